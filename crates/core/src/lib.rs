@@ -1,0 +1,18 @@
+//! The pure domain of dangjian (党建): values that are valid once parsed, the rules of the
+//! organisation tree, member data and its cross-field checks, dated intervals, roles and data
+//! scope. No IO, no async, no database: everything here is a function of its inputs, so the
+//! rules are tested exhaustively here and every other layer trusts these types.
+
+pub mod clock;
+pub mod field;
+pub mod id_number;
+pub mod interval;
+#[macro_use]
+mod labelled;
+pub mod member;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod text;
+
+pub use chrono::NaiveDate as Date;

@@ -1,0 +1,155 @@
+//! Roles, what each may do, and the data scope an account works in. The three administrator
+//! roles (三员: system, security, audit) have disjoint powers and none of them sees business
+//! data; the business roles see a subtree of the org tree, or only the member themselves.
+
+use crate::org::OrgPath;
+
+labelled_enum! {
+    /// An account's role. The codes are stable and documented (README): they are used by the
+    /// CLI (`dangjian user add --role`) and stored in the database.
+    pub enum Role {
+        SystemAdmin = ("system_admin", "系统管理员"),
+        SecurityAdmin = ("security_admin", "安全管理员"),
+        AuditAdmin = ("audit_admin", "审计管理员"),
+        CommitteeStaff = ("committee_staff", "党委办公室"),
+        OrgSecretary = ("org_secretary", "组织书记/委员"),
+        Member = ("member", "党员"),
+    }
+}
+
+labelled_enum! {
+    /// A function of the platform that a role may or may not use.
+    pub enum Permission {
+        ReadOrgs = ("read_orgs", "查看组织"),
+        WriteOrgs = ("write_orgs", "维护组织"),
+        ReadMembers = ("read_members", "查看党员"),
+        WriteMembers = ("write_members", "维护党员"),
+        ReadUnits = ("read_units", "查看单位"),
+        WriteUnits = ("write_units", "维护单位"),
+        ManageAccounts = ("manage_accounts", "管理账号"),
+        GrantRoles = ("grant_roles", "分配角色与范围"),
+        ReadAudit = ("read_audit", "查阅审计日志"),
+    }
+}
+
+impl Role {
+    /// The 三员: each holds exactly one administrative power and no business data.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+
+    /// Roles whose scope is the whole tree regardless of the org the account is bound to.
+    pub fn is_bureau_wide(self) -> bool {
+        self == Role::CommitteeStaff
+    }
+
+    /// Whether the role needs an org binding (`org_secretary`) or a member link (`member`).
+    pub fn needs_org(self) -> bool {
+        self == Role::OrgSecretary
+    }
+
+    pub fn needs_member(self) -> bool {
+        self == Role::Member
+    }
+
+    /// The permission table. Deny by default: a function not listed for a role is refused.
+    pub fn permits(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::SystemAdmin => matches!(permission, ManageAccounts),
+            Role::SecurityAdmin => matches!(permission, GrantRoles),
+            Role::AuditAdmin => matches!(permission, ReadAudit),
+            Role::CommitteeStaff => matches!(
+                permission,
+                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ReadUnits | WriteUnits
+            ),
+            Role::OrgSecretary => matches!(
+                permission,
+                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ReadUnits
+            ),
+            Role::Member => matches!(permission, ReadMembers),
+        }
+    }
+}
+
+/// The part of the data an account may see and change. Resolved once per request from the
+/// account (never from the request), and applied by the service and store to every read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole tree (党委办公室).
+    Everything,
+    /// An org and everything below it (书记/委员).
+    Subtree { org_id: i64, path: OrgPath },
+    /// Only the member's own record (党员).
+    OwnRecord { member_id: i64 },
+    /// No business data at all (三员, or an account not yet authorised).
+    Nothing,
+}
+
+impl Scope {
+    /// Whether an org with this path is inside the scope. For `OwnRecord` no org is: a member
+    /// sees their own record, not their branch's.
+    pub fn covers_org(&self, path: &OrgPath) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Subtree { path: root, .. } => path.is_within(root),
+            Scope::OwnRecord { .. } | Scope::Nothing => false,
+        }
+    }
+
+    /// Whether a member with this id, in the branch with this path, is inside the scope.
+    pub fn covers_member(&self, member_id: i64, branch_path: &OrgPath) -> bool {
+        match self {
+            Scope::OwnRecord { member_id: own } => *own == member_id,
+            _ => self.covers_org(branch_path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_administrators_hold_disjoint_powers_and_no_business_data() {
+        let admins = [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin];
+        for permission in Permission::ALL {
+            let holders = admins.iter().filter(|r| r.permits(*permission)).count();
+            assert!(holders <= 1, "{permission:?} held by {holders} administrators");
+        }
+        for admin in admins {
+            for business in [Permission::ReadOrgs, Permission::ReadMembers, Permission::ReadUnits] {
+                assert!(!admin.permits(business), "{admin:?} may {business:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn business_roles_hold_no_administrative_power() {
+        for role in [Role::CommitteeStaff, Role::OrgSecretary, Role::Member] {
+            for admin in [Permission::ManageAccounts, Permission::GrantRoles, Permission::ReadAudit] {
+                assert!(!role.permits(admin));
+            }
+        }
+    }
+
+    #[test]
+    fn a_subtree_scope_covers_its_root_and_descendants_only() {
+        let root = OrgPath::root(1);
+        let a = root.child(2);
+        let scope = Scope::Subtree { org_id: 2, path: a.clone() };
+        assert!(scope.covers_org(&a));
+        assert!(scope.covers_org(&a.child(3)));
+        assert!(!scope.covers_org(&root));
+        assert!(!scope.covers_org(&root.child(22)));
+    }
+
+    #[test]
+    fn a_member_sees_only_their_own_record() {
+        let scope = Scope::OwnRecord { member_id: 7 };
+        let branch = OrgPath::root(1).child(2);
+        assert!(scope.covers_member(7, &branch));
+        assert!(!scope.covers_member(8, &branch));
+        assert!(!scope.covers_org(&branch));
+    }
+}

@@ -1,0 +1,335 @@
+//! Accounts, their sessions and their API tokens. Secrets never reach this table in clear:
+//! passwords as argon2id hashes, session ids and tokens as SM3 digests.
+
+use chrono::{DateTime, Utc};
+use dangjian_core::role::Role;
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::StoreResult;
+use crate::sql::{RowExt, timestamp_text};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub member_id: Option<i64>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub password_changed_at: DateTime<Utc>,
+    pub disabled: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT a.id, a.login, a.display_name, a.role, a.org_id, o.name AS org_name, a.member_id, ",
+            "a.password_hash, a.must_change_password, a.password_changed_at, a.disabled, a.last_login_at ",
+            "FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id ",
+            $tail
+        )
+    };
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<AccountRow> {
+    Ok(AccountRow {
+        id: row.int("id")?,
+        login: row.text("login")?,
+        display_name: row.text("display_name")?,
+        role: row.opt_code("role", Role::from_code)?,
+        org_id: row.opt_int("org_id")?,
+        org_name: row.opt_text("org_name")?,
+        member_id: row.opt_int("member_id")?,
+        password_hash: row.text("password_hash")?,
+        must_change_password: row.flag("must_change_password")?,
+        password_changed_at: row.timestamp("password_changed_at")?,
+        disabled: row.flag("disabled")?,
+        last_login_at: row.opt_timestamp("last_login_at")?,
+    })
+}
+
+pub async fn count(conn: &mut Conn) -> StoreResult<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM accounts").fetch_one(conn).await?.int("n")
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<AccountRow>> {
+    sqlx::query(select!("WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Looks an account up by its normalised login.
+pub async fn by_login(conn: &mut Conn, login: &str) -> StoreResult<Option<AccountRow>> {
+    sqlx::query(select!("WHERE a.login = $1"))
+        .bind(login)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn list(conn: &mut Conn) -> StoreResult<Vec<AccountRow>> {
+    sqlx::query(select!("ORDER BY a.login"))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub role: Option<Role>,
+    pub org_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+pub async fn insert(conn: &mut Conn, account: &NewAccount<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+    let now = timestamp_text(now);
+    let row = sqlx::query(
+        "INSERT INTO accounts (login, display_name, role, org_id, member_id, password_hash, must_change_password, \
+         password_changed_at, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8) RETURNING id",
+    )
+    .bind(account.login)
+    .bind(account.display_name)
+    .bind(account.role.map(|r| r.code()))
+    .bind(account.org_id)
+    .bind(account.member_id)
+    .bind(account.password_hash)
+    .bind(i64::from(account.must_change_password))
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    row.int("id")
+}
+
+pub async fn set_password(
+    conn: &mut Conn,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = $2, password_changed_at = $3 WHERE id = $4")
+        .bind(hash)
+        .bind(i64::from(must_change))
+        .bind(timestamp_text(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(
+    conn: &mut Conn,
+    id: i64,
+    role: Option<Role>,
+    org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET role = $1, org_id = $2, member_id = $3 WHERE id = $4")
+        .bind(role.map(|r| r.code()))
+        .bind(org_id)
+        .bind(member_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch_login(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2")
+        .bind(timestamp_text(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub account_id: i64,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+pub async fn insert_session(
+    conn: &mut Conn,
+    id_hash: &str,
+    account_id: i64,
+    csrf_token: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now = timestamp_text(now);
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+    )
+    .bind(id_hash)
+    .bind(account_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn session(conn: &mut Conn, id_hash: &str) -> StoreResult<Option<SessionRow>> {
+    sqlx::query("SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| {
+            Ok(SessionRow {
+                account_id: row.int("account_id")?,
+                csrf_token: row.text("csrf_token")?,
+                created_at: row.timestamp("created_at")?,
+                last_seen_at: row.timestamp("last_seen_at")?,
+            })
+        })
+        .transpose()
+}
+
+pub async fn touch_session(conn: &mut Conn, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(timestamp_text(now))
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a session: logout, expiry, or rotation. Sessions are not records; they are deleted
+/// so that nothing of them is left to steal (等保 剩余信息保护).
+pub async fn delete_session(conn: &mut Conn, id_hash: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (password change, disabling, role change).
+pub async fn delete_sessions_of(conn: &mut Conn, account_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub login: String,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+fn token_from_row(row: &AnyRow) -> StoreResult<TokenRow> {
+    Ok(TokenRow {
+        id: row.int("id")?,
+        account_id: row.int("account_id")?,
+        login: row.text("login")?,
+        label: row.text("label")?,
+        created_at: row.timestamp("created_at")?,
+        last_used_at: row.opt_timestamp("last_used_at")?,
+        revoked_at: row.opt_timestamp("revoked_at")?,
+    })
+}
+
+pub async fn insert_token(
+    conn: &mut Conn,
+    account_id: i64,
+    label: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (account_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(label)
+    .bind(token_hash)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?;
+    row.int("id")
+}
+
+/// The live (not revoked) token with this hash.
+pub async fn live_token(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<TokenRow>> {
+    sqlx::query(
+        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(token_from_row)
+    .transpose()
+}
+
+pub async fn tokens(conn: &mut Conn) -> StoreResult<Vec<TokenRow>> {
+    sqlx::query(
+        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at \
+         FROM api_tokens t JOIN accounts a ON a.id = t.account_id ORDER BY t.id",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(token_from_row)
+    .collect()
+}
+
+pub async fn touch_token(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(timestamp_text(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes a token; returns whether a live token was revoked.
+pub async fn revoke_token(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(timestamp_text(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,119 @@
+//! The audit log: append and read. There is no update or delete here, so no path of the
+//! application can change or remove a record.
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::StoreResult;
+use crate::sql::{self, Page, RowExt, Sql, timestamp_text};
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub ts: DateTime<Utc>,
+    pub account_id: Option<i64>,
+    pub login: Option<String>,
+    pub role: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub event: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, row: &AuditRow) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(timestamp_text(row.ts))
+    .bind(row.account_id)
+    .bind(row.login.as_deref())
+    .bind(row.role.as_deref())
+    .bind(row.ip.as_deref())
+    .bind(row.user_agent.as_deref())
+    .bind(row.event.as_str())
+    .bind(row.object_type.as_deref())
+    .bind(row.object_id.as_deref())
+    .bind(row.outcome.as_str())
+    .bind(row.detail.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Filters of the audit browser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub login: Option<String>,
+    /// An event name or its area prefix (`member.` matches every member event).
+    pub event: Option<String>,
+    pub outcome: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn push_filter(sql: &mut Sql, filter: &AuditFilter) {
+    if let Some(login) = &filter.login {
+        sql.push(" AND login = ").bind(login.clone());
+    }
+    if let Some(event) = &filter.event {
+        sql.push(" AND event LIKE ").bind(format!("{}%", event.replace(['%', '_', '\\'], ""))).push(" ESCAPE '\\'");
+    }
+    if let Some(outcome) = &filter.outcome {
+        sql.push(" AND outcome = ").bind(outcome.clone());
+    }
+    if let Some(object_type) = &filter.object_type {
+        sql.push(" AND object_type = ").bind(object_type.clone());
+    }
+    if let Some(object_id) = &filter.object_id {
+        sql.push(" AND object_id = ").bind(object_id.clone());
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND ts >= ").bind(timestamp_text(from));
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND ts < ").bind(timestamp_text(to));
+    }
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<AuditRow> {
+    Ok(AuditRow {
+        id: row.int("id")?,
+        ts: row.timestamp("ts")?,
+        account_id: row.opt_int("account_id")?,
+        login: row.opt_text("login")?,
+        role: row.opt_text("role")?,
+        ip: row.opt_text("ip")?,
+        user_agent: row.opt_text("user_agent")?,
+        event: row.text("event")?,
+        object_type: row.opt_text("object_type")?,
+        object_id: row.opt_text("object_id")?,
+        outcome: row.text("outcome")?,
+        detail: row.opt_text("detail")?,
+    })
+}
+
+/// Newest first, one page, and the total that match.
+pub async fn list(conn: &mut Conn, filter: &AuditFilter, page: Page) -> StoreResult<(Vec<AuditRow>, i64)> {
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
+    push_filter(&mut count, filter);
+    let total = sql::fetch_one(conn, count).await?.int("n")?;
+    let mut sql = Sql::new(
+        "SELECT id, ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail \
+         FROM audit_log WHERE 1 = 1",
+    );
+    push_filter(&mut sql, filter);
+    sql.push(" ORDER BY id DESC LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let rows = sql::fetch_all(conn, sql).await?;
+    Ok((rows.iter().map(from_row).collect::<StoreResult<_>>()?, total))
+}

@@ -1,0 +1,22 @@
+//! Persistence of dangjian: the schema, its migrations and the repository functions. One code
+//! base for the embedded SQLite database and for PostgreSQL: the SQL is written once in the
+//! subset both engines share (`$n` parameters, `||`, `RETURNING`, partial indexes), dates are
+//! ISO-8601 text, flags are integers, and the few schema differences are two tokens in the
+//! migrations. Nothing above this crate writes SQL.
+
+mod db;
+mod error;
+mod migrate;
+mod sql;
+
+pub mod accounts;
+pub mod audit;
+pub mod history;
+pub mod members;
+pub mod orgs;
+pub mod stats;
+pub mod units;
+
+pub use db::{Backend, Conn, Db, Tx};
+pub use error::{StoreError, StoreResult};
+pub use sql::{Page, date_text, parse_date, parse_timestamp, timestamp_text};

@@ -1,0 +1,294 @@
+//! The member roster. Current branch, category and status are columns here for fast lists;
+//! their dated history is kept beside them in `history` by every write.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangjian_core::member::{Category, Education, Gender, MemberStatus, PoliceRank};
+use dangjian_core::org::OrgPath;
+use dangjian_core::role::Scope;
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{self, Page, RowExt, Sql, date_text, push_org_scope, timestamp_text};
+
+/// A member as stored. `id_number` and `phone` are the full values: the service decides who
+/// sees them and masks them for everyone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub id: i64,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub ethnicity: String,
+    pub education: Option<Education>,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub police_number: String,
+    pub police_rank: Option<PoliceRank>,
+    pub position: Option<String>,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub branch_id: i64,
+    pub branch_code: String,
+    pub branch_name: String,
+    pub branch_path: OrgPath,
+    pub category: Category,
+    pub status: MemberStatus,
+    pub joined_on: NaiveDate,
+    pub full_membership_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number, m.phone, ",
+            "m.police_number, m.police_rank, m.position, m.unit_id, u.name AS unit_name, m.branch_id, ",
+            "b.code AS branch_code, b.name AS branch_name, b.path AS branch_path, m.category, m.status, ",
+            "m.joined_on, m.full_membership_on, m.updated_at ",
+            "FROM members m JOIN orgs b ON b.id = m.branch_id LEFT JOIN units u ON u.id = m.unit_id ",
+            $tail
+        )
+    };
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
+    let path = row.text("branch_path")?;
+    Ok(MemberRow {
+        id: row.int("id")?,
+        name: row.text("name")?,
+        gender: row.code("gender", Gender::from_code)?,
+        birth_date: row.date("birth_date")?,
+        ethnicity: row.text("ethnicity")?,
+        education: row.opt_code("education", Education::from_code)?,
+        id_number: row.text("id_number")?,
+        phone: row.opt_text("phone")?,
+        police_number: row.text("police_number")?,
+        police_rank: row.opt_code("police_rank", PoliceRank::from_code)?,
+        position: row.opt_text("position")?,
+        unit_id: row.opt_int("unit_id")?,
+        unit_name: row.opt_text("unit_name")?,
+        branch_id: row.int("branch_id")?,
+        branch_code: row.text("branch_code")?,
+        branch_name: row.text("branch_name")?,
+        branch_path: OrgPath::parse(&path).ok_or(StoreError::Corrupt {
+            column: "orgs.path",
+            value: path,
+        })?,
+        category: row.code("category", Category::from_code)?,
+        status: row.code("status", MemberStatus::from_code)?,
+        joined_on: row.date("joined_on")?,
+        full_membership_on: row.opt_date("full_membership_on")?,
+        updated_at: row.timestamp("updated_at")?,
+    })
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MemberRow>> {
+    sqlx::query(select!("WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn by_police_number(conn: &mut Conn, police_number: &str) -> StoreResult<Option<MemberRow>> {
+    sqlx::query(select!("WHERE m.police_number = $1"))
+        .bind(police_number)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Filters of the member list; every one is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFilter {
+    /// Part of the name.
+    pub name: Option<String>,
+    /// The exact police number.
+    pub police_number: Option<String>,
+    /// Members of this org's subtree.
+    pub org: Option<OrgPath>,
+    pub category: Option<Category>,
+    pub status: Option<MemberStatus>,
+    pub gender: Option<Gender>,
+}
+
+fn push_filter(sql: &mut Sql, scope: &Scope, filter: &MemberFilter) {
+    match scope {
+        Scope::OwnRecord { member_id } => {
+            sql.push(" AND m.id = ").bind(*member_id);
+        }
+        other => push_org_scope(sql, other, "b.path"),
+    }
+    if let Some(name) = &filter.name {
+        sql.push(" AND m.name LIKE ")
+            .bind(sql::contains_pattern(name))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(number) = &filter.police_number {
+        sql.push(" AND m.police_number = ").bind(number.clone());
+    }
+    if let Some(path) = &filter.org {
+        sql.push(" AND b.path >= ")
+            .bind(path.as_str().to_owned())
+            .push(" AND b.path < ")
+            .bind(path.upper_bound());
+    }
+    if let Some(category) = filter.category {
+        sql.push(" AND m.category = ").bind(category.code());
+    }
+    if let Some(status) = filter.status {
+        sql.push(" AND m.status = ").bind(status.code());
+    }
+    if let Some(gender) = filter.gender {
+        sql.push(" AND m.gender = ").bind(gender.code());
+    }
+}
+
+/// One page of the members in scope that match the filter, in branch then id order, and the
+/// total number that match.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &MemberFilter,
+    page: Page,
+) -> StoreResult<(Vec<MemberRow>, i64)> {
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM members m JOIN orgs b ON b.id = m.branch_id WHERE 1 = 1");
+    push_filter(&mut count, scope, filter);
+    let total = sql::fetch_one(conn, count).await?.int("n")?;
+
+    let mut sql = Sql::new(select!("WHERE 1 = 1"));
+    push_filter(&mut sql, scope, filter);
+    sql.push(" ORDER BY b.path, m.id LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let rows = sql::fetch_all(conn, sql).await?;
+    Ok((rows.iter().map(from_row).collect::<StoreResult<_>>()?, total))
+}
+
+/// The fields written on create and edit, as stored text and references.
+#[derive(Debug, Clone)]
+pub struct MemberValues<'a> {
+    pub name: &'a str,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub ethnicity: &'a str,
+    pub education: Option<Education>,
+    pub id_number: &'a str,
+    pub phone: Option<&'a str>,
+    pub police_number: &'a str,
+    pub police_rank: Option<PoliceRank>,
+    pub position: Option<&'a str>,
+    pub unit_id: Option<i64>,
+    pub joined_on: NaiveDate,
+    pub full_membership_on: Option<NaiveDate>,
+}
+
+/// Inserts a member with the given current branch, category and status; the caller opens
+/// their history intervals.
+pub async fn insert(
+    conn: &mut Conn,
+    values: &MemberValues<'_>,
+    branch_id: i64,
+    category: Category,
+    status: MemberStatus,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number, phone, police_number, \
+         police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+    )
+    .bind(values.name)
+    .bind(values.gender.code())
+    .bind(date_text(values.birth_date))
+    .bind(values.ethnicity)
+    .bind(values.education.map(|e| e.code()))
+    .bind(values.id_number)
+    .bind(values.phone)
+    .bind(values.police_number)
+    .bind(values.police_rank.map(|r| r.code()))
+    .bind(values.position)
+    .bind(values.unit_id)
+    .bind(branch_id)
+    .bind(category.code())
+    .bind(status.code())
+    .bind(date_text(values.joined_on))
+    .bind(values.full_membership_on.map(date_text))
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?;
+    row.int("id")
+}
+
+/// Writes the member's own (not dated) fields.
+pub async fn update_values(
+    conn: &mut Conn,
+    id: i64,
+    values: &MemberValues<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE members SET name = $1, gender = $2, birth_date = $3, ethnicity = $4, education = $5, \
+         id_number = $6, phone = $7, police_number = $8, police_rank = $9, position = $10, unit_id = $11, \
+         joined_on = $12, full_membership_on = $13, updated_at = $14 WHERE id = $15",
+    )
+    .bind(values.name)
+    .bind(values.gender.code())
+    .bind(date_text(values.birth_date))
+    .bind(values.ethnicity)
+    .bind(values.education.map(|e| e.code()))
+    .bind(values.id_number)
+    .bind(values.phone)
+    .bind(values.police_number)
+    .bind(values.police_rank.map(|r| r.code()))
+    .bind(values.position)
+    .bind(values.unit_id)
+    .bind(date_text(values.joined_on))
+    .bind(values.full_membership_on.map(date_text))
+    .bind(timestamp_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the current branch, category and status columns (their history is written alongside).
+pub async fn set_current(
+    conn: &mut Conn,
+    id: i64,
+    branch_id: i64,
+    category: Category,
+    status: MemberStatus,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE members SET branch_id = $1, category = $2, status = $3 WHERE id = $4")
+        .bind(branch_id)
+        .bind(category.code())
+        .bind(status.code())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The members on the roll of a branch on a date, from the history (who was there then).
+pub async fn on_roll_of_branch(conn: &mut Conn, branch_id: i64, on: NaiveDate) -> StoreResult<Vec<i64>> {
+    let day = date_text(on);
+    let rows = sqlx::query(
+        "SELECT h.member_id FROM member_branch_history h \
+         JOIN member_status_history s ON s.member_id = h.member_id \
+         WHERE h.org_id = $1 AND h.valid_from <= $2 AND (h.valid_to IS NULL OR h.valid_to > $2) \
+         AND s.valid_from <= $2 AND (s.valid_to IS NULL OR s.valid_to > $2) \
+         AND s.status IN ('active', 'lost_contact') ORDER BY h.member_id",
+    )
+    .bind(branch_id)
+    .bind(day)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| r.int("member_id")).collect()
+}
