@@ -1,1 +1,355 @@
-fn main() {}
+//! `dangjian`: the party-building work platform in one binary. This file parses the command
+//! line and settings, starts logging and calls the library; errors end the program with one
+//! clear line and a non-zero exit, never a panic.
+
+mod settings;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use dangjian_service::accounts::GrantForm;
+use dangjian_service::demo::{DemoScale, DemoSummary};
+use dangjian_service::{AuthPolicy, InitialAdmin, ServiceError, Services, SystemClock};
+use dangjian_store::Db;
+use dangjian_web::{AppState, WebConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use settings::{Overrides, Settings};
+
+/// 党建工作平台 — the party-building work platform of a municipal public security bureau.
+///
+/// With no subcommand it serves (`dangjian serve`). Settings come from `dangjian.toml` in the
+/// working directory (or `--config`), then DANGJIAN_LISTEN, DANGJIAN_DATA_DIR,
+/// DANGJIAN_DATABASE_URL, DANGJIAN_SECURE_COOKIES, DANGJIAN_LOG, then these flags.
+#[derive(Parser)]
+#[command(name = "dangjian", version, about, long_about)]
+struct Cli {
+    /// Settings file (TOML); default `./dangjian.toml` when present.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory of the embedded SQLite database (default `./data`). Ignored when
+    /// DANGJIAN_DATABASE_URL points to PostgreSQL.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API (the default).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Fill an empty database with a synthetic bureau (fictional people, valid checksums).
+    Demo {
+        /// `city` (about 3,000 members, 250 branches) or `province` (about 100,000 and 8,000).
+        #[arg(long, value_enum, default_value = "city")]
+        scale: Scale,
+        /// Seed of the generator: the same seed gives the same bureau.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scale {
+    City,
+    Province,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    ///
+    /// Roles: system_admin, security_admin, audit_admin (三员), committee_staff (党委办公室:
+    /// the whole tree), org_secretary (书记/委员: the org given by --org and below), member
+    /// (党员: their own record, given by --police-number).
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        role: String,
+        /// Org code the account is bound to (org_secretary; optional for committee_staff).
+        #[arg(long)]
+        org: Option<String>,
+        /// The member's 警号 (member role).
+        #[arg(long)]
+        police_number: Option<String>,
+        /// Display name (default: the login).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set an account's password (read from standard input); its sessions end.
+    Passwd {
+        #[arg(long)]
+        login: String,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a bearer token acting as the account; it is printed once.
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Some(Command::Serve { listen }) => *listen,
+        _ => None,
+    };
+    let settings = Settings::load(cli.config.as_deref(), Overrides { listen, data_dir: cli.data_dir.clone() })
+        .map_err(|e| anyhow!(e))?;
+    init_logging(&settings.log);
+    match cli.command.unwrap_or(Command::Serve { listen: None }) {
+        Command::Serve { .. } => serve(settings).await,
+        Command::Migrate => {
+            let services = open(&settings).await?;
+            print_admins(services.bootstrap().await?);
+            println!("数据库已是最新版本。");
+            Ok(())
+        }
+        Command::Demo { scale, seed } => demo(&settings, scale, seed).await,
+        Command::User { command } => user(&settings, command).await,
+        Command::Token { command } => token(&settings, command).await,
+        Command::Openapi => {
+            let json = dangjian_web::openapi_document().to_pretty_json().context("生成 OpenAPI 文档")?;
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Opens the database (creating the SQLite file on first use), migrates it and checks it.
+async fn open(settings: &Settings) -> anyhow::Result<Services> {
+    let db = match &settings.database_url {
+        Some(url) => Db::connect(url)
+            .await
+            .with_context(|| format!("无法连接数据库 {}", settings::redact_url(url)))?,
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
+            let path = settings.data_dir.join("dangjian.db");
+            Db::open_sqlite(&path)
+                .await
+                .with_context(|| format!("无法打开数据库 {}", path.display()))?
+        }
+    };
+    db.migrate().await.context("数据库迁移失败")?;
+    check_sqlite(&db).await?;
+    Ok(Services::new(db, Arc::new(SystemClock), AuthPolicy::default()))
+}
+
+/// Refuses to run on an SQLite database whose durability settings did not take.
+async fn check_sqlite(db: &Db) -> anyhow::Result<()> {
+    let expect = [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1")];
+    for (name, wanted) in expect {
+        if let Some(value) = db.sqlite_pragma(name).await? {
+            if value.to_lowercase() != wanted {
+                bail!("SQLite 设置 {name} 为 {value}，应为 {wanted}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_admins(admins: Option<Vec<InitialAdmin>>) {
+    let Some(admins) = admins else { return };
+    println!("首次启动：已创建三员账号。以下一次性密码只显示这一次，首次登录须修改：");
+    for admin in admins {
+        println!("  {:<12} {:<8} {}", admin.login, admin.role.label(), admin.password);
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let services = open(&settings).await?;
+    print_admins(services.bootstrap().await?);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", settings.listen))?;
+    let address = listener.local_addr().context("读取监听地址")?;
+    println!("党建工作平台已启动：http://{address}");
+    let state = AppState { services, config: WebConfig { secure_cookies: settings.secure_cookies } };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    dangjian_web::serve(listener, state, shutdown).await.context("服务异常退出")?;
+    println!("已停止。");
+    Ok(())
+}
+
+async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()> {
+    let services = open(settings).await?;
+    print_admins(services.bootstrap().await?);
+    let scale = match scale {
+        Scale::City => DemoScale::City,
+        Scale::Province => DemoScale::Province,
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let progress = |stage: &str, done: u64, total: u64| {
+        bar.set_message(stage.to_owned());
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let summary: DemoSummary = services.generate_demo(scale, seed, &progress).await.map_err(service_error)?;
+    bar.finish_and_clear();
+    println!(
+        "演示数据已生成：单位 {} 个，党组织 {} 个（党支部 {} 个），党员 {} 名。",
+        summary.units, summary.orgs, summary.branches, summary.members
+    );
+    println!("演示账号（密码只显示这一次）：");
+    for account in summary.accounts {
+        println!("  {:<14} {:<10} {:<18} {}", account.login, account.role.label(), account.password, account.scope);
+    }
+    Ok(())
+}
+
+/// Reads a password from standard input: without echo at a terminal, else the first line.
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(prompt).context("读取密码")?;
+        let again = rpassword::prompt_password("再次输入：").context("读取密码")?;
+        if first != again {
+            bail!("两次输入的密码不一致");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("读取密码")?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+    }
+}
+
+/// Turns a service error into one line for the console.
+fn service_error(error: ServiceError) -> anyhow::Error {
+    match error {
+        ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
+            anyhow!(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
+        }
+        ServiceError::NotFound => anyhow!("没有这个账号或对象"),
+        other => anyhow!(other.to_string()),
+    }
+}
+
+async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
+    let services = open(settings).await?;
+    print_admins(services.bootstrap().await?);
+    match command {
+        UserCommand::Add { login, role, org, police_number, name } => {
+            let password = read_password("密码：")?;
+            let grant = GrantForm { role, org: org.unwrap_or_default(), police_number: police_number.unwrap_or_default() };
+            let id = services
+                .cli_add_user(&login, name.as_deref().unwrap_or(""), &grant, &password)
+                .await
+                .map_err(service_error)?;
+            println!("已创建账号 {login}（编号 {id}）。");
+        }
+        UserCommand::Passwd { login } => {
+            let password = read_password("新密码：")?;
+            services.cli_set_password(&login, &password).await.map_err(service_error)?;
+            println!("已修改 {login} 的密码，其已登录的会话均已结束。");
+        }
+        UserCommand::List => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{:<6} {:<16} {:<12} {:<14} {:<20} 状态", "编号", "登录名", "姓名", "角色", "组织")?;
+            for a in services.cli_accounts().await.map_err(service_error)? {
+                let state = if a.disabled { "停用" } else if a.must_change_password { "待改密码" } else { "正常" };
+                writeln!(
+                    out,
+                    "{:<6} {:<16} {:<12} {:<14} {:<20} {}",
+                    a.id,
+                    a.login,
+                    a.display_name,
+                    a.role.map_or("未授权", |r| r.label()),
+                    a.org_name.unwrap_or_default(),
+                    state
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let services = open(settings).await?;
+    match command {
+        TokenCommand::Create { login, label } => {
+            let token = services
+                .cli_create_token(&login, label.as_deref().unwrap_or(""))
+                .await
+                .map_err(service_error)?;
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for t in services.cli_tokens().await.map_err(service_error)? {
+                let state = if t.revoked_at.is_some() { "已吊销" } else { "有效" };
+                println!("{:<6} {:<16} {:<20} {}", t.id, t.login, t.label, state);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            services.cli_revoke_token(id).await.map_err(service_error)?;
+            println!("令牌 {id} 已吊销。");
+        }
+    }
+    Ok(())
+}

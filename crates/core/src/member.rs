@@ -277,6 +277,8 @@ pub struct MemberForm {
     pub status: String,
     /// The date from which a change of branch, category or status takes effect (edit only).
     pub effective_on: String,
+    /// On edit, an empty phone field keeps the stored number; this box removes it.
+    pub clear_phone: String,
 }
 
 /// A member's own fields, checked against each other. The branch and unit are references the
@@ -290,7 +292,8 @@ pub struct MemberFields {
     pub education: Option<Education>,
     /// `None` on edit when the field was left empty: the stored number stays.
     pub id_number: Option<IdNumber>,
-    pub phone: Option<Phone>,
+    /// What to do with the phone: `Keep` only on edit, when the field was left empty.
+    pub phone: PhoneChange,
     pub police_number: PoliceNumber,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
@@ -304,6 +307,15 @@ pub struct MemberFields {
 }
 
 pub const POSITION_MAX_CHARS: usize = 50;
+
+/// The phone field's effect. The full number is never sent back to a form, so on edit an
+/// empty field means "unchanged" and clearing it is an explicit choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneChange {
+    Keep,
+    Clear,
+    Set(Phone),
+}
 
 impl MemberForm {
     /// Parses and cross-checks the form. `today` bounds the dates; `stored_id` is the member's
@@ -330,11 +342,14 @@ impl MemberForm {
         } else {
             errors.check("id_number", IdNumber::parse(&self.id_number)).map(Some)
         };
+        let clear_phone = matches!(self.clear_phone.trim(), "on" | "true" | "1");
         let phone = errors.check(
             "phone",
             match self.phone.trim() {
-                "" => Ok(None),
-                raw => Phone::parse(raw).map(Some),
+                _ if clear_phone => Ok(PhoneChange::Clear),
+                "" if stored_id.is_some() => Ok(PhoneChange::Keep),
+                "" => Ok(PhoneChange::Clear),
+                raw => Phone::parse(raw).map(PhoneChange::Set),
             },
         );
         let police_number = errors.check("police_number", PoliceNumber::parse(&self.police_number));
@@ -510,6 +525,7 @@ mod tests {
             full_membership_on: "1976-07-01".into(),
             status: "active".into(),
             effective_on: String::new(),
+            clear_phone: String::new(),
         }
     }
 

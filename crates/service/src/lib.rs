@@ -1,1 +1,106 @@
-//! stub
+//! The use cases of dangjian. This crate is the only door to the data: the HTML pages, the
+//! JSON API and the command line all call it, so permission and data scope are checked in one
+//! place. Every call takes the acting identity, checks the role's permission and the data
+//! scope, runs in one transaction, and writes its audit record in that same transaction.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+mod bootstrap;
+pub mod dashboard;
+pub mod demo;
+mod error;
+pub mod members;
+pub mod orgs;
+mod secret;
+pub mod units;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use dangjian_core::clock::Clock;
+use dangjian_store::Db;
+
+pub use auth::{Actor, AuthPolicy, Channel, Origin};
+pub use dangjian_store::Page;
+pub use dangjian_store::audit::{AuditFilter, AuditRow};
+pub use dangjian_store::accounts::TokenRow;
+pub use bootstrap::InitialAdmin;
+pub use error::{ServiceError, ServiceResult};
+
+/// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).
+pub fn new_csrf_token() -> String {
+    secret::random_token()
+}
+
+/// Compares two secrets (CSRF tokens) in constant time.
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    secret::same(a, b)
+}
+
+/// The real clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that tests set and advance, so timeouts are tested without sleeping.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        Self(std::sync::Mutex::new(start))
+    }
+
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        if let Ok(mut now) = self.0.lock() {
+            *now += by;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        match self.0.lock() {
+            Ok(now) => *now,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+}
+
+/// Everything a use case needs: the database, the clock and the policies.
+#[derive(Clone)]
+pub struct Services {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    policy: AuthPolicy,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
+        Self { db, clock, policy }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub fn policy(&self) -> &AuthPolicy {
+        &self.policy
+    }
+
+    /// Creates the three administrator accounts on an empty database and returns their
+    /// one-time passwords, to be printed once; `None` when accounts already exist.
+    pub async fn bootstrap(&self) -> ServiceResult<Option<Vec<InitialAdmin>>> {
+        bootstrap::ensure_initial_admins(self).await
+    }
+}

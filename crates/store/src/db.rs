@@ -8,8 +8,28 @@ use sqlx::{AnyPool, Executor};
 
 use crate::error::{StoreError, StoreResult};
 
-/// A transaction; every service call runs in exactly one.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A transaction; every service call runs in exactly one. Dropping it without `commit`
+/// rolls back, so an error anywhere in a use case leaves nothing half-written.
+pub struct Tx(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.0
+    }
+}
 /// A connection, as repository functions take it (a transaction dereferences to one).
 pub type Conn = sqlx::AnyConnection;
 
@@ -80,17 +100,17 @@ impl Db {
 
     /// A transaction for reading: a consistent snapshot, no write lock.
     pub async fn read(&self) -> StoreResult<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(Tx(self.pool.begin().await?))
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
     /// upgrades a read lock.
     pub async fn write(&self) -> StoreResult<Tx> {
-        Ok(match self.backend {
+        Ok(Tx(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        }))
     }
 
     /// Applies the migrations that have not yet run.

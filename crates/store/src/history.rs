@@ -3,7 +3,7 @@
 //! every change with `dangjian_core::interval::plan_change` and applies it here.
 
 use chrono::NaiveDate;
-use dangjian_core::interval::Span;
+use dangjian_core::interval::{Change, Span};
 use sqlx::any::AnyRow;
 
 use crate::error::StoreResult;
@@ -66,6 +66,18 @@ macro_rules! history_table {
                 .execute(conn)
                 .await?;
                 Ok(())
+            }
+
+            /// Applies a change planned by `dangjian_core::interval::plan_change`.
+            pub async fn apply(conn: &mut Conn, owner: i64, change: Change, value: $bind) -> StoreResult<()> {
+                match change {
+                    Change::Unchanged => Ok(()),
+                    Change::ReplaceOpen => replace_open(conn, owner, value).await,
+                    Change::CloseAndOpen { on } => {
+                        close(&mut *conn, owner, on).await?;
+                        open(conn, owner, value, on).await
+                    }
+                }
             }
 
             /// The open interval's start, if there is one.
@@ -202,5 +214,18 @@ pub mod posts {
             .await?
             .map(|row| Ok((row.int("member_id")?, row.date("valid_from")?)))
             .transpose()
+    }
+
+    /// Every post a member holds or held, as (org id, post, span), newest first.
+    pub async fn of_member(conn: &mut Conn, member: i64) -> StoreResult<Vec<(i64, String, Span)>> {
+        let rows = sqlx::query(
+            "SELECT org_id, post, valid_from, valid_to FROM org_posts WHERE member_id = $1 ORDER BY valid_from DESC, id DESC",
+        )
+        .bind(member)
+        .fetch_all(conn)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.int("org_id")?, row.text("post")?, span(row)?)))
+            .collect()
     }
 }

@@ -11,6 +11,7 @@ mod sql;
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod history;
 pub mod members;
 pub mod orgs;

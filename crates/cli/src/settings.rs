@@ -1,0 +1,92 @@
+//! Settings: defaults, then `dangjian.toml`, then `DANGJIAN_*` environment variables, then
+//! command-line flags. A bad value stops the program with one clear line.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database and, later, attachments.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    pub database_url: Option<String>,
+    /// Mark cookies Secure (set when users reach the server over HTTPS).
+    pub secure_cookies: bool,
+    /// Log filter, e.g. `info` or `dangjian=debug`.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            secure_cookies: false,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+/// The password in a database URL never reaches a log line.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Flags that override the file and the environment.
+#[derive(Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Loads settings from `config` (or `./dangjian.toml` when it exists), the environment
+    /// and the flags.
+    pub fn load(config: Option<&Path>, overrides: Overrides) -> Result<Settings, String> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config {
+            Some(path) if !path.exists() => return Err(format!("找不到配置文件 {}", path.display())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            // The default file is optional: absent, it is skipped.
+            None => figment = figment.merge(Toml::file("dangjian.toml")),
+        }
+        figment
+            .merge(Env::prefixed("DANGJIAN_").only(&["listen", "data_dir", "database_url", "secure_cookies", "log"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| format!("配置无效：{e}"))
+    }
+}

@@ -1,0 +1,397 @@
+//! Authentication: password login with server-side sessions, API bearer tokens, and the
+//! resolution of either into an [`Actor`] with its data scope. Session and token secrets are
+//! stored only as SM3 digests; passwords as argon2id hashes.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, TimeDelta, Utc};
+use dangjian_core::password;
+use dangjian_core::role::{Permission, Role, Scope};
+use dangjian_store::accounts::{self, AccountRow};
+use dangjian_store::{Conn, orgs};
+use rand::RngCore as _;
+use serde_json::json;
+
+use crate::audit::{self, Event, Outcome, Who};
+use crate::error::{ServiceError, ServiceResult};
+use crate::{Services, secret};
+
+/// Session and password-age limits. The defaults are the usual 等保 expectations: 30 minutes
+/// idle, 12 hours at most, a password older than 90 days must be changed.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    pub idle_timeout: TimeDelta,
+    pub absolute_timeout: TimeDelta,
+    pub password_max_age: TimeDelta,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self {
+            idle_timeout: TimeDelta::minutes(30),
+            absolute_timeout: TimeDelta::hours(12),
+            password_max_age: TimeDelta::days(90),
+        }
+    }
+}
+
+/// How a request reached us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Api,
+    Cli,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Api => "api",
+            Channel::Cli => "cli",
+        }
+    }
+}
+
+/// Where a request came from, for the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The identity behind a request, resolved once and passed to every use case.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub account_id: Option<i64>,
+    pub login: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub scope: Scope,
+    /// The org the account is bound to, for display.
+    pub org_name: Option<String>,
+    pub must_change_password: bool,
+    pub channel: Channel,
+    pub origin: Origin,
+    /// The session's CSRF token (web sessions only).
+    pub csrf_token: Option<String>,
+}
+
+impl Actor {
+    /// The operator at the server's shell. The shell is trusted (whoever has it owns the data
+    /// directory anyway); its actions are audited under this name.
+    pub fn cli() -> Self {
+        Self {
+            account_id: None,
+            login: "(命令行)".to_owned(),
+            display_name: "命令行".to_owned(),
+            role: None,
+            scope: Scope::Nothing,
+            org_name: None,
+            must_change_password: false,
+            channel: Channel::Cli,
+            origin: Origin::default(),
+            csrf_token: None,
+        }
+    }
+
+    /// Refuses the call unless the role includes `permission` and the password is current.
+    pub fn require(&self, permission: Permission) -> ServiceResult<()> {
+        if self.must_change_password {
+            return Err(ServiceError::PasswordChangeRequired);
+        }
+        match self.role {
+            Some(role) if role.permits(permission) => Ok(()),
+            _ => Err(ServiceError::Forbidden),
+        }
+    }
+
+    pub fn permits(&self, permission: Permission) -> bool {
+        !self.must_change_password && self.role.is_some_and(|r| r.permits(permission))
+    }
+}
+
+/// A new web session: the cookie value (shown to the browser once) and its actor.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub actor: Actor,
+}
+
+/// Login names are compared trimmed and lower-cased, so `ZhangSan` and `zhangsan` are one
+/// account.
+pub fn normalise_login(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// Hashes a password with argon2id off the async threads (it takes tens of milliseconds).
+pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt);
+        let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ServiceError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+/// Verifies a password against a stored hash off the async threads.
+async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+/// A hash of a random password, verified against when the login is unknown so that an
+/// unknown login takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$q3PwONWbdPcH7bb7c8O/qmOSaytRVBJMqJtz7L7N1Ic"
+}
+
+impl Services {
+    /// Password login. On success a new session replaces any the browser had (the caller
+    /// drops the old cookie), so a session id fixed before login is worthless after it.
+    pub async fn login(&self, login: &str, password: &str, origin: Origin) -> ServiceResult<NewSession> {
+        let login = normalise_login(login);
+        let now = self.clock().now();
+        let mut tx = self.db().read().await?;
+        let account = accounts::by_login(&mut tx, &login).await?;
+        tx.commit().await?;
+        let hash = account
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
+        let verified = verify_password(password.to_owned(), hash).await?;
+
+        let mut tx = self.db().write().await?;
+        let account = match account {
+            Some(account) if verified && !account.disabled => account,
+            other => {
+                let reason = match &other {
+                    None => "unknown_login",
+                    Some(a) if a.disabled => "disabled",
+                    Some(_) => "bad_password",
+                };
+                let who = Who {
+                    account_id: other.as_ref().map(|a| a.id),
+                    login: &login,
+                    role: None,
+                    channel: Channel::Web.code(),
+                    origin: &origin,
+                };
+                let event = Event::new("auth.login")
+                    .outcome(Outcome::Failure)
+                    .detail(json!({ "reason": reason }));
+                audit::write(&mut tx, who, now, event).await?;
+                tx.commit().await?;
+                return Err(ServiceError::InvalidCredentials);
+            }
+        };
+        let token = secret::random_token();
+        let csrf = secret::random_token();
+        accounts::insert_session(
+            &mut tx,
+            &secret::digest(&token),
+            account.id,
+            &csrf,
+            origin.ip.as_deref(),
+            origin.user_agent.as_deref(),
+            now,
+        )
+        .await?;
+        accounts::touch_login(&mut tx, account.id, now).await?;
+        let actor = self
+            .actor_for(&mut tx, &account, Channel::Web, origin, Some(csrf), now)
+            .await?;
+        audit::write(&mut tx, (&actor).into(), now, Event::new("auth.login")).await?;
+        tx.commit().await?;
+        Ok(NewSession { token, actor })
+    }
+
+    /// Resolves a session cookie to its actor, enforcing the idle and absolute timeouts. An
+    /// expired session is deleted and its end audited.
+    pub async fn resolve_session(&self, token: &str, origin: Origin) -> ServiceResult<Actor> {
+        let now = self.clock().now();
+        let id_hash = secret::digest(token);
+        let mut tx = self.db().read().await?;
+        let Some(session) = accounts::session(&mut tx, &id_hash).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let account = accounts::get(&mut tx, session.account_id).await?;
+        tx.commit().await?;
+        let idle = now - session.last_seen_at > self.policy().idle_timeout;
+        let too_old = now - session.created_at > self.policy().absolute_timeout;
+        let account = match account {
+            Some(account) if !account.disabled && !idle && !too_old => account,
+            account => {
+                let mut tx = self.db().write().await?;
+                accounts::delete_session(&mut tx, &id_hash).await?;
+                let reason = if idle { "idle" } else if too_old { "absolute" } else { "account_disabled" };
+                let who = Who {
+                    account_id: account.as_ref().map(|a| a.id),
+                    login: account.as_ref().map_or("", |a| a.login.as_str()),
+                    role: account.as_ref().and_then(|a| a.role).map(|r| r.code()),
+                    channel: Channel::Web.code(),
+                    origin: &origin,
+                };
+                let event = Event::new("auth.session_end").detail(json!({ "reason": reason }));
+                audit::write(&mut tx, who, now, event).await?;
+                tx.commit().await?;
+                return Err(ServiceError::Unauthenticated);
+            }
+        };
+        // Record activity at most once a minute: the idle timeout needs no finer grain, and a
+        // write per request would serialise every page view on SQLite.
+        let mut tx = if now - session.last_seen_at > TimeDelta::minutes(1) {
+            let mut tx = self.db().write().await?;
+            accounts::touch_session(&mut tx, &id_hash, now).await?;
+            tx
+        } else {
+            self.db().read().await?
+        };
+        let actor = self
+            .actor_for(&mut tx, &account, Channel::Web, origin, Some(session.csrf_token), now)
+            .await?;
+        tx.commit().await?;
+        Ok(actor)
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, token: &str, actor: &Actor) -> ServiceResult<()> {
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        accounts::delete_session(&mut tx, &secret::digest(token)).await?;
+        audit::write(&mut tx, actor.into(), now, Event::new("auth.logout")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves an API bearer token to the actor of its account.
+    pub async fn resolve_token(&self, token: &str, origin: Origin) -> ServiceResult<Actor> {
+        let now = self.clock().now();
+        let mut tx = self.db().read().await?;
+        let Some(row) = accounts::live_token(&mut tx, &secret::digest(token)).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let Some(account) = accounts::get(&mut tx, row.account_id).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        tx.commit().await?;
+        if account.disabled {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let mut tx = if row.last_used_at.is_none_or(|t| now - t > TimeDelta::minutes(1)) {
+            let mut tx = self.db().write().await?;
+            accounts::touch_token(&mut tx, row.id, now).await?;
+            tx
+        } else {
+            self.db().read().await?
+        };
+        let actor = self.actor_for(&mut tx, &account, Channel::Api, origin, None, now).await?;
+        tx.commit().await?;
+        Ok(actor)
+    }
+
+    /// Changes the actor's own password after checking the current one. Every session of the
+    /// account ends, including the caller's, who logs in again with the new password.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        repeat: &str,
+    ) -> ServiceResult<()> {
+        let account_id = actor.account_id.ok_or(ServiceError::Forbidden)?;
+        let now = self.clock().now();
+        let mut tx = self.db().read().await?;
+        let account = accounts::get(&mut tx, account_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        tx.commit().await?;
+        if !verify_password(current.to_owned(), account.password_hash.clone()).await? {
+            let mut tx = self.db().write().await?;
+            let event = Event::new("auth.password_change")
+                .outcome(Outcome::Failure)
+                .detail(json!({ "reason": "bad_password" }));
+            audit::write(&mut tx, actor.into(), now, event).await?;
+            tx.commit().await?;
+            return Err(ServiceError::invalid("current", "当前密码不正确"));
+        }
+        if new != repeat {
+            return Err(ServiceError::invalid("repeat", "两次输入的新密码不一致"));
+        }
+        if new == current {
+            return Err(ServiceError::invalid("new", "新密码不能与当前密码相同"));
+        }
+        password::check(new, &account.login).map_err(|e| ServiceError::invalid("new", e.to_string()))?;
+        let hash = hash_password(new.to_owned()).await?;
+        let mut tx = self.db().write().await?;
+        accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
+        accounts::delete_sessions_of(&mut tx, account.id).await?;
+        let event = Event::new("auth.password_change").object("account", account.id);
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Builds the actor of an account: its role, its data scope (from its org's current
+    /// path, or its member record), and whether it must change its password now.
+    pub(crate) async fn actor_for(
+        &self,
+        conn: &mut Conn,
+        account: &AccountRow,
+        channel: Channel,
+        origin: Origin,
+        csrf_token: Option<String>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Actor> {
+        let scope = match account.role {
+            None => Scope::Nothing,
+            Some(role) if role.is_administrator() => Scope::Nothing,
+            Some(role) if role.is_bureau_wide() => Scope::Everything,
+            Some(Role::OrgSecretary) => match account.org_id {
+                Some(org_id) => match orgs::get(conn, org_id).await? {
+                    Some(org) if org.dissolved_on.is_none() => Scope::Subtree { org_id, path: org.path },
+                    _ => Scope::Nothing,
+                },
+                None => Scope::Nothing,
+            },
+            Some(_) => match account.member_id {
+                Some(member_id) => Scope::OwnRecord { member_id },
+                None => Scope::Nothing,
+            },
+        };
+        let expired = now - account.password_changed_at > self.policy().password_max_age;
+        Ok(Actor {
+            account_id: Some(account.id),
+            login: account.login.clone(),
+            display_name: account.display_name.clone(),
+            role: account.role,
+            scope,
+            org_name: account.org_name.clone(),
+            must_change_password: account.must_change_password || expired,
+            channel,
+            origin,
+            csrf_token,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decoy_hash_parses() {
+        assert!(PasswordHash::new(decoy_hash()).is_ok());
+    }
+
+    #[test]
+    fn logins_are_case_insensitive() {
+        assert_eq!(normalise_login("  ZhangSan "), "zhangsan");
+    }
+}

@@ -1,0 +1,71 @@
+//! The service layer's one error type. The web edge maps each variant to a status, a stable
+//! machine code and a Chinese message; internal causes are logged, never shown.
+
+use dangjian_core::field::FieldErrors;
+use dangjian_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such object, or one outside the actor's scope: the two are indistinguishable.
+    #[error("not found")]
+    NotFound,
+    /// The actor's role does not include this function.
+    #[error("forbidden")]
+    Forbidden,
+    /// No valid session or token.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Wrong login or password (which of the two is never said).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The account must change its password before doing anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Input refused, with a message per field.
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// Input that collides with existing data (a duplicate code, ID number, 警号 …).
+    #[error("conflict: {0}")]
+    Conflict(FieldErrors),
+    /// The database cannot be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            ServiceError::Unavailable(error.to_string())
+        } else {
+            ServiceError::Internal(error.to_string())
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid(FieldErrors::single(field, message))
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict(FieldErrors::single(field, message))
+    }
+}
+
+/// Maps a unique-constraint violation to a field message. `columns` lists, per stored column
+/// (`table.column`), the form field and the Chinese message; any other error passes through.
+pub(crate) fn duplicate_to_field(
+    error: StoreError,
+    columns: &[(&str, &'static str, &'static str)],
+) -> ServiceError {
+    if let StoreError::Duplicate(column) = &error {
+        if let Some((_, field, message)) = columns.iter().find(|(c, _, _)| c == column) {
+            return ServiceError::conflict(field, *message);
+        }
+    }
+    error.into()
+}

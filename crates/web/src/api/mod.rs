@@ -1,0 +1,83 @@
+//! The JSON API under `/api/v1`: orgs and members, authenticated by bearer tokens (created with
+//! `dangjian token create`) and bound by the same permissions and data scope as the account
+//! behind the token. The OpenAPI document is generated from these handlers, so it cannot
+//! drift from them.
+
+mod members;
+mod orgs;
+
+use axum::extract::{FromRequest, Request};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    servers((url = "/api/v1")),
+    components(schemas(ApiErrorBody, ApiFieldError)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(orgs::list, orgs::create))
+        .routes(routes!(orgs::get, orgs::update))
+        .routes(routes!(members::list, members::create))
+        .routes(routes!(members::get, members::update))
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+pub fn router() -> Router<AppState> {
+    let (router, document) = api_router().split_for_parts();
+    let document = std::sync::Arc::new(document);
+    router.route(
+        "/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { Json(document.as_ref().clone()) }
+        }),
+    )
+}
+
+/// A JSON body; a malformed one, or one with fields the endpoint does not take, is a 400 with
+/// a JSON error, never a panic or a half-parsed value.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError::BadRequest(format!("请求体无效：{}", rejection.body_text()))),
+        }
+    }
+}
+
+/// A query string, with the same refusals as the pages (unknown or repeated parameters).
+pub fn api_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
+    crate::pages::query(raw).map_err(|_| ApiError::BadRequest("查询参数无效或含有不支持的参数".to_owned()))
+}

@@ -1,0 +1,74 @@
+//! The frame around every page: the account in the top bar, the navigation (only what the
+//! role can use), breadcrumbs and a notice after a save.
+
+use dangjian_core::role::Permission;
+use dangjian_service::Actor;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Crumb {
+    pub href: Option<String>,
+    pub label: String,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user: String,
+    pub role: String,
+    pub scope: Option<String>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+    pub notice: Option<String>,
+}
+
+/// The areas of the navigation, each with the permission that shows it.
+const AREAS: &[(&str, &str, Option<Permission>)] = &[
+    ("/", "工作台", None),
+    ("/orgs", "组织", Some(Permission::ReadOrgs)),
+    ("/members", "党员", Some(Permission::ReadMembers)),
+    ("/units", "单位", Some(Permission::ReadUnits)),
+    ("/accounts", "账号", Some(Permission::ManageAccounts)),
+    ("/accounts", "账号与授权", Some(Permission::GrantRoles)),
+    ("/audit", "审计日志", Some(Permission::ReadAudit)),
+];
+
+impl Layout {
+    /// The frame for `actor`, with `area` ("/orgs", …) highlighted.
+    pub fn new(actor: &Actor, area: &str, title: impl Into<String>) -> Self {
+        let nav = AREAS
+            .iter()
+            .filter(|(_, _, needs)| needs.is_none_or(|p| actor.permits(p)))
+            .map(|(href, label, _)| NavItem {
+                href,
+                label: if *href == "/members" && actor.role == Some(dangjian_core::role::Role::Member) { "我的档案" } else { label },
+                active: *href == area,
+            })
+            .collect();
+        Self {
+            title: title.into(),
+            user: actor.display_name.clone(),
+            role: actor.role.map_or("未授权", |r| r.label()).to_owned(),
+            scope: actor.org_name.clone(),
+            csrf: actor.csrf_token.clone().unwrap_or_default(),
+            nav,
+            crumbs: Vec::new(),
+            notice: None,
+        }
+    }
+
+    pub fn crumb(mut self, label: impl Into<String>, href: Option<String>) -> Self {
+        self.crumbs.push(Crumb { href, label: label.into() });
+        self
+    }
+
+    /// Shows "已保存" (or another notice) when the page was reached after a successful post.
+    pub fn notice(mut self, notice: Option<&str>) -> Self {
+        self.notice = notice.map(str::to_owned);
+        self
+    }
+}

@@ -1,0 +1,157 @@
+//! The audit browser: the audit administrator's only page. Read-only; every query is itself
+//! recorded by the service.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use chrono::{NaiveTime, TimeDelta};
+use dangjian_core::member::parse_date;
+use dangjian_service::{AuditFilter, AuditRow, Page};
+use serde::Deserialize;
+
+use super::{query, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::Layout;
+use crate::session::{Session, encode};
+use crate::view;
+
+const PAGE_SIZE: u32 = 50;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditQuery {
+    login: String,
+    event: String,
+    outcome: String,
+    object_type: String,
+    object_id: String,
+    from: String,
+    to: String,
+    page: String,
+}
+
+impl AuditQuery {
+    fn with_page(&self, page: i64) -> String {
+        let pairs = [
+            ("login", &self.login),
+            ("event", &self.event),
+            ("outcome", &self.outcome),
+            ("object_type", &self.object_type),
+            ("object_id", &self.object_id),
+            ("from", &self.from),
+            ("to", &self.to),
+        ];
+        let mut out: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        out.push(format!("page={page}"));
+        format!("/audit?{}", out.join("&"))
+    }
+}
+
+struct AuditItem {
+    ts: String,
+    login: String,
+    role: String,
+    ip: String,
+    event: String,
+    object: String,
+    outcome: &'static str,
+    outcome_class: &'static str,
+    detail: String,
+}
+
+impl From<&AuditRow> for AuditItem {
+    fn from(r: &AuditRow) -> Self {
+        let (outcome, outcome_class) = match r.outcome.as_str() {
+            "success" => ("成功", "ok"),
+            "failure" => ("失败", "warn"),
+            _ => ("拒绝", "bad"),
+        };
+        Self {
+            ts: view::instant(r.ts),
+            login: r.login.clone().unwrap_or_default(),
+            role: r
+                .role
+                .as_deref()
+                .and_then(dangjian_core::role::Role::from_code)
+                .map_or("", |role| role.label())
+                .to_owned(),
+            ip: r.ip.clone().unwrap_or_default(),
+            event: r.event.clone(),
+            object: match (&r.object_type, &r.object_id) {
+                (Some(t), Some(id)) => format!("{t} #{id}"),
+                _ => String::new(),
+            },
+            outcome,
+            outcome_class,
+            detail: r.detail.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit_list.html")]
+struct ListPage {
+    layout: Layout,
+    filter: AuditQuery,
+    filter_error: Option<String>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    rows: Vec<AuditItem>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// The start of a Beijing calendar day as a UTC instant.
+fn day_start(raw: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => {
+            let date = parse_date(raw).map_err(|e| e.to_string())?;
+            let local = date.and_time(NaiveTime::MIN) - TimeDelta::hours(8);
+            Ok(Some(local.and_utc()))
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let q: AuditQuery = query(raw.as_deref())?;
+    let from = day_start(&q.from);
+    let to = day_start(&q.to).map(|t| t.map(|t| t + TimeDelta::days(1)));
+    let (from, to, filter_error) = match (from, to) {
+        (Ok(from), Ok(to)) => (from, to, None),
+        (Err(e), _) | (_, Err(e)) => (None, None, Some(e)),
+    };
+    let filter = AuditFilter {
+        login: view::nonempty(&q.login).map(|l| l.to_lowercase()),
+        event: view::nonempty(&q.event),
+        outcome: view::nonempty(&q.outcome),
+        object_type: view::nonempty(&q.object_type),
+        object_id: view::nonempty(&q.object_id),
+        from,
+        to,
+    };
+    let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
+    let (rows, total) = state.services.audit_log(actor, &filter, Page { number, size: PAGE_SIZE }).await?;
+    let pages = view::page_count(total, PAGE_SIZE);
+    let page = i64::from(number);
+    render(&ListPage {
+        layout: Layout::new(actor, "/audit", "审计日志").crumb("审计日志", None),
+        prev: (page > 1).then(|| q.with_page(page - 1)),
+        next: (page < pages).then(|| q.with_page(page + 1)),
+        filter: q,
+        filter_error,
+        outcomes: vec![("success", "成功"), ("failure", "失败"), ("denied", "拒绝")],
+        rows: rows.iter().map(AuditItem::from).collect(),
+        total,
+        page,
+        pages,
+    })
+}

@@ -1,0 +1,178 @@
+//! Login, logout and the password change.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use dangjian_core::field::FieldErrors;
+use dangjian_service::audit::Event;
+use dangjian_service::{ServiceError, new_csrf_token, tokens_match};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{query, render, render_invalid};
+use crate::AppState;
+use crate::error::PageError;
+use crate::session::{
+    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, form_pairs, from_pairs, removal, safe_next,
+    session_cookie_name,
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    title: &'static str,
+    csrf: String,
+    next: String,
+    login: String,
+    message: Option<&'static str>,
+    info: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginQuery {
+    next: String,
+    expired: String,
+    changed: String,
+}
+
+/// The login page. It sets a fresh CSRF cookie that the form must echo.
+pub async fn login_page(State(state): State<AppState>, RawQuery(raw): RawQuery, jar: CookieJar) -> Result<Response, PageError> {
+    let q: LoginQuery = query(raw.as_deref()).unwrap_or_default();
+    let csrf = new_csrf_token();
+    let info = if !q.changed.is_empty() {
+        Some("密码已修改，请用新密码登录。")
+    } else if !q.expired.is_empty() {
+        Some("登录已超时，请重新登录。")
+    } else {
+        None
+    };
+    let page = LoginPage {
+        title: "登录",
+        csrf: csrf.clone(),
+        next: safe_next(&q.next).unwrap_or("").to_owned(),
+        login: String::new(),
+        message: None,
+        info,
+    };
+    let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: String,
+}
+
+/// Checks the password. Success replaces any session the browser had with a new one (so a
+/// session id planted before login is useless) and goes to `next` or the landing page.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientOrigin(origin): ClientOrigin,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let mut pairs = form_pairs(&body)?;
+    let submitted = pairs.iter().position(|(k, _)| k == "csrf").map(|i| pairs.remove(i).1);
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let valid = matches!((&submitted, &expected), (Some(s), Some(e)) if tokens_match(s, e));
+    if !valid {
+        let event = Event::new("security.csrf_rejected").detail(json!({ "path": "/login" }));
+        state.services.record_anonymous_denial(&origin, event).await?;
+        return Err(PageError::Csrf);
+    }
+    let form: LoginForm = from_pairs(pairs)?;
+    match state.services.login(&form.login, &form.password, origin).await {
+        Ok(session) => {
+            let jar = jar
+                .remove(removal(&state, LOGIN_CSRF_COOKIE))
+                .add(cookie(&state, session_cookie_name(&state), session.token));
+            let target = if session.actor.must_change_password {
+                "/password"
+            } else {
+                safe_next(&form.next).unwrap_or("/")
+            };
+            Ok((jar, Redirect::to(target)).into_response())
+        }
+        Err(ServiceError::InvalidCredentials) => {
+            let csrf = new_csrf_token();
+            let page = LoginPage {
+                title: "登录",
+                csrf: csrf.clone(),
+                next: safe_next(&form.next).unwrap_or("").to_owned(),
+                login: form.login.trim().chars().take(64).collect(),
+                message: Some("登录名或密码不正确。"),
+                info: None,
+            };
+            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+            Ok((axum::http::StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+pub async fn logout(State(state): State<AppState>, jar: CookieJar, form: SessionForm<Empty, AnySession>) -> Result<Response, PageError> {
+    let session = form.session;
+    state.services.logout(&session.token, &session.actor).await?;
+    let jar = jar.add(removal(&state, session_cookie_name(&state)));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    title: &'static str,
+    user: String,
+    csrf: String,
+    forced: bool,
+    errors: FieldErrors,
+}
+
+pub async fn password_page(session: AnySession) -> Result<Response, PageError> {
+    render(&PasswordPage {
+        title: "修改密码",
+        user: session.actor.display_name.clone(),
+        csrf: session.actor.csrf_token.clone().unwrap_or_default(),
+        forced: session.actor.must_change_password,
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// Changes the password; every session of the account ends, so the user logs in again.
+pub async fn change_password(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: SessionForm<PasswordForm, AnySession>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.change_password(&session.actor, &form.current, &form.new, &form.repeat).await {
+        Ok(()) => {
+            let jar = jar.add(removal(&state, session_cookie_name(&state)));
+            Ok((jar, Redirect::to("/login?changed=1")).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => render_invalid(&PasswordPage {
+            title: "修改密码",
+            user: session.actor.display_name.clone(),
+            csrf: session.actor.csrf_token.clone().unwrap_or_default(),
+            forced: session.actor.must_change_password,
+            errors,
+        }),
+        Err(other) => Err(other.into()),
+    }
+}

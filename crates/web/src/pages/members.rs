@@ -1,0 +1,431 @@
+//! The member pages: the roster with filters and pages, the detail with its history, and the
+//! create and edit forms with a message at every bad field.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dangjian_core::field::FieldErrors;
+use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberForm, MemberStatus, PoliceRank};
+use dangjian_core::org::Code;
+use dangjian_core::role::{Permission, Role, Scope};
+use dangjian_service::members::{Filter, MemberDetail, MemberView};
+use dangjian_service::{Actor, Page, ServiceError};
+use serde::Deserialize;
+
+use super::{query, render, render_invalid};
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::Layout;
+use crate::session::{Session, SessionForm, encode};
+use crate::view;
+
+/// Rows per page of the roster.
+pub const PAGE_SIZE: u32 = 20;
+
+struct MemberItem {
+    id: i64,
+    name: String,
+    gender: &'static str,
+    police_number: String,
+    rank: String,
+    position: String,
+    branch_id: i64,
+    branch: String,
+    category: &'static str,
+    full: bool,
+    status: &'static str,
+    status_class: &'static str,
+    party_age: String,
+    id_number: String,
+}
+
+fn status_class(status: MemberStatus) -> &'static str {
+    match status {
+        MemberStatus::Active => "ok",
+        MemberStatus::LostContact => "bad",
+        MemberStatus::Stopped | MemberStatus::Left | MemberStatus::Deceased => "none",
+    }
+}
+
+fn party_age_text(m: &MemberView) -> String {
+    m.party_age.map_or_else(|| "预备期".to_owned(), |years| format!("{years} 年"))
+}
+
+impl From<&MemberView> for MemberItem {
+    fn from(m: &MemberView) -> Self {
+        Self {
+            id: m.id,
+            name: m.name.clone(),
+            gender: m.gender.label(),
+            police_number: m.police_number.clone(),
+            rank: m.police_rank.map_or("", |r| r.label()).to_owned(),
+            position: m.position.clone().unwrap_or_default(),
+            branch_id: m.branch_id,
+            branch: m.branch_name.clone(),
+            category: m.category.label(),
+            full: m.category == Category::Full,
+            status: m.status.label(),
+            status_class: status_class(m.status),
+            party_age: party_age_text(m),
+            id_number: m.id_number_masked.clone(),
+        }
+    }
+}
+
+/// The roster's filters as typed, kept to refill the form and build page links.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListQuery {
+    name: String,
+    police_number: String,
+    org: String,
+    category: String,
+    status: String,
+    page: String,
+    saved: String,
+}
+
+impl ListQuery {
+    /// The query string for another page with the same filters.
+    fn with_page(&self, page: i64) -> String {
+        let pairs = [
+            ("name", self.name.as_str()),
+            ("police_number", self.police_number.as_str()),
+            ("org", self.org.as_str()),
+            ("category", self.category.as_str()),
+            ("status", self.status.as_str()),
+        ];
+        let mut out: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        out.push(format!("page={page}"));
+        format!("/members?{}", out.join("&"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member_list.html")]
+struct ListPage {
+    layout: Layout,
+    can_create: bool,
+    filter: ListQuery,
+    filter_error: Option<String>,
+    categories: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    members: Vec<MemberItem>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    // A member sees only their own record: the roster is that one page.
+    if let (Some(Role::Member), Scope::OwnRecord { member_id }) = (actor.role, &actor.scope) {
+        return Ok(Redirect::to(&format!("/members/{member_id}")).into_response());
+    }
+    let q: ListQuery = query(raw.as_deref())?;
+    let mut filter = Filter {
+        name: view::nonempty(&q.name),
+        police_number: view::nonempty(&q.police_number),
+        category: Category::from_code(q.category.trim()),
+        status: MemberStatus::from_code(q.status.trim()),
+        ..Filter::default()
+    };
+    let mut filter_error = None;
+    if let Some(code) = view::nonempty(&q.org) {
+        match state.services.org_path_by_code(actor, &code).await? {
+            Some(path) => filter.org = Some(path),
+            None => filter_error = Some(format!("没有编码为“{code}”的组织，或不在您的管理范围内")),
+        }
+    }
+    let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
+    let result = if filter_error.is_some() {
+        None
+    } else {
+        Some(state.services.list_members(actor, &filter, Page { number, size: PAGE_SIZE }).await?)
+    };
+    let (members, total) = result.map_or((Vec::new(), 0), |r| (r.members.iter().map(MemberItem::from).collect(), r.total));
+    let pages = view::page_count(total, PAGE_SIZE);
+    let page = i64::from(number);
+    render(&ListPage {
+        layout: Layout::new(actor, "/members", "党员名册").crumb("党员", None).notice((!q.saved.is_empty()).then_some("已保存。")),
+        can_create: actor.permits(Permission::WriteMembers),
+        prev: (page > 1).then(|| q.with_page(page - 1)),
+        next: (page < pages).then(|| q.with_page(page + 1)),
+        filter: q,
+        filter_error,
+        categories: Category::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        statuses: MemberStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        members,
+        total,
+        page,
+        pages,
+    })
+}
+
+struct DetailMember {
+    id: i64,
+    name: String,
+    gender: &'static str,
+    birth_date: String,
+    ethnicity: String,
+    education: String,
+    id_number: String,
+    phone: String,
+    police_number: String,
+    rank: String,
+    position: String,
+    unit: String,
+    branch_id: i64,
+    branch: String,
+    category: &'static str,
+    full: bool,
+    status: &'static str,
+    status_class: &'static str,
+    joined_on: String,
+    full_on: String,
+    party_age: String,
+}
+
+struct HistoryRow {
+    label: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "member_detail.html")]
+struct DetailPage {
+    layout: Layout,
+    m: DetailMember,
+    can_edit: bool,
+    branches: Vec<HistoryRow>,
+    categories: Vec<HistoryRow>,
+    statuses: Vec<HistoryRow>,
+    posts: Vec<(String, String, String, String)>,
+}
+
+fn rows(entries: &[dangjian_service::members::Dated]) -> Vec<HistoryRow> {
+    entries
+        .iter()
+        .map(|h| {
+            let (from, to) = view::span(&h.span);
+            HistoryRow { label: h.label.clone(), from, to }
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SavedQuery {
+    saved: String,
+}
+
+pub async fn detail(State(state): State<AppState>, session: Session, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let q: SavedQuery = query(raw.as_deref())?;
+    let actor = &session.actor;
+    let d: MemberDetail = state.services.member_detail(actor, id).await?;
+    let m = &d.member;
+    let layout = Layout::new(actor, "/members", m.name.clone())
+        .crumb("党员", Some("/members".to_owned()))
+        .crumb(m.name.clone(), None)
+        .notice((!q.saved.is_empty()).then_some("已保存。"));
+    render(&DetailPage {
+        layout,
+        m: DetailMember {
+            id: m.id,
+            name: m.name.clone(),
+            gender: m.gender.label(),
+            birth_date: view::date(m.birth_date),
+            ethnicity: m.ethnicity.clone(),
+            education: view::or_blank(m.education.map(|e| e.label())),
+            id_number: m.id_number_masked.clone(),
+            phone: view::or_blank(m.phone_masked.as_deref()),
+            police_number: m.police_number.clone(),
+            rank: view::or_blank(m.police_rank.map(|r| r.label())),
+            position: view::or_blank(m.position.as_deref()),
+            unit: view::or_blank(m.unit_name.as_deref()),
+            branch_id: m.branch_id,
+            branch: format!("{}（{}）", m.branch_name, m.branch_code),
+            category: m.category.label(),
+            full: m.category == Category::Full,
+            status: m.status.label(),
+            status_class: status_class(m.status),
+            joined_on: view::date(m.joined_on),
+            full_on: view::opt_date(m.full_membership_on),
+            party_age: party_age_text(m),
+        },
+        can_edit: d.can_edit,
+        branches: rows(&d.branches),
+        categories: rows(&d.categories),
+        statuses: rows(&d.statuses),
+        posts: d
+            .posts
+            .iter()
+            .map(|(org, post, span)| {
+                let (from, to) = view::span(span);
+                (org.clone(), view::post_label(post).to_owned(), from, to)
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel: String,
+    editing: bool,
+    id_hint: String,
+    phone_placeholder: String,
+    effective_label: &'static str,
+    form: MemberForm,
+    errors: FieldErrors,
+    genders: Vec<(String, String)>,
+    ethnicities: Vec<(String, String)>,
+    educations: Vec<(String, String)>,
+    ranks: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    branches: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+}
+
+fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
+}
+
+/// How many branches the picker suggests; a code can always be typed.
+const PICKER_LIMIT: i64 = 500;
+
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    existing: Option<&MemberDetail>,
+    form: MemberForm,
+    errors: FieldErrors,
+) -> Result<FormPage, PageError> {
+    let branches = state
+        .services
+        .branch_options(actor, PICKER_LIMIT)
+        .await?
+        .into_iter()
+        .map(|b| (b.code, b.name))
+        .collect();
+    let units = state.services.units(actor).await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let (heading, action, cancel) = match existing {
+        None => ("新增党员".to_owned(), "/members".to_owned(), "/members".to_owned()),
+        Some(d) => (
+            format!("编辑：{}", d.member.name),
+            format!("/members/{}/edit", d.member.id),
+            format!("/members/{}", d.member.id),
+        ),
+    };
+    Ok(FormPage {
+        layout: Layout::new(actor, "/members", heading.clone()).crumb("党员", Some("/members".to_owned())).crumb(heading.clone(), None),
+        heading,
+        action,
+        cancel,
+        editing: existing.is_some(),
+        id_hint: existing.map_or_else(
+            || "18位，最后一位可为X".to_owned(),
+            |d| format!("当前：{}，留空则保持不变", d.member.id_number_masked),
+        ),
+        phone_placeholder: existing.and_then(|d| d.member.phone_masked.clone()).unwrap_or_default(),
+        effective_label: if existing.is_some() { "变更生效日期" } else { "编入本支部日期" },
+        form,
+        errors,
+        genders: options(Gender::ALL, Gender::code, Gender::label),
+        ethnicities: Ethnicity::all().map(|e| (e.code(), e.label().to_owned())).collect(),
+        educations: options(Education::ALL, Education::code, Education::label),
+        ranks: options(PoliceRank::ALL, PoliceRank::code, PoliceRank::label),
+        categories: options(Category::ALL, Category::code, Category::label),
+        statuses: options(MemberStatus::ALL, MemberStatus::code, MemberStatus::label),
+        branches,
+        units,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewQuery {
+    branch: String,
+}
+
+pub async fn new_form(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    state.services.require(&session.actor, Permission::WriteMembers, "member.create").await?;
+    let q: NewQuery = query(raw.as_deref())?;
+    let form = MemberForm {
+        branch: Code::parse(&q.branch).map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        ethnicity: Ethnicity::HAN.code(),
+        status: MemberStatus::Active.code().to_owned(),
+        ..MemberForm::default()
+    };
+    render(&form_page(&state, &session.actor, None, form, FieldErrors::new()).await?)
+}
+
+pub async fn create(State(state): State<AppState>, form: SessionForm<MemberForm>) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.create_member(&session.actor, &form).await {
+        Ok(id) => Ok(Redirect::to(&format!("/members/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            render_invalid(&form_page(&state, &session.actor, None, form, errors).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The edit form filled from the record. The ID number and phone are not sent back in full:
+/// their fields start empty ("unchanged"), with the masked value as a hint.
+fn form_of(d: &MemberDetail) -> MemberForm {
+    let m = &d.member;
+    MemberForm {
+        name: m.name.clone(),
+        gender: m.gender.code().to_owned(),
+        birth_date: view::date(m.birth_date),
+        ethnicity: d.ethnicity_code.clone(),
+        education: m.education.map_or("", |e| e.code()).to_owned(),
+        id_number: String::new(),
+        phone: String::new(),
+        police_number: m.police_number.clone(),
+        police_rank: m.police_rank.map_or("", |r| r.code()).to_owned(),
+        position: m.position.clone().unwrap_or_default(),
+        unit: d.unit_code.clone().unwrap_or_default(),
+        branch: m.branch_code.clone(),
+        category: m.category.code().to_owned(),
+        joined_on: view::date(m.joined_on),
+        full_membership_on: m.full_membership_on.map(view::date).unwrap_or_default(),
+        status: m.status.code().to_owned(),
+        effective_on: String::new(),
+        clear_phone: String::new(),
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+    state.services.require(&session.actor, Permission::WriteMembers, "member.update").await?;
+    let d = state.services.member_detail(&session.actor, id).await?;
+    if !d.can_edit {
+        return Err(ServiceError::Forbidden.into());
+    }
+    let form = form_of(&d);
+    render(&form_page(&state, &session.actor, Some(&d), form, FieldErrors::new()).await?)
+}
+
+pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<MemberForm>) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.update_member(&session.actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let d = state.services.member_detail(&session.actor, id).await?;
+            render_invalid(&form_page(&state, &session.actor, Some(&d), form, errors).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTML pages, one module per area.
+
+mod accounts;
+mod audit;
+mod auth;
+mod dashboard;
+mod members;
+mod orgs;
+mod units;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+use crate::error::{PageError, error_page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/healthz", get(health))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/password", get(auth::password_page).post(auth::change_password))
+        .route("/orgs", get(orgs::tree).post(orgs::create))
+        .route("/orgs/new", get(orgs::new_form))
+        .route("/orgs/{id}", get(orgs::detail))
+        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
+        .route("/orgs/{id}/move", post(orgs::move_org))
+        .route("/orgs/{id}/dissolve", post(orgs::dissolve))
+        .route("/orgs/{id}/secretary", post(orgs::secretary))
+        .route("/members", get(members::list).post(members::create))
+        .route("/members/new", get(members::new_form))
+        .route("/members/{id}", get(members::detail))
+        .route("/members/{id}/edit", get(members::edit_form).post(members::update))
+        .route("/units", get(units::list).post(units::create))
+        .route("/units/new", get(units::new_form))
+        .route("/units/{id}/edit", get(units::edit_form).post(units::update))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/{id}", get(accounts::detail))
+        .route("/accounts/{id}/grant", post(accounts::grant))
+        .route("/accounts/{id}/disable", post(accounts::disable))
+        .route("/accounts/{id}/enable", post(accounts::enable))
+        .route("/accounts/{id}/reset-password", post(accounts::reset_password))
+        .route("/audit", get(audit::list))
+}
+
+/// Liveness for load balancers and benchmarks: no session, no database.
+async fn health() -> &'static str {
+    "ok"
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "未找到", "您要找的页面不存在。")
+}
+
+/// Renders a template as a full page.
+pub fn render(template: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(template.render()?).into_response())
+}
+
+/// Renders a form page that came back with errors: 422, values kept, messages at the fields.
+pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(template.render()?)).into_response())
+}
+
+/// A query string that must parse; a malformed one is a bad request, not a crash.
+pub fn query<T: serde::de::DeserializeOwned>(raw: Option<&str>) -> Result<T, PageError> {
+    let pairs = crate::session::form_pairs(raw.unwrap_or("").as_bytes())?;
+    crate::session::from_pairs(pairs)
+}

@@ -1,0 +1,53 @@
+//! Small display helpers shared by the pages: dates, optional values, interval ends.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangjian_core::interval::Span;
+
+/// `2026-03-28`.
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A date or "—" when there is none.
+pub fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map_or_else(|| "—".to_owned(), date)
+}
+
+/// An instant in Beijing time, to the minute: `2026-03-28 14:05`.
+pub fn instant(t: DateTime<Utc>) -> String {
+    dangjian_core::clock::local_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A text or "未填写".
+pub fn or_blank(value: Option<&str>) -> String {
+    value.filter(|v| !v.is_empty()).unwrap_or("未填写").to_owned()
+}
+
+/// The start and end of an interval for a table: the end of the open interval reads "至今".
+pub fn span(s: &Span) -> (String, String) {
+    (date(s.from), s.to.map_or_else(|| "至今".to_owned(), date))
+}
+
+/// A query parameter that is either absent/empty or a value.
+pub fn nonempty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// The label of a post code.
+pub fn post_label(code: &str) -> &str {
+    match code {
+        "secretary" => "书记",
+        "deputy_secretary" => "副书记",
+        "organization_commissioner" => "组织委员",
+        "publicity_commissioner" => "宣传委员",
+        "discipline_commissioner" => "纪检委员",
+        "group_leader" => "党小组长",
+        other => other,
+    }
+}
+
+/// How many pages `total` rows make at `size` per page (at least one).
+pub fn page_count(total: i64, size: u32) -> i64 {
+    ((total + i64::from(size) - 1) / i64::from(size)).max(1)
+}
