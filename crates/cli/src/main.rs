@@ -127,7 +127,10 @@ enum TokenCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -148,8 +151,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve { listen }) => *listen,
         _ => None,
     };
-    let settings = Settings::load(cli.config.as_deref(), Overrides { listen, data_dir: cli.data_dir.clone() })
-        .map_err(|e| anyhow!(e))?;
+    let settings = Settings::load(
+        cli.config.as_deref(),
+        Overrides {
+            listen,
+            data_dir: cli.data_dir.clone(),
+        },
+    )
+    .map_err(|e| anyhow!(e))?;
     init_logging(&settings.log);
     match cli.command.unwrap_or(Command::Serve { listen: None }) {
         Command::Serve { .. } => serve(settings).await,
@@ -163,7 +172,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(&settings, command).await,
         Command::Token { command } => token(&settings, command).await,
         Command::Openapi => {
-            let json = dangjian_web::openapi_document().to_pretty_json().context("生成 OpenAPI 文档")?;
+            let json = dangjian_web::openapi_document()
+                .to_pretty_json()
+                .context("生成 OpenAPI 文档")?;
             println!("{json}");
             Ok(())
         }
@@ -171,8 +182,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Opens the database (creating the SQLite file on first use), migrates it and checks it.
@@ -192,17 +207,25 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
     };
     db.migrate().await.context("数据库迁移失败")?;
     check_sqlite(&db).await?;
-    Ok(Services::new(db, Arc::new(SystemClock), AuthPolicy::default()))
+    Ok(Services::new(
+        db,
+        Arc::new(SystemClock),
+        AuthPolicy::default(),
+    ))
 }
 
 /// Refuses to run on an SQLite database whose durability settings did not take.
 async fn check_sqlite(db: &Db) -> anyhow::Result<()> {
-    let expect = [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1")];
+    let expect = [
+        ("journal_mode", "wal"),
+        ("synchronous", "2"),
+        ("foreign_keys", "1"),
+    ];
     for (name, wanted) in expect {
-        if let Some(value) = db.sqlite_pragma(name).await? {
-            if value.to_lowercase() != wanted {
-                bail!("SQLite 设置 {name} 为 {value}，应为 {wanted}");
-            }
+        if let Some(value) = db.sqlite_pragma(name).await?
+            && value.to_lowercase() != wanted
+        {
+            bail!("SQLite 设置 {name} 为 {value}，应为 {wanted}");
         }
     }
     Ok(())
@@ -212,7 +235,12 @@ fn print_admins(admins: Option<Vec<InitialAdmin>>) {
     let Some(admins) = admins else { return };
     println!("首次启动：已创建三员账号。以下一次性密码只显示这一次，首次登录须修改：");
     for admin in admins {
-        println!("  {:<12} {:<8} {}", admin.login, admin.role.label(), admin.password);
+        println!(
+            "  {:<12} {:<8} {}",
+            admin.login,
+            admin.role.label(),
+            admin.password
+        );
     }
 }
 
@@ -224,11 +252,18 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("无法监听 {}", settings.listen))?;
     let address = listener.local_addr().context("读取监听地址")?;
     println!("党建工作平台已启动：http://{address}");
-    let state = AppState { services, config: WebConfig { secure_cookies: settings.secure_cookies } };
+    let state = AppState {
+        services,
+        config: WebConfig {
+            secure_cookies: settings.secure_cookies,
+        },
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    dangjian_web::serve(listener, state, shutdown).await.context("服务异常退出")?;
+    dangjian_web::serve(listener, state, shutdown)
+        .await
+        .context("服务异常退出")?;
     println!("已停止。");
     Ok(())
 }
@@ -251,7 +286,10 @@ async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()
         bar.set_length(total);
         bar.set_position(done);
     };
-    let summary: DemoSummary = services.generate_demo(scale, seed, &progress).await.map_err(service_error)?;
+    let summary: DemoSummary = services
+        .generate_demo(scale, seed, &progress)
+        .await
+        .map_err(service_error)?;
     bar.finish_and_clear();
     println!(
         "演示数据已生成：单位 {} 个，党组织 {} 个（党支部 {} 个），党员 {} 名。",
@@ -259,7 +297,13 @@ async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()
     );
     println!("演示账号（密码只显示这一次）：");
     for account in summary.accounts {
-        println!("  {:<14} {:<10} {:<18} {}", account.login, account.role.label(), account.password, account.scope);
+        println!(
+            "  {:<14} {:<10} {:<18} {}",
+            account.login,
+            account.role.label(),
+            account.password,
+            account.scope
+        );
     }
     Ok(())
 }
@@ -275,7 +319,10 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("读取密码")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("读取密码")?;
         Ok(line.trim_end_matches(['\n', '\r']).to_owned())
     }
 }
@@ -284,7 +331,13 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 fn service_error(error: ServiceError) -> anyhow::Error {
     match error {
         ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
-            anyhow!(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"))
+            anyhow!(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )
         }
         ServiceError::NotFound => anyhow!("没有这个账号或对象"),
         other => anyhow!(other.to_string()),
@@ -295,9 +348,19 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     let services = open(settings).await?;
     print_admins(services.bootstrap().await?);
     match command {
-        UserCommand::Add { login, role, org, police_number, name } => {
+        UserCommand::Add {
+            login,
+            role,
+            org,
+            police_number,
+            name,
+        } => {
             let password = read_password("密码：")?;
-            let grant = GrantForm { role, org: org.unwrap_or_default(), police_number: police_number.unwrap_or_default() };
+            let grant = GrantForm {
+                role,
+                org: org.unwrap_or_default(),
+                police_number: police_number.unwrap_or_default(),
+            };
             let id = services
                 .cli_add_user(&login, name.as_deref().unwrap_or(""), &grant, &password)
                 .await
@@ -306,14 +369,27 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Passwd { login } => {
             let password = read_password("新密码：")?;
-            services.cli_set_password(&login, &password).await.map_err(service_error)?;
+            services
+                .cli_set_password(&login, &password)
+                .await
+                .map_err(service_error)?;
             println!("已修改 {login} 的密码，其已登录的会话均已结束。");
         }
         UserCommand::List => {
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{:<6} {:<16} {:<12} {:<14} {:<20} 状态", "编号", "登录名", "姓名", "角色", "组织")?;
+            writeln!(
+                out,
+                "{:<6} {:<16} {:<12} {:<14} {:<20} 状态",
+                "编号", "登录名", "姓名", "角色", "组织"
+            )?;
             for a in services.cli_accounts().await.map_err(service_error)? {
-                let state = if a.disabled { "停用" } else if a.must_change_password { "待改密码" } else { "正常" };
+                let state = if a.disabled {
+                    "停用"
+                } else if a.must_change_password {
+                    "待改密码"
+                } else {
+                    "正常"
+                };
                 writeln!(
                     out,
                     "{:<6} {:<16} {:<12} {:<14} {:<20} {}",
@@ -342,7 +418,11 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
         }
         TokenCommand::List => {
             for t in services.cli_tokens().await.map_err(service_error)? {
-                let state = if t.revoked_at.is_some() { "已吊销" } else { "有效" };
+                let state = if t.revoked_at.is_some() {
+                    "已吊销"
+                } else {
+                    "有效"
+                };
                 println!("{:<6} {:<16} {:<20} {}", t.id, t.login, t.label, state);
             }
         }

@@ -5,8 +5,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -42,7 +42,10 @@ impl fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("secure_cookies", &self.secure_cookies)
             .field("log", &self.log)
             .finish()
@@ -55,7 +58,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -78,13 +86,21 @@ impl Settings {
     pub fn load(config: Option<&Path>, overrides: Overrides) -> Result<Settings, String> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match config {
-            Some(path) if !path.exists() => return Err(format!("找不到配置文件 {}", path.display())),
+            Some(path) if !path.exists() => {
+                return Err(format!("找不到配置文件 {}", path.display()));
+            }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             // The default file is optional: absent, it is skipped.
             None => figment = figment.merge(Toml::file("dangjian.toml")),
         }
         figment
-            .merge(Env::prefixed("DANGJIAN_").only(&["listen", "data_dir", "database_url", "secure_cookies", "log"]))
+            .merge(Env::prefixed("DANGJIAN_").only(&[
+                "listen",
+                "data_dir",
+                "database_url",
+                "secure_cookies",
+                "log",
+            ]))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| format!("配置无效：{e}"))

@@ -78,7 +78,11 @@ impl IdNumber {
     /// The gender encoded by the parity of the sequence number.
     pub fn gender(&self) -> Gender {
         let digit = self.0.as_bytes()[16] - b'0';
-        if digit % 2 == 1 { Gender::Male } else { Gender::Female }
+        if digit % 2 == 1 {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
     }
 
     /// The display form for anyone who may not see the whole number: `3301**********1234`.
@@ -138,36 +142,60 @@ mod tests {
         // The worked example of GB 11643-1999: 11010519491231002X.
         let id = IdNumber::parse("11010519491231002x").unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.gender(), Gender::Female);
     }
 
     #[test]
     fn an_id_number_with_a_wrong_check_digit_is_rejected() {
-        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::CheckDigit));
+        assert_eq!(
+            IdNumber::parse("110105194912310021"),
+            Err(IdNumberError::CheckDigit)
+        );
     }
 
     #[test]
     fn an_id_number_of_the_wrong_length_is_rejected() {
-        assert_eq!(IdNumber::parse("1101051949123100"), Err(IdNumberError::Length));
+        assert_eq!(
+            IdNumber::parse("1101051949123100"),
+            Err(IdNumberError::Length)
+        );
         assert_eq!(IdNumber::parse(""), Err(IdNumberError::Missing));
-        assert_eq!(IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ"), Err(IdNumberError::Length));
+        assert_eq!(
+            IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ"),
+            Err(IdNumberError::Length)
+        );
     }
 
     #[test]
     fn letters_outside_the_check_position_are_rejected() {
-        assert_eq!(IdNumber::parse("1101051949123100X2"), Err(IdNumberError::Characters));
+        assert_eq!(
+            IdNumber::parse("1101051949123100X2"),
+            Err(IdNumberError::Characters)
+        );
     }
 
     #[test]
     fn an_impossible_birth_date_is_rejected() {
-        assert_eq!(IdNumber::parse(&make("110105", "19490230", 2)), Err(IdNumberError::BirthDate));
-        assert_eq!(IdNumber::parse(&make("110105", "18991231", 2)), Err(IdNumberError::BirthDate));
+        assert_eq!(
+            IdNumber::parse(&make("110105", "19490230", 2)),
+            Err(IdNumberError::BirthDate)
+        );
+        assert_eq!(
+            IdNumber::parse(&make("110105", "18991231", 2)),
+            Err(IdNumberError::BirthDate)
+        );
     }
 
     #[test]
     fn a_region_starting_with_nine_is_rejected() {
-        assert_eq!(IdNumber::parse(&make("910105", "19800101", 1)), Err(IdNumberError::Region));
+        assert_eq!(
+            IdNumber::parse(&make("910105", "19800101", 1)),
+            Err(IdNumberError::Region)
+        );
     }
 
     #[test]

@@ -80,12 +80,61 @@ impl MemberStatus {
 
 /// The 56 ethnic groups in the order and with the codes of GB/T 3304.
 const ETHNIC_GROUPS: [&str; 56] = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
-    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
-    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族",
-    "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族",
-    "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
     "基诺族",
 ];
 
@@ -190,7 +239,11 @@ impl Phone {
             }
             None => false,
         };
-        if mobile || landline { Ok(Self(value)) } else { Err(PhoneError) }
+        if mobile || landline {
+            Ok(Self(value))
+        } else {
+            Err(PhoneError)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -336,11 +389,16 @@ impl MemberForm {
             "ethnicity",
             Ethnicity::parse(&self.ethnicity).ok_or("请选择民族"),
         );
-        let education = errors.check("education", optional_code(&self.education, Education::from_code, "学历"));
+        let education = errors.check(
+            "education",
+            optional_code(&self.education, Education::from_code, "学历"),
+        );
         let id_number = if self.id_number.trim().is_empty() && stored_id.is_some() {
             Some(None)
         } else {
-            errors.check("id_number", IdNumber::parse(&self.id_number)).map(Some)
+            errors
+                .check("id_number", IdNumber::parse(&self.id_number))
+                .map(Some)
         };
         let clear_phone = matches!(self.clear_phone.trim(), "on" | "true" | "1");
         let phone = errors.check(
@@ -357,7 +415,10 @@ impl MemberForm {
             "police_rank",
             optional_code(&self.police_rank, PoliceRank::from_code, "警衔"),
         );
-        let position = errors.check("position", text::optional(&self.position, "职务", POSITION_MAX_CHARS));
+        let position = errors.check(
+            "position",
+            text::optional(&self.position, "职务", POSITION_MAX_CHARS),
+        );
         let unit_code = errors.check("unit", text::optional(&self.unit, "单位编码", 32));
         let branch_code = errors.check(
             "branch",
@@ -398,34 +459,36 @@ impl MemberForm {
             Some(None) => stored_id,
             None => None,
         };
-        if let (Some(id), Some(birth)) = (checked_id, birth_date) {
-            if id.birth_date() != birth {
-                errors.add("birth_date", "出生日期与身份证号不一致");
-            }
+        if let (Some(id), Some(birth)) = (checked_id, birth_date)
+            && id.birth_date() != birth
+        {
+            errors.add("birth_date", "出生日期与身份证号不一致");
         }
-        if let (Some(id), Some(gender)) = (checked_id, gender) {
-            if id.gender() != gender {
-                errors.add("gender", "性别与身份证号不一致");
-            }
+        if let (Some(id), Some(gender)) = (checked_id, gender)
+            && id.gender() != gender
+        {
+            errors.add("gender", "性别与身份证号不一致");
         }
-        if let Some(birth) = birth_date {
-            if birth > today {
-                errors.add("birth_date", "出生日期不能晚于今天");
-            }
+        if let Some(birth) = birth_date
+            && birth > today
+        {
+            errors.add("birth_date", "出生日期不能晚于今天");
         }
         if let Some(joined) = joined_on {
             if joined > today {
                 errors.add("joined_on", "入党日期不能晚于今天");
             }
-            if let Some(birth) = birth_date {
-                if years_between(birth, joined) < MIN_ADMISSION_AGE {
-                    errors.add("joined_on", "入党时应年满18周岁");
-                }
+            if let Some(birth) = birth_date
+                && years_between(birth, joined) < MIN_ADMISSION_AGE
+            {
+                errors.add("joined_on", "入党时应年满18周岁");
             }
         }
         if let (Some(category), Some(full_on)) = (category, full_membership_on) {
             match (category, full_on) {
-                (Category::Full, None) => errors.add("full_membership_on", "正式党员须填写转正日期"),
+                (Category::Full, None) => {
+                    errors.add("full_membership_on", "正式党员须填写转正日期")
+                }
                 (Category::Probationary, Some(_)) => {
                     errors.add("full_membership_on", "预备党员不应填写转正日期")
                 }
@@ -440,22 +503,49 @@ impl MemberForm {
                 (Category::Probationary, None) => {}
             }
         }
-        if let Some(on) = effective_on {
-            if on > today {
-                errors.add("effective_on", "生效日期不能晚于今天");
-            }
+        if let Some(on) = effective_on
+            && on > today
+        {
+            errors.add("effective_on", "生效日期不能晚于今天");
         }
 
         match (
-            name, gender, birth_date, ethnicity, education, id_number, phone, police_number,
-            police_rank, position, unit_code, branch_code, category, joined_on,
-            full_membership_on, status, effective_on,
+            name,
+            gender,
+            birth_date,
+            ethnicity,
+            education,
+            id_number,
+            phone,
+            police_number,
+            police_rank,
+            position,
+            unit_code,
+            branch_code,
+            category,
+            joined_on,
+            full_membership_on,
+            status,
+            effective_on,
         ) {
             (
-                Some(name), Some(gender), Some(birth_date), Some(ethnicity), Some(education),
-                Some(id_number), Some(phone), Some(police_number), Some(police_rank),
-                Some(position), Some(unit_code), Some(branch_code), Some(category),
-                Some(joined_on), Some(full_membership_on), Some(status), Some(effective_on),
+                Some(name),
+                Some(gender),
+                Some(birth_date),
+                Some(ethnicity),
+                Some(education),
+                Some(id_number),
+                Some(phone),
+                Some(police_number),
+                Some(police_rank),
+                Some(position),
+                Some(unit_code),
+                Some(branch_code),
+                Some(category),
+                Some(joined_on),
+                Some(full_membership_on),
+                Some(status),
+                Some(effective_on),
             ) if errors.is_empty() => Ok(MemberFields {
                 name,
                 gender,
@@ -488,7 +578,9 @@ fn optional_code<T>(
 ) -> Result<Option<T>, String> {
     match raw.trim() {
         "" => Ok(None),
-        code => from_code(code).map(Some).ok_or_else(|| format!("请选择有效的{label}")),
+        code => from_code(code)
+            .map(Some)
+            .ok_or_else(|| format!("请选择有效的{label}")),
     }
 }
 
@@ -551,7 +643,10 @@ mod tests {
         let errors = form.parse(today(), None).unwrap_err();
         assert_eq!(errors.get("name"), Some("请填写姓名"));
         assert_eq!(errors.get("gender"), Some("请选择性别"));
-        assert_eq!(errors.get("id_number"), Some("身份证号校验位不正确，请核对"));
+        assert_eq!(
+            errors.get("id_number"),
+            Some("身份证号校验位不正确，请核对")
+        );
         assert!(errors.get("phone").is_some());
         assert_eq!(errors.get("police_number"), Some("警号应为6至8位数字"));
         assert!(errors.get("joined_on").is_some());
@@ -592,7 +687,10 @@ mod tests {
             ..valid_form()
         };
         assert_eq!(
-            full_without.parse(today(), None).unwrap_err().get("full_membership_on"),
+            full_without
+                .parse(today(), None)
+                .unwrap_err()
+                .get("full_membership_on"),
             Some("正式党员须填写转正日期")
         );
         let probationary_with = MemberForm {
@@ -600,7 +698,10 @@ mod tests {
             ..valid_form()
         };
         assert_eq!(
-            probationary_with.parse(today(), None).unwrap_err().get("full_membership_on"),
+            probationary_with
+                .parse(today(), None)
+                .unwrap_err()
+                .get("full_membership_on"),
             Some("预备党员不应填写转正日期")
         );
         let before_joining = MemberForm {
@@ -608,7 +709,10 @@ mod tests {
             ..valid_form()
         };
         assert_eq!(
-            before_joining.parse(today(), None).unwrap_err().get("full_membership_on"),
+            before_joining
+                .parse(today(), None)
+                .unwrap_err()
+                .get("full_membership_on"),
             Some("转正日期应晚于入党日期")
         );
     }
@@ -631,7 +735,10 @@ mod tests {
             ..valid_form()
         };
         assert_eq!(
-            missing_on_create.parse(today(), None).unwrap_err().get("id_number"),
+            missing_on_create
+                .parse(today(), None)
+                .unwrap_err()
+                .get("id_number"),
             Some("请填写身份证号")
         );
     }
@@ -650,7 +757,10 @@ mod tests {
 
     #[test]
     fn phones_are_mobile_or_landline_and_mask_the_middle() {
-        assert_eq!(Phone::parse("138 1234 5678").unwrap().masked(), "138****5678");
+        assert_eq!(
+            Phone::parse("138 1234 5678").unwrap().masked(),
+            "138****5678"
+        );
         assert!(Phone::parse("0571-87654321").is_ok());
         assert!(Phone::parse("12812345678").is_err());
         assert!(Phone::parse("571-87654321").is_err());
@@ -659,7 +769,10 @@ mod tests {
     #[test]
     fn ethnicity_parses_code_or_name() {
         assert_eq!(Ethnicity::parse("01"), Some(Ethnicity::HAN));
-        assert_eq!(Ethnicity::parse("基诺族").map(Ethnicity::code).as_deref(), Some("56"));
+        assert_eq!(
+            Ethnicity::parse("基诺族").map(Ethnicity::code).as_deref(),
+            Some("56")
+        );
         assert_eq!(Ethnicity::parse("57"), None);
         assert_eq!(Ethnicity::all().count(), 56);
     }
@@ -667,8 +780,14 @@ mod tests {
     #[test]
     fn party_age_counts_from_full_membership() {
         let full = NaiveDate::from_ymd_opt(2020, 7, 1);
-        assert_eq!(party_age(full, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()), Some(5));
-        assert_eq!(party_age(full, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()), Some(6));
+        assert_eq!(
+            party_age(full, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()),
+            Some(5)
+        );
+        assert_eq!(
+            party_age(full, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()),
+            Some(6)
+        );
         assert_eq!(party_age(None, today()), None);
     }
 }

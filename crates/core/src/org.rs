@@ -168,7 +168,10 @@ impl OrgPath {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlacementError {
     #[error("{child}不能设在{parent}之下")]
-    KindNotAllowed { child: &'static str, parent: &'static str },
+    KindNotAllowed {
+        child: &'static str,
+        parent: &'static str,
+    },
     #[error("最上级组织只能是党委")]
     RootMustBeCommittee,
     #[error("不能把组织移到它自己或它的下级组织之下")]
@@ -233,8 +236,14 @@ impl OrgForm {
     pub fn parse(&self, today: chrono::NaiveDate) -> Result<OrgFields, FieldErrors> {
         let mut errors = FieldErrors::new();
         let code = errors.check("code", Code::parse(&self.code));
-        let name = errors.check("name", text::required(&self.name, "组织名称", ORG_NAME_MAX_CHARS));
-        let kind = errors.check("kind", OrgKind::from_code(self.kind.trim()).ok_or("请选择组织类别"));
+        let name = errors.check(
+            "name",
+            text::required(&self.name, "组织名称", ORG_NAME_MAX_CHARS),
+        );
+        let kind = errors.check(
+            "kind",
+            OrgKind::from_code(self.kind.trim()).ok_or("请选择组织类别"),
+        );
         let parent_code = errors.check(
             "parent",
             match self.parent.trim() {
@@ -263,8 +272,14 @@ impl OrgForm {
         if is_joint && kind.is_some_and(|k| k != OrgKind::Branch) {
             errors.add("is_joint", "只有党支部可以是联合党支部");
         }
-        let (Some(code), Some(name), Some(kind), Some(parent_code), Some(unit_code), Some(founded_on)) =
-            (code, name, kind, parent_code, unit_code, founded_on)
+        let (
+            Some(code),
+            Some(name),
+            Some(kind),
+            Some(parent_code),
+            Some(unit_code),
+            Some(founded_on),
+        ) = (code, name, kind, parent_code, unit_code, founded_on)
         else {
             return Err(errors);
         };
@@ -288,14 +303,22 @@ mod tests {
     #[test]
     fn a_party_group_stands_only_under_a_branch() {
         assert!(OrgKind::Group.may_stand_under(Some(OrgKind::Branch)));
-        for parent in [None, Some(OrgKind::Committee), Some(OrgKind::GeneralBranch), Some(OrgKind::Group)] {
+        for parent in [
+            None,
+            Some(OrgKind::Committee),
+            Some(OrgKind::GeneralBranch),
+            Some(OrgKind::Group),
+        ] {
             assert!(!OrgKind::Group.may_stand_under(parent));
         }
     }
 
     #[test]
     fn only_a_committee_may_be_the_root() {
-        assert_eq!(check_placement(OrgKind::Branch, None, None), Err(PlacementError::RootMustBeCommittee));
+        assert_eq!(
+            check_placement(OrgKind::Branch, None, None),
+            Err(PlacementError::RootMustBeCommittee)
+        );
         assert_eq!(check_placement(OrgKind::Committee, None, None), Ok(()));
     }
 
@@ -304,11 +327,19 @@ mod tests {
         let own = OrgPath::root(1).child(5);
         let below = own.child(9);
         assert_eq!(
-            check_placement(OrgKind::Committee, Some((OrgKind::Committee, &below)), Some(&own)),
+            check_placement(
+                OrgKind::Committee,
+                Some((OrgKind::Committee, &below)),
+                Some(&own)
+            ),
             Err(PlacementError::Cycle)
         );
         assert_eq!(
-            check_placement(OrgKind::Committee, Some((OrgKind::Committee, &own)), Some(&own)),
+            check_placement(
+                OrgKind::Committee,
+                Some((OrgKind::Committee, &own)),
+                Some(&own)
+            ),
             Err(PlacementError::Cycle)
         );
     }

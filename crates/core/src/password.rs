@@ -56,13 +56,24 @@ mod tests {
             ("abcdefg1", "u", Err(PasswordError::TooFewClasses)),
             ("Abcdefg1", "u", Ok(())),
             ("abcdef1!", "u", Ok(())),
-            ("Zhangsan2024!", "zhangsan", Err(PasswordError::ContainsLogin)),
-            ("ZHANGSAN2024!x", "zhangsan", Err(PasswordError::ContainsLogin)),
+            (
+                "Zhangsan2024!",
+                "zhangsan",
+                Err(PasswordError::ContainsLogin),
+            ),
+            (
+                "ZHANGSAN2024!x",
+                "zhangsan",
+                Err(PasswordError::ContainsLogin),
+            ),
             ("党建Abc12345", "u", Ok(())),
         ];
         for (password, login, expected) in cases {
             assert_eq!(check(password, login), expected, "{password}");
         }
-        assert_eq!(check(&"Aa1!".repeat(40), "u"), Err(PasswordError::TooLong(128)));
+        assert_eq!(
+            check(&"Aa1!".repeat(40), "u"),
+            Err(PasswordError::TooLong(128))
+        );
     }
 }

@@ -35,7 +35,10 @@ labelled_enum! {
 impl Role {
     /// The 三员: each holds exactly one administrative power and no business data.
     pub fn is_administrator(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
     }
 
     /// Roles whose scope is the whole tree regardless of the org the account is bound to.
@@ -115,10 +118,17 @@ mod tests {
         let admins = [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin];
         for permission in Permission::ALL {
             let holders = admins.iter().filter(|r| r.permits(*permission)).count();
-            assert!(holders <= 1, "{permission:?} held by {holders} administrators");
+            assert!(
+                holders <= 1,
+                "{permission:?} held by {holders} administrators"
+            );
         }
         for admin in admins {
-            for business in [Permission::ReadOrgs, Permission::ReadMembers, Permission::ReadUnits] {
+            for business in [
+                Permission::ReadOrgs,
+                Permission::ReadMembers,
+                Permission::ReadUnits,
+            ] {
                 assert!(!admin.permits(business), "{admin:?} may {business:?}");
             }
         }
@@ -127,7 +137,11 @@ mod tests {
     #[test]
     fn business_roles_hold_no_administrative_power() {
         for role in [Role::CommitteeStaff, Role::OrgSecretary, Role::Member] {
-            for admin in [Permission::ManageAccounts, Permission::GrantRoles, Permission::ReadAudit] {
+            for admin in [
+                Permission::ManageAccounts,
+                Permission::GrantRoles,
+                Permission::ReadAudit,
+            ] {
                 assert!(!role.permits(admin));
             }
         }
@@ -137,7 +151,10 @@ mod tests {
     fn a_subtree_scope_covers_its_root_and_descendants_only() {
         let root = OrgPath::root(1);
         let a = root.child(2);
-        let scope = Scope::Subtree { org_id: 2, path: a.clone() };
+        let scope = Scope::Subtree {
+            org_id: 2,
+            path: a.clone(),
+        };
         assert!(scope.covers_org(&a));
         assert!(scope.covers_org(&a.child(3)));
         assert!(!scope.covers_org(&root));

@@ -73,13 +73,19 @@ mod tests {
 
     #[test]
     fn an_empty_required_value_names_its_field() {
-        assert_eq!(required("  ", "姓名", 10).unwrap_err().to_string(), "请填写姓名");
+        assert_eq!(
+            required("  ", "姓名", 10).unwrap_err().to_string(),
+            "请填写姓名"
+        );
     }
 
     #[test]
     fn a_value_over_the_limit_is_refused() {
         let long = "长".repeat(11);
-        assert!(matches!(required(&long, "职务", 10), Err(TextError::TooLong { .. })));
+        assert!(matches!(
+            required(&long, "职务", 10),
+            Err(TextError::TooLong { .. })
+        ));
         assert!(required(&"长".repeat(10), "职务", 10).is_ok());
     }
 

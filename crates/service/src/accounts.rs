@@ -2,8 +2,8 @@
 //! disables and resets accounts; the security administrator grants roles and data scopes; the
 //! shell (`dangjian user …`, `dangjian token …`) does both for whoever runs the server.
 
-use dangjian_core::org::Code;
 use dangjian_core::member::PoliceNumber;
+use dangjian_core::org::Code;
 use dangjian_core::password;
 use dangjian_core::role::{Permission, Role};
 use dangjian_core::text;
@@ -73,10 +73,14 @@ pub fn parse_login(raw: &str) -> Result<String, &'static str> {
         return Err("请填写登录名");
     }
     let ok = (3..=32).contains(&login.len())
-        && login
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_'));
-    if ok { Ok(login) } else { Err("登录名为3至32位小写字母、数字或 . - _") }
+        && login.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if ok {
+        Ok(login)
+    } else {
+        Err("登录名为3至32位小写字母、数字或 . - _")
+    }
 }
 
 /// The binding of a role: which org and which member record the account stands for.
@@ -88,16 +92,32 @@ struct Binding {
 
 /// Resolves the grant form. Administrator roles are never granted through the application:
 /// only the three created at first start (or by the shell) hold them.
-async fn resolve_grant(conn: &mut Conn, form: &GrantForm, allow_admin: bool) -> ServiceResult<Binding> {
+async fn resolve_grant(
+    conn: &mut Conn,
+    form: &GrantForm,
+    allow_admin: bool,
+) -> ServiceResult<Binding> {
     let role = match form.role.trim() {
-        "" => return Ok(Binding { role: None, org_id: None, member_id: None }),
-        code => Role::from_code(code).ok_or_else(|| ServiceError::invalid("role", "请选择有效的角色"))?,
+        "" => {
+            return Ok(Binding {
+                role: None,
+                org_id: None,
+                member_id: None,
+            });
+        }
+        code => Role::from_code(code)
+            .ok_or_else(|| ServiceError::invalid("role", "请选择有效的角色"))?,
     };
     if role.is_administrator() && !allow_admin {
-        return Err(ServiceError::invalid("role", "三员角色只能在服务器命令行设置"));
+        return Err(ServiceError::invalid(
+            "role",
+            "三员角色只能在服务器命令行设置",
+        ));
     }
     let org_id = match form.org.trim() {
-        "" if role.needs_org() => return Err(ServiceError::invalid("org", "组织书记/委员须指定所在组织")),
+        "" if role.needs_org() => {
+            return Err(ServiceError::invalid("org", "组织书记/委员须指定所在组织"));
+        }
         "" => None,
         raw => {
             let code = Code::parse(raw).map_err(|e| ServiceError::invalid("org", e.to_string()))?;
@@ -109,17 +129,27 @@ async fn resolve_grant(conn: &mut Conn, form: &GrantForm, allow_admin: bool) -> 
         }
     };
     let member_id = match form.police_number.trim() {
-        "" if role.needs_member() => return Err(ServiceError::invalid("police_number", "党员账号须关联党员（警号）")),
+        "" if role.needs_member() => {
+            return Err(ServiceError::invalid(
+                "police_number",
+                "党员账号须关联党员（警号）",
+            ));
+        }
         "" => None,
         raw => {
-            let number = PoliceNumber::parse(raw).map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
+            let number = PoliceNumber::parse(raw)
+                .map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
             let member = members::by_police_number(conn, number.as_str())
                 .await?
                 .ok_or_else(|| ServiceError::invalid("police_number", "没有这个警号的党员"))?;
             Some(member.id)
         }
     };
-    Ok(Binding { role: Some(role), org_id, member_id })
+    Ok(Binding {
+        role: Some(role),
+        org_id,
+        member_id,
+    })
 }
 
 const DUPLICATE_LOGIN: &[(&str, &str, &str)] = &[("accounts.login", "login", "该登录名已被使用")];
@@ -127,7 +157,8 @@ const DUPLICATE_LOGIN: &[(&str, &str, &str)] = &[("accounts.login", "login", "�
 impl Services {
     pub async fn accounts(&self, actor: &Actor) -> ServiceResult<Vec<AccountView>> {
         if !actor.permits(Permission::ManageAccounts) {
-            self.require(actor, Permission::GrantRoles, "account.list").await?;
+            self.require(actor, Permission::GrantRoles, "account.list")
+                .await?;
         }
         let mut tx = self.db().read().await?;
         let rows = accounts::list(&mut tx).await?;
@@ -137,18 +168,26 @@ impl Services {
 
     pub async fn account(&self, actor: &Actor, id: i64) -> ServiceResult<AccountView> {
         if !actor.permits(Permission::ManageAccounts) {
-            self.require(actor, Permission::GrantRoles, "account.view").await?;
+            self.require(actor, Permission::GrantRoles, "account.view")
+                .await?;
         }
         let mut tx = self.db().read().await?;
-        let row = accounts::get(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+        let row = accounts::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(row.into())
     }
 
     /// Creates an account without a role (system administrator). Returns its id and the
     /// one-time password to hand over; the holder must change it at first login.
-    pub async fn create_account(&self, actor: &Actor, form: &NewAccountForm) -> ServiceResult<(i64, String)> {
-        self.require(actor, Permission::ManageAccounts, "account.create").await?;
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        form: &NewAccountForm,
+    ) -> ServiceResult<(i64, String)> {
+        self.require(actor, Permission::ManageAccounts, "account.create")
+            .await?;
         let login = parse_login(&form.login).map_err(|m| ServiceError::invalid("login", m))?;
         let display_name = text::required(&form.display_name, "姓名", 30)
             .map_err(|e| ServiceError::invalid("display_name", e.to_string()))?;
@@ -168,7 +207,9 @@ impl Services {
         let id = accounts::insert(&mut tx, &account, now)
             .await
             .map_err(|e| duplicate_to_field(e, DUPLICATE_LOGIN))?;
-        let event = Event::new("account.create").object("account", id).detail(json!({ "login": login }));
+        let event = Event::new("account.create")
+            .object("account", id)
+            .detail(json!({ "login": login }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok((id, password))
@@ -177,22 +218,27 @@ impl Services {
     /// Grants a business role and its scope (security administrator). The account's sessions
     /// end, so the new scope applies from its next login.
     pub async fn grant_role(&self, actor: &Actor, id: i64, form: &GrantForm) -> ServiceResult<()> {
-        self.require(actor, Permission::GrantRoles, "account.grant").await?;
+        self.require(actor, Permission::GrantRoles, "account.grant")
+            .await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let account = accounts::get(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+        let account = accounts::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         if account.role.is_some_and(Role::is_administrator) {
             return Err(ServiceError::invalid("role", "三员账号的角色不能在此修改"));
         }
         let binding = resolve_grant(&mut tx, form, false).await?;
         accounts::set_role(&mut tx, id, binding.role, binding.org_id, binding.member_id).await?;
         accounts::delete_sessions_of(&mut tx, id).await?;
-        let event = Event::new("account.grant").object("account", id).detail(json!({
-            "from": account.role.map(|r| r.code()),
-            "to": binding.role.map(|r| r.code()),
-            "org_id": binding.org_id,
-            "member_id": binding.member_id,
-        }));
+        let event = Event::new("account.grant")
+            .object("account", id)
+            .detail(json!({
+                "from": account.role.map(|r| r.code()),
+                "to": binding.role.map(|r| r.code()),
+                "org_id": binding.org_id,
+                "member_id": binding.member_id,
+            }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
@@ -200,47 +246,75 @@ impl Services {
 
     /// Disables or re-enables an account (system administrator); disabling ends its sessions.
     /// No administrator can disable themselves or the last enabled holder of a 三员 role.
-    pub async fn set_account_disabled(&self, actor: &Actor, id: i64, disabled: bool) -> ServiceResult<()> {
-        self.require(actor, Permission::ManageAccounts, "account.disable").await?;
+    pub async fn set_account_disabled(
+        &self,
+        actor: &Actor,
+        id: i64,
+        disabled: bool,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::ManageAccounts, "account.disable")
+            .await?;
         if disabled && actor.account_id == Some(id) {
             return Err(ServiceError::invalid("account", "不能停用自己的账号"));
         }
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let account = accounts::get(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
-        if disabled {
-            if let Some(role) = account.role.filter(|r| r.is_administrator()) {
-                let holders = accounts::list(&mut tx)
-                    .await?
-                    .into_iter()
-                    .filter(|a| a.role == Some(role) && !a.disabled)
-                    .count();
-                if holders <= 1 {
-                    return Err(ServiceError::invalid("account", "不能停用最后一个可用的三员账号"));
-                }
+        let account = accounts::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if disabled && let Some(role) = account.role.filter(|r| r.is_administrator()) {
+            let holders = accounts::list(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|a| a.role == Some(role) && !a.disabled)
+                .count();
+            if holders <= 1 {
+                return Err(ServiceError::invalid(
+                    "account",
+                    "不能停用最后一个可用的三员账号",
+                ));
             }
         }
         accounts::set_disabled(&mut tx, id, disabled).await?;
         if disabled {
             accounts::delete_sessions_of(&mut tx, id).await?;
         }
-        let name = if disabled { "account.disable" } else { "account.enable" };
-        audit::write(&mut tx, actor.into(), now, Event::new(name).object("account", id)).await?;
+        let name = if disabled {
+            "account.disable"
+        } else {
+            "account.enable"
+        };
+        audit::write(
+            &mut tx,
+            actor.into(),
+            now,
+            Event::new(name).object("account", id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Resets an account's password to a new one-time password (system administrator).
     pub async fn reset_password(&self, actor: &Actor, id: i64) -> ServiceResult<String> {
-        self.require(actor, Permission::ManageAccounts, "account.reset_password").await?;
+        self.require(actor, Permission::ManageAccounts, "account.reset_password")
+            .await?;
         let password = secret::one_time_password();
         let hash = hash_password(password.clone()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        accounts::get(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+        accounts::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         accounts::set_password(&mut tx, id, &hash, true, now).await?;
         accounts::delete_sessions_of(&mut tx, id).await?;
-        audit::write(&mut tx, actor.into(), now, Event::new("account.reset_password").object("account", id)).await?;
+        audit::write(
+            &mut tx,
+            actor.into(),
+            now,
+            Event::new("account.reset_password").object("account", id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(password)
     }
@@ -255,12 +329,17 @@ impl Services {
         password: &str,
     ) -> ServiceResult<i64> {
         let login = parse_login(login).map_err(|m| ServiceError::invalid("login", m))?;
-        password::check(password, &login).map_err(|e| ServiceError::invalid("password", e.to_string()))?;
+        password::check(password, &login)
+            .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let binding = resolve_grant(&mut tx, grant, true).await?;
-        let display_name = if display_name.trim().is_empty() { login.clone() } else { display_name.trim().to_owned() };
+        let display_name = if display_name.trim().is_empty() {
+            login.clone()
+        } else {
+            display_name.trim().to_owned()
+        };
         let account = NewAccount {
             login: &login,
             display_name: &display_name,
@@ -284,14 +363,23 @@ impl Services {
     /// `dangjian user passwd`: sets a password from the shell. It ends the account's sessions.
     pub async fn cli_set_password(&self, login: &str, password: &str) -> ServiceResult<()> {
         let login = normalise_login(login);
-        password::check(password, &login).map_err(|e| ServiceError::invalid("password", e.to_string()))?;
+        password::check(password, &login)
+            .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let account = accounts::by_login(&mut tx, &login).await?.ok_or(ServiceError::NotFound)?;
+        let account = accounts::by_login(&mut tx, &login)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
         accounts::delete_sessions_of(&mut tx, account.id).await?;
-        audit::write(&mut tx, (&Actor::cli()).into(), now, Event::new("account.set_password").object("account", account.id)).await?;
+        audit::write(
+            &mut tx,
+            (&Actor::cli()).into(),
+            now,
+            Event::new("account.set_password").object("account", account.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -313,9 +401,14 @@ impl Services {
         let token = secret::random_token();
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let account = accounts::by_login(&mut tx, &login).await?.ok_or(ServiceError::NotFound)?;
-        let id = accounts::insert_token(&mut tx, account.id, &label, &secret::digest(&token), now).await?;
-        let event = Event::new("token.create").object("token", id).detail(json!({ "login": login, "label": label }));
+        let account = accounts::by_login(&mut tx, &login)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let id = accounts::insert_token(&mut tx, account.id, &label, &secret::digest(&token), now)
+            .await?;
+        let event = Event::new("token.create")
+            .object("token", id)
+            .detail(json!({ "login": login, "label": label }));
         audit::write(&mut tx, (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
         Ok(token)
@@ -336,7 +429,13 @@ impl Services {
         if !accounts::revoke_token(&mut tx, id, now).await? {
             return Err(ServiceError::NotFound);
         }
-        audit::write(&mut tx, (&Actor::cli()).into(), now, Event::new("token.revoke").object("token", id)).await?;
+        audit::write(
+            &mut tx,
+            (&Actor::cli()).into(),
+            now,
+            Event::new("token.revoke").object("token", id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

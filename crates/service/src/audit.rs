@@ -8,9 +8,9 @@ use dangjian_store::audit::{self, AuditFilter, AuditRow};
 use dangjian_store::{Conn, Page};
 use serde_json::{Value, json};
 
+use crate::Services;
 use crate::auth::{Actor, Origin};
 use crate::error::ServiceResult;
-use crate::Services;
 
 /// The result of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,12 @@ impl<'a> From<&'a Actor> for Who<'a> {
 }
 
 /// Appends one record.
-pub(crate) async fn write(conn: &mut Conn, who: Who<'_>, now: DateTime<Utc>, event: Event) -> ServiceResult<()> {
+pub(crate) async fn write(
+    conn: &mut Conn,
+    who: Who<'_>,
+    now: DateTime<Utc>,
+    event: Event,
+) -> ServiceResult<()> {
     let mut detail = match event.detail {
         Value::Object(map) => map,
         Value::Null => serde_json::Map::new(),
@@ -107,7 +112,11 @@ pub(crate) async fn write(conn: &mut Conn, who: Who<'_>, now: DateTime<Utc>, eve
         login: (!who.login.is_empty()).then(|| who.login.to_owned()),
         role: who.role.map(str::to_owned),
         ip: who.origin.ip.clone(),
-        user_agent: who.origin.user_agent.as_ref().map(|ua| ua.chars().take(200).collect()),
+        user_agent: who
+            .origin
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(200).collect()),
         event: event.name.to_owned(),
         object_type: event.object.as_ref().map(|(kind, _)| (*kind).to_owned()),
         object_id: event.object.map(|(_, id)| id),
@@ -131,10 +140,20 @@ impl Services {
 
     /// Records a refused request from someone not logged in (a login form without its CSRF
     /// token, for instance).
-    pub async fn record_anonymous_denial(&self, origin: &Origin, event: Event) -> ServiceResult<()> {
+    pub async fn record_anonymous_denial(
+        &self,
+        origin: &Origin,
+        event: Event,
+    ) -> ServiceResult<()> {
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let who = Who { account_id: None, login: "", role: None, channel: "web", origin };
+        let who = Who {
+            account_id: None,
+            login: "",
+            role: None,
+            channel: "web",
+            origin,
+        };
         write(&mut tx, who, now, event.outcome(Outcome::Denied)).await?;
         tx.commit().await?;
         Ok(())
@@ -148,7 +167,8 @@ impl Services {
         filter: &AuditFilter,
         page: Page,
     ) -> ServiceResult<(Vec<AuditRow>, i64)> {
-        self.require(actor, Permission::ReadAudit, "audit.query").await?;
+        self.require(actor, Permission::ReadAudit, "audit.query")
+            .await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let result = audit::list(&mut tx, filter, page).await?;
@@ -156,7 +176,13 @@ impl Services {
             "login": filter.login, "event": filter.event, "outcome": filter.outcome,
             "object_type": filter.object_type, "object_id": filter.object_id, "page": page.number,
         });
-        write(&mut tx, actor.into(), now, Event::new("audit.query").detail(detail)).await?;
+        write(
+            &mut tx,
+            actor.into(),
+            now,
+            Event::new("audit.query").detail(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(result)
     }
@@ -170,8 +196,12 @@ impl Services {
     ) -> ServiceResult<()> {
         match actor.require(permission) {
             Err(crate::ServiceError::Forbidden) => {
-                self.record_denial(actor, Event::new(event).detail(json!({ "reason": "permission", "permission": permission.code() })))
-                    .await?;
+                self.record_denial(
+                    actor,
+                    Event::new(event)
+                        .detail(json!({ "reason": "permission", "permission": permission.code() })),
+                )
+                .await?;
                 Err(crate::ServiceError::Forbidden)
             }
             other => other,
@@ -186,7 +216,9 @@ impl Services {
         kind: &'static str,
         id: i64,
     ) -> crate::ServiceError {
-        let event = Event::new(event).object(kind, id).detail(json!({ "reason": "scope" }));
+        let event = Event::new(event)
+            .object(kind, id)
+            .detail(json!({ "reason": "scope" }));
         match self.record_denial(actor, event).await {
             Ok(()) => crate::ServiceError::NotFound,
             Err(e) => e,

@@ -2,8 +2,8 @@
 //! resolution of either into an [`Actor`] with its data scope. Session and token secrets are
 //! stored only as SM3 digests; passwords as argon2id hashes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, TimeDelta, Utc};
 use dangjian_core::password;
 use dangjian_core::role::{Permission, Role, Scope};
@@ -129,7 +129,8 @@ pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
-        let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
@@ -143,7 +144,9 @@ pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
 async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -158,7 +161,12 @@ fn decoy_hash() -> &'static str {
 impl Services {
     /// Password login. On success a new session replaces any the browser had (the caller
     /// drops the old cookie), so a session id fixed before login is worthless after it.
-    pub async fn login(&self, login: &str, password: &str, origin: Origin) -> ServiceResult<NewSession> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        origin: Origin,
+    ) -> ServiceResult<NewSession> {
         let login = normalise_login(login);
         let now = self.clock().now();
         let mut tx = self.db().read().await?;
@@ -232,7 +240,13 @@ impl Services {
             account => {
                 let mut tx = self.db().write().await?;
                 accounts::delete_session(&mut tx, &id_hash).await?;
-                let reason = if idle { "idle" } else if too_old { "absolute" } else { "account_disabled" };
+                let reason = if idle {
+                    "idle"
+                } else if too_old {
+                    "absolute"
+                } else {
+                    "account_disabled"
+                };
                 let who = Who {
                     account_id: account.as_ref().map(|a| a.id),
                     login: account.as_ref().map_or("", |a| a.login.as_str()),
@@ -256,7 +270,14 @@ impl Services {
             self.db().read().await?
         };
         let actor = self
-            .actor_for(&mut tx, &account, Channel::Web, origin, Some(session.csrf_token), now)
+            .actor_for(
+                &mut tx,
+                &account,
+                Channel::Web,
+                origin,
+                Some(session.csrf_token),
+                now,
+            )
             .await?;
         tx.commit().await?;
         Ok(actor)
@@ -286,14 +307,19 @@ impl Services {
         if account.disabled {
             return Err(ServiceError::Unauthenticated);
         }
-        let mut tx = if row.last_used_at.is_none_or(|t| now - t > TimeDelta::minutes(1)) {
+        let mut tx = if row
+            .last_used_at
+            .is_none_or(|t| now - t > TimeDelta::minutes(1))
+        {
             let mut tx = self.db().write().await?;
             accounts::touch_token(&mut tx, row.id, now).await?;
             tx
         } else {
             self.db().read().await?
         };
-        let actor = self.actor_for(&mut tx, &account, Channel::Api, origin, None, now).await?;
+        let actor = self
+            .actor_for(&mut tx, &account, Channel::Api, origin, None, now)
+            .await?;
         tx.commit().await?;
         Ok(actor)
     }
@@ -310,7 +336,9 @@ impl Services {
         let account_id = actor.account_id.ok_or(ServiceError::Forbidden)?;
         let now = self.clock().now();
         let mut tx = self.db().read().await?;
-        let account = accounts::get(&mut tx, account_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        let account = accounts::get(&mut tx, account_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
         tx.commit().await?;
         if !verify_password(current.to_owned(), account.password_hash.clone()).await? {
             let mut tx = self.db().write().await?;
@@ -327,7 +355,8 @@ impl Services {
         if new == current {
             return Err(ServiceError::invalid("new", "新密码不能与当前密码相同"));
         }
-        password::check(new, &account.login).map_err(|e| ServiceError::invalid("new", e.to_string()))?;
+        password::check(new, &account.login)
+            .map_err(|e| ServiceError::invalid("new", e.to_string()))?;
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db().write().await?;
         accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
@@ -355,7 +384,10 @@ impl Services {
             Some(role) if role.is_bureau_wide() => Scope::Everything,
             Some(Role::OrgSecretary) => match account.org_id {
                 Some(org_id) => match orgs::get(conn, org_id).await? {
-                    Some(org) if org.dissolved_on.is_none() => Scope::Subtree { org_id, path: org.path },
+                    Some(org) if org.dissolved_on.is_none() => Scope::Subtree {
+                        org_id,
+                        path: org.path,
+                    },
                     _ => Scope::Nothing,
                 },
                 None => Scope::Nothing,

@@ -25,7 +25,9 @@ const ADMINS: [(&str, &str, Role); 3] = [
     ("auditadmin", "审计管理员", Role::AuditAdmin),
 ];
 
-pub(crate) async fn ensure_initial_admins(services: &Services) -> ServiceResult<Option<Vec<InitialAdmin>>> {
+pub(crate) async fn ensure_initial_admins(
+    services: &Services,
+) -> ServiceResult<Option<Vec<InitialAdmin>>> {
     let mut tx = services.db().read().await?;
     let existing = accounts::count(&mut tx).await?;
     tx.commit().await?;
@@ -37,7 +39,11 @@ pub(crate) async fn ensure_initial_admins(services: &Services) -> ServiceResult<
     for (login, _, role) in ADMINS {
         let password = secret::one_time_password();
         hashes.push(hash_password(password.clone()).await?);
-        created.push(InitialAdmin { login, role, password });
+        created.push(InitialAdmin {
+            login,
+            role,
+            password,
+        });
     }
     let now = services.clock().now();
     let mut tx = services.db().write().await?;

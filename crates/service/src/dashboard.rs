@@ -8,10 +8,10 @@ use dangjian_core::role::Permission;
 use dangjian_store::orgs::{self, OrgFilter};
 use dangjian_store::stats;
 
+use crate::Services;
 use crate::auth::Actor;
 use crate::error::ServiceResult;
 use crate::orgs::Org;
-use crate::Services;
 
 #[derive(Debug, Clone)]
 pub struct Overview {

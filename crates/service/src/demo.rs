@@ -88,30 +88,57 @@ struct PlannedMember {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林",
-    "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "潘",
-    "袁", "蔡", "蒋", "余", "于", "杜", "叶", "程", "魏", "苏", "吕", "丁", "任", "沈", "姚", "卢", "钟", "姜",
-    "崔", "谭", "陆", "范", "汪", "廖", "石", "金", "韦", "贾", "夏", "付", "方", "邹", "熊", "白", "孟", "秦",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "潘", "袁", "蔡", "蒋", "余", "于", "杜", "叶", "程", "魏", "苏", "吕", "丁",
+    "任", "沈", "姚", "卢", "钟", "姜", "崔", "谭", "陆", "范", "汪", "廖", "石", "金", "韦", "贾",
+    "夏", "付", "方", "邹", "熊", "白", "孟", "秦",
 ];
 const GIVEN_MALE: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波",
-    "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁", "龙", "林", "阳", "峰", "建", "国", "志", "海", "东",
-    "文", "博", "晨", "诚", "振", "毅", "亮", "新", "忠", "卫", "荣", "晓", "锋", "成",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
+    "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "帅", "旭", "宁", "龙", "林", "阳", "峰", "建",
+    "国", "志", "海", "东", "文", "博", "晨", "诚", "振", "毅", "亮", "新", "忠", "卫", "荣", "晓",
+    "锋", "成",
 ];
 const GIVEN_FEMALE: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "颖", "琳", "倩", "洁", "萍",
-    "红", "梅", "莉", "兰", "晶", "璐", "欣", "悦", "佳", "蕾", "薇", "宁",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲", "婷", "雪", "慧", "颖", "琳", "倩",
+    "洁", "萍", "红", "梅", "莉", "兰", "晶", "璐", "欣", "悦", "佳", "蕾", "薇", "宁",
 ];
 const CITY_NAMES: &[&str] = &[
-    "江城", "海州", "云川", "临江", "青州", "明州", "南陵", "北原", "东湖", "西岭", "安平", "长宁", "兴华",
-    "永安", "清河", "丰城", "宁远", "华阳", "新安", "广川", "平阳", "金川", "玉山", "龙泉", "凤阳", "石城",
-    "白沙", "桐乡", "嘉陵", "岳川", "泰和", "云山",
+    "江城", "海州", "云川", "临江", "青州", "明州", "南陵", "北原", "东湖", "西岭", "安平", "长宁",
+    "兴华", "永安", "清河", "丰城", "宁远", "华阳", "新安", "广川", "平阳", "金川", "玉山", "龙泉",
+    "凤阳", "石城", "白沙", "桐乡", "嘉陵", "岳川", "泰和", "云山",
 ];
 const STATION_NAMES: &[&str] = &[
-    "新华", "人民路", "解放", "和平", "建设", "胜利", "光明", "朝阳", "滨江", "湖滨", "南门", "北关", "东关",
-    "西关", "城关", "长安", "文化", "花园", "兴隆", "太平",
+    "新华",
+    "人民路",
+    "解放",
+    "和平",
+    "建设",
+    "胜利",
+    "光明",
+    "朝阳",
+    "滨江",
+    "湖滨",
+    "南门",
+    "北关",
+    "东关",
+    "西关",
+    "城关",
+    "长安",
+    "文化",
+    "花园",
+    "兴隆",
+    "太平",
 ];
-const CN_NUMBERS: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+const CN_NUMBERS: &[&str] = &[
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
+
+/// 一, 二, 三 … for the n-th (0-based) branch or group.
+fn ordinal(n: usize) -> &'static str {
+    CN_NUMBERS.get(n).copied().unwrap_or("十三")
+}
 
 /// The generator: a seeded random source, today's date, and counters that keep numbers unique.
 struct Generator {
@@ -150,18 +177,38 @@ impl Generator {
         self.plan.units.len() - 1
     }
 
-    fn org(&mut self, code: String, name: String, kind: OrgKind, parent: Option<usize>, unit: Option<usize>) -> usize {
+    fn org(
+        &mut self,
+        code: String,
+        name: String,
+        kind: OrgKind,
+        parent: Option<usize>,
+        unit: Option<usize>,
+    ) -> usize {
         let earliest = parent.map_or(date(1983, 1, 1), |p| self.plan.orgs[p].founded_on);
         let span = (date(2016, 1, 1) - earliest).num_days().max(1);
         let founded_on = earliest + TimeDelta::days(self.rng.random_range(0..span / 3 + 1));
-        self.plan.orgs.push(PlannedOrg { code, name, kind, parent, unit, founded_on, secretary: None, dissolved_on: None });
+        self.plan.orgs.push(PlannedOrg {
+            code,
+            name,
+            kind,
+            parent,
+            unit,
+            founded_on,
+            secretary: None,
+            dissolved_on: None,
+        });
         self.plan.orgs.len() - 1
     }
 
     /// A fictional, checksum-valid ID number for a birth date and gender, unique in the plan.
     fn id_number(&mut self, birth: NaiveDate, gender: Gender) -> String {
         loop {
-            let region = format!("83{:02}{:02}", self.rng.random_range(1..=20), self.rng.random_range(1..=30));
+            let region = format!(
+                "83{:02}{:02}",
+                self.rng.random_range(1..=20),
+                self.rng.random_range(1..=30)
+            );
             let mut seq: u32 = self.rng.random_range(0..500) * 2;
             if gender == Gender::Male {
                 seq += 1;
@@ -175,26 +222,60 @@ impl Generator {
     }
 
     /// A member of `branch` working in `unit`, with dates that agree with each other.
-    fn member(&mut self, branch: usize, unit: Option<usize>, position: &str, probationary: bool) -> usize {
-        let gender = if self.rng.random_bool(0.82) { Gender::Male } else { Gender::Female };
+    fn member(
+        &mut self,
+        branch: usize,
+        unit: Option<usize>,
+        position: &str,
+        probationary: bool,
+    ) -> usize {
+        let gender = if self.rng.random_bool(0.82) {
+            Gender::Male
+        } else {
+            Gender::Female
+        };
         let age = self.rng.random_range(24..=58);
-        let birth = date(self.today.year() - age, self.rng.random_range(1..=12), self.rng.random_range(1..=28));
+        let birth = date(
+            self.today.year() - age,
+            self.rng.random_range(1..=12),
+            self.rng.random_range(1..=28),
+        );
         let surname = self.pick(SURNAMES);
         let given: String = (0..self.rng.random_range(1..=2))
-            .map(|_| if gender == Gender::Male { self.pick(GIVEN_MALE) } else { self.pick(GIVEN_FEMALE) })
+            .map(|_| {
+                if gender == Gender::Male {
+                    self.pick(GIVEN_MALE)
+                } else {
+                    self.pick(GIVEN_FEMALE)
+                }
+            })
             .collect();
         let name = format!("{surname}{given}");
         let (joined_on, full_on, category) = if probationary {
-            (self.days_before(self.today, 20, 330), None, Category::Probationary)
+            (
+                self.days_before(self.today, 20, 330),
+                None,
+                Category::Probationary,
+            )
         } else {
             let latest_age = (age - 2).min(40);
             let joined_age = self.rng.random_range(20.min(latest_age)..=latest_age);
-            let joined = date(birth.year() + joined_age, self.rng.random_range(1..=12), self.rng.random_range(1..=28))
-                .min(self.today - TimeDelta::days(400));
+            let joined = date(
+                birth.year() + joined_age,
+                self.rng.random_range(1..=12),
+                self.rng.random_range(1..=28),
+            )
+            .min(self.today - TimeDelta::days(400));
             // Most probationary periods last one year; a few were extended by six months.
             let months = if self.rng.random_bool(0.05) { 18 } else { 12 };
-            let full = joined.checked_add_months(chrono::Months::new(months)).unwrap_or(joined);
-            (joined, Some(full.min(self.today - TimeDelta::days(1))), Category::Full)
+            let full = joined
+                .checked_add_months(chrono::Months::new(months))
+                .unwrap_or(joined);
+            (
+                joined,
+                Some(full.min(self.today - TimeDelta::days(1))),
+                Category::Full,
+            )
         };
         let service_years = (age - 22).max(0);
         let rank = match service_years {
@@ -215,12 +296,16 @@ impl Generator {
         let ethnicity = if self.rng.random_bool(0.94) {
             Ethnicity::HAN
         } else {
-            Ethnicity::parse(self.pick(&["03", "08", "11", "05", "06", "15"])).unwrap_or(Ethnicity::HAN)
+            Ethnicity::parse(self.pick(&["03", "08", "11", "05", "06", "15"]))
+                .unwrap_or(Ethnicity::HAN)
         };
-        let phone = self
-            .rng
-            .random_bool(0.9)
-            .then(|| format!("1{}{:09}", self.pick(&["3", "5", "8", "9"]), self.rng.random_range(0..1_000_000_000u32)));
+        let phone = self.rng.random_bool(0.9).then(|| {
+            format!(
+                "1{}{:09}",
+                self.pick(&["3", "5", "8", "9"]),
+                self.rng.random_range(0..1_000_000_000u32)
+            )
+        });
         let police_number = format!("{:06}", self.next_police_number);
         self.next_police_number += 1;
         let id_number = self.id_number(birth, gender);
@@ -250,12 +335,24 @@ impl Generator {
     }
 
     /// A branch with `size` members, its secretary the most senior full member.
-    fn branch(&mut self, code: String, name: String, parent: usize, unit: usize, size: usize, positions: &[&str]) -> usize {
+    fn branch(
+        &mut self,
+        code: String,
+        name: String,
+        parent: usize,
+        unit: usize,
+        size: usize,
+        positions: &[&str],
+    ) -> usize {
         let branch = self.org(code, name, OrgKind::Branch, Some(parent), Some(unit));
         let mut first = None;
         for i in 0..size {
             let probationary = self.rng.random_bool(0.04);
-            let position = if i == 0 { positions[0] } else { positions[1 + self.rng.random_range(0..positions.len() - 1)] };
+            let position = if i == 0 {
+                positions[0]
+            } else {
+                positions[1 + self.rng.random_range(0..positions.len() - 1)]
+            };
             let m = self.member(branch, Some(unit), position, probationary && i > 0);
             first.get_or_insert(m);
         }
@@ -264,7 +361,7 @@ impl Generator {
         if size >= 14 {
             for g in 0..2 {
                 let code = format!("{}-G{}", self.plan.orgs[branch].code, g + 1);
-                let name = format!("第{}党小组", CN_NUMBERS[g]);
+                let name = format!("第{}党小组", ordinal(g));
                 self.org(code, name, OrgKind::Group, Some(branch), Some(unit));
             }
         }
@@ -279,66 +376,196 @@ impl Generator {
     fn city(&mut self, prefix: &str, city: &str, parent: Option<usize>) -> usize {
         let p = |code: &str| format!("{prefix}{code}");
         let bureau_unit = self.unit(p("U000"), format!("{city}市公安局机关"), UnitKind::Bureau);
-        let root = self.org(p("DW"), format!("{city}市公安局党委"), OrgKind::Committee, parent, Some(bureau_unit));
-        let organ = self.org(p("JGDW"), format!("{city}市公安局机关党委"), OrgKind::Committee, Some(root), Some(bureau_unit));
-        let departments = ["办公室", "政治部", "警务督察支队", "指挥中心", "法制支队", "警务保障处", "科技信息化处"];
+        let root = self.org(
+            p("DW"),
+            format!("{city}市公安局党委"),
+            OrgKind::Committee,
+            parent,
+            Some(bureau_unit),
+        );
+        let organ = self.org(
+            p("JGDW"),
+            format!("{city}市公安局机关党委"),
+            OrgKind::Committee,
+            Some(root),
+            Some(bureau_unit),
+        );
+        let departments = [
+            "办公室",
+            "政治部",
+            "警务督察支队",
+            "指挥中心",
+            "法制支队",
+            "警务保障处",
+            "科技信息化处",
+        ];
         for (i, department) in departments.iter().enumerate() {
-            let unit = self.unit(p(&format!("U1{i:02}")), format!("{city}市公安局{department}"), UnitKind::Department);
+            let unit = self.unit(
+                p(&format!("U1{i:02}")),
+                format!("{city}市公安局{department}"),
+                UnitKind::Department,
+            );
             for b in 0..self.rng.random_range(2..=4) {
                 let size = self.size();
-                let name = format!("{department}第{}党支部", CN_NUMBERS[b]);
-                self.branch(p(&format!("JG{i:02}{b}")), name, organ, unit, size, &["主任", "科员", "副主任", "民警"]);
+                let name = format!("{department}第{}党支部", ordinal(b));
+                self.branch(
+                    p(&format!("JG{i:02}{b}")),
+                    name,
+                    organ,
+                    unit,
+                    size,
+                    &["主任", "科员", "副主任", "民警"],
+                );
             }
         }
-        let detachments = ["刑事侦查支队", "治安管理支队", "交通警察支队", "特警支队", "经济犯罪侦查支队", "网络安全保卫支队", "禁毒支队"];
+        let detachments = [
+            "刑事侦查支队",
+            "治安管理支队",
+            "交通警察支队",
+            "特警支队",
+            "经济犯罪侦查支队",
+            "网络安全保卫支队",
+            "禁毒支队",
+        ];
         for (i, detachment) in detachments.iter().enumerate() {
-            let unit = self.unit(p(&format!("U2{i:02}")), format!("{city}市公安局{detachment}"), UnitKind::Detachment);
-            let general = self.org(p(&format!("ZD{i:02}")), format!("{detachment}党总支"), OrgKind::GeneralBranch, Some(root), Some(unit));
+            let unit = self.unit(
+                p(&format!("U2{i:02}")),
+                format!("{city}市公安局{detachment}"),
+                UnitKind::Detachment,
+            );
+            let general = self.org(
+                p(&format!("ZD{i:02}")),
+                format!("{detachment}党总支"),
+                OrgKind::GeneralBranch,
+                Some(root),
+                Some(unit),
+            );
             for b in 0..self.rng.random_range(7..=11) {
                 let size = self.size();
-                let name = format!("{}{}大队党支部", detachment, CN_NUMBERS[b]);
-                self.branch(p(&format!("ZD{i:02}{b}")), name, general, unit, size, &["大队长", "民警", "副大队长", "中队长", "民警"]);
+                let name = format!("{}{}大队党支部", detachment, ordinal(b));
+                self.branch(
+                    p(&format!("ZD{i:02}{b}")),
+                    name,
+                    general,
+                    unit,
+                    size,
+                    &["大队长", "民警", "副大队长", "中队长", "民警"],
+                );
             }
         }
-        let jail = self.unit(p("U300"), format!("{city}市看守所"), UnitKind::DetentionCenter);
-        let jail_general = self.org(p("KSS"), format!("{city}市看守所党总支"), OrgKind::GeneralBranch, Some(root), Some(jail));
+        let jail = self.unit(
+            p("U300"),
+            format!("{city}市看守所"),
+            UnitKind::DetentionCenter,
+        );
+        let jail_general = self.org(
+            p("KSS"),
+            format!("{city}市看守所党总支"),
+            OrgKind::GeneralBranch,
+            Some(root),
+            Some(jail),
+        );
         for b in 0..4 {
             let size = self.size();
-            self.branch(p(&format!("KSS{b}")), format!("看守所第{}党支部", CN_NUMBERS[b]), jail_general, jail, size, &["所长", "管教民警", "民警"]);
+            self.branch(
+                p(&format!("KSS{b}")),
+                format!("看守所第{}党支部", ordinal(b)),
+                jail_general,
+                jail,
+                size,
+                &["所长", "管教民警", "民警"],
+            );
         }
-        let lockup = self.unit(p("U301"), format!("{city}市拘留所"), UnitKind::DetentionCenter);
+        let lockup = self.unit(
+            p("U301"),
+            format!("{city}市拘留所"),
+            UnitKind::DetentionCenter,
+        );
         let size = self.size();
-        self.branch(p("JLS0"), "拘留所党支部".to_owned(), root, lockup, size, &["所长", "民警"]);
+        self.branch(
+            p("JLS0"),
+            "拘留所党支部".to_owned(),
+            root,
+            lockup,
+            size,
+            &["所长", "民警"],
+        );
 
         let districts = ["城东", "城西", "城南", "城北"];
         let mut station = 0;
         for (d, district) in districts.iter().enumerate() {
-            let sub_unit = self.unit(p(&format!("U4{d}0")), format!("{city}市公安局{district}分局"), UnitKind::SubBureau);
-            let sub = self.org(p(&format!("FJ{d}")), format!("{district}分局党委"), OrgKind::Committee, Some(root), Some(sub_unit));
+            let sub_unit = self.unit(
+                p(&format!("U4{d}0")),
+                format!("{city}市公安局{district}分局"),
+                UnitKind::SubBureau,
+            );
+            let sub = self.org(
+                p(&format!("FJ{d}")),
+                format!("{district}分局党委"),
+                OrgKind::Committee,
+                Some(root),
+                Some(sub_unit),
+            );
             for b in 0..self.rng.random_range(3..=4) {
                 let size = self.size();
-                self.branch(p(&format!("FJ{d}JG{b}")), format!("{district}分局机关第{}党支部", CN_NUMBERS[b]), sub, sub_unit, size, &["科长", "科员", "民警"]);
+                self.branch(
+                    p(&format!("FJ{d}JG{b}")),
+                    format!("{district}分局机关第{}党支部", ordinal(b)),
+                    sub,
+                    sub_unit,
+                    size,
+                    &["科长", "科员", "民警"],
+                );
             }
             for s in 0..5 {
                 let name = STATION_NAMES[station % STATION_NAMES.len()];
                 station += 1;
-                let unit = self.unit(p(&format!("U4{d}{}", s + 1)), format!("{district}分局{name}派出所"), UnitKind::PoliceStation);
+                let unit = self.unit(
+                    p(&format!("U4{d}{}", s + 1)),
+                    format!("{district}分局{name}派出所"),
+                    UnitKind::PoliceStation,
+                );
                 let branches = self.rng.random_range(3..=7);
                 let holder = if branches >= 4 {
-                    self.org(p(&format!("FJ{d}P{s}")), format!("{name}派出所党总支"), OrgKind::GeneralBranch, Some(sub), Some(unit))
+                    self.org(
+                        p(&format!("FJ{d}P{s}")),
+                        format!("{name}派出所党总支"),
+                        OrgKind::GeneralBranch,
+                        Some(sub),
+                        Some(unit),
+                    )
                 } else {
                     sub
                 };
                 for b in 0..branches {
                     let size = self.size();
-                    self.branch(p(&format!("FJ{d}P{s}{b}")), format!("{name}派出所第{}党支部", CN_NUMBERS[b]), holder, unit, size, &["所长", "社区民警", "民警", "副所长", "案件民警"]);
+                    self.branch(
+                        p(&format!("FJ{d}P{s}{b}")),
+                        format!("{name}派出所第{}党支部", ordinal(b)),
+                        holder,
+                        unit,
+                        size,
+                        &["所长", "社区民警", "民警", "副所长", "案件民警"],
+                    );
                 }
             }
-            for (k, (brigade, count)) in [("刑侦大队", 3), ("交警大队", 3)].iter().enumerate() {
-                let unit = self.unit(p(&format!("U4{d}{}", 6 + k)), format!("{district}分局{brigade}"), UnitKind::Brigade);
+            for (k, (brigade, count)) in [("刑侦大队", 3), ("交警大队", 3)].iter().enumerate()
+            {
+                let unit = self.unit(
+                    p(&format!("U4{d}{}", 6 + k)),
+                    format!("{district}分局{brigade}"),
+                    UnitKind::Brigade,
+                );
                 for b in 0..*count {
                     let size = self.size();
-                    self.branch(p(&format!("FJ{d}D{k}{b}")), format!("{district}分局{brigade}第{}中队党支部", CN_NUMBERS[b]), sub, unit, size, &["中队长", "民警"]);
+                    self.branch(
+                        p(&format!("FJ{d}D{k}{b}")),
+                        format!("{district}分局{brigade}第{}中队党支部", ordinal(b)),
+                        sub,
+                        unit,
+                        size,
+                        &["中队长", "民警"],
+                    );
                 }
             }
         }
@@ -351,8 +578,16 @@ impl Generator {
     fn plant_gaps(&mut self, prefix: &str, city: &str, root: usize) {
         let p = |code: &str| format!("{prefix}{code}");
         // Units set up without any party org.
-        self.unit(p("U900"), format!("{city}市公安局反恐怖支队"), UnitKind::Detachment);
-        self.unit(p("U901"), format!("{city}市公安局城东分局巡特警大队"), UnitKind::Brigade);
+        self.unit(
+            p("U900"),
+            format!("{city}市公安局反恐怖支队"),
+            UnitKind::Detachment,
+        );
+        self.unit(
+            p("U901"),
+            format!("{city}市公安局城东分局巡特警大队"),
+            UnitKind::Brigade,
+        );
         let branches: Vec<usize> = (0..self.plan.orgs.len())
             .filter(|&i| self.plan.orgs[i].kind == OrgKind::Branch && self.in_subtree(i, root))
             .collect();
@@ -364,11 +599,25 @@ impl Generator {
         // A branch too small to stand alone (two full members).
         let unit = self.plan.orgs[branches[5]].unit.unwrap_or(0);
         let parent = self.plan.orgs[branches[5]].parent.unwrap_or(root);
-        self.branch(p("SMALL0"), "警犬技术队党支部".to_owned(), parent, unit, 2, &["队长", "民警"]);
+        self.branch(
+            p("SMALL0"),
+            "警犬技术队党支部".to_owned(),
+            parent,
+            unit,
+            2,
+            &["队长", "民警"],
+        );
         // A branch far over 50 members.
         let unit = self.plan.orgs[branches[9]].unit.unwrap_or(0);
         let parent = self.plan.orgs[branches[9]].parent.unwrap_or(root);
-        self.branch(p("LARGE0"), "巡逻防控大队联合党支部".to_owned(), parent, unit, 56, &["大队长", "民警", "巡逻民警"]);
+        self.branch(
+            p("LARGE0"),
+            "巡逻防控大队联合党支部".to_owned(),
+            parent,
+            unit,
+            56,
+            &["大队长", "民警", "巡逻民警"],
+        );
         // A member lost contact, and a probationary member a year and a half after admission.
         let count = self.plan.members.len();
         let lost = count - 7;
@@ -381,8 +630,15 @@ impl Generator {
         row.full_membership_on = None;
         // A branch dissolved years ago, kept in history.
         let unit = self.plan.orgs[branches[3]].unit;
-        let old = self.org(p("OLD0"), "原警务技术党支部".to_owned(), OrgKind::Branch, Some(parent), unit);
-        self.plan.orgs[old].dissolved_on = Some(date(2019, 6, 30).max(self.plan.orgs[old].founded_on + TimeDelta::days(30)));
+        let old = self.org(
+            p("OLD0"),
+            "原警务技术党支部".to_owned(),
+            OrgKind::Branch,
+            Some(parent),
+            unit,
+        );
+        self.plan.orgs[old].dissolved_on =
+            Some(date(2019, 6, 30).max(self.plan.orgs[old].founded_on + TimeDelta::days(30)));
     }
 
     fn in_subtree(&self, mut org: usize, root: usize) -> bool {
@@ -401,7 +657,9 @@ impl Generator {
     fn appoint_leaders(&mut self, root: usize) {
         for i in (0..self.plan.orgs.len()).rev() {
             let kind = self.plan.orgs[i].kind;
-            if !matches!(kind, OrgKind::Committee | OrgKind::GeneralBranch) || !self.in_subtree(i, root) {
+            if !matches!(kind, OrgKind::Committee | OrgKind::GeneralBranch)
+                || !self.in_subtree(i, root)
+            {
                 continue;
             }
             let from_child = (0..self.plan.orgs.len())
@@ -420,8 +678,18 @@ fn plan(scale: DemoScale, seed: u64, today: NaiveDate) -> Plan {
             generator.city("", "江城", None);
         }
         DemoScale::Province => {
-            let unit = generator.unit("P-U000".to_owned(), "省公安厅机关".to_owned(), UnitKind::Bureau);
-            let root = generator.org("P-DW".to_owned(), "省公安厅党委".to_owned(), OrgKind::Committee, None, Some(unit));
+            let unit = generator.unit(
+                "P-U000".to_owned(),
+                "省公安厅机关".to_owned(),
+                UnitKind::Bureau,
+            );
+            let root = generator.org(
+                "P-DW".to_owned(),
+                "省公安厅党委".to_owned(),
+                OrgKind::Committee,
+                None,
+                Some(unit),
+            );
             for (i, city) in CITY_NAMES.iter().enumerate() {
                 generator.city(&format!("C{:02}-", i + 1), city, Some(root));
             }
@@ -445,7 +713,10 @@ impl Services {
         let mut plan = plan(scale, seed, today);
         let mut tx = self.db().write().await?;
         if !bulk::is_empty(&mut tx).await? {
-            return Err(ServiceError::invalid("data_dir", "数据库中已有组织或党员，演示数据只能写入空库（可用 --data-dir 指定新的目录）"));
+            return Err(ServiceError::invalid(
+                "data_dir",
+                "数据库中已有组织或党员，演示数据只能写入空库（可用 --data-dir 指定新的目录）",
+            ));
         }
 
         let total_units = plan.units.len() as u64;
@@ -485,7 +756,11 @@ impl Services {
         let total_members = rows.len() as u64;
         for (i, chunk) in rows.chunks(2_000).enumerate() {
             bulk::insert_members(&mut tx, chunk, now).await?;
-            progress("党员", ((i + 1) * 2_000).min(rows.len()) as u64, total_members);
+            progress(
+                "党员",
+                ((i + 1) * 2_000).min(rows.len()) as u64,
+                total_members,
+            );
         }
         bulk::derive_member_history(&mut tx).await?;
 
@@ -501,15 +776,22 @@ impl Services {
             }
             if let Some(m) = org.secretary {
                 let member = &plan.members[m].row;
-                let Some(&member_id) = member_ids.get(&member.police_number) else { continue };
-                let since = member.joined_on.max(plan.orgs[plan.members[m].branch].founded_on).max(org.founded_on);
+                let Some(&member_id) = member_ids.get(&member.police_number) else {
+                    continue;
+                };
+                let since = member
+                    .joined_on
+                    .max(plan.orgs[plan.members[m].branch].founded_on)
+                    .max(org.founded_on);
                 let from = (today - TimeDelta::days(rng.random_range(30..1500))).max(since);
                 posts::open(&mut tx, org_id, SECRETARY, member_id, from).await?;
             }
             progress("书记任职", i as u64 + 1, total_orgs);
         }
 
-        let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale).await?;
+        let accounts = self
+            .demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale)
+            .await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
@@ -519,7 +801,11 @@ impl Services {
         Ok(DemoSummary {
             units: plan.units.len(),
             orgs: plan.orgs.len(),
-            branches: plan.orgs.iter().filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none()).count(),
+            branches: plan
+                .orgs
+                .iter()
+                .filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none())
+                .count(),
             members: plan.members.len(),
             accounts,
         })
@@ -544,7 +830,12 @@ impl Services {
         let branch_a = find(format!("{prefix}FJ0JG0"));
         let branch_b = find(format!("{prefix}FJ1JG0"));
         let mut wanted: Vec<(String, Role, Option<usize>, Option<String>)> = vec![(
-            if scale == DemoScale::City { "dangwei" } else { "shengting" }.to_owned(),
+            if scale == DemoScale::City {
+                "dangwei"
+            } else {
+                "shengting"
+            }
+            .to_owned(),
             Role::CommitteeStaff,
             Some(0),
             None,
@@ -552,7 +843,11 @@ impl Services {
         wanted.push(("fenju1".to_owned(), Role::OrgSecretary, sub_bureau, None));
         wanted.push(("zhibu1".to_owned(), Role::OrgSecretary, branch_a, None));
         wanted.push(("zhibu2".to_owned(), Role::OrgSecretary, branch_b, None));
-        let member = plan.members.iter().find(|m| Some(m.branch) == branch_a).map(|m| m.row.police_number.clone());
+        let member = plan
+            .members
+            .iter()
+            .find(|m| Some(m.branch) == branch_a)
+            .map(|m| m.row.police_number.clone());
         wanted.push(("dangyuan1".to_owned(), Role::Member, branch_a, member));
 
         let now = self.clock().now();
@@ -561,9 +856,15 @@ impl Services {
             let Some(org) = org else { continue };
             let password = secret::one_time_password();
             let hash = hash_password(password.clone()).await?;
-            let member_id = police_number.as_ref().and_then(|n| member_ids.get(n).copied());
+            let member_id = police_number
+                .as_ref()
+                .and_then(|n| member_ids.get(n).copied());
             let display_name = match &police_number {
-                Some(n) => plan.members.iter().find(|m| &m.row.police_number == n).map_or(login.clone(), |m| m.row.name.clone()),
+                Some(n) => plan
+                    .members
+                    .iter()
+                    .find(|m| &m.row.police_number == n)
+                    .map_or(login.clone(), |m| m.row.name.clone()),
                 None => format!("{}（演示）", role.label()),
             };
             let account = NewAccount {
@@ -576,14 +877,21 @@ impl Services {
                 must_change_password: false,
             };
             let id = accounts::insert(tx, &account, now).await?;
-            let event = Event::new("account.create").object("account", id).detail(json!({ "login": login, "role": role.code(), "demo": true }));
+            let event = Event::new("account.create")
+                .object("account", id)
+                .detail(json!({ "login": login, "role": role.code(), "demo": true }));
             audit::write(tx, (&Actor::cli()).into(), now, event).await?;
             let scope = match role {
                 Role::Member => format!("本人档案（{}）", display_name),
                 Role::CommitteeStaff => "全部组织".to_owned(),
                 _ => plan.orgs[org].name.clone(),
             };
-            created.push(DemoAccount { login, role, password, scope });
+            created.push(DemoAccount {
+                login,
+                role,
+                password,
+                scope,
+            });
         }
         Ok(created)
     }
@@ -601,17 +909,34 @@ mod tests {
     #[test]
     fn the_city_has_the_size_of_a_city_bureau() {
         let plan = plan(DemoScale::City, 1, today());
-        let branches = plan.orgs.iter().filter(|o| o.kind == OrgKind::Branch).count();
+        let branches = plan
+            .orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Branch)
+            .count();
         assert!((200..=320).contains(&branches), "{branches} branches");
-        assert!((2_400..=3_800).contains(&plan.members.len()), "{} members", plan.members.len());
-        assert!((40..=60).contains(&plan.units.len()), "{} units", plan.units.len());
+        assert!(
+            (2_400..=3_800).contains(&plan.members.len()),
+            "{} members",
+            plan.members.len()
+        );
+        assert!(
+            (40..=60).contains(&plan.units.len()),
+            "{} units",
+            plan.units.len()
+        );
     }
 
     #[test]
     fn the_same_seed_gives_the_same_bureau() {
         let a = plan(DemoScale::City, 7, today());
         let b = plan(DemoScale::City, 7, today());
-        let names = |p: &Plan| p.members.iter().map(|m| m.row.name.clone()).collect::<Vec<_>>();
+        let names = |p: &Plan| {
+            p.members
+                .iter()
+                .map(|m| m.row.name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         assert_ne!(names(&a), names(&plan(DemoScale::City, 8, today())));
     }
@@ -636,9 +961,17 @@ mod tests {
     #[test]
     fn the_planted_gaps_are_there() {
         let plan = plan(DemoScale::City, 1, today());
-        let branches: Vec<&PlannedOrg> = plan.orgs.iter().filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none()).collect();
+        let branches: Vec<&PlannedOrg> = plan
+            .orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none())
+            .collect();
         assert!(branches.iter().filter(|b| b.secretary.is_none()).count() >= 3);
-        assert!(plan.members.iter().any(|m| m.row.status == MemberStatus::LostContact));
+        assert!(
+            plan.members
+                .iter()
+                .any(|m| m.row.status == MemberStatus::LostContact)
+        );
         assert!(plan.orgs.iter().any(|o| o.dissolved_on.is_some()));
         let with_orgs: HashSet<usize> = plan.orgs.iter().filter_map(|o| o.unit).collect();
         assert!(plan.units.len() - with_orgs.len() >= 2);

@@ -62,10 +62,10 @@ pub(crate) fn duplicate_to_field(
     error: StoreError,
     columns: &[(&str, &'static str, &'static str)],
 ) -> ServiceError {
-    if let StoreError::Duplicate(column) = &error {
-        if let Some((_, field, message)) = columns.iter().find(|(c, _, _)| c == column) {
-            return ServiceError::conflict(field, *message);
-        }
+    if let StoreError::Duplicate(column) = &error
+        && let Some((_, field, message)) = columns.iter().find(|(c, _, _)| c == column)
+    {
+        return ServiceError::conflict(field, *message);
     }
     error.into()
 }

@@ -22,10 +22,10 @@ use dangjian_core::clock::Clock;
 use dangjian_store::Db;
 
 pub use auth::{Actor, AuthPolicy, Channel, Origin};
-pub use dangjian_store::Page;
-pub use dangjian_store::audit::{AuditFilter, AuditRow};
-pub use dangjian_store::accounts::TokenRow;
 pub use bootstrap::InitialAdmin;
+pub use dangjian_store::Page;
+pub use dangjian_store::accounts::TokenRow;
+pub use dangjian_store::audit::{AuditFilter, AuditRow};
 pub use error::{ServiceError, ServiceResult};
 
 /// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).

@@ -15,10 +15,10 @@ use dangjian_store::members::{self, MemberFilter, MemberRow, MemberValues};
 use dangjian_store::{Conn, Page, orgs, units};
 use serde_json::json;
 
+use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
-use crate::Services;
 
 pub use dangjian_store::members::MemberFilter as Filter;
 
@@ -51,7 +51,8 @@ pub struct MemberView {
 
 impl MemberView {
     fn new(row: MemberRow, today: NaiveDate) -> Self {
-        let ethnicity = Ethnicity::parse(&row.ethnicity).map_or(row.ethnicity.clone(), |e| e.label().to_owned());
+        let ethnicity = Ethnicity::parse(&row.ethnicity)
+            .map_or(row.ethnicity.clone(), |e| e.label().to_owned());
         Self {
             id: row.id,
             name: row.name,
@@ -108,14 +109,30 @@ pub struct MemberPage {
 }
 
 const DUPLICATES: &[(&str, &str, &str)] = &[
-    ("members.id_number", "id_number", "该身份证号已登记在其他党员名下"),
-    ("members.police_number", "police_number", "该警号已登记在其他党员名下"),
+    (
+        "members.id_number",
+        "id_number",
+        "该身份证号已登记在其他党员名下",
+    ),
+    (
+        "members.police_number",
+        "police_number",
+        "该警号已登记在其他党员名下",
+    ),
 ];
 
 impl Services {
     /// Loads a member the actor may see, or answers not-found (auditing an out-of-scope id).
-    async fn member_in_scope(&self, conn: &mut Conn, actor: &Actor, id: i64, event: &'static str) -> ServiceResult<MemberRow> {
-        let row = members::get(conn, id).await?.ok_or(ServiceError::NotFound)?;
+    async fn member_in_scope(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<MemberRow> {
+        let row = members::get(conn, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         if actor.scope.covers_member(row.id, &row.branch_path) {
             Ok(row)
         } else {
@@ -123,40 +140,64 @@ impl Services {
         }
     }
 
-    pub async fn list_members(&self, actor: &Actor, filter: &MemberFilter, page: Page) -> ServiceResult<MemberPage> {
-        self.require(actor, Permission::ReadMembers, "member.list").await?;
+    pub async fn list_members(
+        &self,
+        actor: &Actor,
+        filter: &MemberFilter,
+        page: Page,
+    ) -> ServiceResult<MemberPage> {
+        self.require(actor, Permission::ReadMembers, "member.list")
+            .await?;
         let today = self.clock().today();
         let mut tx = self.db().read().await?;
         let (rows, total) = members::list(&mut tx, &actor.scope, filter, page).await?;
         tx.commit().await?;
         Ok(MemberPage {
-            members: rows.into_iter().map(|r| MemberView::new(r, today)).collect(),
+            members: rows
+                .into_iter()
+                .map(|r| MemberView::new(r, today))
+                .collect(),
             total,
             page,
         })
     }
 
     pub async fn member_detail(&self, actor: &Actor, id: i64) -> ServiceResult<MemberDetail> {
-        self.require(actor, Permission::ReadMembers, "member.view").await?;
+        self.require(actor, Permission::ReadMembers, "member.view")
+            .await?;
         let today = self.clock().today();
         let mut tx = self.db().read().await?;
-        let row = self.member_in_scope(&mut tx, actor, id, "member.view").await?;
+        let row = self
+            .member_in_scope(&mut tx, actor, id, "member.view")
+            .await?;
         let mut branches = Vec::new();
         for interval in history::member_branch::list(&mut tx, id).await? {
-            let label = orgs::get(&mut tx, interval.value)
-                .await?
-                .map_or_else(|| interval.value.to_string(), |o| format!("{}（{}）", o.name, o.code));
-            branches.push(Dated { span: interval.span, label });
+            let label = orgs::get(&mut tx, interval.value).await?.map_or_else(
+                || interval.value.to_string(),
+                |o| format!("{}（{}）", o.name, o.code),
+            );
+            branches.push(Dated {
+                span: interval.span,
+                label,
+            });
         }
         let categories = history::member_category::list(&mut tx, id)
             .await?
             .into_iter()
-            .map(|i| Dated { span: i.span, label: Category::from_code(&i.value).map_or(i.value.clone(), |c| c.label().to_owned()) })
+            .map(|i| Dated {
+                span: i.span,
+                label: Category::from_code(&i.value)
+                    .map_or(i.value.clone(), |c| c.label().to_owned()),
+            })
             .collect();
         let statuses = history::member_status::list(&mut tx, id)
             .await?
             .into_iter()
-            .map(|i| Dated { span: i.span, label: MemberStatus::from_code(&i.value).map_or(i.value.clone(), |s| s.label().to_owned()) })
+            .map(|i| Dated {
+                span: i.span,
+                label: MemberStatus::from_code(&i.value)
+                    .map_or(i.value.clone(), |s| s.label().to_owned()),
+            })
             .collect();
         let mut held = Vec::new();
         for (org_id, post, span) in posts::of_member(&mut tx, id).await? {
@@ -169,7 +210,8 @@ impl Services {
             None => None,
         };
         tx.commit().await?;
-        let can_edit = actor.permits(Permission::WriteMembers) && actor.scope.covers_org(&row.branch_path);
+        let can_edit =
+            actor.permits(Permission::WriteMembers) && actor.scope.covers_org(&row.branch_path);
         Ok(MemberDetail {
             ethnicity_code: row.ethnicity.clone(),
             unit_code,
@@ -183,16 +225,36 @@ impl Services {
     }
 
     /// Resolves the branch and unit codes of a member form against the actor's scope.
-    async fn resolve_placement(&self, conn: &mut Conn, actor: &Actor, fields: &MemberFields) -> ServiceResult<(orgs::OrgRow, Option<i64>)> {
+    async fn resolve_placement(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        fields: &MemberFields,
+    ) -> ServiceResult<(orgs::OrgRow, Option<i64>)> {
         let branch = match orgs::by_code(conn, &fields.branch_code.to_ascii_uppercase()).await? {
             Some(org) if actor.scope.covers_org(&org.path) => org,
-            _ => return Err(ServiceError::invalid("branch", "没有这个组织编码，或不在您的管理范围内")),
+            _ => {
+                return Err(ServiceError::invalid(
+                    "branch",
+                    "没有这个组织编码，或不在您的管理范围内",
+                ));
+            }
         };
         if !branch.kind.holds_members() {
-            return Err(ServiceError::invalid("branch", format!("{}是{}，党员只能编入党支部", branch.name, branch.kind.label())));
+            return Err(ServiceError::invalid(
+                "branch",
+                format!(
+                    "{}是{}，党员只能编入党支部",
+                    branch.name,
+                    branch.kind.label()
+                ),
+            ));
         }
         if branch.dissolved_on.is_some() {
-            return Err(ServiceError::invalid("branch", format!("{}已撤销", branch.name)));
+            return Err(ServiceError::invalid(
+                "branch",
+                format!("{}已撤销", branch.name),
+            ));
         }
         let unit_id = match &fields.unit_code {
             Some(code) => Some(
@@ -207,35 +269,67 @@ impl Services {
     }
 
     pub async fn create_member(&self, actor: &Actor, form: &MemberForm) -> ServiceResult<i64> {
-        self.require(actor, Permission::WriteMembers, "member.create").await?;
+        self.require(actor, Permission::WriteMembers, "member.create")
+            .await?;
         let today = self.clock().today();
         let fields = form.parse(today, None).map_err(ServiceError::Invalid)?;
-        let id_number = fields.id_number.clone().ok_or_else(|| ServiceError::invalid("id_number", "请填写身份证号"))?;
+        let id_number = fields
+            .id_number
+            .clone()
+            .ok_or_else(|| ServiceError::invalid("id_number", "请填写身份证号"))?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
         if fields.effective_on < branch.founded_on {
-            return Err(ServiceError::invalid("effective_on", format!("{}成立于{}，编入日期不能更早", branch.name, branch.founded_on)));
+            return Err(ServiceError::invalid(
+                "effective_on",
+                format!(
+                    "{}成立于{}，编入日期不能更早",
+                    branch.name, branch.founded_on
+                ),
+            ));
         }
         let phone = match &fields.phone {
             PhoneChange::Set(p) => Some(p.as_str().to_owned()),
             PhoneChange::Keep | PhoneChange::Clear => None,
         };
         let ethnicity = fields.ethnicity.code();
-        let values = values_of(&fields, &ethnicity, id_number.as_str(), phone.as_deref(), unit_id);
-        let id = members::insert(&mut tx, &values, branch.id, fields.category, fields.status, now)
-            .await
-            .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+        let values = values_of(
+            &fields,
+            &ethnicity,
+            id_number.as_str(),
+            phone.as_deref(),
+            unit_id,
+        );
+        let id = members::insert(
+            &mut tx,
+            &values,
+            branch.id,
+            fields.category,
+            fields.status,
+            now,
+        )
+        .await
+        .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
         history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
-        history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on).await?;
+        history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
+            .await?;
         // Category is dated by the member's own dates: probationary from admission, full from
         // full membership.
-        history::member_category::open(&mut tx, id, Category::Probationary.code(), fields.joined_on).await?;
+        history::member_category::open(
+            &mut tx,
+            id,
+            Category::Probationary.code(),
+            fields.joined_on,
+        )
+        .await?;
         if let (Category::Full, Some(full_on)) = (fields.category, fields.full_membership_on) {
             history::member_category::close(&mut tx, id, full_on).await?;
             history::member_category::open(&mut tx, id, Category::Full.code(), full_on).await?;
         }
-        let event = Event::new("member.create").object("member", id).detail(json!({ "branch": branch.code }));
+        let event = Event::new("member.create")
+            .object("member", id)
+            .detail(json!({ "branch": branch.code }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -244,18 +338,32 @@ impl Services {
     /// Edits a member. Fields that are not dated are overwritten (and named in the audit
     /// record); branch, category and status changes are dated intervals from the form's
     /// effective date (a change to full membership from its own date).
-    pub async fn update_member(&self, actor: &Actor, id: i64, form: &MemberForm) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteMembers, "member.update").await?;
+    pub async fn update_member(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &MemberForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteMembers, "member.update")
+            .await?;
         let today = self.clock().today();
         let now = self.clock().now();
+        // The scope check is audited before the write lock is taken (see `check_org`).
+        let mut tx = self.db().read().await?;
+        self.member_in_scope(&mut tx, actor, id, "member.update")
+            .await?;
+        tx.commit().await?;
         let mut tx = self.db().write().await?;
-        let row = self.member_in_scope(&mut tx, actor, id, "member.update").await?;
-        if !actor.scope.covers_org(&row.branch_path) {
-            return Err(ServiceError::Forbidden);
-        }
-        let stored_id = IdNumber::parse(&row.id_number)
-            .map_err(|_| ServiceError::Internal(format!("stored id number of member {id} does not parse")))?;
-        let fields = form.parse(today, Some(&stored_id)).map_err(ServiceError::Invalid)?;
+        let row = members::get(&mut tx, id)
+            .await?
+            .filter(|row| actor.scope.covers_org(&row.branch_path))
+            .ok_or(ServiceError::NotFound)?;
+        let stored_id = IdNumber::parse(&row.id_number).map_err(|_| {
+            ServiceError::Internal(format!("stored id number of member {id} does not parse"))
+        })?;
+        let fields = form
+            .parse(today, Some(&stored_id))
+            .map_err(ServiceError::Invalid)?;
         let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
         let id_number = fields.id_number.clone().unwrap_or(stored_id);
         let phone = match &fields.phone {
@@ -264,7 +372,13 @@ impl Services {
             PhoneChange::Set(p) => Some(p.as_str().to_owned()),
         };
         let ethnicity = fields.ethnicity.code();
-        let values = values_of(&fields, &ethnicity, id_number.as_str(), phone.as_deref(), unit_id);
+        let values = values_of(
+            &fields,
+            &ethnicity,
+            id_number.as_str(),
+            phone.as_deref(),
+            unit_id,
+        );
 
         let mut changed: Vec<&str> = Vec::new();
         for (name, differs) in [
@@ -280,7 +394,10 @@ impl Services {
             ("position", values.position != row.position.as_deref()),
             ("unit", values.unit_id != row.unit_id),
             ("joined_on", values.joined_on != row.joined_on),
-            ("full_membership_on", values.full_membership_on != row.full_membership_on),
+            (
+                "full_membership_on",
+                values.full_membership_on != row.full_membership_on,
+            ),
         ] {
             if differs {
                 changed.push(name);
@@ -290,9 +407,17 @@ impl Services {
         let on = fields.effective_on;
         if branch.id != row.branch_id {
             if on < branch.founded_on {
-                return Err(ServiceError::invalid("effective_on", format!("{}成立于{}，转入日期不能更早", branch.name, branch.founded_on)));
+                return Err(ServiceError::invalid(
+                    "effective_on",
+                    format!(
+                        "{}成立于{}，转入日期不能更早",
+                        branch.name, branch.founded_on
+                    ),
+                ));
             }
-            let since = history::member_branch::open_since(&mut tx, id).await?.unwrap_or(on);
+            let since = history::member_branch::open_since(&mut tx, id)
+                .await?
+                .unwrap_or(on);
             let change = plan_change(&row.branch_id, since, &branch.id, on)
                 .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
             history::member_branch::apply(&mut tx, id, change, branch.id).await?;
@@ -304,14 +429,18 @@ impl Services {
                 (Category::Full, Some(full_on)) => (full_on, "full_membership_on"),
                 _ => (on, "effective_on"),
             };
-            let since = history::member_category::open_since(&mut tx, id).await?.unwrap_or(on);
+            let since = history::member_category::open_since(&mut tx, id)
+                .await?
+                .unwrap_or(on);
             let change = plan_change(&row.category, since, &fields.category, on)
                 .map_err(|e| ServiceError::invalid(field, e.to_string()))?;
             history::member_category::apply(&mut tx, id, change, fields.category.code()).await?;
             changed.push("category");
         }
         if fields.status != row.status {
-            let since = history::member_status::open_since(&mut tx, id).await?.unwrap_or(on);
+            let since = history::member_status::open_since(&mut tx, id)
+                .await?
+                .unwrap_or(on);
             let change = plan_change(&row.status, since, &fields.status, on)
                 .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
             history::member_status::apply(&mut tx, id, change, fields.status.code()).await?;
@@ -325,7 +454,9 @@ impl Services {
             .await
             .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
         members::set_current(&mut tx, id, branch.id, fields.category, fields.status).await?;
-        let event = Event::new("member.update").object("member", id).detail(json!({ "changed": changed }));
+        let event = Event::new("member.update")
+            .object("member", id)
+            .detail(json!({ "changed": changed }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())

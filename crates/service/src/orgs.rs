@@ -14,10 +14,10 @@ use dangjian_store::{Conn, members, units};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
-use crate::Services;
 
 pub use dangjian_store::history::posts::PostHolder;
 pub use dangjian_store::orgs::{OrgFilter as Filter, OrgRow as Org};
@@ -79,6 +79,15 @@ pub struct SecretaryForm {
 
 const DUPLICATE_CODE: &[(&str, &str, &str)] = &[("orgs.code", "code", "该组织编码已被使用")];
 
+/// Loads an org inside a write transaction, after [`Services::check_org`] passed: not found if
+/// it vanished or left the scope meanwhile.
+async fn visible_org(conn: &mut Conn, actor: &Actor, id: i64) -> ServiceResult<Org> {
+    orgs::get(conn, id)
+        .await?
+        .filter(|org| actor.scope.covers_org(&org.path))
+        .ok_or(ServiceError::NotFound)
+}
+
 /// A date field that defaults to today and may not lie in the future.
 fn date_not_after(raw: &str, today: NaiveDate, field: &'static str) -> ServiceResult<NaiveDate> {
     let on = match raw.trim() {
@@ -103,7 +112,13 @@ fn may_restructure(scope: &Scope, org: &Org) -> bool {
 
 impl Services {
     /// Loads an org the actor may see, or answers not-found (auditing an out-of-scope id).
-    async fn org_in_scope(&self, conn: &mut Conn, actor: &Actor, id: i64, event: &'static str) -> ServiceResult<Org> {
+    async fn org_in_scope(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<Org> {
         let org = orgs::get(conn, id).await?.ok_or(ServiceError::NotFound)?;
         if actor.scope.covers_org(&org.path) {
             Ok(org)
@@ -112,19 +127,44 @@ impl Services {
         }
     }
 
+    /// The scope check of a change, made before its write transaction opens: an out-of-scope
+    /// id is audited in a transaction of its own, which on SQLite cannot run while the
+    /// change's transaction holds the write lock. The change then loads the org again inside
+    /// its transaction with [`visible_org`].
+    async fn check_org(&self, actor: &Actor, id: i64, event: &'static str) -> ServiceResult<()> {
+        let mut tx = self.db().read().await?;
+        self.org_in_scope(&mut tx, actor, id, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Looks up an org by code for use as a parent or a member's branch: it must exist, be in
     /// scope and not be dissolved. Out-of-scope codes read as unknown.
-    async fn org_by_code_in_scope(&self, conn: &mut Conn, actor: &Actor, code: &str, field: &'static str) -> ServiceResult<Org> {
+    async fn org_by_code_in_scope(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        code: &str,
+        field: &'static str,
+    ) -> ServiceResult<Org> {
         match orgs::by_code(conn, code).await? {
             Some(org) if actor.scope.covers_org(&org.path) && org.dissolved_on.is_none() => Ok(org),
             Some(org) if actor.scope.covers_org(&org.path) => {
                 Err(ServiceError::invalid(field, format!("{}已撤销", org.name)))
             }
-            _ => Err(ServiceError::invalid(field, "没有这个组织编码，或不在您的管理范围内")),
+            _ => Err(ServiceError::invalid(
+                field,
+                "没有这个组织编码，或不在您的管理范围内",
+            )),
         }
     }
 
-    async fn unit_id_by_code(&self, conn: &mut Conn, code: Option<&str>, field: &'static str) -> ServiceResult<Option<i64>> {
+    async fn unit_id_by_code(
+        &self,
+        conn: &mut Conn,
+        code: Option<&str>,
+        field: &'static str,
+    ) -> ServiceResult<Option<i64>> {
         match code {
             None => Ok(None),
             Some(code) => units::by_code(conn, code)
@@ -135,8 +175,14 @@ impl Services {
     }
 
     /// The tree around `focus` (or the top of the actor's scope).
-    pub async fn org_tree(&self, actor: &Actor, focus: Option<i64>, include_dissolved: bool) -> ServiceResult<TreeView> {
-        self.require(actor, Permission::ReadOrgs, "org.view").await?;
+    pub async fn org_tree(
+        &self,
+        actor: &Actor,
+        focus: Option<i64>,
+        include_dissolved: bool,
+    ) -> ServiceResult<TreeView> {
+        self.require(actor, Permission::ReadOrgs, "org.view")
+            .await?;
         let mut tx = self.db().read().await?;
         let focus = match (focus, &actor.scope) {
             (Some(id), _) => Some(self.org_in_scope(&mut tx, actor, id, "org.view").await?),
@@ -154,17 +200,33 @@ impl Services {
             Some(org) => {
                 let mut ancestors = orgs::on_path(&mut tx, &org.path).await?;
                 ancestors.retain(|a| a.id != org.id && actor.scope.covers_org(&a.path));
-                (ancestors, orgs::children(&mut tx, Some(org.id), include_dissolved).await?)
+                (
+                    ancestors,
+                    orgs::children(&mut tx, Some(org.id), include_dissolved).await?,
+                )
             }
-            None => (Vec::new(), orgs::children(&mut tx, None, include_dissolved).await?),
+            None => (
+                Vec::new(),
+                orgs::children(&mut tx, None, include_dissolved).await?,
+            ),
         };
         tx.commit().await?;
-        Ok(TreeView { ancestors, focus, children })
+        Ok(TreeView {
+            ancestors,
+            focus,
+            children,
+        })
     }
 
     /// Orgs in scope matching a filter (search box, lists of gaps), at most `limit`.
-    pub async fn search_orgs(&self, actor: &Actor, filter: &OrgFilter, limit: i64) -> ServiceResult<Vec<Org>> {
-        self.require(actor, Permission::ReadOrgs, "org.search").await?;
+    pub async fn search_orgs(
+        &self,
+        actor: &Actor,
+        filter: &OrgFilter,
+        limit: i64,
+    ) -> ServiceResult<Vec<Org>> {
+        self.require(actor, Permission::ReadOrgs, "org.search")
+            .await?;
         let mut tx = self.db().read().await?;
         let found = orgs::search(&mut tx, &actor.scope, filter, limit).await?;
         tx.commit().await?;
@@ -173,7 +235,8 @@ impl Services {
 
     /// An org with its place in the tree and its history.
     pub async fn org_detail(&self, actor: &Actor, id: i64) -> ServiceResult<OrgDetail> {
-        self.require(actor, Permission::ReadOrgs, "org.view").await?;
+        self.require(actor, Permission::ReadOrgs, "org.view")
+            .await?;
         let mut tx = self.db().read().await?;
         let org = self.org_in_scope(&mut tx, actor, id, "org.view").await?;
         let mut ancestors = orgs::on_path(&mut tx, &org.path).await?;
@@ -188,14 +251,18 @@ impl Services {
                     .await?
                     .map_or_else(|| pid.to_string(), |p| format!("{}（{}）", p.name, p.code)),
             };
-            parents.push(HistoryEntry { span: interval.span, label });
+            parents.push(HistoryEntry {
+                span: interval.span,
+                label,
+            });
         }
         let kinds = history::org_kind::list(&mut tx, org.id)
             .await?
             .into_iter()
             .map(|i| HistoryEntry {
                 span: i.span,
-                label: OrgKind::from_code(&i.value).map_or(i.value.clone(), |k| k.label().to_owned()),
+                label: OrgKind::from_code(&i.value)
+                    .map_or(i.value.clone(), |k| k.label().to_owned()),
             })
             .collect();
         tx.commit().await?;
@@ -215,31 +282,51 @@ impl Services {
     /// Creates an org under a parent in scope (or the root, for the bureau-wide role when
     /// none exists).
     pub async fn create_org(&self, actor: &Actor, form: &OrgForm) -> ServiceResult<i64> {
-        self.require(actor, Permission::WriteOrgs, "org.create").await?;
+        self.require(actor, Permission::WriteOrgs, "org.create")
+            .await?;
         let today = self.clock().today();
         let fields = form.parse(today).map_err(ServiceError::Invalid)?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let parent = match &fields.parent_code {
-            Some(code) => Some(self.org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent").await?),
+            Some(code) => Some(
+                self.org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent")
+                    .await?,
+            ),
             None => {
                 if actor.scope != Scope::Everything {
                     return Err(ServiceError::invalid("parent", "请填写上级组织编码"));
                 }
                 if orgs::active_root_exists(&mut tx).await? {
-                    return Err(ServiceError::invalid("parent", "已有最上级党委，请填写上级组织编码"));
+                    return Err(ServiceError::invalid(
+                        "parent",
+                        "已有最上级党委，请填写上级组织编码",
+                    ));
                 }
                 None
             }
         };
-        check_placement(fields.kind, parent.as_ref().map(|p| (p.kind, &p.path)), None)
-            .map_err(|e| ServiceError::invalid("kind", e.to_string()))?;
-        if let Some(p) = &parent {
-            if fields.founded_on < p.founded_on {
-                return Err(ServiceError::invalid("founded_on", "成立日期不能早于上级组织的成立日期"));
-            }
+        check_placement(
+            fields.kind,
+            parent.as_ref().map(|p| (p.kind, &p.path)),
+            None,
+        )
+        .map_err(|e| ServiceError::invalid("kind", e.to_string()))?;
+        if let Some(p) = &parent
+            && fields.founded_on < p.founded_on
+        {
+            return Err(ServiceError::invalid(
+                "founded_on",
+                "成立日期不能早于上级组织的成立日期",
+            ));
         }
-        let unit_id = self.unit_id_by_code(&mut tx, fields.unit_code.as_ref().map(|c| c.as_str()), "unit").await?;
+        let unit_id = self
+            .unit_id_by_code(
+                &mut tx,
+                fields.unit_code.as_ref().map(|c| c.as_str()),
+                "unit",
+            )
+            .await?;
         let new = NewOrg {
             code: fields.code.as_str(),
             name: &fields.name,
@@ -264,16 +351,22 @@ impl Services {
     /// Edits an org's code, name, kind, unit and joint flag. A change of kind is dated today
     /// and must suit both the parent and the children (and members, for a branch).
     pub async fn update_org(&self, actor: &Actor, id: i64, form: &OrgForm) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteOrgs, "org.update").await?;
+        self.require(actor, Permission::WriteOrgs, "org.update")
+            .await?;
         let today = self.clock().today();
         let now = self.clock().now();
+        self.check_org(actor, id, "org.update").await?;
         let mut tx = self.db().write().await?;
-        let org = self.org_in_scope(&mut tx, actor, id, "org.update").await?;
+        let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() {
             return Err(ServiceError::invalid("name", "已撤销的组织不能修改"));
         }
         // The edit form has no parent or founding date: those change by move, and are history.
-        let form = OrgForm { parent: String::new(), founded_on: String::new(), ..form.clone() };
+        let form = OrgForm {
+            parent: String::new(),
+            founded_on: String::new(),
+            ..form.clone()
+        };
         let fields = form.parse(today).map_err(ServiceError::Invalid)?;
         let mut changed = Vec::new();
         if fields.kind != org.kind {
@@ -281,35 +374,73 @@ impl Services {
                 Some(pid) => orgs::get(&mut tx, pid).await?,
                 None => None,
             };
-            check_placement(fields.kind, parent.as_ref().map(|p| (p.kind, &p.path)), None)
-                .map_err(|e| ServiceError::invalid("kind", e.to_string()))?;
+            check_placement(
+                fields.kind,
+                parent.as_ref().map(|p| (p.kind, &p.path)),
+                None,
+            )
+            .map_err(|e| ServiceError::invalid("kind", e.to_string()))?;
             for child in orgs::children(&mut tx, Some(org.id), false).await? {
                 if !child.kind.may_stand_under(Some(fields.kind)) {
                     return Err(ServiceError::invalid(
                         "kind",
-                        format!("下级组织“{}”（{}）不能设在{}之下", child.name, child.kind.label(), fields.kind.label()),
+                        format!(
+                            "下级组织“{}”（{}）不能设在{}之下",
+                            child.name,
+                            child.kind.label(),
+                            fields.kind.label()
+                        ),
                     ));
                 }
             }
             if org.kind.holds_members() && orgs::direct_member_count(&mut tx, org.id).await? > 0 {
-                return Err(ServiceError::invalid("kind", "该党支部仍有党员，请先转移党员再改变组织类别"));
+                return Err(ServiceError::invalid(
+                    "kind",
+                    "该党支部仍有党员，请先转移党员再改变组织类别",
+                ));
             }
-            let since = history::org_kind::open_since(&mut tx, org.id).await?.unwrap_or(org.founded_on);
+            let since = history::org_kind::open_since(&mut tx, org.id)
+                .await?
+                .unwrap_or(org.founded_on);
             let change = plan_change(&org.kind, since, &fields.kind, today)
                 .map_err(|e| ServiceError::invalid("kind", e.to_string()))?;
             history::org_kind::apply(&mut tx, org.id, change, fields.kind.code()).await?;
             orgs::set_kind(&mut tx, org.id, fields.kind, now).await?;
             changed.push("kind");
         }
-        let unit_id = self.unit_id_by_code(&mut tx, fields.unit_code.as_ref().map(|c| c.as_str()), "unit").await?;
-        if fields.code.as_str() != org.code { changed.push("code"); }
-        if fields.name != org.name { changed.push("name"); }
-        if unit_id != org.unit_id { changed.push("unit"); }
-        if fields.is_joint != org.is_joint { changed.push("is_joint"); }
-        orgs::update_fields(&mut tx, org.id, fields.code.as_str(), &fields.name, unit_id, fields.is_joint, now)
-            .await
-            .map_err(|e| duplicate_to_field(e, DUPLICATE_CODE))?;
-        let event = Event::new("org.update").object("org", org.id).detail(json!({ "changed": changed }));
+        let unit_id = self
+            .unit_id_by_code(
+                &mut tx,
+                fields.unit_code.as_ref().map(|c| c.as_str()),
+                "unit",
+            )
+            .await?;
+        if fields.code.as_str() != org.code {
+            changed.push("code");
+        }
+        if fields.name != org.name {
+            changed.push("name");
+        }
+        if unit_id != org.unit_id {
+            changed.push("unit");
+        }
+        if fields.is_joint != org.is_joint {
+            changed.push("is_joint");
+        }
+        orgs::update_fields(
+            &mut tx,
+            org.id,
+            fields.code.as_str(),
+            &fields.name,
+            unit_id,
+            fields.is_joint,
+            now,
+        )
+        .await
+        .map_err(|e| duplicate_to_field(e, DUPLICATE_CODE))?;
+        let event = Event::new("org.update")
+            .object("org", org.id)
+            .detail(json!({ "changed": changed }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
@@ -317,27 +448,40 @@ impl Services {
 
     /// Moves an org (with its subtree) under a new parent from a date.
     pub async fn move_org(&self, actor: &Actor, id: i64, form: &MoveForm) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteOrgs, "org.move").await?;
+        self.require(actor, Permission::WriteOrgs, "org.move")
+            .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
+        self.check_org(actor, id, "org.move").await?;
         let mut tx = self.db().write().await?;
-        let org = self.org_in_scope(&mut tx, actor, id, "org.move").await?;
+        let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() || !may_restructure(&actor.scope, &org) {
             return Err(ServiceError::invalid("parent", "您不能移动这个组织"));
         }
-        let code = dangjian_core::org::Code::parse(&form.parent).map_err(|e| ServiceError::invalid("parent", e.to_string()))?;
-        let parent = self.org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent").await?;
+        let code = dangjian_core::org::Code::parse(&form.parent)
+            .map_err(|e| ServiceError::invalid("parent", e.to_string()))?;
+        let parent = self
+            .org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent")
+            .await?;
         check_placement(org.kind, Some((parent.kind, &parent.path)), Some(&org.path))
             .map_err(|e| ServiceError::invalid("parent", e.to_string()))?;
         if on < parent.founded_on {
-            return Err(ServiceError::invalid("on", "调整日期不能早于新上级组织的成立日期"));
+            return Err(ServiceError::invalid(
+                "on",
+                "调整日期不能早于新上级组织的成立日期",
+            ));
         }
-        let since = history::org_parent::open_since(&mut tx, org.id).await?.unwrap_or(org.founded_on);
+        let since = history::org_parent::open_since(&mut tx, org.id)
+            .await?
+            .unwrap_or(org.founded_on);
         let change = plan_change(&org.parent_id, since, &Some(parent.id), on)
             .map_err(|e| ServiceError::invalid("on", e.to_string()))?;
         if change == Change::Unchanged {
-            return Err(ServiceError::invalid("parent", "该组织已在这个上级组织之下"));
+            return Err(ServiceError::invalid(
+                "parent",
+                "该组织已在这个上级组织之下",
+            ));
         }
         history::org_parent::apply(&mut tx, org.id, change, Some(parent.id)).await?;
         orgs::move_subtree(&mut tx, &org, (parent.id, &parent.path), now).await?;
@@ -355,13 +499,20 @@ impl Services {
 
     /// Dissolves an org from a date. It must have no active sub-orgs and no members on its
     /// roll; its posts end that day. The org stays in history.
-    pub async fn dissolve_org(&self, actor: &Actor, id: i64, form: &DissolveForm) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteOrgs, "org.dissolve").await?;
+    pub async fn dissolve_org(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &DissolveForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteOrgs, "org.dissolve")
+            .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
+        self.check_org(actor, id, "org.dissolve").await?;
         let mut tx = self.db().write().await?;
-        let org = self.org_in_scope(&mut tx, actor, id, "org.dissolve").await?;
+        let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() {
             return Err(ServiceError::invalid("on", "该组织已撤销"));
         }
@@ -374,15 +525,22 @@ impl Services {
         if orgs::direct_member_count(&mut tx, org.id).await? > 0 {
             return Err(ServiceError::invalid("on", "该组织仍有党员，请先转移党员"));
         }
-        let since = history::org_parent::open_since(&mut tx, org.id).await?.unwrap_or(org.founded_on);
+        let since = history::org_parent::open_since(&mut tx, org.id)
+            .await?
+            .unwrap_or(org.founded_on);
         if on <= since {
-            return Err(ServiceError::invalid("on", format!("撤销日期应晚于{since}")));
+            return Err(ServiceError::invalid(
+                "on",
+                format!("撤销日期应晚于{since}"),
+            ));
         }
         orgs::dissolve(&mut tx, org.id, on, now).await?;
         history::org_parent::close(&mut tx, org.id, on).await?;
         history::org_kind::close(&mut tx, org.id, on).await?;
         posts::close_all(&mut tx, org.id, on).await?;
-        let event = Event::new("org.dissolve").object("org", org.id).detail(json!({ "on": on.to_string() }));
+        let event = Event::new("org.dissolve")
+            .object("org", org.id)
+            .detail(json!({ "on": on.to_string() }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
@@ -390,26 +548,45 @@ impl Services {
 
     /// Appoints the secretary from a date (or leaves the post vacant from that date). The
     /// secretary must be a member on the roll within the org's subtree.
-    pub async fn set_secretary(&self, actor: &Actor, id: i64, form: &SecretaryForm) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteOrgs, "org.secretary").await?;
+    pub async fn set_secretary(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &SecretaryForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteOrgs, "org.secretary")
+            .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
+        self.check_org(actor, id, "org.secretary").await?;
         let mut tx = self.db().write().await?;
-        let org = self.org_in_scope(&mut tx, actor, id, "org.secretary").await?;
+        let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() {
-            return Err(ServiceError::invalid("police_number", "已撤销的组织不能任命书记"));
+            return Err(ServiceError::invalid(
+                "police_number",
+                "已撤销的组织不能任命书记",
+            ));
         }
         let member = match form.police_number.trim() {
             "" => None,
             raw => {
-                let number = PoliceNumber::parse(raw).map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
+                let number = PoliceNumber::parse(raw)
+                    .map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
                 let member = members::by_police_number(&mut tx, number.as_str())
                     .await?
-                    .filter(|m| m.branch_path.is_within(&org.path) && actor.scope.covers_member(m.id, &m.branch_path))
-                    .ok_or_else(|| ServiceError::invalid("police_number", "该警号不是本组织（含下级）的党员"))?;
+                    .filter(|m| {
+                        m.branch_path.is_within(&org.path)
+                            && actor.scope.covers_member(m.id, &m.branch_path)
+                    })
+                    .ok_or_else(|| {
+                        ServiceError::invalid("police_number", "该警号不是本组织（含下级）的党员")
+                    })?;
                 if !member.status.is_on_roll() {
-                    return Err(ServiceError::invalid("police_number", format!("{}的党籍状态为{}", member.name, member.status.label())));
+                    return Err(ServiceError::invalid(
+                        "police_number",
+                        format!("{}的党籍状态为{}", member.name, member.status.label()),
+                    ));
                 }
                 Some(member)
             }
@@ -441,9 +618,11 @@ impl Services {
                 }
             }
         }
-        let event = Event::new("org.secretary").object("org", org.id).detail(json!({
-            "from_member": current_holder, "to_member": new_holder, "on": on.to_string(),
-        }));
+        let event = Event::new("org.secretary")
+            .object("org", org.id)
+            .detail(json!({
+                "from_member": current_holder, "to_member": new_holder, "on": on.to_string(),
+            }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
@@ -451,8 +630,13 @@ impl Services {
 
     /// The path of the org with this code, if it exists and is in scope (for filtering a
     /// list by org). An unknown code and one out of scope both give `None`.
-    pub async fn org_path_by_code(&self, actor: &Actor, code: &str) -> ServiceResult<Option<OrgPath>> {
-        self.require(actor, Permission::ReadMembers, "member.list").await?;
+    pub async fn org_path_by_code(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> ServiceResult<Option<OrgPath>> {
+        self.require(actor, Permission::ReadMembers, "member.list")
+            .await?;
         let Ok(code) = dangjian_core::org::Code::parse(code) else {
             return Ok(None);
         };
@@ -464,13 +648,18 @@ impl Services {
 
     /// Branches in scope for a picker (member forms), at most `limit`.
     pub async fn branch_options(&self, actor: &Actor, limit: i64) -> ServiceResult<Vec<Org>> {
-        let filter = OrgFilter { kind: Some(OrgKind::Branch), ..OrgFilter::default() };
+        let filter = OrgFilter {
+            kind: Some(OrgKind::Branch),
+            ..OrgFilter::default()
+        };
         self.search_orgs(actor, &filter, limit).await
     }
 
     /// Orgs in scope that may be a parent (for the create form's picker).
     pub async fn parent_options(&self, actor: &Actor, limit: i64) -> ServiceResult<Vec<Org>> {
-        let mut all = self.search_orgs(actor, &OrgFilter::default(), limit).await?;
+        let mut all = self
+            .search_orgs(actor, &OrgFilter::default(), limit)
+            .await?;
         all.retain(|o| o.kind != OrgKind::Group);
         Ok(all)
     }

@@ -42,8 +42,7 @@ pub(crate) fn one_time_password() -> String {
 /// Constant-time comparison of two secrets of public length.
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -64,7 +63,10 @@ mod tests {
     fn one_time_passwords_meet_the_policy() {
         for _ in 0..100 {
             let password = one_time_password();
-            assert_eq!(dangjian_core::password::check(&password, "sysadmin"), Ok(()));
+            assert_eq!(
+                dangjian_core::password::check(&password, "sysadmin"),
+                Ok(())
+            );
         }
     }
 

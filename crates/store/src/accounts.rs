@@ -54,7 +54,10 @@ fn from_row(row: &AnyRow) -> StoreResult<AccountRow> {
 }
 
 pub async fn count(conn: &mut Conn) -> StoreResult<i64> {
-    sqlx::query("SELECT COUNT(*) AS n FROM accounts").fetch_one(conn).await?.int("n")
+    sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+        .fetch_one(conn)
+        .await?
+        .int("n")
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<AccountRow>> {
@@ -97,7 +100,11 @@ pub struct NewAccount<'a> {
     pub must_change_password: bool,
 }
 
-pub async fn insert(conn: &mut Conn, account: &NewAccount<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+pub async fn insert(
+    conn: &mut Conn,
+    account: &NewAccount<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
     let now = timestamp_text(now);
     let row = sqlx::query(
         "INSERT INTO accounts (login, display_name, role, org_id, member_id, password_hash, must_change_password, \
@@ -203,19 +210,21 @@ pub async fn insert_session(
 }
 
 pub async fn session(conn: &mut Conn, id_hash: &str) -> StoreResult<Option<SessionRow>> {
-    sqlx::query("SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .fetch_optional(conn)
-        .await?
-        .map(|row| {
-            Ok(SessionRow {
-                account_id: row.int("account_id")?,
-                csrf_token: row.text("csrf_token")?,
-                created_at: row.timestamp("created_at")?,
-                last_seen_at: row.timestamp("last_seen_at")?,
-            })
+    sqlx::query(
+        "SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| {
+        Ok(SessionRow {
+            account_id: row.int("account_id")?,
+            csrf_token: row.text("csrf_token")?,
+            created_at: row.timestamp("created_at")?,
+            last_seen_at: row.timestamp("last_seen_at")?,
         })
-        .transpose()
+    })
+    .transpose()
 }
 
 pub async fn touch_session(conn: &mut Conn, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
@@ -326,10 +335,11 @@ pub async fn touch_token(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreR
 
 /// Revokes a token; returns whether a live token was revoked.
 pub async fn revoke_token(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(timestamp_text(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(timestamp_text(now))
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() > 0)
 }

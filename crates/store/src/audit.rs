@@ -64,7 +64,9 @@ fn push_filter(sql: &mut Sql, filter: &AuditFilter) {
         sql.push(" AND login = ").bind(login.clone());
     }
     if let Some(event) = &filter.event {
-        sql.push(" AND event LIKE ").bind(format!("{}%", event.replace(['%', '_', '\\'], ""))).push(" ESCAPE '\\'");
+        sql.push(" AND event LIKE ")
+            .bind(sql::prefix_pattern(event))
+            .push(" ESCAPE '\\'");
     }
     if let Some(outcome) = &filter.outcome {
         sql.push(" AND outcome = ").bind(outcome.clone());
@@ -101,7 +103,11 @@ fn from_row(row: &AnyRow) -> StoreResult<AuditRow> {
 }
 
 /// Newest first, one page, and the total that match.
-pub async fn list(conn: &mut Conn, filter: &AuditFilter, page: Page) -> StoreResult<(Vec<AuditRow>, i64)> {
+pub async fn list(
+    conn: &mut Conn,
+    filter: &AuditFilter,
+    page: Page,
+) -> StoreResult<(Vec<AuditRow>, i64)> {
     let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
     push_filter(&mut count, filter);
     let total = sql::fetch_one(conn, count).await?.int("n")?;
@@ -115,5 +121,8 @@ pub async fn list(conn: &mut Conn, filter: &AuditFilter, page: Page) -> StoreRes
         .push(" OFFSET ")
         .bind(page.offset());
     let rows = sql::fetch_all(conn, sql).await?;
-    Ok((rows.iter().map(from_row).collect::<StoreResult<_>>()?, total))
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
 }

@@ -34,7 +34,11 @@ pub struct BulkMember {
 const BATCH: usize = 400;
 
 /// Inserts members in batches. Their history is derived afterwards by [`derive_member_history`].
-pub async fn insert_members(conn: &mut Conn, members: &[BulkMember], now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn insert_members(
+    conn: &mut Conn,
+    members: &[BulkMember],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     let now = timestamp_text(now);
     for chunk in members.chunks(BATCH) {
         let mut sql = Sql::new(
@@ -125,7 +129,9 @@ pub async fn derive_member_history(conn: &mut Conn) -> StoreResult<()> {
 }
 
 /// Ids of members by police number, for the generator to appoint secretaries.
-pub async fn member_ids_by_police_number(conn: &mut Conn) -> StoreResult<std::collections::HashMap<String, i64>> {
+pub async fn member_ids_by_police_number(
+    conn: &mut Conn,
+) -> StoreResult<std::collections::HashMap<String, i64>> {
     let rows = sql::fetch_all(conn, Sql::new("SELECT id, police_number FROM members")).await?;
     rows.iter()
         .map(|row| Ok((row.text("police_number")?, row.int("id")?)))
@@ -134,7 +140,11 @@ pub async fn member_ids_by_police_number(conn: &mut Conn) -> StoreResult<std::co
 
 /// Whether the database holds no orgs and no members yet.
 pub async fn is_empty(conn: &mut Conn) -> StoreResult<bool> {
-    let orgs = sql::fetch_one(conn, Sql::new("SELECT COUNT(*) AS n FROM orgs")).await?.int("n")?;
-    let members = sql::fetch_one(conn, Sql::new("SELECT COUNT(*) AS n FROM members")).await?.int("n")?;
+    let orgs = sql::fetch_one(conn, Sql::new("SELECT COUNT(*) AS n FROM orgs"))
+        .await?
+        .int("n")?;
+    let members = sql::fetch_one(conn, Sql::new("SELECT COUNT(*) AS n FROM members"))
+        .await?
+        .int("n")?;
     Ok(orgs == 0 && members == 0)
 }

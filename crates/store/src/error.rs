@@ -24,20 +24,20 @@ impl From<sqlx::Error> for StoreError {
     /// SQLite names it in the message ("UNIQUE constraint failed: members.id_number"), while
     /// PostgreSQL names the index, which the migrations call `uq__table__column`.
     fn from(error: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &error {
-            if db.is_unique_violation() {
-                let column = db
-                    .constraint()
-                    .and_then(|name| name.strip_prefix("uq__"))
-                    .map(|rest| rest.replacen("__", ".", 1))
-                    .or_else(|| {
-                        db.message()
-                            .strip_prefix("UNIQUE constraint failed: ")
-                            .map(|cols| cols.split(',').next().unwrap_or(cols).trim().to_owned())
-                    })
-                    .unwrap_or_else(|| "unknown".to_owned());
-                return StoreError::Duplicate(column);
-            }
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            let column = db
+                .constraint()
+                .and_then(|name| name.strip_prefix("uq__"))
+                .map(|rest| rest.replacen("__", ".", 1))
+                .or_else(|| {
+                    db.message()
+                        .strip_prefix("UNIQUE constraint failed: ")
+                        .map(|cols| cols.split(',').next().unwrap_or(cols).trim().to_owned())
+                })
+                .unwrap_or_else(|| "unknown".to_owned());
+            return StoreError::Duplicate(column);
         }
         StoreError::Database(error)
     }

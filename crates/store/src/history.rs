@@ -32,9 +32,20 @@ macro_rules! history_table {
             use crate::db::Conn;
 
             /// Opens the first interval (or a new one after closing the last).
-            pub async fn open(conn: &mut Conn, owner: i64, value: $bind, from: NaiveDate) -> StoreResult<()> {
+            pub async fn open(
+                conn: &mut Conn,
+                owner: i64,
+                value: $bind,
+                from: NaiveDate,
+            ) -> StoreResult<()> {
                 sqlx::query(concat!(
-                    "INSERT INTO ", $table, " (", $owner, ", ", $value, ", valid_from) VALUES ($1, $2, $3)"
+                    "INSERT INTO ",
+                    $table,
+                    " (",
+                    $owner,
+                    ", ",
+                    $value,
+                    ", valid_from) VALUES ($1, $2, $3)"
                 ))
                 .bind(owner)
                 .bind(value)
@@ -47,7 +58,11 @@ macro_rules! history_table {
             /// Closes the open interval on `on` (exclusive end).
             pub async fn close(conn: &mut Conn, owner: i64, on: NaiveDate) -> StoreResult<()> {
                 sqlx::query(concat!(
-                    "UPDATE ", $table, " SET valid_to = $1 WHERE ", $owner, " = $2 AND valid_to IS NULL"
+                    "UPDATE ",
+                    $table,
+                    " SET valid_to = $1 WHERE ",
+                    $owner,
+                    " = $2 AND valid_to IS NULL"
                 ))
                 .bind(date_text(on))
                 .bind(owner)
@@ -57,9 +72,19 @@ macro_rules! history_table {
             }
 
             /// Replaces the value of the open interval (a correction on its first day).
-            pub async fn replace_open(conn: &mut Conn, owner: i64, value: $bind) -> StoreResult<()> {
+            pub async fn replace_open(
+                conn: &mut Conn,
+                owner: i64,
+                value: $bind,
+            ) -> StoreResult<()> {
                 sqlx::query(concat!(
-                    "UPDATE ", $table, " SET ", $value, " = $1 WHERE ", $owner, " = $2 AND valid_to IS NULL"
+                    "UPDATE ",
+                    $table,
+                    " SET ",
+                    $value,
+                    " = $1 WHERE ",
+                    $owner,
+                    " = $2 AND valid_to IS NULL"
                 ))
                 .bind(value)
                 .bind(owner)
@@ -69,7 +94,12 @@ macro_rules! history_table {
             }
 
             /// Applies a change planned by `dangjian_core::interval::plan_change`.
-            pub async fn apply(conn: &mut Conn, owner: i64, change: Change, value: $bind) -> StoreResult<()> {
+            pub async fn apply(
+                conn: &mut Conn,
+                owner: i64,
+                change: Change,
+                value: $bind,
+            ) -> StoreResult<()> {
                 match change {
                     Change::Unchanged => Ok(()),
                     Change::ReplaceOpen => replace_open(conn, owner, value).await,
@@ -83,7 +113,11 @@ macro_rules! history_table {
             /// The open interval's start, if there is one.
             pub async fn open_since(conn: &mut Conn, owner: i64) -> StoreResult<Option<NaiveDate>> {
                 sqlx::query(concat!(
-                    "SELECT valid_from FROM ", $table, " WHERE ", $owner, " = $1 AND valid_to IS NULL"
+                    "SELECT valid_from FROM ",
+                    $table,
+                    " WHERE ",
+                    $owner,
+                    " = $1 AND valid_to IS NULL"
                 ))
                 .bind(owner)
                 .fetch_optional(conn)
@@ -95,25 +129,75 @@ macro_rules! history_table {
             /// The whole timeline, oldest first.
             pub async fn list(conn: &mut Conn, owner: i64) -> StoreResult<Vec<Interval<$read>>> {
                 let rows = sqlx::query(concat!(
-                    "SELECT ", $value, " AS value, valid_from, valid_to FROM ", $table,
-                    " WHERE ", $owner, " = $1 ORDER BY valid_from, id"
+                    "SELECT ",
+                    $value,
+                    " AS value, valid_from, valid_to FROM ",
+                    $table,
+                    " WHERE ",
+                    $owner,
+                    " = $1 ORDER BY valid_from, id"
                 ))
                 .bind(owner)
                 .fetch_all(conn)
                 .await?;
                 rows.iter()
-                    .map(|row| Ok(Interval { span: span(row)?, value: row.$get("value")? }))
+                    .map(|row| {
+                        Ok(Interval {
+                            span: span(row)?,
+                            value: row.$get("value")?,
+                        })
+                    })
                     .collect()
             }
         }
     };
 }
 
-history_table!(member_branch, "member_branch_history", "member_id", "org_id", i64, i64, int);
-history_table!(member_category, "member_category_history", "member_id", "category", &str, String, text);
-history_table!(member_status, "member_status_history", "member_id", "status", &str, String, text);
-history_table!(org_parent, "org_parent_history", "org_id", "parent_id", Option<i64>, Option<i64>, opt_int);
-history_table!(org_kind, "org_kind_history", "org_id", "kind", &str, String, text);
+history_table!(
+    member_branch,
+    "member_branch_history",
+    "member_id",
+    "org_id",
+    i64,
+    i64,
+    int
+);
+history_table!(
+    member_category,
+    "member_category_history",
+    "member_id",
+    "category",
+    &str,
+    String,
+    text
+);
+history_table!(
+    member_status,
+    "member_status_history",
+    "member_id",
+    "status",
+    &str,
+    String,
+    text
+);
+history_table!(
+    org_parent,
+    "org_parent_history",
+    "org_id",
+    "parent_id",
+    Option<i64>,
+    Option<i64>,
+    opt_int
+);
+history_table!(
+    org_kind,
+    "org_kind_history",
+    "org_id",
+    "kind",
+    &str,
+    String,
+    text
+);
 
 /// Post holders are intervals too, but an org has several posts, each with its own timeline.
 pub mod posts {
@@ -129,14 +213,22 @@ pub mod posts {
         pub span: Span,
     }
 
-    pub async fn open(conn: &mut Conn, org: i64, post: &str, member: i64, from: NaiveDate) -> StoreResult<()> {
-        sqlx::query("INSERT INTO org_posts (org_id, member_id, post, valid_from) VALUES ($1, $2, $3, $4)")
-            .bind(org)
-            .bind(member)
-            .bind(post)
-            .bind(date_text(from))
-            .execute(conn)
-            .await?;
+    pub async fn open(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+        member: i64,
+        from: NaiveDate,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO org_posts (org_id, member_id, post, valid_from) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org)
+        .bind(member)
+        .bind(post)
+        .bind(date_text(from))
+        .execute(conn)
+        .await?;
         Ok(())
     }
 
@@ -172,7 +264,12 @@ pub mod posts {
     }
 
     /// Replaces the holder of the open interval (a correction on its first day).
-    pub async fn replace_open(conn: &mut Conn, org: i64, post: &str, member: i64) -> StoreResult<()> {
+    pub async fn replace_open(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+        member: i64,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE org_posts SET member_id = $1 WHERE org_id = $2 AND post = $3 AND valid_to IS NULL")
             .bind(member)
             .bind(org)
@@ -206,7 +303,11 @@ pub mod posts {
     }
 
     /// The open interval of `post`: holder and start.
-    pub async fn current(conn: &mut Conn, org: i64, post: &str) -> StoreResult<Option<(i64, NaiveDate)>> {
+    pub async fn current(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+    ) -> StoreResult<Option<(i64, NaiveDate)>> {
         sqlx::query("SELECT member_id, valid_from FROM org_posts WHERE org_id = $1 AND post = $2 AND valid_to IS NULL")
             .bind(org)
             .bind(post)

@@ -93,7 +93,10 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MemberRow>> {
         .transpose()
 }
 
-pub async fn by_police_number(conn: &mut Conn, police_number: &str) -> StoreResult<Option<MemberRow>> {
+pub async fn by_police_number(
+    conn: &mut Conn,
+    police_number: &str,
+) -> StoreResult<Option<MemberRow>> {
     sqlx::query(select!("WHERE m.police_number = $1"))
         .bind(police_number)
         .fetch_optional(conn)
@@ -157,7 +160,9 @@ pub async fn list(
     filter: &MemberFilter,
     page: Page,
 ) -> StoreResult<(Vec<MemberRow>, i64)> {
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM members m JOIN orgs b ON b.id = m.branch_id WHERE 1 = 1");
+    let mut count = Sql::new(
+        "SELECT COUNT(*) AS n FROM members m JOIN orgs b ON b.id = m.branch_id WHERE 1 = 1",
+    );
     push_filter(&mut count, scope, filter);
     let total = sql::fetch_one(conn, count).await?.int("n")?;
 
@@ -168,7 +173,10 @@ pub async fn list(
         .push(" OFFSET ")
         .bind(page.offset());
     let rows = sql::fetch_all(conn, sql).await?;
-    Ok((rows.iter().map(from_row).collect::<StoreResult<_>>()?, total))
+    Ok((
+        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
 }
 
 /// The fields written on create and edit, as stored text and references.
@@ -277,7 +285,11 @@ pub async fn set_current(
 }
 
 /// The members on the roll of a branch on a date, from the history (who was there then).
-pub async fn on_roll_of_branch(conn: &mut Conn, branch_id: i64, on: NaiveDate) -> StoreResult<Vec<i64>> {
+pub async fn on_roll_of_branch(
+    conn: &mut Conn,
+    branch_id: i64,
+    on: NaiveDate,
+) -> StoreResult<Vec<i64>> {
     let day = date_text(on);
     let rows = sqlx::query(
         "SELECT h.member_id FROM member_branch_history h \

@@ -243,7 +243,12 @@ pub async fn update_fields(
 }
 
 /// Sets the current kind column (its history is written by the caller through `history`).
-pub async fn set_kind(conn: &mut Conn, id: i64, kind: OrgKind, now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn set_kind(
+    conn: &mut Conn,
+    id: i64,
+    kind: OrgKind,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     sqlx::query("UPDATE orgs SET kind = $1, updated_at = $2 WHERE id = $3")
         .bind(kind.code())
         .bind(timestamp_text(now))
@@ -266,7 +271,7 @@ pub async fn move_subtree(
     let depth_delta = new_path.depth() as i64 - org.path.depth() as i64;
     let old = org.path.as_str();
     sqlx::query(
-        "UPDATE orgs SET path = $1 || substr(path, $2), depth = depth + $3 \
+        "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3 \
          WHERE path >= $4 AND path < $5",
     )
     .bind(new_path.as_str())
@@ -286,7 +291,12 @@ pub async fn move_subtree(
 }
 
 /// Marks an org dissolved on `on`. The row stays: history refers to it.
-pub async fn dissolve(conn: &mut Conn, id: i64, on: NaiveDate, now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn dissolve(
+    conn: &mut Conn,
+    id: i64,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     sqlx::query("UPDATE orgs SET dissolved_on = $1, updated_at = $2 WHERE id = $3")
         .bind(date_text(on))
         .bind(timestamp_text(now))
@@ -309,8 +319,10 @@ pub async fn direct_member_count(conn: &mut Conn, id: i64) -> StoreResult<i64> {
 
 /// Whether any org (the root) exists that is not dissolved and has no parent.
 pub async fn active_root_exists(conn: &mut Conn) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM orgs WHERE parent_id IS NULL AND dissolved_on IS NULL")
-        .fetch_one(conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM orgs WHERE parent_id IS NULL AND dissolved_on IS NULL",
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(row.int("n")? > 0)
 }

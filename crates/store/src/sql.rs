@@ -49,7 +49,10 @@ impl Sql {
 }
 
 /// Runs an assembled statement and returns all rows.
-pub(crate) async fn fetch_all(conn: &mut sqlx::AnyConnection, sql: Sql) -> StoreResult<Vec<AnyRow>> {
+pub(crate) async fn fetch_all(
+    conn: &mut sqlx::AnyConnection,
+    sql: Sql,
+) -> StoreResult<Vec<AnyRow>> {
     let (text, args) = sql.parts();
     Ok(sqlx::query_with(&text, args).fetch_all(conn).await?)
 }
@@ -116,10 +119,16 @@ pub(crate) trait RowExt {
         let value = self.text(column)?;
         parse(&value).ok_or(StoreError::Corrupt { column, value })
     }
-    fn opt_code<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> StoreResult<Option<T>> {
+    fn opt_code<T>(
+        &self,
+        column: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> StoreResult<Option<T>> {
         match self.opt_text(column)? {
             None => Ok(None),
-            Some(value) => parse(&value).map(Some).ok_or(StoreError::Corrupt { column, value }),
+            Some(value) => parse(&value)
+                .map(Some)
+                .ok_or(StoreError::Corrupt { column, value }),
         }
     }
 }
@@ -142,7 +151,11 @@ impl RowExt for AnyRow {
 /// Appends the data-scope condition for rows whose org path is in `path_column`: nothing for
 /// the whole tree, a path range for a subtree, and a false condition for scopes that see no
 /// org. Every list, count and search of scoped rows goes through here.
-pub(crate) fn push_org_scope(sql: &mut Sql, scope: &dangjian_core::role::Scope, path_column: &'static str) {
+pub(crate) fn push_org_scope(
+    sql: &mut Sql,
+    scope: &dangjian_core::role::Scope,
+    path_column: &'static str,
+) {
     use dangjian_core::role::Scope;
     match scope {
         Scope::Everything => {}
@@ -162,18 +175,26 @@ pub(crate) fn push_org_scope(sql: &mut Sql, scope: &dangjian_core::role::Scope, 
     }
 }
 
-/// A `LIKE` pattern matching `needle` anywhere, with the wildcards in it escaped (`\`).
-pub(crate) fn contains_pattern(needle: &str) -> String {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
+/// `needle` with the `LIKE` wildcards in it escaped (by `\\`, declared with `ESCAPE`).
+fn like_escaped(needle: &str) -> String {
+    let mut escaped = String::with_capacity(needle.len());
     for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(c);
+        escaped.push(c);
     }
-    pattern.push('%');
-    pattern
+    escaped
+}
+
+/// A `LIKE` pattern matching `needle` anywhere.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    format!("%{}%", like_escaped(needle))
+}
+
+/// A `LIKE` pattern matching values that start with `needle`.
+pub(crate) fn prefix_pattern(needle: &str) -> String {
+    format!("{}%", like_escaped(needle))
 }
 
 /// One page of a list: 1-based page number and page size.

@@ -10,14 +10,18 @@ use crate::sql::{self, RowExt, Sql, push_org_scope};
 
 /// Active orgs in scope, by kind code.
 pub async fn orgs_by_kind(conn: &mut Conn, scope: &Scope) -> StoreResult<BTreeMap<String, i64>> {
-    let mut sql = Sql::new("SELECT o.kind AS k, COUNT(*) AS n FROM orgs o WHERE o.dissolved_on IS NULL");
+    let mut sql =
+        Sql::new("SELECT o.kind AS k, COUNT(*) AS n FROM orgs o WHERE o.dissolved_on IS NULL");
     push_org_scope(&mut sql, scope, "o.path");
     sql.push(" GROUP BY o.kind");
     counts(conn, sql).await
 }
 
 /// Members on the roll in scope, by category code.
-pub async fn members_by_category(conn: &mut Conn, scope: &Scope) -> StoreResult<BTreeMap<String, i64>> {
+pub async fn members_by_category(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> StoreResult<BTreeMap<String, i64>> {
     let mut sql = Sql::new(
         "SELECT m.category AS k, COUNT(*) AS n FROM members m JOIN orgs b ON b.id = m.branch_id \
          WHERE m.status IN ('active', 'lost_contact')",

@@ -48,17 +48,25 @@ pub async fn insert(
     kind: UnitKind,
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
-    let row = sqlx::query("INSERT INTO units (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(code)
-        .bind(name)
-        .bind(kind.code())
-        .bind(timestamp_text(now))
-        .fetch_one(conn)
-        .await?;
+    let row = sqlx::query(
+        "INSERT INTO units (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(code)
+    .bind(name)
+    .bind(kind.code())
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?;
     row.int("id")
 }
 
-pub async fn update(conn: &mut Conn, id: i64, code: &str, name: &str, kind: UnitKind) -> StoreResult<()> {
+pub async fn update(
+    conn: &mut Conn,
+    id: i64,
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+) -> StoreResult<()> {
     sqlx::query("UPDATE units SET code = $1, name = $2, kind = $3 WHERE id = $4")
         .bind(code)
         .bind(name)
@@ -70,14 +78,31 @@ pub async fn update(conn: &mut Conn, id: i64, code: &str, name: &str, kind: Unit
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<UnitRow>> {
-    sqlx::query(select!("WHERE u.id = $1")).bind(id).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+    sqlx::query(select!("WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn by_code(conn: &mut Conn, code: &str) -> StoreResult<Option<UnitRow>> {
-    sqlx::query(select!("WHERE u.code = $1")).bind(code).fetch_optional(conn).await?.as_ref().map(from_row).transpose()
+    sqlx::query(select!("WHERE u.code = $1"))
+        .bind(code)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// Every unit, by code. A bureau has tens of units and a province a few thousand.
 pub async fn list(conn: &mut Conn) -> StoreResult<Vec<UnitRow>> {
-    sqlx::query(select!("ORDER BY u.code")).fetch_all(conn).await?.iter().map(from_row).collect()
+    sqlx::query(select!("ORDER BY u.code"))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }

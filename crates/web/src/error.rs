@@ -3,9 +3,9 @@
 //! never shown: no stack trace or SQL text leaves the server.
 
 use askama::Template;
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Json;
 use dangjian_core::field::FieldErrors;
 use dangjian_service::ServiceError;
 use serde::Serialize;
@@ -44,7 +44,11 @@ struct ErrorPage<'a> {
 
 /// Renders the error page; if even that fails, a plain line.
 pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    let page = ErrorPage { title: heading, heading, message };
+    let page = ErrorPage {
+        title: heading,
+        heading,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, heading.to_owned()).into_response(),
@@ -59,9 +63,19 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::Service(error) => match error {
-                ServiceError::NotFound => error_page(StatusCode::NOT_FOUND, "未找到", "您要找的内容不存在，或不在您的管理范围内。"),
-                ServiceError::Forbidden => error_page(StatusCode::FORBIDDEN, "无权操作", "您的角色没有这项功能的权限。"),
-                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => Redirect::to("/login").into_response(),
+                ServiceError::NotFound => error_page(
+                    StatusCode::NOT_FOUND,
+                    "未找到",
+                    "您要找的内容不存在，或不在您的管理范围内。",
+                ),
+                ServiceError::Forbidden => error_page(
+                    StatusCode::FORBIDDEN,
+                    "无权操作",
+                    "您的角色没有这项功能的权限。",
+                ),
+                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => {
+                    Redirect::to("/login").into_response()
+                }
                 ServiceError::PasswordChangeRequired => Redirect::to("/password").into_response(),
                 ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
                     let message: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
@@ -69,18 +83,36 @@ impl IntoResponse for PageError {
                 }
                 ServiceError::Unavailable(cause) => {
                     log_internal(&cause);
-                    error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法服务", "数据库暂时不可用，您的操作没有保存。请稍后再试。")
+                    error_page(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "暂时无法服务",
+                        "数据库暂时不可用，您的操作没有保存。请稍后再试。",
+                    )
                 }
                 ServiceError::Internal(cause) => {
                     log_internal(&cause);
-                    error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统出错", "系统处理时出错，您的操作没有保存。请稍后再试，或联系系统管理员。")
+                    error_page(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "系统出错",
+                        "系统处理时出错，您的操作没有保存。请稍后再试，或联系系统管理员。",
+                    )
                 }
             },
-            PageError::BadRequest(message) => error_page(StatusCode::BAD_REQUEST, "请求无效", &message),
-            PageError::Csrf => error_page(StatusCode::FORBIDDEN, "页面已过期", "请求缺少有效的安全令牌。请返回上一页，刷新后重试。"),
+            PageError::BadRequest(message) => {
+                error_page(StatusCode::BAD_REQUEST, "请求无效", &message)
+            }
+            PageError::Csrf => error_page(
+                StatusCode::FORBIDDEN,
+                "页面已过期",
+                "请求缺少有效的安全令牌。请返回上一页，刷新后重试。",
+            ),
             PageError::Render(cause) => {
                 log_internal(&cause);
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, "系统出错", "页面生成失败，请联系系统管理员。")
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "系统出错",
+                    "页面生成失败，请联系系统管理员。",
+                )
             }
         }
     }
@@ -122,7 +154,10 @@ fn fields(errors: &FieldErrors) -> Option<Vec<ApiFieldError>> {
     Some(
         errors
             .iter()
-            .map(|e| ApiFieldError { field: e.field.to_owned(), message: e.message.clone() })
+            .map(|e| ApiFieldError {
+                field: e.field.to_owned(),
+                message: e.message.clone(),
+            })
             .collect(),
     )
 }
@@ -130,29 +165,75 @@ fn fields(errors: &FieldErrors) -> Option<Vec<ApiFieldError>> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, field_errors) = match self {
-            ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message, None),
+            ApiError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "bad_request", message, None)
+            }
             ApiError::Service(error) => match error {
-                ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found", "不存在或不在管理范围内".to_owned(), None),
-                ServiceError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "没有这项功能的权限".to_owned(), None),
-                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => {
-                    (StatusCode::UNAUTHORIZED, "unauthenticated", "需要有效的访问令牌".to_owned(), None)
-                }
-                ServiceError::PasswordChangeRequired => {
-                    (StatusCode::FORBIDDEN, "password_change_required", "账号须先修改密码".to_owned(), None)
-                }
-                ServiceError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "输入有误".to_owned(), fields(&errors)),
-                ServiceError::Conflict(errors) => (StatusCode::CONFLICT, "conflict", "与已有数据冲突".to_owned(), fields(&errors)),
+                ServiceError::NotFound => (
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "不存在或不在管理范围内".to_owned(),
+                    None,
+                ),
+                ServiceError::Forbidden => (
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "没有这项功能的权限".to_owned(),
+                    None,
+                ),
+                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => (
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "需要有效的访问令牌".to_owned(),
+                    None,
+                ),
+                ServiceError::PasswordChangeRequired => (
+                    StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "账号须先修改密码".to_owned(),
+                    None,
+                ),
+                ServiceError::Invalid(errors) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "输入有误".to_owned(),
+                    fields(&errors),
+                ),
+                ServiceError::Conflict(errors) => (
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "与已有数据冲突".to_owned(),
+                    fields(&errors),
+                ),
                 ServiceError::Unavailable(cause) => {
                     log_internal(&cause);
-                    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "数据库暂时不可用".to_owned(), None)
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "数据库暂时不可用".to_owned(),
+                        None,
+                    )
                 }
                 ServiceError::Internal(cause) => {
                     log_internal(&cause);
-                    (StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统出错".to_owned(), None)
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "系统出错".to_owned(),
+                        None,
+                    )
                 }
             },
         };
-        let mut response = (status, Json(ApiErrorBody { code, message, fields: field_errors })).into_response();
+        let mut response = (
+            status,
+            Json(ApiErrorBody {
+                code,
+                message,
+                fields: field_errors,
+            }),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -45,7 +45,13 @@ impl Layout {
             .filter(|(_, _, needs)| needs.is_none_or(|p| actor.permits(p)))
             .map(|(href, label, _)| NavItem {
                 href,
-                label: if *href == "/members" && actor.role == Some(dangjian_core::role::Role::Member) { "我的档案" } else { label },
+                label: if *href == "/members"
+                    && actor.role == Some(dangjian_core::role::Role::Member)
+                {
+                    "我的档案"
+                } else {
+                    label
+                },
                 active: *href == area,
             })
             .collect();
@@ -62,7 +68,10 @@ impl Layout {
     }
 
     pub fn crumb(mut self, label: impl Into<String>, href: Option<String>) -> Self {
-        self.crumbs.push(Crumb { href, label: label.into() });
+        self.crumbs.push(Crumb {
+            href,
+            label: label.into(),
+        });
         self
     }
 

@@ -21,7 +21,11 @@ use crate::security::MAX_BODY_BYTES;
 /// The session cookie's name: with the `__Host-` prefix (HTTPS only, host-bound, path `/`)
 /// when cookies are secure.
 pub fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies { "__Host-dj_session" } else { "dj_session" }
+    if state.config.secure_cookies {
+        "__Host-dj_session"
+    } else {
+        "dj_session"
+    }
 }
 
 /// The login form's CSRF cookie (double submit: there is no session yet to hold a token).
@@ -88,7 +92,10 @@ pub struct AnySession {
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || {
             let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
             let target = if parts.method == axum::http::Method::GET && here != "/" {
@@ -99,10 +106,17 @@ impl FromRequestParts<AppState> for AnySession {
             Redirect::to(&target).into_response()
         };
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar.get(session_cookie_name(state)).map(|c| c.value().to_owned()) else {
+        let Some(token) = jar
+            .get(session_cookie_name(state))
+            .map(|c| c.value().to_owned())
+        else {
             return Err(to_login());
         };
-        match state.services.resolve_session(&token, origin_of(parts)).await {
+        match state
+            .services
+            .resolve_session(&token, origin_of(parts))
+            .await
+        {
             Ok(actor) => Ok(AnySession { actor, token }),
             Err(ServiceError::Unauthenticated) => {
                 let jar = jar.add(removal(state, session_cookie_name(state)));
@@ -122,7 +136,10 @@ pub struct Session {
 impl FromRequestParts<AppState> for Session {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let AnySession { actor, .. } = AnySession::from_request_parts(parts, state).await?;
         if actor.must_change_password {
             return Err(Redirect::to("/password").into_response());
@@ -165,8 +182,10 @@ pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, PageError> {
 /// does not show (mass assignment).
 pub fn from_pairs<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, PageError> {
     use serde::de::value::MapDeserializer;
-    T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(pairs.into_iter()))
-        .map_err(|_| PageError::BadRequest("表单含有无效或不允许的字段".to_owned()))
+    T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(
+        pairs.into_iter(),
+    ))
+    .map_err(|_| PageError::BadRequest("表单含有无效或不允许的字段".to_owned()))
 }
 
 /// A form post by a logged-in user: the session, the CSRF token checked against it, and the
@@ -195,9 +214,11 @@ where
             .position(|(k, _)| k == "csrf")
             .map(|i| pairs.remove(i).1);
         let expected = session.actor().csrf_token.as_deref();
-        let valid = matches!((submitted.as_deref(), expected), (Some(s), Some(e)) if tokens_match(s, e));
+        let valid =
+            matches!((submitted.as_deref(), expected), (Some(s), Some(e)) if tokens_match(s, e));
         if !valid {
-            let event = Event::new("security.csrf_rejected").detail(json!({ "path": parts.uri.path() }));
+            let event =
+                Event::new("security.csrf_rejected").detail(json!({ "path": parts.uri.path() }));
             if let Err(e) = state.services.record_denial(session.actor(), event).await {
                 return Err(PageError::from(e).into_response());
             }
@@ -214,7 +235,10 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -223,7 +247,10 @@ impl FromRequestParts<AppState> for ApiActor {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Service(ServiceError::Unauthenticated))?;
-        let actor = state.services.resolve_token(token, origin_of(parts)).await?;
+        let actor = state
+            .services
+            .resolve_token(token, origin_of(parts))
+            .await?;
         Ok(ApiActor(actor))
     }
 }

@@ -15,12 +15,17 @@ pub fn opt_date(d: Option<NaiveDate>) -> String {
 
 /// An instant in Beijing time, to the minute: `2026-03-28 14:05`.
 pub fn instant(t: DateTime<Utc>) -> String {
-    dangjian_core::clock::local_time(t).format("%Y-%m-%d %H:%M:%S").to_string()
+    dangjian_core::clock::local_time(t)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// A text or "未填写".
 pub fn or_blank(value: Option<&str>) -> String {
-    value.filter(|v| !v.is_empty()).unwrap_or("未填写").to_owned()
+    value
+        .filter(|v| !v.is_empty())
+        .unwrap_or("未填写")
+        .to_owned()
 }
 
 /// The start and end of an interval for a table: the end of the open interval reads "至今".

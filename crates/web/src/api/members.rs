@@ -1,11 +1,11 @@
 //! `/api/v1/members`.
 
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::Json;
 use dangjian_core::member::{Category, MemberForm, MemberStatus};
-use dangjian_service::members::{Filter, MemberView};
 use dangjian_service::Page;
+use dangjian_service::members::{Filter, MemberView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -135,7 +135,11 @@ impl From<MemberInput> for MemberForm {
             full_membership_on: i.full_membership_on,
             status: i.status,
             effective_on: i.effective_on,
-            clear_phone: if i.clear_phone { "on".to_owned() } else { String::new() },
+            clear_phone: if i.clear_phone {
+                "on".to_owned()
+            } else {
+                String::new()
+            },
         }
     }
 }
@@ -160,12 +164,22 @@ pub struct MemberQuery {
 /// Members in the caller's scope, one page at a time.
 #[utoipa::path(get, path = "/members", tag = "members", params(MemberQuery),
     responses((status = 200, body = MemberPageJson), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, RawQuery(raw): RawQuery) -> Result<Json<MemberPageJson>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<MemberPageJson>, ApiError> {
     let q: MemberQuery = api_query(raw.as_deref())?;
-    fn parse<T>(value: &Option<String>, name: &str, from: fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+    fn parse<T>(
+        value: &Option<String>,
+        name: &str,
+        from: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ApiError> {
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(code) => from(code).map(Some).ok_or_else(|| ApiError::BadRequest(format!("{name} 无效"))),
+            Some(code) => from(code)
+                .map(Some)
+                .ok_or_else(|| ApiError::BadRequest(format!("{name} 无效"))),
         }
     }
     let mut filter = Filter {
@@ -177,9 +191,14 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, RawQ
     };
     if let Some(code) = q.org.as_deref().and_then(view::nonempty) {
         let path = state.services.org_path_by_code(&actor, &code).await?;
-        filter.org = Some(path.ok_or(ApiError::BadRequest("org 不存在或不在管理范围内".to_owned()))?);
+        filter.org = Some(path.ok_or(ApiError::BadRequest(
+            "org 不存在或不在管理范围内".to_owned(),
+        ))?);
     }
-    let page = Page { number: q.page.unwrap_or(1).clamp(1, 1_000_000), size: q.per_page.unwrap_or(20).clamp(1, 100) };
+    let page = Page {
+        number: q.page.unwrap_or(1).clamp(1, 1_000_000),
+        size: q.per_page.unwrap_or(20).clamp(1, 100),
+    };
     let result = state.services.list_members(&actor, &filter, page).await?;
     Ok(Json(MemberPageJson {
         items: result.members.iter().map(MemberJson::from).collect(),
@@ -192,7 +211,11 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, RawQ
 /// One member.
 #[utoipa::path(get, path = "/members/{id}", tag = "members", params(("id" = i64, Path)),
     responses((status = 200, body = MemberJson), (status = 404, body = ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<MemberJson>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<MemberJson>, ApiError> {
     let detail = state.services.member_detail(&actor, id).await?;
     Ok(Json(MemberJson::from(&detail.member)))
 }
@@ -200,7 +223,11 @@ pub async fn get(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(
 /// Adds a member to a branch in the caller's scope.
 #[utoipa::path(post, path = "/members", tag = "members", request_body = MemberInput,
     responses((status = 201, body = MemberJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<MemberInput>) -> Result<(StatusCode, Json<MemberJson>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> Result<(StatusCode, Json<MemberJson>), ApiError> {
     let id = state.services.create_member(&actor, &input.into()).await?;
     let detail = state.services.member_detail(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(MemberJson::from(&detail.member))))
@@ -209,8 +236,16 @@ pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Ap
 /// Updates a member; changes of branch, category and status are dated from `effective_on`.
 #[utoipa::path(put, path = "/members/{id}", tag = "members", params(("id" = i64, Path)), request_body = MemberInput,
     responses((status = 200, body = MemberJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<MemberInput>) -> Result<Json<MemberJson>, ApiError> {
-    state.services.update_member(&actor, id, &input.into()).await?;
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> Result<Json<MemberJson>, ApiError> {
+    state
+        .services
+        .update_member(&actor, id, &input.into())
+        .await?;
     let detail = state.services.member_detail(&actor, id).await?;
     Ok(Json(MemberJson::from(&detail.member)))
 }

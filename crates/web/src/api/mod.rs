@@ -33,7 +33,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 
@@ -72,12 +75,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError::BadRequest(format!("请求体无效：{}", rejection.body_text()))),
+            Err(rejection) => Err(ApiError::BadRequest(format!(
+                "请求体无效：{}",
+                rejection.body_text()
+            ))),
         }
     }
 }
 
 /// A query string, with the same refusals as the pages (unknown or repeated parameters).
 pub fn api_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
-    crate::pages::query(raw).map_err(|_| ApiError::BadRequest("查询参数无效或含有不支持的参数".to_owned()))
+    crate::pages::query(raw)
+        .map_err(|_| ApiError::BadRequest("查询参数无效或含有不支持的参数".to_owned()))
 }

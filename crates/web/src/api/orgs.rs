@@ -1,8 +1,8 @@
 //! `/api/v1/orgs`.
 
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::Json;
 use dangjian_core::org::{OrgForm, OrgKind};
 use dangjian_service::orgs::{Filter, Org};
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,11 @@ impl From<OrgInput> for OrgForm {
             kind: input.kind,
             parent: input.parent.unwrap_or_default(),
             unit: input.unit.unwrap_or_default(),
-            is_joint: if input.is_joint { "on".to_owned() } else { String::new() },
+            is_joint: if input.is_joint {
+                "on".to_owned()
+            } else {
+                String::new()
+            },
             founded_on: input.founded_on.unwrap_or_default(),
         }
     }
@@ -113,11 +117,17 @@ pub struct OrgQuery {
 /// Orgs in the caller's scope, in tree order.
 #[utoipa::path(get, path = "/orgs", tag = "orgs", params(OrgQuery),
     responses((status = 200, body = Vec<OrgJson>), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, RawQuery(raw): RawQuery) -> Result<Json<Vec<OrgJson>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<OrgJson>>, ApiError> {
     let q: OrgQuery = api_query(raw.as_deref())?;
     let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => None,
-        Some(code) => Some(OrgKind::from_code(code).ok_or_else(|| ApiError::BadRequest("kind 无效".to_owned()))?),
+        Some(code) => Some(
+            OrgKind::from_code(code).ok_or_else(|| ApiError::BadRequest("kind 无效".to_owned()))?,
+        ),
     };
     let filter = Filter {
         text: q.q.as_deref().and_then(view::nonempty),
@@ -133,7 +143,11 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, RawQ
 /// One org.
 #[utoipa::path(get, path = "/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = OrgJson), (status = 404, body = ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>) -> Result<Json<OrgJson>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<OrgJson>, ApiError> {
     let detail = state.services.org_detail(&actor, id).await?;
     Ok(Json(OrgJson::from(&detail.org)))
 }
@@ -141,7 +155,11 @@ pub async fn get(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(
 /// Creates an org under a parent in the caller's scope.
 #[utoipa::path(post, path = "/orgs", tag = "orgs", request_body = OrgInput,
     responses((status = 201, body = OrgJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<OrgInput>) -> Result<(StatusCode, Json<OrgJson>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> Result<(StatusCode, Json<OrgJson>), ApiError> {
     let id = state.services.create_org(&actor, &input.into()).await?;
     let detail = state.services.org_detail(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(OrgJson::from(&detail.org))))
@@ -150,7 +168,12 @@ pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, Ap
 /// Updates an org's code, name, kind, unit and joint flag.
 #[utoipa::path(put, path = "/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgInput,
     responses((status = 200, body = OrgJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<i64>, ApiJson(input): ApiJson<OrgInput>) -> Result<Json<OrgJson>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<OrgInput>,
+) -> Result<Json<OrgJson>, ApiError> {
     state.services.update_org(&actor, id, &input.into()).await?;
     let detail = state.services.org_detail(&actor, id).await?;
     Ok(Json(OrgJson::from(&detail.org)))

@@ -38,7 +38,9 @@ impl From<&AccountView> for AccountItem {
             org: a.org_name.clone().unwrap_or_else(|| "—".to_owned()),
             disabled: a.disabled,
             must_change: a.must_change_password,
-            last_login: a.last_login_at.map_or_else(|| "从未".to_owned(), view::instant),
+            last_login: a
+                .last_login_at
+                .map_or_else(|| "从未".to_owned(), view::instant),
         }
     }
 }
@@ -73,20 +75,48 @@ async fn list_page(
 }
 
 pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    render(&list_page(&state, &session.actor, None, Default::default(), FieldErrors::new()).await?)
+    render(
+        &list_page(
+            &state,
+            &session.actor,
+            None,
+            Default::default(),
+            FieldErrors::new(),
+        )
+        .await?,
+    )
 }
 
 /// Creates an account and shows its one-time password on the page that answers the post,
 /// once: it is not stored anywhere in clear and is not in any redirect.
-pub async fn create(State(state): State<AppState>, form: SessionForm<NewAccountForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    form: SessionForm<NewAccountForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.create_account(&session.actor, &form).await {
         Ok((_, password)) => {
             let login = dangjian_service::auth::normalise_login(&form.login);
-            render(&list_page(&state, &session.actor, Some((login, password)), Default::default(), FieldErrors::new()).await?)
+            render(
+                &list_page(
+                    &state,
+                    &session.actor,
+                    Some((login, password)),
+                    Default::default(),
+                    FieldErrors::new(),
+                )
+                .await?,
+            )
         }
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => render_invalid(
-            &list_page(&state, &session.actor, None, (form.login, form.display_name), errors).await?,
+            &list_page(
+                &state,
+                &session.actor,
+                None,
+                (form.login, form.display_name),
+                errors,
+            )
+            .await?,
         ),
         Err(other) => Err(other.into()),
     }
@@ -114,22 +144,38 @@ fn detail_page(actor: &Actor, account: &AccountView) -> DetailPage {
             .crumb("账号", Some("/accounts".to_owned()))
             .crumb(account.login.clone(), None),
         can_manage: actor.permits(Permission::ManageAccounts),
-        can_grant: actor.permits(Permission::GrantRoles) && !account.role.is_some_and(Role::is_administrator),
+        can_grant: actor.permits(Permission::GrantRoles)
+            && !account.role.is_some_and(Role::is_administrator),
         password: None,
         error: None,
-        grant: (account.role.map_or("", |r| r.code()).to_owned(), String::new(), String::new()),
-        roles: business.iter().map(|r| (r.code().to_owned(), r.label().to_owned())).collect(),
+        grant: (
+            account.role.map_or("", |r| r.code()).to_owned(),
+            String::new(),
+            String::new(),
+        ),
+        roles: business
+            .iter()
+            .map(|r| (r.code().to_owned(), r.label().to_owned()))
+            .collect(),
         errors: FieldErrors::new(),
         a: item,
     }
 }
 
-pub async fn detail(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let account = state.services.account(&session.actor, id).await?;
     render(&detail_page(&session.actor, &account))
 }
 
-pub async fn grant(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<GrantForm>) -> Result<Response, PageError> {
+pub async fn grant(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<GrantForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.grant_role(&session.actor, id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
@@ -148,8 +194,17 @@ pub async fn grant(State(state): State<AppState>, Path(id): Path<i64>, form: Ses
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-async fn set_disabled(state: &AppState, actor: &Actor, id: i64, disabled: bool) -> Result<Response, PageError> {
-    match state.services.set_account_disabled(actor, id, disabled).await {
+async fn set_disabled(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    disabled: bool,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .set_account_disabled(actor, id, disabled)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let account = state.services.account(actor, id).await?;
@@ -161,15 +216,27 @@ async fn set_disabled(state: &AppState, actor: &Actor, id: i64, disabled: bool) 
     }
 }
 
-pub async fn disable(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<Empty>) -> Result<Response, PageError> {
+pub async fn disable(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
     set_disabled(&state, &form.session.actor, id, true).await
 }
 
-pub async fn enable(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<Empty>) -> Result<Response, PageError> {
+pub async fn enable(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
     set_disabled(&state, &form.session.actor, id, false).await
 }
 
-pub async fn reset_password(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<Empty>) -> Result<Response, PageError> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
     let actor = &form.session.actor;
     let password = state.services.reset_password(actor, id).await?;
     let account = state.services.account(actor, id).await?;

@@ -120,7 +120,11 @@ fn day_start(raw: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, String>
     }
 }
 
-pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let actor = &session.actor;
     let q: AuditQuery = query(raw.as_deref())?;
     let from = day_start(&q.from);
@@ -139,7 +143,17 @@ pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw)
         to,
     };
     let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
-    let (rows, total) = state.services.audit_log(actor, &filter, Page { number, size: PAGE_SIZE }).await?;
+    let (rows, total) = state
+        .services
+        .audit_log(
+            actor,
+            &filter,
+            Page {
+                number,
+                size: PAGE_SIZE,
+            },
+        )
+        .await?;
     let pages = view::page_count(total, PAGE_SIZE);
     let page = i64::from(number);
     render(&ListPage {

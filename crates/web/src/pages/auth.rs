@@ -14,8 +14,8 @@ use super::{query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::session::{
-    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, form_pairs, from_pairs, removal, safe_next,
-    session_cookie_name,
+    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, form_pairs, from_pairs,
+    removal, safe_next, session_cookie_name,
 };
 
 #[derive(Template)]
@@ -38,7 +38,11 @@ pub struct LoginQuery {
 }
 
 /// The login page. It sets a fresh CSRF cookie that the form must echo.
-pub async fn login_page(State(state): State<AppState>, RawQuery(raw): RawQuery, jar: CookieJar) -> Result<Response, PageError> {
+pub async fn login_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
     let q: LoginQuery = query(raw.as_deref()).unwrap_or_default();
     let csrf = new_csrf_token();
     let info = if !q.changed.is_empty() {
@@ -77,20 +81,32 @@ pub async fn login(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let mut pairs = form_pairs(&body)?;
-    let submitted = pairs.iter().position(|(k, _)| k == "csrf").map(|i| pairs.remove(i).1);
+    let submitted = pairs
+        .iter()
+        .position(|(k, _)| k == "csrf")
+        .map(|i| pairs.remove(i).1);
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
     let valid = matches!((&submitted, &expected), (Some(s), Some(e)) if tokens_match(s, e));
     if !valid {
         let event = Event::new("security.csrf_rejected").detail(json!({ "path": "/login" }));
-        state.services.record_anonymous_denial(&origin, event).await?;
+        state
+            .services
+            .record_anonymous_denial(&origin, event)
+            .await?;
         return Err(PageError::Csrf);
     }
     let form: LoginForm = from_pairs(pairs)?;
-    match state.services.login(&form.login, &form.password, origin).await {
+    match state
+        .services
+        .login(&form.login, &form.password, origin)
+        .await
+    {
         Ok(session) => {
-            let jar = jar
-                .remove(removal(&state, LOGIN_CSRF_COOKIE))
-                .add(cookie(&state, session_cookie_name(&state), session.token));
+            let jar = jar.remove(removal(&state, LOGIN_CSRF_COOKIE)).add(cookie(
+                &state,
+                session_cookie_name(&state),
+                session.token,
+            ));
             let target = if session.actor.must_change_password {
                 "/password"
             } else {
@@ -119,9 +135,16 @@ pub async fn login(
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, form: SessionForm<Empty, AnySession>) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: SessionForm<Empty, AnySession>,
+) -> Result<Response, PageError> {
     let session = form.session;
-    state.services.logout(&session.token, &session.actor).await?;
+    state
+        .services
+        .logout(&session.token, &session.actor)
+        .await?;
     let jar = jar.add(removal(&state, session_cookie_name(&state)));
     Ok((jar, Redirect::to("/login")).into_response())
 }
@@ -161,7 +184,11 @@ pub async fn change_password(
     form: SessionForm<PasswordForm, AnySession>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    match state.services.change_password(&session.actor, &form.current, &form.new, &form.repeat).await {
+    match state
+        .services
+        .change_password(&session.actor, &form.current, &form.new, &form.repeat)
+        .await
+    {
         Ok(()) => {
             let jar = jar.add(removal(&state, session_cookie_name(&state)));
             Ok((jar, Redirect::to("/login?changed=1")).into_response())

@@ -5,7 +5,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberForm, MemberStatus, PoliceRank};
+use dangjian_core::member::{
+    Category, Education, Ethnicity, Gender, MemberForm, MemberStatus, PoliceRank,
+};
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Role, Scope};
 use dangjian_service::members::{Filter, MemberDetail, MemberView};
@@ -48,7 +50,8 @@ fn status_class(status: MemberStatus) -> &'static str {
 }
 
 fn party_age_text(m: &MemberView) -> String {
-    m.party_age.map_or_else(|| "预备期".to_owned(), |years| format!("{years} 年"))
+    m.party_age
+        .map_or_else(|| "预备期".to_owned(), |years| format!("{years} 年"))
 }
 
 impl From<&MemberView> for MemberItem {
@@ -122,7 +125,11 @@ struct ListPage {
     next: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let actor = &session.actor;
     // A member sees only their own record: the roster is that one page.
     if let (Some(Role::Member), Scope::OwnRecord { member_id }) = (actor.role, &actor.scope) {
@@ -147,20 +154,42 @@ pub async fn list(State(state): State<AppState>, session: Session, RawQuery(raw)
     let result = if filter_error.is_some() {
         None
     } else {
-        Some(state.services.list_members(actor, &filter, Page { number, size: PAGE_SIZE }).await?)
+        Some(
+            state
+                .services
+                .list_members(
+                    actor,
+                    &filter,
+                    Page {
+                        number,
+                        size: PAGE_SIZE,
+                    },
+                )
+                .await?,
+        )
     };
-    let (members, total) = result.map_or((Vec::new(), 0), |r| (r.members.iter().map(MemberItem::from).collect(), r.total));
+    let (members, total) = result.map_or((Vec::new(), 0), |r| {
+        (r.members.iter().map(MemberItem::from).collect(), r.total)
+    });
     let pages = view::page_count(total, PAGE_SIZE);
     let page = i64::from(number);
     render(&ListPage {
-        layout: Layout::new(actor, "/members", "党员名册").crumb("党员", None).notice((!q.saved.is_empty()).then_some("已保存。")),
+        layout: Layout::new(actor, "/members", "党员名册")
+            .crumb("党员", None)
+            .notice((!q.saved.is_empty()).then_some("已保存。")),
         can_create: actor.permits(Permission::WriteMembers),
         prev: (page > 1).then(|| q.with_page(page - 1)),
         next: (page < pages).then(|| q.with_page(page + 1)),
         filter: q,
         filter_error,
-        categories: Category::ALL.iter().map(|c| (c.code(), c.label())).collect(),
-        statuses: MemberStatus::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
+        statuses: MemberStatus::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         members,
         total,
         page,
@@ -215,7 +244,11 @@ fn rows(entries: &[dangjian_service::members::Dated]) -> Vec<HistoryRow> {
         .iter()
         .map(|h| {
             let (from, to) = view::span(&h.span);
-            HistoryRow { label: h.label.clone(), from, to }
+            HistoryRow {
+                label: h.label.clone(),
+                from,
+                to,
+            }
         })
         .collect()
 }
@@ -226,7 +259,12 @@ pub struct SavedQuery {
     saved: String,
 }
 
-pub async fn detail(State(state): State<AppState>, session: Session, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let q: SavedQuery = query(raw.as_deref())?;
     let actor = &session.actor;
     let d: MemberDetail = state.services.member_detail(actor, id).await?;
@@ -298,8 +336,14 @@ struct FormPage {
     units: Vec<(String, String)>,
 }
 
-fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|v| (code(*v).to_owned(), label(*v).to_owned())).collect()
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_owned(), label(*v).to_owned()))
+        .collect()
 }
 
 /// How many branches the picker suggests; a code can always be typed.
@@ -319,9 +363,19 @@ async fn form_page(
         .into_iter()
         .map(|b| (b.code, b.name))
         .collect();
-    let units = state.services.units(actor).await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let units = state
+        .services
+        .units(actor)
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
     let (heading, action, cancel) = match existing {
-        None => ("新增党员".to_owned(), "/members".to_owned(), "/members".to_owned()),
+        None => (
+            "新增党员".to_owned(),
+            "/members".to_owned(),
+            "/members".to_owned(),
+        ),
         Some(d) => (
             format!("编辑：{}", d.member.name),
             format!("/members/{}/edit", d.member.id),
@@ -329,7 +383,9 @@ async fn form_page(
         ),
     };
     Ok(FormPage {
-        layout: Layout::new(actor, "/members", heading.clone()).crumb("党员", Some("/members".to_owned())).crumb(heading.clone(), None),
+        layout: Layout::new(actor, "/members", heading.clone())
+            .crumb("党员", Some("/members".to_owned()))
+            .crumb(heading.clone(), None),
         heading,
         action,
         cancel,
@@ -338,12 +394,20 @@ async fn form_page(
             || "18位，最后一位可为X".to_owned(),
             |d| format!("当前：{}，留空则保持不变", d.member.id_number_masked),
         ),
-        phone_placeholder: existing.and_then(|d| d.member.phone_masked.clone()).unwrap_or_default(),
-        effective_label: if existing.is_some() { "变更生效日期" } else { "编入本支部日期" },
+        phone_placeholder: existing
+            .and_then(|d| d.member.phone_masked.clone())
+            .unwrap_or_default(),
+        effective_label: if existing.is_some() {
+            "变更生效日期"
+        } else {
+            "编入本支部日期"
+        },
         form,
         errors,
         genders: options(Gender::ALL, Gender::code, Gender::label),
-        ethnicities: Ethnicity::all().map(|e| (e.code(), e.label().to_owned())).collect(),
+        ethnicities: Ethnicity::all()
+            .map(|e| (e.code(), e.label().to_owned()))
+            .collect(),
         educations: options(Education::ALL, Education::code, Education::label),
         ranks: options(PoliceRank::ALL, PoliceRank::code, PoliceRank::label),
         categories: options(Category::ALL, Category::code, Category::label),
@@ -359,11 +423,20 @@ pub struct NewQuery {
     branch: String,
 }
 
-pub async fn new_form(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    state.services.require(&session.actor, Permission::WriteMembers, "member.create").await?;
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .require(&session.actor, Permission::WriteMembers, "member.create")
+        .await?;
     let q: NewQuery = query(raw.as_deref())?;
     let form = MemberForm {
-        branch: Code::parse(&q.branch).map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        branch: Code::parse(&q.branch)
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
         ethnicity: Ethnicity::HAN.code(),
         status: MemberStatus::Active.code().to_owned(),
         ..MemberForm::default()
@@ -371,7 +444,10 @@ pub async fn new_form(State(state): State<AppState>, session: Session, RawQuery(
     render(&form_page(&state, &session.actor, None, form, FieldErrors::new()).await?)
 }
 
-pub async fn create(State(state): State<AppState>, form: SessionForm<MemberForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    form: SessionForm<MemberForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.create_member(&session.actor, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/members/{id}?saved=1")).into_response()),
@@ -408,8 +484,15 @@ fn form_of(d: &MemberDetail) -> MemberForm {
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    state.services.require(&session.actor, Permission::WriteMembers, "member.update").await?;
+pub async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .require(&session.actor, Permission::WriteMembers, "member.update")
+        .await?;
     let d = state.services.member_detail(&session.actor, id).await?;
     if !d.can_edit {
         return Err(ServiceError::Forbidden.into());
@@ -418,9 +501,17 @@ pub async fn edit_form(State(state): State<AppState>, session: Session, Path(id)
     render(&form_page(&state, &session.actor, Some(&d), form, FieldErrors::new()).await?)
 }
 
-pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<MemberForm>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<MemberForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    match state.services.update_member(&session.actor, id, &form).await {
+    match state
+        .services
+        .update_member(&session.actor, id, &form)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}?saved=1")).into_response()),
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
             let d = state.services.member_detail(&session.actor, id).await?;

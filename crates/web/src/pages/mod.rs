@@ -9,10 +9,10 @@ mod orgs;
 mod units;
 
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 
 use crate::AppState;
 use crate::error::{PageError, error_page};
@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(health))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/password", get(auth::password_page).post(auth::change_password))
+        .route(
+            "/password",
+            get(auth::password_page).post(auth::change_password),
+        )
         .route("/orgs", get(orgs::tree).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::detail))
@@ -34,16 +37,25 @@ pub fn router() -> Router<AppState> {
         .route("/members", get(members::list).post(members::create))
         .route("/members/new", get(members::new_form))
         .route("/members/{id}", get(members::detail))
-        .route("/members/{id}/edit", get(members::edit_form).post(members::update))
+        .route(
+            "/members/{id}/edit",
+            get(members::edit_form).post(members::update),
+        )
         .route("/units", get(units::list).post(units::create))
         .route("/units/new", get(units::new_form))
-        .route("/units/{id}/edit", get(units::edit_form).post(units::update))
+        .route(
+            "/units/{id}/edit",
+            get(units::edit_form).post(units::update),
+        )
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::detail))
         .route("/accounts/{id}/grant", post(accounts::grant))
         .route("/accounts/{id}/disable", post(accounts::disable))
         .route("/accounts/{id}/enable", post(accounts::enable))
-        .route("/accounts/{id}/reset-password", post(accounts::reset_password))
+        .route(
+            "/accounts/{id}/reset-password",
+            post(accounts::reset_password),
+        )
         .route("/audit", get(audit::list))
 }
 

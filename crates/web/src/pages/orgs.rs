@@ -85,19 +85,28 @@ pub struct TreeQuery {
 /// How many search results one page shows.
 const SEARCH_LIMIT: i64 = 200;
 
-pub async fn tree(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn tree(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let actor = &session.actor;
     let q: TreeQuery = query(raw.as_deref())?;
     let kind = match q.kind.trim() {
         "" => None,
-        code => Some(OrgKind::from_code(code).ok_or_else(|| PageError::BadRequest("组织类别无效".to_owned()))?),
+        code => Some(
+            OrgKind::from_code(code)
+                .ok_or_else(|| PageError::BadRequest("组织类别无效".to_owned()))?,
+        ),
     };
     let without_secretary = !q.without_secretary.is_empty();
     let dissolved = !q.dissolved.is_empty();
     let text = view::nonempty(&q.q);
     let searching = text.is_some() || kind.is_some() || without_secretary;
     let mut page = TreePage {
-        layout: Layout::new(actor, "/orgs", "组织").crumb("组织", None).notice(saved(&q.saved)),
+        layout: Layout::new(actor, "/orgs", "组织")
+            .crumb("组织", None)
+            .notice(saved(&q.saved)),
         can_create: actor.permits(Permission::WriteOrgs),
         q: q.q.clone(),
         kind: q.kind.clone(),
@@ -112,14 +121,29 @@ pub async fn tree(State(state): State<AppState>, session: Session, RawQuery(raw)
         children: Vec::new(),
     };
     if searching {
-        let filter = Filter { text, kind, include_dissolved: dissolved, without_secretary };
-        let found = state.services.search_orgs(actor, &filter, SEARCH_LIMIT + 1).await?;
+        let filter = Filter {
+            text,
+            kind,
+            include_dissolved: dissolved,
+            without_secretary,
+        };
+        let found = state
+            .services
+            .search_orgs(actor, &filter, SEARCH_LIMIT + 1)
+            .await?;
         page.results_capped = found.len() as i64 > SEARCH_LIMIT;
-        page.results = found.iter().take(SEARCH_LIMIT as usize).map(OrgItem::from).collect();
+        page.results = found
+            .iter()
+            .take(SEARCH_LIMIT as usize)
+            .map(OrgItem::from)
+            .collect();
     } else {
         let focus = match q.focus.trim() {
             "" => None,
-            id => Some(id.parse::<i64>().map_err(|_| PageError::BadRequest("组织编号无效".to_owned()))?),
+            id => Some(
+                id.parse::<i64>()
+                    .map_err(|_| PageError::BadRequest("组织编号无效".to_owned()))?,
+            ),
         };
         let tree = state.services.org_tree(actor, focus, dissolved).await?;
         page.ancestors = tree.ancestors.iter().map(OrgItem::from).collect();
@@ -185,8 +209,13 @@ struct HistoryRow {
 
 fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage {
     let org = &d.org;
-    let mut layout = Layout::new(actor, "/orgs", org.name.clone()).crumb("组织", Some("/orgs".to_owned()));
-    for a in d.ancestors.iter().filter(|a| actor.scope.covers_org(&a.path)) {
+    let mut layout =
+        Layout::new(actor, "/orgs", org.name.clone()).crumb("组织", Some("/orgs".to_owned()));
+    for a in d
+        .ancestors
+        .iter()
+        .filter(|a| actor.scope.covers_org(&a.path))
+    {
         layout = layout.crumb(a.name.clone(), Some(format!("/orgs/{}", a.id)));
     }
     layout = layout.crumb(org.name.clone(), None).notice(notice);
@@ -195,7 +224,11 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
             .iter()
             .map(|h| {
                 let (from, to) = view::span(&h.span);
-                HistoryRow { label: h.label.clone(), from, to }
+                HistoryRow {
+                    label: h.label.clone(),
+                    from,
+                    to,
+                }
             })
             .collect()
     };
@@ -228,7 +261,13 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
             .iter()
             .map(|p| {
                 let (from, to) = view::span(&p.span);
-                PostRow { post: view::post_label(&p.post).to_owned(), name: p.member_name.clone(), member_id: p.member_id, from, to }
+                PostRow {
+                    post: view::post_label(&p.post).to_owned(),
+                    name: p.member_name.clone(),
+                    member_id: p.member_id,
+                    from,
+                    to,
+                }
             })
             .collect(),
         parents: history(&d.parents),
@@ -248,7 +287,12 @@ pub struct SavedQuery {
     saved: String,
 }
 
-pub async fn detail(State(state): State<AppState>, session: Session, Path(id): Path<i64>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let q: SavedQuery = query(raw.as_deref())?;
     let d = state.services.org_detail(&session.actor, id).await?;
     render(&detail_page(&session.actor, d, saved(&q.saved)))
@@ -269,9 +313,17 @@ async fn detail_with_error(
     render_invalid(&page)
 }
 
-pub async fn secretary(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<SecretaryForm>) -> Result<Response, PageError> {
+pub async fn secretary(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<SecretaryForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    match state.services.set_secretary(&session.actor, id, &form).await {
+    match state
+        .services
+        .set_secretary(&session.actor, id, &form)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
             detail_with_error(&state, &session.actor, id, errors, |page, errors| {
@@ -284,7 +336,11 @@ pub async fn secretary(State(state): State<AppState>, Path(id): Path<i64>, form:
     }
 }
 
-pub async fn move_org(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<MoveForm>) -> Result<Response, PageError> {
+pub async fn move_org(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<MoveForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.move_org(&session.actor, id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
@@ -299,7 +355,11 @@ pub async fn move_org(State(state): State<AppState>, Path(id): Path<i64>, form: 
     }
 }
 
-pub async fn dissolve(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<DissolveForm>) -> Result<Response, PageError> {
+pub async fn dissolve(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<DissolveForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.dissolve_org(&session.actor, id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
@@ -332,7 +392,13 @@ struct FormPage {
 /// How many orgs the parent picker suggests.
 const PICKER_LIMIT: i64 = 500;
 
-async fn form_page(state: &AppState, actor: &Actor, org: Option<&Org>, form: OrgForm, errors: FieldErrors) -> Result<FormPage, PageError> {
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    org: Option<&Org>,
+    form: OrgForm,
+    errors: FieldErrors,
+) -> Result<FormPage, PageError> {
     let creating = org.is_none();
     let parents = if creating {
         state
@@ -345,13 +411,29 @@ async fn form_page(state: &AppState, actor: &Actor, org: Option<&Org>, form: Org
     } else {
         Vec::new()
     };
-    let units = state.services.units(actor).await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let units = state
+        .services
+        .units(actor)
+        .await?
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
     let (heading, action, cancel) = match org {
-        None => ("新建组织".to_owned(), "/orgs".to_owned(), "/orgs".to_owned()),
-        Some(o) => (format!("编辑：{}", o.name), format!("/orgs/{}/edit", o.id), format!("/orgs/{}", o.id)),
+        None => (
+            "新建组织".to_owned(),
+            "/orgs".to_owned(),
+            "/orgs".to_owned(),
+        ),
+        Some(o) => (
+            format!("编辑：{}", o.name),
+            format!("/orgs/{}/edit", o.id),
+            format!("/orgs/{}", o.id),
+        ),
     };
     Ok(FormPage {
-        layout: Layout::new(actor, "/orgs", heading.clone()).crumb("组织", Some("/orgs".to_owned())).crumb(heading.clone(), None),
+        layout: Layout::new(actor, "/orgs", heading.clone())
+            .crumb("组织", Some("/orgs".to_owned()))
+            .crumb(heading.clone(), None),
         heading,
         action,
         cancel,
@@ -370,14 +452,27 @@ pub struct NewQuery {
     parent: String,
 }
 
-pub async fn new_form(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    state.services.require(&session.actor, Permission::WriteOrgs, "org.create").await?;
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .require(&session.actor, Permission::WriteOrgs, "org.create")
+        .await?;
     let q: NewQuery = query(raw.as_deref())?;
-    let form = OrgForm { parent: q.parent, ..OrgForm::default() };
+    let form = OrgForm {
+        parent: q.parent,
+        ..OrgForm::default()
+    };
     render(&form_page(&state, &session.actor, None, form, FieldErrors::new()).await?)
 }
 
-pub async fn create(State(state): State<AppState>, form: SessionForm<OrgForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    form: SessionForm<OrgForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.create_org(&session.actor, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
@@ -395,29 +490,57 @@ fn form_of(org: &Org, unit_code: Option<String>) -> OrgForm {
         kind: org.kind.code().to_owned(),
         parent: String::new(),
         unit: unit_code.unwrap_or_default(),
-        is_joint: if org.is_joint { "on".to_owned() } else { String::new() },
+        is_joint: if org.is_joint {
+            "on".to_owned()
+        } else {
+            String::new()
+        },
         founded_on: String::new(),
     }
 }
 
-async fn unit_code(state: &AppState, actor: &Actor, org: &Org) -> Result<Option<String>, PageError> {
+async fn unit_code(
+    state: &AppState,
+    actor: &Actor,
+    org: &Org,
+) -> Result<Option<String>, PageError> {
     Ok(match org.unit_id {
         Some(id) => Some(state.services.unit(actor, id).await?.code),
         None => None,
     })
 }
 
-pub async fn edit_form(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    state.services.require(&session.actor, Permission::WriteOrgs, "org.update").await?;
+pub async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .require(&session.actor, Permission::WriteOrgs, "org.update")
+        .await?;
     let d = state.services.org_detail(&session.actor, id).await?;
     if !d.can_edit {
         return Err(PageError::BadRequest("已撤销的组织不能修改".to_owned()));
     }
     let form = form_of(&d.org, unit_code(&state, &session.actor, &d.org).await?);
-    render(&form_page(&state, &session.actor, Some(&d.org), form, FieldErrors::new()).await?)
+    render(
+        &form_page(
+            &state,
+            &session.actor,
+            Some(&d.org),
+            form,
+            FieldErrors::new(),
+        )
+        .await?,
+    )
 }
 
-pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, form: SessionForm<OrgForm>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<OrgForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.update_org(&session.actor, id, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),

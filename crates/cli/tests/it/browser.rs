@@ -1,0 +1,209 @@
+//! A real browser: headless Debian chromium through chromedriver logs in, opens the member
+//! list and saves a screenshot to `target/screenshots/`. Runs when DANGJIAN_BROWSER_TEST=1;
+//! a tiny WebDriver client over HTTP, so no driver or browser is ever downloaded.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine as _;
+use dangjian_core::role::Role;
+use serde_json::{Value, json};
+
+use crate::harness::{PASSWORD, TestApp};
+
+struct Driver {
+    process: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+    }
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let process = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..50 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("dangjian-chrome-{}", std::process::id()));
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1366,900",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let capabilities = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()), "args": args } } } });
+        let response: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = response["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {response}"))
+            .to_owned();
+        Driver {
+            process,
+            base,
+            session,
+            http,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let request = self.http.request(method, url);
+        // WebDriver commands without parameters (GET, DELETE) carry no body.
+        let request = if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        };
+        let response: Value = request.send().await.unwrap().json().await.unwrap();
+        response["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({ "using": "css selector", "value": css }),
+            )
+            .await;
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn title(&self) -> String {
+        self.call(reqwest::Method::GET, "/title", Value::Null)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    async fn screenshot(&self, name: &str) -> std::path::PathBuf {
+        let data = self
+            .call(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+#[tokio::test]
+async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let grant = dangjian_service::accounts::GrantForm {
+        role: Role::OrgSecretary.code().to_owned(),
+        org: "ZZA".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("zongzhi", "总支书记", &grant, PASSWORD)
+        .await
+        .unwrap();
+    let driver = Driver::start().await;
+    driver.goto(&app.url("/login")).await;
+    let title = driver.title().await;
+    assert!(title.contains("登录"), "login page title: {title:?}");
+    driver.type_into("input[name=login]", "zongzhi").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    assert!(
+        driver.title().await.contains("工作台"),
+        "after login: {}",
+        driver.title().await
+    );
+    driver.screenshot("dashboard.png").await;
+    driver.goto(&app.url("/members")).await;
+    assert!(driver.title().await.contains("党员名册"));
+    let rows = driver
+        .call(
+            reqwest::Method::POST,
+            "/elements",
+            json!({ "using": "css selector", "value": "tbody tr" }),
+        )
+        .await;
+    assert_eq!(
+        rows.as_array().map(Vec::len),
+        Some(3),
+        "the general branch's three members"
+    );
+    let path = driver.screenshot("members.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}

@@ -1,0 +1,367 @@
+//! `TestApp`: the application with a fixture bureau, a manual clock, and clients that keep
+//! cookies and find CSRF tokens.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{TimeZone, Utc};
+use dangjian_core::member::MemberForm;
+use dangjian_core::org::OrgForm;
+use dangjian_core::role::{Role, Scope};
+use dangjian_service::accounts::GrantForm;
+use dangjian_service::{Actor, AuthPolicy, Channel, InitialAdmin, ManualClock, Origin, Services};
+use dangjian_store::Db;
+use dangjian_web::{AppState, WebConfig};
+use reqwest::redirect::Policy;
+
+/// The password every fixture account has.
+pub const PASSWORD: &str = "Ceshi-2026!";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The fixture tree of the security checklist: 党委 → {总支A → {支部A1, 支部A2}, 支部B}.
+pub struct Fixture {
+    pub general_a: i64,
+    pub a1: i64,
+    pub a2: i64,
+    pub b: i64,
+    /// Members: two in A1, one in A2, two in B.
+    pub member_a1: i64,
+    pub member_a1_second: i64,
+    pub member_a2: i64,
+    pub member_b: i64,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub clock: Arc<ManualClock>,
+    pub admins: Vec<InitialAdmin>,
+    pub fixture: Fixture,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A fresh database: an SQLite file in a new temporary directory, or a new PostgreSQL database.
+async fn fresh_db() -> Db {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let tag = format!(
+        "{}_{}_{}",
+        std::process::id(),
+        n,
+        Utc::now().timestamp_micros()
+    );
+    match std::env::var("DANGJIAN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let name = format!("dj_test_{tag}");
+            let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+                .await
+                .expect("connect to PostgreSQL");
+            let create = format!("CREATE DATABASE {name}");
+            sqlx::Executor::execute(&mut admin, create.as_str())
+                .await
+                .expect("create test database");
+            let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+            Db::connect(&format!("{base}/{name}"))
+                .await
+                .expect("connect to test database")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("dangjian-it-{tag}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            Db::open_sqlite(&dir.join("test.db")).await.unwrap()
+        }
+    }
+}
+
+/// An actor with the whole tree, for building fixtures through the services.
+pub fn office() -> Actor {
+    Actor {
+        account_id: None,
+        login: "fixture".to_owned(),
+        display_name: "fixture".to_owned(),
+        role: Some(Role::CommitteeStaff),
+        scope: Scope::Everything,
+        org_name: None,
+        must_change_password: false,
+        channel: Channel::Cli,
+        origin: Origin::default(),
+        csrf_token: None,
+    }
+}
+
+pub fn org_form(code: &str, name: &str, kind: &str, parent: &str) -> OrgForm {
+    OrgForm {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        parent: parent.to_owned(),
+        founded_on: "2000-01-01".to_owned(),
+        ..OrgForm::default()
+    }
+}
+
+/// A valid member form; `n` makes the ID number and police number unique.
+pub fn member_form(n: u32, branch: &str) -> MemberForm {
+    let birth = format!("1985{:02}{:02}", 1 + n % 12, 1 + n % 28);
+    let body = format!("830101{birth}{:03}", (n % 500) * 2 + 1);
+    let check = dangjian_core::id_number::check_char(body.as_bytes()) as char;
+    MemberForm {
+        name: format!(
+            "测试{}",
+            ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"][n as usize % 10]
+        ),
+        gender: "male".to_owned(),
+        birth_date: format!("1985-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
+        ethnicity: "01".to_owned(),
+        education: "bachelor".to_owned(),
+        id_number: format!("{body}{check}"),
+        phone: "13800138000".to_owned(),
+        police_number: format!("{:06}", 200_000 + n),
+        police_rank: "supervisor_3".to_owned(),
+        position: "民警".to_owned(),
+        branch: branch.to_owned(),
+        category: "full".to_owned(),
+        joined_on: "2010-07-01".to_owned(),
+        full_membership_on: "2011-07-01".to_owned(),
+        status: "active".to_owned(),
+        effective_on: "2020-01-01".to_owned(),
+        ..MemberForm::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let db = fresh_db().await;
+        db.migrate().await.unwrap();
+        // 2026-03-28 10:00 in Beijing.
+        let start = Utc.with_ymd_and_hms(2026, 3, 28, 2, 0, 0).unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let services = Services::new(db, clock.clone(), AuthPolicy::default());
+        let admins = services.bootstrap().await.unwrap().unwrap();
+        let fixture = build_fixture(&services).await;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState {
+            services: services.clone(),
+            config: WebConfig::default(),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            dangjian_web::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp {
+            base,
+            services,
+            clock,
+            admins,
+            fixture,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn admin_password(&self, login: &str) -> String {
+        self.admins
+            .iter()
+            .find(|a| a.login == login)
+            .unwrap()
+            .password
+            .clone()
+    }
+
+    /// Logs in with a fresh client and returns it; panics unless the login succeeds.
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self.post_login(&client, login, password).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "login of {login} failed: {}",
+            response.text().await.unwrap()
+        );
+        client
+    }
+
+    pub async fn post_login(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("login", login),
+                ("password", password),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an account with a role and logs it in.
+    pub async fn login_as(
+        &self,
+        login: &str,
+        role: Role,
+        org: Option<&str>,
+        police_number: Option<&str>,
+    ) -> reqwest::Client {
+        let grant = GrantForm {
+            role: role.code().to_owned(),
+            org: org.unwrap_or("").to_owned(),
+            police_number: police_number.unwrap_or("").to_owned(),
+        };
+        self.services
+            .cli_add_user(login, "", &grant, PASSWORD)
+            .await
+            .unwrap();
+        self.login(login, PASSWORD).await
+    }
+
+    /// The CSRF token of the page at `path`, as the client sees it.
+    pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
+        let page = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        csrf_of(&page)
+    }
+
+    /// Posts a form with the client's CSRF token (taken from `/`).
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client, "/password").await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        client.post(self.url(path)).form(&all).send().await.unwrap()
+    }
+
+    /// Audit rows matching an event (prefix) and outcome, read as the audit administrator would.
+    pub async fn audit(
+        &self,
+        event: &str,
+        outcome: Option<&str>,
+    ) -> Vec<dangjian_service::AuditRow> {
+        let mut tx = self.services.db().read().await.unwrap();
+        let filter = dangjian_service::AuditFilter {
+            event: Some(event.to_owned()),
+            outcome: outcome.map(str::to_owned),
+            ..Default::default()
+        };
+        let page = dangjian_service::Page {
+            number: 1,
+            size: 1000,
+        };
+        let (rows, _) = dangjian_store::audit::list(&mut tx, &filter, page)
+            .await
+            .unwrap();
+        rows
+    }
+}
+
+pub fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in page: {page}"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn build_fixture(services: &Services) -> Fixture {
+    let office = office();
+    let unit = dangjian_service::units::UnitForm {
+        code: "U1".into(),
+        name: "城东派出所".into(),
+        kind: "police_station".into(),
+    };
+    services.create_unit(&office, &unit).await.unwrap();
+    services
+        .create_org(&office, &org_form("DW", "市公安局党委", "committee", ""))
+        .await
+        .unwrap();
+    let general_a = services
+        .create_org(&office, &org_form("ZZA", "总支A", "general_branch", "DW"))
+        .await
+        .unwrap();
+    let a1 = services
+        .create_org(&office, &org_form("A1", "支部A1", "branch", "ZZA"))
+        .await
+        .unwrap();
+    let a2 = services
+        .create_org(&office, &org_form("A2", "支部A2", "branch", "ZZA"))
+        .await
+        .unwrap();
+    let b = services
+        .create_org(&office, &org_form("B", "支部B", "branch", "DW"))
+        .await
+        .unwrap();
+    let member_a1 = services
+        .create_member(&office, &member_form(1, "A1"))
+        .await
+        .unwrap();
+    let member_a1_second = services
+        .create_member(&office, &member_form(2, "A1"))
+        .await
+        .unwrap();
+    let member_a2 = services
+        .create_member(&office, &member_form(3, "A2"))
+        .await
+        .unwrap();
+    let member_b = services
+        .create_member(&office, &member_form(4, "B"))
+        .await
+        .unwrap();
+    services
+        .create_member(&office, &member_form(5, "B"))
+        .await
+        .unwrap();
+    Fixture {
+        general_a,
+        a1,
+        a2,
+        b,
+        member_a1,
+        member_a1_second,
+        member_a2,
+        member_b,
+    }
+}

@@ -1,0 +1,14 @@
+//! The integration tests: the real application on port 0 with a fresh database per test,
+//! driven over HTTP. SQLite by default; PostgreSQL when DANGJIAN_TEST_POSTGRES_URL is set
+//! (a new database is created for each test). The browser test runs when
+//! DANGJIAN_BROWSER_TEST=1 (it needs Debian's chromium and chromedriver).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod auth;
+mod browser;
+mod harness;
+mod members;
+mod orgs;
+mod scope;

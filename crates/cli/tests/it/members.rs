@@ -1,0 +1,255 @@
+//! The member forms: a message at every bad field with the values kept, duplicates, dated
+//! changes of branch, and hostile input.
+
+use dangjian_core::role::Role;
+
+use crate::harness::{TestApp, member_form, office};
+use crate::scope::member_fields;
+
+#[tokio::test]
+async fn a_bad_member_form_comes_back_with_messages_at_the_fields_and_saves_nothing() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut form = member_form(10, "A1");
+    form.id_number = "110105194912310021".to_owned();
+    form.phone = "12345".to_owned();
+    form.police_number = "12ab".to_owned();
+    form.name = String::new();
+    let response = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    for message in [
+        "身份证号校验位不正确",
+        "电话应为11位手机号",
+        "警号应为6至8位数字",
+        "请填写姓名",
+    ] {
+        assert!(body.contains(message), "{message}");
+    }
+    assert!(
+        body.contains("value=\"110105194912310021\""),
+        "typed values are kept"
+    );
+    let page = app
+        .services
+        .list_members(
+            &office(),
+            &Default::default(),
+            dangjian_service::Page {
+                number: 1,
+                size: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 5);
+}
+
+#[tokio::test]
+async fn a_duplicate_id_number_or_police_number_is_refused_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut same_id = member_form(20, "A1");
+    same_id.id_number = member_form(1, "A1").id_number;
+    same_id.birth_date = member_form(1, "A1").birth_date;
+    let response = app
+        .post_form(&client, "/members", &member_fields(&same_id))
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("该身份证号已登记在其他党员名下")
+    );
+    let mut same_police = member_form(21, "A1");
+    same_police.police_number = "200001".to_owned();
+    let response = app
+        .post_form(&client, "/members", &member_fields(&same_police))
+        .await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("该警号已登记在其他党员名下")
+    );
+}
+
+#[tokio::test]
+async fn a_member_created_through_the_form_is_shown_masked() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let form = member_form(30, "A2");
+    let response = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("已保存"));
+    assert!(!page.contains(&form.id_number) && !page.contains("13800138000"));
+    assert!(page.contains("138****8000"));
+    let list = client
+        .get(app.url("/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains(&form.id_number));
+}
+
+#[tokio::test]
+async fn a_change_of_branch_is_dated_and_answers_who_was_there_on_a_date() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut form = member_form(1, "A2");
+    form.id_number = String::new();
+    form.phone = String::new();
+    form.effective_on = "2026-02-01".to_owned();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/members/{}/edit", f.member_a1),
+            &member_fields(&form),
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
+    let mut tx = app.services.db().read().await.unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let in_a1_before = dangjian_store::members::on_roll_of_branch(&mut tx, f.a1, day("2026-01-31"))
+        .await
+        .unwrap();
+    let in_a1_after = dangjian_store::members::on_roll_of_branch(&mut tx, f.a1, day("2026-02-01"))
+        .await
+        .unwrap();
+    let in_a2_after = dangjian_store::members::on_roll_of_branch(&mut tx, f.a2, day("2026-02-01"))
+        .await
+        .unwrap();
+    assert!(in_a1_before.contains(&f.member_a1));
+    assert!(!in_a1_after.contains(&f.member_a1));
+    assert!(in_a2_after.contains(&f.member_a1) && in_a2_after.contains(&f.member_a2));
+    // The phone was kept although the field was empty; the history is on the page.
+    let detail = app
+        .services
+        .member_detail(&office(), f.member_a1)
+        .await
+        .unwrap();
+    assert_eq!(detail.member.phone_masked.as_deref(), Some("138****8000"));
+    assert_eq!(detail.branches.len(), 2);
+    let audit = app.audit("member.update", Some("success")).await;
+    assert!(audit[0].detail.as_deref().unwrap().contains("branch"));
+    // A change dated before the current interval began is refused at the date field.
+    let mut back = member_form(1, "A1");
+    back.id_number = String::new();
+    back.effective_on = "2025-12-01".to_owned();
+    let response = app
+        .post_form(
+            &client,
+            &format!("/members/{}/edit", f.member_a1),
+            &member_fields(&back),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("变更日期不能早于"));
+}
+
+#[tokio::test]
+async fn hostile_input_is_escaped_refused_or_limited() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut form = member_form(40, "A1");
+    form.position = "<script>alert(1)</script>".to_owned();
+    let response = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("<script>alert(1)</script>") && page.contains("&#60;script&#62;")
+            || page.contains("&lt;script&gt;")
+    );
+    // A name with markup is refused outright.
+    let mut bad_name = member_form(41, "A1");
+    bad_name.name = "\"><img src=x>".to_owned();
+    let response = app
+        .post_form(&client, "/members", &member_fields(&bad_name))
+        .await;
+    assert_eq!(response.status(), 422);
+    // A 2,000-character field is refused at the field.
+    let mut long = member_form(42, "A1");
+    long.position = "长".repeat(2000);
+    let response = app
+        .post_form(&client, "/members", &member_fields(&long))
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("职务不能超过50个字")
+    );
+    // A field the form does not have is refused (mass assignment), as is a repeated one.
+    let extra = member_form(43, "A1");
+    let mut fields = member_fields(&extra);
+    fields.push(("branch_id", "1"));
+    assert_eq!(
+        app.post_form(&client, "/members", &fields).await.status(),
+        400
+    );
+    let repeated = member_form(44, "A1");
+    let mut fields = member_fields(&repeated);
+    fields.push(("name", "另一个"));
+    assert_eq!(
+        app.post_form(&client, "/members", &fields).await.status(),
+        400
+    );
+    // An oversized body is refused before it is read.
+    let huge = "x".repeat(300 * 1024);
+    let response = app
+        .post_form(&client, "/members", &[("name", huge.as_str())])
+        .await;
+    assert_eq!(response.status(), 413);
+    // LIKE wildcards in a search match literally.
+    let list = client
+        .get(app.url("/members?name=%25"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("共 0 名"));
+}
