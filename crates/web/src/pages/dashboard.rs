@@ -13,8 +13,7 @@ use crate::session::Session;
 
 struct Figure {
     label: &'static str,
-    /// `None`: no record (shown as such, never as 0).
-    count: Option<i64>,
+    count: i64,
     href: String,
 }
 
@@ -44,24 +43,31 @@ struct DashboardPage {
 pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
     let actor = &session.actor;
     let overview = state.services.overview(actor).await?.map(|o| OverviewView {
+        // Kinds that cannot occur in the scope (a branch has no committees) are left out.
         orgs: o
             .orgs_by_kind
             .iter()
+            .filter(|(_, n)| *n > 0)
             .map(|(kind, n)| Figure {
                 label: kind.label(),
-                count: (*n > 0).then_some(*n),
+                count: *n,
                 href: format!("/orgs?kind={}", kind.code()),
             })
             .collect(),
-        members: o
-            .members_by_category
-            .iter()
-            .map(|(category, n)| Figure {
-                label: category.label(),
-                count: (*n > 0).then_some(*n),
-                href: format!("/members?category={}", category.code()),
-            })
-            .collect(),
+        // Members are shown by category, zero included, once there are any; with none at all
+        // the page says there is no record rather than showing zeros.
+        members: if o.members_by_category.iter().all(|(_, n)| *n == 0) {
+            Vec::new()
+        } else {
+            o.members_by_category
+                .iter()
+                .map(|(category, n)| Figure {
+                    label: category.label(),
+                    count: *n,
+                    href: format!("/members?category={}", category.code()),
+                })
+                .collect()
+        },
         gap_total: o.branches_without_secretary_total as usize,
         gaps: o
             .branches_without_secretary
