@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 use crate::error::{StoreError, StoreResult};
 
@@ -76,6 +76,15 @@ impl Db {
         let options: AnyConnectOptions = url
             .parse()
             .map_err(|e: sqlx::Error| StoreError::Config(format!("数据库地址无效：{e}")))?;
+        // One direct connection first: the pool would retry until its timeout and then report
+        // only that it timed out, hiding the cause (refused, bad password, unknown database).
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::AnyConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| StoreError::Config("连接数据库超时（10 秒）".to_owned()))??;
+        probe.close().await?;
         let mut pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,

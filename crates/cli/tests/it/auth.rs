@@ -326,3 +326,23 @@ async fn the_three_administrators_see_only_their_own_function() {
         .await;
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn when_the_database_goes_away_pages_answer_with_an_error_page_not_a_crash() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    app.services.db().close().await;
+    let response = client.get(app.url("/members")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("数据库暂时不可用") && !body.to_lowercase().contains("sqlx"));
+    let api = reqwest::Client::new()
+        .get(app.url("/api/v1/members"))
+        .bearer_auth("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 503);
+}
