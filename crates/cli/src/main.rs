@@ -154,7 +154,7 @@ fn one_line(error: &anyhow::Error) -> String {
         let text = cause.to_string();
         if !line.contains(&text) {
             if !line.is_empty() {
-                line.push_str("：");
+                line.push('：');
             }
             line.push_str(&text);
         }
