@@ -12,8 +12,7 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dangjian_service::accounts::GrantForm;
 use dangjian_service::demo::{DemoScale, DemoSummary};
-use dangjian_service::{AuthPolicy, InitialAdmin, ServiceError, Services, SystemClock};
-use dangjian_store::Db;
+use dangjian_service::{AuthPolicy, Database, InitialAdmin, ServiceError, Services, SystemClock};
 use dangjian_web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use settings::{Overrides, Settings};
@@ -208,43 +207,20 @@ fn init_logging(filter: &str) {
 
 /// Opens the database (creating the SQLite file on first use), migrates it and checks it.
 async fn open(settings: &Settings) -> anyhow::Result<Services> {
-    let db = match &settings.database_url {
-        Some(url) => Db::connect(url)
+    let clock = Arc::new(SystemClock);
+    match &settings.database_url {
+        Some(url) => Services::open(Database::Url(url), clock, AuthPolicy::default())
             .await
-            .with_context(|| format!("无法连接数据库 {}", settings::redact_url(url)))?,
+            .with_context(|| format!("数据库 {}", settings::redact_url(url))),
         None => {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
             let path = settings.data_dir.join("dangjian.db");
-            Db::open_sqlite(&path)
+            Services::open(Database::Sqlite(&path), clock, AuthPolicy::default())
                 .await
-                .with_context(|| format!("无法打开数据库 {}", path.display()))?
-        }
-    };
-    db.migrate().await.context("数据库迁移失败")?;
-    check_sqlite(&db).await?;
-    Ok(Services::new(
-        db,
-        Arc::new(SystemClock),
-        AuthPolicy::default(),
-    ))
-}
-
-/// Refuses to run on an SQLite database whose durability settings did not take.
-async fn check_sqlite(db: &Db) -> anyhow::Result<()> {
-    let expect = [
-        ("journal_mode", "wal"),
-        ("synchronous", "2"),
-        ("foreign_keys", "1"),
-    ];
-    for (name, wanted) in expect {
-        if let Some(value) = db.sqlite_pragma(name).await?
-            && value.to_lowercase() != wanted
-        {
-            bail!("SQLite 设置 {name} 为 {value}，应为 {wanted}");
+                .with_context(|| format!("数据库 {}", path.display()))
         }
     }
-    Ok(())
 }
 
 fn print_admins(admins: Option<Vec<InitialAdmin>>) {

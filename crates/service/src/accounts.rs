@@ -303,9 +303,17 @@ impl Services {
         let hash = hash_password(password.clone()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        accounts::get(&mut tx, id)
+        let account = accounts::get(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        // Resetting another administrator's password would let the system administrator act
+        // as them: 三员 passwords are reset only from the server's shell.
+        if account.role.is_some_and(Role::is_administrator) {
+            return Err(ServiceError::invalid(
+                "account",
+                "三员账号的密码只能在服务器命令行重置（dangjian user passwd）",
+            ));
+        }
         accounts::set_password(&mut tx, id, &hash, true, now).await?;
         accounts::delete_sessions_of(&mut tx, id).await?;
         audit::write(

@@ -170,8 +170,12 @@ impl Services {
         self.require(actor, Permission::ReadAudit, "audit.query")
             .await?;
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
+        // The query reads in a snapshot of its own; only the short record of it takes the
+        // write lock, so a long search never holds up logins and saves.
+        let mut tx = self.db().read().await?;
         let result = audit::list(&mut tx, filter, page).await?;
+        tx.commit().await?;
+        let mut tx = self.db().write().await?;
         let detail = json!({
             "login": filter.login, "event": filter.event, "outcome": filter.outcome,
             "object_type": filter.object_type, "object_id": filter.object_id, "page": page.number,

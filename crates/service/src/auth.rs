@@ -124,8 +124,20 @@ pub fn normalise_login(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
+/// At most two argon2 computations at a time (each takes 19 MiB and tens of milliseconds):
+/// a burst of logins queues here instead of exhausting memory and the blocking thread pool.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn hashing_permit() -> ServiceResult<tokio::sync::SemaphorePermit<'static>> {
+    HASHING
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
 /// Hashes a password with argon2id off the async threads (it takes tens of milliseconds).
 pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
@@ -142,6 +154,7 @@ pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
 
 /// Verifies a password against a stored hash off the async threads.
 async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(e.to_string()))?;
         Ok(Argon2::default()
@@ -186,9 +199,13 @@ impl Services {
                     Some(a) if a.disabled => "disabled",
                     Some(_) => "bad_password",
                 };
+                // What was typed is recorded only if it could be a login name: people type
+                // their ID number or phone into the wrong field, and those must not reach the log.
+                let typed = crate::accounts::parse_login(&login)
+                    .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
                 let who = Who {
                     account_id: other.as_ref().map(|a| a.id),
-                    login: &login,
+                    login: &typed,
                     role: None,
                     channel: Channel::Web.code(),
                     origin: &origin,

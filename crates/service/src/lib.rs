@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod members;
 pub mod orgs;
+mod scope;
 mod secret;
 pub mod units;
 
@@ -81,9 +82,62 @@ pub struct Services {
     policy: AuthPolicy,
 }
 
+/// Where the data lives.
+#[derive(Debug, Clone, Copy)]
+pub enum Database<'a> {
+    /// The embedded SQLite file (created on first use).
+    Sqlite(&'a std::path::Path),
+    /// `sqlite:…` or `postgres://…`.
+    Url(&'a str),
+}
+
+/// Why the database could not be opened; one Chinese line each.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("无法连接数据库：{0}")]
+    Connect(String),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(String),
+    #[error("{0}")]
+    Check(String),
+}
+
 impl Services {
     pub fn new(db: Db, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
         Self { db, clock, policy }
+    }
+
+    /// Opens the database, applies pending migrations, and refuses an SQLite database whose
+    /// durability settings did not take (WAL, synchronous=FULL, foreign keys).
+    pub async fn open(
+        database: Database<'_>,
+        clock: Arc<dyn Clock>,
+        policy: AuthPolicy,
+    ) -> Result<Services, OpenError> {
+        let db = match database {
+            Database::Sqlite(path) => Db::open_sqlite(path).await,
+            Database::Url(url) => Db::connect(url).await,
+        }
+        .map_err(|e| OpenError::Connect(e.to_string()))?;
+        db.migrate()
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        for (name, wanted) in [
+            ("journal_mode", "wal"),
+            ("synchronous", "2"),
+            ("foreign_keys", "1"),
+        ] {
+            let value = db
+                .sqlite_pragma(name)
+                .await
+                .map_err(|e| OpenError::Check(e.to_string()))?;
+            if let Some(value) = value.filter(|v| v.to_lowercase() != wanted) {
+                return Err(OpenError::Check(format!(
+                    "SQLite 设置 {name} 为 {value}，应为 {wanted}"
+                )));
+            }
+        }
+        Ok(Services::new(db, clock, policy))
     }
 
     pub fn db(&self) -> &Db {

@@ -10,15 +10,17 @@ use dangjian_core::member::{
     PoliceRank, mask_phone, party_age,
 };
 use dangjian_core::role::Permission;
+use dangjian_core::role::Scope;
 use dangjian_store::history::{self, posts};
 use dangjian_store::members::{self, MemberFilter, MemberRow, MemberValues};
 use dangjian_store::{Conn, Page, orgs, units};
 use serde_json::json;
 
 use crate::Services;
-use crate::audit::{self, Event};
+use crate::audit::{self, Event, Outcome};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
+use crate::scope::{OUTSIDE_SCOPE, org_by_code, org_label, visible_member};
 
 pub use dangjian_store::members::MemberFilter as Filter;
 
@@ -122,24 +124,6 @@ const DUPLICATES: &[(&str, &str, &str)] = &[
 ];
 
 impl Services {
-    /// Loads a member the actor may see, or answers not-found (auditing an out-of-scope id).
-    async fn member_in_scope(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        id: i64,
-        event: &'static str,
-    ) -> ServiceResult<MemberRow> {
-        let row = members::get(conn, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if actor.scope.covers_member(row.id, &row.branch_path) {
-            Ok(row)
-        } else {
-            Err(self.out_of_scope(actor, event, "member", id).await)
-        }
-    }
-
     pub async fn list_members(
         &self,
         actor: &Actor,
@@ -162,24 +146,35 @@ impl Services {
         })
     }
 
+    /// A member with their history. Orgs outside the actor's scope in that history are not
+    /// named, except to the member reading their own record.
     pub async fn member_detail(&self, actor: &Actor, id: i64) -> ServiceResult<MemberDetail> {
         self.require(actor, Permission::ReadMembers, "member.view")
             .await?;
+        let row = self.load_member(actor, id, "member.view").await?;
         let today = self.clock().today();
+        let own_record = actor.scope == Scope::OwnRecord { member_id: id };
         let mut tx = self.db().read().await?;
-        let row = self
-            .member_in_scope(&mut tx, actor, id, "member.view")
-            .await?;
+        let label = async |tx: &mut dangjian_store::Tx, org_id: i64| -> ServiceResult<String> {
+            if own_record {
+                Ok(orgs::get(tx, org_id).await?.map_or_else(
+                    || OUTSIDE_SCOPE.to_owned(),
+                    |o| format!("{}（{}）", o.name, o.code),
+                ))
+            } else {
+                org_label(tx, actor, org_id).await
+            }
+        };
         let mut branches = Vec::new();
         for interval in history::member_branch::list(&mut tx, id).await? {
-            let label = orgs::get(&mut tx, interval.value).await?.map_or_else(
-                || interval.value.to_string(),
-                |o| format!("{}（{}）", o.name, o.code),
-            );
             branches.push(Dated {
                 span: interval.span,
-                label,
+                label: label(&mut tx, interval.value).await?,
             });
+        }
+        let mut held = Vec::new();
+        for (org_id, post, span) in posts::of_member(&mut tx, id).await? {
+            held.push((label(&mut tx, org_id).await?, post, span));
         }
         let categories = history::member_category::list(&mut tx, id)
             .await?
@@ -199,12 +194,6 @@ impl Services {
                     .map_or(i.value.clone(), |s| s.label().to_owned()),
             })
             .collect();
-        let mut held = Vec::new();
-        for (org_id, post, span) in posts::of_member(&mut tx, id).await? {
-            if let Some(org) = orgs::get(&mut tx, org_id).await? {
-                held.push((org.name, post, span));
-            }
-        }
         let unit_code = match row.unit_id {
             Some(unit) => units::get(&mut tx, unit).await?.map(|u| u.code),
             None => None,
@@ -224,22 +213,14 @@ impl Services {
         })
     }
 
-    /// Resolves the branch and unit codes of a member form against the actor's scope.
+    /// Resolves the branch and unit codes of a member form inside a change's transaction.
     async fn resolve_placement(
         &self,
         conn: &mut Conn,
         actor: &Actor,
         fields: &MemberFields,
     ) -> ServiceResult<(orgs::OrgRow, Option<i64>)> {
-        let branch = match orgs::by_code(conn, &fields.branch_code.to_ascii_uppercase()).await? {
-            Some(org) if actor.scope.covers_org(&org.path) => org,
-            _ => {
-                return Err(ServiceError::invalid(
-                    "branch",
-                    "没有这个组织编码，或不在您的管理范围内",
-                ));
-            }
-        };
+        let branch = org_by_code(conn, actor, &fields.branch_code, "branch").await?;
         if !branch.kind.holds_members() {
             return Err(ServiceError::invalid(
                 "branch",
@@ -248,12 +229,6 @@ impl Services {
                     branch.name,
                     branch.kind.label()
                 ),
-            ));
-        }
-        if branch.dissolved_on.is_some() {
-            return Err(ServiceError::invalid(
-                "branch",
-                format!("{}已撤销", branch.name),
             ));
         }
         let unit_id = match &fields.unit_code {
@@ -268,6 +243,33 @@ impl Services {
         Ok((branch, unit_id))
     }
 
+    /// Records a refused duplicate (after the refused change's transaction has ended), so
+    /// that probing for someone else's ID number or 警号 leaves a trace.
+    async fn record_duplicate(
+        &self,
+        actor: &Actor,
+        event: &'static str,
+        error: ServiceError,
+    ) -> ServiceError {
+        if let ServiceError::Conflict(fields) = &error {
+            let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+            let event = Event::new(event)
+                .outcome(Outcome::Failure)
+                .detail(json!({ "reason": "duplicate", "fields": names }));
+            let now = self.clock().now();
+            let written = async {
+                let mut tx = self.db().write().await?;
+                audit::write(&mut tx, actor.into(), now, event).await?;
+                tx.commit().await?;
+                ServiceResult::Ok(())
+            };
+            if let Err(e) = written.await {
+                return e;
+            }
+        }
+        error
+    }
+
     pub async fn create_member(&self, actor: &Actor, form: &MemberForm) -> ServiceResult<i64> {
         self.require(actor, Permission::WriteMembers, "member.create")
             .await?;
@@ -277,67 +279,75 @@ impl Services {
             .id_number
             .clone()
             .ok_or_else(|| ServiceError::invalid("id_number", "请填写身份证号"))?;
-        let now = self.clock().now();
-        let mut tx = self.db().write().await?;
-        let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
-        if fields.effective_on < branch.founded_on {
-            return Err(ServiceError::invalid(
-                "effective_on",
-                format!(
-                    "{}成立于{}，编入日期不能更早",
-                    branch.name, branch.founded_on
-                ),
-            ));
-        }
-        let phone = match &fields.phone {
-            PhoneChange::Set(p) => Some(p.as_str().to_owned()),
-            PhoneChange::Keep | PhoneChange::Clear => None,
-        };
-        let ethnicity = fields.ethnicity.code();
-        let values = values_of(
-            &fields,
-            &ethnicity,
-            id_number.as_str(),
-            phone.as_deref(),
-            unit_id,
-        );
-        let id = members::insert(
-            &mut tx,
-            &values,
-            branch.id,
-            fields.category,
-            fields.status,
-            now,
-        )
-        .await
-        .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
-        history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
-        history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
+        self.check_org_code(actor, &fields.branch_code, "branch", "member.create")
             .await?;
-        // Category is dated by the member's own dates: probationary from admission, full from
-        // full membership.
-        history::member_category::open(
-            &mut tx,
-            id,
-            Category::Probationary.code(),
-            fields.joined_on,
-        )
-        .await?;
-        if let (Category::Full, Some(full_on)) = (fields.category, fields.full_membership_on) {
-            history::member_category::close(&mut tx, id, full_on).await?;
-            history::member_category::open(&mut tx, id, Category::Full.code(), full_on).await?;
+        let now = self.clock().now();
+        let result = async {
+            let mut tx = self.db().write().await?;
+            tx.lock_structure().await?;
+            let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
+            if fields.effective_on < branch.founded_on {
+                return Err(ServiceError::invalid(
+                    "effective_on",
+                    format!(
+                        "{}成立于{}，编入日期不能更早",
+                        branch.name, branch.founded_on
+                    ),
+                ));
+            }
+            let phone = match &fields.phone {
+                PhoneChange::Set(p) => Some(p.as_str().to_owned()),
+                PhoneChange::Keep | PhoneChange::Clear => None,
+            };
+            let ethnicity = fields.ethnicity.code();
+            let values = values_of(
+                &fields,
+                &ethnicity,
+                id_number.as_str(),
+                phone.as_deref(),
+                unit_id,
+            );
+            let id = members::insert(
+                &mut tx,
+                &values,
+                branch.id,
+                fields.category,
+                fields.status,
+                now,
+            )
+            .await
+            .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+            history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
+            history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
+                .await?;
+            history::rewrite_category_timeline(
+                &mut tx,
+                id,
+                fields.joined_on,
+                fields.full_membership_on,
+            )
+            .await?;
+            let event = Event::new("member.create")
+                .object("member", id)
+                .detail(json!({ "branch": branch.code }));
+            audit::write(&mut tx, actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok(id)
         }
-        let event = Event::new("member.create")
-            .object("member", id)
-            .detail(json!({ "branch": branch.code }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
-        tx.commit().await?;
-        Ok(id)
+        .await;
+        match result {
+            Err(error @ ServiceError::Conflict(_)) => {
+                Err(self.record_duplicate(actor, "member.create", error).await)
+            }
+            other => other,
+        }
     }
 
     /// Edits a member. Fields that are not dated are overwritten (and named in the audit
-    /// record); branch, category and status changes are dated intervals from the form's
-    /// effective date (a change to full membership from its own date).
+    /// record). Branch and status changes are dated intervals from the form's effective date;
+    /// the category timeline follows the member's own dates of admission and full membership.
+    /// A member who moves out of an org's subtree, or leaves the roll, gives up the posts
+    /// held there on that date.
     pub async fn update_member(
         &self,
         actor: &Actor,
@@ -346,120 +356,150 @@ impl Services {
     ) -> ServiceResult<()> {
         self.require(actor, Permission::WriteMembers, "member.update")
             .await?;
-        let today = self.clock().today();
-        let now = self.clock().now();
-        // The scope check is audited before the write lock is taken (see `check_org`).
-        let mut tx = self.db().read().await?;
-        self.member_in_scope(&mut tx, actor, id, "member.update")
-            .await?;
-        tx.commit().await?;
-        let mut tx = self.db().write().await?;
-        let row = members::get(&mut tx, id)
-            .await?
-            .filter(|row| actor.scope.covers_org(&row.branch_path))
-            .ok_or(ServiceError::NotFound)?;
-        let stored_id = IdNumber::parse(&row.id_number).map_err(|_| {
+        let stored = self.load_member(actor, id, "member.update").await?;
+        if !actor.scope.covers_org(&stored.branch_path) {
+            return Err(ServiceError::Forbidden);
+        }
+        let stored_id = IdNumber::parse(&stored.id_number).map_err(|_| {
             ServiceError::Internal(format!("stored id number of member {id} does not parse"))
         })?;
+        let today = self.clock().today();
         let fields = form
             .parse(today, Some(&stored_id))
             .map_err(ServiceError::Invalid)?;
-        let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
-        let id_number = fields.id_number.clone().unwrap_or(stored_id);
-        let phone = match &fields.phone {
-            PhoneChange::Keep => row.phone.clone(),
-            PhoneChange::Clear => None,
-            PhoneChange::Set(p) => Some(p.as_str().to_owned()),
-        };
-        let ethnicity = fields.ethnicity.code();
-        let values = values_of(
-            &fields,
-            &ethnicity,
-            id_number.as_str(),
-            phone.as_deref(),
-            unit_id,
-        );
-
-        let mut changed: Vec<&str> = Vec::new();
-        for (name, differs) in [
-            ("name", values.name != row.name),
-            ("gender", values.gender != row.gender),
-            ("birth_date", values.birth_date != row.birth_date),
-            ("ethnicity", values.ethnicity != row.ethnicity),
-            ("education", values.education != row.education),
-            ("id_number", values.id_number != row.id_number),
-            ("phone", values.phone != row.phone.as_deref()),
-            ("police_number", values.police_number != row.police_number),
-            ("police_rank", values.police_rank != row.police_rank),
-            ("position", values.position != row.position.as_deref()),
-            ("unit", values.unit_id != row.unit_id),
-            ("joined_on", values.joined_on != row.joined_on),
-            (
-                "full_membership_on",
-                values.full_membership_on != row.full_membership_on,
-            ),
-        ] {
-            if differs {
-                changed.push(name);
-            }
-        }
-
-        let on = fields.effective_on;
-        if branch.id != row.branch_id {
-            if on < branch.founded_on {
-                return Err(ServiceError::invalid(
-                    "effective_on",
-                    format!(
-                        "{}成立于{}，转入日期不能更早",
-                        branch.name, branch.founded_on
-                    ),
-                ));
-            }
-            let since = history::member_branch::open_since(&mut tx, id)
-                .await?
-                .unwrap_or(on);
-            let change = plan_change(&row.branch_id, since, &branch.id, on)
-                .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
-            history::member_branch::apply(&mut tx, id, change, branch.id).await?;
-            changed.push("branch");
-        }
-        if fields.category != row.category {
-            // Full membership is dated by its own date; any other change by the effective date.
-            let (on, field) = match (fields.category, fields.full_membership_on) {
-                (Category::Full, Some(full_on)) => (full_on, "full_membership_on"),
-                _ => (on, "effective_on"),
+        self.check_org_code(actor, &fields.branch_code, "branch", "member.update")
+            .await?;
+        let now = self.clock().now();
+        let result = async {
+            let mut tx = self.db().write().await?;
+            tx.lock_structure().await?;
+            let row = visible_member(&mut tx, actor, id).await?;
+            let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
+            let id_number = fields
+                .id_number
+                .clone()
+                .unwrap_or_else(|| stored_id.clone());
+            let phone = match &fields.phone {
+                PhoneChange::Keep => row.phone.clone(),
+                PhoneChange::Clear => None,
+                PhoneChange::Set(p) => Some(p.as_str().to_owned()),
             };
-            let since = history::member_category::open_since(&mut tx, id)
-                .await?
-                .unwrap_or(on);
-            let change = plan_change(&row.category, since, &fields.category, on)
-                .map_err(|e| ServiceError::invalid(field, e.to_string()))?;
-            history::member_category::apply(&mut tx, id, change, fields.category.code()).await?;
-            changed.push("category");
-        }
-        if fields.status != row.status {
-            let since = history::member_status::open_since(&mut tx, id)
-                .await?
-                .unwrap_or(on);
-            let change = plan_change(&row.status, since, &fields.status, on)
-                .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
-            history::member_status::apply(&mut tx, id, change, fields.status.code()).await?;
-            if !fields.status.is_on_roll() {
-                // Someone off the roll holds no post.
-                posts::close_for_member(&mut tx, id, on).await?;
+            let ethnicity = fields.ethnicity.code();
+            let values = values_of(
+                &fields,
+                &ethnicity,
+                id_number.as_str(),
+                phone.as_deref(),
+                unit_id,
+            );
+            let mut changed: Vec<&str> = Vec::new();
+            for (name, differs) in [
+                ("name", values.name != row.name),
+                ("gender", values.gender != row.gender),
+                ("birth_date", values.birth_date != row.birth_date),
+                ("ethnicity", values.ethnicity != row.ethnicity),
+                ("education", values.education != row.education),
+                ("id_number", values.id_number != row.id_number),
+                ("phone", values.phone != row.phone.as_deref()),
+                ("police_number", values.police_number != row.police_number),
+                ("police_rank", values.police_rank != row.police_rank),
+                ("position", values.position != row.position.as_deref()),
+                ("unit", values.unit_id != row.unit_id),
+                ("joined_on", values.joined_on != row.joined_on),
+                (
+                    "full_membership_on",
+                    values.full_membership_on != row.full_membership_on,
+                ),
+                ("category", fields.category != row.category),
+            ] {
+                if differs {
+                    changed.push(name);
+                }
             }
-            changed.push("status");
+
+            let on = fields.effective_on;
+            if branch.id != row.branch_id {
+                if on < branch.founded_on {
+                    return Err(ServiceError::invalid(
+                        "effective_on",
+                        format!(
+                            "{}成立于{}，转入日期不能更早",
+                            branch.name, branch.founded_on
+                        ),
+                    ));
+                }
+                let since = history::member_branch::open_since(&mut tx, id)
+                    .await?
+                    .unwrap_or(on);
+                let change = plan_change(&row.branch_id, since, &branch.id, on)
+                    .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
+                history::member_branch::apply(&mut tx, id, change, branch.id).await?;
+                changed.push("branch");
+            }
+            if fields.status != row.status {
+                let since = history::member_status::open_since(&mut tx, id)
+                    .await?
+                    .unwrap_or(on);
+                let change = plan_change(&row.status, since, &fields.status, on)
+                    .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
+                history::member_status::apply(&mut tx, id, change, fields.status.code()).await?;
+                changed.push("status");
+            }
+            // Posts end where the member no longer is: outside the org's subtree, or off the roll.
+            for (org_id, post, span) in posts::of_member(&mut tx, id).await? {
+                if !span.is_open() {
+                    continue;
+                }
+                let Some(org) = orgs::get(&mut tx, org_id).await? else {
+                    continue;
+                };
+                if fields.status.is_on_roll() && branch.path.is_within(&org.path) {
+                    continue;
+                }
+                if on <= span.from {
+                    return Err(ServiceError::invalid(
+                        "effective_on",
+                        format!(
+                            "该党员自{}起任{}{}，变更日期应晚于任职日期",
+                            span.from,
+                            org.name,
+                            crate::orgs::post_label(&post)
+                        ),
+                    ));
+                }
+                posts::close_one(&mut tx, org_id, &post, on).await?;
+                changed.push("posts");
+            }
+            if changed
+                .iter()
+                .any(|c| matches!(*c, "category" | "joined_on" | "full_membership_on"))
+            {
+                history::rewrite_category_timeline(
+                    &mut tx,
+                    id,
+                    fields.joined_on,
+                    fields.full_membership_on,
+                )
+                .await?;
+            }
+            members::update_values(&mut tx, id, &values, now)
+                .await
+                .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+            members::set_current(&mut tx, id, branch.id, fields.category, fields.status).await?;
+            let event = Event::new("member.update")
+                .object("member", id)
+                .detail(json!({ "changed": changed }));
+            audit::write(&mut tx, actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok(())
         }
-        members::update_values(&mut tx, id, &values, now)
-            .await
-            .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
-        members::set_current(&mut tx, id, branch.id, fields.category, fields.status).await?;
-        let event = Event::new("member.update")
-            .object("member", id)
-            .detail(json!({ "changed": changed }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
-        tx.commit().await?;
-        Ok(())
+        .await;
+        match result {
+            Err(error @ ServiceError::Conflict(_)) => {
+                Err(self.record_duplicate(actor, "member.update", error).await)
+            }
+            other => other,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use dangjian_core::interval::{Change, Span, plan_change};
 use dangjian_core::member::{PoliceNumber, parse_date};
-use dangjian_core::org::{OrgForm, OrgKind, OrgPath, check_placement};
+use dangjian_core::org::{Code, OrgForm, OrgKind, OrgPath, check_placement};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::history::{self, posts};
 use dangjian_store::orgs::{self, NewOrg, OrgFilter};
@@ -18,12 +18,26 @@ use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
+use crate::scope::{org_by_code, org_label, visible_org};
 
 pub use dangjian_store::history::posts::PostHolder;
 pub use dangjian_store::orgs::{OrgFilter as Filter, OrgRow as Org};
 
 /// The post of branch secretary (书记), as stored in `org_posts.post`.
 pub const SECRETARY: &str = "secretary";
+
+/// The Chinese name of a post code.
+pub fn post_label(code: &str) -> &str {
+    match code {
+        "secretary" => "书记",
+        "deputy_secretary" => "副书记",
+        "organization_commissioner" => "组织委员",
+        "publicity_commissioner" => "宣传委员",
+        "discipline_commissioner" => "纪检委员",
+        "group_leader" => "党小组长",
+        other => other,
+    }
+}
 
 /// What the tree page shows around one org: its ancestors within scope, the org, and the orgs
 /// directly below it. With no focus, the top of the actor's scope.
@@ -79,15 +93,6 @@ pub struct SecretaryForm {
 
 const DUPLICATE_CODE: &[(&str, &str, &str)] = &[("orgs.code", "code", "该组织编码已被使用")];
 
-/// Loads an org inside a write transaction, after [`Services::check_org`] passed: not found if
-/// it vanished or left the scope meanwhile.
-async fn visible_org(conn: &mut Conn, actor: &Actor, id: i64) -> ServiceResult<Org> {
-    orgs::get(conn, id)
-        .await?
-        .filter(|org| actor.scope.covers_org(&org.path))
-        .ok_or(ServiceError::NotFound)
-}
-
 /// A date field that defaults to today and may not lie in the future.
 fn date_not_after(raw: &str, today: NaiveDate, field: &'static str) -> ServiceResult<NaiveDate> {
     let on = match raw.trim() {
@@ -110,71 +115,23 @@ fn may_restructure(scope: &Scope, org: &Org) -> bool {
     }
 }
 
+async fn unit_id_by_code(
+    conn: &mut Conn,
+    code: Option<&Code>,
+    field: &'static str,
+) -> ServiceResult<Option<i64>> {
+    match code {
+        None => Ok(None),
+        Some(code) => units::by_code(conn, code.as_str())
+            .await?
+            .map(|u| Some(u.id))
+            .ok_or_else(|| ServiceError::invalid(field, "没有这个单位编码")),
+    }
+}
+
 impl Services {
-    /// Loads an org the actor may see, or answers not-found (auditing an out-of-scope id).
-    async fn org_in_scope(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        id: i64,
-        event: &'static str,
-    ) -> ServiceResult<Org> {
-        let org = orgs::get(conn, id).await?.ok_or(ServiceError::NotFound)?;
-        if actor.scope.covers_org(&org.path) {
-            Ok(org)
-        } else {
-            Err(self.out_of_scope(actor, event, "org", id).await)
-        }
-    }
-
-    /// The scope check of a change, made before its write transaction opens: an out-of-scope
-    /// id is audited in a transaction of its own, which on SQLite cannot run while the
-    /// change's transaction holds the write lock. The change then loads the org again inside
-    /// its transaction with [`visible_org`].
-    async fn check_org(&self, actor: &Actor, id: i64, event: &'static str) -> ServiceResult<()> {
-        let mut tx = self.db().read().await?;
-        self.org_in_scope(&mut tx, actor, id, event).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Looks up an org by code for use as a parent or a member's branch: it must exist, be in
-    /// scope and not be dissolved. Out-of-scope codes read as unknown.
-    async fn org_by_code_in_scope(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        code: &str,
-        field: &'static str,
-    ) -> ServiceResult<Org> {
-        match orgs::by_code(conn, code).await? {
-            Some(org) if actor.scope.covers_org(&org.path) && org.dissolved_on.is_none() => Ok(org),
-            Some(org) if actor.scope.covers_org(&org.path) => {
-                Err(ServiceError::invalid(field, format!("{}已撤销", org.name)))
-            }
-            _ => Err(ServiceError::invalid(
-                field,
-                "没有这个组织编码，或不在您的管理范围内",
-            )),
-        }
-    }
-
-    async fn unit_id_by_code(
-        &self,
-        conn: &mut Conn,
-        code: Option<&str>,
-        field: &'static str,
-    ) -> ServiceResult<Option<i64>> {
-        match code {
-            None => Ok(None),
-            Some(code) => units::by_code(conn, code)
-                .await?
-                .map(|u| Some(u.id))
-                .ok_or_else(|| ServiceError::invalid(field, "没有这个单位编码")),
-        }
-    }
-
-    /// The tree around `focus` (or the top of the actor's scope).
+    /// The tree around `focus`, or the top of the actor's scope: their org for a secretary,
+    /// the root for the bureau-wide role, nothing for anyone else.
     pub async fn org_tree(
         &self,
         actor: &Actor,
@@ -183,37 +140,53 @@ impl Services {
     ) -> ServiceResult<TreeView> {
         self.require(actor, Permission::ReadOrgs, "org.view")
             .await?;
+        let focus = match focus {
+            Some(id) => Some(self.load_org(actor, id, "org.view").await?),
+            None => None,
+        };
         let mut tx = self.db().read().await?;
         let focus = match (focus, &actor.scope) {
-            (Some(id), _) => Some(self.org_in_scope(&mut tx, actor, id, "org.view").await?),
+            (Some(org), _) => Some(org),
             (None, Scope::Subtree { org_id, .. }) => orgs::get(&mut tx, *org_id).await?,
             // A bureau has one root: open the tree at it rather than at a list of one.
-            (None, _) => {
+            (None, Scope::Everything) => {
                 let roots = orgs::children(&mut tx, None, include_dissolved).await?;
                 match <[Org; 1]>::try_from(roots) {
                     Ok([root]) => Some(root),
-                    Err(_) => None,
+                    Err(roots) => {
+                        tx.commit().await?;
+                        return Ok(TreeView {
+                            ancestors: Vec::new(),
+                            focus: None,
+                            children: roots,
+                        });
+                    }
                 }
             }
-        };
-        let (ancestors, children) = match &focus {
-            Some(org) => {
-                let mut ancestors = orgs::on_path(&mut tx, &org.path).await?;
-                ancestors.retain(|a| a.id != org.id && actor.scope.covers_org(&a.path));
-                (
-                    ancestors,
-                    orgs::children(&mut tx, Some(org.id), include_dissolved).await?,
-                )
+            (None, Scope::OwnRecord { .. } | Scope::Nothing) => {
+                tx.commit().await?;
+                return Ok(TreeView {
+                    ancestors: Vec::new(),
+                    focus: None,
+                    children: Vec::new(),
+                });
             }
-            None => (
-                Vec::new(),
-                orgs::children(&mut tx, None, include_dissolved).await?,
-            ),
         };
+        let Some(focus) = focus.filter(|f| actor.scope.covers_org(&f.path)) else {
+            tx.commit().await?;
+            return Ok(TreeView {
+                ancestors: Vec::new(),
+                focus: None,
+                children: Vec::new(),
+            });
+        };
+        let mut ancestors = orgs::on_path(&mut tx, &focus.path).await?;
+        ancestors.retain(|a| a.id != focus.id && actor.scope.covers_org(&a.path));
+        let children = orgs::children(&mut tx, Some(focus.id), include_dissolved).await?;
         tx.commit().await?;
         Ok(TreeView {
             ancestors,
-            focus,
+            focus: Some(focus),
             children,
         })
     }
@@ -233,23 +206,22 @@ impl Services {
         Ok(found)
     }
 
-    /// An org with its place in the tree and its history.
+    /// An org with its place in the tree and its history. Ancestors and past parents outside
+    /// the actor's scope are not named.
     pub async fn org_detail(&self, actor: &Actor, id: i64) -> ServiceResult<OrgDetail> {
         self.require(actor, Permission::ReadOrgs, "org.view")
             .await?;
+        let org = self.load_org(actor, id, "org.view").await?;
         let mut tx = self.db().read().await?;
-        let org = self.org_in_scope(&mut tx, actor, id, "org.view").await?;
         let mut ancestors = orgs::on_path(&mut tx, &org.path).await?;
-        ancestors.retain(|a| a.id != org.id);
+        ancestors.retain(|a| a.id != org.id && actor.scope.covers_org(&a.path));
         let children = orgs::children(&mut tx, Some(org.id), true).await?;
         let posts = posts::list(&mut tx, org.id).await?;
         let mut parents = Vec::new();
         for interval in history::org_parent::list(&mut tx, org.id).await? {
             let label = match interval.value {
                 None => "（最上级）".to_owned(),
-                Some(pid) => orgs::get(&mut tx, pid)
-                    .await?
-                    .map_or_else(|| pid.to_string(), |p| format!("{}（{}）", p.name, p.code)),
+                Some(pid) => org_label(&mut tx, actor, pid).await?,
             };
             parents.push(HistoryEntry {
                 span: interval.span,
@@ -267,6 +239,11 @@ impl Services {
             .collect();
         tx.commit().await?;
         let writable = actor.permits(Permission::WriteOrgs) && org.dissolved_on.is_none();
+        let mut org = org;
+        // The id of a parent outside the scope is not the actor's to know.
+        if ancestors.last().map(|p| p.id) != org.parent_id {
+            org.parent_id = None;
+        }
         Ok(OrgDetail {
             can_edit: writable,
             can_restructure: writable && may_restructure(&actor.scope, &org),
@@ -286,13 +263,15 @@ impl Services {
             .await?;
         let today = self.clock().today();
         let fields = form.parse(today).map_err(ServiceError::Invalid)?;
+        if let Some(code) = &fields.parent_code {
+            self.check_org_code(actor, code.as_str(), "parent", "org.create")
+                .await?;
+        }
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
         let parent = match &fields.parent_code {
-            Some(code) => Some(
-                self.org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent")
-                    .await?,
-            ),
+            Some(code) => Some(org_by_code(&mut tx, actor, code.as_str(), "parent").await?),
             None => {
                 if actor.scope != Scope::Everything {
                     return Err(ServiceError::invalid("parent", "请填写上级组织编码"));
@@ -320,13 +299,7 @@ impl Services {
                 "成立日期不能早于上级组织的成立日期",
             ));
         }
-        let unit_id = self
-            .unit_id_by_code(
-                &mut tx,
-                fields.unit_code.as_ref().map(|c| c.as_str()),
-                "unit",
-            )
-            .await?;
+        let unit_id = unit_id_by_code(&mut tx, fields.unit_code.as_ref(), "unit").await?;
         let new = NewOrg {
             code: fields.code.as_str(),
             name: &fields.name,
@@ -353,14 +326,9 @@ impl Services {
     pub async fn update_org(&self, actor: &Actor, id: i64, form: &OrgForm) -> ServiceResult<()> {
         self.require(actor, Permission::WriteOrgs, "org.update")
             .await?;
+        self.load_org(actor, id, "org.update").await?;
         let today = self.clock().today();
         let now = self.clock().now();
-        self.check_org(actor, id, "org.update").await?;
-        let mut tx = self.db().write().await?;
-        let org = visible_org(&mut tx, actor, id).await?;
-        if org.dissolved_on.is_some() {
-            return Err(ServiceError::invalid("name", "已撤销的组织不能修改"));
-        }
         // The edit form has no parent or founding date: those change by move, and are history.
         let form = OrgForm {
             parent: String::new(),
@@ -368,6 +336,12 @@ impl Services {
             ..form.clone()
         };
         let fields = form.parse(today).map_err(ServiceError::Invalid)?;
+        let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
+        let org = visible_org(&mut tx, actor, id).await?;
+        if org.dissolved_on.is_some() {
+            return Err(ServiceError::invalid("name", "已撤销的组织不能修改"));
+        }
         let mut changed = Vec::new();
         if fields.kind != org.kind {
             let parent = match org.parent_id {
@@ -408,24 +382,16 @@ impl Services {
             orgs::set_kind(&mut tx, org.id, fields.kind, now).await?;
             changed.push("kind");
         }
-        let unit_id = self
-            .unit_id_by_code(
-                &mut tx,
-                fields.unit_code.as_ref().map(|c| c.as_str()),
-                "unit",
-            )
-            .await?;
-        if fields.code.as_str() != org.code {
-            changed.push("code");
-        }
-        if fields.name != org.name {
-            changed.push("name");
-        }
-        if unit_id != org.unit_id {
-            changed.push("unit");
-        }
-        if fields.is_joint != org.is_joint {
-            changed.push("is_joint");
+        let unit_id = unit_id_by_code(&mut tx, fields.unit_code.as_ref(), "unit").await?;
+        for (name, differs) in [
+            ("code", fields.code.as_str() != org.code),
+            ("name", fields.name != org.name),
+            ("unit", unit_id != org.unit_id),
+            ("is_joint", fields.is_joint != org.is_joint),
+        ] {
+            if differs {
+                changed.push(name);
+            }
         }
         orgs::update_fields(
             &mut tx,
@@ -450,20 +416,19 @@ impl Services {
     pub async fn move_org(&self, actor: &Actor, id: i64, form: &MoveForm) -> ServiceResult<()> {
         self.require(actor, Permission::WriteOrgs, "org.move")
             .await?;
+        self.load_org(actor, id, "org.move").await?;
+        self.check_org_code(actor, &form.parent, "parent", "org.move")
+            .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
-        self.check_org(actor, id, "org.move").await?;
         let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
         let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() || !may_restructure(&actor.scope, &org) {
             return Err(ServiceError::invalid("parent", "您不能移动这个组织"));
         }
-        let code = dangjian_core::org::Code::parse(&form.parent)
-            .map_err(|e| ServiceError::invalid("parent", e.to_string()))?;
-        let parent = self
-            .org_by_code_in_scope(&mut tx, actor, code.as_str(), "parent")
-            .await?;
+        let parent = org_by_code(&mut tx, actor, &form.parent, "parent").await?;
         check_placement(org.kind, Some((parent.kind, &parent.path)), Some(&org.path))
             .map_err(|e| ServiceError::invalid("parent", e.to_string()))?;
         if on < parent.founded_on {
@@ -498,7 +463,8 @@ impl Services {
     }
 
     /// Dissolves an org from a date. It must have no active sub-orgs and no members on its
-    /// roll; its posts end that day. The org stays in history.
+    /// roll; its posts end that day, and the date must follow the start of everything it ends.
+    /// The org stays in history.
     pub async fn dissolve_org(
         &self,
         actor: &Actor,
@@ -507,11 +473,12 @@ impl Services {
     ) -> ServiceResult<()> {
         self.require(actor, Permission::WriteOrgs, "org.dissolve")
             .await?;
+        self.load_org(actor, id, "org.dissolve").await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
-        self.check_org(actor, id, "org.dissolve").await?;
         let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
         let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() {
             return Err(ServiceError::invalid("on", "该组织已撤销"));
@@ -525,13 +492,18 @@ impl Services {
         if orgs::direct_member_count(&mut tx, org.id).await? > 0 {
             return Err(ServiceError::invalid("on", "该组织仍有党员，请先转移党员"));
         }
-        let since = history::org_parent::open_since(&mut tx, org.id)
-            .await?
-            .unwrap_or(org.founded_on);
-        if on <= since {
+        let starts = [
+            history::org_parent::open_since(&mut tx, org.id).await?,
+            history::org_kind::open_since(&mut tx, org.id).await?,
+            posts::latest_open_start(&mut tx, org.id).await?,
+            Some(org.founded_on),
+        ];
+        if let Some(latest) = starts.into_iter().flatten().max()
+            && on <= latest
+        {
             return Err(ServiceError::invalid(
                 "on",
-                format!("撤销日期应晚于{since}"),
+                format!("撤销日期应晚于{latest}（隶属、类别或任职的起始日期）"),
             ));
         }
         orgs::dissolve(&mut tx, org.id, on, now).await?;
@@ -547,7 +519,8 @@ impl Services {
     }
 
     /// Appoints the secretary from a date (or leaves the post vacant from that date). The
-    /// secretary must be a member on the roll within the org's subtree.
+    /// secretary must be a member on the roll within the org's subtree, and a new term may
+    /// not begin before the previous one ended.
     pub async fn set_secretary(
         &self,
         actor: &Actor,
@@ -556,11 +529,14 @@ impl Services {
     ) -> ServiceResult<()> {
         self.require(actor, Permission::WriteOrgs, "org.secretary")
             .await?;
+        self.load_org(actor, id, "org.secretary").await?;
+        self.check_police_number(actor, &form.police_number, "police_number", "org.secretary")
+            .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
         let now = self.clock().now();
-        self.check_org(actor, id, "org.secretary").await?;
         let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
         let org = visible_org(&mut tx, actor, id).await?;
         if org.dissolved_on.is_some() {
             return Err(ServiceError::invalid(
@@ -591,11 +567,21 @@ impl Services {
                 Some(member)
             }
         };
-        let current = posts::current(&mut tx, org.id, SECRETARY).await?;
         let new_holder = member.as_ref().map(|m| m.id);
-        let (current_holder, since) = match current {
+        let (current_holder, since) = match posts::current(&mut tx, org.id, SECRETARY).await? {
             Some((holder, since)) => (Some(holder), since),
-            None => (None, on),
+            None => {
+                // A vacant post: the next term may not overlap the last one.
+                if let Some(last_end) = posts::last_end(&mut tx, org.id, SECRETARY).await?
+                    && on < last_end
+                {
+                    return Err(ServiceError::invalid(
+                        "on",
+                        format!("上一任书记任职至{last_end}，任职日期不能更早"),
+                    ));
+                }
+                (None, on)
+            }
         };
         let change = plan_change(&current_holder, since, &new_holder, on)
             .map_err(|e| ServiceError::invalid("on", e.to_string()))?;
@@ -637,7 +623,7 @@ impl Services {
     ) -> ServiceResult<Option<OrgPath>> {
         self.require(actor, Permission::ReadMembers, "member.list")
             .await?;
-        let Ok(code) = dangjian_core::org::Code::parse(code) else {
+        let Ok(code) = Code::parse(code) else {
             return Ok(None);
         };
         let mut tx = self.db().read().await?;

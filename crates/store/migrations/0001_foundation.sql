@@ -38,19 +38,24 @@ CREATE TABLE org_parent_history (
     org_id BIGINT NOT NULL REFERENCES orgs (id),
     parent_id BIGINT REFERENCES orgs (id),
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX org_parent_history_org ON org_parent_history (org_id, valid_from);
 CREATE INDEX org_parent_history_parent ON org_parent_history (parent_id, valid_from);
+-- One current value per owner, for every dated attribute.
+CREATE UNIQUE INDEX uq__org_parent_history__open ON org_parent_history (org_id) WHERE valid_to IS NULL;
 
 CREATE TABLE org_kind_history (
     id {{id}},
     org_id BIGINT NOT NULL REFERENCES orgs (id),
     kind TEXT NOT NULL,
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX org_kind_history_org ON org_kind_history (org_id, valid_from);
+CREATE UNIQUE INDEX uq__org_kind_history__open ON org_kind_history (org_id) WHERE valid_to IS NULL;
 
 CREATE TABLE members (
     id {{id}},
@@ -84,28 +89,34 @@ CREATE TABLE member_branch_history (
     member_id BIGINT NOT NULL REFERENCES members (id),
     org_id BIGINT NOT NULL REFERENCES orgs (id),
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX member_branch_history_member ON member_branch_history (member_id, valid_from);
 CREATE INDEX member_branch_history_org ON member_branch_history (org_id, valid_from);
+CREATE UNIQUE INDEX uq__member_branch_history__open ON member_branch_history (member_id) WHERE valid_to IS NULL;
 
 CREATE TABLE member_category_history (
     id {{id}},
     member_id BIGINT NOT NULL REFERENCES members (id),
     category TEXT NOT NULL,
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX member_category_history_member ON member_category_history (member_id, valid_from);
+CREATE UNIQUE INDEX uq__member_category_history__open ON member_category_history (member_id) WHERE valid_to IS NULL;
 
 CREATE TABLE member_status_history (
     id {{id}},
     member_id BIGINT NOT NULL REFERENCES members (id),
     status TEXT NOT NULL,
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX member_status_history_member ON member_status_history (member_id, valid_from);
+CREATE UNIQUE INDEX uq__member_status_history__open ON member_status_history (member_id) WHERE valid_to IS NULL;
 
 -- Post holders (书记, 副书记, 委员, 党小组长), each a dated interval.
 CREATE TABLE org_posts (
@@ -114,12 +125,13 @@ CREATE TABLE org_posts (
     member_id BIGINT NOT NULL REFERENCES members (id),
     post TEXT NOT NULL,
     valid_from TEXT NOT NULL,
-    valid_to TEXT
+    valid_to TEXT,
+    CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX org_posts_org ON org_posts (org_id, post, valid_from);
 CREATE INDEX org_posts_member ON org_posts (member_id);
--- At most one current secretary per org.
-CREATE UNIQUE INDEX uq__org_posts__secretary ON org_posts (org_id) WHERE post = 'secretary' AND valid_to IS NULL;
+-- At most one current holder of each post per org.
+CREATE UNIQUE INDEX uq__org_posts__open ON org_posts (org_id, post) WHERE valid_to IS NULL;
 
 CREATE TABLE accounts (
     id {{id}},

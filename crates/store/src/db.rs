@@ -16,6 +16,21 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         Ok(self.0.commit().await?)
     }
+
+    /// Serialises changes of the org tree and the roster. On SQLite every write transaction
+    /// already holds the database's single write lock (`BEGIN IMMEDIATE`); on PostgreSQL,
+    /// where writers run side by side under read committed, this takes a transaction-scoped
+    /// advisory lock, so a move's cycle check or an interval's "current value" cannot be
+    /// invalidated by a concurrent change before it commits.
+    pub async fn lock_structure(&mut self) -> StoreResult<()> {
+        if self.0.backend_name() == "PostgreSQL" {
+            // The outer select returns an integer: the Any driver has no type for `void`.
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7291)) AS l")
+                .execute(&mut *self.0)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl std::ops::Deref for Tx {

@@ -171,6 +171,33 @@ history_table!(
     String,
     text
 );
+/// The category timeline is derived from the member's own dates (probationary from admission,
+/// full from full membership), so a correction of either date rewrites it whole.
+pub async fn rewrite_category_timeline(
+    conn: &mut crate::db::Conn,
+    member: i64,
+    joined_on: NaiveDate,
+    full_membership_on: Option<NaiveDate>,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM member_category_history WHERE member_id = $1")
+        .bind(member)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO member_category_history (member_id, category, valid_from, valid_to) \
+         VALUES ($1, 'probationary', $2, $3)",
+    )
+    .bind(member)
+    .bind(date_text(joined_on))
+    .bind(full_membership_on.map(date_text))
+    .execute(&mut *conn)
+    .await?;
+    if let Some(full) = full_membership_on {
+        member_category::open(conn, member, "full", full).await?;
+    }
+    Ok(())
+}
+
 history_table!(
     member_status,
     "member_status_history",
@@ -315,6 +342,35 @@ pub mod posts {
             .await?
             .map(|row| Ok((row.int("member_id")?, row.date("valid_from")?)))
             .transpose()
+    }
+
+    /// The end of the last closed interval of `post` (a successor may not start before it).
+    pub async fn last_end(conn: &mut Conn, org: i64, post: &str) -> StoreResult<Option<NaiveDate>> {
+        sqlx::query("SELECT MAX(valid_to) AS last FROM org_posts WHERE org_id = $1 AND post = $2 AND valid_to IS NOT NULL")
+            .bind(org)
+            .bind(post)
+            .fetch_one(conn)
+            .await?
+            .opt_date("last")
+    }
+
+    /// The latest start among the open posts of an org (a closing date must come after it).
+    pub async fn latest_open_start(conn: &mut Conn, org: i64) -> StoreResult<Option<NaiveDate>> {
+        sqlx::query("SELECT MAX(valid_from) AS latest FROM org_posts WHERE org_id = $1 AND valid_to IS NULL")
+            .bind(org)
+            .fetch_one(conn)
+            .await?
+            .opt_date("latest")
+    }
+
+    /// Closes one post of an org on `on`.
+    pub async fn close_one(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+        on: NaiveDate,
+    ) -> StoreResult<()> {
+        close(conn, org, post, on).await
     }
 
     /// Every post a member holds or held, as (org id, post, span), newest first.

@@ -178,14 +178,14 @@ pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, PageError> {
     Ok(pairs)
 }
 
-/// Deserialises a form struct from pairs; its `deny_unknown_fields` refuses fields the form
-/// does not show (mass assignment).
+/// Deserialises a form or query struct from pairs; its `deny_unknown_fields` refuses fields
+/// the form does not show (mass assignment). The pairs go back through `serde_urlencoded`,
+/// which understands numbers, booleans and options as well as text.
 pub fn from_pairs<T: DeserializeOwned>(pairs: Vec<(String, String)>) -> Result<T, PageError> {
-    use serde::de::value::MapDeserializer;
-    T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(
-        pairs.into_iter(),
-    ))
-    .map_err(|_| PageError::BadRequest("表单含有无效或不允许的字段".to_owned()))
+    let encoded = serde_urlencoded::to_string(&pairs)
+        .map_err(|_| PageError::BadRequest("表单格式无效".to_owned()))?;
+    serde_urlencoded::from_str(&encoded)
+        .map_err(|_| PageError::BadRequest("表单含有无效或不允许的字段".to_owned()))
 }
 
 /// A form post by a logged-in user: the session, the CSRF token checked against it, and the

@@ -56,3 +56,38 @@ pub fn post_label(code: &str) -> &str {
 pub fn page_count(total: i64, size: u32) -> i64 {
     ((total + i64::from(size) - 1) / i64::from(size)).max(1)
 }
+
+/// The Chinese name of an audit event, for the audit browser (the code stays beside it).
+pub fn event_label(event: &str) -> &'static str {
+    match event {
+        "auth.login" => "登录",
+        "auth.logout" => "退出",
+        "auth.session_end" => "会话结束",
+        "auth.password_change" => "修改密码",
+        "account.create" => "新建账号",
+        "account.grant" => "分配角色",
+        "account.disable" => "停用账号",
+        "account.enable" => "启用账号",
+        "account.reset_password" => "重置密码",
+        "account.set_password" => "设置密码（命令行）",
+        "account.list" | "account.view" => "查看账号",
+        "token.create" => "生成令牌",
+        "token.revoke" => "吊销令牌",
+        "org.create" => "新建组织",
+        "org.update" => "修改组织",
+        "org.move" => "调整隶属",
+        "org.dissolve" => "撤销组织",
+        "org.secretary" => "任命书记",
+        "org.view" | "org.search" => "查看组织",
+        "member.create" => "新增党员",
+        "member.update" => "修改党员",
+        "member.view" | "member.list" => "查看党员",
+        "unit.create" => "新增单位",
+        "unit.update" => "修改单位",
+        "unit.list" | "unit.view" => "查看单位",
+        "audit.query" => "查询审计日志",
+        "security.csrf_rejected" => "安全令牌无效",
+        "demo.generate" => "生成演示数据",
+        _ => "",
+    }
+}

@@ -185,3 +185,35 @@ async fn the_openapi_document_lists_every_endpoint() {
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn the_api_takes_filters_and_pages() {
+    let app = TestApp::spawn().await;
+    let token = token_for(&app, "api_office", Role::CommitteeStaff, "").await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(app.url(path)).bearer_auth(&token).send();
+    let page: Value = get("/api/v1/members?org=ZZA&per_page=2&page=2")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let orgs: Value =
+        get("/api/v1/orgs?q=%E6%94%AF%E9%83%A8A&kind=branch&limit=1&include_dissolved=true")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(orgs.as_array().unwrap().len(), 1);
+    assert_eq!(orgs[0]["code"], "A1");
+    let bad = get("/api/v1/orgs?limit=lots").await.unwrap();
+    assert_eq!(bad.status(), 400);
+    let unknown = get("/api/v1/members?color=red").await.unwrap();
+    assert_eq!(unknown.status(), 400);
+    let repeated = get("/api/v1/members?page=1&page=2").await.unwrap();
+    assert_eq!(repeated.status(), 400);
+}

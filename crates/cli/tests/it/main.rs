@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod browser;
+mod cli;
 mod harness;
 mod members;
 mod orgs;

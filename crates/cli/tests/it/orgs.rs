@@ -302,3 +302,84 @@ async fn a_secretary_cannot_move_or_dissolve_their_own_org() {
     assert_eq!(outside.status(), 422);
     assert!(outside.text().await.unwrap().contains("不在您的管理范围内"));
 }
+
+#[tokio::test]
+async fn posts_never_overlap_and_never_run_backwards() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let post = |number: &'static str, on: &'static str| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &client,
+                &format!("/orgs/{}/secretary", f.a1),
+                &[("police_number", number), ("on", on)],
+            )
+            .await
+        }
+    };
+    assert_eq!(post("200001", "2026-01-01").await.status(), 303);
+    // Vacant from 2026-02-01.
+    assert_eq!(post("", "2026-02-01").await.status(), 303);
+    // A successor cannot start before the last term ended.
+    let overlap = post("200002", "2026-01-15").await;
+    assert_eq!(overlap.status(), 422);
+    assert!(overlap.text().await.unwrap().contains("任职日期不能更早"));
+    assert_eq!(post("200002", "2026-02-10").await.status(), 303);
+    // A1 cannot be dissolved before its secretary's term began (it still has members anyway,
+    // so use the member side): moving the secretary out before the term began is refused.
+    let mut form = crate::harness::member_form(2, "A2");
+    form.id_number = String::new();
+    form.effective_on = "2026-02-05".to_owned();
+    let early = app
+        .post_form(
+            &client,
+            &format!("/members/{}/edit", f.member_a1_second),
+            &crate::scope::member_fields(&form),
+        )
+        .await;
+    assert_eq!(early.status(), 422);
+    assert!(
+        early
+            .text()
+            .await
+            .unwrap()
+            .contains("变更日期应晚于任职日期")
+    );
+    // Moving them out later ends the term on that date.
+    form.effective_on = "2026-03-01".to_owned();
+    let moved = app
+        .post_form(
+            &client,
+            &format!("/members/{}/edit", f.member_a1_second),
+            &crate::scope::member_fields(&form),
+        )
+        .await;
+    assert_eq!(moved.status(), 303);
+    let detail = app.services.org_detail(&office(), f.a1).await.unwrap();
+    assert!(detail.org.secretary_id.is_none());
+    assert!(detail.posts.iter().all(|p| p.span.to.is_some()));
+}
+
+#[tokio::test]
+async fn the_system_administrator_cannot_reset_another_administrators_password() {
+    let app = TestApp::spawn().await;
+    let sys = app.login_as("sys", Role::SystemAdmin, None, None).await;
+    let accounts = app.services.cli_accounts().await.unwrap();
+    let secadmin = accounts.iter().find(|a| a.login == "secadmin").unwrap().id;
+    let response = app
+        .post_form(&sys, &format!("/accounts/{secadmin}/reset-password"), &[])
+        .await;
+    assert_eq!(response.status(), 400);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("只能在服务器命令行重置")
+    );
+}

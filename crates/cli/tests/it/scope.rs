@@ -213,3 +213,118 @@ async fn moving_an_org_changes_every_scope_at_once() {
     assert_eq!(response.status(), 303);
     assert_eq!(secretary.get(&url).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn a_secretary_whose_org_was_dissolved_sees_no_org_at_all() {
+    let app = TestApp::spawn().await;
+    let office = crate::harness::office();
+    let c = app
+        .services
+        .create_org(
+            &office,
+            &crate::harness::org_form("C", "支部C", "branch", "DW"),
+        )
+        .await
+        .unwrap();
+    let client = app
+        .login_as("sec_c", Role::OrgSecretary, Some("C"), None)
+        .await;
+    app.services
+        .dissolve_org(
+            &office,
+            c,
+            &dangjian_service::orgs::DissolveForm {
+                on: "2026-03-01".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let client_after = app.login("sec_c", crate::harness::PASSWORD).await;
+    drop(client);
+    let tree = client_after
+        .get(app.url("/orgs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !tree.contains("市公安局党委") && !tree.contains("总支A"),
+        "{tree}"
+    );
+    let members = client_after
+        .get(app.url("/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(members.contains("共 0 名"));
+}
+
+#[tokio::test]
+async fn history_does_not_name_orgs_outside_the_scope() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let page = client
+        .get(app.url(&format!("/orgs/{}", app.fixture.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("（范围外组织）"));
+    assert!(
+        !page.contains("总支A") && !page.contains("市公安局党委"),
+        "{page}"
+    );
+    let api_token = app.services.cli_create_token("sec_a1", "").await.unwrap();
+    let json: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/orgs/{}", app.fixture.a1)))
+        .bearer_auth(api_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(json["parent_id"].is_null());
+}
+
+#[tokio::test]
+async fn naming_an_org_outside_the_scope_is_refused_and_audited() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("sec_zza", Role::OrgSecretary, Some("ZZA"), None)
+        .await;
+    let mut form = crate::harness::member_form(60, "B");
+    form.police_number = "209999".to_owned();
+    let response = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("不在您的管理范围内")
+    );
+    let denied = app.audit("member.create", Some("denied")).await;
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].object_type.as_deref(), Some("org"));
+    // A duplicate ID number entered by a secretary is refused and leaves a trace.
+    let mut duplicate = crate::harness::member_form(61, "A1");
+    duplicate.id_number = crate::harness::member_form(4, "B").id_number;
+    duplicate.birth_date = crate::harness::member_form(4, "B").birth_date;
+    let response = app
+        .post_form(&client, "/members", &member_fields(&duplicate))
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(app.audit("member.create", Some("failure")).await.len(), 1);
+}

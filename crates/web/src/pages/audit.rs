@@ -81,7 +81,10 @@ impl From<&AuditRow> for AuditItem {
                 .map_or("", |role| role.label())
                 .to_owned(),
             ip: r.ip.clone().unwrap_or_default(),
-            event: r.event.clone(),
+            event: match view::event_label(&r.event) {
+                "" => r.event.clone(),
+                label => format!("{label}（{}）", r.event),
+            },
             object: match (&r.object_type, &r.object_id) {
                 (Some(t), Some(id)) => format!("{t} #{id}"),
                 _ => String::new(),

@@ -237,7 +237,7 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
         parent: d
             .ancestors
             .last()
-            .filter(|p| actor.scope.covers_org(&p.path))
+            .filter(|p| Some(p.id) == org.parent_id)
             .map(|p| (p.id, format!("{}（{}）", p.name, p.code))),
         org: DetailOrg {
             id: org.id,

@@ -1,0 +1,147 @@
+//! The `dangjian` binary itself: first start, account and token management from the shell,
+//! and one-line errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn dangjian(dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("DANGJIAN_DATABASE_URL")
+        .env("DANGJIAN_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dangjian-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn the_first_start_prints_the_three_administrators_once() {
+    let dir = temp_dir("first");
+    let first = dangjian(&dir, &["migrate"], "");
+    assert!(first.status.success(), "{}", text(&first));
+    let out = text(&first);
+    for login in ["sysadmin", "secadmin", "auditadmin"] {
+        assert!(out.contains(login), "{out}");
+    }
+    let second = dangjian(&dir, &["migrate"], "");
+    assert!(second.status.success());
+    assert!(!text(&second).contains("一次性密码"));
+}
+
+#[test]
+fn accounts_and_tokens_are_managed_from_the_shell() {
+    let dir = temp_dir("users");
+    let add = dangjian(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--login",
+            "Office1",
+            "--role",
+            "committee_staff",
+            "--name",
+            "办公室",
+        ],
+        "Ceshi-2026!\n",
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let list = dangjian(&dir, &["user", "list"], "");
+    let listed = text(&list);
+    assert!(
+        listed.contains("office1") && listed.contains("党委办公室"),
+        "{listed}"
+    );
+    let weak = dangjian(
+        &dir,
+        &["user", "add", "--login", "weak1", "--role", "member"],
+        "abc\n",
+    );
+    assert!(!weak.status.success());
+    assert!(text(&weak).starts_with("错误："));
+    let bad_role = dangjian(
+        &dir,
+        &["user", "add", "--login", "x123", "--role", "king"],
+        "Ceshi-2026!\n",
+    );
+    assert!(!bad_role.status.success());
+    assert_eq!(text(&bad_role).lines().count(), 1, "{}", text(&bad_role));
+    let token = dangjian(
+        &dir,
+        &["token", "create", "--login", "office1", "--label", "接口"],
+        "",
+    );
+    assert!(token.status.success());
+    assert_eq!(String::from_utf8_lossy(&token.stdout).trim().len(), 43);
+    let passwd = dangjian(
+        &dir,
+        &["user", "passwd", "--login", "office1"],
+        "Xinmima-2026!\n",
+    );
+    assert!(passwd.status.success(), "{}", text(&passwd));
+    let unknown = dangjian(
+        &dir,
+        &["user", "passwd", "--login", "nobody"],
+        "Xinmima-2026!\n",
+    );
+    assert!(!unknown.status.success());
+}
+
+#[test]
+fn a_bad_setting_stops_with_one_clear_line() {
+    let dir = temp_dir("bad");
+    let output = Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("migrate")
+        .env("DANGJIAN_DATABASE_URL", "mysql://nowhere/db")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.starts_with("错误：") && err.contains("sqlite: 或 postgres://"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1);
+}
+
+#[test]
+fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
+    let dir = temp_dir("demo");
+    let demo = dangjian(&dir, &["demo", "--seed", "3"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let out = text(&demo);
+    assert!(
+        out.contains("演示数据已生成") && out.contains("dangwei") && out.contains("zhibu1"),
+        "{out}"
+    );
+    let again = dangjian(&dir, &["demo"], "");
+    assert!(!again.status.success());
+    assert!(text(&again).contains("只能写入空库"));
+}

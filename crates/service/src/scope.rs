@@ -1,0 +1,163 @@
+//! Data scope, applied once for every use case. Reads load the object, end their transaction,
+//! and only then audit a refusal, so the audit write never waits on (or holds a second
+//! connection beside) a transaction of the same request. Changes run the same audited check
+//! before their write transaction opens and load the object again inside it, silently, in
+//! case it left the scope in between.
+
+use dangjian_core::member::PoliceNumber;
+use dangjian_core::org::Code;
+use dangjian_store::members::MemberRow;
+use dangjian_store::{Conn, members, orgs};
+use serde_json::json;
+
+use crate::Services;
+use crate::audit::Event;
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::orgs::Org;
+
+/// The message for an org code that does not exist or lies outside the scope: the two are
+/// not told apart.
+pub(crate) const UNKNOWN_ORG: &str = "没有这个组织编码，或不在您的管理范围内";
+
+/// What stands in history for an org outside the actor's scope.
+pub(crate) const OUTSIDE_SCOPE: &str = "（范围外组织）";
+
+impl Services {
+    /// An org the actor may see; not found when missing or out of scope (the latter audited).
+    pub(crate) async fn load_org(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<Org> {
+        let mut tx = self.db().read().await?;
+        let org = orgs::get(&mut tx, id).await?;
+        tx.commit().await?;
+        match org {
+            Some(org) if actor.scope.covers_org(&org.path) => Ok(org),
+            Some(_) => Err(self.out_of_scope(actor, event, "org", id).await),
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// A member the actor may see; not found when missing or out of scope (the latter audited).
+    pub(crate) async fn load_member(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<MemberRow> {
+        let mut tx = self.db().read().await?;
+        let member = members::get(&mut tx, id).await?;
+        tx.commit().await?;
+        match member {
+            Some(m) if actor.scope.covers_member(m.id, &m.branch_path) => Ok(m),
+            Some(_) => Err(self.out_of_scope(actor, event, "member", id).await),
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// Refuses a reference by code to an existing org outside the scope, auditing it as a
+    /// probe. Run before the change's transaction; unknown codes pass here and are refused
+    /// inside it.
+    pub(crate) async fn check_org_code(
+        &self,
+        actor: &Actor,
+        code: &str,
+        field: &'static str,
+        event: &'static str,
+    ) -> ServiceResult<()> {
+        let Ok(code) = Code::parse(code) else {
+            return Ok(());
+        };
+        let mut tx = self.db().read().await?;
+        let org = orgs::by_code(&mut tx, code.as_str()).await?;
+        tx.commit().await?;
+        match org {
+            Some(org) if !actor.scope.covers_org(&org.path) => {
+                let event = Event::new(event)
+                    .object("org", org.id)
+                    .detail(json!({ "reason": "scope", "field": field }));
+                self.record_denial(actor, event).await?;
+                Err(ServiceError::invalid(field, UNKNOWN_ORG))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The same for a member named by 警号.
+    pub(crate) async fn check_police_number(
+        &self,
+        actor: &Actor,
+        raw: &str,
+        field: &'static str,
+        event: &'static str,
+    ) -> ServiceResult<()> {
+        let Ok(number) = PoliceNumber::parse(raw) else {
+            return Ok(());
+        };
+        let mut tx = self.db().read().await?;
+        let member = members::by_police_number(&mut tx, number.as_str()).await?;
+        tx.commit().await?;
+        match member {
+            Some(m) if !actor.scope.covers_member(m.id, &m.branch_path) => {
+                let event = Event::new(event)
+                    .object("member", m.id)
+                    .detail(json!({ "reason": "scope", "field": field }));
+                self.record_denial(actor, event).await?;
+                Err(ServiceError::invalid(
+                    field,
+                    "没有这个警号的党员，或不在您的管理范围内",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Loads an org inside a change's transaction, after [`Services::load_org`] passed.
+pub(crate) async fn visible_org(conn: &mut Conn, actor: &Actor, id: i64) -> ServiceResult<Org> {
+    orgs::get(conn, id)
+        .await?
+        .filter(|org| actor.scope.covers_org(&org.path))
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Loads a member inside a change's transaction, after [`Services::load_member`] passed.
+pub(crate) async fn visible_member(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<MemberRow> {
+    members::get(conn, id)
+        .await?
+        .filter(|m| actor.scope.covers_member(m.id, &m.branch_path))
+        .ok_or(ServiceError::NotFound)
+}
+
+/// An org by code for use inside a change: it must exist, be in scope and be active.
+pub(crate) async fn org_by_code(
+    conn: &mut Conn,
+    actor: &Actor,
+    code: &str,
+    field: &'static str,
+) -> ServiceResult<Org> {
+    let code = Code::parse(code).map_err(|e| ServiceError::invalid(field, e.to_string()))?;
+    match orgs::by_code(conn, code.as_str()).await? {
+        Some(org) if actor.scope.covers_org(&org.path) && org.dissolved_on.is_none() => Ok(org),
+        Some(org) if actor.scope.covers_org(&org.path) => {
+            Err(ServiceError::invalid(field, format!("{}已撤销", org.name)))
+        }
+        _ => Err(ServiceError::invalid(field, UNKNOWN_ORG)),
+    }
+}
+
+/// How an org appears in a history the actor reads: by name and code inside the scope, as
+/// "outside the scope" beyond it.
+pub(crate) async fn org_label(conn: &mut Conn, actor: &Actor, id: i64) -> ServiceResult<String> {
+    Ok(match orgs::get(conn, id).await? {
+        Some(org) if actor.scope.covers_org(&org.path) => format!("{}（{}）", org.name, org.code),
+        _ => OUTSIDE_SCOPE.to_owned(),
+    })
+}
