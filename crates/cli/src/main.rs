@@ -21,7 +21,8 @@ use settings::{Overrides, Settings};
 ///
 /// With no subcommand it serves (`dangjian serve`). Settings come from `dangjian.toml` in the
 /// working directory (or `--config`), then DANGJIAN_LISTEN, DANGJIAN_DATA_DIR,
-/// DANGJIAN_DATABASE_URL, DANGJIAN_SECURE_COOKIES, DANGJIAN_LOG, then these flags.
+/// DANGJIAN_DATABASE_URL, DANGJIAN_KEY_FILE, DANGJIAN_SECURE_COOKIES, DANGJIAN_LOG, then these
+/// flags.
 #[derive(Parser)]
 #[command(name = "dangjian", version, about, long_about)]
 struct Cli {
@@ -208,17 +209,23 @@ fn init_logging(filter: &str) {
 /// Opens the database (creating the SQLite file on first use), migrates it and checks it.
 async fn open(settings: &Settings) -> anyhow::Result<Services> {
     let clock = Arc::new(SystemClock);
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
+    let key_file = settings.key_file();
     match &settings.database_url {
-        Some(url) => Services::open(Database::Url(url), clock, AuthPolicy::default())
+        Some(url) => Services::open(Database::Url(url), &key_file, clock, AuthPolicy::default())
             .await
             .with_context(|| format!("数据库 {}", settings::redact_url(url))),
         None => {
-            std::fs::create_dir_all(&settings.data_dir)
-                .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
             let path = settings.data_dir.join("dangjian.db");
-            Services::open(Database::Sqlite(&path), clock, AuthPolicy::default())
-                .await
-                .with_context(|| format!("数据库 {}", path.display()))
+            Services::open(
+                Database::Sqlite(&path),
+                &key_file,
+                clock,
+                AuthPolicy::default(),
+            )
+            .await
+            .with_context(|| format!("数据库 {}", path.display()))
         }
     }
 }

@@ -18,6 +18,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
     pub database_url: Option<String>,
+    /// The field-encryption key file (default `<data_dir>/dangjian.keys`); keep it apart from
+    /// the database and its backups.
+    pub key_file: Option<PathBuf>,
     /// Mark cookies Secure (set when users reach the server over HTTPS).
     pub secure_cookies: bool,
     /// Log filter, e.g. `info` or `dangjian=debug`.
@@ -30,6 +33,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("data"),
             database_url: None,
+            key_file: None,
             secure_cookies: false,
             log: "info".to_owned(),
         }
@@ -81,6 +85,13 @@ pub struct Overrides {
 }
 
 impl Settings {
+    /// Where the field keys are kept.
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("dangjian.keys"))
+    }
+
     /// Loads settings from `config` (or `./dangjian.toml` when it exists), the environment
     /// and the flags.
     pub fn load(config: Option<&Path>, overrides: Overrides) -> Result<Settings, String> {

@@ -13,6 +13,7 @@ pub mod member;
 pub mod org;
 pub mod password;
 pub mod role;
+pub mod rules;
 pub mod text;
 
 pub use chrono::NaiveDate as Date;

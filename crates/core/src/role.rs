@@ -24,6 +24,7 @@ labelled_enum! {
         WriteOrgs = ("write_orgs", "维护组织"),
         ReadMembers = ("read_members", "查看党员"),
         WriteMembers = ("write_members", "维护党员"),
+        ViewPersonalData = ("view_personal_data", "查看完整身份证号与电话"),
         ReadUnits = ("read_units", "查看单位"),
         WriteUnits = ("write_units", "维护单位"),
         ManageAccounts = ("manage_accounts", "管理账号"),
@@ -64,13 +65,20 @@ impl Role {
             Role::AuditAdmin => matches!(permission, ReadAudit),
             Role::CommitteeStaff => matches!(
                 permission,
-                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ReadUnits | WriteUnits
+                ReadOrgs
+                    | WriteOrgs
+                    | ReadMembers
+                    | WriteMembers
+                    | ViewPersonalData
+                    | ReadUnits
+                    | WriteUnits
             ),
             Role::OrgSecretary => matches!(
                 permission,
-                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ReadUnits
+                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ViewPersonalData | ReadUnits
             ),
-            Role::Member => matches!(permission, ReadMembers),
+            // A member may see their own numbers in full (scope keeps it to their record).
+            Role::Member => matches!(permission, ReadMembers | ViewPersonalData),
         }
     }
 }

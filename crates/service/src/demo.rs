@@ -83,6 +83,9 @@ struct PlannedOrg {
 
 struct PlannedMember {
     row: BulkMember,
+    /// In clear only in memory: sealed when written.
+    id_number: String,
+    phone: Option<String>,
     branch: usize,
     unit: Option<usize>,
 }
@@ -316,8 +319,7 @@ impl Generator {
                 birth_date: birth,
                 ethnicity: ethnicity.code(),
                 education: Some(education),
-                id_number,
-                phone,
+                id_number_idx: String::new(),
                 police_number,
                 police_rank: Some(rank),
                 position: Some(position.to_owned()),
@@ -328,6 +330,8 @@ impl Generator {
                 joined_on,
                 full_membership_on: full_on,
             },
+            id_number,
+            phone,
             branch,
             unit,
         });
@@ -751,6 +755,7 @@ impl Services {
         for m in &mut plan.members {
             m.row.branch_id = org_ids[m.branch].0;
             m.row.unit_id = m.unit.map(|u| unit_ids[u]);
+            m.row.id_number_idx = self.crypto().blind_index("id_number", &m.id_number);
         }
         let rows: Vec<BulkMember> = plan.members.iter().map(|m| m.row.clone()).collect();
         let total_members = rows.len() as u64;
@@ -763,6 +768,24 @@ impl Services {
             );
         }
         bulk::derive_member_history(&mut tx).await?;
+        // The ID numbers and phones are sealed for their rows, now that the rows have ids.
+        let ids = bulk::member_ids_by_id_number_idx(&mut tx).await?;
+        let sealed: Vec<(i64, String, Option<String>)> = plan
+            .members
+            .iter()
+            .filter_map(|m| {
+                let id = *ids.get(&m.row.id_number_idx)?;
+                let id_ct = self
+                    .crypto()
+                    .seal(&m.id_number, &crate::members::context(id, "id_number"));
+                let phone_ct = m
+                    .phone
+                    .as_deref()
+                    .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone")));
+                Some((id, id_ct, phone_ct))
+            })
+            .collect();
+        bulk::set_protected_many(&mut tx, &sealed).await?;
 
         let member_ids = bulk::member_ids_by_police_number(&mut tx).await?;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5ec7_e7a7);
@@ -946,8 +969,8 @@ mod tests {
         let plan = plan(DemoScale::City, 3, today());
         let mut police = HashSet::new();
         for m in &plan.members {
-            let id = IdNumber::parse(&m.row.id_number).unwrap();
-            assert!(m.row.id_number.starts_with("83"), "{}", m.row.id_number);
+            let id = IdNumber::parse(&m.id_number).unwrap();
+            assert!(m.id_number.starts_with("83"), "{}", m.id_number);
             assert_eq!(id.birth_date(), m.row.birth_date);
             assert_eq!(id.gender(), m.row.gender);
             assert!(dangjian_core::member::years_between(m.row.birth_date, m.row.joined_on) >= 18);

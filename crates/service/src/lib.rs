@@ -7,9 +7,11 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 mod bootstrap;
+pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 mod error;
+pub mod keys;
 pub mod members;
 pub mod orgs;
 mod scope;
@@ -20,10 +22,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dangjian_core::clock::Clock;
+use dangjian_core::rules::Rules;
 use dangjian_store::Db;
 
 pub use auth::{Actor, AuthPolicy, Channel, Origin};
 pub use bootstrap::InitialAdmin;
+pub use crypto::CryptoProvider;
 pub use dangjian_store::Page;
 pub use dangjian_store::accounts::TokenRow;
 pub use dangjian_store::audit::{AuditFilter, AuditRow};
@@ -74,12 +78,15 @@ impl Clock for ManualClock {
     }
 }
 
-/// Everything a use case needs: the database, the clock and the policies.
+/// Everything a use case needs: the database, the clock, the policies, the crypto module and
+/// the regulations' numbers.
 #[derive(Clone)]
 pub struct Services {
     db: Db,
     clock: Arc<dyn Clock>,
     policy: AuthPolicy,
+    crypto: Arc<dyn CryptoProvider>,
+    rules: Arc<Rules>,
 }
 
 /// Where the data lives.
@@ -103,14 +110,41 @@ pub enum OpenError {
 }
 
 impl Services {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, policy: AuthPolicy) -> Self {
-        Self { db, clock, policy }
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        policy: AuthPolicy,
+        crypto: Arc<dyn CryptoProvider>,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            policy,
+            crypto,
+            rules: Arc::new(Rules::defaults()),
+        }
     }
 
-    /// Opens the database, applies pending migrations, and refuses an SQLite database whose
-    /// durability settings did not take (WAL, synchronous=FULL, foreign keys).
+    /// The same services applying a bureau's rules.
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.rules = Arc::new(rules);
+        self
+    }
+
+    pub fn crypto(&self) -> &dyn CryptoProvider {
+        self.crypto.as_ref()
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Opens the database, applies pending migrations, refuses an SQLite database whose
+    /// durability settings did not take (WAL, synchronous=FULL, foreign keys), and loads the
+    /// field keys from `key_file` (made on first start, while nothing is encrypted yet).
     pub async fn open(
         database: Database<'_>,
+        key_file: &std::path::Path,
         clock: Arc<dyn Clock>,
         policy: AuthPolicy,
     ) -> Result<Services, OpenError> {
@@ -137,7 +171,18 @@ impl Services {
                 )));
             }
         }
-        Ok(Services::new(db, clock, policy))
+        let empty = {
+            let mut tx = db
+                .read()
+                .await
+                .map_err(|e| OpenError::Check(e.to_string()))?;
+            dangjian_store::bulk::is_empty(&mut tx)
+                .await
+                .map_err(|e| OpenError::Check(e.to_string()))?
+        };
+        let crypto =
+            keys::load_or_create(key_file, empty).map_err(|e| OpenError::Check(e.to_string()))?;
+        Ok(Services::new(db, clock, policy, Arc::new(crypto)))
     }
 
     pub fn db(&self) -> &Db {

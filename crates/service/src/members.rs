@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::Services;
 use crate::audit::{self, Event, Outcome};
 use crate::auth::Actor;
+use crate::crypto::{CryptoError, CryptoProvider};
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
 use crate::scope::{OUTSIDE_SCOPE, org_by_code, org_label, visible_member};
 
@@ -51,8 +52,34 @@ pub struct MemberView {
     pub party_age: Option<i32>,
 }
 
+/// The sealing context of a member's protected field: the ciphertext opens only in its own
+/// row and column.
+pub(crate) fn context(member: i64, field: &str) -> String {
+    format!("member:{member}:{field}")
+}
+
+/// Shown instead of a value whose ciphertext fails its integrity check.
+const INTEGRITY_FAILED: &str = "（校验失败）";
+
+/// Opens a member's sealed ID number and phone.
+fn open_protected(
+    crypto: &dyn CryptoProvider,
+    row: &MemberRow,
+) -> (
+    Result<String, CryptoError>,
+    Option<Result<String, CryptoError>>,
+) {
+    let id_number = crypto.open(&row.id_number_ct, &context(row.id, "id_number"));
+    let phone = row
+        .phone_ct
+        .as_deref()
+        .map(|ct| crypto.open(ct, &context(row.id, "phone")));
+    (id_number, phone)
+}
+
 impl MemberView {
-    fn new(row: MemberRow, today: NaiveDate) -> Self {
+    fn new(row: MemberRow, today: NaiveDate, crypto: &dyn CryptoProvider) -> Self {
+        let (id_number, phone) = open_protected(crypto, &row);
         let ethnicity = Ethnicity::parse(&row.ethnicity)
             .map_or(row.ethnicity.clone(), |e| e.label().to_owned());
         Self {
@@ -62,8 +89,10 @@ impl MemberView {
             birth_date: row.birth_date,
             ethnicity,
             education: row.education,
-            id_number_masked: mask_id_number(&row.id_number),
-            phone_masked: row.phone.as_deref().map(mask_phone),
+            id_number_masked: id_number
+                .map_or_else(|_| INTEGRITY_FAILED.to_owned(), |n| mask_id_number(&n)),
+            phone_masked: phone
+                .map(|p| p.map_or_else(|_| INTEGRITY_FAILED.to_owned(), |p| mask_phone(&p))),
             police_number: row.police_number,
             police_rank: row.police_rank,
             position: row.position,
@@ -112,7 +141,7 @@ pub struct MemberPage {
 
 const DUPLICATES: &[(&str, &str, &str)] = &[
     (
-        "members.id_number",
+        "members.id_number_idx",
         "id_number",
         "该身份证号已登记在其他党员名下",
     ),
@@ -139,7 +168,7 @@ impl Services {
         Ok(MemberPage {
             members: rows
                 .into_iter()
-                .map(|r| MemberView::new(r, today))
+                .map(|r| MemberView::new(r, today, self.crypto()))
                 .collect(),
             total,
             page,
@@ -204,13 +233,51 @@ impl Services {
         Ok(MemberDetail {
             ethnicity_code: row.ethnicity.clone(),
             unit_code,
-            member: MemberView::new(row, today),
+            member: MemberView::new(row, today, self.crypto()),
             branches,
             categories,
             statuses,
             posts: held,
             can_edit,
         })
+    }
+
+    /// The full ID number and phone of a member, for someone whose work needs them. Every view
+    /// is audited with the reason given (查询事由); the masked values are what everyone else,
+    /// and every list, sees.
+    pub async fn reveal_personal_data(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+    ) -> ServiceResult<(String, Option<String>)> {
+        self.require(actor, Permission::ViewPersonalData, "member.pii_view")
+            .await?;
+        let reason = dangjian_core::text::required(reason, "查询事由", 100)
+            .map_err(|e| ServiceError::invalid("reason", e.to_string()))?;
+        let row = self.load_member(actor, id, "member.pii_view").await?;
+        let (id_number, phone) = open_protected(self.crypto(), &row);
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let (id_number, phone) = match (id_number, phone.transpose()) {
+            (Ok(id_number), Ok(phone)) => (id_number, phone),
+            _ => {
+                let event = Event::new("security.integrity_failure")
+                    .object("member", id)
+                    .outcome(Outcome::Failure);
+                audit::write(&mut tx, actor.into(), now, event).await?;
+                tx.commit().await?;
+                return Err(ServiceError::Internal(format!(
+                    "protected fields of member {id} fail their integrity check"
+                )));
+            }
+        };
+        let event = Event::new("member.pii_view")
+            .object("member", id)
+            .detail(json!({ "reason": reason, "fields": ["id_number", "phone"] }));
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok((id_number, phone))
     }
 
     /// Resolves the branch and unit codes of a member form inside a change's transaction.
@@ -300,13 +367,8 @@ impl Services {
                 PhoneChange::Keep | PhoneChange::Clear => None,
             };
             let ethnicity = fields.ethnicity.code();
-            let values = values_of(
-                &fields,
-                &ethnicity,
-                id_number.as_str(),
-                phone.as_deref(),
-                unit_id,
-            );
+            let idx = self.crypto().blind_index("id_number", id_number.as_str());
+            let values = values_of(&fields, &ethnicity, &idx, unit_id);
             let id = members::insert(
                 &mut tx,
                 &values,
@@ -317,6 +379,13 @@ impl Services {
             )
             .await
             .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+            let id_ct = self
+                .crypto()
+                .seal(id_number.as_str(), &context(id, "id_number"));
+            let phone_ct = phone
+                .as_deref()
+                .map(|p| self.crypto().seal(p, &context(id, "phone")));
+            members::set_protected(&mut tx, id, &id_ct, phone_ct.as_deref()).await?;
             history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
             history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
                 .await?;
@@ -360,9 +429,16 @@ impl Services {
         if !actor.scope.covers_org(&stored.branch_path) {
             return Err(ServiceError::Forbidden);
         }
-        let stored_id = IdNumber::parse(&stored.id_number).map_err(|_| {
-            ServiceError::Internal(format!("stored id number of member {id} does not parse"))
-        })?;
+        let (stored_id, stored_phone) = open_protected(self.crypto(), &stored);
+        let stored_id = stored_id
+            .ok()
+            .and_then(|n| IdNumber::parse(&n).ok())
+            .ok_or_else(|| {
+                ServiceError::Internal(format!("the sealed id number of member {id} does not open"))
+            })?;
+        let stored_phone = stored_phone
+            .transpose()
+            .map_err(|e| ServiceError::Internal(format!("member {id}: {e}")))?;
         let today = self.clock().today();
         let fields = form
             .parse(today, Some(&stored_id))
@@ -380,18 +456,13 @@ impl Services {
                 .clone()
                 .unwrap_or_else(|| stored_id.clone());
             let phone = match &fields.phone {
-                PhoneChange::Keep => row.phone.clone(),
+                PhoneChange::Keep => stored_phone.clone(),
                 PhoneChange::Clear => None,
                 PhoneChange::Set(p) => Some(p.as_str().to_owned()),
             };
             let ethnicity = fields.ethnicity.code();
-            let values = values_of(
-                &fields,
-                &ethnicity,
-                id_number.as_str(),
-                phone.as_deref(),
-                unit_id,
-            );
+            let idx = self.crypto().blind_index("id_number", id_number.as_str());
+            let values = values_of(&fields, &ethnicity, &idx, unit_id);
             let mut changed: Vec<&str> = Vec::new();
             for (name, differs) in [
                 ("name", values.name != row.name),
@@ -399,8 +470,8 @@ impl Services {
                 ("birth_date", values.birth_date != row.birth_date),
                 ("ethnicity", values.ethnicity != row.ethnicity),
                 ("education", values.education != row.education),
-                ("id_number", values.id_number != row.id_number),
-                ("phone", values.phone != row.phone.as_deref()),
+                ("id_number", id_number != stored_id),
+                ("phone", phone != stored_phone),
                 ("police_number", values.police_number != row.police_number),
                 ("police_rank", values.police_rank != row.police_rank),
                 ("position", values.position != row.position.as_deref()),
@@ -485,6 +556,18 @@ impl Services {
             members::update_values(&mut tx, id, &values, now)
                 .await
                 .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+            // Sealed again whenever the value or the key changed; otherwise left as it is.
+            if changed.iter().any(|c| matches!(*c, "id_number" | "phone"))
+                || self.crypto().needs_rekey(&row.id_number_ct)
+            {
+                let id_ct = self
+                    .crypto()
+                    .seal(id_number.as_str(), &context(id, "id_number"));
+                let phone_ct = phone
+                    .as_deref()
+                    .map(|p| self.crypto().seal(p, &context(id, "phone")));
+                members::set_protected(&mut tx, id, &id_ct, phone_ct.as_deref()).await?;
+            }
             members::set_current(&mut tx, id, branch.id, fields.category, fields.status).await?;
             let event = Event::new("member.update")
                 .object("member", id)
@@ -506,8 +589,7 @@ impl Services {
 fn values_of<'a>(
     fields: &'a MemberFields,
     ethnicity: &'a str,
-    id_number: &'a str,
-    phone: Option<&'a str>,
+    id_number_idx: &'a str,
     unit_id: Option<i64>,
 ) -> MemberValues<'a> {
     MemberValues {
@@ -516,8 +598,7 @@ fn values_of<'a>(
         birth_date: fields.birth_date,
         ethnicity,
         education: fields.education,
-        id_number,
-        phone,
+        id_number_idx,
         police_number: fields.police_number.as_str(),
         police_rank: fields.police_rank,
         position: fields.position.as_deref(),

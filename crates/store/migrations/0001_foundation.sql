@@ -64,8 +64,11 @@ CREATE TABLE members (
     birth_date TEXT NOT NULL,
     ethnicity TEXT NOT NULL,
     education TEXT,
-    id_number TEXT NOT NULL,
-    phone TEXT,
+    -- 身份证号 and phone, sealed with SM4-GCM bound to the row (never stored in clear), and
+    -- a keyed HMAC-SM3 of the ID number for lookup and uniqueness.
+    id_number_ct TEXT NOT NULL,
+    id_number_idx TEXT NOT NULL,
+    phone_ct TEXT,
     police_number TEXT NOT NULL,
     police_rank TEXT,
     position TEXT,
@@ -79,7 +82,7 @@ CREATE TABLE members (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE UNIQUE INDEX uq__members__id_number ON members (id_number);
+CREATE UNIQUE INDEX uq__members__id_number_idx ON members (id_number_idx);
 CREATE UNIQUE INDEX uq__members__police_number ON members (police_number);
 CREATE INDEX members_branch ON members (branch_id, id);
 CREATE INDEX members_name ON members (name);

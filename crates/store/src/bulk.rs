@@ -17,8 +17,9 @@ pub struct BulkMember {
     pub birth_date: NaiveDate,
     pub ethnicity: String,
     pub education: Option<Education>,
-    pub id_number: String,
-    pub phone: Option<String>,
+    /// The keyed digest of the ID number; the sealed values are written afterwards by
+    /// [`set_protected_many`], once the rows have their ids.
+    pub id_number_idx: String,
     pub police_number: String,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
@@ -42,7 +43,7 @@ pub async fn insert_members(
     let now = timestamp_text(now);
     for chunk in members.chunks(BATCH) {
         let mut sql = Sql::new(
-            "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number, phone, police_number, \
+            "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number_ct, id_number_idx, police_number, \
              police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, created_at, updated_at) VALUES ",
         );
         for (i, m) in chunk.iter().enumerate() {
@@ -57,9 +58,9 @@ pub async fn insert_members(
                 .push(", ")
                 .bind(m.education.map(|e| e.code()))
                 .push(", ")
-                .bind(m.id_number.clone())
+                .bind("")
                 .push(", ")
-                .bind(m.phone.clone())
+                .bind(m.id_number_idx.clone())
                 .push(", ")
                 .bind(m.police_number.clone())
                 .push(", ")
@@ -126,6 +127,46 @@ pub async fn derive_member_history(conn: &mut Conn) -> StoreResult<()> {
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Sealed values for many rows: `(id, id_number_ct, phone_ct)`, in batches of one
+/// `UPDATE … FROM (VALUES …)` each (both engines name the value columns `column1…`).
+pub async fn set_protected_many(
+    conn: &mut Conn,
+    rows: &[(i64, String, Option<String>)],
+) -> StoreResult<()> {
+    for chunk in rows.chunks(BATCH) {
+        let mut sql = Sql::new(
+            "UPDATE members SET id_number_ct = v.column2, phone_ct = v.column3 FROM (VALUES ",
+        );
+        for (i, (id, ct, phone)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(*id)
+                .push(", ")
+                .bind(ct.clone())
+                .push(", ")
+                .bind(phone.clone())
+                .push(")");
+        }
+        sql.push(") AS v WHERE members.id = v.column1");
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Member ids by ID-number digest, for sealing freshly loaded rows.
+pub async fn member_ids_by_id_number_idx(
+    conn: &mut Conn,
+) -> StoreResult<std::collections::HashMap<String, i64>> {
+    let rows = sql::fetch_all(
+        conn,
+        Sql::new("SELECT id, id_number_idx FROM members WHERE id_number_ct = ''"),
+    )
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.text("id_number_idx")?, row.int("id")?)))
+        .collect()
 }
 
 /// Ids of members by police number, for the generator to appoint secretaries.

@@ -11,8 +11,8 @@ use crate::db::Conn;
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{self, Page, RowExt, Sql, date_text, push_org_scope, timestamp_text};
 
-/// A member as stored. `id_number` and `phone` are the full values: the service decides who
-/// sees them and masks them for everyone else.
+/// A member as stored. The ID number and phone are sealed: only the service's crypto provider
+/// opens them, and it decides who sees what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
     pub id: i64,
@@ -21,8 +21,8 @@ pub struct MemberRow {
     pub birth_date: NaiveDate,
     pub ethnicity: String,
     pub education: Option<Education>,
-    pub id_number: String,
-    pub phone: Option<String>,
+    pub id_number_ct: String,
+    pub phone_ct: Option<String>,
     pub police_number: String,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
@@ -42,7 +42,7 @@ pub struct MemberRow {
 macro_rules! select {
     ($tail:literal) => {
         concat!(
-            "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number, m.phone, ",
+            "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number_ct, m.phone_ct, ",
             "m.police_number, m.police_rank, m.position, m.unit_id, u.name AS unit_name, m.branch_id, ",
             "b.code AS branch_code, b.name AS branch_name, b.path AS branch_path, m.category, m.status, ",
             "m.joined_on, m.full_membership_on, m.updated_at ",
@@ -61,8 +61,8 @@ fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
         birth_date: row.date("birth_date")?,
         ethnicity: row.text("ethnicity")?,
         education: row.opt_code("education", Education::from_code)?,
-        id_number: row.text("id_number")?,
-        phone: row.opt_text("phone")?,
+        id_number_ct: row.text("id_number_ct")?,
+        phone_ct: row.opt_text("phone_ct")?,
         police_number: row.text("police_number")?,
         police_rank: row.opt_code("police_rank", PoliceRank::from_code)?,
         position: row.opt_text("position")?,
@@ -187,8 +187,8 @@ pub struct MemberValues<'a> {
     pub birth_date: NaiveDate,
     pub ethnicity: &'a str,
     pub education: Option<Education>,
-    pub id_number: &'a str,
-    pub phone: Option<&'a str>,
+    /// The keyed digest of the ID number (lookup and uniqueness).
+    pub id_number_idx: &'a str,
     pub police_number: &'a str,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<&'a str>,
@@ -208,7 +208,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
     let row = sqlx::query(
-        "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number, phone, police_number, \
+        "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number_ct, id_number_idx, police_number, \
          police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
     )
@@ -217,8 +217,8 @@ pub async fn insert(
     .bind(date_text(values.birth_date))
     .bind(values.ethnicity)
     .bind(values.education.map(|e| e.code()))
-    .bind(values.id_number)
-    .bind(values.phone)
+    .bind("")
+    .bind(values.id_number_idx)
     .bind(values.police_number)
     .bind(values.police_rank.map(|r| r.code()))
     .bind(values.position)
@@ -243,16 +243,15 @@ pub async fn update_values(
 ) -> StoreResult<()> {
     sqlx::query(
         "UPDATE members SET name = $1, gender = $2, birth_date = $3, ethnicity = $4, education = $5, \
-         id_number = $6, phone = $7, police_number = $8, police_rank = $9, position = $10, unit_id = $11, \
-         joined_on = $12, full_membership_on = $13, updated_at = $14 WHERE id = $15",
+         id_number_idx = $6, police_number = $7, police_rank = $8, position = $9, unit_id = $10, \
+         joined_on = $11, full_membership_on = $12, updated_at = $13 WHERE id = $14",
     )
     .bind(values.name)
     .bind(values.gender.code())
     .bind(date_text(values.birth_date))
     .bind(values.ethnicity)
     .bind(values.education.map(|e| e.code()))
-    .bind(values.id_number)
-    .bind(values.phone)
+    .bind(values.id_number_idx)
     .bind(values.police_number)
     .bind(values.police_rank.map(|r| r.code()))
     .bind(values.position)
@@ -264,6 +263,34 @@ pub async fn update_values(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Writes the sealed ID number and phone. They are sealed for the row's id, so they are
+/// written after the row exists.
+pub async fn set_protected(
+    conn: &mut Conn,
+    id: i64,
+    id_number_ct: &str,
+    phone_ct: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE members SET id_number_ct = $1, phone_ct = $2 WHERE id = $3")
+        .bind(id_number_ct)
+        .bind(phone_ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The member with this ID-number digest, if any.
+pub async fn by_id_number_idx(conn: &mut Conn, idx: &str) -> StoreResult<Option<MemberRow>> {
+    sqlx::query(select!("WHERE m.id_number_idx = $1"))
+        .bind(idx)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// Sets the current branch, category and status columns (their history is written alongside).

@@ -34,6 +34,8 @@ pub struct Fixture {
 
 pub struct TestApp {
     pub base: String,
+    /// The SQLite file, when the test runs on SQLite.
+    sqlite: Option<std::path::PathBuf>,
     pub services: Services,
     pub clock: Arc<ManualClock>,
     pub admins: Vec<InitialAdmin>,
@@ -42,7 +44,7 @@ pub struct TestApp {
 }
 
 /// A fresh database: an SQLite file in a new temporary directory, or a new PostgreSQL database.
-async fn fresh_db() -> Db {
+async fn fresh_db() -> (Db, Option<std::path::PathBuf>) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let tag = format!(
         "{}_{}_{}",
@@ -62,14 +64,16 @@ async fn fresh_db() -> Db {
                 .await
                 .expect("create test database");
             let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
-            Db::connect(&format!("{base}/{name}"))
+            let db = Db::connect(&format!("{base}/{name}"))
                 .await
-                .expect("connect to test database")
+                .expect("connect to test database");
+            (db, None)
         }
         _ => {
             let dir = std::env::temp_dir().join(format!("dangjian-it-{tag}"));
             std::fs::create_dir_all(&dir).unwrap();
-            Db::open_sqlite(&dir.join("test.db")).await.unwrap()
+            let path = dir.join("test.db");
+            (Db::open_sqlite(&path).await.unwrap(), Some(path))
         }
     }
 }
@@ -104,6 +108,7 @@ pub fn org_form(code: &str, name: &str, kind: &str, parent: &str) -> OrgForm {
 /// A valid member form; `n` makes the ID number and police number unique.
 pub fn member_form(n: u32, branch: &str) -> MemberForm {
     let birth = format!("1985{:02}{:02}", 1 + n % 12, 1 + n % 28);
+    // The demo's reserved region (83…): no fixture can be a real person's number.
     let body = format!("830101{birth}{:03}", (n % 500) * 2 + 1);
     let check = dangjian_core::id_number::check_char(body.as_bytes()) as char;
     MemberForm {
@@ -132,12 +137,13 @@ pub fn member_form(n: u32, branch: &str) -> MemberForm {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let db = fresh_db().await;
+        let (db, sqlite) = fresh_db().await;
         db.migrate().await.unwrap();
         // 2026-03-28 10:00 in Beijing.
         let start = Utc.with_ymd_and_hms(2026, 3, 28, 2, 0, 0).unwrap();
         let clock = Arc::new(ManualClock::new(start));
-        let services = Services::new(db, clock.clone(), AuthPolicy::default());
+        let crypto = Arc::new(dangjian_service::keys::ephemeral());
+        let services = Services::new(db, clock.clone(), AuthPolicy::default(), crypto);
         let admins = services.bootstrap().await.unwrap().unwrap();
         let fixture = build_fixture(&services).await;
 
@@ -157,12 +163,17 @@ impl TestApp {
         });
         TestApp {
             base,
+            sqlite,
             services,
             clock,
             admins,
             fixture,
             _shutdown: tx,
         }
+    }
+
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite.as_deref()
     }
 
     pub fn url(&self, path: &str) -> String {

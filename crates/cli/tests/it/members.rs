@@ -253,3 +253,92 @@ async fn hostile_input_is_escaped_refused_or_limited() {
         .unwrap();
     assert!(list.contains("共 0 名"));
 }
+
+#[tokio::test]
+async fn id_numbers_and_phones_are_encrypted_at_rest_and_bound_to_their_row() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let plain = member_form(1, "A1");
+    let mut tx = app.services.db().read().await.unwrap();
+    let a = dangjian_store::members::get(&mut tx, f.member_a1)
+        .await
+        .unwrap()
+        .unwrap();
+    let b = dangjian_store::members::get(&mut tx, f.member_b)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(tx);
+    assert!(!a.id_number_ct.contains(&plain.id_number) && !a.id_number_ct.contains("19850"));
+    assert!(!a.phone_ct.as_deref().unwrap().contains("13800138000"));
+    // Copying A's sealed number into B's row does not make B show A's number.
+    {
+        let mut tx = app.services.db().write().await.unwrap();
+        dangjian_store::members::set_protected(
+            &mut tx,
+            b.id,
+            &a.id_number_ct,
+            a.phone_ct.as_deref(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let detail = app.services.member_detail(&office(), b.id).await.unwrap();
+    assert_eq!(detail.member.id_number_masked, "（校验失败）");
+    // With SQLite, the database file holds no ID number in clear.
+    if std::env::var("DANGJIAN_TEST_POSTGRES_URL").map_or(true, |u| u.is_empty()) {
+        let db = app.sqlite_path().unwrap();
+        for file in [db.to_path_buf(), db.with_extension("db-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(&plain.id_number) && !text.contains("13800138000"),
+                "{}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_full_numbers_show_only_with_a_reason_and_each_view_is_audited() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let path = format!("/members/{}/reveal", f.member_a1);
+    let without = app.post_form(&client, &path, &[("reason", "")]).await;
+    assert_eq!(without.status(), 422);
+    assert!(without.text().await.unwrap().contains("请填写查询事由"));
+    let with = app
+        .post_form(&client, &path, &[("reason", "办理组织关系转接")])
+        .await;
+    assert_eq!(with.status(), 200);
+    let page = with.text().await.unwrap();
+    assert!(page.contains(&member_form(1, "A1").id_number) && page.contains("13800138000"));
+    let views = app.audit("member.pii_view", Some("success")).await;
+    assert_eq!(views.len(), 1);
+    assert!(
+        views[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("办理组织关系转接")
+    );
+    assert!(!views[0].detail.as_deref().unwrap().contains("13800138000"));
+    // Out of scope: not found, audited, nothing shown.
+    let foreign = app
+        .post_form(
+            &client,
+            &format!("/members/{}/reveal", f.member_b),
+            &[("reason", "好奇")],
+        )
+        .await;
+    assert_eq!(foreign.status(), 404);
+    // The auditor has no such power.
+    let auditor = app.login_as("aud", Role::AuditAdmin, None, None).await;
+    let refused = app.post_form(&auditor, &path, &[("reason", "x")]).await;
+    assert_eq!(refused.status(), 403);
+}

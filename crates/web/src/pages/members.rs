@@ -233,6 +233,10 @@ struct DetailPage {
     layout: Layout,
     m: DetailMember,
     can_edit: bool,
+    can_reveal: bool,
+    revealed: bool,
+    reason: String,
+    reveal_error: Option<String>,
     branches: Vec<HistoryRow>,
     categories: Vec<HistoryRow>,
     statuses: Vec<HistoryRow>,
@@ -266,14 +270,21 @@ pub async fn detail(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: SavedQuery = query(raw.as_deref())?;
-    let actor = &session.actor;
-    let d: MemberDetail = state.services.member_detail(actor, id).await?;
+    let d = state.services.member_detail(&session.actor, id).await?;
+    render(&detail_page(
+        &session.actor,
+        d,
+        (!q.saved.is_empty()).then_some("已保存。"),
+    ))
+}
+
+fn detail_page(actor: &Actor, d: MemberDetail, notice: Option<&str>) -> DetailPage {
     let m = &d.member;
     let layout = Layout::new(actor, "/members", m.name.clone())
         .crumb("党员", Some("/members".to_owned()))
         .crumb(m.name.clone(), None)
-        .notice((!q.saved.is_empty()).then_some("已保存。"));
-    render(&DetailPage {
+        .notice(notice);
+    DetailPage {
         layout,
         m: DetailMember {
             id: m.id,
@@ -299,6 +310,10 @@ pub async fn detail(
             party_age: party_age_text(m),
         },
         can_edit: d.can_edit,
+        can_reveal: actor.permits(Permission::ViewPersonalData),
+        revealed: false,
+        reason: String::new(),
+        reveal_error: None,
         branches: rows(&d.branches),
         categories: rows(&d.categories),
         statuses: rows(&d.statuses),
@@ -310,7 +325,44 @@ pub async fn detail(
                 (org.clone(), view::post_label(post).to_owned(), from, to)
             })
             .collect(),
-    })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RevealForm {
+    reason: String,
+}
+
+/// Shows the full ID number and phone once, on the page that answers the post; the service
+/// records the view and its reason.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<RevealForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let actor = &session.actor;
+    let result = state
+        .services
+        .reveal_personal_data(actor, id, &form.reason)
+        .await;
+    let d = state.services.member_detail(actor, id).await?;
+    let mut page = detail_page(actor, d, None);
+    match result {
+        Ok((id_number, phone)) => {
+            page.m.id_number = id_number;
+            page.m.phone = view::or_blank(phone.as_deref());
+            page.revealed = true;
+            render(&page)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            page.reveal_error = errors.iter().next().map(|e| e.message.clone());
+            page.reason = form.reason;
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Template)]

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
             "/members/{id}/edit",
             get(members::edit_form).post(members::update),
         )
+        .route("/members/{id}/reveal", post(members::reveal))
         .route("/units", get(units::list).post(units::create))
         .route("/units/new", get(units::new_form))
         .route(

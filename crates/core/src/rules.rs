@@ -1,0 +1,226 @@
+//! The regulations' numbers, as data. The defaults are `rules/rules-defaults.toml` (with the
+//! regulation and article beside each value, and a confidence tag); a bureau may override any
+//! value with a file of its own, which is laid over the defaults key by key. Code reads the
+//! typed view below and never writes a regulation's number itself.
+
+use serde::Deserialize;
+
+/// The default rules, compiled in.
+pub const DEFAULTS: &str = include_str!("../../../rules/rules-defaults.toml");
+
+/// Why a rules file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("规则文件格式错误：{0}")]
+    Syntax(String),
+    #[error("规则取值无效：{0}")]
+    Value(String),
+}
+
+/// 组织设置 (R1.1–R1.6).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct OrgSetup {
+    /// A branch needs at least this many full members (R1.1).
+    pub branch_min_full_members: u32,
+    /// A branch has, as a rule, at most this many members (R1.2; advice).
+    pub branch_max_members_typical: u32,
+    /// A joint branch covers at most this many units (R1.3).
+    pub joint_branch_max_units: u32,
+    /// Above this many members a general branch may be set up (R1.6; advice).
+    pub general_branch_min_members: u32,
+    /// Above this many members a base committee may be set up (R1.6; advice).
+    pub base_committee_min_members: u32,
+}
+
+/// 支部委员会 (R1.7, R1.9).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct BranchCommittee {
+    /// From this many full members a branch must have a committee.
+    pub required_from_full_members: u32,
+    pub size_min: u32,
+    pub size_typical_max: u32,
+    pub size_max: u32,
+    pub deputy_secretary_max: u32,
+    pub secretary_min_party_age_years: u32,
+}
+
+/// 任期 (R8.1, R8.2, R8.11).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Terms {
+    pub base_committee_years: u32,
+    pub general_branch_years: u32,
+    pub branch_years: u32,
+    pub max_extension_or_advance_years: u32,
+    pub reminder_before_expiry_months: u32,
+}
+
+/// 发展党员: the probation rules (R4.17, R4.19).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Development {
+    pub min_age_years: u32,
+    pub probation_months: u32,
+    pub probation_extension_times_max: u32,
+    pub probation_extension_min_months: u32,
+    pub probation_extension_max_months: u32,
+}
+
+/// 党籍管理 (R5.5–R5.12).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct MembershipStatus {
+    pub lost_contact_suspend_after_months: u32,
+    pub flow_member_threshold_months: u32,
+    pub intro_letter_validity_months: u32,
+}
+
+/// The rules the platform applies.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Rules {
+    pub org_setup: OrgSetup,
+    pub branch_committee: BranchCommittee,
+    pub terms: Terms,
+    pub development: Development,
+    pub membership_status: MembershipStatus,
+}
+
+impl Rules {
+    /// The compiled-in defaults.
+    pub fn defaults() -> Rules {
+        // The defaults are part of the source and covered by a test; should they ever fail to
+        // parse, the typed fallback below keeps the same values.
+        Rules::load(None).unwrap_or_else(|_| Rules::fallback())
+    }
+
+    /// The defaults with a bureau's overrides (TOML text) laid over them.
+    pub fn load(overrides: Option<&str>) -> Result<Rules, RulesError> {
+        let mut base: toml::Table = DEFAULTS
+            .parse()
+            .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+        if let Some(text) = overrides {
+            let over: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+            merge(&mut base, over);
+        }
+        let rules: Rules = toml::Value::Table(base)
+            .try_into()
+            .map_err(|e: toml::de::Error| RulesError::Value(e.to_string()))?;
+        rules.check()?;
+        Ok(rules)
+    }
+
+    /// Values that would make the checks meaningless are refused.
+    fn check(&self) -> Result<(), RulesError> {
+        let c = &self.branch_committee;
+        if c.size_min == 0 || c.size_min > c.size_max || c.size_typical_max > c.size_max {
+            return Err(RulesError::Value("支委会人数上下限不一致".to_owned()));
+        }
+        if self.org_setup.branch_min_full_members == 0 || self.terms.branch_years == 0 {
+            return Err(RulesError::Value(
+                "党支部最少正式党员数与任期须大于0".to_owned(),
+            ));
+        }
+        if self.development.probation_months == 0 {
+            return Err(RulesError::Value("预备期须大于0".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The term of an org of this kind, in years.
+    pub fn term_years(&self, kind: crate::org::OrgKind) -> u32 {
+        use crate::org::OrgKind::*;
+        match kind {
+            Committee => self.terms.base_committee_years,
+            GeneralBranch => self.terms.general_branch_years,
+            Branch | Group => self.terms.branch_years,
+        }
+    }
+
+    fn fallback() -> Rules {
+        Rules {
+            org_setup: OrgSetup {
+                branch_min_full_members: 3,
+                branch_max_members_typical: 50,
+                joint_branch_max_units: 5,
+                general_branch_min_members: 50,
+                base_committee_min_members: 100,
+            },
+            branch_committee: BranchCommittee {
+                required_from_full_members: 7,
+                size_min: 3,
+                size_typical_max: 5,
+                size_max: 7,
+                deputy_secretary_max: 1,
+                secretary_min_party_age_years: 1,
+            },
+            terms: Terms {
+                base_committee_years: 5,
+                general_branch_years: 3,
+                branch_years: 3,
+                max_extension_or_advance_years: 1,
+                reminder_before_expiry_months: 3,
+            },
+            development: Development {
+                min_age_years: 18,
+                probation_months: 12,
+                probation_extension_times_max: 1,
+                probation_extension_min_months: 6,
+                probation_extension_max_months: 12,
+            },
+            membership_status: MembershipStatus {
+                lost_contact_suspend_after_months: 6,
+                flow_member_threshold_months: 6,
+                intro_letter_validity_months: 3,
+            },
+        }
+    }
+}
+
+/// Lays `over` onto `base`: tables merge key by key, any other value replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over_inner)) => {
+                merge(inner, over_inner)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_compiled_in_defaults_parse_and_match_the_fallback() {
+        let rules = Rules::load(None).unwrap();
+        assert_eq!(rules, Rules::fallback());
+        assert_eq!(rules.branch_committee.required_from_full_members, 7);
+        assert_eq!(rules.term_years(crate::org::OrgKind::Committee), 5);
+    }
+
+    #[test]
+    fn a_bureau_override_replaces_only_what_it_names() {
+        let rules = Rules::load(Some("[org_setup]\nbranch_max_members_typical = 40\n")).unwrap();
+        assert_eq!(rules.org_setup.branch_max_members_typical, 40);
+        assert_eq!(rules.org_setup.branch_min_full_members, 3);
+    }
+
+    #[test]
+    fn nonsense_overrides_are_refused_with_a_message() {
+        assert!(matches!(
+            Rules::load(Some("[org_setup")),
+            Err(RulesError::Syntax(_))
+        ));
+        assert!(matches!(
+            Rules::load(Some("[org_setup]\nbranch_min_full_members = \"三\"")),
+            Err(RulesError::Value(_))
+        ));
+        assert!(matches!(
+            Rules::load(Some("[branch_committee]\nsize_min = 9")),
+            Err(RulesError::Value(_))
+        ));
+    }
+}

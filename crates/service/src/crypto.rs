@@ -1,0 +1,309 @@
+//! Cryptography behind one provider trait, so that a certified module (a 服务器密码机 through
+//! its SDF interface, or the bureau's 密码服务平台) can replace the software implementation
+//! without touching the use cases. The software provider uses the 国密 algorithms from
+//! RustCrypto: SM4 in GCM mode for fields at rest, HMAC-SM3 for lookup (blind) indexes.
+//! Keys never live in the database: see `keys`.
+
+use aes_gcm::AesGcm;
+use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use rand::RngCore as _;
+use sm3::Sm3;
+
+/// SM4 in Galois/Counter Mode with a 96-bit nonce (the AEAD of TLCP and RFC 8998).
+type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
+
+/// Why a protected value could not be sealed or opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("密文格式无效")]
+    Malformed,
+    #[error("没有版本为 {0} 的字段密钥")]
+    UnknownKey(u8),
+    #[error("密文校验失败（数据被改动、被挪到其他记录，或密钥不符）")]
+    Integrity,
+}
+
+/// What the platform needs of a cryptographic module.
+pub trait CryptoProvider: Send + Sync {
+    /// Encrypts `plaintext` bound to `context` (which record and field it belongs to): the
+    /// result opens only with the same context, so a ciphertext copied to another record fails.
+    fn seal(&self, plaintext: &str, context: &str) -> String;
+
+    /// Decrypts a value sealed for `context`.
+    fn open(&self, sealed: &str, context: &str) -> Result<String, CryptoError>;
+
+    /// A keyed digest for finding a value without storing it in clear (a blind index).
+    fn blind_index(&self, purpose: &str, value: &str) -> String;
+
+    /// Whether a sealed value was made with an older key than the current one.
+    fn needs_rekey(&self, sealed: &str) -> bool;
+}
+
+/// One SM4 field key with its version.
+#[derive(Clone)]
+pub struct FieldKey {
+    pub version: u8,
+    pub key: [u8; 16],
+}
+
+/// The software provider: RustCrypto SM4-GCM and HMAC-SM3. Not a certified product; for a
+/// 密评 the same trait is implemented over the bureau's certified module.
+pub struct SoftProvider {
+    /// All field keys, newest (used for sealing) last.
+    field_keys: Vec<FieldKey>,
+    index_key: [u8; 32],
+}
+
+impl std::fmt::Debug for SoftProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SoftProvider([REDACTED] {} field keys)",
+            self.field_keys.len()
+        )
+    }
+}
+
+/// Sealed values are `v<version>.` followed by base64 of nonce ‖ ciphertext ‖ tag.
+const PREFIX: char = 'v';
+
+impl SoftProvider {
+    /// A provider sealing with `current` and still opening what `older` keys sealed.
+    pub fn new(current: FieldKey, mut older: Vec<FieldKey>, index_key: [u8; 32]) -> SoftProvider {
+        older.retain(|k| k.version != current.version);
+        older.sort_by_key(|k| k.version);
+        older.push(current);
+        SoftProvider {
+            field_keys: older,
+            index_key,
+        }
+    }
+
+    fn current(&self) -> Option<&FieldKey> {
+        self.field_keys.last()
+    }
+
+    fn key(&self, version: u8) -> Option<&FieldKey> {
+        self.field_keys.iter().find(|k| k.version == version)
+    }
+
+    fn split(sealed: &str) -> Result<(u8, Vec<u8>), CryptoError> {
+        let rest = sealed.strip_prefix(PREFIX).ok_or(CryptoError::Malformed)?;
+        let (version, body) = rest.split_once('.').ok_or(CryptoError::Malformed)?;
+        let version: u8 = version.parse().map_err(|_| CryptoError::Malformed)?;
+        let bytes = STANDARD.decode(body).map_err(|_| CryptoError::Malformed)?;
+        if bytes.len() < 12 + 16 {
+            return Err(CryptoError::Malformed);
+        }
+        Ok((version, bytes))
+    }
+}
+
+impl CryptoProvider for SoftProvider {
+    fn seal(&self, plaintext: &str, context: &str) -> String {
+        let Some(key) = self.current() else {
+            return String::new();
+        };
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = Sm4Gcm::new_from_slice(&key.key)
+            .ok()
+            .and_then(|cipher| {
+                cipher
+                    .encrypt(
+                        &nonce.into(),
+                        Payload {
+                            msg: plaintext.as_bytes(),
+                            aad: context.as_bytes(),
+                        },
+                    )
+                    .ok()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(12 + sealed.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        format!("{PREFIX}{}.{}", key.version, STANDARD.encode(out))
+    }
+
+    fn open(&self, sealed: &str, context: &str) -> Result<String, CryptoError> {
+        let (version, bytes) = Self::split(sealed)?;
+        let key = self.key(version).ok_or(CryptoError::UnknownKey(version))?;
+        let (nonce, body) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
+        let cipher = Sm4Gcm::new_from_slice(&key.key).map_err(|_| CryptoError::Malformed)?;
+        let plain = cipher
+            .decrypt(
+                &nonce.into(),
+                Payload {
+                    msg: body,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| CryptoError::Integrity)?;
+        String::from_utf8(plain).map_err(|_| CryptoError::Integrity)
+    }
+
+    fn blind_index(&self, purpose: &str, value: &str) -> String {
+        let Ok(mut mac) = <Hmac<Sm3> as KeyInit>::new_from_slice(&self.index_key) else {
+            return String::new();
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn needs_rekey(&self, sealed: &str) -> bool {
+        match (Self::split(sealed), self.current()) {
+            (Ok((version, _)), Some(current)) => version != current.version,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sm4::cipher::BlockCipherEncrypt;
+
+    fn provider() -> SoftProvider {
+        SoftProvider::new(
+            FieldKey {
+                version: 1,
+                key: [7; 16],
+            },
+            Vec::new(),
+            [9; 32],
+        )
+    }
+
+    #[test]
+    fn sm4_matches_the_standards_example() {
+        // GB/T 32907-2016, appendix A, example 1.
+        let key = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let cipher = sm4::Sm4::new_from_slice(&key).unwrap();
+        let mut block = sm4::cipher::Block::<sm4::Sm4>::try_from(&key[..]).unwrap();
+        cipher.encrypt_block(&mut block);
+        assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
+    }
+
+    #[test]
+    fn sm4_gcm_matches_rfc_8998() {
+        // RFC 8998, appendix A.1.
+        let key = hex::decode("0123456789ABCDEFFEDCBA9876543210").unwrap();
+        let nonce: [u8; 12] = hex::decode("00001234567800000000ABCD")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let aad = hex::decode("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2").unwrap();
+        let plaintext = hex::decode(
+            "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDDEEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        let cipher = Sm4Gcm::new_from_slice(&key).unwrap();
+        let out = cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: &plaintext,
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        let (ciphertext, tag) = out.split_at(out.len() - 16);
+        assert_eq!(
+            hex::encode_upper(ciphertext),
+            "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735\
+             D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
+        );
+        assert_eq!(hex::encode_upper(tag), "83DE3541E4C2B58177E065A9BF7B62EC");
+    }
+
+    #[test]
+    fn sm3_matches_the_standards_example() {
+        use sm3::Digest;
+        assert_eq!(
+            hex::encode(Sm3::digest(b"abc")),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_in_its_own_context() {
+        let p = provider();
+        let sealed = p.seal("11010519491231002X", "member:1:id_number");
+        assert!(!sealed.contains("1949"));
+        assert_eq!(
+            p.open(&sealed, "member:1:id_number").unwrap(),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            p.open(&sealed, "member:2:id_number"),
+            Err(CryptoError::Integrity)
+        );
+        let mut tampered = sealed.clone();
+        tampered.pop();
+        tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
+        assert!(p.open(&tampered, "member:1:id_number").is_err());
+        assert_ne!(
+            p.seal("x", "c"),
+            p.seal("x", "c"),
+            "a fresh nonce every time"
+        );
+    }
+
+    #[test]
+    fn old_keys_still_open_and_are_flagged_for_rekeying() {
+        let old = provider();
+        let sealed = old.seal("13800138000", "member:5:phone");
+        let rotated = SoftProvider::new(
+            FieldKey {
+                version: 2,
+                key: [8; 16],
+            },
+            vec![FieldKey {
+                version: 1,
+                key: [7; 16],
+            }],
+            [9; 32],
+        );
+        assert_eq!(
+            rotated.open(&sealed, "member:5:phone").unwrap(),
+            "13800138000"
+        );
+        assert!(rotated.needs_rekey(&sealed));
+        assert!(!rotated.needs_rekey(&rotated.seal("x", "c")));
+    }
+
+    #[test]
+    fn blind_indexes_are_keyed_and_separated_by_purpose() {
+        let p = provider();
+        let other = SoftProvider::new(
+            FieldKey {
+                version: 1,
+                key: [7; 16],
+            },
+            Vec::new(),
+            [1; 32],
+        );
+        assert_eq!(
+            p.blind_index("id_number", "X"),
+            p.blind_index("id_number", "X")
+        );
+        assert_ne!(p.blind_index("id_number", "X"), p.blind_index("phone", "X"));
+        assert_ne!(
+            p.blind_index("id_number", "X"),
+            other.blind_index("id_number", "X")
+        );
+    }
+
+    #[test]
+    fn debug_output_shows_no_key() {
+        assert!(!format!("{:?}", provider()).contains('7'));
+    }
+}
