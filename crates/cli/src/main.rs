@@ -66,6 +66,16 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Check coverage (纵向到底、横向到边): units without a party org, members outside a
+    /// valid branch, branch sizes, committees and secretaries. Exits 0 either way.
+    Coverage {
+        /// Only this org (by code) and everything below it.
+        #[arg(long)]
+        org: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
 }
@@ -187,6 +197,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { scale, seed } => demo(&settings, scale, seed).await,
         Command::User { command } => user(&settings, command).await,
         Command::Token { command } => token(&settings, command).await,
+        Command::Coverage { org, json } => coverage(&settings, org.as_deref(), json).await,
         Command::Openapi => {
             let json = dangjian_web::openapi_document()
                 .to_pretty_json()
@@ -402,6 +413,46 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+async fn coverage(settings: &Settings, org: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let services = open(settings).await?;
+    let report = services
+        .coverage(&dangjian_service::Actor::shell_reader(), org)
+        .await
+        .map_err(service_error)?;
+    let scope = report.org.as_ref().map_or_else(
+        || "全部组织".to_owned(),
+        |(_, name)| format!("{name}（含下级）"),
+    );
+    if json {
+        let value = serde_json::json!({
+            "scope": scope,
+            "problems": report.problems(),
+            "advice": report.advice(),
+            "findings": report.findings,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).context("生成 JSON")?
+        );
+    } else {
+        println!(
+            "组织覆盖检查：{scope}。问题 {} 项，建议 {} 项。",
+            report.problems(),
+            report.advice()
+        );
+        for f in &report.findings {
+            let tag = if f.kind.is_advice() {
+                "建议"
+            } else {
+                "问题"
+            };
+            println!("[{tag}] {}：{}　{}", f.kind.label(), f.name, f.message);
+        }
+    }
+    services.db().close().await;
     Ok(())
 }
 

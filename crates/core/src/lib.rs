@@ -3,12 +3,14 @@
 //! scope. No IO, no async, no database: everything here is a function of its inputs, so the
 //! rules are tested exhaustively here and every other layer trusts these types.
 
+#[macro_use]
+mod labelled;
+
 pub mod clock;
+pub mod coverage;
 pub mod field;
 pub mod id_number;
 pub mod interval;
-#[macro_use]
-mod labelled;
 pub mod member;
 pub mod org;
 pub mod password;

@@ -43,6 +43,47 @@ impl OrgKind {
 }
 
 labelled_enum! {
+    /// A post in an org's committee (支部委员会 and above) or a party group.
+    pub enum Post {
+        Secretary = ("secretary", "书记"),
+        DeputySecretary = ("deputy_secretary", "副书记"),
+        OrganizationCommissioner = ("organization_commissioner", "组织委员"),
+        PublicityCommissioner = ("publicity_commissioner", "宣传委员"),
+        DisciplineCommissioner = ("discipline_commissioner", "纪检委员"),
+        CommitteeMember = ("committee_member", "委员"),
+        GroupLeader = ("group_leader", "党小组长"),
+    }
+}
+
+impl Post {
+    /// Whether the post is a seat on the committee (a group leader's is not).
+    pub fn is_committee_seat(self) -> bool {
+        self != Post::GroupLeader
+    }
+
+    /// Whether the post has one holder at a time (委员 may be several).
+    pub fn is_single(self) -> bool {
+        self != Post::CommitteeMember
+    }
+
+    /// The posts an org of `kind` has.
+    pub fn for_kind(kind: OrgKind) -> &'static [Post] {
+        use Post::*;
+        match kind {
+            OrgKind::Group => &[GroupLeader],
+            _ => &[
+                Secretary,
+                DeputySecretary,
+                OrganizationCommissioner,
+                PublicityCommissioner,
+                DisciplineCommissioner,
+                CommitteeMember,
+            ],
+        }
+    }
+}
+
+labelled_enum! {
     /// The kind of police unit (单位) an organisation is set up in.
     pub enum UnitKind {
         Bureau = ("bureau", "局机关"),

@@ -95,6 +95,16 @@ impl Actor {
         }
     }
 
+    /// The shell reading reports across the whole tree (`dangjian coverage`, exports): the
+    /// operator who runs the server command already holds the data directory.
+    pub fn shell_reader() -> Self {
+        Self {
+            role: Some(Role::CommitteeStaff),
+            scope: Scope::Everything,
+            ..Self::cli()
+        }
+    }
+
     /// Refuses the call unless the role includes `permission` and the password is current.
     pub fn require(&self, permission: Permission) -> ServiceResult<()> {
         if self.must_change_password {

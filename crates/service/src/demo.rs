@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use dangjian_core::id_number::check_char;
 use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberStatus, PoliceRank};
-use dangjian_core::org::{OrgKind, OrgPath, UnitKind};
+use dangjian_core::org::{OrgKind, OrgPath, Post, UnitKind};
 use dangjian_core::role::Role;
 use dangjian_store::accounts::{self, NewAccount};
 use dangjian_store::bulk::{self, BulkMember};
@@ -24,7 +24,6 @@ use serde_json::json;
 use crate::audit::{self, Event};
 use crate::auth::{Actor, hash_password};
 use crate::error::{ServiceError, ServiceResult};
-use crate::orgs::SECRETARY;
 use crate::{Services, secret};
 
 /// How big a bureau to generate.
@@ -78,6 +77,8 @@ struct PlannedOrg {
     founded_on: NaiveDate,
     /// Index into `members` of the secretary, once chosen.
     secretary: Option<usize>,
+    /// The other committee seats: 组织委员, 宣传委员, 纪检委员.
+    committee: Vec<(Post, usize)>,
     dissolved_on: Option<NaiveDate>,
 }
 
@@ -199,6 +200,7 @@ impl Generator {
             unit,
             founded_on,
             secretary: None,
+            committee: Vec::new(),
             dissolved_on: None,
         });
         self.plan.orgs.len() - 1
@@ -349,7 +351,7 @@ impl Generator {
         positions: &[&str],
     ) -> usize {
         let branch = self.org(code, name, OrgKind::Branch, Some(parent), Some(unit));
-        let mut first = None;
+        let mut full = Vec::new();
         for i in 0..size {
             let probationary = self.rng.random_bool(0.04);
             let position = if i == 0 {
@@ -358,9 +360,26 @@ impl Generator {
                 positions[1 + self.rng.random_range(0..positions.len() - 1)]
             };
             let m = self.member(branch, Some(unit), position, probationary && i > 0);
-            first.get_or_insert(m);
+            if self.plan.members[m].row.category == Category::Full {
+                full.push(m);
+            }
         }
-        self.plan.orgs[branch].secretary = first;
+        // The most senior full member is secretary; from seven full members on, the next
+        // three complete the committee (支部条例 第二十条).
+        full.sort_by_key(|&m| self.plan.members[m].row.full_membership_on);
+        self.plan.orgs[branch].secretary = full.first().copied();
+        if full.len() >= 7 {
+            let seats = [
+                Post::OrganizationCommissioner,
+                Post::PublicityCommissioner,
+                Post::DisciplineCommissioner,
+            ];
+            self.plan.orgs[branch].committee = seats
+                .iter()
+                .zip(&full[1..4])
+                .map(|(post, m)| (*post, *m))
+                .collect();
+        }
         // Larger branches organise their members in party groups.
         if size >= 14 {
             for g in 0..2 {
@@ -600,6 +619,21 @@ impl Generator {
             let b = branches[(k * 37 + 11) % branches.len()];
             self.plan.orgs[b].secretary = None;
         }
+        // A committee whose 纪检委员 left, and a secretary admitted to full membership only
+        // months ago.
+        let b = branches[(41 + 13) % branches.len()];
+        self.plan.orgs[b]
+            .committee
+            .retain(|(post, _)| *post != Post::DisciplineCommissioner);
+        let b = branches[(67 + 5) % branches.len()];
+        if let Some(m) = self.plan.orgs[b].secretary {
+            let full = self.today - TimeDelta::days(100);
+            let row = &mut self.plan.members[m].row;
+            row.full_membership_on = Some(full);
+            row.joined_on = full
+                .checked_sub_months(chrono::Months::new(12))
+                .unwrap_or(full);
+        }
         // A branch too small to stand alone (two full members).
         let unit = self.plan.orgs[branches[5]].unit.unwrap_or(0);
         let parent = self.plan.orgs[branches[5]].parent.unwrap_or(root);
@@ -797,7 +831,12 @@ impl Services {
                 dangjian_store::history::org_kind::close(&mut tx, org_id, dissolved_on).await?;
                 continue;
             }
-            if let Some(m) = org.secretary {
+            let seats = org
+                .secretary
+                .map(|m| (Post::Secretary, m))
+                .into_iter()
+                .chain(org.committee.iter().copied());
+            for (post, m) in seats {
                 let member = &plan.members[m].row;
                 let Some(&member_id) = member_ids.get(&member.police_number) else {
                     continue;
@@ -807,7 +846,7 @@ impl Services {
                     .max(plan.orgs[plan.members[m].branch].founded_on)
                     .max(org.founded_on);
                 let from = (today - TimeDelta::days(rng.random_range(30..1500))).max(since);
-                posts::open(&mut tx, org_id, SECRETARY, member_id, from).await?;
+                posts::open(&mut tx, org_id, post.code(), member_id, from).await?;
             }
             progress("书记任职", i as u64 + 1, total_orgs);
         }

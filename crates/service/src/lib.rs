@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 mod bootstrap;
+pub mod coverage;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;

@@ -12,6 +12,7 @@ mod sql;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod coverage;
 pub mod history;
 pub mod members;
 pub mod orgs;

@@ -30,6 +30,7 @@ pub struct Layout {
 const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/", "工作台", None),
     ("/orgs", "组织", Some(Permission::ReadOrgs)),
+    ("/coverage", "组织覆盖", Some(Permission::ReadOrgs)),
     ("/members", "党员", Some(Permission::ReadMembers)),
     ("/units", "单位", Some(Permission::ReadUnits)),
     ("/accounts", "账号", Some(Permission::ManageAccounts)),

@@ -145,3 +145,27 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
     assert!(!again.status.success());
     assert!(text(&again).contains("只能写入空库"));
 }
+
+#[test]
+fn the_coverage_report_prints_from_the_shell_as_text_or_json() {
+    let dir = temp_dir("coverage");
+    let demo = dangjian(&dir, &["demo", "--seed", "5"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let plain = dangjian(&dir, &["coverage"], "");
+    assert!(plain.status.success());
+    let out = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        out.contains("单位未建立党组织") && out.contains("书记空缺"),
+        "{out}"
+    );
+    let json = dangjian(&dir, &["coverage", "--json", "--org", "FJ0"], "");
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(value["scope"].as_str().unwrap().contains("城东分局党委"));
+    assert!(
+        value["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "unit_without_org")
+    );
+}

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod browser;
 mod cli;
+mod coverage;
 mod harness;
 mod members;
 mod orgs;

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod coverage;
 mod dashboard;
 mod members;
 mod orgs;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
             "/password",
             get(auth::password_page).post(auth::change_password),
         )
+        .route("/coverage", get(coverage::show))
         .route("/orgs", get(orgs::tree).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::detail))

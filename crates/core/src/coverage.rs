@@ -1,0 +1,634 @@
+//! 纵向到底、横向到边: the coverage report. Every unit has a party organisation, every member
+//! belongs to one, branches are of a workable size, committees are complete, and secretaries
+//! qualify. A pure function of the tree, the roll and the posts as they stand, with the
+//! thresholds from the rules; every finding names the object to fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::member::{Category, MemberStatus, years_between};
+use crate::org::{OrgKind, Post};
+use crate::rules::Rules;
+
+/// An org as the report sees it (active orgs only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgFacts {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    pub parent: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub is_joint: bool,
+    pub dissolved: bool,
+}
+
+/// A member on the roll (正常 or 失联).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub id: i64,
+    pub name: String,
+    pub branch_id: i64,
+    pub unit_id: Option<i64>,
+    pub category: Category,
+    pub status: MemberStatus,
+    pub full_membership_on: Option<NaiveDate>,
+}
+
+/// A current post holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostFacts {
+    pub org_id: i64,
+    pub member_id: i64,
+    pub post: Post,
+}
+
+/// A police unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitFacts {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the report looks at. `units` is empty when the scope is a subtree: which units a
+/// subtree should cover is not known, so the unit check runs for the whole bureau only.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub orgs: Vec<OrgFacts>,
+    pub members: Vec<MemberFacts>,
+    pub posts: Vec<PostFacts>,
+    pub units: Vec<UnitFacts>,
+}
+
+labelled_enum! {
+    /// What a finding is about.
+    pub enum FindingKind {
+        UnitWithoutOrg = ("unit_without_org", "单位未建立党组织"),
+        MemberWithoutBranch = ("member_without_branch", "党员不在有效的党支部中"),
+        LostContact = ("lost_contact", "失联党员"),
+        BranchTooSmall = ("branch_too_small", "正式党员不足，宜建联合党支部"),
+        JointBranchTooManyUnits = ("joint_branch_too_many_units", "联合党支部覆盖单位过多"),
+        BranchTooLarge = ("branch_too_large", "党支部人数过多"),
+        CommitteeMissing = ("committee_missing", "应设支委会而未设"),
+        CommitteeSize = ("committee_size", "委员会人数不符合规定"),
+        SecretaryVacant = ("secretary_vacant", "书记空缺"),
+        CommitteePostVacant = ("committee_post_vacant", "委员职务空缺"),
+        SecretaryPartyAge = ("secretary_party_age", "书记党龄不足"),
+        GeneralBranchThreshold = ("general_branch_threshold", "党总支党员人数与设置标准不符"),
+        CommitteeThreshold = ("committee_threshold", "党委党员人数与设置标准不符"),
+    }
+}
+
+impl FindingKind {
+    /// Whether the finding is advice (a threshold the rules word as "一般" or "可") rather than
+    /// a problem to fix.
+    pub fn is_advice(self) -> bool {
+        matches!(
+            self,
+            FindingKind::BranchTooLarge
+                | FindingKind::GeneralBranchThreshold
+                | FindingKind::CommitteeThreshold
+        )
+    }
+}
+
+/// The object a finding is about, to link to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    Org(i64),
+    Member(i64),
+    Unit(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub subject: Subject,
+    /// The name of the object, for display.
+    pub name: String,
+    /// What is wrong, in Chinese, with the numbers.
+    pub message: String,
+}
+
+/// Runs every check and returns the findings, ordered by kind then subject.
+pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let active: BTreeMap<i64, &OrgFacts> = facts
+        .orgs
+        .iter()
+        .filter(|o| !o.dissolved)
+        .map(|o| (o.id, o))
+        .collect();
+    let mut push = |kind: FindingKind, subject: Subject, name: &str, message: String| {
+        findings.push(Finding {
+            kind,
+            subject,
+            name: name.to_owned(),
+            message,
+        });
+    };
+
+    // Units with no active party org.
+    let covered: BTreeSet<i64> = active.values().filter_map(|o| o.unit_id).collect();
+    for unit in &facts.units {
+        if !covered.contains(&unit.id) {
+            push(
+                FindingKind::UnitWithoutOrg,
+                Subject::Unit(unit.id),
+                &unit.name,
+                "该单位没有建立党组织".to_owned(),
+            );
+        }
+    }
+
+    // Members: in a valid branch, and not lost.
+    let mut by_branch: BTreeMap<i64, Vec<&MemberFacts>> = BTreeMap::new();
+    for m in &facts.members {
+        match active.get(&m.branch_id) {
+            Some(org) if org.kind == OrgKind::Branch => {
+                by_branch.entry(m.branch_id).or_default().push(m)
+            }
+            _ => push(
+                FindingKind::MemberWithoutBranch,
+                Subject::Member(m.id),
+                &m.name,
+                "所在党组织已撤销或不是党支部，须转接组织关系".to_owned(),
+            ),
+        }
+        if m.status == MemberStatus::LostContact {
+            push(
+                FindingKind::LostContact,
+                Subject::Member(m.id),
+                &m.name,
+                "与党组织失去联系".to_owned(),
+            );
+        }
+    }
+
+    // Members counted up the tree, for the general-branch and committee advice.
+    let mut subtree_members: BTreeMap<i64, u32> = BTreeMap::new();
+    for (branch, members) in &by_branch {
+        let mut at = Some(*branch);
+        while let Some(id) = at {
+            *subtree_members.entry(id).or_default() += members.len() as u32;
+            at = active.get(&id).and_then(|o| o.parent);
+        }
+    }
+
+    let mut posts: BTreeMap<i64, Vec<&PostFacts>> = BTreeMap::new();
+    for p in &facts.posts {
+        posts.entry(p.org_id).or_default().push(p);
+    }
+    let full_of = |id: i64| {
+        facts
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.full_membership_on)
+    };
+    let setup = &rules.org_setup;
+    let committee = &rules.branch_committee;
+
+    for org in active.values() {
+        let held: Vec<&PostFacts> = posts.get(&org.id).cloned().unwrap_or_default();
+        let holds = |post: Post| held.iter().any(|p| p.post == post);
+        if org.kind == OrgKind::Group {
+            continue;
+        }
+        // The secretary: present, and a party member for long enough.
+        match held.iter().find(|p| p.post == Post::Secretary) {
+            None => push(
+                FindingKind::SecretaryVacant,
+                Subject::Org(org.id),
+                &org.name,
+                "没有现任书记".to_owned(),
+            ),
+            Some(secretary) => {
+                let years = full_of(secretary.member_id).map(|full| years_between(full, today));
+                if years.is_none_or(|y| y < committee.secretary_min_party_age_years as i32) {
+                    push(
+                        FindingKind::SecretaryPartyAge,
+                        Subject::Org(org.id),
+                        &org.name,
+                        format!(
+                            "书记党龄不足{}年（规定一般应有{}年以上党龄）",
+                            committee.secretary_min_party_age_years,
+                            committee.secretary_min_party_age_years
+                        ),
+                    );
+                }
+            }
+        }
+        let seats: BTreeSet<i64> = held
+            .iter()
+            .filter(|p| p.post.is_committee_seat())
+            .map(|p| p.member_id)
+            .collect();
+        let seats = seats.len() as u32;
+        let deputies = held
+            .iter()
+            .filter(|p| p.post == Post::DeputySecretary)
+            .count() as u32;
+        if deputies > committee.deputy_secretary_max {
+            push(
+                FindingKind::CommitteeSize,
+                Subject::Org(org.id),
+                &org.name,
+                format!(
+                    "副书记{deputies}名，超过{}名",
+                    committee.deputy_secretary_max
+                ),
+            );
+        }
+        if seats > committee.size_max {
+            push(
+                FindingKind::CommitteeSize,
+                Subject::Org(org.id),
+                &org.name,
+                format!("委员{seats}名，一般不超过{}名", committee.size_max),
+            );
+        }
+
+        match org.kind {
+            OrgKind::Branch => {
+                let members = by_branch.get(&org.id).cloned().unwrap_or_default();
+                let full = members
+                    .iter()
+                    .filter(|m| m.category == Category::Full)
+                    .count() as u32;
+                let total = members.len() as u32;
+                if full < setup.branch_min_full_members {
+                    let message = if org.is_joint {
+                        format!("正式党员{full}名，不足{}名", setup.branch_min_full_members)
+                    } else {
+                        format!(
+                            "正式党员{full}名，不足{}名，宜与邻近单位组建联合党支部（覆盖单位一般不超过{}个）",
+                            setup.branch_min_full_members, setup.joint_branch_max_units
+                        )
+                    };
+                    push(
+                        FindingKind::BranchTooSmall,
+                        Subject::Org(org.id),
+                        &org.name,
+                        message,
+                    );
+                }
+                if org.is_joint {
+                    let units: BTreeSet<i64> = members.iter().filter_map(|m| m.unit_id).collect();
+                    if units.len() as u32 > setup.joint_branch_max_units {
+                        push(
+                            FindingKind::JointBranchTooManyUnits,
+                            Subject::Org(org.id),
+                            &org.name,
+                            format!(
+                                "党员来自{}个单位，联合党支部覆盖单位一般不超过{}个",
+                                units.len(),
+                                setup.joint_branch_max_units
+                            ),
+                        );
+                    }
+                }
+                if total > setup.branch_max_members_typical {
+                    push(
+                        FindingKind::BranchTooLarge,
+                        Subject::Org(org.id),
+                        &org.name,
+                        format!(
+                            "党员{total}名，一般不超过{}名，可考虑分设党支部",
+                            setup.branch_max_members_typical
+                        ),
+                    );
+                }
+                if full >= committee.required_from_full_members {
+                    if seats < committee.size_min {
+                        push(
+                            FindingKind::CommitteeMissing,
+                            Subject::Org(org.id),
+                            &org.name,
+                            format!(
+                                "正式党员{full}名（{}名以上应设支委会），现有委员{seats}名，应为{}至{}名",
+                                committee.required_from_full_members,
+                                committee.size_min,
+                                committee.size_typical_max
+                            ),
+                        );
+                    }
+                    for post in [
+                        Post::OrganizationCommissioner,
+                        Post::PublicityCommissioner,
+                        Post::DisciplineCommissioner,
+                    ] {
+                        if !holds(post) {
+                            push(
+                                FindingKind::CommitteePostVacant,
+                                Subject::Org(org.id),
+                                &org.name,
+                                format!("{}空缺", post.label()),
+                            );
+                        }
+                    }
+                }
+            }
+            OrgKind::GeneralBranch => {
+                let total = subtree_members.get(&org.id).copied().unwrap_or(0);
+                if total <= setup.general_branch_min_members {
+                    push(
+                        FindingKind::GeneralBranchThreshold,
+                        Subject::Org(org.id),
+                        &org.name,
+                        format!(
+                            "党员{total}名，党员超过{}名方可设立党总支，可考虑改设党支部",
+                            setup.general_branch_min_members
+                        ),
+                    );
+                }
+            }
+            OrgKind::Committee => {
+                let total = subtree_members.get(&org.id).copied().unwrap_or(0);
+                // The bureau's own committee (the root) is set up by the level above it.
+                if org.parent.is_some() && total <= setup.base_committee_min_members {
+                    push(
+                        FindingKind::CommitteeThreshold,
+                        Subject::Org(org.id),
+                        &org.name,
+                        format!(
+                            "党员{total}名，党员超过{}名方可设立基层党委（特殊情况经批准的除外）",
+                            setup.base_committee_min_members
+                        ),
+                    );
+                }
+            }
+            OrgKind::Group => {}
+        }
+    }
+    findings.sort_by(|a, b| (a.kind, a.subject).cmp(&(b.kind, b.subject)));
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+    }
+
+    fn long_ago() -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2010, 1, 1)
+    }
+
+    /// A bureau that satisfies every rule: a root committee with `branches` branches, each
+    /// with `size` full members and a complete committee when the size requires one.
+    fn clean(branches: usize, size: usize) -> Facts {
+        let mut facts = Facts::default();
+        facts.units.push(UnitFacts {
+            id: 1,
+            name: "局机关".into(),
+        });
+        facts.orgs.push(OrgFacts {
+            id: 1,
+            name: "党委".into(),
+            kind: OrgKind::Committee,
+            parent: None,
+            unit_id: Some(1),
+            is_joint: false,
+            dissolved: false,
+        });
+        let mut next_member = 1;
+        for b in 0..branches {
+            let id = 10 + b as i64;
+            facts.units.push(UnitFacts {
+                id,
+                name: format!("单位{b}"),
+            });
+            facts.orgs.push(OrgFacts {
+                id,
+                name: format!("支部{b}"),
+                kind: OrgKind::Branch,
+                parent: Some(1),
+                unit_id: Some(id),
+                is_joint: false,
+                dissolved: false,
+            });
+            let first = next_member;
+            for _ in 0..size {
+                facts.members.push(MemberFacts {
+                    id: next_member,
+                    name: format!("党员{next_member}"),
+                    branch_id: id,
+                    unit_id: Some(id),
+                    category: Category::Full,
+                    status: MemberStatus::Active,
+                    full_membership_on: long_ago(),
+                });
+                next_member += 1;
+            }
+            let mut seat = first;
+            let posts: &[Post] = if size >= 7 {
+                &[
+                    Post::Secretary,
+                    Post::DeputySecretary,
+                    Post::OrganizationCommissioner,
+                    Post::PublicityCommissioner,
+                    Post::DisciplineCommissioner,
+                ]
+            } else {
+                &[Post::Secretary]
+            };
+            for post in posts {
+                facts.posts.push(PostFacts {
+                    org_id: id,
+                    member_id: seat,
+                    post: *post,
+                });
+                seat += 1;
+            }
+        }
+        // The committee's secretary is the last member, who holds no branch post.
+        facts.posts.push(PostFacts {
+            org_id: 1,
+            member_id: next_member - 1,
+            post: Post::Secretary,
+        });
+        facts
+    }
+
+    fn kinds(findings: &[Finding]) -> BTreeSet<(FindingKind, Subject)> {
+        findings.iter().map(|f| (f.kind, f.subject)).collect()
+    }
+
+    #[test]
+    fn a_clean_bureau_has_no_findings() {
+        for (branches, size) in [(1, 3), (3, 6), (4, 7), (2, 50)] {
+            assert_eq!(
+                check(&clean(branches, size), &Rules::defaults(), today()),
+                vec![],
+                "{branches}×{size}"
+            );
+        }
+    }
+
+    #[test]
+    fn thresholds_come_from_the_rules() {
+        let facts = clean(1, 45);
+        assert!(check(&facts, &Rules::defaults(), today()).is_empty());
+        let strict = Rules::load(Some("[org_setup]\nbranch_max_members_typical = 40")).unwrap();
+        let found = check(&facts, &strict, today());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, FindingKind::BranchTooLarge);
+        assert!(found[0].message.contains("一般不超过40名"));
+        assert!(found[0].kind.is_advice());
+    }
+
+    #[test]
+    fn a_secretary_of_less_than_a_years_standing_is_found() {
+        let mut facts = clean(1, 3);
+        let secretary = facts
+            .posts
+            .iter()
+            .find(|p| p.org_id == 10)
+            .unwrap()
+            .member_id;
+        facts
+            .members
+            .iter_mut()
+            .find(|m| m.id == secretary)
+            .unwrap()
+            .full_membership_on = NaiveDate::from_ymd_opt(2025, 6, 2);
+        let found = check(&facts, &Rules::defaults(), today());
+        assert_eq!(
+            kinds(&found),
+            BTreeSet::from([(FindingKind::SecretaryPartyAge, Subject::Org(10))])
+        );
+    }
+
+    /// The gaps the property test plants, one per kind it can plant independently.
+    #[derive(Debug, Clone, Copy)]
+    enum Gap {
+        UnitWithoutOrg,
+        LostContact,
+        SecretaryVacant,
+        CommitteePostVacant,
+        SmallBranch,
+        DissolvedBranchMember,
+    }
+
+    fn plant(facts: &mut Facts, gap: Gap, branch: i64) -> BTreeSet<(FindingKind, Subject)> {
+        let mut expected = BTreeSet::new();
+        match gap {
+            Gap::UnitWithoutOrg => {
+                let id = 1000 + branch;
+                facts.units.push(UnitFacts {
+                    id,
+                    name: "新单位".into(),
+                });
+                expected.insert((FindingKind::UnitWithoutOrg, Subject::Unit(id)));
+            }
+            Gap::LostContact => {
+                let m = facts
+                    .members
+                    .iter_mut()
+                    .rev()
+                    .find(|m| m.branch_id == branch)
+                    .unwrap();
+                m.status = MemberStatus::LostContact;
+                expected.insert((FindingKind::LostContact, Subject::Member(m.id)));
+            }
+            Gap::SecretaryVacant => {
+                facts
+                    .posts
+                    .retain(|p| !(p.org_id == branch && p.post == Post::Secretary));
+                expected.insert((FindingKind::SecretaryVacant, Subject::Org(branch)));
+            }
+            Gap::CommitteePostVacant => {
+                facts
+                    .posts
+                    .retain(|p| !(p.org_id == branch && p.post == Post::PublicityCommissioner));
+                expected.insert((FindingKind::CommitteePostVacant, Subject::Org(branch)));
+            }
+            Gap::SmallBranch => {
+                let id = 2000 + branch;
+                facts.units.push(UnitFacts {
+                    id,
+                    name: "小单位".into(),
+                });
+                facts.orgs.push(OrgFacts {
+                    id,
+                    name: "小支部".into(),
+                    kind: OrgKind::Branch,
+                    parent: Some(1),
+                    unit_id: Some(id),
+                    is_joint: false,
+                    dissolved: false,
+                });
+                let member = 100_000 + branch;
+                facts.members.push(MemberFacts {
+                    id: member,
+                    name: "甲".into(),
+                    branch_id: id,
+                    unit_id: Some(id),
+                    category: Category::Full,
+                    status: MemberStatus::Active,
+                    full_membership_on: long_ago(),
+                });
+                facts.posts.push(PostFacts {
+                    org_id: id,
+                    member_id: member,
+                    post: Post::Secretary,
+                });
+                expected.insert((FindingKind::BranchTooSmall, Subject::Org(id)));
+            }
+            Gap::DissolvedBranchMember => {
+                let id = 3000 + branch;
+                facts.orgs.push(OrgFacts {
+                    id,
+                    name: "旧支部".into(),
+                    kind: OrgKind::Branch,
+                    parent: Some(1),
+                    unit_id: None,
+                    is_joint: false,
+                    dissolved: true,
+                });
+                let member = 200_000 + branch;
+                facts.members.push(MemberFacts {
+                    id: member,
+                    name: "乙".into(),
+                    branch_id: id,
+                    unit_id: None,
+                    category: Category::Full,
+                    status: MemberStatus::Active,
+                    full_membership_on: long_ago(),
+                });
+                expected.insert((FindingKind::MemberWithoutBranch, Subject::Member(member)));
+            }
+        }
+        expected
+    }
+
+    proptest! {
+        /// Random bureaus with random gaps planted: the report finds exactly the planted gaps.
+        #[test]
+        fn the_report_finds_exactly_the_planted_gaps(
+            branches in 1usize..12,
+            size in 7usize..40,
+            gaps in proptest::collection::vec((0usize..6, 0usize..12), 0..8),
+        ) {
+            let mut facts = clean(branches, size);
+            let mut expected = BTreeSet::new();
+            let mut used = BTreeSet::new();
+            for (gap, at) in gaps {
+                let branch = 10 + (at % branches) as i64;
+                let gap = [Gap::UnitWithoutOrg, Gap::LostContact, Gap::SecretaryVacant, Gap::CommitteePostVacant, Gap::SmallBranch, Gap::DissolvedBranchMember][gap];
+                // One gap of a kind per branch keeps the expectation exact.
+                if used.insert((gap as usize, branch)) {
+                    expected.extend(plant(&mut facts, gap, branch));
+                }
+            }
+            let found = kinds(&check(&facts, &Rules::defaults(), today()));
+            prop_assert_eq!(found, expected);
+        }
+    }
+}
