@@ -363,7 +363,7 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
             OrgKind::Group => {}
         }
     }
-    findings.sort_by(|a, b| (a.kind, a.subject).cmp(&(b.kind, b.subject)));
+    findings.sort_by_key(|a| (a.kind, a.subject));
     findings
 }
 
