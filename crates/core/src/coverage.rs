@@ -426,7 +426,6 @@ mod tests {
                 });
                 next_member += 1;
             }
-            let mut seat = first;
             let posts: &[Post] = if size >= 7 {
                 &[
                     Post::Secretary,
@@ -438,13 +437,12 @@ mod tests {
             } else {
                 &[Post::Secretary]
             };
-            for post in posts {
+            for (member_id, post) in (first..).zip(posts) {
                 facts.posts.push(PostFacts {
                     org_id: id,
-                    member_id: seat,
+                    member_id,
                     post: *post,
                 });
-                seat += 1;
             }
         }
         // The committee's secretary is the last member, who holds no branch post.
