@@ -16,6 +16,7 @@ pub mod org;
 pub mod password;
 pub mod role;
 pub mod rules;
+pub mod term;
 pub mod text;
 
 pub use chrono::NaiveDate as Date;

@@ -12,10 +12,12 @@ use dangjian_core::id_number::check_char;
 use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberStatus, PoliceRank};
 use dangjian_core::org::{OrgKind, OrgPath, Post, UnitKind};
 use dangjian_core::role::Role;
+use dangjian_core::term::term_end;
 use dangjian_store::accounts::{self, NewAccount};
 use dangjian_store::bulk::{self, BulkMember};
 use dangjian_store::history::posts;
 use dangjian_store::orgs::{self, NewOrg};
+use dangjian_store::terms::{self, NewTerm};
 use dangjian_store::units;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -847,6 +849,23 @@ impl Services {
                     .max(org.founded_on);
                 let from = (today - TimeDelta::days(rng.random_range(30..1500))).max(since);
                 posts::open(&mut tx, org_id, post.code(), member_id, from).await?;
+            }
+            // Most orgs have held their last election within the term; some are due or
+            // overdue, and a few never recorded one.
+            if org.kind != OrgKind::Group && rng.random_bool(0.9) {
+                let years = self.rules().term_years(org.kind);
+                let span = i64::from(years) * 365 + 120;
+                let elected_on = (today - TimeDelta::days(rng.random_range(20..span)))
+                    .max(org.founded_on + TimeDelta::days(1));
+                let term = NewTerm {
+                    org: org_id,
+                    elected_on,
+                    years,
+                    ends_on: term_end(elected_on, years),
+                    note: None,
+                    recorded_by: "(演示数据)",
+                };
+                terms::insert_term(&mut tx, &term, now).await?;
             }
             progress("书记任职", i as u64 + 1, total_orgs);
         }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod orgs;
 mod scope;
 mod secret;
+pub mod terms;
 pub mod units;
 
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use dangjian_core::interval::{Change, Span, plan_change};
 use dangjian_core::member::{PoliceNumber, parse_date};
-use dangjian_core::org::{Code, OrgForm, OrgKind, OrgPath, check_placement};
+use dangjian_core::org::{Code, OrgForm, OrgKind, OrgPath, Post, check_placement};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::history::{self, posts};
 use dangjian_store::orgs::{self, NewOrg, OrgFilter};
@@ -28,15 +28,7 @@ pub const SECRETARY: &str = "secretary";
 
 /// The Chinese name of a post code.
 pub fn post_label(code: &str) -> &str {
-    match code {
-        "secretary" => "书记",
-        "deputy_secretary" => "副书记",
-        "organization_commissioner" => "组织委员",
-        "publicity_commissioner" => "宣传委员",
-        "discipline_commissioner" => "纪检委员",
-        "group_leader" => "党小组长",
-        other => other,
-    }
+    Post::from_code(code).map_or(code, |p| p.label())
 }
 
 /// What the tree page shows around one org: its ancestors within scope, the org, and the orgs
@@ -80,6 +72,25 @@ pub struct MoveForm {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DissolveForm {
+    pub on: String,
+}
+
+/// The appointment form: the post, the member's 警号 (empty leaves a single-holder post
+/// vacant) and the date.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppointForm {
+    pub post: String,
+    pub police_number: String,
+    pub on: String,
+}
+
+/// The form that ends one holder's term: the post, the member (id) and the date.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelieveForm {
+    pub post: String,
+    pub member: String,
     pub on: String,
 }
 
@@ -518,19 +529,30 @@ impl Services {
         Ok(())
     }
 
-    /// Appoints the secretary from a date (or leaves the post vacant from that date). The
-    /// secretary must be a member on the roll within the org's subtree, and a new term may
-    /// not begin before the previous one ended.
+    /// Appoints the secretary from a date (or leaves the post vacant from that date).
     pub async fn set_secretary(
         &self,
         actor: &Actor,
         id: i64,
         form: &SecretaryForm,
     ) -> ServiceResult<()> {
-        self.require(actor, Permission::WriteOrgs, "org.secretary")
+        let form = AppointForm {
+            post: Post::Secretary.code().to_owned(),
+            police_number: form.police_number.clone(),
+            on: form.on.clone(),
+        };
+        self.appoint(actor, id, &form).await
+    }
+
+    /// Appoints a post holder from a date. The holder must be a member on the roll within the
+    /// org's subtree. A post with one holder passes from the current holder (whose term ends
+    /// that day); an empty 警号 leaves such a post vacant from that day. A new term never
+    /// begins before the previous one ended.
+    pub async fn appoint(&self, actor: &Actor, id: i64, form: &AppointForm) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteOrgs, "org.post")
             .await?;
-        self.load_org(actor, id, "org.secretary").await?;
-        self.check_police_number(actor, &form.police_number, "police_number", "org.secretary")
+        self.load_org(actor, id, "org.post").await?;
+        self.check_police_number(actor, &form.police_number, "police_number", "org.post")
             .await?;
         let today = self.clock().today();
         let on = date_not_after(&form.on, today, "on")?;
@@ -541,9 +563,14 @@ impl Services {
         if org.dissolved_on.is_some() {
             return Err(ServiceError::invalid(
                 "police_number",
-                "已撤销的组织不能任命书记",
+                "已撤销的组织不能任免",
             ));
         }
+        let post = Post::from_code(form.post.trim())
+            .filter(|p| Post::for_kind(org.kind).contains(p))
+            .ok_or_else(|| {
+                ServiceError::invalid("post", format!("{}没有这个职务", org.kind.label()))
+            })?;
         let member = match form.police_number.trim() {
             "" => None,
             raw => {
@@ -564,20 +591,56 @@ impl Services {
                         format!("{}的党籍状态为{}", member.name, member.status.label()),
                     ));
                 }
+                if on < member.joined_on {
+                    return Err(ServiceError::invalid("on", "任职日期不能早于入党日期"));
+                }
                 Some(member)
             }
         };
         let new_holder = member.as_ref().map(|m| m.id);
-        let (current_holder, since) = match posts::current(&mut tx, org.id, SECRETARY).await? {
+        let current_holder = if post.is_single() {
+            self.pass_single_post(&mut tx, org.id, post, new_holder, on)
+                .await?
+        } else {
+            let holder = new_holder
+                .ok_or_else(|| ServiceError::invalid("police_number", "请填写委员的警号"))?;
+            if posts::holding_since(&mut tx, org.id, post.code(), holder)
+                .await?
+                .is_some()
+            {
+                return Err(ServiceError::invalid("police_number", "该党员已是委员"));
+            }
+            posts::open(&mut tx, org.id, post.code(), holder, on).await?;
+            None
+        };
+        let event = Event::new("org.post").object("org", org.id).detail(json!({
+            "post": post.code(), "from_member": current_holder, "to_member": new_holder, "on": on.to_string(),
+        }));
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Passes a single-holder post to `new_holder` (or leaves it vacant) on `on`; returns the
+    /// holder it passed from.
+    async fn pass_single_post(
+        &self,
+        tx: &mut Conn,
+        org: i64,
+        post: Post,
+        new_holder: Option<i64>,
+        on: NaiveDate,
+    ) -> ServiceResult<Option<i64>> {
+        let (current_holder, since) = match posts::current(tx, org, post.code()).await? {
             Some((holder, since)) => (Some(holder), since),
             None => {
                 // A vacant post: the next term may not overlap the last one.
-                if let Some(last_end) = posts::last_end(&mut tx, org.id, SECRETARY).await?
+                if let Some(last_end) = posts::last_end(tx, org, post.code()).await?
                     && on < last_end
                 {
                     return Err(ServiceError::invalid(
                         "on",
-                        format!("上一任书记任职至{last_end}，任职日期不能更早"),
+                        format!("上一任{}任职至{last_end}，任职日期不能更早", post.label()),
                     ));
                 }
                 (None, on)
@@ -587,28 +650,60 @@ impl Services {
             .map_err(|e| ServiceError::invalid("on", e.to_string()))?;
         match (change, new_holder) {
             (Change::Unchanged, _) => {
-                return Err(ServiceError::invalid("police_number", "书记没有变化"));
+                return Err(ServiceError::invalid(
+                    "police_number",
+                    format!("{}没有变化", post.label()),
+                ));
             }
             (Change::ReplaceOpen, Some(holder)) if current_holder.is_some() => {
-                posts::replace_open(&mut tx, org.id, SECRETARY, holder).await?;
+                posts::replace_open(tx, org, post.code(), holder).await?;
             }
             (Change::ReplaceOpen, None) => {
                 return Err(ServiceError::invalid("on", "卸任日期应晚于任职日期"));
             }
             (_, holder) => {
                 if current_holder.is_some() {
-                    posts::close(&mut tx, org.id, SECRETARY, on).await?;
+                    posts::close(tx, org, post.code(), on).await?;
                 }
                 if let Some(holder) = holder {
-                    posts::open(&mut tx, org.id, SECRETARY, holder, on).await?;
+                    posts::open(tx, org, post.code(), holder, on).await?;
                 }
             }
         }
-        let event = Event::new("org.secretary")
-            .object("org", org.id)
-            .detail(json!({
-                "from_member": current_holder, "to_member": new_holder, "on": on.to_string(),
-            }));
+        Ok(current_holder)
+    }
+
+    /// Ends one holder's term of a post on a date (免职).
+    pub async fn relieve(&self, actor: &Actor, id: i64, form: &RelieveForm) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteOrgs, "org.post")
+            .await?;
+        self.load_org(actor, id, "org.post").await?;
+        let today = self.clock().today();
+        let on = date_not_after(&form.on, today, "on")?;
+        let now = self.clock().now();
+        let post = Post::from_code(form.post.trim())
+            .ok_or_else(|| ServiceError::invalid("post", "职务无效"))?;
+        let member: i64 = form
+            .member
+            .trim()
+            .parse()
+            .map_err(|_| ServiceError::invalid("member", "党员无效"))?;
+        let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
+        let org = visible_org(&mut tx, actor, id).await?;
+        let since = posts::holding_since(&mut tx, org.id, post.code(), member)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("member", "该党员现在不任此职务"))?;
+        if on <= since {
+            return Err(ServiceError::invalid(
+                "on",
+                format!("免职日期应晚于任职日期（{since}）"),
+            ));
+        }
+        posts::close_holder(&mut tx, org.id, post.code(), member, on).await?;
+        let event = Event::new("org.post").object("org", org.id).detail(json!({
+            "post": post.code(), "from_member": member, "to_member": null, "on": on.to_string(),
+        }));
         audit::write(&mut tx, actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())

@@ -79,6 +79,8 @@ CREATE TABLE members (
     status TEXT NOT NULL,
     joined_on TEXT NOT NULL,
     full_membership_on TEXT,
+    -- When the probation ends (one year after admission, later if extended); NULL once full.
+    probation_due_on TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -133,8 +135,9 @@ CREATE TABLE org_posts (
 );
 CREATE INDEX org_posts_org ON org_posts (org_id, post, valid_from);
 CREATE INDEX org_posts_member ON org_posts (member_id);
--- At most one current holder of each post per org.
-CREATE UNIQUE INDEX uq__org_posts__open ON org_posts (org_id, post) WHERE valid_to IS NULL;
+-- At most one current holder of each post per org (委员 may be several, each once).
+CREATE UNIQUE INDEX uq__org_posts__open ON org_posts (org_id, post) WHERE valid_to IS NULL AND post <> 'committee_member';
+CREATE UNIQUE INDEX uq__org_posts__open_member ON org_posts (org_id, post, member_id) WHERE valid_to IS NULL;
 
 CREATE TABLE accounts (
     id {{id}},

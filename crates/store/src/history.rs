@@ -363,6 +363,41 @@ pub mod posts {
             .opt_date("latest")
     }
 
+    /// Ends one holder's interval of `post` on `on`.
+    pub async fn close_holder(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+        member: i64,
+        on: NaiveDate,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE org_posts SET valid_to = $1 WHERE org_id = $2 AND post = $3 AND member_id = $4 AND valid_to IS NULL")
+            .bind(date_text(on))
+            .bind(org)
+            .bind(post)
+            .bind(member)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The start of a holder's open interval of `post`, if they hold it.
+    pub async fn holding_since(
+        conn: &mut Conn,
+        org: i64,
+        post: &str,
+        member: i64,
+    ) -> StoreResult<Option<NaiveDate>> {
+        sqlx::query("SELECT valid_from FROM org_posts WHERE org_id = $1 AND post = $2 AND member_id = $3 AND valid_to IS NULL")
+            .bind(org)
+            .bind(post)
+            .bind(member)
+            .fetch_optional(conn)
+            .await?
+            .map(|row| row.date("valid_from"))
+            .transpose()
+    }
+
     /// Closes one post of an org on `on`.
     pub async fn close_one(
         conn: &mut Conn,

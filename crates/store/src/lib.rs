@@ -17,6 +17,7 @@ pub mod history;
 pub mod members;
 pub mod orgs;
 pub mod stats;
+pub mod terms;
 pub mod units;
 
 pub use db::{Backend, Conn, Db, Tx};

@@ -24,6 +24,8 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     pub crumbs: Vec<Crumb>,
     pub notice: Option<String>,
+    /// A refusal to show above the page when the form it concerns is not on it.
+    pub problem: Option<String>,
 }
 
 /// The areas of the navigation, each with the permission that shows it.
@@ -31,6 +33,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/", "工作台", None),
     ("/orgs", "组织", Some(Permission::ReadOrgs)),
     ("/coverage", "组织覆盖", Some(Permission::ReadOrgs)),
+    ("/terms", "换届提醒", Some(Permission::ReadOrgs)),
     ("/members", "党员", Some(Permission::ReadMembers)),
     ("/units", "单位", Some(Permission::ReadUnits)),
     ("/accounts", "账号", Some(Permission::ManageAccounts)),
@@ -65,6 +68,7 @@ impl Layout {
             nav,
             crumbs: Vec::new(),
             notice: None,
+            problem: None,
         }
     }
 

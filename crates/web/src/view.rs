@@ -40,17 +40,7 @@ pub fn nonempty(value: &str) -> Option<String> {
 }
 
 /// The label of a post code.
-pub fn post_label(code: &str) -> &str {
-    match code {
-        "secretary" => "书记",
-        "deputy_secretary" => "副书记",
-        "organization_commissioner" => "组织委员",
-        "publicity_commissioner" => "宣传委员",
-        "discipline_commissioner" => "纪检委员",
-        "group_leader" => "党小组长",
-        other => other,
-    }
-}
+pub use dangjian_service::orgs::post_label;
 
 /// How many pages `total` rows make at `size` per page (at least one).
 pub fn page_count(total: i64, size: u32) -> i64 {

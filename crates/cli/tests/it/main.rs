@@ -14,3 +14,4 @@ mod harness;
 mod members;
 mod orgs;
 mod scope;
+mod terms;

@@ -7,6 +7,7 @@ mod coverage;
 mod dashboard;
 mod members;
 mod orgs;
+mod terms;
 mod units;
 
 use askama::Template;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
             get(auth::password_page).post(auth::change_password),
         )
         .route("/coverage", get(coverage::show))
+        .route("/terms", get(terms::list))
         .route("/orgs", get(orgs::tree).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::detail))
@@ -36,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/move", post(orgs::move_org))
         .route("/orgs/{id}/dissolve", post(orgs::dissolve))
         .route("/orgs/{id}/secretary", post(orgs::secretary))
+        .route("/orgs/{id}/posts", post(orgs::appoint))
+        .route("/orgs/{id}/elections", post(orgs::election))
+        .route("/orgs/{id}/secretary-assessments", post(orgs::assess))
+        .route("/orgs/{id}/posts/end", post(orgs::relieve))
         .route("/members", get(members::list).post(members::create))
         .route("/members/new", get(members::new_form))
         .route("/members/{id}", get(members::detail))

@@ -5,9 +5,13 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::org::{OrgForm, OrgKind};
+use dangjian_core::org::{OrgForm, OrgKind, Post};
 use dangjian_core::role::Permission;
-use dangjian_service::orgs::{DissolveForm, Filter, MoveForm, Org, OrgDetail, SecretaryForm};
+use dangjian_core::term::{Rating, TermStatus};
+use dangjian_service::orgs::{
+    AppointForm, DissolveForm, Filter, MoveForm, Org, OrgDetail, RelieveForm, SecretaryForm,
+};
+use dangjian_service::terms::{AssessmentForm, ElectionForm, OrgTerms};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
@@ -170,12 +174,91 @@ struct DetailPage {
     posts: Vec<PostRow>,
     parents: Vec<HistoryRow>,
     kinds: Vec<HistoryRow>,
+    /// The posts this org has, for the appointment form.
+    post_options: Vec<(&'static str, &'static str)>,
+    appoint_form: (String, String, String),
+    appoint_errors: FieldErrors,
     secretary_form: (String, String),
     secretary_errors: FieldErrors,
     move_form: (String, String),
     move_errors: FieldErrors,
     dissolve_on: String,
     dissolve_errors: FieldErrors,
+    terms: Option<TermsView>,
+    ratings: Vec<(&'static str, &'static str)>,
+}
+
+/// The election and qualification card.
+struct TermsView {
+    status: &'static str,
+    status_class: &'static str,
+    term_years: u32,
+    reminder: u32,
+    rows: Vec<(String, String, String, String)>,
+    can_record: bool,
+    can_assess: bool,
+    form: (String, String),
+    assess_form: (String, String, String, String, String),
+    errors: FieldErrors,
+    qualification: Option<QualificationView>,
+}
+
+struct QualificationView {
+    member_id: i64,
+    name: String,
+    party_age: String,
+    /// (political quality, professional ability, standing, date and recorder)
+    assessment: Option<(&'static str, &'static str, &'static str, String)>,
+}
+
+pub fn term_class(status: TermStatus) -> &'static str {
+    match status {
+        TermStatus::Overdue => "bad",
+        TermStatus::DueSoon => "warn",
+        TermStatus::Current => "ok",
+        TermStatus::NoRecord => "none",
+    }
+}
+
+fn terms_view(t: OrgTerms, reminder: u32) -> TermsView {
+    TermsView {
+        status: t.status.label(),
+        status_class: term_class(t.status),
+        term_years: t.term_years,
+        reminder,
+        rows: t
+            .terms
+            .iter()
+            .map(|r| {
+                (
+                    view::date(r.elected_on),
+                    view::date(r.ends_on),
+                    r.note.clone().unwrap_or_default(),
+                    r.recorded_by.clone(),
+                )
+            })
+            .collect(),
+        can_record: t.can_record,
+        can_assess: t.can_assess,
+        form: Default::default(),
+        assess_form: Default::default(),
+        errors: FieldErrors::new(),
+        qualification: t.qualification.map(|q| QualificationView {
+            member_id: q.member_id,
+            name: q.name,
+            party_age: q
+                .party_age
+                .map_or_else(|| "预备期".to_owned(), |y| format!("{y} 年")),
+            assessment: q.assessment.map(|a| {
+                (
+                    a.political_quality.label(),
+                    a.professional_ability.label(),
+                    a.standing.label(),
+                    format!("{}，{}", view::date(a.assessed_on), a.recorded_by),
+                )
+            }),
+        }),
+    }
 }
 
 struct DetailOrg {
@@ -195,10 +278,12 @@ struct DetailOrg {
 
 struct PostRow {
     post: String,
+    post_code: String,
     name: String,
     member_id: i64,
     from: String,
     to: String,
+    current: bool,
 }
 
 struct HistoryRow {
@@ -263,22 +348,53 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
                 let (from, to) = view::span(&p.span);
                 PostRow {
                     post: view::post_label(&p.post).to_owned(),
+                    post_code: p.post.clone(),
                     name: p.member_name.clone(),
                     member_id: p.member_id,
                     from,
                     to,
+                    current: p.span.is_open(),
                 }
             })
             .collect(),
         parents: history(&d.parents),
         kinds: history(&d.kinds),
+        post_options: Post::for_kind(org.kind)
+            .iter()
+            .filter(|p| **p != Post::Secretary)
+            .map(|p| (p.code(), p.label()))
+            .collect(),
+        appoint_form: (String::new(), String::new(), String::new()),
+        appoint_errors: FieldErrors::new(),
         secretary_form: (String::new(), String::new()),
         secretary_errors: FieldErrors::new(),
         move_form: (String::new(), String::new()),
         move_errors: FieldErrors::new(),
         dissolve_on: String::new(),
         dissolve_errors: FieldErrors::new(),
+        terms: None,
+        ratings: Rating::ALL.iter().map(|r| (r.code(), r.label())).collect(),
     }
+}
+
+/// The detail page with its election card.
+async fn full_detail(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    notice: Option<&str>,
+) -> Result<DetailPage, PageError> {
+    let d = state.services.org_detail(actor, id).await?;
+    let kind = d.org.kind;
+    let mut page = detail_page(actor, d, notice);
+    if kind != OrgKind::Group {
+        let terms = state.services.org_terms(actor, id).await?;
+        page.terms = Some(terms_view(
+            terms,
+            state.services.rules().terms.reminder_before_expiry_months,
+        ));
+    }
+    Ok(page)
 }
 
 #[derive(Deserialize, Default)]
@@ -294,8 +410,7 @@ pub async fn detail(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: SavedQuery = query(raw.as_deref())?;
-    let d = state.services.org_detail(&session.actor, id).await?;
-    render(&detail_page(&session.actor, d, saved(&q.saved)))
+    render(&full_detail(&state, &session.actor, id, saved(&q.saved)).await?)
 }
 
 /// Re-renders the detail page after a refused small form, with `fill` putting the values and
@@ -307,8 +422,7 @@ async fn detail_with_error(
     errors: FieldErrors,
     fill: impl FnOnce(&mut DetailPage, FieldErrors),
 ) -> Result<Response, PageError> {
-    let d = state.services.org_detail(actor, id).await?;
-    let mut page = detail_page(actor, d, None);
+    let mut page = full_detail(state, actor, id, None).await?;
     fill(&mut page, errors);
     render_invalid(&page)
 }
@@ -329,6 +443,106 @@ pub async fn secretary(
             detail_with_error(&state, &session.actor, id, errors, |page, errors| {
                 page.secretary_form = (form.police_number.clone(), form.on.clone());
                 page.secretary_errors = errors;
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn election(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<ElectionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state
+        .services
+        .record_election(&session.actor, id, &form)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#terms")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                if let Some(t) = page.terms.as_mut() {
+                    t.form = (form.elected_on.clone(), form.note.clone());
+                    t.errors = errors;
+                }
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn assess(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<AssessmentForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state
+        .services
+        .assess_secretary(&session.actor, id, &form)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#qualification")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                if !page.terms.as_ref().is_some_and(|t| t.can_assess) {
+                    page.layout.problem = errors.iter().next().map(|e| e.message.clone());
+                }
+                if let Some(t) = page.terms.as_mut() {
+                    t.assess_form = (
+                        form.political_quality.clone(),
+                        form.professional_ability.clone(),
+                        form.standing.clone(),
+                        form.assessed_on.clone(),
+                        form.remark.clone(),
+                    );
+                    t.errors = errors;
+                }
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn appoint(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<AppointForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.appoint(&session.actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#posts")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                page.appoint_form = (
+                    form.post.clone(),
+                    form.police_number.clone(),
+                    form.on.clone(),
+                );
+                page.appoint_errors = errors;
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn relieve(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<RelieveForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.relieve(&session.actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#posts")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                page.appoint_errors = errors;
             })
             .await
         }
