@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod field;
 pub mod id_number;
 pub mod interval;
+pub mod lifecycle;
 pub mod member;
 pub mod org;
 pub mod password;

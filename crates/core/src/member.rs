@@ -68,6 +68,7 @@ labelled_enum! {
         Stopped = ("stopped", "停止党籍"),
         Left = ("left", "出党"),
         Deceased = ("deceased", "去世"),
+        TransferredOut = ("transferred_out", "已转出"),
     }
 }
 
@@ -332,6 +333,10 @@ pub struct MemberForm {
     pub effective_on: String,
     /// On edit, an empty phone field keeps the stored number; this box removes it.
     pub clear_phone: String,
+    /// On create, for a member transferred in from outside the bureau: the letter's number
+    /// and the sending organisation.
+    pub transfer_letter: String,
+    pub transfer_from: String,
 }
 
 /// A member's own fields, checked against each other. The branch and unit are references the
@@ -357,6 +362,8 @@ pub struct MemberFields {
     pub full_membership_on: Option<NaiveDate>,
     pub status: MemberStatus,
     pub effective_on: NaiveDate,
+    /// A transfer in from outside the bureau: (letter number, sending organisation).
+    pub transfer_in: Option<(String, String)>,
 }
 
 pub const POSITION_MAX_CHARS: usize = 50;
@@ -444,6 +451,27 @@ impl MemberForm {
                 code => MemberStatus::from_code(code).ok_or("请选择党籍状态"),
             },
         );
+        let letter = errors.check(
+            "transfer_letter",
+            text::optional(&self.transfer_letter, "介绍信编号", 40),
+        );
+        let from = errors.check(
+            "transfer_from",
+            text::optional(&self.transfer_from, "转出党组织", 100),
+        );
+        let transfer_in = match (letter, from) {
+            (Some(Some(letter)), Some(Some(from))) => Some(Some((letter, from))),
+            (Some(None), Some(None)) => Some(None),
+            (Some(Some(_)), Some(None)) => {
+                errors.add("transfer_from", "请填写转出党组织");
+                None
+            }
+            (Some(None), Some(Some(_))) => {
+                errors.add("transfer_letter", "请填写介绍信编号");
+                None
+            }
+            _ => None,
+        };
         let effective_on = errors.check(
             "effective_on",
             match self.effective_on.trim() {
@@ -509,7 +537,26 @@ impl MemberForm {
             errors.add("effective_on", "生效日期不能晚于今天");
         }
 
-        match (
+        let (
+            Some(name),
+            Some(gender),
+            Some(birth_date),
+            Some(ethnicity),
+            Some(education),
+            Some(id_number),
+            Some(phone),
+            Some(police_number),
+            Some(police_rank),
+            Some(position),
+            Some(unit_code),
+            Some(branch_code),
+            Some(category),
+            Some(joined_on),
+            Some(full_membership_on),
+            Some(status),
+            Some(effective_on),
+            Some(transfer_in),
+        ) = (
             name,
             gender,
             birth_date,
@@ -527,46 +574,31 @@ impl MemberForm {
             full_membership_on,
             status,
             effective_on,
-        ) {
-            (
-                Some(name),
-                Some(gender),
-                Some(birth_date),
-                Some(ethnicity),
-                Some(education),
-                Some(id_number),
-                Some(phone),
-                Some(police_number),
-                Some(police_rank),
-                Some(position),
-                Some(unit_code),
-                Some(branch_code),
-                Some(category),
-                Some(joined_on),
-                Some(full_membership_on),
-                Some(status),
-                Some(effective_on),
-            ) if errors.is_empty() => Ok(MemberFields {
-                name,
-                gender,
-                birth_date,
-                ethnicity,
-                education,
-                id_number,
-                phone,
-                police_number,
-                police_rank,
-                position,
-                unit_code,
-                branch_code,
-                category,
-                joined_on,
-                full_membership_on,
-                status,
-                effective_on,
-            }),
-            _ => Err(errors),
-        }
+            transfer_in,
+        )
+        else {
+            return Err(errors);
+        };
+        errors.into_result(MemberFields {
+            name,
+            gender,
+            birth_date,
+            ethnicity,
+            education,
+            id_number,
+            phone,
+            police_number,
+            police_rank,
+            position,
+            unit_code,
+            branch_code,
+            category,
+            joined_on,
+            full_membership_on,
+            status,
+            effective_on,
+            transfer_in,
+        })
     }
 }
 
@@ -618,6 +650,8 @@ mod tests {
             status: "active".into(),
             effective_on: String::new(),
             clear_phone: String::new(),
+            transfer_letter: String::new(),
+            transfer_from: String::new(),
         }
     }
 

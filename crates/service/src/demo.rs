@@ -9,9 +9,11 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use dangjian_core::id_number::check_char;
+use dangjian_core::lifecycle::probation_due;
 use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberStatus, PoliceRank};
 use dangjian_core::org::{OrgKind, OrgPath, Post, UnitKind};
 use dangjian_core::role::Role;
+use dangjian_core::rules::Rules;
 use dangjian_core::term::term_end;
 use dangjian_store::accounts::{self, NewAccount};
 use dangjian_store::bulk::{self, BulkMember};
@@ -149,6 +151,7 @@ fn ordinal(n: usize) -> &'static str {
 /// The generator: a seeded random source, today's date, and counters that keep numbers unique.
 struct Generator {
     rng: StdRng,
+    rules: Rules,
     today: NaiveDate,
     plan: Plan,
     id_numbers: HashSet<String>,
@@ -160,9 +163,10 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 impl Generator {
-    fn new(seed: u64, today: NaiveDate) -> Self {
+    fn new(seed: u64, today: NaiveDate, rules: Rules) -> Self {
         Self {
             rng: StdRng::seed_from_u64(seed),
+            rules,
             today,
             plan: Plan::default(),
             id_numbers: HashSet::new(),
@@ -333,6 +337,9 @@ impl Generator {
                 status: MemberStatus::Active,
                 joined_on,
                 full_membership_on: full_on,
+                probation_due_on: full_on
+                    .is_none()
+                    .then(|| probation_due(joined_on, &self.rules)),
             },
             id_number,
             phone,
@@ -668,6 +675,7 @@ impl Generator {
         row.category = Category::Probationary;
         row.joined_on = joined;
         row.full_membership_on = None;
+        row.probation_due_on = Some(probation_due(joined, &self.rules));
         // A branch dissolved years ago, kept in history.
         let unit = self.plan.orgs[branches[3]].unit;
         let old = self.org(
@@ -711,8 +719,8 @@ impl Generator {
 }
 
 /// Builds the plan for a scale.
-fn plan(scale: DemoScale, seed: u64, today: NaiveDate) -> Plan {
-    let mut generator = Generator::new(seed, today);
+fn plan(scale: DemoScale, seed: u64, today: NaiveDate, rules: &Rules) -> Plan {
+    let mut generator = Generator::new(seed, today, rules.clone());
     match scale {
         DemoScale::City => {
             generator.city("", "江城", None);
@@ -750,7 +758,7 @@ impl Services {
     ) -> ServiceResult<DemoSummary> {
         let today = self.clock().today();
         let now = self.clock().now();
-        let mut plan = plan(scale, seed, today);
+        let mut plan = plan(scale, seed, today, self.rules());
         let mut tx = self.db().write().await?;
         if !bulk::is_empty(&mut tx).await? {
             return Err(ServiceError::invalid(
@@ -989,7 +997,7 @@ mod tests {
 
     #[test]
     fn the_city_has_the_size_of_a_city_bureau() {
-        let plan = plan(DemoScale::City, 1, today());
+        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
         let branches = plan
             .orgs
             .iter()
@@ -1010,8 +1018,8 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bureau() {
-        let a = plan(DemoScale::City, 7, today());
-        let b = plan(DemoScale::City, 7, today());
+        let a = plan(DemoScale::City, 7, today(), &Rules::defaults());
+        let b = plan(DemoScale::City, 7, today(), &Rules::defaults());
         let names = |p: &Plan| {
             p.members
                 .iter()
@@ -1019,12 +1027,15 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(names(&a), names(&b));
-        assert_ne!(names(&a), names(&plan(DemoScale::City, 8, today())));
+        assert_ne!(
+            names(&a),
+            names(&plan(DemoScale::City, 8, today(), &Rules::defaults()))
+        );
     }
 
     #[test]
     fn every_generated_person_is_valid_and_fictional() {
-        let plan = plan(DemoScale::City, 3, today());
+        let plan = plan(DemoScale::City, 3, today(), &Rules::defaults());
         let mut police = HashSet::new();
         for m in &plan.members {
             let id = IdNumber::parse(&m.id_number).unwrap();
@@ -1041,7 +1052,7 @@ mod tests {
 
     #[test]
     fn the_planted_gaps_are_there() {
-        let plan = plan(DemoScale::City, 1, today());
+        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
         let branches: Vec<&PlannedOrg> = plan
             .orgs
             .iter()

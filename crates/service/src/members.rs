@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 use dangjian_core::id_number::{IdNumber, mask_id_number};
-use dangjian_core::interval::{Span, plan_change};
+use dangjian_core::interval::Span;
+use dangjian_core::lifecycle::{EventKind, probation_due};
 use dangjian_core::member::{
     Category, Education, Ethnicity, Gender, MemberFields, MemberForm, MemberStatus, PhoneChange,
     PoliceRank, mask_phone, party_age,
@@ -12,6 +13,7 @@ use dangjian_core::member::{
 use dangjian_core::role::Permission;
 use dangjian_core::role::Scope;
 use dangjian_store::history::{self, posts};
+use dangjian_store::lifecycle::NewEvent;
 use dangjian_store::members::{self, MemberFilter, MemberRow, MemberValues};
 use dangjian_store::{Conn, Page, orgs, units};
 use serde_json::json;
@@ -386,6 +388,33 @@ impl Services {
                 .as_deref()
                 .map(|p| self.crypto().seal(p, &context(id, "phone")));
             members::set_protected(&mut tx, id, &id_ct, phone_ct.as_deref()).await?;
+            if fields.category == Category::Probationary {
+                members::set_probation_due(
+                    &mut tx,
+                    id,
+                    Some(probation_due(fields.joined_on, self.rules())),
+                )
+                .await?;
+            }
+            // The record's first event: an ordinary entry, or a member transferred in from
+            // outside the bureau with their letter.
+            let (kind, details) = match &fields.transfer_in {
+                Some((letter, from)) => (
+                    EventKind::TransferredIn,
+                    Some(json!({ "letter_no": letter, "from": from }).to_string()),
+                ),
+                None => (EventKind::Created, None),
+            };
+            let record = NewEvent {
+                member: id,
+                kind,
+                on: fields.effective_on,
+                reason: None,
+                details,
+                actor_account_id: actor.account_id,
+                actor_login: &actor.login,
+            };
+            dangjian_store::lifecycle::insert_event(&mut tx, &record, now).await?;
             history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
             history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
                 .await?;
@@ -412,11 +441,9 @@ impl Services {
         }
     }
 
-    /// Edits a member. Fields that are not dated are overwritten (and named in the audit
-    /// record). Branch and status changes are dated intervals from the form's effective date;
-    /// the category timeline follows the member's own dates of admission and full membership.
-    /// A member who moves out of an org's subtree, or leaves the roll, gives up the posts
-    /// held there on that date.
+    /// Edits a member's own fields (identity, police fields, the dates of admission and full
+    /// membership as corrections). Branch, category and status are not edited here: they
+    /// change by transitions (转正, 组织关系转接, 失联 …), each dated and recorded.
     pub async fn update_member(
         &self,
         actor: &Actor,
@@ -439,18 +466,33 @@ impl Services {
         let stored_phone = stored_phone
             .transpose()
             .map_err(|e| ServiceError::Internal(format!("member {id}: {e}")))?;
+        let form = MemberForm {
+            branch: stored.branch_code.clone(),
+            category: stored.category.code().to_owned(),
+            status: stored.status.code().to_owned(),
+            effective_on: String::new(),
+            transfer_letter: String::new(),
+            transfer_from: String::new(),
+            ..form.clone()
+        };
         let today = self.clock().today();
         let fields = form
             .parse(today, Some(&stored_id))
             .map_err(ServiceError::Invalid)?;
-        self.check_org_code(actor, &fields.branch_code, "branch", "member.update")
-            .await?;
         let now = self.clock().now();
         let result = async {
             let mut tx = self.db().write().await?;
             tx.lock_structure().await?;
             let row = visible_member(&mut tx, actor, id).await?;
-            let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
+            let unit_id = match &fields.unit_code {
+                Some(code) => Some(
+                    units::by_code(&mut tx, &code.to_ascii_uppercase())
+                        .await?
+                        .ok_or_else(|| ServiceError::invalid("unit", "没有这个单位编码"))?
+                        .id,
+                ),
+                None => row.unit_id,
+            };
             let id_number = fields
                 .id_number
                 .clone()
@@ -481,69 +523,14 @@ impl Services {
                     "full_membership_on",
                     values.full_membership_on != row.full_membership_on,
                 ),
-                ("category", fields.category != row.category),
             ] {
                 if differs {
                     changed.push(name);
                 }
             }
-
-            let on = fields.effective_on;
-            if branch.id != row.branch_id {
-                if on < branch.founded_on {
-                    return Err(ServiceError::invalid(
-                        "effective_on",
-                        format!(
-                            "{}成立于{}，转入日期不能更早",
-                            branch.name, branch.founded_on
-                        ),
-                    ));
-                }
-                let since = history::member_branch::open_since(&mut tx, id)
-                    .await?
-                    .unwrap_or(on);
-                let change = plan_change(&row.branch_id, since, &branch.id, on)
-                    .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
-                history::member_branch::apply(&mut tx, id, change, branch.id).await?;
-                changed.push("branch");
-            }
-            if fields.status != row.status {
-                let since = history::member_status::open_since(&mut tx, id)
-                    .await?
-                    .unwrap_or(on);
-                let change = plan_change(&row.status, since, &fields.status, on)
-                    .map_err(|e| ServiceError::invalid("effective_on", e.to_string()))?;
-                history::member_status::apply(&mut tx, id, change, fields.status.code()).await?;
-                changed.push("status");
-            }
-            // Posts end where the member no longer is: outside the org's subtree, or off the roll.
-            for (org_id, post, span) in posts::of_member(&mut tx, id).await? {
-                if !span.is_open() {
-                    continue;
-                }
-                let Some(org) = orgs::get(&mut tx, org_id).await? else {
-                    continue;
-                };
-                if fields.status.is_on_roll() && branch.path.is_within(&org.path) {
-                    continue;
-                }
-                if on <= span.from {
-                    return Err(ServiceError::invalid(
-                        "effective_on",
-                        format!(
-                            "该党员自{}起任{}{}，变更日期应晚于任职日期",
-                            span.from,
-                            org.name,
-                            crate::orgs::post_label(&post)
-                        ),
-                    ));
-                }
-                posts::close_one(&mut tx, org_id, &post, on).await?;
-                changed.push("posts");
-            }
             if changed
                 .iter()
-                .any(|c| matches!(*c, "category" | "joined_on" | "full_membership_on"))
+                .any(|c| matches!(*c, "joined_on" | "full_membership_on"))
             {
                 history::rewrite_category_timeline(
                     &mut tx,
@@ -552,6 +539,22 @@ impl Services {
                     fields.full_membership_on,
                 )
                 .await?;
+                // A corrected admission date moves an unextended probation's end with it.
+                let extended = dangjian_store::lifecycle::count_events(
+                    &mut tx,
+                    id,
+                    EventKind::ProbationExtended,
+                )
+                .await?
+                    > 0;
+                if row.category == Category::Probationary && !extended {
+                    members::set_probation_due(
+                        &mut tx,
+                        id,
+                        Some(probation_due(fields.joined_on, self.rules())),
+                    )
+                    .await?;
+                }
             }
             members::update_values(&mut tx, id, &values, now)
                 .await
@@ -568,7 +571,6 @@ impl Services {
                     .map(|p| self.crypto().seal(p, &context(id, "phone")));
                 members::set_protected(&mut tx, id, &id_ct, phone_ct.as_deref()).await?;
             }
-            members::set_current(&mut tx, id, branch.id, fields.category, fields.status).await?;
             let event = Event::new("member.update")
                 .object("member", id)
                 .detail(json!({ "changed": changed }));

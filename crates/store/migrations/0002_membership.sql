@@ -74,3 +74,23 @@ CREATE TABLE inflow_members (
     CHECK (valid_to IS NULL OR valid_from < valid_to)
 );
 CREATE INDEX inflow_members_branch ON inflow_members (branch_id, valid_from);
+
+-- 组织关系转接: a letter from one branch to another inside the bureau (pending until the
+-- receiving branch takes the member in), or to or from an organisation outside it.
+CREATE TABLE member_transfers (
+    id {{id}},
+    member_id BIGINT NOT NULL REFERENCES members (id),
+    letter_no TEXT NOT NULL,
+    from_branch_id BIGINT REFERENCES orgs (id),
+    to_branch_id BIGINT REFERENCES orgs (id),
+    external_org TEXT,
+    issued_on TEXT NOT NULL,
+    received_on TEXT,
+    status TEXT NOT NULL,
+    note TEXT,
+    issued_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX uq__member_transfers__pending ON member_transfers (member_id) WHERE status = 'pending';
+CREATE INDEX member_transfers_to ON member_transfers (to_branch_id, status);
+CREATE INDEX member_transfers_from ON member_transfers (from_branch_id, status);

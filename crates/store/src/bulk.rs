@@ -29,6 +29,7 @@ pub struct BulkMember {
     pub status: MemberStatus,
     pub joined_on: NaiveDate,
     pub full_membership_on: Option<NaiveDate>,
+    pub probation_due_on: Option<NaiveDate>,
 }
 
 /// Rows per statement: 19 parameters each stays far below both engines' limits.
@@ -44,7 +45,8 @@ pub async fn insert_members(
     for chunk in members.chunks(BATCH) {
         let mut sql = Sql::new(
             "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number_ct, id_number_idx, police_number, \
-             police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, created_at, updated_at) VALUES ",
+             police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, probation_due_on, \
+             created_at, updated_at) VALUES ",
         );
         for (i, m) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -79,6 +81,8 @@ pub async fn insert_members(
                 .bind(date_text(m.joined_on))
                 .push(", ")
                 .bind(m.full_membership_on.map(date_text))
+                .push(", ")
+                .bind(m.probation_due_on.map(date_text))
                 .push(", ")
                 .bind(now.clone())
                 .push(", ")

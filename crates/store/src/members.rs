@@ -36,6 +36,7 @@ pub struct MemberRow {
     pub status: MemberStatus,
     pub joined_on: NaiveDate,
     pub full_membership_on: Option<NaiveDate>,
+    pub probation_due_on: Option<NaiveDate>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -45,7 +46,7 @@ macro_rules! select {
             "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number_ct, m.phone_ct, ",
             "m.police_number, m.police_rank, m.position, m.unit_id, u.name AS unit_name, m.branch_id, ",
             "b.code AS branch_code, b.name AS branch_name, b.path AS branch_path, m.category, m.status, ",
-            "m.joined_on, m.full_membership_on, m.updated_at ",
+            "m.joined_on, m.full_membership_on, m.probation_due_on, m.updated_at ",
             "FROM members m JOIN orgs b ON b.id = m.branch_id LEFT JOIN units u ON u.id = m.unit_id ",
             $tail
         )
@@ -79,6 +80,7 @@ fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
         status: row.code("status", MemberStatus::from_code)?,
         joined_on: row.date("joined_on")?,
         full_membership_on: row.opt_date("full_membership_on")?,
+        probation_due_on: row.opt_date("probation_due_on")?,
         updated_at: row.timestamp("updated_at")?,
     })
 }
@@ -276,6 +278,30 @@ pub async fn set_protected(
     sqlx::query("UPDATE members SET id_number_ct = $1, phone_ct = $2 WHERE id = $3")
         .bind(id_number_ct)
         .bind(phone_ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records full membership: the category, its date, and no more probation.
+pub async fn set_full_membership(conn: &mut Conn, id: i64, full_on: NaiveDate) -> StoreResult<()> {
+    sqlx::query("UPDATE members SET category = 'full', full_membership_on = $1, probation_due_on = NULL WHERE id = $2")
+        .bind(date_text(full_on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets when probation ends (at admission, and after an extension).
+pub async fn set_probation_due(
+    conn: &mut Conn,
+    id: i64,
+    due: Option<NaiveDate>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE members SET probation_due_on = $1 WHERE id = $2")
+        .bind(due.map(date_text))
         .bind(id)
         .execute(conn)
         .await?;

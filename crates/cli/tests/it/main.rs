@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod coverage;
 mod harness;
+mod lifecycle;
 mod members;
 mod orgs;
 mod scope;

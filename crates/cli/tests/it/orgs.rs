@@ -330,33 +330,37 @@ async fn posts_never_overlap_and_never_run_backwards() {
     assert_eq!(overlap.status(), 422);
     assert!(overlap.text().await.unwrap().contains("任职日期不能更早"));
     assert_eq!(post("200002", "2026-02-10").await.status(), 303);
-    // A1 cannot be dissolved before its secretary's term began (it still has members anyway,
-    // so use the member side): moving the secretary out before the term began is refused.
-    let mut form = crate::harness::member_form(2, "A2");
-    form.id_number = String::new();
-    form.effective_on = "2026-02-05".to_owned();
+    // The secretary moves to A2: a transfer received before the term began is refused;
+    // received later, it ends the term on that date.
+    let member = f.member_a1_second;
+    let issue = app
+        .post_form(
+            &client,
+            &format!("/members/{member}/transitions"),
+            &[
+                ("kind", "transfer_issued"),
+                ("on", "2026-02-01"),
+                ("letter_no", "转字001"),
+                ("to_branch", "A2"),
+            ],
+        )
+        .await;
+    assert_eq!(issue.status(), 303, "{}", issue.text().await.unwrap());
+    let letter = app.services.pending_transfers(&office()).await.unwrap().0[0].id;
     let early = app
         .post_form(
             &client,
-            &format!("/members/{}/edit", f.member_a1_second),
-            &crate::scope::member_fields(&form),
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-02-05"), ("reason", "")],
         )
         .await;
     assert_eq!(early.status(), 422);
-    assert!(
-        early
-            .text()
-            .await
-            .unwrap()
-            .contains("变更日期应晚于任职日期")
-    );
-    // Moving them out later ends the term on that date.
-    form.effective_on = "2026-03-01".to_owned();
+    assert!(early.text().await.unwrap().contains("日期应晚于任职日期"));
     let moved = app
         .post_form(
             &client,
-            &format!("/members/{}/edit", f.member_a1_second),
-            &crate::scope::member_fields(&form),
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-03-01"), ("reason", "")],
         )
         .await;
     assert_eq!(moved.status(), 303);

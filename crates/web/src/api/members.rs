@@ -113,6 +113,10 @@ pub struct MemberInput {
     /// When a change of branch, category or status takes effect; today when empty.
     pub effective_on: String,
     pub clear_phone: bool,
+    /// On create, for a member transferred in from outside the bureau: the letter's number
+    /// and the sending organisation (both or neither).
+    pub transfer_letter: String,
+    pub transfer_from: String,
 }
 
 impl From<MemberInput> for MemberForm {
@@ -140,6 +144,8 @@ impl From<MemberInput> for MemberForm {
             } else {
                 String::new()
             },
+            transfer_letter: i.transfer_letter,
+            transfer_from: i.transfer_from,
         }
     }
 }
@@ -233,7 +239,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(MemberJson::from(&detail.member))))
 }
 
-/// Updates a member; changes of branch, category and status are dated from `effective_on`.
+/// Updates a member's own fields. Branch, category and status change by transitions, not
+/// here: the values given for them are ignored.
 #[utoipa::path(put, path = "/members/{id}", tag = "members", params(("id" = i64, Path)), request_body = MemberInput,
     responses((status = 200, body = MemberJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn update(

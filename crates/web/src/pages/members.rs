@@ -5,11 +5,13 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
+use dangjian_core::lifecycle::EventKind;
 use dangjian_core::member::{
     Category, Education, Ethnicity, Gender, MemberForm, MemberStatus, PoliceRank,
 };
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Role, Scope};
+use dangjian_service::lifecycle::{Lifecycle, TransitionForm};
 use dangjian_service::members::{Filter, MemberDetail, MemberView};
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
@@ -45,7 +47,10 @@ fn status_class(status: MemberStatus) -> &'static str {
     match status {
         MemberStatus::Active => "ok",
         MemberStatus::LostContact => "bad",
-        MemberStatus::Stopped | MemberStatus::Left | MemberStatus::Deceased => "none",
+        MemberStatus::Stopped
+        | MemberStatus::Left
+        | MemberStatus::Deceased
+        | MemberStatus::TransferredOut => "none",
     }
 }
 
@@ -241,6 +246,31 @@ struct DetailPage {
     categories: Vec<HistoryRow>,
     statuses: Vec<HistoryRow>,
     posts: Vec<(String, String, String, String)>,
+    probation_due: Option<String>,
+    flow: Option<(String, String)>,
+    transitions: Vec<TransitionView>,
+    transition_error: Option<String>,
+    months: Vec<u32>,
+    /// (date, what, reason, by)
+    events: Vec<(String, String, String, String)>,
+    /// (letter, from, to, issued, status)
+    transfers: Vec<(String, String, String, String, String)>,
+}
+
+/// One transition the page offers, with the fields it needs.
+struct TransitionView {
+    code: &'static str,
+    label: &'static str,
+    date_label: &'static str,
+    months: bool,
+    letter: bool,
+    within: bool,
+    outside: bool,
+    flow: bool,
+    reason_required: bool,
+    /// Ends membership: shown as a warning button.
+    final_: bool,
+    open: bool,
 }
 
 fn rows(entries: &[dangjian_service::members::Dated]) -> Vec<HistoryRow> {
@@ -270,15 +300,77 @@ pub async fn detail(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: SavedQuery = query(raw.as_deref())?;
-    let d = state.services.member_detail(&session.actor, id).await?;
-    render(&detail_page(
-        &session.actor,
-        d,
-        (!q.saved.is_empty()).then_some("已保存。"),
-    ))
+    let notice = (!q.saved.is_empty()).then_some("已保存。");
+    render(&full_detail(&state, &session.actor, id, notice).await?)
 }
 
-fn detail_page(actor: &Actor, d: MemberDetail, notice: Option<&str>) -> DetailPage {
+fn transition_view(kind: EventKind) -> TransitionView {
+    use EventKind::*;
+    TransitionView {
+        code: kind.code(),
+        label: kind.label(),
+        date_label: match kind {
+            Converted => "支部大会讨论日期",
+            ProbationExtended | ProbationCancelled => "决定日期",
+            TransferIssued | TransferredOut => "开具介绍信日期",
+            FlowOut => "外出日期",
+            FlowReturned => "返回日期",
+            LostContact => "失联日期",
+            ContactRestored => "恢复联系日期",
+            _ => "日期",
+        },
+        months: kind == ProbationExtended,
+        letter: matches!(kind, TransferIssued | TransferredOut),
+        within: kind == TransferIssued,
+        outside: kind == TransferredOut,
+        flow: kind == FlowOut,
+        reason_required: matches!(kind, ProbationCancelled | Stopped | Left | Died),
+        final_: matches!(
+            kind,
+            ProbationCancelled | Stopped | Left | Died | TransferredOut
+        ),
+        open: false,
+    }
+}
+
+/// An event's line in the record: what happened, with the details that matter.
+fn event_text(e: &dangjian_service::lifecycle::MemberEvent) -> String {
+    let details: serde_json::Value = e
+        .details
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or_default();
+    let field = |k: &str| {
+        details.get(k).and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        })
+    };
+    let mut text = e.kind.label().to_owned();
+    for (key, label) in [
+        ("letter_no", "介绍信"),
+        ("to_branch", "接收"),
+        ("external_org", "转往"),
+        ("from", "转出党组织"),
+        ("full_membership_on", "转正日期"),
+        ("months", "延长月数"),
+        ("probation_due_on", "预备期至"),
+        ("place", "去向"),
+    ] {
+        if let Some(value) = field(key) {
+            text.push_str(&format!("；{label}：{value}"));
+        }
+    }
+    text
+}
+
+fn detail_page(
+    actor: &Actor,
+    d: MemberDetail,
+    life: Lifecycle,
+    notice: Option<&str>,
+) -> DetailPage {
     let m = &d.member;
     let layout = Layout::new(actor, "/members", m.name.clone())
         .crumb("党员", Some("/members".to_owned()))
@@ -325,6 +417,75 @@ fn detail_page(actor: &Actor, d: MemberDetail, notice: Option<&str>) -> DetailPa
                 (org.clone(), view::post_label(post).to_owned(), from, to)
             })
             .collect(),
+        probation_due: life.probation_due_on.map(view::date),
+        flow: life
+            .flow
+            .as_ref()
+            .map(|(place, _, since)| (place.clone(), view::date(*since))),
+        transitions: life.available.iter().map(|k| transition_view(*k)).collect(),
+        transition_error: None,
+        months: (6..=12).collect(),
+        events: life
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    view::date(e.occurred_on),
+                    event_text(e),
+                    e.reason.clone().unwrap_or_default(),
+                    e.actor_login.clone(),
+                )
+            })
+            .collect(),
+        transfers: life
+            .transfers
+            .iter()
+            .map(|t| {
+                (
+                    t.letter_no.clone(),
+                    t.from_branch.clone().unwrap_or_default(),
+                    t.to_branch
+                        .clone()
+                        .or_else(|| t.external_org.clone())
+                        .unwrap_or_default(),
+                    view::date(t.issued_on),
+                    t.status.label().to_owned(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The whole detail page of a member.
+async fn full_detail(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    notice: Option<&str>,
+) -> Result<DetailPage, PageError> {
+    let d = state.services.member_detail(actor, id).await?;
+    let life = state.services.member_lifecycle(actor, id).await?;
+    Ok(detail_page(actor, d, life, notice))
+}
+
+/// Records a transition (转正, 转接, 失联 …) from the member's page.
+pub async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<TransitionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.transition(&session.actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}?saved=1#lifecycle")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let mut page = full_detail(&state, &session.actor, id, None).await?;
+            page.transition_error = errors.iter().next().map(|e| e.message.clone());
+            for t in &mut page.transitions {
+                t.open = t.code == form.kind.trim();
+            }
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -347,8 +508,7 @@ pub async fn reveal(
         .services
         .reveal_personal_data(actor, id, &form.reason)
         .await;
-    let d = state.services.member_detail(actor, id).await?;
-    let mut page = detail_page(actor, d, None);
+    let mut page = full_detail(&state, actor, id, None).await?;
     match result {
         Ok((id_number, phone)) => {
             page.m.id_number = id_number;
@@ -375,7 +535,8 @@ struct FormPage {
     editing: bool,
     id_hint: String,
     phone_placeholder: String,
-    effective_label: &'static str,
+    /// On edit: the category and status, shown, not edited.
+    category_text: String,
     form: MemberForm,
     errors: FieldErrors,
     genders: Vec<(String, String)>,
@@ -449,11 +610,13 @@ async fn form_page(
         phone_placeholder: existing
             .and_then(|d| d.member.phone_masked.clone())
             .unwrap_or_default(),
-        effective_label: if existing.is_some() {
-            "变更生效日期"
-        } else {
-            "编入本支部日期"
-        },
+        category_text: existing.map_or_else(String::new, |d| {
+            format!(
+                "{} / {}",
+                d.member.category.label(),
+                d.member.status.label()
+            )
+        }),
         form,
         errors,
         genders: options(Gender::ALL, Gender::code, Gender::label),
@@ -533,6 +696,8 @@ fn form_of(d: &MemberDetail) -> MemberForm {
         status: m.status.code().to_owned(),
         effective_on: String::new(),
         clear_phone: String::new(),
+        transfer_letter: String::new(),
+        transfer_from: String::new(),
     }
 }
 

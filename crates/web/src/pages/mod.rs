@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod coverage;
 mod dashboard;
+mod lifecycle;
 mod members;
 mod orgs;
 mod terms;
@@ -50,6 +51,12 @@ pub fn router() -> Router<AppState> {
             get(members::edit_form).post(members::update),
         )
         .route("/members/{id}/reveal", post(members::reveal))
+        .route("/members/{id}/transitions", post(members::transition))
+        .route("/transfers", get(lifecycle::transfers))
+        .route("/transfers/{id}/receive", post(lifecycle::receive))
+        .route("/transfers/{id}/return", post(lifecycle::give_back))
+        .route("/probation", get(lifecycle::probation))
+        .route("/mobile", get(lifecycle::mobile))
         .route("/units", get(units::list).post(units::create))
         .route("/units/new", get(units::new_form))
         .route(

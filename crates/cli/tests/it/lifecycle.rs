@@ -1,0 +1,416 @@
+//! The member lifecycle: conversion and extension of probation, transfers inside and out of
+//! the bureau, mobile members, lost contact, and the end of membership.
+
+use dangjian_core::role::Role;
+
+use crate::harness::{TestApp, member_form, office};
+use crate::scope::member_fields;
+
+fn day(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[tokio::test]
+async fn a_transfer_inside_the_bureau_is_received_by_the_other_branch_and_dated() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let a1 = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let issue = app
+        .post_form(
+            &a1,
+            &format!("/members/{}/transitions", f.member_a1),
+            &[
+                ("kind", "transfer_issued"),
+                ("on", "2026-01-20"),
+                ("letter_no", "江公党转〔2026〕3号"),
+                ("to_branch", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(issue.status(), 303, "{}", issue.text().await.unwrap());
+    // Until received the member stays in A1, and a second letter is refused.
+    let again = app
+        .post_form(
+            &a1,
+            &format!("/members/{}/transitions", f.member_a1),
+            &[
+                ("kind", "transfer_issued"),
+                ("letter_no", "x"),
+                ("to_branch", "A2"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    let outgoing = a1
+        .get(app.url("/transfers"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(outgoing.contains("江公党转〔2026〕3号"));
+    let letter = app.services.pending_transfers(&office()).await.unwrap().0[0].id;
+    // The sender cannot receive its own letter: to A1 the letter does not exist.
+    let wrong = app
+        .post_form(
+            &a1,
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-02-01"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(app.audit("member.transfer", Some("denied")).await.len(), 1);
+    let b = app
+        .login_as("sec_b", Role::OrgSecretary, Some("B"), None)
+        .await;
+    let incoming = b
+        .get(app.url("/transfers"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(incoming.contains("测试乙") && incoming.contains("确认接收"));
+    let before = app
+        .post_form(
+            &b,
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-01-10"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(before.status(), 422);
+    let done = app
+        .post_form(
+            &b,
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-02-01"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let mut tx = app.services.db().read().await.unwrap();
+    assert!(
+        dangjian_store::members::on_roll_of_branch(&mut tx, f.a1, day("2026-01-31"))
+            .await
+            .unwrap()
+            .contains(&f.member_a1)
+    );
+    assert!(
+        !dangjian_store::members::on_roll_of_branch(&mut tx, f.a1, day("2026-02-01"))
+            .await
+            .unwrap()
+            .contains(&f.member_a1)
+    );
+    assert!(
+        dangjian_store::members::on_roll_of_branch(&mut tx, f.b, day("2026-02-01"))
+            .await
+            .unwrap()
+            .contains(&f.member_a1)
+    );
+    drop(tx);
+    // A1's secretary no longer sees the member; B's does, with the whole record.
+    assert_eq!(
+        a1.get(app.url(&format!("/members/{}", f.member_a1)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let page = b
+        .get(app.url(&format!("/members/{}", f.member_a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("开具组织关系介绍信")
+            && page.contains("组织关系转入本支部")
+            && page.contains("已接收")
+    );
+}
+
+#[tokio::test]
+async fn probation_ends_in_conversion_dated_at_its_end_or_is_extended_once() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    // Admitted 2025-03-01: probation ended 2026-03-01, before today (2026-03-28).
+    let mut form = member_form(70, "A1");
+    form.category = "probationary".to_owned();
+    form.joined_on = "2025-03-01".to_owned();
+    form.full_membership_on = String::new();
+    form.effective_on = "2025-03-01".to_owned();
+    let created = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    assert_eq!(created.status(), 303);
+    let id: i64 = created.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/members/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let list = client
+        .get(app.url("/probation"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("2026-03-01") && list.contains("已超期"));
+    let converted = app
+        .post_form(
+            &client,
+            &format!("/members/{id}/transitions"),
+            &[
+                ("kind", "converted"),
+                ("on", "2026-03-20"),
+                ("reason", "支部大会表决通过"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        converted.status(),
+        303,
+        "{}",
+        converted.text().await.unwrap()
+    );
+    let detail = app.services.member_detail(&office(), id).await.unwrap();
+    assert_eq!(detail.member.category.code(), "full");
+    assert_eq!(detail.member.full_membership_on, Some(day("2026-03-01")));
+    assert_eq!(detail.categories.len(), 2);
+    // Another, admitted 2025-06-01: extended by six months; a second extension is refused.
+    let mut form = member_form(71, "A1");
+    form.category = "probationary".to_owned();
+    form.joined_on = "2025-06-01".to_owned();
+    form.full_membership_on = String::new();
+    form.effective_on = "2025-06-01".to_owned();
+    let created = app
+        .post_form(&client, "/members", &member_fields(&form))
+        .await;
+    let id: i64 = created.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/members/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let early = app
+        .post_form(
+            &client,
+            &format!("/members/{id}/transitions"),
+            &[("kind", "converted"), ("on", "")],
+        )
+        .await;
+    assert_eq!(early.status(), 422);
+    assert!(early.text().await.unwrap().contains("届满后方可讨论转正"));
+    let extended = app
+        .post_form(
+            &client,
+            &format!("/members/{id}/transitions"),
+            &[
+                ("kind", "probation_extended"),
+                ("months", "6"),
+                ("reason", "需继续考察"),
+            ],
+        )
+        .await;
+    assert_eq!(extended.status(), 303);
+    let life = app.services.member_lifecycle(&office(), id).await.unwrap();
+    assert_eq!(life.probation_due_on, Some(day("2026-12-01")));
+    let twice = app
+        .post_form(
+            &client,
+            &format!("/members/{id}/transitions"),
+            &[("kind", "probation_extended"), ("months", "6")],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+    let too_long = app
+        .post_form(
+            &client,
+            &format!("/members/{id}/transitions"),
+            &[("kind", "converted"), ("months", "24")],
+        )
+        .await;
+    assert_eq!(too_long.status(), 422);
+}
+
+#[tokio::test]
+async fn lost_contact_mobility_and_the_end_of_membership_are_recorded_with_reasons() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let post = |kind: &'static str, extra: Vec<(&'static str, &'static str)>| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let mut fields = vec![("kind", kind)];
+            fields.extend(extra);
+            app.post_form(
+                &client,
+                &format!("/members/{}/transitions", f.member_b),
+                &fields,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        post(
+            "lost_contact",
+            vec![("on", "2026-01-10"), ("reason", "多次联系未果")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let report = app.services.coverage(&office(), None).await.unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|x| x.kind.code() == "lost_contact")
+    );
+    assert_eq!(
+        post("contact_restored", vec![("on", "2026-02-10")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        post(
+            "flow_out",
+            vec![("on", "2026-02-15"), ("place", "援疆任务")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let mobile = client
+        .get(app.url("/mobile"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mobile.contains("援疆任务"));
+    assert_eq!(
+        post("flow_returned", vec![("on", "2026-03-01")])
+            .await
+            .status(),
+        303
+    );
+    // Death needs a reason; then the member is off the roll.
+    let without = post("died", vec![("on", "2026-03-10")]).await;
+    assert_eq!(without.status(), 422);
+    assert!(without.text().await.unwrap().contains("请填写事由"));
+    assert_eq!(
+        post("died", vec![("on", "2026-03-10"), ("reason", "因病去世")])
+            .await
+            .status(),
+        303
+    );
+    let detail = app
+        .services
+        .member_detail(&office(), f.member_b)
+        .await
+        .unwrap();
+    assert_eq!(detail.member.status.code(), "deceased");
+    assert_eq!(detail.statuses.len(), 4);
+    let life = app
+        .services
+        .member_lifecycle(&office(), f.member_b)
+        .await
+        .unwrap();
+    assert!(
+        life.available.is_empty(),
+        "nothing is offered for a deceased member"
+    );
+    assert_eq!(life.events.len(), 6);
+}
+
+#[tokio::test]
+async fn members_leave_the_bureau_by_letter_and_arrive_with_one() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let out = app
+        .post_form(
+            &client,
+            &format!("/members/{}/transitions", f.member_a2),
+            &[
+                ("kind", "transferred_out"),
+                ("letter_no", "转出003"),
+                ("external_org", "海州市公安局党委"),
+            ],
+        )
+        .await;
+    assert_eq!(out.status(), 303);
+    let detail = app
+        .services
+        .member_detail(&office(), f.member_a2)
+        .await
+        .unwrap();
+    assert_eq!(detail.member.status.code(), "transferred_out");
+    let page = app
+        .services
+        .list_members(
+            &office(),
+            &Default::default(),
+            dangjian_service::Page {
+                number: 1,
+                size: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 5, "kept in the roster, off the roll");
+    let mut form = member_form(80, "A2");
+    form.transfer_letter = "海公党转〔2026〕9号".to_owned();
+    let incomplete = app
+        .post_form(&client, "/members", &member_fields_with_transfer(&form))
+        .await;
+    assert_eq!(incomplete.status(), 422);
+    form.transfer_from = "海州市公安局党委".to_owned();
+    let created = app
+        .post_form(&client, "/members", &member_fields_with_transfer(&form))
+        .await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("组织关系从局外转入") && page.contains("海公党转〔2026〕9号"));
+}
+
+fn member_fields_with_transfer(
+    form: &dangjian_core::member::MemberForm,
+) -> Vec<(&'static str, &str)> {
+    let mut fields = member_fields(form);
+    fields.push(("transfer_letter", &form.transfer_letter));
+    fields.push(("transfer_from", &form.transfer_from));
+    fields
+}
