@@ -133,6 +133,19 @@ pub struct MemberDetail {
     pub can_edit: bool,
 }
 
+/// What the roster may be searched by, as typed: the service turns an ID number into its
+/// keyed digest and a unit code into its id, so neither is ever compared in clear.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub name: Option<String>,
+    pub police_number: Option<String>,
+    pub id_number: Option<String>,
+    pub org: Option<String>,
+    pub unit: Option<String>,
+    pub category: Option<Category>,
+    pub status: Option<MemberStatus>,
+}
+
 /// One page of members.
 #[derive(Debug, Clone)]
 pub struct MemberPage {
@@ -155,6 +168,37 @@ const DUPLICATES: &[(&str, &str, &str)] = &[
 ];
 
 impl Services {
+    /// Searches the roster in scope. An unknown or out-of-scope org, an unknown unit or an
+    /// invalid ID number is a field error, not an empty page that would look like "no such
+    /// member".
+    pub async fn search_members(&self, actor: &Actor, search: &Search, page: Page) -> ServiceResult<MemberPage> {
+        let mut filter = MemberFilter {
+            name: search.name.clone(),
+            police_number: search.police_number.clone(),
+            category: search.category,
+            status: search.status,
+            ..MemberFilter::default()
+        };
+        if let Some(raw) = &search.id_number {
+            let id = IdNumber::parse(raw).map_err(|e| ServiceError::invalid("id_number", e.to_string()))?;
+            filter.id_number_idx = Some(self.crypto().blind_index("id_number", id.as_str()));
+        }
+        if let Some(code) = &search.org {
+            filter.org = Some(
+                self.org_path_by_code(actor, code)
+                    .await?
+                    .ok_or_else(|| ServiceError::invalid("org", format!("没有编码为“{code}”的组织，或不在您的管理范围内")))?,
+            );
+        }
+        if let Some(code) = &search.unit {
+            let mut tx = self.db().read().await?;
+            let unit = units::by_code(&mut tx, &code.trim().to_ascii_uppercase()).await?;
+            tx.commit().await?;
+            filter.unit_id = Some(unit.ok_or_else(|| ServiceError::invalid("unit", format!("没有编码为“{code}”的单位")))?.id);
+        }
+        self.list_members(actor, &filter, page).await
+    }
+
     pub async fn list_members(
         &self,
         actor: &Actor,

@@ -120,6 +120,10 @@ pub struct MemberFilter {
     pub category: Option<Category>,
     pub status: Option<MemberStatus>,
     pub gender: Option<Gender>,
+    /// The keyed digest of a whole ID number.
+    pub id_number_idx: Option<String>,
+    /// Members working in this unit.
+    pub unit_id: Option<i64>,
 }
 
 fn push_filter(sql: &mut Sql, scope: &Scope, filter: &MemberFilter) {
@@ -151,6 +155,12 @@ fn push_filter(sql: &mut Sql, scope: &Scope, filter: &MemberFilter) {
     }
     if let Some(gender) = filter.gender {
         sql.push(" AND m.gender = ").bind(gender.code());
+    }
+    if let Some(idx) = &filter.id_number_idx {
+        sql.push(" AND m.id_number_idx = ").bind(idx.clone());
+    }
+    if let Some(unit) = filter.unit_id {
+        sql.push(" AND m.unit_id = ").bind(unit);
     }
 }
 

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_core::member::{Category, MemberForm, MemberStatus};
 use dangjian_service::Page;
-use dangjian_service::members::{Filter, MemberView};
+use dangjian_service::members::{MemberView, Search};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -157,6 +157,10 @@ pub struct MemberQuery {
     pub name: Option<String>,
     /// Exact 警号.
     pub police_number: Option<String>,
+    /// A whole 身份证号 (matched through its keyed digest).
+    pub id_number: Option<String>,
+    /// Members working in the unit with this code.
+    pub unit: Option<String>,
     /// Members of this org (by code) and everything below it.
     pub org: Option<String>,
     pub category: Option<String>,
@@ -188,24 +192,20 @@ pub async fn list(
                 .ok_or_else(|| ApiError::BadRequest(format!("{name} 无效"))),
         }
     }
-    let mut filter = Filter {
+    let search = Search {
         name: q.name.as_deref().and_then(view::nonempty),
         police_number: q.police_number.as_deref().and_then(view::nonempty),
+        id_number: q.id_number.as_deref().and_then(view::nonempty),
+        org: q.org.as_deref().and_then(view::nonempty),
+        unit: q.unit.as_deref().and_then(view::nonempty),
         category: parse(&q.category, "category", Category::from_code)?,
         status: parse(&q.status, "status", MemberStatus::from_code)?,
-        ..Filter::default()
     };
-    if let Some(code) = q.org.as_deref().and_then(view::nonempty) {
-        let path = state.services.org_path_by_code(&actor, &code).await?;
-        filter.org = Some(path.ok_or(ApiError::BadRequest(
-            "org 不存在或不在管理范围内".to_owned(),
-        ))?);
-    }
     let page = Page {
         number: q.page.unwrap_or(1).clamp(1, 1_000_000),
         size: q.per_page.unwrap_or(20).clamp(1, 100),
     };
-    let result = state.services.list_members(&actor, &filter, page).await?;
+    let result = state.services.search_members(&actor, &search, page).await?;
     Ok(Json(MemberPageJson {
         items: result.members.iter().map(MemberJson::from).collect(),
         total: result.total,

@@ -12,7 +12,7 @@ use dangjian_core::member::{
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Role, Scope};
 use dangjian_service::lifecycle::{Lifecycle, TransitionForm};
-use dangjian_service::members::{Filter, MemberDetail, MemberView};
+use dangjian_service::members::{MemberDetail, MemberView, Search};
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
@@ -86,7 +86,9 @@ impl From<&MemberView> for MemberItem {
 pub struct ListQuery {
     name: String,
     police_number: String,
+    id_number: String,
     org: String,
+    unit: String,
     category: String,
     status: String,
     page: String,
@@ -99,7 +101,9 @@ impl ListQuery {
         let pairs = [
             ("name", self.name.as_str()),
             ("police_number", self.police_number.as_str()),
+            ("id_number", self.id_number.as_str()),
             ("org", self.org.as_str()),
+            ("unit", self.unit.as_str()),
             ("category", self.category.as_str()),
             ("status", self.status.as_str()),
         ];
@@ -141,37 +145,20 @@ pub async fn list(
         return Ok(Redirect::to(&format!("/members/{member_id}")).into_response());
     }
     let q: ListQuery = query(raw.as_deref())?;
-    let mut filter = Filter {
+    let search = Search {
         name: view::nonempty(&q.name),
         police_number: view::nonempty(&q.police_number),
+        id_number: view::nonempty(&q.id_number),
+        org: view::nonempty(&q.org),
+        unit: view::nonempty(&q.unit),
         category: Category::from_code(q.category.trim()),
         status: MemberStatus::from_code(q.status.trim()),
-        ..Filter::default()
     };
-    let mut filter_error = None;
-    if let Some(code) = view::nonempty(&q.org) {
-        match state.services.org_path_by_code(actor, &code).await? {
-            Some(path) => filter.org = Some(path),
-            None => filter_error = Some(format!("没有编码为“{code}”的组织，或不在您的管理范围内")),
-        }
-    }
     let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
-    let result = if filter_error.is_some() {
-        None
-    } else {
-        Some(
-            state
-                .services
-                .list_members(
-                    actor,
-                    &filter,
-                    Page {
-                        number,
-                        size: PAGE_SIZE,
-                    },
-                )
-                .await?,
-        )
+    let (result, filter_error) = match state.services.search_members(actor, &search, Page { number, size: PAGE_SIZE }).await {
+        Ok(result) => (Some(result), None),
+        Err(ServiceError::Invalid(errors)) => (None, errors.iter().next().map(|e| e.message.clone())),
+        Err(other) => return Err(other.into()),
     };
     let (members, total) = result.map_or((Vec::new(), 0), |r| {
         (r.members.iter().map(MemberItem::from).collect(), r.total)
