@@ -78,6 +78,23 @@ enum Command {
     },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Export data as spreadsheets.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The member roster (ID numbers and phones masked) as .xlsx.
+    Members {
+        /// Only this org (by code) and everything below it.
+        #[arg(long)]
+        org: Option<String>,
+        /// The file to write.
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -198,6 +215,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(&settings, command).await,
         Command::Token { command } => token(&settings, command).await,
         Command::Coverage { org, json } => coverage(&settings, org.as_deref(), json).await,
+        Command::Export {
+            what: ExportCommand::Members { org, file },
+        } => {
+            let services = open(&settings).await?;
+            let search = dangjian_service::members::Search {
+                org,
+                ..Default::default()
+            };
+            let (bytes, count) = services
+                .export_members(&dangjian_service::Actor::shell_reader(), &search)
+                .await
+                .map_err(service_error)?;
+            std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
+            println!("已导出 {count} 名党员到 {}。", file.display());
+            services.db().close().await;
+            Ok(())
+        }
         Command::Openapi => {
             let json = dangjian_web::openapi_document()
                 .to_pretty_json()

@@ -17,6 +17,7 @@ pub mod org;
 pub mod password;
 pub mod role;
 pub mod rules;
+pub mod stats;
 pub mod term;
 pub mod text;
 

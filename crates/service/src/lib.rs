@@ -12,12 +12,14 @@ pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 mod error;
+pub mod excel;
 pub mod keys;
 pub mod lifecycle;
 pub mod members;
 pub mod orgs;
 mod scope;
 mod secret;
+pub mod statistics;
 pub mod terms;
 pub mod units;
 

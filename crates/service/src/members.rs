@@ -23,6 +23,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::auth::Actor;
 use crate::crypto::{CryptoError, CryptoProvider};
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
+use crate::excel::{self, Cell, Sheet};
 use crate::scope::{OUTSIDE_SCOPE, org_by_code, org_label, visible_member};
 
 pub use dangjian_store::members::MemberFilter as Filter;
@@ -154,6 +155,30 @@ pub struct MemberPage {
     pub page: Page,
 }
 
+/// The most rows one export holds (a province has about 100,000 members).
+const EXPORT_LIMIT: u32 = 200_000;
+
+/// The roster's columns, the same as the import template's.
+pub const EXPORT_COLUMNS: [&str; 17] = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "身份证号",
+    "学历",
+    "警号",
+    "警衔",
+    "职务",
+    "单位",
+    "所在党组织",
+    "党组织名称",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "手机号",
+    "党籍状态",
+];
+
 const DUPLICATES: &[(&str, &str, &str)] = &[
     (
         "members.id_number_idx",
@@ -171,7 +196,12 @@ impl Services {
     /// Searches the roster in scope. An unknown or out-of-scope org, an unknown unit or an
     /// invalid ID number is a field error, not an empty page that would look like "no such
     /// member".
-    pub async fn search_members(&self, actor: &Actor, search: &Search, page: Page) -> ServiceResult<MemberPage> {
+    pub async fn search_members(
+        &self,
+        actor: &Actor,
+        search: &Search,
+        page: Page,
+    ) -> ServiceResult<MemberPage> {
         let mut filter = MemberFilter {
             name: search.name.clone(),
             police_number: search.police_number.clone(),
@@ -180,23 +210,92 @@ impl Services {
             ..MemberFilter::default()
         };
         if let Some(raw) = &search.id_number {
-            let id = IdNumber::parse(raw).map_err(|e| ServiceError::invalid("id_number", e.to_string()))?;
+            let id = IdNumber::parse(raw)
+                .map_err(|e| ServiceError::invalid("id_number", e.to_string()))?;
             filter.id_number_idx = Some(self.crypto().blind_index("id_number", id.as_str()));
         }
         if let Some(code) = &search.org {
-            filter.org = Some(
-                self.org_path_by_code(actor, code)
-                    .await?
-                    .ok_or_else(|| ServiceError::invalid("org", format!("没有编码为“{code}”的组织，或不在您的管理范围内")))?,
-            );
+            filter.org = Some(self.org_path_by_code(actor, code).await?.ok_or_else(|| {
+                ServiceError::invalid(
+                    "org",
+                    format!("没有编码为“{code}”的组织，或不在您的管理范围内"),
+                )
+            })?);
         }
         if let Some(code) = &search.unit {
             let mut tx = self.db().read().await?;
             let unit = units::by_code(&mut tx, &code.trim().to_ascii_uppercase()).await?;
             tx.commit().await?;
-            filter.unit_id = Some(unit.ok_or_else(|| ServiceError::invalid("unit", format!("没有编码为“{code}”的单位")))?.id);
+            filter.unit_id = Some(
+                unit.ok_or_else(|| {
+                    ServiceError::invalid("unit", format!("没有编码为“{code}”的单位"))
+                })?
+                .id,
+            );
         }
         self.list_members(actor, &filter, page).await
+    }
+
+    /// The roster matching `search`, as a workbook with the import template's columns. ID
+    /// numbers and phones are masked; the export is audited with its row count.
+    pub async fn export_members(
+        &self,
+        actor: &Actor,
+        search: &Search,
+    ) -> ServiceResult<(Vec<u8>, usize)> {
+        let page = self
+            .search_members(
+                actor,
+                search,
+                Page {
+                    number: 1,
+                    size: EXPORT_LIMIT,
+                },
+            )
+            .await?;
+        let now = self.clock().now();
+        let rows: Vec<Vec<Cell>> = page
+            .members
+            .iter()
+            .map(|m| {
+                vec![
+                    Cell::from(m.name.clone()),
+                    Cell::from(m.gender.label()),
+                    Cell::from(m.ethnicity.clone()),
+                    Cell::from(m.birth_date.to_string()),
+                    Cell::from(m.id_number_masked.clone()),
+                    Cell::from(m.education.map_or("", |e| e.label())),
+                    Cell::from(m.police_number.clone()),
+                    Cell::from(m.police_rank.map_or("", |r| r.label())),
+                    Cell::from(m.position.clone().unwrap_or_default()),
+                    Cell::from(m.unit_name.clone().unwrap_or_default()),
+                    Cell::from(m.branch_code.clone()),
+                    Cell::from(m.branch_name.clone()),
+                    Cell::from(m.category.label()),
+                    Cell::from(m.joined_on.to_string()),
+                    Cell::from(
+                        m.full_membership_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                    ),
+                    Cell::from(m.phone_masked.clone().unwrap_or_default()),
+                    Cell::from(m.status.label()),
+                ]
+            })
+            .collect();
+        let count = rows.len();
+        let sheet = Sheet {
+            name: "党员名册".to_owned(),
+            title: format!("党员名册（{count}名）"),
+            headings: EXPORT_COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+            rows,
+        };
+        let bytes = excel::workbook(&[sheet], &actor.login, now)?;
+        let mut tx = self.db().write().await?;
+        let event = Event::new("member.export").detail(json!({ "rows": count, "masked": true }));
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok((bytes, count))
     }
 
     pub async fn list_members(

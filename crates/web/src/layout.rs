@@ -38,6 +38,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),
+    ("/stats", "党内统计", Some(Permission::WriteMembers)),
     ("/units", "单位", Some(Permission::ReadUnits)),
     ("/accounts", "账号", Some(Permission::ManageAccounts)),
     ("/accounts", "账号与授权", Some(Permission::GrantRoles)),

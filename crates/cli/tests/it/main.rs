@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod cli;
 mod coverage;
+mod exports;
 mod harness;
 mod lifecycle;
 mod members;

@@ -322,16 +322,48 @@ async fn the_full_numbers_show_only_with_a_reason_and_each_view_is_audited() {
 #[tokio::test]
 async fn the_roster_is_searched_by_whole_id_number_and_unit_within_scope() {
     let app = TestApp::spawn().await;
-    let office_client = app.login_as("office", Role::CommitteeStaff, None, None).await;
+    let office_client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
     let id = member_form(4, "B").id_number;
-    let found = office_client.get(app.url(&format!("/members?id_number={id}"))).send().await.unwrap().text().await.unwrap();
+    let found = office_client
+        .get(app.url(&format!("/members?id_number={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(found.contains("共 1 名") && found.contains("测试戊"));
-    let invalid = office_client.get(app.url("/members?id_number=123")).send().await.unwrap().text().await.unwrap();
+    let invalid = office_client
+        .get(app.url("/members?id_number=123"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(invalid.contains("身份证号应为18位"));
-    let by_unit = office_client.get(app.url("/members?unit=u1")).send().await.unwrap().text().await.unwrap();
+    let by_unit = office_client
+        .get(app.url("/members?unit=u1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(by_unit.contains("共 0 名"));
     // A secretary looking up someone else's number finds nothing: the scope applies first.
-    let secretary = app.login_as("sec_a1", Role::OrgSecretary, Some("A1"), None).await;
-    let none = secretary.get(app.url(&format!("/members?id_number={id}"))).send().await.unwrap().text().await.unwrap();
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let none = secretary
+        .get(app.url(&format!("/members?id_number={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(none.contains("共 0 名"));
 }

@@ -115,6 +115,12 @@ impl ListQuery {
         out.push(format!("page={page}"));
         format!("/members?{}", out.join("&"))
     }
+
+    /// The export link with the same filters.
+    fn export_href(&self) -> String {
+        self.with_page(1)
+            .replacen("/members?", "/members/export?", 1)
+    }
 }
 
 #[derive(Template)]
@@ -132,6 +138,39 @@ struct ListPage {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
+    export: String,
+}
+
+/// The roster matching the list's filters, as a workbook (masked, watermarked, audited).
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: ListQuery = query(raw.as_deref())?;
+    let search = search_of(&q);
+    match state.services.export_members(&session.actor, &search).await {
+        Ok((bytes, _)) => Ok(super::stats::xlsx(bytes, "党员名册.xlsx")),
+        Err(ServiceError::Invalid(errors)) => Err(PageError::BadRequest(
+            errors
+                .iter()
+                .next()
+                .map_or_else(String::new, |e| e.message.clone()),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn search_of(q: &ListQuery) -> Search {
+    Search {
+        name: view::nonempty(&q.name),
+        police_number: view::nonempty(&q.police_number),
+        id_number: view::nonempty(&q.id_number),
+        org: view::nonempty(&q.org),
+        unit: view::nonempty(&q.unit),
+        category: Category::from_code(q.category.trim()),
+        status: MemberStatus::from_code(q.status.trim()),
+    }
 }
 
 pub async fn list(
@@ -145,19 +184,24 @@ pub async fn list(
         return Ok(Redirect::to(&format!("/members/{member_id}")).into_response());
     }
     let q: ListQuery = query(raw.as_deref())?;
-    let search = Search {
-        name: view::nonempty(&q.name),
-        police_number: view::nonempty(&q.police_number),
-        id_number: view::nonempty(&q.id_number),
-        org: view::nonempty(&q.org),
-        unit: view::nonempty(&q.unit),
-        category: Category::from_code(q.category.trim()),
-        status: MemberStatus::from_code(q.status.trim()),
-    };
+    let search = search_of(&q);
     let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
-    let (result, filter_error) = match state.services.search_members(actor, &search, Page { number, size: PAGE_SIZE }).await {
+    let (result, filter_error) = match state
+        .services
+        .search_members(
+            actor,
+            &search,
+            Page {
+                number,
+                size: PAGE_SIZE,
+            },
+        )
+        .await
+    {
         Ok(result) => (Some(result), None),
-        Err(ServiceError::Invalid(errors)) => (None, errors.iter().next().map(|e| e.message.clone())),
+        Err(ServiceError::Invalid(errors)) => {
+            (None, errors.iter().next().map(|e| e.message.clone()))
+        }
         Err(other) => return Err(other.into()),
     };
     let (members, total) = result.map_or((Vec::new(), 0), |r| {
@@ -172,6 +216,7 @@ pub async fn list(
         can_create: actor.permits(Permission::WriteMembers),
         prev: (page > 1).then(|| q.with_page(page - 1)),
         next: (page < pages).then(|| q.with_page(page + 1)),
+        export: q.export_href(),
         filter: q,
         filter_error,
         categories: Category::ALL

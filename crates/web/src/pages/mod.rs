@@ -8,6 +8,7 @@ mod dashboard;
 mod lifecycle;
 mod members;
 mod orgs;
+mod stats;
 mod terms;
 mod units;
 
@@ -32,6 +33,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/coverage", get(coverage::show))
         .route("/terms", get(terms::list))
+        .route("/stats", get(stats::show))
+        .route("/stats.xlsx", get(stats::export))
+        .route("/members/export", get(members::export))
         .route("/orgs", get(orgs::tree).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::detail))

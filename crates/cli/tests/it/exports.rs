@@ -1,0 +1,91 @@
+//! Exports and statistics: what is in the workbook, what is not, and the audit trail.
+
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
+use dangjian_core::role::Role;
+
+use crate::harness::{TestApp, member_form};
+
+fn cells(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_roster_exports_masked_watermarked_and_audited_within_scope() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("sec_zza", Role::OrgSecretary, Some("ZZA"), None)
+        .await;
+    let response = client
+        .get(app.url("/members/export?category=full"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let rows = cells(response.bytes().await.unwrap().to_vec());
+    assert!(rows[1][0].contains("导出人：sec_zza"));
+    assert_eq!(rows[3][0], "姓名");
+    let data = &rows[4..];
+    assert_eq!(
+        data.len(),
+        3,
+        "general branch A's three members, none of B's"
+    );
+    let all: String = rows.iter().flatten().cloned().collect();
+    assert!(!all.contains(&member_form(1, "A1").id_number) && !all.contains("13800138000"));
+    assert!(all.contains("**********"));
+    let audit = app.audit("member.export", Some("success")).await;
+    assert!(audit[0].detail.as_deref().unwrap().contains("\"rows\":3"));
+}
+
+#[tokio::test]
+async fn statistics_count_the_scope_on_screen_and_in_a_workbook() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let page = client
+        .get(app.url("/stats"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("党员类别") && page.contains("36至40岁") && page.contains("大学本科"));
+    let scoped = client
+        .get(app.url("/stats?org=B"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(scoped.contains("支部B（含下级）"));
+    let response = client
+        .get(app.url("/stats.xlsx?org=ZZA"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let rows = cells(response.bytes().await.unwrap().to_vec());
+    let total = rows
+        .iter()
+        .find(|r| r[0] == "党员类别" && r[1] == "合计")
+        .unwrap();
+    assert_eq!(total[2], "3");
+    assert_eq!(app.audit("stats.export", None).await.len(), 1);
+}
