@@ -61,7 +61,7 @@ fn write_sheet(
     sheet.set_name(&s.name)?;
     sheet.write_string_with_format(0, 0, &s.title, &title)?;
     sheet.write_string_with_format(1, 0, mark, &grey)?;
-    sheet.set_header(&format!("&L{}&R&P / &N", mark.replace('&', "&&")));
+    sheet.set_header(format!("&L{}&R&P / &N", mark.replace('&', "&&")));
     for (col, heading) in s.headings.iter().enumerate() {
         let col = col as u16;
         sheet.write_string_with_format(3, col, heading, &bold)?;
