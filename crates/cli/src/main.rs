@@ -83,6 +83,22 @@ enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+    /// Import data from spreadsheets.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Check a member sheet (the template of the web page) and print every problem; exits
+    /// non-zero if any row is invalid. With --commit a valid sheet is written, all at once.
+    Members {
+        file: PathBuf,
+        #[arg(long)]
+        commit: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,7 +240,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..Default::default()
             };
             let (bytes, count) = services
-                .export_members(&dangjian_service::Actor::shell_reader(), &search)
+                .export_members(&dangjian_service::Actor::shell_office(), &search)
                 .await
                 .map_err(service_error)?;
             std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
@@ -232,6 +248,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             services.db().close().await;
             Ok(())
         }
+        Command::Import {
+            what: ImportCommand::Members { file, commit },
+        } => import_members(&settings, &file, commit).await,
         Command::Openapi => {
             let json = dangjian_web::openapi_document()
                 .to_pretty_json()
@@ -453,7 +472,7 @@ async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
 async fn coverage(settings: &Settings, org: Option<&str>, json: bool) -> anyhow::Result<()> {
     let services = open(settings).await?;
     let report = services
-        .coverage(&dangjian_service::Actor::shell_reader(), org)
+        .coverage(&dangjian_service::Actor::shell_office(), org)
         .await
         .map_err(service_error)?;
     let scope = report.org.as_ref().map_or_else(
@@ -488,6 +507,47 @@ async fn coverage(settings: &Settings, org: Option<&str>, json: bool) -> anyhow:
     }
     services.db().close().await;
     Ok(())
+}
+
+async fn import_members(
+    settings: &Settings,
+    file: &std::path::Path,
+    commit: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let services = open(settings).await?;
+    let actor = dangjian_service::Actor::shell_office();
+    let report = services
+        .preview_import(&actor, &bytes)
+        .await
+        .map_err(service_error)?;
+    for w in &report.warnings {
+        println!("[提示] 第{}行 {}：{}", w.row, w.column, w.message);
+    }
+    for p in &report.problems {
+        println!("[问题] 第{}行 {}：{}", p.row, p.column, p.message);
+    }
+    println!(
+        "共 {} 行，问题 {} 处，提示 {} 处。",
+        report.rows, report.problem_count, report.warning_count
+    );
+    let result = match (report.batch, commit) {
+        (None, _) => Err(anyhow!("表格有问题，未导入任何数据")),
+        (Some(_), false) => {
+            println!("检查通过。加 --commit 写入。");
+            Ok(())
+        }
+        (Some(batch), true) => {
+            let count = services
+                .commit_import(&actor, batch)
+                .await
+                .map_err(service_error)?;
+            println!("已导入 {count} 名党员（批次 {batch}）。");
+            Ok(())
+        }
+    };
+    services.db().close().await;
+    result
 }
 
 async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod coverage;
 pub mod field;
 pub mod id_number;
+pub mod import;
 pub mod interval;
 pub mod lifecycle;
 pub mod member;

@@ -310,7 +310,7 @@ pub const MIN_ADMISSION_AGE: i32 = 18;
 
 /// The member form as submitted: every field a string, exactly as typed. Unknown fields are
 /// refused so that no form can set what it does not show (mass assignment).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MemberForm {
     pub name: String,

@@ -95,9 +95,10 @@ impl Actor {
         }
     }
 
-    /// The shell reading reports across the whole tree (`dangjian coverage`, exports): the
-    /// operator who runs the server command already holds the data directory.
-    pub fn shell_reader() -> Self {
+    /// The shell acting for the bureau across the whole tree (`dangjian coverage`, `export`,
+    /// `import`): the operator who runs the server command already holds the data directory.
+    /// Audited under the shell's name.
+    pub fn shell_office() -> Self {
         Self {
             role: Some(Role::CommitteeStaff),
             scope: Scope::Everything,

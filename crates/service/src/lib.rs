@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod demo;
 mod error;
 pub mod excel;
+pub mod import;
 pub mod keys;
 pub mod lifecycle;
 pub mod members;

@@ -94,3 +94,22 @@ CREATE TABLE member_transfers (
 CREATE UNIQUE INDEX uq__member_transfers__pending ON member_transfers (member_id) WHERE status = 'pending';
 CREATE INDEX member_transfers_to ON member_transfers (to_branch_id, status);
 CREATE INDEX member_transfers_from ON member_transfers (from_branch_id, status);
+
+-- Spreadsheet imports. A previewed batch waits here, sealed (it holds ID numbers), until it is
+-- committed or discarded; a committed batch can be rolled back while none of its members has
+-- changed since.
+CREATE TABLE import_batches (
+    id {{id}},
+    created_by TEXT NOT NULL,
+    created_by_account BIGINT,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    row_count BIGINT NOT NULL,
+    payload_ct TEXT,
+    committed_at TEXT,
+    rolled_back_at TEXT
+);
+CREATE INDEX import_batches_status ON import_batches (status, id);
+
+ALTER TABLE members ADD COLUMN import_batch_id BIGINT REFERENCES import_batches (id);
+CREATE INDEX members_import_batch ON members (import_batch_id);

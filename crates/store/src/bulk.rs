@@ -193,3 +193,27 @@ pub async fn is_empty(conn: &mut Conn) -> StoreResult<bool> {
         .int("n")?;
     Ok(orgs == 0 && members == 0)
 }
+
+/// The `created` event of every member of an import batch.
+pub async fn insert_created_events(
+    conn: &mut Conn,
+    batch: i64,
+    actor_login: &str,
+    account: Option<i64>,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO member_events (member_id, kind, occurred_on, reason, details, actor_account_id, actor_login, created_at) \
+         SELECT id, 'created', $1, '表格导入', $2, $3, $4, $5 FROM members WHERE import_batch_id = $6",
+    )
+    .bind(date_text(on))
+    .bind(format!("{{\"import_batch\":{batch}}}"))
+    .bind(account)
+    .bind(actor_login)
+    .bind(timestamp_text(now))
+    .bind(batch)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

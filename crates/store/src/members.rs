@@ -367,3 +367,22 @@ pub async fn on_roll_of_branch(
     .await?;
     rows.iter().map(|r| r.int("member_id")).collect()
 }
+
+/// Every stored ID-number digest and 警号, to find duplicates of a whole sheet at once.
+pub async fn identity_keys(
+    conn: &mut Conn,
+) -> StoreResult<(
+    std::collections::HashSet<String>,
+    std::collections::HashSet<String>,
+)> {
+    let rows = sqlx::query("SELECT id_number_idx, police_number FROM members")
+        .fetch_all(conn)
+        .await?;
+    let mut ids = std::collections::HashSet::with_capacity(rows.len());
+    let mut numbers = std::collections::HashSet::with_capacity(rows.len());
+    for row in &rows {
+        ids.insert(row.text("id_number_idx")?);
+        numbers.insert(row.text("police_number")?);
+    }
+    Ok((ids, numbers))
+}

@@ -326,3 +326,44 @@ pub async fn active_root_exists(conn: &mut Conn) -> StoreResult<bool> {
     .await?;
     Ok(row.int("n")? > 0)
 }
+
+/// An org without the counts, for bulk lookups (imports resolve thousands of rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgBrief {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub path: OrgPath,
+    pub unit_id: Option<i64>,
+    pub founded_on: NaiveDate,
+    pub dissolved: bool,
+}
+
+/// Every org in scope, briefly.
+pub async fn briefs(conn: &mut Conn, scope: &Scope) -> StoreResult<Vec<OrgBrief>> {
+    let mut sql = Sql::new(
+        "SELECT o.id, o.code, o.name, o.kind, o.path, o.unit_id, o.founded_on, o.dissolved_on FROM orgs o WHERE 1 = 1",
+    );
+    push_org_scope(&mut sql, scope, "o.path");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            let path = row.text("path")?;
+            Ok(OrgBrief {
+                id: row.int("id")?,
+                code: row.text("code")?,
+                name: row.text("name")?,
+                kind: row.code("kind", OrgKind::from_code)?,
+                path: OrgPath::parse(&path).ok_or(StoreError::Corrupt {
+                    column: "orgs.path",
+                    value: path,
+                })?,
+                unit_id: row.opt_int("unit_id")?,
+                founded_on: row.date("founded_on")?,
+                dissolved: row.opt_text("dissolved_on")?.is_some(),
+            })
+        })
+        .collect()
+}

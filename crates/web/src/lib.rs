@@ -38,12 +38,20 @@ pub struct AppState {
 /// The whole application as a router, callable from tests without a socket.
 pub fn router(state: AppState) -> Router {
     let api = api::router();
+    let uploads = pages::upload_router()
+        .layer(axum::extract::DefaultBodyLimit::max(
+            security::MAX_UPLOAD_BYTES,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            security::MAX_UPLOAD_BYTES,
+        ));
     pages::router()
         .merge(assets::router())
         .nest("/api/v1", api)
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(security::headers))
         .layer(security::body_limit())
+        .merge(uploads)
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
 

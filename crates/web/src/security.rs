@@ -12,6 +12,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 /// their own limit.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The largest upload (a spreadsheet of a province's members), with room for the form around it.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024 + 64 * 1024;
+
 pub fn body_limit() -> RequestBodyLimitLayer {
     RequestBodyLimitLayer::new(MAX_BODY_BYTES)
 }

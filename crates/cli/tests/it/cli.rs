@@ -169,3 +169,32 @@ fn the_coverage_report_prints_from_the_shell_as_text_or_json() {
             .all(|f| f["kind"] != "unit_without_org")
     );
 }
+
+#[test]
+fn an_export_imports_back_only_after_its_masked_numbers_are_refused() {
+    let dir = temp_dir("roundtrip");
+    assert!(
+        dangjian(&dir, &["demo", "--seed", "9"], "")
+            .status
+            .success()
+    );
+    let file = dir.join("fj0.xlsx");
+    let export = dangjian(
+        &dir,
+        &["export", "members", "--org", "FJ0", file.to_str().unwrap()],
+        "",
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    // The export masks ID numbers, so importing it back reports every row and writes nothing.
+    let import = dangjian(
+        &dir,
+        &["import", "members", file.to_str().unwrap(), "--commit"],
+        "",
+    );
+    assert!(!import.status.success());
+    let out = text(&import);
+    assert!(
+        out.contains("身份证号") && out.contains("未导入任何数据"),
+        "{out}"
+    );
+}

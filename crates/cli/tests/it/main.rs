@@ -12,6 +12,7 @@ mod cli;
 mod coverage;
 mod exports;
 mod harness;
+mod import;
 mod lifecycle;
 mod members;
 mod orgs;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod coverage;
 mod dashboard;
+mod import;
 mod lifecycle;
 mod members;
 mod orgs;
@@ -36,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats::show))
         .route("/stats.xlsx", get(stats::export))
         .route("/members/export", get(members::export))
+        .route("/members/import", get(import::show))
+        .route("/members/import/template.xlsx", get(import::template))
+        .route("/members/import/{batch}/commit", post(import::commit))
+        .route("/members/import/{batch}/rollback", post(import::rollback))
         .route("/orgs", get(orgs::tree).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::detail))
@@ -77,6 +82,11 @@ pub fn router() -> Router<AppState> {
             post(accounts::reset_password),
         )
         .route("/audit", get(audit::list))
+}
+
+/// The routes that take uploads, with their own (larger) body limit.
+pub fn upload_router() -> Router<AppState> {
+    Router::new().route("/members/import", post(import::upload))
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

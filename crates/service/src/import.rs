@@ -1,0 +1,617 @@
+//! Importing members from a spreadsheet. The sheet is read and every row checked before
+//! anything is written: a preview lists each problem at its row and column in Chinese, and
+//! only a batch without problems can be committed, all at once. The previewed batch waits
+//! sealed in the database (it holds ID numbers), so any server node can commit it. The latest
+//! committed batch can be rolled back while none of its members has changed since.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::{NaiveDate, TimeDelta};
+use dangjian_core::id_number::IdNumber;
+use dangjian_core::import::{self, COLUMNS, Header, Note};
+use dangjian_core::lifecycle::probation_due;
+use dangjian_core::member::{Category, MemberFields, MemberForm, PhoneChange};
+use dangjian_core::org::{Code, OrgKind};
+use dangjian_core::role::Permission;
+use dangjian_store::bulk::{self, BulkMember};
+use dangjian_store::orgs::OrgBrief;
+use dangjian_store::{Conn, imports, members, orgs, units};
+use serde_json::json;
+
+use crate::Services;
+use crate::audit::{self, Event};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::excel::{self, Cell, Sheet};
+
+pub use dangjian_store::imports::BatchRow as Batch;
+
+/// The largest sheet accepted: a province's 100,000 members fit well within it.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// What the workbook may expand to: more is a zip bomb, not a roster.
+const MAX_UNPACKED_BYTES: u64 = 300 * 1024 * 1024;
+const MAX_ROWS: usize = 200_000;
+/// How many problems a preview lists; the count says how many there are in all.
+pub const MAX_NOTES: usize = 500;
+
+/// What a preview found.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// The batch to commit, when the sheet has no problems.
+    pub batch: Option<i64>,
+    pub rows: usize,
+    pub problems: Vec<Note>,
+    pub problem_count: usize,
+    pub warnings: Vec<Note>,
+    pub warning_count: usize,
+}
+
+/// A checked row, ready to load.
+struct Valid {
+    fields: MemberFields,
+    id_number: String,
+    phone: Option<String>,
+    branch: i64,
+    unit_id: Option<i64>,
+}
+
+/// A sheet's cells as text: dates as `YYYY-MM-DD` (from real Excel dates or date-formatted
+/// serial numbers), whole numbers without a decimal point.
+fn cell_text(cell: &Data, date_column: bool) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if date_column && (1.0..100_000.0).contains(f) => serial_date(*f),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::DateTime(dt) => dt
+            .as_datetime()
+            .map(|d| d.date().format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| serial_date(dt.as_f64())),
+    }
+}
+
+/// An Excel serial day (1900 system, as Excel counts it) as a date.
+fn serial_date(serial: f64) -> String {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    (epoch + TimeDelta::days(serial.trunc() as i64))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Refuses a workbook that expands beyond reason before any XML is parsed.
+fn check_archive(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| "文件不是有效的 .xlsx 工作簿".to_owned())?;
+    if archive.len() > 1000 {
+        return Err("工作簿结构异常（文件过多）".to_owned());
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index(i)
+            .map_err(|_| "文件不是有效的 .xlsx 工作簿".to_owned())?;
+        total = total.saturating_add(entry.size());
+        if entry.compressed_size() > 0 && entry.size() / entry.compressed_size() > 200 {
+            return Err("工作簿压缩比异常，已拒绝".to_owned());
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err("工作簿解压后过大，已拒绝".to_owned());
+    }
+    Ok(())
+}
+
+/// The first sheet's rows as text.
+fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "文件过大（上限 {} MB）",
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    check_archive(bytes)?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|_| "文件不是有效的 .xlsx 工作簿".to_owned())?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| "工作簿没有工作表".to_owned())?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|_| "无法读取第一个工作表".to_owned())?;
+    if range.height() > MAX_ROWS + 20 {
+        return Err(format!("行数过多（上限 {MAX_ROWS} 行）"));
+    }
+    let raw: Vec<&[Data]> = range.rows().collect();
+    // Date columns are known only once the header is found: read everything as plain text
+    // first, find the header, then read the date columns again as dates.
+    let plain: Vec<Vec<String>> = raw
+        .iter()
+        .map(|r| r.iter().map(|c| cell_text(c, false)).collect())
+        .collect();
+    let Ok(header_row) = Header::find(&plain).map(|h| h.row as usize) else {
+        return Ok(plain);
+    };
+    let dates: HashSet<usize> = plain[header_row - 1]
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| name.trim().ends_with("日期"))
+        .map(|(i, _)| i)
+        .collect();
+    Ok(raw
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| cell_text(c, dates.contains(&i)))
+                .collect()
+        })
+        .collect())
+}
+
+fn note(row: u32, column: &str, message: impl Into<String>) -> Note {
+    Note {
+        row,
+        column: column.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Everything the checks look up, loaded once for the whole sheet.
+struct Lookups {
+    branches_by_code: HashMap<String, OrgBrief>,
+    branches_by_name: HashMap<String, Vec<OrgBrief>>,
+    all_codes: HashSet<String>,
+    units: HashMap<String, i64>,
+    stored_ids: HashSet<String>,
+    stored_numbers: HashSet<String>,
+}
+
+impl Services {
+    async fn lookups(&self, conn: &mut Conn, actor: &Actor) -> ServiceResult<Lookups> {
+        let in_scope = orgs::briefs(conn, &actor.scope).await?;
+        let everything = orgs::briefs(conn, &dangjian_core::role::Scope::Everything).await?;
+        let mut branches_by_code = HashMap::new();
+        let mut branches_by_name: HashMap<String, Vec<OrgBrief>> = HashMap::new();
+        for org in in_scope {
+            branches_by_name
+                .entry(org.name.clone())
+                .or_default()
+                .push(org.clone());
+            branches_by_code.insert(org.code.clone(), org);
+        }
+        let mut units = HashMap::new();
+        for unit in units::list(conn).await? {
+            units.insert(unit.name.clone(), unit.id);
+            units.insert(unit.code.clone(), unit.id);
+        }
+        let (stored_ids, stored_numbers) = members::identity_keys(conn).await?;
+        Ok(Lookups {
+            branches_by_code,
+            branches_by_name,
+            all_codes: everything.into_iter().map(|o| o.code).collect(),
+            units,
+            stored_ids,
+            stored_numbers,
+        })
+    }
+
+    /// Checks every row; returns the valid rows, the problems and the warnings.
+    fn check_rows(
+        &self,
+        rows: Vec<import::ImportRow>,
+        look: &Lookups,
+    ) -> (Vec<Valid>, Vec<Note>, Vec<Note>) {
+        let today = self.clock().today();
+        let mut valid = Vec::new();
+        let mut problems = Vec::new();
+        let mut warnings = Vec::new();
+        let mut seen_ids: HashMap<String, u32> = HashMap::new();
+        let mut seen_numbers: HashMap<String, u32> = HashMap::new();
+        for row in rows {
+            let r = row.row;
+            warnings.extend(row.warnings);
+            let mut row_problems = row.problems;
+            // The branch: its code, or its full name when that name is unique in scope.
+            let typed = row.form.branch.trim().to_owned();
+            let branch = match Code::parse(&typed)
+                .ok()
+                .and_then(|c| look.branches_by_code.get(c.as_str()))
+            {
+                Some(org) => Some(org),
+                None => match look.branches_by_name.get(&typed).map(Vec::as_slice) {
+                    Some([org]) => Some(org),
+                    Some([_, _, ..]) => {
+                        row_problems.push(note(
+                            r,
+                            "所在党组织",
+                            format!("名称“{typed}”对应多个组织，请填写组织编码"),
+                        ));
+                        None
+                    }
+                    _ if typed.is_empty() => None,
+                    _ => {
+                        let outside =
+                            Code::parse(&typed).is_ok_and(|c| look.all_codes.contains(c.as_str()));
+                        let message = if outside {
+                            "该组织不在您的管理范围内"
+                        } else {
+                            "没有这个组织（请填写组织编码或全称）"
+                        };
+                        row_problems.push(note(r, "所在党组织", message));
+                        None
+                    }
+                },
+            };
+            if let Some(org) = branch {
+                if org.kind != OrgKind::Branch {
+                    row_problems.push(note(
+                        r,
+                        "所在党组织",
+                        format!("{}是{}，党员只能编入党支部", org.name, org.kind.label()),
+                    ));
+                } else if org.dissolved {
+                    row_problems.push(note(r, "所在党组织", format!("{}已撤销", org.name)));
+                }
+            }
+            let unit = match row.form.unit.trim() {
+                "" => None,
+                typed => match look
+                    .units
+                    .get(typed)
+                    .or_else(|| look.units.get(&typed.to_ascii_uppercase()))
+                {
+                    Some(id) => Some(*id),
+                    None => {
+                        row_problems.push(note(r, "单位", format!("没有这个单位“{typed}”")));
+                        None
+                    }
+                },
+            };
+            // The member's own fields, with the branch's code so the form parses.
+            let form = MemberForm {
+                branch: branch.map_or_else(|| "-".to_owned(), |o| o.code.clone()),
+                unit: String::new(),
+                status: if row.form.status.is_empty() {
+                    "active".to_owned()
+                } else {
+                    row.form.status.clone()
+                },
+                ..row.form
+            };
+            let parsed = form.parse(today, None);
+            if let Err(errors) = &parsed {
+                for e in errors.iter().filter(|e| e.field != "branch") {
+                    row_problems.push(note(r, import::column_of(e.field), e.message.clone()));
+                }
+            }
+            let id_number = IdNumber::parse(&form.id_number)
+                .ok()
+                .map(|id| id.as_str().to_owned());
+            if let Some(id) = &id_number {
+                let idx = self.crypto().blind_index("id_number", id);
+                if let Some(first) = seen_ids.insert(idx.clone(), r) {
+                    row_problems.push(note(r, "身份证号", format!("与第{first}行重复")));
+                } else if look.stored_ids.contains(&idx) {
+                    row_problems.push(note(r, "身份证号", "该身份证号已登记在其他党员名下"));
+                }
+            }
+            let number = form.police_number.trim().to_owned();
+            if !number.is_empty() {
+                if let Some(first) = seen_numbers.insert(number.clone(), r) {
+                    row_problems.push(note(r, "警号", format!("与第{first}行重复")));
+                } else if look.stored_numbers.contains(&number) {
+                    row_problems.push(note(r, "警号", "该警号已登记在其他党员名下"));
+                }
+            }
+            match (parsed, branch, id_number) {
+                (Ok(fields), Some(org), Some(id_number)) if row_problems.is_empty() => {
+                    let phone = match &fields.phone {
+                        PhoneChange::Set(p) => Some(p.as_str().to_owned()),
+                        _ => None,
+                    };
+                    valid.push(Valid {
+                        fields,
+                        id_number,
+                        phone,
+                        branch: org.id,
+                        unit_id: unit.or(org.unit_id),
+                    });
+                }
+                _ => problems.extend(row_problems),
+            }
+        }
+        (valid, problems, warnings)
+    }
+
+    /// Reads and checks a sheet. Without problems, the batch is kept (sealed) for commit.
+    pub async fn preview_import(&self, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportReport> {
+        self.require(actor, Permission::WriteMembers, "member.import")
+            .await?;
+        let sheet = read_sheet(bytes).map_err(|m| ServiceError::invalid("file", m))?;
+        let header = Header::find(&sheet).map_err(|m| ServiceError::invalid("file", m))?;
+        let rows: Vec<import::ImportRow> = sheet
+            .iter()
+            .enumerate()
+            .skip(header.row as usize)
+            .filter(|(_, cells)| !import::is_blank(cells))
+            .map(|(i, cells)| import::read_row(&header, i as u32 + 1, cells))
+            .collect();
+        if rows.is_empty() {
+            return Err(ServiceError::invalid("file", "表头下没有数据行"));
+        }
+        let forms: Vec<MemberForm> = rows.iter().map(|r| r.form.clone()).collect();
+        let mut tx = self.db().read().await?;
+        let look = self.lookups(&mut tx, actor).await?;
+        tx.commit().await?;
+        let count = rows.len();
+        let (valid, problems, warnings) = self.check_rows(rows, &look);
+        let mut report = ImportReport {
+            rows: count,
+            problem_count: problems.len(),
+            warning_count: warnings.len(),
+            problems: problems.into_iter().take(MAX_NOTES).collect(),
+            warnings: warnings.into_iter().take(MAX_NOTES).collect(),
+            batch: None,
+        };
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        if report.problem_count == 0 && valid.len() == count {
+            let batch =
+                imports::insert(&mut tx, &actor.login, actor.account_id, count as i64, now).await?;
+            let payload =
+                serde_json::to_string(&forms).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            imports::set_payload(
+                &mut tx,
+                batch,
+                &self.crypto().seal(&payload, &format!("import:{batch}")),
+            )
+            .await?;
+            report.batch = Some(batch);
+        }
+        let event = Event::new("member.import_preview").detail(
+            json!({ "rows": count, "problems": report.problem_count, "batch": report.batch }),
+        );
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Commits a previewed batch, all rows or none: the rows are checked again (the roster
+    /// may have changed since the preview) and written in one transaction.
+    pub async fn commit_import(&self, actor: &Actor, batch: i64) -> ServiceResult<usize> {
+        self.require(actor, Permission::WriteMembers, "member.import")
+            .await?;
+        let now = self.clock().now();
+        let today = self.clock().today();
+        let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
+        let found = imports::get(&mut tx, batch)
+            .await?
+            // A batch is committed by whoever previewed it.
+            .filter(|b| b.status == "previewed" && b.created_by == actor.login)
+            .ok_or(ServiceError::NotFound)?;
+        let sealed = found.payload_ct.ok_or(ServiceError::NotFound)?;
+        let payload = self
+            .crypto()
+            .open(&sealed, &format!("import:{batch}"))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let forms: Vec<MemberForm> =
+            serde_json::from_str(&payload).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let rows = forms
+            .into_iter()
+            .enumerate()
+            .map(|(i, form)| import::ImportRow {
+                row: i as u32 + 1,
+                form,
+                warnings: Vec::new(),
+                problems: Vec::new(),
+            })
+            .collect();
+        let look = self.lookups(&mut tx, actor).await?;
+        let (valid, problems, _) = self.check_rows(rows, &look);
+        if !problems.is_empty() {
+            return Err(ServiceError::invalid(
+                "file",
+                format!(
+                    "预览后数据已有变化，{}处问题，请重新上传预览",
+                    problems.len()
+                ),
+            ));
+        }
+        let loaded: Vec<BulkMember> = valid
+            .iter()
+            .map(|v| BulkMember {
+                name: v.fields.name.as_str().to_owned(),
+                gender: v.fields.gender,
+                birth_date: v.fields.birth_date,
+                ethnicity: v.fields.ethnicity.code(),
+                education: v.fields.education,
+                id_number_idx: self.crypto().blind_index("id_number", &v.id_number),
+                police_number: v.fields.police_number.as_str().to_owned(),
+                police_rank: v.fields.police_rank,
+                position: v.fields.position.clone(),
+                unit_id: v.unit_id,
+                branch_id: v.branch,
+                category: v.fields.category,
+                status: v.fields.status,
+                joined_on: v.fields.joined_on,
+                full_membership_on: v.fields.full_membership_on,
+                probation_due_on: (v.fields.category == Category::Probationary)
+                    .then(|| probation_due(v.fields.joined_on, self.rules())),
+            })
+            .collect();
+        bulk::insert_members(&mut tx, &loaded, now).await?;
+        imports::tag_loaded(&mut tx, batch).await?;
+        bulk::derive_member_history(&mut tx).await?;
+        bulk::insert_created_events(&mut tx, batch, &actor.login, actor.account_id, today, now)
+            .await?;
+        let ids = bulk::member_ids_by_id_number_idx(&mut tx).await?;
+        let sealed: Vec<(i64, String, Option<String>)> = valid
+            .iter()
+            .zip(&loaded)
+            .filter_map(|(v, row)| {
+                let id = *ids.get(&row.id_number_idx)?;
+                let id_ct = self
+                    .crypto()
+                    .seal(&v.id_number, &crate::members::context(id, "id_number"));
+                let phone_ct = v
+                    .phone
+                    .as_deref()
+                    .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone")));
+                Some((id, id_ct, phone_ct))
+            })
+            .collect();
+        bulk::set_protected_many(&mut tx, &sealed).await?;
+        imports::finish(&mut tx, batch, "committed", now).await?;
+        let event = Event::new("member.import")
+            .object("import_batch", batch)
+            .detail(json!({ "rows": loaded.len() }));
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(loaded.len())
+    }
+
+    /// Rolls back the latest committed batch, if none of its members changed since.
+    pub async fn rollback_import(&self, actor: &Actor, batch: i64) -> ServiceResult<u64> {
+        self.require(actor, Permission::WriteMembers, "member.import")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        tx.lock_structure().await?;
+        let latest = imports::latest_committed(&mut tx)
+            .await?
+            .filter(|b| b.id == batch)
+            .ok_or_else(|| ServiceError::invalid("batch", "只能撤销最近一次导入"))?;
+        if latest.created_by != actor.login {
+            return Err(ServiceError::invalid("batch", "只能撤销本人导入的批次"));
+        }
+        let changed = imports::changed_since(&mut tx, batch).await?;
+        if changed > 0 {
+            return Err(ServiceError::invalid(
+                "batch",
+                format!("该批次中已有{changed}名党员的信息发生变化，不能整批撤销"),
+            ));
+        }
+        let removed = imports::remove_members(&mut tx, batch).await?;
+        imports::finish(&mut tx, batch, "rolled_back", now).await?;
+        let event = Event::new("member.import_rollback")
+            .object("import_batch", batch)
+            .detail(json!({ "rows": removed }));
+        audit::write(&mut tx, actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// The latest committed batch (the one that can still be rolled back), if any.
+    pub async fn latest_import(&self, actor: &Actor) -> ServiceResult<Option<Batch>> {
+        self.require(actor, Permission::WriteMembers, "member.import")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let latest = imports::latest_committed(&mut tx).await?;
+        tx.commit().await?;
+        Ok(latest)
+    }
+
+    /// The import template: the columns in order, and the allowed values on a second sheet.
+    pub fn import_template(&self, actor: &Actor) -> ServiceResult<Vec<u8>> {
+        let columns = Sheet {
+            name: "党员信息".to_owned(),
+            title: "党员信息导入模板（带*为必填；每行一名党员）".to_owned(),
+            headings: COLUMNS.iter().map(|(name, _)| (*name).to_owned()).collect(),
+            rows: Vec::new(),
+        };
+        let values = |all: Vec<&str>| all.join("、");
+        let help = Sheet {
+            name: "填写说明".to_owned(),
+            title: "填写说明".to_owned(),
+            headings: vec!["列".to_owned(), "必填".to_owned(), "说明".to_owned()],
+            rows: COLUMNS
+                .iter()
+                .map(|(name, required)| {
+                    let hint = match *name {
+                        "性别" => values(vec!["男", "女"]),
+                        "民族" => "如：汉族、回族".to_owned(),
+                        "出生日期" | "入党日期" => {
+                            "日期格式，如 2026-03-28（Excel 日期亦可）".to_owned()
+                        }
+                        "身份证号" => "18位，请将单元格设为文本格式".to_owned(),
+                        "学历" => values(
+                            dangjian_core::member::Education::ALL
+                                .iter()
+                                .map(|e| e.label())
+                                .collect(),
+                        ),
+                        "警衔" => "如：二级警督；无则留空".to_owned(),
+                        "单位" => "单位编码或全称；留空则为所在党支部的单位".to_owned(),
+                        "所在党组织" => "党支部的组织编码或全称".to_owned(),
+                        "党员类别" => values(vec!["正式党员", "预备党员"]),
+                        "转正日期" => "正式党员必填；日期格式同上".to_owned(),
+                        "党籍状态" => "留空为正常".to_owned(),
+                        _ => String::new(),
+                    };
+                    vec![
+                        Cell::from(*name),
+                        Cell::from(if *required { "是" } else { "" }),
+                        Cell::from(hint),
+                    ]
+                })
+                .collect(),
+        };
+        excel::workbook(&[columns, help], &actor.login, self.clock().now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serial_days_become_dates() {
+        assert_eq!(serial_date(45379.0), "2024-03-28");
+        assert_eq!(cell_text(&Data::Float(45379.0), true), "2024-03-28");
+        assert_eq!(cell_text(&Data::Float(100001.0), false), "100001");
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_workbook_are_refused_with_a_message() {
+        assert_eq!(
+            read_sheet(b"not a zip").unwrap_err(),
+            "文件不是有效的 .xlsx 工作簿"
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_read() {
+        use std::io::Write;
+        let mut buffer = Cursor::new(Vec::new());
+        {
+            let mut writer = zip::ZipWriter::new(&mut buffer);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            writer
+                .start_file("xl/worksheets/sheet1.xml", options)
+                .unwrap();
+            writer.write_all(&vec![b'a'; 50 * 1024 * 1024]).unwrap();
+            writer.finish().unwrap();
+        }
+        let err = read_sheet(&buffer.into_inner()).unwrap_err();
+        assert!(err.contains("压缩比异常") || err.contains("过大"), "{err}");
+    }
+
+    #[test]
+    fn reading_arbitrary_bytes_never_panics() {
+        for len in [0usize, 1, 4, 22, 100] {
+            let _ = read_sheet(&vec![0x50; len]);
+            let mut zipish = b"PK\x03\x04".to_vec();
+            zipish.extend(vec![0u8; len]);
+            let _ = read_sheet(&zipish);
+        }
+    }
+}
