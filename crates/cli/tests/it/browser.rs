@@ -205,5 +205,27 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     );
     let path = driver.screenshot("members.png").await;
     eprintln!("screenshot: {}", path.display());
+
+    // The import preview: a sheet with a wrong check digit is reported at its row and column.
+    let mut rows = crate::import::sample_rows();
+    let last = rows[0][4].pop();
+    rows[0][4].push(if last == Some('0') { '1' } else { '0' });
+    let sheet = std::env::temp_dir().join(format!("dangjian-browser-{}.xlsx", std::process::id()));
+    std::fs::write(&sheet, crate::import::sheet(&rows)).unwrap();
+    driver.goto(&app.url("/members/import")).await;
+    driver
+        .type_into("input[type=file]", sheet.to_str().unwrap())
+        .await;
+    driver.click("form[enctype] button[type=submit]").await;
+    let preview = driver
+        .call(reqwest::Method::GET, "/source", Value::Null)
+        .await;
+    let preview = preview.as_str().unwrap_or_default();
+    assert!(
+        preview.contains("发现 1 处问题") && preview.contains("校验位"),
+        "the preview names the problem"
+    );
+    let path = driver.screenshot("import-preview.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

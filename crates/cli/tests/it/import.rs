@@ -291,3 +291,13 @@ fn batch_of(page: &str) -> String {
     let at = page.find("/commit\"").expect("a commit form");
     page[..at].rsplit('/').next().unwrap().to_owned()
 }
+
+/// Two valid rows for general branch A, for tests elsewhere (the browser test).
+pub fn sample_rows() -> Vec<Vec<String>> {
+    vec![row(50, "A1"), row(51, "A2")]
+}
+
+/// A workbook of `rows`, as the tests build them.
+pub fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
+    workbook(rows, None)
+}
