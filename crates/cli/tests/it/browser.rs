@@ -137,6 +137,22 @@ impl Driver {
         .await;
     }
 
+    /// The page source once it contains `needle`, waiting up to ten seconds for a navigation.
+    async fn wait_for_text(&self, needle: &str) -> String {
+        let mut source = String::new();
+        for _ in 0..100 {
+            let value = self
+                .call(reqwest::Method::GET, "/source", Value::Null)
+                .await;
+            source = value.as_str().unwrap_or_default().to_owned();
+            if source.contains(needle) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        source
+    }
+
     async fn title(&self) -> String {
         self.call(reqwest::Method::GET, "/title", Value::Null)
             .await
@@ -217,13 +233,11 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
         .type_into("input[type=file]", sheet.to_str().unwrap())
         .await;
     driver.click("form[enctype] button[type=submit]").await;
-    let preview = driver
-        .call(reqwest::Method::GET, "/source", Value::Null)
-        .await;
-    let preview = preview.as_str().unwrap_or_default();
+    // The upload is a navigation the click does not wait for: poll until the report shows.
+    let preview = driver.wait_for_text("处问题").await;
     assert!(
         preview.contains("发现 1 处问题") && preview.contains("校验位"),
-        "the preview names the problem"
+        "the preview names the problem: {preview}"
     );
     let path = driver.screenshot("import-preview.png").await;
     eprintln!("screenshot: {}", path.display());
