@@ -24,24 +24,33 @@ pub struct OrgFacts {
     pub dissolved: bool,
 }
 
-/// A member on the roll (正常 or 失联).
+/// How many members on the roll (正常 or 失联) an org has from one unit in one category. The
+/// roll is counted, not listed: at province scale a list of every member is most of the
+/// report's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollCount {
+    pub branch_id: i64,
+    pub unit_id: Option<i64>,
+    pub category: Category,
+    pub members: u32,
+}
+
+/// A member on the roll the report may have to name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFacts {
     pub id: i64,
     pub name: String,
     pub branch_id: i64,
-    pub unit_id: Option<i64>,
-    pub category: Category,
     pub status: MemberStatus,
-    pub full_membership_on: Option<NaiveDate>,
 }
 
-/// A current post holder.
+/// A current post holder, with the date they became a full member (for the party age).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostFacts {
     pub org_id: i64,
     pub member_id: i64,
     pub post: Post,
+    pub full_membership_on: Option<NaiveDate>,
 }
 
 /// A police unit.
@@ -56,6 +65,10 @@ pub struct UnitFacts {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub orgs: Vec<OrgFacts>,
+    /// Everyone on the roll, counted.
+    pub roll: Vec<RollCount>,
+    /// The members on the roll the report may name: at least every one lost contact and
+    /// every one whose org is not an active branch. Others are ignored.
     pub members: Vec<MemberFacts>,
     pub posts: Vec<PostFacts>,
     pub units: Vec<UnitFacts>,
@@ -112,6 +125,14 @@ pub struct Finding {
     pub message: String,
 }
 
+/// A branch's roll, summed from its counts.
+#[derive(Debug, Clone, Default)]
+struct BranchRoll {
+    total: u32,
+    full: u32,
+    units: BTreeSet<i64>,
+}
+
 /// Runs every check and returns the findings, ordered by kind then subject.
 pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -143,19 +164,28 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
         }
     }
 
+    let is_branch = |id: i64| active.get(&id).is_some_and(|o| o.kind == OrgKind::Branch);
+
+    // The roll of each active branch: members, full members, and the units they come from.
+    let mut by_branch: BTreeMap<i64, BranchRoll> = BTreeMap::new();
+    for count in facts.roll.iter().filter(|c| is_branch(c.branch_id)) {
+        let roll = by_branch.entry(count.branch_id).or_default();
+        roll.total += count.members;
+        if count.category == Category::Full {
+            roll.full += count.members;
+        }
+        roll.units.extend(count.unit_id);
+    }
+
     // Members: in a valid branch, and not lost.
-    let mut by_branch: BTreeMap<i64, Vec<&MemberFacts>> = BTreeMap::new();
     for m in &facts.members {
-        match active.get(&m.branch_id) {
-            Some(org) if org.kind == OrgKind::Branch => {
-                by_branch.entry(m.branch_id).or_default().push(m)
-            }
-            _ => push(
+        if !is_branch(m.branch_id) {
+            push(
                 FindingKind::MemberWithoutBranch,
                 Subject::Member(m.id),
                 &m.name,
                 "所在党组织已撤销或不是党支部，须转接组织关系".to_owned(),
-            ),
+            );
         }
         if m.status == MemberStatus::LostContact {
             push(
@@ -169,10 +199,10 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
 
     // Members counted up the tree, for the general-branch and committee advice.
     let mut subtree_members: BTreeMap<i64, u32> = BTreeMap::new();
-    for (branch, members) in &by_branch {
+    for (branch, roll) in &by_branch {
         let mut at = Some(*branch);
         while let Some(id) = at {
-            *subtree_members.entry(id).or_default() += members.len() as u32;
+            *subtree_members.entry(id).or_default() += roll.total;
             at = active.get(&id).and_then(|o| o.parent);
         }
     }
@@ -181,13 +211,6 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
     for p in &facts.posts {
         posts.entry(p.org_id).or_default().push(p);
     }
-    let full_of = |id: i64| {
-        facts
-            .members
-            .iter()
-            .find(|m| m.id == id)
-            .and_then(|m| m.full_membership_on)
-    };
     let setup = &rules.org_setup;
     let committee = &rules.branch_committee;
 
@@ -206,7 +229,9 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
                 "没有现任书记".to_owned(),
             ),
             Some(secretary) => {
-                let years = full_of(secretary.member_id).map(|full| years_between(full, today));
+                let years = secretary
+                    .full_membership_on
+                    .map(|full| years_between(full, today));
                 if years.is_none_or(|y| y < committee.secretary_min_party_age_years as i32) {
                     push(
                         FindingKind::SecretaryPartyAge,
@@ -253,12 +278,8 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
 
         match org.kind {
             OrgKind::Branch => {
-                let members = by_branch.get(&org.id).cloned().unwrap_or_default();
-                let full = members
-                    .iter()
-                    .filter(|m| m.category == Category::Full)
-                    .count() as u32;
-                let total = members.len() as u32;
+                let roll = by_branch.get(&org.id).cloned().unwrap_or_default();
+                let (full, total) = (roll.full, roll.total);
                 if full < setup.branch_min_full_members {
                     let message = if org.is_joint {
                         format!("正式党员{full}名，不足{}名", setup.branch_min_full_members)
@@ -276,7 +297,7 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
                     );
                 }
                 if org.is_joint {
-                    let units: BTreeSet<i64> = members.iter().filter_map(|m| m.unit_id).collect();
+                    let units = &roll.units;
                     if units.len() as u32 > setup.joint_branch_max_units {
                         push(
                             FindingKind::JointBranchTooManyUnits,
@@ -381,7 +402,8 @@ mod tests {
     }
 
     /// A bureau that satisfies every rule: a root committee with `branches` branches, each
-    /// with `size` full members and a complete committee when the size requires one.
+    /// with `size` full members (numbered `branch × 1000 + k`) and a complete committee when
+    /// the size requires one.
     fn clean(branches: usize, size: usize) -> Facts {
         let mut facts = Facts::default();
         facts.units.push(UnitFacts {
@@ -397,7 +419,6 @@ mod tests {
             is_joint: false,
             dissolved: false,
         });
-        let mut next_member = 1;
         for b in 0..branches {
             let id = 10 + b as i64;
             facts.units.push(UnitFacts {
@@ -413,19 +434,13 @@ mod tests {
                 is_joint: false,
                 dissolved: false,
             });
-            let first = next_member;
-            for _ in 0..size {
-                facts.members.push(MemberFacts {
-                    id: next_member,
-                    name: format!("党员{next_member}"),
-                    branch_id: id,
-                    unit_id: Some(id),
-                    category: Category::Full,
-                    status: MemberStatus::Active,
-                    full_membership_on: long_ago(),
-                });
-                next_member += 1;
-            }
+            let first = id * 1000;
+            facts.roll.push(RollCount {
+                branch_id: id,
+                unit_id: Some(id),
+                category: Category::Full,
+                members: size as u32,
+            });
             let posts: &[Post] = if size >= 7 {
                 &[
                     Post::Secretary,
@@ -442,14 +457,16 @@ mod tests {
                     org_id: id,
                     member_id,
                     post: *post,
+                    full_membership_on: long_ago(),
                 });
             }
         }
         // The committee's secretary is the last member, who holds no branch post.
         facts.posts.push(PostFacts {
             org_id: 1,
-            member_id: next_member - 1,
+            member_id: (10 + branches as i64 - 1) * 1000 + size as i64 - 1,
             post: Post::Secretary,
+            full_membership_on: long_ago(),
         });
         facts
     }
@@ -484,16 +501,10 @@ mod tests {
     #[test]
     fn a_secretary_of_less_than_a_years_standing_is_found() {
         let mut facts = clean(1, 3);
-        let secretary = facts
-            .posts
-            .iter()
-            .find(|p| p.org_id == 10)
-            .unwrap()
-            .member_id;
         facts
-            .members
+            .posts
             .iter_mut()
-            .find(|m| m.id == secretary)
+            .find(|p| p.org_id == 10)
             .unwrap()
             .full_membership_on = NaiveDate::from_ymd_opt(2025, 6, 2);
         let found = check(&facts, &Rules::defaults(), today());
@@ -526,14 +537,15 @@ mod tests {
                 expected.insert((FindingKind::UnitWithoutOrg, Subject::Unit(id)));
             }
             Gap::LostContact => {
-                let m = facts
-                    .members
-                    .iter_mut()
-                    .rev()
-                    .find(|m| m.branch_id == branch)
-                    .unwrap();
-                m.status = MemberStatus::LostContact;
-                expected.insert((FindingKind::LostContact, Subject::Member(m.id)));
+                // A member without a post; still counted in the branch's roll.
+                let id = branch * 1000 + 6;
+                facts.members.push(MemberFacts {
+                    id,
+                    name: "失联者".into(),
+                    branch_id: branch,
+                    status: MemberStatus::LostContact,
+                });
+                expected.insert((FindingKind::LostContact, Subject::Member(id)));
             }
             Gap::SecretaryVacant => {
                 facts
@@ -562,20 +574,17 @@ mod tests {
                     is_joint: false,
                     dissolved: false,
                 });
-                let member = 100_000 + branch;
-                facts.members.push(MemberFacts {
-                    id: member,
-                    name: "甲".into(),
+                facts.roll.push(RollCount {
                     branch_id: id,
                     unit_id: Some(id),
                     category: Category::Full,
-                    status: MemberStatus::Active,
-                    full_membership_on: long_ago(),
+                    members: 1,
                 });
                 facts.posts.push(PostFacts {
                     org_id: id,
-                    member_id: member,
+                    member_id: 100_000 + branch,
                     post: Post::Secretary,
+                    full_membership_on: long_ago(),
                 });
                 expected.insert((FindingKind::BranchTooSmall, Subject::Org(id)));
             }
@@ -591,14 +600,17 @@ mod tests {
                     dissolved: true,
                 });
                 let member = 200_000 + branch;
+                facts.roll.push(RollCount {
+                    branch_id: id,
+                    unit_id: None,
+                    category: Category::Full,
+                    members: 1,
+                });
                 facts.members.push(MemberFacts {
                     id: member,
                     name: "乙".into(),
                     branch_id: id,
-                    unit_id: None,
-                    category: Category::Full,
                     status: MemberStatus::Active,
-                    full_membership_on: long_ago(),
                 });
                 expected.insert((FindingKind::MemberWithoutBranch, Subject::Member(member)));
             }

@@ -1,7 +1,8 @@
 //! The facts the coverage report is computed from, for a subtree or the whole tree: orgs,
-//! members on the roll, current posts, and (for the whole tree) the police units.
+//! the roll counted by branch, unit and category, the members the report may name, current
+//! posts, and (for the whole tree) the police units.
 
-use dangjian_core::coverage::{Facts, MemberFacts, OrgFacts, PostFacts, UnitFacts};
+use dangjian_core::coverage::{Facts, MemberFacts, OrgFacts, PostFacts, RollCount, UnitFacts};
 use dangjian_core::member::{Category, MemberStatus};
 use dangjian_core::org::{OrgKind, OrgPath, Post};
 
@@ -44,9 +45,41 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
         })
         .collect::<StoreResult<Vec<_>>>()?;
 
+    // The joins to orgs only narrow to a subtree; for the whole tree they would cost a lookup
+    // per member or post.
+    let mut sql =
+        Sql::new("SELECT m.branch_id, m.unit_id, m.category, COUNT(*) AS n FROM members m");
+    if path.is_some() {
+        sql.push(" JOIN orgs b ON b.id = m.branch_id");
+    }
+    sql.push(" WHERE m.status IN ('active', 'lost_contact')");
+    push_subtree(&mut sql, path, "b.path");
+    sql.push(" GROUP BY m.branch_id, m.unit_id, m.category");
+    let roll = sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RollCount {
+                branch_id: row.int("branch_id")?,
+                unit_id: row.opt_int("unit_id")?,
+                category: row.code("category", Category::from_code)?,
+                members: u32::try_from(row.int("n")?).unwrap_or(u32::MAX),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+
+    // Only the members the report names: lost contact, or not in an active branch. Two
+    // selective queries (the first on the partial index of members off the active roll)
+    // instead of one that would read every member.
     let mut sql = Sql::new(
-        "SELECT m.id, m.name, m.branch_id, m.unit_id, m.category, m.status, m.full_membership_on \
-         FROM members m JOIN orgs b ON b.id = m.branch_id WHERE m.status IN ('active', 'lost_contact')",
+        "SELECT m.id, m.name, m.branch_id, m.status FROM members m JOIN orgs b ON b.id = m.branch_id \
+         WHERE m.status = 'lost_contact' AND m.status <> 'active'",
+    );
+    push_subtree(&mut sql, path, "b.path");
+    sql.push(
+        " UNION SELECT m.id, m.name, m.branch_id, m.status FROM members m JOIN orgs b ON b.id = m.branch_id \
+         WHERE m.status IN ('active', 'lost_contact') \
+         AND m.branch_id IN (SELECT id FROM orgs WHERE kind <> 'branch' OR dissolved_on IS NOT NULL)",
     );
     push_subtree(&mut sql, path, "b.path");
     let members = sql::fetch_all(conn, sql)
@@ -57,17 +90,19 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
                 id: row.int("id")?,
                 name: row.text("name")?,
                 branch_id: row.int("branch_id")?,
-                unit_id: row.opt_int("unit_id")?,
-                category: row.code("category", Category::from_code)?,
                 status: row.code("status", MemberStatus::from_code)?,
-                full_membership_on: row.opt_date("full_membership_on")?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
 
     let mut sql = Sql::new(
-        "SELECT p.org_id, p.member_id, p.post FROM org_posts p JOIN orgs o ON o.id = p.org_id WHERE p.valid_to IS NULL",
+        "SELECT p.org_id, p.member_id, p.post, m.full_membership_on FROM org_posts p \
+         JOIN members m ON m.id = p.member_id",
     );
+    if path.is_some() {
+        sql.push(" JOIN orgs o ON o.id = p.org_id");
+    }
+    sql.push(" WHERE p.valid_to IS NULL");
     push_subtree(&mut sql, path, "o.path");
     let posts = sql::fetch_all(conn, sql)
         .await?
@@ -77,6 +112,7 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
                 org_id: row.int("org_id")?,
                 member_id: row.int("member_id")?,
                 post: row.code("post", Post::from_code)?,
+                full_membership_on: row.opt_date("full_membership_on")?,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
@@ -97,6 +133,7 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
     };
     Ok(Facts {
         orgs,
+        roll,
         members,
         posts,
         units,

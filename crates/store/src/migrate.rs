@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "membership",
         sql: include_str!("../migrations/0002_membership.sql"),
     },
+    Migration {
+        version: 3,
+        name: "search_indexes",
+        sql: include_str!("../migrations/0003_search_indexes.sql"),
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

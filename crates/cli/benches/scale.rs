@@ -1,0 +1,323 @@
+//! Province-scale measurements for the organisation and membership targets: coverage report
+//! (< 1 s), member search (< 50 ms) and import of 100,000 rows (< 30 s).
+//!
+//! `cargo bench -p dangjian --bench scale` generates the province demo (about 97,000 members)
+//! in a fresh SQLite file, or in the empty PostgreSQL database named by
+//! `DANGJIAN_DATABASE_URL`, then times each operation through the service layer, as the web
+//! handlers call it, and prints median and worst times.
+
+// A measurement stops at the first failure, as a test does.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate};
+use dangjian_core::id_number::check_char;
+use dangjian_core::member::{Category, MemberStatus};
+use dangjian_service::demo::DemoScale;
+use dangjian_service::members::Search;
+use dangjian_service::{Actor, AuthPolicy, Database, Page, Services, SystemClock};
+use rust_xlsxwriter::Workbook;
+
+const IMPORT_ROWS: usize = 100_000;
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("dangjian-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = std::env::var("DANGJIAN_DATABASE_URL").ok();
+    let sqlite = dir.join("bench.db");
+    let database = match &url {
+        Some(url) => Database::Url(url),
+        None => Database::Sqlite(&sqlite),
+    };
+    let services = Services::open(
+        database,
+        &dir.join("bench.keys"),
+        Arc::new(SystemClock),
+        AuthPolicy::default(),
+    )
+    .await
+    .expect("open the database (PostgreSQL must be empty)");
+    println!(
+        "database: {}",
+        if url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+
+    let started = Instant::now();
+    let summary = services
+        .generate_demo(DemoScale::Province, 1, &|_, _, _| {})
+        .await
+        .expect("province demo");
+    println!(
+        "province demo: {} orgs, {} members in {:.1} s",
+        summary.orgs,
+        summary.members,
+        started.elapsed().as_secs_f64()
+    );
+
+    let office = Actor::shell_office();
+    let coverage = time(5, || async {
+        services.coverage(&office, None).await.expect("coverage");
+    })
+    .await;
+    let findings = services
+        .coverage(&office, None)
+        .await
+        .unwrap()
+        .findings
+        .len();
+    report("coverage report, whole province", &coverage, 1000);
+    println!("  ({findings} findings)");
+
+    let sample = services
+        .search_members(
+            &office,
+            &Search::default(),
+            Page {
+                number: 50,
+                size: 20,
+            },
+        )
+        .await
+        .expect("a page of the roster")
+        .members
+        .remove(0);
+    let city_code = "C07-";
+    let searches: Vec<(&str, Search)> = vec![
+        ("whole roster, first page", Search::default()),
+        (
+            "name substring (one character)",
+            Search {
+                name: Some(sample.name.chars().last().unwrap().to_string()),
+                ..Search::default()
+            },
+        ),
+        (
+            "name substring (full name)",
+            Search {
+                name: Some(sample.name.clone()),
+                ..Search::default()
+            },
+        ),
+        (
+            "police number",
+            Search {
+                police_number: Some(sample.police_number.clone()),
+                ..Search::default()
+            },
+        ),
+        (
+            "org subtree (one city)",
+            Search {
+                org: Some(format!("{city_code}DW")),
+                ..Search::default()
+            },
+        ),
+        (
+            "category probationary",
+            Search {
+                category: Some(Category::Probationary),
+                ..Search::default()
+            },
+        ),
+        (
+            "status lost contact",
+            Search {
+                status: Some(MemberStatus::LostContact),
+                ..Search::default()
+            },
+        ),
+        (
+            "branch, probationary",
+            Search {
+                org: Some(sample.branch_code.clone()),
+                category: Some(Category::Probationary),
+                ..Search::default()
+            },
+        ),
+    ];
+    for (label, search) in &searches {
+        let page = Page {
+            number: 1,
+            size: 20,
+        };
+        let probe = services.search_members(&office, search, page).await;
+        let Ok(found) = probe else {
+            println!("search {label}: skipped ({:?})", probe.err());
+            continue;
+        };
+        let times = time(20, || async {
+            services
+                .search_members(&office, search, page)
+                .await
+                .expect("search");
+        })
+        .await;
+        report(&format!("search: {label}"), &times, 50);
+        println!("  ({} matches)", found.total);
+    }
+
+    let branches: Vec<String> = services
+        .branch_options(&office, 100_000)
+        .await
+        .expect("branches")
+        .into_iter()
+        .map(|o| o.code.as_str().to_owned())
+        .collect();
+    let (sheet, first_id) = import_sheet(&branches);
+    println!(
+        "import sheet: {IMPORT_ROWS} rows, {:.1} MB",
+        sheet.len() as f64 / 1e6
+    );
+    let started = Instant::now();
+    let preview = services
+        .preview_import(&office, &sheet)
+        .await
+        .expect("preview");
+    let previewed = started.elapsed();
+    assert_eq!(
+        preview.problem_count, 0,
+        "the bench sheet is valid: {:?}",
+        preview.problems
+    );
+    let batch = preview.batch.expect("a sealed batch");
+    let started = Instant::now();
+    let written = services
+        .commit_import(&office, batch)
+        .await
+        .expect("commit");
+    let committed = started.elapsed();
+    println!(
+        "import {written} rows: preview {:.1} s + commit {:.1} s = {:.1} s (target < 30 s)",
+        previewed.as_secs_f64(),
+        committed.as_secs_f64(),
+        (previewed + committed).as_secs_f64()
+    );
+
+    let by_id = Search {
+        id_number: Some(first_id),
+        ..Search::default()
+    };
+    let page = Page {
+        number: 1,
+        size: 20,
+    };
+    let times = time(20, || async {
+        let found = services
+            .search_members(&office, &by_id, page)
+            .await
+            .expect("search");
+        assert_eq!(found.total, 1);
+    })
+    .await;
+    report("search: whole ID number (after import)", &times, 50);
+    let coverage = time(3, || async {
+        services.coverage(&office, None).await.expect("coverage");
+    })
+    .await;
+    report("coverage report after import", &coverage, 1000);
+
+    drop(services);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `f` `n` times and returns the durations, sorted.
+async fn time<F, Fut>(n: usize, f: F) -> Vec<Duration>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        f().await;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    times
+}
+
+fn report(label: &str, times: &[Duration], target_ms: u64) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{label}: median {:.1} ms, worst {:.1} ms over {} runs (target < {target_ms} ms)",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1]),
+        times.len()
+    );
+}
+
+/// A valid sheet of `IMPORT_ROWS` new members spread over `branches`, with ID numbers from a
+/// region code the demo never uses; returns the workbook and the first row's ID number.
+fn import_sheet(branches: &[String]) -> (Vec<u8>, String) {
+    const HEADER: [&str; 15] = [
+        "姓名",
+        "性别",
+        "民族",
+        "出生日期",
+        "身份证号",
+        "学历",
+        "警号",
+        "警衔",
+        "职务",
+        "单位",
+        "所在党组织",
+        "党员类别",
+        "入党日期",
+        "转正日期",
+        "手机号",
+    ];
+    const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+    const GIVEN: [&str; 10] = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰"];
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in HEADER.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let base = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let mut first_id = String::new();
+    for n in 0..IMPORT_ROWS {
+        // 500 people per birth date (odd sequence numbers: men), 200 dates a year.
+        let birth = base + chrono::Days::new((n / 500) as u64 * 2);
+        let seq = (n % 500) * 2 + 1;
+        let body = format!("839999{}{seq:03}", birth.format("%Y%m%d"));
+        let id = format!("{body}{}", check_char(body.as_bytes()) as char);
+        if n == 0 {
+            first_id = id.clone();
+        }
+        let joined = NaiveDate::from_ymd_opt(birth.year() + 25, 7, 1).unwrap();
+        let full = NaiveDate::from_ymd_opt(birth.year() + 26, 7, 1).unwrap();
+        let cells = [
+            format!(
+                "{}{}{}",
+                SURNAMES[n % 10],
+                GIVEN[(n / 10) % 10],
+                GIVEN[(n / 100) % 10]
+            ),
+            "男".to_owned(),
+            "汉族".to_owned(),
+            birth.to_string(),
+            id,
+            "大学本科".to_owned(),
+            format!("{}", 70_000_000 + n),
+            "三级警督".to_owned(),
+            "民警".to_owned(),
+            String::new(),
+            branches[n % branches.len()].clone(),
+            "正式党员".to_owned(),
+            joined.to_string(),
+            full.to_string(),
+            format!("139{:08}", n),
+        ];
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string(n as u32 + 1, c as u16, value).unwrap();
+        }
+    }
+    (book.save_to_buffer().unwrap(), first_id)
+}
