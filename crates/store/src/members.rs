@@ -40,14 +40,19 @@ pub struct MemberRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The member columns, any `$extra` columns (each led by a comma), the joins, and `$tail`.
 macro_rules! select {
     ($tail:literal) => {
+        select!("", $tail)
+    };
+    ($extra:literal, $tail:literal) => {
         concat!(
             "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number_ct, m.phone_ct, ",
             "m.police_number, m.police_rank, m.position, m.unit_id, u.name AS unit_name, m.branch_id, ",
             "b.code AS branch_code, b.name AS branch_name, b.path AS branch_path, m.category, m.status, ",
-            "m.joined_on, m.full_membership_on, m.probation_due_on, m.updated_at ",
-            "FROM members m JOIN orgs b ON b.id = m.branch_id LEFT JOIN units u ON u.id = m.unit_id ",
+            "m.joined_on, m.full_membership_on, m.probation_due_on, m.updated_at",
+            $extra,
+            " FROM members m JOIN orgs b ON b.id = m.branch_id LEFT JOIN units u ON u.id = m.unit_id ",
             $tail
         )
     };
@@ -182,23 +187,51 @@ pub async fn list(
     filter: &MemberFilter,
     page: Page,
 ) -> StoreResult<(Vec<MemberRow>, i64)> {
-    let mut count = Sql::new(
-        "SELECT COUNT(*) AS n FROM members m JOIN orgs b ON b.id = m.branch_id WHERE 1 = 1",
-    );
+    // A name is a substring, which no index finds: on SQLite, one pass that also counts
+    // (over the matches) instead of a count and a page that would each read every name.
+    // PostgreSQL plans that window as a walk of the whole tree in page order, so it keeps
+    // the two queries.
+    let one_pass = filter.name.is_some() && conn.backend_name() != "PostgreSQL";
+    if one_pass {
+        let mut sql = Sql::new(select!(", COUNT(*) OVER () AS total", "WHERE 1 = 1"));
+        push_filter(&mut sql, scope, filter);
+        push_page(&mut sql, page);
+        let rows = sql::fetch_all(conn, sql).await?;
+        if let Some(first) = rows.first() {
+            let total = first.int("total")?;
+            let rows = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
+            return Ok((rows, total));
+        }
+        // Past the last page: only the count is left to give.
+    }
+    // The join only narrows to orgs; every member has a branch, so without an org filter
+    // the count need not pay a lookup per member.
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM members m");
+    if filter.org.is_some() || matches!(scope, Scope::Subtree { .. }) {
+        count.push(" JOIN orgs b ON b.id = m.branch_id");
+    }
+    count.push(" WHERE 1 = 1");
     push_filter(&mut count, scope, filter);
     let total = sql::fetch_one(conn, count).await?.int("n")?;
+    if one_pass {
+        return Ok((Vec::new(), total));
+    }
 
     let mut sql = Sql::new(select!("WHERE 1 = 1"));
     push_filter(&mut sql, scope, filter);
-    sql.push(" ORDER BY b.path, m.id LIMIT ")
-        .bind(page.limit())
-        .push(" OFFSET ")
-        .bind(page.offset());
+    push_page(&mut sql, page);
     let rows = sql::fetch_all(conn, sql).await?;
     Ok((
         rows.iter().map(from_row).collect::<StoreResult<_>>()?,
         total,
     ))
+}
+
+fn push_page(sql: &mut Sql, page: Page) {
+    sql.push(" ORDER BY b.path, m.id LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
 }
 
 /// The fields written on create and edit, as stored text and references.

@@ -39,6 +39,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = api::router();
     let uploads = pages::upload_router()
+        .merge(api::upload_router())
         .layer(axum::extract::DefaultBodyLimit::max(
             security::MAX_UPLOAD_BYTES,
         ))

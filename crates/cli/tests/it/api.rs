@@ -178,7 +178,23 @@ async fn the_openapi_document_lists_every_endpoint() {
         .await
         .unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    for path in ["/orgs", "/orgs/{id}", "/members", "/members/{id}"] {
+    for path in [
+        "/orgs",
+        "/orgs/{id}",
+        "/orgs/{id}/posts",
+        "/orgs/{id}/terms",
+        "/members",
+        "/members/{id}",
+        "/members/{id}/lifecycle",
+        "/members/{id}/transitions",
+        "/members/export",
+        "/transfers",
+        "/imports",
+        "/imports/{batch}/commit",
+        "/coverage",
+        "/statistics",
+        "/reelections",
+    ] {
         assert!(paths.contains_key(path), "{path}");
     }
     assert!(paths["/members/{id}"]["put"].is_object());
@@ -216,4 +232,315 @@ async fn the_api_takes_filters_and_pages() {
     assert_eq!(unknown.status(), 400);
     let repeated = get("/api/v1/members?page=1&page=2").await.unwrap();
     assert_eq!(repeated.status(), 400);
+}
+
+/// A bearer-token client of the API with the verbs the tests need.
+struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Api<'_> {
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn api<'a>(app: &'a TestApp, login: &str, role: Role, org: &str) -> Api<'a> {
+    Api {
+        app,
+        token: token_for(app, login, role, org).await,
+        client: reqwest::Client::new(),
+    }
+}
+
+fn field_names(body: &Value) -> Vec<String> {
+    body["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn reports_over_the_api_stay_within_the_tokens_scope() {
+    let app = TestApp::spawn().await;
+    let secretary = api(&app, "api_a1", Role::OrgSecretary, "A1").await;
+
+    let (status, coverage) = secretary.get("/coverage").await;
+    assert_eq!(status, 200);
+    let findings = coverage["findings"].as_array().unwrap();
+    // The fixture's branches have no secretaries and too few full members.
+    assert!(findings.iter().any(|f| f["kind"] == "secretary_vacant"
+        && f["subject_type"] == "org"
+        && f["subject_id"] == app.fixture.a1));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["subject_type"] != "org" || f["subject_id"] == app.fixture.a1),
+        "only A1 is in the secretary's scope: {findings:?}"
+    );
+    assert_eq!(
+        coverage["problems"].as_u64().unwrap() + coverage["advice"].as_u64().unwrap(),
+        findings.len() as u64
+    );
+    let (status, outside) = secretary.get("/coverage?org=B").await;
+    assert_eq!(status, 422);
+    assert_eq!(field_names(&outside), ["org"]);
+
+    let (status, stats) = secretary.get("/statistics").await;
+    assert_eq!(status, 200);
+    let by_category = &stats["tables"][0];
+    assert_eq!(by_category["total"], 2, "A1 has two members: {stats}");
+
+    let (status, terms) = secretary.get("/reelections").await;
+    assert_eq!(status, 200);
+    let terms = terms.as_array().unwrap();
+    assert_eq!(terms.len(), 1);
+    assert_eq!(terms[0]["code"], "A1");
+    assert_eq!(terms[0]["status"], "no_record");
+
+    let (status, _) = secretary.get("/coverage?bogus=1").await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn committees_and_elections_are_kept_over_the_api() {
+    let app = TestApp::spawn().await;
+    let office = api(&app, "api_office", Role::CommitteeStaff, "").await;
+    let a1 = app.fixture.a1;
+    let member = crate::harness::member_form(1, "A1");
+
+    let (status, posts) = office
+        .post(
+            &format!("/orgs/{a1}/posts"),
+            json!({ "post": "secretary", "police_number": member.police_number, "on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{posts}");
+    assert_eq!(posts[0]["post"], "secretary");
+    assert_eq!(posts[0]["member_id"], app.fixture.member_a1);
+    assert!(posts[0]["to"].is_null());
+
+    let (status, body) = office
+        .post(
+            &format!("/orgs/{a1}/posts"),
+            json!({ "post": "chairman", "police_number": member.police_number }),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(field_names(&body), ["post"]);
+
+    let (status, record) = office
+        .post(
+            &format!("/orgs/{a1}/elections"),
+            json!({ "elected_on": "2026-01-05", "note": "党委批复〔2026〕1号" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{record}");
+    assert_eq!(record["status"], "current");
+    assert_eq!(record["terms"][0]["ends_on"], "2029-01-05");
+    assert_eq!(record["qualification"]["member_id"], app.fixture.member_a1);
+
+    let (status, record) = office
+        .post(
+            &format!("/orgs/{a1}/secretary-assessments"),
+            json!({ "political_quality": "excellent", "professional_ability": "good", "standing": "good" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{record}");
+    assert_eq!(
+        record["qualification"]["assessment"]["political_quality"],
+        "excellent"
+    );
+
+    let (status, body) = office
+        .post(
+            &format!("/orgs/{a1}/elections"),
+            json!({ "elected_on": "2030-01-01" }),
+        )
+        .await;
+    assert_eq!(status, 422, "an election in the future: {body}");
+
+    let (status, posts) = office
+        .post(
+            &format!("/orgs/{a1}/posts/end"),
+            json!({ "post": "secretary", "member_id": app.fixture.member_a1, "on": "2026-03-01" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{posts}");
+    assert_eq!(posts[0]["to"], "2026-03-01");
+    // The appointment and its end, each audited.
+    assert_eq!(app.audit("org.post", None).await.len(), 2);
+}
+
+#[tokio::test]
+async fn lifecycle_transitions_and_transfers_over_the_api() {
+    let app = TestApp::spawn().await;
+    let office = api(&app, "api_office", Role::CommitteeStaff, "").await;
+    let id = app.fixture.member_a1;
+
+    let (status, life) = office.get(&format!("/members/{id}/lifecycle")).await;
+    assert_eq!(status, 200);
+    assert!(
+        life["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "created")
+    );
+    let available: Vec<&str> = life["available"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(available.contains(&"lost_contact") && !available.contains(&"converted"));
+
+    // Converting a full member is refused and nothing changes.
+    let (status, body) = office
+        .post(
+            &format!("/members/{id}/transitions"),
+            json!({ "kind": "converted", "on": "2026-03-01", "reason": "表决通过" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+
+    let (status, life) = office
+        .post(
+            &format!("/members/{id}/transitions"),
+            json!({ "kind": "transfer_issued", "on": "2026-03-01", "letter_no": "转〔2026〕7号", "to_branch": "B" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{life}");
+    assert_eq!(life["transfers"][0]["status"], "pending");
+
+    // The receiving side sees it and takes the member in.
+    let receiver = api(&app, "api_b", Role::OrgSecretary, "B").await;
+    let (status, pending) = receiver.get("/transfers").await;
+    assert_eq!(status, 200);
+    let transfer = pending["incoming"][0]["id"].as_i64().unwrap();
+    assert_eq!(pending["incoming"][0]["member_id"], id);
+    let (status, _) = receiver
+        .post(
+            &format!("/transfers/{transfer}/receive"),
+            json!({ "on": "2026-03-05" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, member) = receiver.get(&format!("/members/{id}")).await;
+    assert_eq!(member["branch_code"], "B");
+
+    // The sending secretary no longer reaches the member.
+    let sender = api(&app, "api_a1", Role::OrgSecretary, "A1").await;
+    let (status, _) = sender.get(&format!("/members/{id}/lifecycle")).await;
+    assert_eq!(status, 404);
+
+    let (status, probation) = office.get("/probation").await;
+    assert_eq!(status, 200);
+    assert!(probation.as_array().unwrap().is_empty());
+    let (status, away) = office.get("/mobile").await;
+    assert_eq!(status, 200);
+    assert!(away.as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn spreadsheets_go_in_and_out_over_the_api() {
+    let app = TestApp::spawn().await;
+    let office = api(&app, "api_office", Role::CommitteeStaff, "").await;
+    let upload = |bytes: Vec<u8>| {
+        office
+            .client
+            .post(app.url("/api/v1/imports"))
+            .bearer_auth(&office.token)
+            .header(
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .body(bytes)
+            .send()
+    };
+
+    // A broken sheet: the problem at its row and column, no batch.
+    let mut rows = crate::import::sample_rows();
+    rows[1][4] = "830101198501010010".to_owned();
+    let response = upload(crate::import::sheet(&rows)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert!(report["batch"].is_null());
+    assert_eq!(report["problems"][0]["row"], 5);
+    assert_eq!(report["problems"][0]["column"], "身份证号");
+
+    // Not a spreadsheet at all.
+    let response = upload(b"not a workbook".to_vec()).await.unwrap();
+    assert_eq!(response.status(), 422);
+
+    // A good sheet: previewed, committed, rolled back.
+    let response = upload(crate::import::sheet(&crate::import::sample_rows()))
+        .await
+        .unwrap();
+    let report: Value = response.json().await.unwrap();
+    let batch = report["batch"].as_i64().expect("a batch for a valid sheet");
+    let (_, before) = office.get("/members").await;
+    let (status, done) = office
+        .post(&format!("/imports/{batch}/commit"), json!(null))
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["rows"], 2);
+    let (_, after) = office.get("/members").await;
+    assert_eq!(
+        after["total"].as_i64(),
+        before["total"].as_i64().map(|n| n + 2)
+    );
+    let (status, again) = office
+        .post(&format!("/imports/{batch}/commit"), json!(null))
+        .await;
+    assert_eq!(status, 404, "a batch commits once: {again}");
+    let (status, undone) = office
+        .post(&format!("/imports/{batch}/rollback"), json!(null))
+        .await;
+    assert_eq!(status, 200, "{undone}");
+    assert_eq!(undone["rows"], 2);
+
+    // The roster as a workbook, masked.
+    let response = office
+        .client
+        .get(app.url("/api/v1/members/export?org=A1"))
+        .bearer_auth(&office.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cells = crate::exports::cells(response.bytes().await.unwrap().to_vec());
+    let masked: Vec<&Vec<String>> = cells
+        .iter()
+        .filter(|r| r.len() > 4 && r[4].contains("**********"))
+        .collect();
+    assert_eq!(masked.len(), 2, "A1's two members, ID numbers masked");
+    assert_eq!(app.audit("member.export", None).await.len(), 1);
 }

@@ -7,7 +7,7 @@ use dangjian_core::role::Role;
 
 use crate::harness::{TestApp, member_form};
 
-fn cells(bytes: Vec<u8>) -> Vec<Vec<String>> {
+pub fn cells(bytes: Vec<u8>) -> Vec<Vec<String>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let name = book.sheet_names()[0].clone();
     let range = book.worksheet_range(&name).unwrap();

@@ -3,8 +3,12 @@
 //! behind the token. The OpenAPI document is generated from these handlers, so it cannot
 //! drift from them.
 
+mod committees;
+mod imports;
+mod lifecycle;
 mod members;
 mod orgs;
+mod reports;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -20,7 +24,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -44,18 +48,49 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(orgs::list, orgs::create))
         .routes(routes!(orgs::get, orgs::update))
+        .routes(routes!(committees::posts, committees::appoint))
+        .routes(routes!(committees::relieve))
+        .routes(routes!(committees::terms))
+        .routes(routes!(committees::elect))
+        .routes(routes!(committees::assess))
         .routes(routes!(members::list, members::create))
+        .routes(routes!(members::export))
         .routes(routes!(members::get, members::update))
+        .routes(routes!(lifecycle::get))
+        .routes(routes!(lifecycle::transition))
+        .routes(routes!(lifecycle::transfers))
+        .routes(routes!(lifecycle::receive))
+        .routes(routes!(lifecycle::send_back))
+        .routes(routes!(lifecycle::probation))
+        .routes(routes!(lifecycle::mobile))
+        .routes(routes!(imports::commit))
+        .routes(routes!(imports::rollback))
+        .routes(routes!(reports::coverage))
+        .routes(routes!(reports::statistics))
+        .routes(routes!(reports::reelections))
+}
+
+/// The routes that take a spreadsheet as their body: served outside the small body limit
+/// of the rest of the API.
+fn upload_api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(imports::preview))
 }
 
 /// The OpenAPI document of the API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    let mut document = api_router().split_for_parts().1;
+    document.merge(upload_api_router().split_for_parts().1);
+    document
+}
+
+/// The upload routes, under `/api/v1`, for the router with the upload body limit.
+pub fn upload_router() -> Router<AppState> {
+    Router::new().nest("/api/v1", upload_api_router().split_for_parts().0)
 }
 
 pub fn router() -> Router<AppState> {
-    let (router, document) = api_router().split_for_parts();
-    let document = std::sync::Arc::new(document);
+    let (router, _) = api_router().split_for_parts();
+    let document = std::sync::Arc::new(openapi_document());
     router.route(
         "/openapi.json",
         get(move || {

@@ -10,6 +10,8 @@ mod lifecycle;
 mod members;
 mod orgs;
 mod stats;
+
+pub(crate) use stats::xlsx;
 mod terms;
 mod units;
 

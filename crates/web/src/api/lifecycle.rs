@@ -1,0 +1,308 @@
+//! A member's lifecycle over the API: its history, the transitions (转正, 转接, 流动, 失联 …),
+//! transfer letters waiting on either side, and the probation and mobile lists.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dangjian_service::lifecycle::{MemberEvent, SettleForm, Transfer, TransitionForm};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody};
+use crate::session::ApiActor;
+use crate::view;
+
+/// One recorded transition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventJson {
+    pub id: i64,
+    /// `created`, `converted`, `probation_extended`, `probation_cancelled`,
+    /// `transfer_issued`, `transfer_received`, `transfer_returned`, `transferred_out`,
+    /// `transferred_in`, `flow_out`, `flow_returned`, `lost_contact`, `contact_restored`,
+    /// `stopped`, `left` or `died`.
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub on: String,
+    pub reason: Option<String>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl From<&MemberEvent> for EventJson {
+    fn from(e: &MemberEvent) -> Self {
+        Self {
+            id: e.id,
+            kind: e.kind.code(),
+            kind_label: e.kind.label(),
+            on: view::date(e.occurred_on),
+            reason: e.reason.clone(),
+            recorded_by: e.actor_login.clone(),
+        }
+    }
+}
+
+/// A transfer letter (组织关系介绍信).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferJson {
+    pub id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub letter_no: String,
+    /// The sending branch inside the bureau (null when the member came from outside).
+    pub from_branch_id: Option<i64>,
+    pub from_branch: Option<String>,
+    /// The receiving branch inside the bureau (null when the member left the bureau).
+    pub to_branch_id: Option<i64>,
+    pub to_branch: Option<String>,
+    /// The organisation outside the bureau, when one side is outside.
+    pub external_org: Option<String>,
+    pub issued_on: String,
+    pub received_on: Option<String>,
+    /// `pending`, `received` or `returned`.
+    pub status: &'static str,
+    pub note: Option<String>,
+}
+
+impl From<&Transfer> for TransferJson {
+    fn from(t: &Transfer) -> Self {
+        Self {
+            id: t.id,
+            member_id: t.member_id,
+            member_name: t.member_name.clone(),
+            letter_no: t.letter_no.clone(),
+            from_branch_id: t.from_branch_id,
+            from_branch: t.from_branch.clone(),
+            to_branch_id: t.to_branch_id,
+            to_branch: t.to_branch.clone(),
+            external_org: t.external_org.clone(),
+            issued_on: view::date(t.issued_on),
+            received_on: t.received_on.map(view::date),
+            status: t.status.code(),
+            note: t.note.clone(),
+        }
+    }
+}
+
+/// A member's lifecycle: what happened, and what may be done now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LifecycleJson {
+    pub events: Vec<EventJson>,
+    pub transfers: Vec<TransferJson>,
+    /// Where the member is while away (流动), and since when.
+    pub away_at: Option<String>,
+    pub away_since: Option<String>,
+    /// The transitions the caller may record now, by code.
+    pub available: Vec<&'static str>,
+    /// The end of probation, for a probationary member.
+    pub probation_due_on: Option<String>,
+}
+
+/// A member's lifecycle history and the transitions open to the caller.
+#[utoipa::path(get, path = "/members/{id}/lifecycle", tag = "lifecycle", params(("id" = i64, Path)),
+    responses((status = 200, body = LifecycleJson), (status = 404, body = ApiErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<LifecycleJson>, ApiError> {
+    let life = state.services.member_lifecycle(&actor, id).await?;
+    Ok(Json(LifecycleJson {
+        events: life.events.iter().map(EventJson::from).collect(),
+        transfers: life.transfers.iter().map(TransferJson::from).collect(),
+        away_at: life.flow.as_ref().map(|(place, _, _)| place.clone()),
+        away_since: life.flow.as_ref().map(|(_, _, since)| view::date(*since)),
+        available: life.available.iter().map(|k| k.code()).collect(),
+        probation_due_on: life.probation_due_on.map(view::date),
+    }))
+}
+
+/// A transition to record. Which fields matter depends on `kind`: `months` for
+/// `probation_extended`; `letter_no` and `to_branch` (a branch code inside the bureau) for
+/// `transfer_issued`; `letter_no` and `external_org` for `transferred_out`; `place` (and
+/// `contact`) for `flow_out`.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransitionInput {
+    /// The transition's code, as listed in `available`.
+    pub kind: String,
+    /// `YYYY-MM-DD`; today when empty.
+    pub on: String,
+    pub reason: String,
+    pub months: String,
+    pub letter_no: String,
+    pub to_branch: String,
+    pub external_org: String,
+    pub place: String,
+    pub contact: String,
+}
+
+/// Records a transition; an illegal one (say, converting a full member) is refused with a
+/// field error and changes nothing.
+#[utoipa::path(post, path = "/members/{id}/transitions", tag = "lifecycle", params(("id" = i64, Path)),
+    request_body = TransitionInput,
+    responses((status = 201, body = LifecycleJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    actor: ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> Result<(StatusCode, Json<LifecycleJson>), ApiError> {
+    let form = TransitionForm {
+        kind: input.kind,
+        on: input.on,
+        reason: input.reason,
+        months: input.months,
+        letter_no: input.letter_no,
+        to_branch: input.to_branch,
+        external_org: input.external_org,
+        place: input.place,
+        contact: input.contact,
+    };
+    state.services.transition(&actor.0, id, &form).await?;
+    let Json(life) = get(State(state), actor, Path(id)).await?;
+    Ok((StatusCode::CREATED, Json(life)))
+}
+
+/// Transfer letters waiting on the caller's side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingTransfersJson {
+    /// To branches in scope: to receive or return.
+    pub incoming: Vec<TransferJson>,
+    /// From branches in scope, not yet received.
+    pub outgoing: Vec<TransferJson>,
+}
+
+/// Pending transfer letters, both ways.
+#[utoipa::path(get, path = "/transfers", tag = "lifecycle",
+    responses((status = 200, body = PendingTransfersJson)))]
+pub async fn transfers(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<PendingTransfersJson>, ApiError> {
+    let (incoming, outgoing) = state.services.pending_transfers(&actor).await?;
+    Ok(Json(PendingTransfersJson {
+        incoming: incoming.iter().map(TransferJson::from).collect(),
+        outgoing: outgoing.iter().map(TransferJson::from).collect(),
+    }))
+}
+
+/// The date a letter is received or returned, and why (required when returned).
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SettleInput {
+    /// `YYYY-MM-DD`; today when empty.
+    pub on: String,
+    pub reason: String,
+}
+
+async fn settle(
+    state: AppState,
+    actor: ApiActor,
+    id: i64,
+    receive: bool,
+    input: SettleInput,
+) -> Result<StatusCode, ApiError> {
+    let form = SettleForm {
+        on: input.on,
+        reason: input.reason,
+    };
+    state
+        .services
+        .settle_transfer(&actor.0, id, receive, &form)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The receiving branch takes the member in.
+#[utoipa::path(post, path = "/transfers/{id}/receive", tag = "lifecycle", params(("id" = i64, Path)),
+    request_body = SettleInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    actor: ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SettleInput>,
+) -> Result<StatusCode, ApiError> {
+    settle(state, actor, id, true, input).await
+}
+
+/// The receiving branch sends the letter back; the member stays where they were.
+#[utoipa::path(post, path = "/transfers/{id}/return", tag = "lifecycle", params(("id" = i64, Path)),
+    request_body = SettleInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn send_back(
+    State(state): State<AppState>,
+    actor: ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SettleInput>,
+) -> Result<StatusCode, ApiError> {
+    settle(state, actor, id, false, input).await
+}
+
+/// A probationary member and the end of their probation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProbationJson {
+    pub member_id: i64,
+    pub name: String,
+    pub branch: String,
+    pub joined_on: String,
+    pub due_on: String,
+    /// Probation has ended without a decision.
+    pub overdue: bool,
+}
+
+/// Probationary members in scope, with the overdue ones marked.
+#[utoipa::path(get, path = "/probation", tag = "lifecycle",
+    responses((status = 200, body = Vec<ProbationJson>)))]
+pub async fn probation(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<ProbationJson>>, ApiError> {
+    let today = state.services.clock().today();
+    let rows = state.services.probation_list(&actor).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(member_id, name, branch, joined, due)| ProbationJson {
+                member_id,
+                name,
+                branch,
+                joined_on: view::date(joined),
+                due_on: view::date(due),
+                overdue: due < today,
+            })
+            .collect(),
+    ))
+}
+
+/// A member away from their branch (流出党员).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwayJson {
+    pub member_id: i64,
+    pub name: String,
+    pub branch: String,
+    pub place: String,
+    pub since: String,
+}
+
+/// Members in scope who are away.
+#[utoipa::path(get, path = "/mobile", tag = "lifecycle",
+    responses((status = 200, body = Vec<AwayJson>)))]
+pub async fn mobile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<AwayJson>>, ApiError> {
+    let rows = state.services.mobile_members(&actor).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(member_id, name, branch, place, since)| AwayJson {
+                member_id,
+                name,
+                branch,
+                place,
+                since: view::date(since),
+            })
+            .collect(),
+    ))
+}
