@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 pub mod excel;
 pub mod import;
+pub mod inflow;
 pub mod keys;
 pub mod lifecycle;
 pub mod members;

@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod coverage;
 pub mod history;
 pub mod imports;
+pub mod inflow;
 pub mod lifecycle;
 pub mod members;
 pub mod orgs;

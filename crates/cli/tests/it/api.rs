@@ -189,6 +189,7 @@ async fn the_openapi_document_lists_every_endpoint() {
         "/members/{id}/transitions",
         "/members/export",
         "/transfers",
+        "/inflow",
         "/imports",
         "/imports/{batch}/commit",
         "/coverage",
@@ -467,6 +468,30 @@ async fn lifecycle_transitions_and_transfers_over_the_api() {
     let (status, away) = office.get("/mobile").await;
     assert_eq!(status, 200);
     assert!(away.as_array().unwrap().is_empty());
+
+    // 流入党员: registered with a branch, listed, refused when incomplete.
+    let (status, created) = office
+        .post(
+            "/inflow",
+            json!({ "branch": "A2", "name": "培训乙", "origin_org": "邻市公安局党委", "since": "2026-03-02" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, body) = office
+        .post("/inflow", json!({ "branch": "ZZA", "name": "丙" }))
+        .await;
+    assert_eq!(status, 422);
+    assert!(field_names(&body).contains(&"origin_org".to_owned()));
+    let (_, list) = office.get("/inflow").await;
+    assert_eq!(list["current"][0]["id"], created["id"]);
+    assert_eq!(list["current"][0]["branch_name"], "支部A2");
+    let (status, _) = office
+        .post(
+            &format!("/inflow/{}/end", created["id"]),
+            json!({ "on": "2026-03-10" }),
+        )
+        .await;
+    assert_eq!(status, 204);
 }
 
 #[tokio::test]

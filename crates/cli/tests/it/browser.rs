@@ -241,5 +241,10 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     );
     let path = driver.screenshot("import-preview.png").await;
     eprintln!("screenshot: {}", path.display());
+
+    driver.goto(&app.url("/mobile")).await;
+    assert!(driver.title().await.contains("流动党员"));
+    let path = driver.screenshot("mobile.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

@@ -414,3 +414,92 @@ fn member_fields_with_transfer(
     fields.push(("transfer_from", &form.transfer_from));
     fields
 }
+
+#[tokio::test]
+async fn inflow_members_are_registered_and_ended_within_scope() {
+    let app = TestApp::spawn().await;
+    let a1 = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let register = |fields: Vec<(&'static str, &'static str)>| {
+        let client = &a1;
+        let app = &app;
+        async move { app.post_form(client, "/mobile/inflow", &fields).await }
+    };
+    let stay = vec![
+        ("branch", "A1"),
+        ("name", "挂职甲"),
+        ("origin_org", "省公安厅机关党委"),
+        ("police_number", "310001"),
+        ("since", "2026-03-01"),
+        ("note", "挂职一年"),
+    ];
+    let done = register(stay.clone()).await;
+    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    let page = a1
+        .get(app.url("/mobile"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("挂职甲") && page.contains("省公安厅机关党委"));
+
+    // The same person twice, a branch outside the scope, empty and future fields: refused at
+    // the field, nothing written.
+    let twice = register(stay.clone()).await;
+    assert_eq!(twice.status(), 422);
+    assert!(twice.text().await.unwrap().contains("已登记在支部A1"));
+    let mut outside = stay.clone();
+    outside[0] = ("branch", "B");
+    let outside = register(outside).await;
+    assert_eq!(outside.status(), 422);
+    assert!(outside.text().await.unwrap().contains("e-branch"));
+    assert_eq!(app.audit("member.inflow", Some("denied")).await.len(), 1);
+    let empty = register(vec![("branch", "A1"), ("since", "2099-01-01")]).await;
+    assert_eq!(empty.status(), 422);
+    let text = empty.text().await.unwrap();
+    for field in ["e-name", "e-origin_org", "e-since"] {
+        assert!(text.contains(field), "{field}");
+    }
+    let (current, _) = app.services.inflow_members(&office()).await.unwrap();
+    assert_eq!(current.len(), 1);
+    let id = current[0].id;
+
+    // Leaving: not before arriving; then listed as ended, and gone from the current list.
+    let early = app
+        .post_form(
+            &a1,
+            &format!("/mobile/inflow/{id}/end"),
+            &[("on", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(early.status(), 422);
+    let other = app
+        .login_as("sec_b", Role::OrgSecretary, Some("B"), None)
+        .await;
+    let foreign = app
+        .post_form(
+            &other,
+            &format!("/mobile/inflow/{id}/end"),
+            &[("on", "2026-03-20")],
+        )
+        .await;
+    assert_eq!(foreign.status(), 404);
+    let left = app
+        .post_form(
+            &a1,
+            &format!("/mobile/inflow/{id}/end"),
+            &[("on", "2026-03-20")],
+        )
+        .await;
+    assert_eq!(left.status(), 303);
+    let (current, ended) = app.services.inflow_members(&office()).await.unwrap();
+    assert!(current.is_empty());
+    assert_eq!(ended[0].until, Some(day("2026-03-20")));
+    assert_eq!(
+        app.audit("member.inflow_end", Some("success")).await.len(),
+        1
+    );
+}

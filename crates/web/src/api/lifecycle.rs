@@ -1,9 +1,10 @@
 //! A member's lifecycle over the API: its history, the transitions (转正, 转接, 流动, 失联 …),
-//! transfer letters waiting on either side, and the probation and mobile lists.
+//! transfer letters waiting on either side, the probation and mobile lists, and 流入党员.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{MemberEvent, SettleForm, Transfer, TransitionForm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -305,4 +306,119 @@ pub async fn mobile(
             })
             .collect(),
     ))
+}
+
+/// A 流入党员's stay with a branch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InflowJson {
+    pub id: i64,
+    pub branch_id: i64,
+    pub branch_name: String,
+    pub name: String,
+    /// The party organisation that keeps their relationship.
+    pub origin_org: String,
+    pub police_number: Option<String>,
+    pub since: String,
+    /// The day they left; null while staying.
+    pub until: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<&Inflow> for InflowJson {
+    fn from(s: &Inflow) -> Self {
+        Self {
+            id: s.id,
+            branch_id: s.branch_id,
+            branch_name: s.branch_name.clone(),
+            name: s.name.clone(),
+            origin_org: s.origin_org.clone(),
+            police_number: s.police_number.clone(),
+            since: view::date(s.since),
+            until: s.until.map(view::date),
+            note: s.note.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InflowListJson {
+    pub current: Vec<InflowJson>,
+    /// The latest stays that ended.
+    pub ended: Vec<InflowJson>,
+}
+
+/// 流入党员 staying with branches in scope.
+#[utoipa::path(get, path = "/inflow", tag = "lifecycle",
+    responses((status = 200, body = InflowListJson)))]
+pub async fn inflow(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<InflowListJson>, ApiError> {
+    let (current, ended) = state.services.inflow_members(&actor).await?;
+    Ok(Json(InflowListJson {
+        current: current.iter().map(InflowJson::from).collect(),
+        ended: ended.iter().map(InflowJson::from).collect(),
+    }))
+}
+
+/// A stay to register.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct InflowInput {
+    /// The code of the branch (党支部) they stay with.
+    pub branch: String,
+    pub name: String,
+    pub origin_org: String,
+    pub police_number: String,
+    /// `YYYY-MM-DD`; today when empty.
+    pub since: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedJson {
+    pub id: i64,
+}
+
+/// Registers a 流入党员 with a branch in scope.
+#[utoipa::path(post, path = "/inflow", tag = "lifecycle", request_body = InflowInput,
+    responses((status = 201, body = CreatedJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn register_inflow(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<InflowInput>,
+) -> Result<(StatusCode, Json<CreatedJson>), ApiError> {
+    let form = InflowForm {
+        branch: input.branch,
+        name: input.name,
+        origin_org: input.origin_org,
+        police_number: input.police_number,
+        since: input.since,
+        note: input.note,
+    };
+    let id = state.services.register_inflow(&actor, &form).await?;
+    Ok((StatusCode::CREATED, Json(CreatedJson { id })))
+}
+
+/// The day a 流入党员 leaves.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct InflowEndInput {
+    /// `YYYY-MM-DD`; today when empty.
+    pub on: String,
+}
+
+/// Ends a stay.
+#[utoipa::path(post, path = "/inflow/{id}/end", tag = "lifecycle", params(("id" = i64, Path)),
+    request_body = InflowEndInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn end_inflow(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<InflowEndInput>,
+) -> Result<StatusCode, ApiError> {
+    let form = InflowEndForm { on: input.on };
+    state.services.end_inflow(&actor, id, &form).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

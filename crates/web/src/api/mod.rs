@@ -63,6 +63,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(lifecycle::send_back))
         .routes(routes!(lifecycle::probation))
         .routes(routes!(lifecycle::mobile))
+        .routes(routes!(lifecycle::inflow, lifecycle::register_inflow))
+        .routes(routes!(lifecycle::end_inflow))
         .routes(routes!(imports::commit))
         .routes(routes!(imports::rollback))
         .routes(routes!(reports::coverage))

@@ -1,9 +1,13 @@
-//! Lists of the member lifecycle: transfer letters to receive, probation, mobile members.
+//! Lists of the member lifecycle: transfer letters to receive, probation, mobile members
+//! (away from their branch, and 流入党员 staying with one).
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::TimeDelta;
+use dangjian_core::field::FieldErrors;
+use dangjian_core::role::Permission;
+use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{SettleForm, Transfer};
 use dangjian_service::{Actor, ServiceError};
 
@@ -173,18 +177,53 @@ pub async fn probation(
     })
 }
 
+/// A stay of a 流入党员, as the page lists it.
+struct InflowItem {
+    id: i64,
+    name: String,
+    police_number: String,
+    origin: String,
+    branch: String,
+    since: String,
+    until: String,
+    note: String,
+}
+
+impl From<&Inflow> for InflowItem {
+    fn from(s: &Inflow) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.clone(),
+            police_number: s.police_number.clone().unwrap_or_default(),
+            origin: s.origin_org.clone(),
+            branch: s.branch_name.clone(),
+            since: view::date(s.since),
+            until: s.until.map(view::date).unwrap_or_default(),
+            note: s.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "mobile.html")]
 struct MobilePage {
     layout: Layout,
     rows: Vec<(i64, String, String, String, String)>,
+    inflow: Vec<InflowItem>,
+    ended: Vec<InflowItem>,
+    can_write: bool,
+    form: InflowForm,
+    errors: FieldErrors,
+    end_error: Option<String>,
 }
 
-pub async fn mobile(
-    State(state): State<AppState>,
-    session: Session,
-) -> Result<Response, PageError> {
-    let actor = &session.actor;
+async fn mobile_page(
+    state: &AppState,
+    actor: &Actor,
+    form: InflowForm,
+    errors: FieldErrors,
+    end_error: Option<String>,
+) -> Result<MobilePage, PageError> {
     let rows = state
         .services
         .mobile_members(actor)
@@ -192,8 +231,68 @@ pub async fn mobile(
         .into_iter()
         .map(|(id, name, branch, place, since)| (id, name, branch, place, view::date(since)))
         .collect();
-    render(&MobilePage {
+    let (inflow, ended) = state.services.inflow_members(actor).await?;
+    Ok(MobilePage {
         layout: Layout::new(actor, "/mobile", "流动党员").crumb("流动党员", None),
         rows,
+        inflow: inflow.iter().map(InflowItem::from).collect(),
+        ended: ended.iter().map(InflowItem::from).collect(),
+        can_write: actor.permits(Permission::WriteMembers),
+        form,
+        errors,
+        end_error,
     })
+}
+
+pub async fn mobile(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let page = mobile_page(
+        &state,
+        &session.actor,
+        InflowForm::default(),
+        FieldErrors::new(),
+        None,
+    )
+    .await?;
+    render(&page)
+}
+
+pub async fn register_inflow(
+    State(state): State<AppState>,
+    form: SessionForm<InflowForm>,
+) -> Result<Response, PageError> {
+    let actor = &form.session.actor;
+    match state.services.register_inflow(actor, &form.form).await {
+        Ok(_) => Ok(Redirect::to("/mobile#inflow").into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            render_invalid(&mobile_page(&state, actor, form.form, errors, None).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn end_inflow(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<InflowEndForm>,
+) -> Result<Response, PageError> {
+    let actor = &form.session.actor;
+    match state.services.end_inflow(actor, id, &form.form).await {
+        Ok(()) => Ok(Redirect::to("/mobile#inflow").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors.iter().next().map(|e| e.message.clone());
+            let page = mobile_page(
+                &state,
+                actor,
+                InflowForm::default(),
+                FieldErrors::new(),
+                message,
+            )
+            .await?;
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
 }

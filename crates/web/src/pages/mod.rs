@@ -68,6 +68,8 @@ pub fn router() -> Router<AppState> {
         .route("/transfers/{id}/return", post(lifecycle::give_back))
         .route("/probation", get(lifecycle::probation))
         .route("/mobile", get(lifecycle::mobile))
+        .route("/mobile/inflow", post(lifecycle::register_inflow))
+        .route("/mobile/inflow/{id}/end", post(lifecycle::end_inflow))
         .route("/units", get(units::list).post(units::create))
         .route("/units/new", get(units::new_form))
         .route(
