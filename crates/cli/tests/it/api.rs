@@ -233,6 +233,32 @@ async fn the_api_takes_filters_and_pages() {
     assert_eq!(unknown.status(), 400);
     let repeated = get("/api/v1/members?page=1&page=2").await.unwrap();
     assert_eq!(repeated.status(), 400);
+
+    // A name is a substring; the total holds on every page, past the last one too.
+    for (page, items) in [(1, 2), (2, 2), (3, 1), (4, 0)] {
+        let found: Value = get(&format!(
+            "/api/v1/members?name=%E6%B5%8B%E8%AF%95&per_page=2&page={page}"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(found["total"], 5, "page {page}");
+        assert_eq!(
+            found["items"].as_array().unwrap().len(),
+            items,
+            "page {page}"
+        );
+    }
+    let one: Value = get("/api/v1/members?name=%E4%B9%99&org=A1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["total"], 1);
+    assert_eq!(one["items"][0]["name"], "测试乙");
 }
 
 /// A bearer-token client of the API with the verbs the tests need.
