@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use dangjian_service::accounts::GrantForm;
+use dangjian_service::audit::ChainReport;
 use dangjian_service::demo::{DemoScale, DemoSummary};
 use dangjian_service::{AuthPolicy, Database, InitialAdmin, ServiceError, Services, SystemClock};
 use dangjian_web::{AppState, WebConfig};
@@ -87,6 +88,31 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// The audit log: verify its chain, export it.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the HMAC-SM3 chain of the audit log. Exits 0 when it is intact, otherwise 1
+    /// and names the first broken record.
+    Verify,
+    /// Export records, oldest first, as JSON lines (one object per record, with its MAC) for
+    /// the bureau's log platform.
+    Export {
+        /// First day (Beijing time, YYYY-MM-DD), inclusive.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day (Beijing time, YYYY-MM-DD), inclusive.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -251,6 +277,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import {
             what: ImportCommand::Members { file, commit },
         } => import_members(&settings, &file, commit).await,
+        Command::Audit { command } => audit(&settings, command).await,
         Command::Openapi => {
             let json = dangjian_web::openapi_document()
                 .to_pretty_json()
@@ -259,6 +286,80 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()> {
+    let services = open(settings).await?;
+    let actor = dangjian_service::Actor::shell_auditor();
+    let result = match command {
+        AuditCommand::Verify => match services
+            .verify_audit_chain(&actor)
+            .await
+            .map_err(service_error)?
+        {
+            ChainReport::Intact { records, unchained } => {
+                println!("审计链完整：已校验 {records} 条记录。");
+                if unchained > 0 {
+                    println!("另有 {unchained} 条记录写于启用审计链之前，没有校验码。");
+                }
+                Ok(())
+            }
+            ChainReport::Broken { id, reason } => {
+                services.db().close().await;
+                eprintln!("审计链已被破坏：第一条有问题的记录编号 {id}，{reason}。");
+                std::process::exit(1);
+            }
+        },
+        AuditCommand::Export { from, to, out } => {
+            let day = |raw: Option<String>, next: bool| -> anyhow::Result<_> {
+                raw.map(|raw| {
+                    let date = dangjian_core::member::parse_date(&raw)
+                        .map_err(|e| anyhow!("日期 {raw}：{e}"))?;
+                    let start = date.and_time(chrono::NaiveTime::MIN).and_utc()
+                        - chrono::TimeDelta::hours(8);
+                    Ok(if next {
+                        start + chrono::TimeDelta::days(1)
+                    } else {
+                        start
+                    })
+                })
+                .transpose()
+            };
+            let filter = dangjian_service::AuditFilter {
+                from: day(from, false)?,
+                to: day(to, true)?,
+                ..Default::default()
+            };
+            let count = match &out {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    let mut writer = std::io::BufWriter::new(file);
+                    let count = services
+                        .export_audit(&actor, &filter, &mut writer)
+                        .await
+                        .map_err(service_error)?;
+                    writer
+                        .flush()
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    count
+                }
+                None => {
+                    let mut writer = std::io::BufWriter::new(std::io::stdout());
+                    let count = services
+                        .export_audit(&actor, &filter, &mut writer)
+                        .await
+                        .map_err(service_error)?;
+                    writer.flush().context("写标准输出")?;
+                    count
+                }
+            };
+            eprintln!("已导出 {count} 条审计记录。");
+            Ok(())
+        }
+    };
+    services.db().close().await;
+    result
 }
 
 fn init_logging(filter: &str) {

@@ -210,7 +210,7 @@ impl Services {
         let event = Event::new("account.create")
             .object("account", id)
             .detail(json!({ "login": login }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok((id, password))
     }
@@ -239,7 +239,7 @@ impl Services {
                 "org_id": binding.org_id,
                 "member_id": binding.member_id,
             }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -286,6 +286,7 @@ impl Services {
         };
         audit::write(
             &mut tx,
+            self.crypto(),
             actor.into(),
             now,
             Event::new(name).object("account", id),
@@ -318,6 +319,7 @@ impl Services {
         accounts::delete_sessions_of(&mut tx, id).await?;
         audit::write(
             &mut tx,
+            self.crypto(),
             actor.into(),
             now,
             Event::new("account.reset_password").object("account", id),
@@ -363,7 +365,7 @@ impl Services {
         let event = Event::new("account.create")
             .object("account", id)
             .detail(json!({ "login": login, "role": binding.role.map(|r| r.code()) }));
-        audit::write(&mut tx, (&Actor::cli()).into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -383,6 +385,7 @@ impl Services {
         accounts::delete_sessions_of(&mut tx, account.id).await?;
         audit::write(
             &mut tx,
+            self.crypto(),
             (&Actor::cli()).into(),
             now,
             Event::new("account.set_password").object("account", account.id),
@@ -417,7 +420,7 @@ impl Services {
         let event = Event::new("token.create")
             .object("token", id)
             .detail(json!({ "login": login, "label": label }));
-        audit::write(&mut tx, (&Actor::cli()).into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -439,6 +442,7 @@ impl Services {
         }
         audit::write(
             &mut tx,
+            self.crypto(),
             (&Actor::cli()).into(),
             now,
             Event::new("token.revoke").object("token", id),

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use dangjian_core::role::Permission;
 use dangjian_store::audit::{self, AuditFilter, AuditRow};
-use dangjian_store::{Conn, Page};
+use dangjian_store::{Conn, Page, timestamp_text};
 use serde_json::{Value, json};
 
-use crate::Services;
 use crate::auth::{Actor, Origin};
 use crate::error::ServiceResult;
+use crate::{CryptoProvider, Services};
 
 /// The result of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +88,10 @@ impl<'a> From<&'a Actor> for Who<'a> {
     }
 }
 
-/// Appends one record.
+/// Appends one record, chained to the one before it.
 pub(crate) async fn write(
     conn: &mut Conn,
+    crypto: &dyn CryptoProvider,
     who: Who<'_>,
     now: DateTime<Utc>,
     event: Event,
@@ -105,8 +106,9 @@ pub(crate) async fn write(
         }
     };
     detail.insert("channel".to_owned(), json!(who.channel));
-    let row = AuditRow {
-        id: 0,
+    let head = audit::lock_head(conn).await?;
+    let mut row = AuditRow {
+        id: head.last_id + 1,
         ts: now,
         account_id: who.account_id,
         login: (!who.login.is_empty()).then(|| who.login.to_owned()),
@@ -122,9 +124,128 @@ pub(crate) async fn write(
         object_id: event.object.map(|(_, id)| id),
         outcome: event.outcome.code().to_owned(),
         detail: Some(Value::Object(detail).to_string()),
+        mac: None,
     };
-    audit::insert(conn, &row).await?;
+    row.mac = Some(crypto.audit_mac(&head.last_mac, &canonical(&row)));
+    audit::append(conn, &row).await?;
     Ok(())
+}
+
+/// The text a record's MAC covers: every field but the MAC, in a fixed order, as a JSON
+/// array (unambiguous however the fields are filled). The time is the stored text, to the
+/// millisecond, so the writer and a later verifier see the same bytes.
+fn canonical(row: &AuditRow) -> String {
+    json!([
+        row.id,
+        timestamp_text(row.ts),
+        row.account_id,
+        row.login,
+        row.role,
+        row.ip,
+        row.user_agent,
+        row.event,
+        row.object_type,
+        row.object_id,
+        row.outcome,
+        row.detail,
+    ])
+    .to_string()
+}
+
+/// What verification of the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainReport {
+    /// Every chained record checks, and the newest is the head.
+    Intact {
+        /// Records checked.
+        records: u64,
+        /// Records written before the chain existed (an upgrade), which carry no MAC.
+        unchained: i64,
+    },
+    /// The first record that does not check, and why.
+    Broken { id: i64, reason: &'static str },
+}
+
+/// How many records verification and export read at a time.
+const BATCH: i64 = 5_000;
+
+/// Checks the chain as seen by `conn` (one snapshot).
+async fn verify(conn: &mut Conn, crypto: &dyn CryptoProvider) -> ServiceResult<ChainReport> {
+    let head = audit::head(conn).await?;
+    let mut previous = String::new();
+    let mut expected = head.chain_from;
+    let mut records = 0u64;
+    let mut unchained = 0i64;
+    let mut after = 0;
+    loop {
+        let rows = audit::after(conn, after, &AuditFilter::default(), BATCH).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        for row in &rows {
+            if row.id < head.chain_from {
+                unchained += 1;
+                continue;
+            }
+            if row.id != expected {
+                return Ok(ChainReport::Broken {
+                    id: expected,
+                    reason: "记录缺失（被删除）",
+                });
+            }
+            let Some(mac) = &row.mac else {
+                return Ok(ChainReport::Broken {
+                    id: row.id,
+                    reason: "记录没有校验码（不是经由本系统写入）",
+                });
+            };
+            if crypto.audit_mac(&previous, &canonical(row)) != *mac {
+                return Ok(ChainReport::Broken {
+                    id: row.id,
+                    reason: "记录内容被改动或被替换",
+                });
+            }
+            previous.clone_from(mac);
+            expected += 1;
+            records += 1;
+        }
+    }
+    if expected - 1 < head.last_id {
+        return Ok(ChainReport::Broken {
+            id: expected,
+            reason: "最新的记录缺失（日志被截断）",
+        });
+    }
+    if expected - 1 > head.last_id || previous != head.last_mac {
+        return Ok(ChainReport::Broken {
+            id: head.last_id,
+            reason: "链头与最新记录不符",
+        });
+    }
+    Ok(ChainReport::Intact { records, unchained })
+}
+
+/// One record as a line of JSON for export, the details as an object rather than a string.
+fn json_line(row: &AuditRow) -> Value {
+    let detail = row
+        .detail
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .unwrap_or(Value::Null);
+    json!({
+        "id": row.id,
+        "ts": timestamp_text(row.ts),
+        "account_id": row.account_id,
+        "login": row.login,
+        "role": row.role,
+        "ip": row.ip,
+        "user_agent": row.user_agent,
+        "event": row.event,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "outcome": row.outcome,
+        "detail": detail,
+        "mac": row.mac,
+    })
 }
 
 impl Services {
@@ -133,7 +254,14 @@ impl Services {
     pub async fn record_denial(&self, actor: &Actor, event: Event) -> ServiceResult<()> {
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        write(&mut tx, actor.into(), now, event.outcome(Outcome::Denied)).await?;
+        write(
+            &mut tx,
+            self.crypto(),
+            actor.into(),
+            now,
+            event.outcome(Outcome::Denied),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -154,7 +282,14 @@ impl Services {
             channel: "web",
             origin,
         };
-        write(&mut tx, who, now, event.outcome(Outcome::Denied)).await?;
+        write(
+            &mut tx,
+            self.crypto(),
+            who,
+            now,
+            event.outcome(Outcome::Denied),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -182,6 +317,7 @@ impl Services {
         });
         write(
             &mut tx,
+            self.crypto(),
             actor.into(),
             now,
             Event::new("audit.query").detail(detail),
@@ -189,6 +325,81 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(result)
+    }
+
+    /// Walks the whole chain in one snapshot and checks every record's MAC, that no id is
+    /// missing, and that the newest record is the head. The check is itself recorded.
+    pub async fn verify_audit_chain(&self, actor: &Actor) -> ServiceResult<ChainReport> {
+        self.require(actor, Permission::ReadAudit, "audit.verify")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().read().await?;
+        let report = verify(&mut tx, self.crypto()).await?;
+        tx.commit().await?;
+        let detail = match &report {
+            ChainReport::Intact { records, unchained } => {
+                json!({ "intact": true, "records": records, "unchained": unchained })
+            }
+            ChainReport::Broken { id, reason } => {
+                json!({ "intact": false, "first_broken": id, "reason": reason })
+            }
+        };
+        let mut tx = self.db().write().await?;
+        write(
+            &mut tx,
+            self.crypto(),
+            actor.into(),
+            now,
+            Event::new("audit.verify").detail(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Writes the records matching `filter` as JSON lines, oldest first, for the bureau's log
+    /// platform; each line carries its MAC so the receiver can keep the chain. Returns how
+    /// many were written. The export is itself recorded.
+    pub async fn export_audit(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> ServiceResult<u64> {
+        self.require(actor, Permission::ReadAudit, "audit.export")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().read().await?;
+        let mut after = 0;
+        let mut written = 0u64;
+        loop {
+            let rows = audit::after(&mut tx, after, filter, BATCH).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            for row in &rows {
+                let line = json_line(row);
+                writeln!(out, "{line}")
+                    .map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
+                written += 1;
+            }
+        }
+        tx.commit().await?;
+        let detail = json!({
+            "login": filter.login, "event": filter.event, "outcome": filter.outcome,
+            "from": filter.from.map(timestamp_text), "to": filter.to.map(timestamp_text),
+            "records": written,
+        });
+        let mut tx = self.db().write().await?;
+        write(
+            &mut tx,
+            self.crypto(),
+            actor.into(),
+            now,
+            Event::new("audit.export").detail(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(written)
     }
 
     /// Checks a permission, recording a denial when it is missing.

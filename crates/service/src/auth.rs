@@ -106,6 +106,15 @@ impl Actor {
         }
     }
 
+    /// The shell reading the audit log (`dangjian audit verify`, `export`): whoever runs it
+    /// holds the data directory and the key file. Audited under the shell's name.
+    pub fn shell_auditor() -> Self {
+        Self {
+            role: Some(Role::AuditAdmin),
+            ..Self::cli()
+        }
+    }
+
     /// Refuses the call unless the role includes `permission` and the password is current.
     pub fn require(&self, permission: Permission) -> ServiceResult<()> {
         if self.must_change_password {
@@ -224,7 +233,7 @@ impl Services {
                 let event = Event::new("auth.login")
                     .outcome(Outcome::Failure)
                     .detail(json!({ "reason": reason }));
-                audit::write(&mut tx, who, now, event).await?;
+                audit::write(&mut tx, self.crypto(), who, now, event).await?;
                 tx.commit().await?;
                 return Err(ServiceError::InvalidCredentials);
             }
@@ -245,7 +254,14 @@ impl Services {
         let actor = self
             .actor_for(&mut tx, &account, Channel::Web, origin, Some(csrf), now)
             .await?;
-        audit::write(&mut tx, (&actor).into(), now, Event::new("auth.login")).await?;
+        audit::write(
+            &mut tx,
+            self.crypto(),
+            (&actor).into(),
+            now,
+            Event::new("auth.login"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewSession { token, actor })
     }
@@ -283,7 +299,7 @@ impl Services {
                     origin: &origin,
                 };
                 let event = Event::new("auth.session_end").detail(json!({ "reason": reason }));
-                audit::write(&mut tx, who, now, event).await?;
+                audit::write(&mut tx, self.crypto(), who, now, event).await?;
                 tx.commit().await?;
                 return Err(ServiceError::Unauthenticated);
             }
@@ -316,7 +332,14 @@ impl Services {
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         accounts::delete_session(&mut tx, &secret::digest(token)).await?;
-        audit::write(&mut tx, actor.into(), now, Event::new("auth.logout")).await?;
+        audit::write(
+            &mut tx,
+            self.crypto(),
+            actor.into(),
+            now,
+            Event::new("auth.logout"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -373,7 +396,7 @@ impl Services {
             let event = Event::new("auth.password_change")
                 .outcome(Outcome::Failure)
                 .detail(json!({ "reason": "bad_password" }));
-            audit::write(&mut tx, actor.into(), now, event).await?;
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
             tx.commit().await?;
             return Err(ServiceError::invalid("current", "当前密码不正确"));
         }
@@ -390,7 +413,7 @@ impl Services {
         accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
         accounts::delete_sessions_of(&mut tx, account.id).await?;
         let event = Event::new("auth.password_change").object("account", account.id);
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }

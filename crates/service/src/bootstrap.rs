@@ -66,7 +66,7 @@ pub(crate) async fn ensure_initial_admins(
         let event = Event::new("account.create")
             .object("account", id)
             .detail(json!({ "login": login, "role": role.code(), "initial": true }));
-        audit::write(&mut tx, (&cli).into(), now, event).await?;
+        audit::write(&mut tx, services.crypto(), (&cli).into(), now, event).await?;
     }
     tx.commit().await?;
     Ok(Some(created))

@@ -41,6 +41,10 @@ pub trait CryptoProvider: Send + Sync {
 
     /// Whether a sealed value was made with an older key than the current one.
     fn needs_rekey(&self, sealed: &str) -> bool;
+
+    /// The MAC that chains an audit record to its predecessor: keyed, so that whoever can
+    /// write to the database but does not hold the key cannot forge a consistent chain.
+    fn audit_mac(&self, previous: &str, record: &str) -> String;
 }
 
 /// One SM4 field key with its version.
@@ -56,6 +60,8 @@ pub struct SoftProvider {
     /// All field keys, newest (used for sealing) last.
     field_keys: Vec<FieldKey>,
     index_key: [u8; 32],
+    /// Derived from the index key with its own label, so the two uses never share a key.
+    audit_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SoftProvider {
@@ -68,6 +74,18 @@ impl std::fmt::Debug for SoftProvider {
     }
 }
 
+/// HMAC-SM3 of the concatenated `parts` (the key may be any length; 32 bytes here).
+fn hmac_sm3(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts a key of any length, so this branch is never taken.
+    let Ok(mut mac) = <Hmac<Sm3> as KeyInit>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
 /// Sealed values are `v<version>.` followed by base64 of nonce ‖ ciphertext ‖ tag.
 const PREFIX: char = 'v';
 
@@ -77,9 +95,11 @@ impl SoftProvider {
         older.retain(|k| k.version != current.version);
         older.sort_by_key(|k| k.version);
         older.push(current);
+        let audit_key = hmac_sm3(&index_key, &[b"dangjian audit chain key v1"]);
         SoftProvider {
             field_keys: older,
             index_key,
+            audit_key,
         }
     }
 
@@ -149,13 +169,17 @@ impl CryptoProvider for SoftProvider {
     }
 
     fn blind_index(&self, purpose: &str, value: &str) -> String {
-        let Ok(mut mac) = <Hmac<Sm3> as KeyInit>::new_from_slice(&self.index_key) else {
-            return String::new();
-        };
-        mac.update(purpose.as_bytes());
-        mac.update(b"\0");
-        mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(hmac_sm3(
+            &self.index_key,
+            &[purpose.as_bytes(), b"\0", value.as_bytes()],
+        ))
+    }
+
+    fn audit_mac(&self, previous: &str, record: &str) -> String {
+        hex::encode(hmac_sm3(
+            &self.audit_key,
+            &[previous.as_bytes(), b"\n", record.as_bytes()],
+        ))
     }
 
     fn needs_rekey(&self, sealed: &str) -> bool {
@@ -300,6 +324,27 @@ mod tests {
             p.blind_index("id_number", "X"),
             other.blind_index("id_number", "X")
         );
+    }
+
+    #[test]
+    fn audit_macs_are_keyed_and_bind_the_predecessor() {
+        let p = provider();
+        let other = SoftProvider::new(
+            FieldKey {
+                version: 1,
+                key: [7; 16],
+            },
+            Vec::new(),
+            [1; 32],
+        );
+        let mac = p.audit_mac("", "record");
+        assert_eq!(mac.len(), 64);
+        assert_eq!(mac, p.audit_mac("", "record"));
+        assert_ne!(mac, p.audit_mac("x", "record"));
+        assert_ne!(mac, p.audit_mac("", "record2"));
+        assert_ne!(mac, other.audit_mac("", "record"));
+        // The audit key is not the index key under another name.
+        assert_ne!(mac, p.blind_index("", "record"));
     }
 
     #[test]

@@ -885,7 +885,7 @@ impl Services {
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
         }));
-        audit::write(&mut tx, (&Actor::cli()).into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
         Ok(DemoSummary {
             units: plan.units.len(),
@@ -969,7 +969,7 @@ impl Services {
             let event = Event::new("account.create")
                 .object("account", id)
                 .detail(json!({ "login": login, "role": role.code(), "demo": true }));
-            audit::write(tx, (&Actor::cli()).into(), now, event).await?;
+            audit::write(tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
             let scope = match role {
                 Role::Member => format!("本人档案（{}）", display_name),
                 Role::CommitteeStaff => "全部组织".to_owned(),

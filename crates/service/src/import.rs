@@ -378,7 +378,7 @@ impl Services {
         let event = Event::new("member.import_preview").detail(
             json!({ "rows": count, "problems": report.problem_count, "batch": report.batch }),
         );
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -473,7 +473,7 @@ impl Services {
         let event = Event::new("member.import")
             .object("import_batch", batch)
             .detail(json!({ "rows": loaded.len() }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(loaded.len())
     }
@@ -504,7 +504,7 @@ impl Services {
         let event = Event::new("member.import_rollback")
             .object("import_batch", batch)
             .detail(json!({ "rows": removed }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(removed)
     }

@@ -136,7 +136,7 @@ impl Services {
         let event = Event::new("member.inflow")
             .object("inflow", id)
             .detail(json!({ "branch": branch.id, "since": since.to_string() }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -178,7 +178,7 @@ impl Services {
         let event = Event::new("member.inflow_end")
             .object("inflow", id)
             .detail(json!({ "on": on.to_string() }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -391,7 +391,7 @@ impl Services {
         let audit_event = Event::new("member.transition")
             .object("member", id)
             .detail(json!({ "kind": kind.code(), "event": event_id, "on": on.to_string() }));
-        audit::write(&mut tx, actor.into(), now, audit_event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, audit_event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -487,7 +487,7 @@ impl Services {
         let audit_event = Event::new("member.transfer")
             .object("member", row.id)
             .detail(json!({ "transfer": transfer, "received": receive }));
-        audit::write(&mut tx, actor.into(), now, audit_event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, audit_event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -293,7 +293,7 @@ impl Services {
         let bytes = excel::workbook(&[sheet], &actor.login, now)?;
         let mut tx = self.db().write().await?;
         let event = Event::new("member.export").detail(json!({ "rows": count, "masked": true }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok((bytes, count))
     }
@@ -410,7 +410,7 @@ impl Services {
                 let event = Event::new("security.integrity_failure")
                     .object("member", id)
                     .outcome(Outcome::Failure);
-                audit::write(&mut tx, actor.into(), now, event).await?;
+                audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
                 tx.commit().await?;
                 return Err(ServiceError::Internal(format!(
                     "protected fields of member {id} fail their integrity check"
@@ -420,7 +420,7 @@ impl Services {
         let event = Event::new("member.pii_view")
             .object("member", id)
             .detail(json!({ "reason": reason, "fields": ["id_number", "phone"] }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok((id_number, phone))
     }
@@ -471,7 +471,7 @@ impl Services {
             let now = self.clock().now();
             let written = async {
                 let mut tx = self.db().write().await?;
-                audit::write(&mut tx, actor.into(), now, event).await?;
+                audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
                 tx.commit().await?;
                 ServiceResult::Ok(())
             };
@@ -571,7 +571,7 @@ impl Services {
             let event = Event::new("member.create")
                 .object("member", id)
                 .detail(json!({ "branch": branch.code }));
-            audit::write(&mut tx, actor.into(), now, event).await?;
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
             tx.commit().await?;
             Ok(id)
         }
@@ -717,7 +717,7 @@ impl Services {
             let event = Event::new("member.update")
                 .object("member", id)
                 .detail(json!({ "changed": changed }));
-            audit::write(&mut tx, actor.into(), now, event).await?;
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
             tx.commit().await?;
             Ok(())
         }

@@ -327,7 +327,7 @@ impl Services {
             "code": fields.code.as_str(), "name": fields.name, "kind": fields.kind.code(),
             "parent": parent.as_ref().map(|p| p.code.clone()),
         }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -418,7 +418,7 @@ impl Services {
         let event = Event::new("org.update")
             .object("org", org.id)
             .detail(json!({ "changed": changed }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -468,7 +468,7 @@ impl Services {
         let event = Event::new("org.move").object("org", org.id).detail(json!({
             "from": from, "to": parent.code, "on": on.to_string(),
         }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -524,7 +524,7 @@ impl Services {
         let event = Event::new("org.dissolve")
             .object("org", org.id)
             .detail(json!({ "on": on.to_string() }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -616,7 +616,7 @@ impl Services {
         let event = Event::new("org.post").object("org", org.id).detail(json!({
             "post": post.code(), "from_member": current_holder, "to_member": new_holder, "on": on.to_string(),
         }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -704,7 +704,7 @@ impl Services {
         let event = Event::new("org.post").object("org", org.id).detail(json!({
             "post": post.code(), "from_member": member, "to_member": null, "on": on.to_string(),
         }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }

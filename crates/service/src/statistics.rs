@@ -108,6 +108,7 @@ impl Services {
         let mut tx = self.db().write().await?;
         audit::write(
             &mut tx,
+            self.crypto(),
             actor.into(),
             now,
             Event::new("stats.export").detail(json!({ "scope": stats.scope })),

@@ -185,7 +185,7 @@ impl Services {
         let event = Event::new("org.election").object("org", org.id).detail(json!({
             "term": term_id, "elected_on": elected_on.to_string(), "ends_on": ends_on.to_string(),
         }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -287,7 +287,7 @@ impl Services {
         let event = Event::new("org.assess_secretary")
             .object("org", org.id)
             .detail(json!({ "assessment": assessment_id, "member": member }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -86,7 +86,7 @@ impl Services {
         let event = Event::new("unit.create")
             .object("unit", id)
             .detail(json!({ "code": fields.code.as_str(), "name": fields.name }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -106,7 +106,7 @@ impl Services {
         let event = Event::new("unit.update")
             .object("unit", id)
             .detail(json!({ "code": fields.code.as_str(), "name": fields.name }));
-        audit::write(&mut tx, actor.into(), now, event).await?;
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,5 +1,7 @@
 //! The audit log: append and read. There is no update or delete here, so no path of the
-//! application can change or remove a record.
+//! application can change or remove a record (and database triggers refuse both from any
+//! other path). Appending goes through the chain head: lock it, insert the record with the
+//! next id and its MAC, move the head.
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -23,13 +25,55 @@ pub struct AuditRow {
     pub object_id: Option<String>,
     pub outcome: String,
     pub detail: Option<String>,
+    /// HMAC over the previous record's MAC and this record; `None` before the chain began.
+    pub mac: Option<String>,
 }
 
-pub async fn insert(conn: &mut Conn, row: &AuditRow) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+/// The newest record of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub last_id: i64,
+    pub last_mac: String,
+    /// The first id that carries a MAC (records before it predate the chain).
+    pub chain_from: i64,
+}
+
+fn head_from_row(row: &AnyRow) -> StoreResult<ChainHead> {
+    Ok(ChainHead {
+        last_id: row.int("last_id")?,
+        last_mac: row.text("last_mac")?,
+        chain_from: row.int("chain_from")?,
+    })
+}
+
+/// Locks the chain head for the rest of the transaction and returns it. The no-op update
+/// takes the row lock on PostgreSQL, so concurrent writers append one after the other; on
+/// SQLite the write transaction already holds the database lock.
+pub async fn lock_head(conn: &mut Conn) -> StoreResult<ChainHead> {
+    let row = sqlx::query(
+        "UPDATE audit_chain SET last_id = last_id WHERE id = 1 RETURNING last_id, last_mac, chain_from",
     )
+    .fetch_one(conn)
+    .await?;
+    head_from_row(&row)
+}
+
+/// The chain head as committed, without locking (verification).
+pub async fn head(conn: &mut Conn) -> StoreResult<ChainHead> {
+    let row = sqlx::query("SELECT last_id, last_mac, chain_from FROM audit_chain WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    head_from_row(&row)
+}
+
+/// Appends a record with the id and MAC the caller computed under [`lock_head`], and moves
+/// the head to it.
+pub async fn append(conn: &mut Conn, row: &AuditRow) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(row.id)
     .bind(timestamp_text(row.ts))
     .bind(row.account_id)
     .bind(row.login.as_deref())
@@ -41,10 +85,34 @@ pub async fn insert(conn: &mut Conn, row: &AuditRow) -> StoreResult<()> {
     .bind(row.object_id.as_deref())
     .bind(row.outcome.as_str())
     .bind(row.detail.as_deref())
-    .execute(conn)
+    .bind(row.mac.as_deref())
+    .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_chain SET last_id = $1, last_mac = $2 WHERE id = 1")
+        .bind(row.id)
+        .bind(row.mac.as_deref().unwrap_or_default())
+        .execute(conn)
+        .await?;
     Ok(())
 }
+
+/// Up to `limit` records after `after_id` in id order, optionally up to a time range (for
+/// verification and export, which walk the whole log in batches).
+pub async fn after(
+    conn: &mut Conn,
+    after_id: i64,
+    filter: &AuditFilter,
+    limit: i64,
+) -> StoreResult<Vec<AuditRow>> {
+    let mut sql = Sql::new(COLUMNS);
+    sql.push(" WHERE id > ").bind(after_id);
+    push_filter(&mut sql, filter);
+    sql.push(" ORDER BY id LIMIT ").bind(limit);
+    let rows = sql::fetch_all(conn, sql).await?;
+    rows.iter().map(from_row).collect()
+}
+
+const COLUMNS: &str = "SELECT id, ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail, mac FROM audit_log";
 
 /// Filters of the audit browser.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,6 +167,7 @@ fn from_row(row: &AnyRow) -> StoreResult<AuditRow> {
         object_id: row.opt_text("object_id")?,
         outcome: row.text("outcome")?,
         detail: row.opt_text("detail")?,
+        mac: row.opt_text("mac")?,
     })
 }
 
@@ -111,10 +180,8 @@ pub async fn list(
     let mut count = Sql::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
     push_filter(&mut count, filter);
     let total = sql::fetch_one(conn, count).await?.int("n")?;
-    let mut sql = Sql::new(
-        "SELECT id, ts, account_id, login, role, ip, user_agent, event, object_type, object_id, outcome, detail \
-         FROM audit_log WHERE 1 = 1",
-    );
+    let mut sql = Sql::new(COLUMNS);
+    sql.push(" WHERE 1 = 1");
     push_filter(&mut sql, filter);
     sql.push(" ORDER BY id DESC LIMIT ")
         .bind(page.limit())

@@ -3,7 +3,8 @@
 //!
 //! The SQL is shared; two tokens stand for what the engines spell differently:
 //! `{{id}}` (an auto-numbered primary key) and `{{c}}` (the byte-order collation that makes
-//! the org-path range scan use its index on PostgreSQL; SQLite compares bytes already).
+//! the org-path range scan use its index on PostgreSQL; SQLite compares bytes already). What
+//! the engines cannot share at all (trigger bodies) comes in a file per engine beside it.
 
 use sqlx::Row;
 
@@ -14,6 +15,9 @@ struct Migration {
     version: i64,
     name: &'static str,
     sql: &'static str,
+    /// What only one engine can say (triggers), run after `sql`.
+    sqlite: &'static str,
+    postgres: &'static str,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -21,16 +25,29 @@ const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "foundation",
         sql: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: "",
+        postgres: "",
     },
     Migration {
         version: 2,
         name: "membership",
         sql: include_str!("../migrations/0002_membership.sql"),
+        sqlite: "",
+        postgres: "",
     },
     Migration {
         version: 3,
         name: "search_indexes",
         sql: include_str!("../migrations/0003_search_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 4,
+        name: "audit_chain",
+        sql: include_str!("../migrations/0004_audit_chain.sql"),
+        sqlite: include_str!("../migrations/0004_audit_chain.sqlite.sql"),
+        postgres: include_str!("../migrations/0004_audit_chain.postgres.sql"),
     },
 ];
 
@@ -75,6 +92,13 @@ pub(crate) async fn run(db: &Db) -> StoreResult<()> {
         sqlx::raw_sql(&render(migration.sql, db.backend()))
             .execute(&mut *tx)
             .await?;
+        let own = match db.backend() {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        if !own.is_empty() {
+            sqlx::raw_sql(own).execute(&mut *tx).await?;
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         )

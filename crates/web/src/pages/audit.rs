@@ -3,9 +3,11 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse as _, Response};
 use chrono::{NaiveTime, TimeDelta};
 use dangjian_core::member::parse_date;
+use dangjian_service::audit::ChainReport;
 use dangjian_service::{AuditFilter, AuditRow, Page};
 use serde::Deserialize;
 
@@ -32,6 +34,31 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
+    /// The download of the same filter as JSON lines.
+    fn export_href(&self) -> String {
+        let page = self.with_page(1);
+        let query = page
+            .trim_start_matches("/audit?")
+            .trim_end_matches("page=1")
+            .trim_end_matches('&');
+        format!("/audit/export.jsonl?{query}")
+    }
+
+    /// The store filter, or the message for a bad date.
+    fn filter(&self) -> Result<AuditFilter, String> {
+        let from = day_start(&self.from)?;
+        let to = day_start(&self.to)?.map(|t| t + TimeDelta::days(1));
+        Ok(AuditFilter {
+            login: view::nonempty(&self.login).map(|l| l.to_lowercase()),
+            event: view::nonempty(&self.event),
+            outcome: view::nonempty(&self.outcome),
+            object_type: view::nonempty(&self.object_type),
+            object_id: view::nonempty(&self.object_id),
+            from,
+            to,
+        })
+    }
+
     fn with_page(&self, page: i64) -> String {
         let pairs = [
             ("login", &self.login),
@@ -102,6 +129,7 @@ struct ListPage {
     layout: Layout,
     filter: AuditQuery,
     filter_error: Option<String>,
+    export: String,
     outcomes: Vec<(&'static str, &'static str)>,
     rows: Vec<AuditItem>,
     total: i64,
@@ -130,20 +158,16 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
     let q: AuditQuery = query(raw.as_deref())?;
-    let from = day_start(&q.from);
-    let to = day_start(&q.to).map(|t| t.map(|t| t + TimeDelta::days(1)));
-    let (from, to, filter_error) = match (from, to) {
-        (Ok(from), Ok(to)) => (from, to, None),
-        (Err(e), _) | (_, Err(e)) => (None, None, Some(e)),
-    };
-    let filter = AuditFilter {
-        login: view::nonempty(&q.login).map(|l| l.to_lowercase()),
-        event: view::nonempty(&q.event),
-        outcome: view::nonempty(&q.outcome),
-        object_type: view::nonempty(&q.object_type),
-        object_id: view::nonempty(&q.object_id),
-        from,
-        to,
+    let (filter, filter_error) = match q.filter() {
+        Ok(filter) => (filter, None),
+        Err(e) => (
+            AuditFilter {
+                from: None,
+                to: None,
+                ..q.filter_without_dates()
+            },
+            Some(e),
+        ),
     };
     let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
     let (rows, total) = state
@@ -161,6 +185,7 @@ pub async fn list(
     let page = i64::from(number);
     render(&ListPage {
         layout: Layout::new(actor, "/audit", "审计日志").crumb("审计日志", None),
+        export: q.export_href(),
         prev: (page > 1).then(|| q.with_page(page - 1)),
         next: (page < pages).then(|| q.with_page(page + 1)),
         filter: q,
@@ -170,5 +195,69 @@ pub async fn list(
         total,
         page,
         pages,
+    })
+}
+
+impl AuditQuery {
+    fn filter_without_dates(&self) -> AuditFilter {
+        AuditQuery {
+            from: String::new(),
+            to: String::new(),
+            ..self.clone()
+        }
+        .filter()
+        .unwrap_or_default()
+    }
+}
+
+/// The filtered log as JSON lines, for the bureau's log platform.
+pub async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: AuditQuery = query(raw.as_deref())?;
+    let filter = q.filter().map_err(PageError::BadRequest)?;
+    let mut bytes = Vec::new();
+    state
+        .services
+        .export_audit(&session.actor, &filter, &mut bytes)
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"audit.jsonl\"; filename*=UTF-8''{}",
+        encode("审计日志.jsonl")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/x-ndjson; charset=utf-8".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "audit_verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    report: ChainReport,
+}
+
+/// Checks the whole chain and says whether it is intact or which record is the first broken.
+pub async fn verify(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let report = state.services.verify_audit_chain(actor).await?;
+    render(&VerifyPage {
+        layout: Layout::new(actor, "/audit", "审计链校验")
+            .crumb("审计日志", Some("/audit".to_owned()))
+            .crumb("审计链校验", None),
+        report,
     })
 }

@@ -86,6 +86,8 @@ pub fn router() -> Router<AppState> {
             post(accounts::reset_password),
         )
         .route("/audit", get(audit::list))
+        .route("/audit/export.jsonl", get(audit::export))
+        .route("/audit/verify", get(audit::verify))
 }
 
 /// The routes that take uploads, with their own (larger) body limit.

@@ -1,0 +1,213 @@
+//! The tamper-evident audit log: every record chained with HMAC-SM3, verification that names
+//! the first broken record, database guards against change and early deletion, and export as
+//! JSON lines.
+
+use dangjian_core::role::Role;
+use dangjian_service::Actor;
+use dangjian_service::audit::ChainReport;
+use serde_json::Value;
+
+use crate::harness::TestApp;
+
+async fn verify(app: &TestApp) -> ChainReport {
+    app.services
+        .verify_audit_chain(&Actor::shell_auditor())
+        .await
+        .unwrap()
+}
+
+/// Runs a statement straight on the database, as someone with a database shell would.
+async fn raw(app: &TestApp, statement: &str) -> Result<(), sqlx::Error> {
+    let mut tx = app.services.db().write().await.unwrap();
+    sqlx::raw_sql(statement).execute(&mut *tx).await?;
+    tx.commit().await.unwrap();
+    Ok(())
+}
+
+/// Lifts the database guard, as an attacker with the database owner's rights could.
+async fn drop_guards(app: &TestApp) {
+    let statement = if app.sqlite_path().is_some() {
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_retention"
+    } else {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard"
+    };
+    raw(app, statement).await.unwrap();
+}
+
+async fn ids(app: &TestApp) -> Vec<i64> {
+    let mut rows: Vec<i64> = app.audit("", None).await.iter().map(|r| r.id).collect();
+    rows.sort_unstable();
+    rows
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_one_intact_chain() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    // Failed logins from many connections at once, each an audit record in its own
+    // transaction.
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let app = app.clone();
+        attempts.spawn(async move {
+            let response = app
+                .post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+                .await;
+            assert_eq!(response.status(), 401);
+        });
+    }
+    while let Some(done) = attempts.join_next().await {
+        done.unwrap();
+    }
+    let ChainReport::Intact { records, unchained } = verify(&app).await else {
+        panic!("the chain broke under concurrent writers");
+    };
+    assert_eq!(unchained, 0);
+    assert!(records >= 24, "{records}");
+    // Ids are consecutive: the chain has no holes.
+    let ids = ids(&app).await;
+    assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "{ids:?}");
+    // The check itself is on record.
+    assert_eq!(app.audit("audit.verify", Some("success")).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_young_records() {
+    let app = TestApp::spawn().await;
+    // The database judges age by its own clock: bring the app's clock to the present.
+    app.clock
+        .advance(chrono::Utc::now() - app.services.clock().now());
+    app.post_login(&app.client(), "nobody", "Wrong-2026!").await;
+    let id = *ids(&app).await.last().unwrap();
+    let change = raw(
+        &app,
+        &format!("UPDATE audit_log SET login = 'x' WHERE id = {id}"),
+    )
+    .await;
+    assert!(change.is_err(), "an update went through");
+    let delete = raw(&app, &format!("DELETE FROM audit_log WHERE id = {id}")).await;
+    assert!(delete.is_err(), "a delete of a new record went through");
+    // A record past the retention period may be removed (by the bureau's archiving, outside
+    // the application); verification then reports it missing.
+    let old = ids(&app).await[0];
+    raw(&app, &format!("DELETE FROM audit_log WHERE id = {old}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: old,
+            reason: "记录缺失（被删除）"
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_changed_record_is_named_as_the_first_broken_one() {
+    let app = TestApp::spawn().await;
+    for i in 0..5 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    let ids = ids(&app).await;
+    let target = ids[ids.len() - 3];
+    drop_guards(&app).await;
+    raw(
+        &app,
+        &format!("UPDATE audit_log SET outcome = 'success' WHERE id = {target}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: target,
+            reason: "记录内容被改动或被替换"
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_or_truncated_record_is_found() {
+    let app = TestApp::spawn().await;
+    for i in 0..5 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    let ids = ids(&app).await;
+    drop_guards(&app).await;
+    // Removing the newest record: the head no longer matches.
+    let last = *ids.last().unwrap();
+    raw(&app, &format!("DELETE FROM audit_log WHERE id = {last}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: last,
+            reason: "最新的记录缺失（日志被截断）"
+        }
+    );
+    // Removing one in the middle: named by its id.
+    let middle = ids[2];
+    raw(&app, &format!("DELETE FROM audit_log WHERE id = {middle}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: middle,
+            reason: "记录缺失（被删除）"
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_audit_administrator_verifies_and_exports_from_the_web() {
+    let app = TestApp::spawn().await;
+    let auditor = app.login_as("aud", Role::AuditAdmin, None, None).await;
+    let page = auditor.get(app.url("/audit/verify")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("审计链完整"));
+
+    let export = auditor
+        .get(app.url("/audit/export.jsonl?event=auth.login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    assert!(
+        export.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/x-ndjson")
+    );
+    let body = export.text().await.unwrap();
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        assert!(line["event"].as_str().unwrap().starts_with("auth.login"));
+        assert_eq!(line["mac"].as_str().unwrap().len(), 64);
+        assert!(line["detail"].is_object());
+    }
+    assert_eq!(app.audit("audit.export", Some("success")).await.len(), 1);
+    let bad = auditor
+        .get(app.url("/audit/export.jsonl?from=2026-13-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // Nobody else: a bureau-wide business role is refused and the refusal recorded.
+    let office = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    for path in ["/audit/verify", "/audit/export.jsonl"] {
+        let response = office.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    assert_eq!(app.audit("audit.export", Some("denied")).await.len(), 1);
+    assert_eq!(app.audit("audit.verify", Some("denied")).await.len(), 1);
+}
