@@ -17,7 +17,7 @@ use dangjian_core::id_number::check_char;
 use dangjian_core::member::{Category, MemberStatus};
 use dangjian_service::demo::DemoScale;
 use dangjian_service::members::Search;
-use dangjian_service::{Actor, AuthPolicy, Database, Page, Services, SystemClock};
+use dangjian_service::{Actor, Database, Page, Services, SystemClock};
 use rust_xlsxwriter::Workbook;
 
 const IMPORT_ROWS: usize = 100_000;
@@ -32,14 +32,9 @@ async fn main() {
         Some(url) => Database::Url(url),
         None => Database::Sqlite(&sqlite),
     };
-    let services = Services::open(
-        database,
-        &dir.join("bench.keys"),
-        Arc::new(SystemClock),
-        AuthPolicy::default(),
-    )
-    .await
-    .expect("open the database (PostgreSQL must be empty)");
+    let services = Services::open(database, &dir.join("bench.keys"), Arc::new(SystemClock))
+        .await
+        .expect("open the database (PostgreSQL must be empty)");
     println!(
         "database: {}",
         if url.is_some() {

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use dangjian_service::accounts::GrantForm;
 use dangjian_service::audit::ChainReport;
 use dangjian_service::demo::{DemoScale, DemoSummary};
-use dangjian_service::{AuthPolicy, Database, InitialAdmin, ServiceError, Services, SystemClock};
+use dangjian_service::{Database, InitialAdmin, ServiceError, Services, SystemClock};
 use dangjian_web::{AppState, WebConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use settings::{Overrides, Settings};
@@ -378,19 +378,14 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
         .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
     let key_file = settings.key_file();
     match &settings.database_url {
-        Some(url) => Services::open(Database::Url(url), &key_file, clock, AuthPolicy::default())
+        Some(url) => Services::open(Database::Url(url), &key_file, clock)
             .await
             .with_context(|| format!("数据库 {}", settings::redact_url(url))),
         None => {
             let path = settings.data_dir.join("dangjian.db");
-            Services::open(
-                Database::Sqlite(&path),
-                &key_file,
-                clock,
-                AuthPolicy::default(),
-            )
-            .await
-            .with_context(|| format!("数据库 {}", path.display()))
+            Services::open(Database::Sqlite(&path), &key_file, clock)
+                .await
+                .with_context(|| format!("数据库 {}", path.display()))
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod member;
 pub mod org;
 pub mod password;
+pub mod policy;
 pub mod role;
 pub mod rules;
 pub mod stats;

@@ -15,15 +15,19 @@ pub enum PasswordError {
     ContainsLogin,
 }
 
+/// The floor of the minimum length; the security administrator may raise it
+/// (`policy::SecurityPolicy::password_min_length`).
 pub const MIN_LENGTH: usize = 8;
 /// Long enough for passphrases, short enough that hashing cannot be used to exhaust the CPU.
 pub const MAX_LENGTH: usize = 128;
 
-/// Checks a new password against the policy.
-pub fn check(password: &str, login: &str) -> Result<(), PasswordError> {
+/// Checks a new password against the policy, with `min_length` characters at least (never
+/// below [`MIN_LENGTH`]).
+pub fn check(password: &str, login: &str, min_length: usize) -> Result<(), PasswordError> {
+    let min_length = min_length.max(MIN_LENGTH);
     let length = password.chars().count();
-    if length < MIN_LENGTH {
-        return Err(PasswordError::TooShort(MIN_LENGTH));
+    if length < min_length {
+        return Err(PasswordError::TooShort(min_length));
     }
     if length > MAX_LENGTH {
         return Err(PasswordError::TooLong(MAX_LENGTH));
@@ -69,11 +73,18 @@ mod tests {
             ("党建Abc12345", "u", Ok(())),
         ];
         for (password, login, expected) in cases {
-            assert_eq!(check(password, login), expected, "{password}");
+            assert_eq!(check(password, login, 8), expected, "{password}");
         }
         assert_eq!(
-            check(&"Aa1!".repeat(40), "u"),
+            check(&"Aa1!".repeat(40), "u", 8),
             Err(PasswordError::TooLong(128))
         );
+    }
+
+    #[test]
+    fn a_raised_minimum_applies_and_a_lowered_one_does_not() {
+        assert_eq!(check("Abcdefg1", "u", 12), Err(PasswordError::TooShort(12)));
+        assert_eq!(check("Abcdefg1x!12", "u", 12), Ok(()));
+        assert_eq!(check("Abcdef1", "u", 4), Err(PasswordError::TooShort(8)));
     }
 }

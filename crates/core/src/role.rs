@@ -29,6 +29,7 @@ labelled_enum! {
         WriteUnits = ("write_units", "维护单位"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
+        ManageSecurity = ("manage_security", "安全策略与账号解锁"),
         ReadAudit = ("read_audit", "查阅审计日志"),
     }
 }
@@ -61,7 +62,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::SystemAdmin => matches!(permission, ManageAccounts),
-            Role::SecurityAdmin => matches!(permission, GrantRoles),
+            Role::SecurityAdmin => matches!(permission, GrantRoles | ManageSecurity),
             Role::AuditAdmin => matches!(permission, ReadAudit),
             Role::CommitteeStaff => matches!(
                 permission,

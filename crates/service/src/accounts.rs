@@ -29,6 +29,8 @@ pub struct AccountView {
     pub disabled: bool,
     pub must_change_password: bool,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Set while the account is locked after failed logins.
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<AccountRow> for AccountView {
@@ -43,7 +45,16 @@ impl From<AccountRow> for AccountView {
             disabled: row.disabled,
             must_change_password: row.must_change_password,
             last_login_at: row.last_login_at,
+            locked_until: row.locked_until,
         }
+    }
+}
+
+impl AccountView {
+    /// Drops a lock that has run out by `now`.
+    fn at(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.locked_until = self.locked_until.filter(|until| *until > now);
+        self
     }
 }
 
@@ -163,7 +174,11 @@ impl Services {
         let mut tx = self.db().read().await?;
         let rows = accounts::list(&mut tx).await?;
         tx.commit().await?;
-        Ok(rows.into_iter().map(AccountView::from).collect())
+        let now = self.clock().now();
+        Ok(rows
+            .into_iter()
+            .map(|row| AccountView::from(row).at(now))
+            .collect())
     }
 
     pub async fn account(&self, actor: &Actor, id: i64) -> ServiceResult<AccountView> {
@@ -176,7 +191,7 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
-        Ok(row.into())
+        Ok(AccountView::from(row).at(self.clock().now()))
     }
 
     /// Creates an account without a role (system administrator). Returns its id and the
@@ -315,8 +330,7 @@ impl Services {
                 "三员账号的密码只能在服务器命令行重置（dangjian user passwd）",
             ));
         }
-        accounts::set_password(&mut tx, id, &hash, true, now).await?;
-        accounts::delete_sessions_of(&mut tx, id).await?;
+        crate::auth::replace_password(&mut tx, &account, &hash, true, now).await?;
         audit::write(
             &mut tx,
             self.crypto(),
@@ -339,7 +353,8 @@ impl Services {
         password: &str,
     ) -> ServiceResult<i64> {
         let login = parse_login(login).map_err(|m| ServiceError::invalid("login", m))?;
-        password::check(password, &login)
+        let policy = self.refresh_policy().await?;
+        password::check(password, &login, policy.password_min_length as usize)
             .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.clock().now();
@@ -373,7 +388,8 @@ impl Services {
     /// `dangjian user passwd`: sets a password from the shell. It ends the account's sessions.
     pub async fn cli_set_password(&self, login: &str, password: &str) -> ServiceResult<()> {
         let login = normalise_login(login);
-        password::check(password, &login)
+        let policy = self.refresh_policy().await?;
+        password::check(password, &login, policy.password_min_length as usize)
             .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.clock().now();
@@ -381,8 +397,10 @@ impl Services {
         let account = accounts::by_login(&mut tx, &login)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
-        accounts::delete_sessions_of(&mut tx, account.id).await?;
+        crate::auth::replace_password(&mut tx, &account, &hash, false, now).await?;
+        // The operator at the shell has just proven who is behind the account: a lock from
+        // failed attempts ends with it.
+        accounts::clear_failures(&mut tx, account.id).await?;
         audit::write(
             &mut tx,
             self.crypto(),
@@ -400,7 +418,11 @@ impl Services {
         let mut tx = self.db().read().await?;
         let rows = accounts::list(&mut tx).await?;
         tx.commit().await?;
-        Ok(rows.into_iter().map(AccountView::from).collect())
+        let now = self.clock().now();
+        Ok(rows
+            .into_iter()
+            .map(|row| AccountView::from(row).at(now))
+            .collect())
     }
 
     /// `dangjian token create`: a bearer token acting as the account, shown once.

@@ -4,8 +4,12 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::collections::HashMap;
+use std::sync::PoisonError;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use dangjian_core::password;
+use dangjian_core::policy::ADDRESS_WINDOW;
 use dangjian_core::role::{Permission, Role, Scope};
 use dangjian_store::accounts::{self, AccountRow};
 use dangjian_store::{Conn, orgs};
@@ -16,21 +20,33 @@ use crate::audit::{self, Event, Outcome, Who};
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
-/// Session and password-age limits. The defaults are the usual 等保 expectations: 30 minutes
-/// idle, 12 hours at most, a password older than 90 days must be changed.
-#[derive(Debug, Clone)]
-pub struct AuthPolicy {
-    pub idle_timeout: TimeDelta,
-    pub absolute_timeout: TimeDelta,
-    pub password_max_age: TimeDelta,
+/// Failed logins per client address in the last [`ADDRESS_WINDOW`], kept in memory: one
+/// attacker's address is stopped after a few attempts, so it cannot lock every account in
+/// turn. Per process; behind several processes each counts its own share.
+#[derive(Debug, Default)]
+pub(crate) struct Throttle {
+    failures: std::sync::Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
 }
 
-impl Default for AuthPolicy {
-    fn default() -> Self {
-        Self {
-            idle_timeout: TimeDelta::minutes(30),
-            absolute_timeout: TimeDelta::hours(12),
-            password_max_age: TimeDelta::days(90),
+/// Addresses tracked at most; past this, addresses with no recent failure are forgotten first.
+const THROTTLE_CAPACITY: usize = 10_000;
+
+impl Throttle {
+    fn recent(&self, ip: &str, now: DateTime<Utc>) -> usize {
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        failures.get_mut(ip).map_or(0, |times| {
+            times.retain(|t| now - *t < ADDRESS_WINDOW);
+            times.len()
+        })
+    }
+
+    fn record(&self, ip: &str, now: DateTime<Utc>) {
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if failures.len() >= THROTTLE_CAPACITY {
+            failures.retain(|_, times| times.iter().any(|t| now - *t < ADDRESS_WINDOW));
+        }
+        if failures.len() < THROTTLE_CAPACITY || failures.contains_key(ip) {
+            failures.entry(ip.to_owned()).or_default().push(now);
         }
     }
 }
@@ -185,6 +201,22 @@ async fn verify_password(password: String, hash: String) -> ServiceResult<bool> 
     .map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
+/// Sets a new password hash, keeping the old one for the reuse check, and ends every session
+/// of the account (a password change is a privilege change: whoever held a session with the
+/// old password must log in again).
+pub(crate) async fn replace_password(
+    conn: &mut Conn,
+    account: &AccountRow,
+    hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    accounts::push_history(conn, account.id, &account.password_hash, now).await?;
+    accounts::set_password(conn, account.id, hash, must_change, now).await?;
+    accounts::delete_sessions_of(conn, account.id).await?;
+    Ok(())
+}
+
 /// A hash of a random password, verified against when the login is unknown so that an
 /// unknown login takes as long as a wrong password.
 fn decoy_hash() -> &'static str {
@@ -194,6 +226,10 @@ fn decoy_hash() -> &'static str {
 impl Services {
     /// Password login. On success a new session replaces any the browser had (the caller
     /// drops the old cookie), so a session id fixed before login is worthless after it.
+    ///
+    /// Guards, in order: an address with too many recent failures is refused before the
+    /// password is looked at; a locked account is refused even with the right password; the
+    /// policy's count of consecutive failures locks the account. Every refusal is audited.
     pub async fn login(
         &self,
         login: &str,
@@ -202,6 +238,28 @@ impl Services {
     ) -> ServiceResult<NewSession> {
         let login = normalise_login(login);
         let now = self.clock().now();
+        let policy = self.refresh_policy().await?;
+        // What was typed is recorded only if it could be a login name: people type their ID
+        // number or phone into the wrong field, and those must not reach the log.
+        let typed = crate::accounts::parse_login(&login)
+            .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
+        let ip = origin.ip.clone().unwrap_or_default();
+        if self.throttle.recent(&ip, now) >= policy.address_max_failures as usize {
+            let mut tx = self.db().write().await?;
+            let who = Who {
+                account_id: None,
+                login: &typed,
+                role: None,
+                channel: Channel::Web.code(),
+                origin: &origin,
+            };
+            let event = Event::new("auth.login")
+                .outcome(Outcome::Failure)
+                .detail(json!({ "reason": "throttled" }));
+            audit::write(&mut tx, self.crypto(), who, now, event).await?;
+            tx.commit().await?;
+            return Err(ServiceError::Throttled);
+        }
         let mut tx = self.db().read().await?;
         let account = accounts::by_login(&mut tx, &login).await?;
         tx.commit().await?;
@@ -211,18 +269,24 @@ impl Services {
         let verified = verify_password(password.to_owned(), hash).await?;
 
         let mut tx = self.db().write().await?;
+        // Re-read under the write lock: concurrent failures must all count.
+        let account = match &account {
+            Some(a) => accounts::get(&mut tx, a.id).await?,
+            None => None,
+        };
+        let locked_until = account
+            .as_ref()
+            .and_then(|a| a.locked_until)
+            .filter(|until| *until > now);
         let account = match account {
-            Some(account) if verified && !account.disabled => account,
+            Some(account) if verified && !account.disabled && locked_until.is_none() => account,
             other => {
                 let reason = match &other {
                     None => "unknown_login",
                     Some(a) if a.disabled => "disabled",
+                    Some(_) if locked_until.is_some() => "locked",
                     Some(_) => "bad_password",
                 };
-                // What was typed is recorded only if it could be a login name: people type
-                // their ID number or phone into the wrong field, and those must not reach the log.
-                let typed = crate::accounts::parse_login(&login)
-                    .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
                 let who = Who {
                     account_id: other.as_ref().map(|a| a.id),
                     login: &typed,
@@ -234,10 +298,38 @@ impl Services {
                     .outcome(Outcome::Failure)
                     .detail(json!({ "reason": reason }));
                 audit::write(&mut tx, self.crypto(), who, now, event).await?;
+                let mut error = ServiceError::InvalidCredentials;
+                if let Some(until) = locked_until {
+                    error = ServiceError::Locked { until };
+                } else if let Some(account) = other.as_ref().filter(|a| !a.disabled) {
+                    let failures = account.failed_logins + 1;
+                    if failures >= i64::from(policy.lockout_threshold) {
+                        let until = now + policy.lockout();
+                        accounts::record_failure(&mut tx, account.id, Some(until)).await?;
+                        let who = Who {
+                            account_id: Some(account.id),
+                            login: &account.login,
+                            role: None,
+                            channel: Channel::Web.code(),
+                            origin: &origin,
+                        };
+                        let event = Event::new("auth.lock")
+                            .object("account", account.id)
+                            .detail(json!({ "failures": failures, "until": dangjian_store::timestamp_text(until) }));
+                        audit::write(&mut tx, self.crypto(), who, now, event).await?;
+                        error = ServiceError::Locked { until };
+                    } else {
+                        accounts::record_failure(&mut tx, account.id, None).await?;
+                    }
+                }
                 tx.commit().await?;
-                return Err(ServiceError::InvalidCredentials);
+                self.throttle.record(&ip, now);
+                return Err(error);
             }
         };
+        if account.failed_logins > 0 || account.locked_until.is_some() {
+            accounts::clear_failures(&mut tx, account.id).await?;
+        }
         let token = secret::random_token();
         let csrf = secret::random_token();
         accounts::insert_session(
@@ -277,8 +369,8 @@ impl Services {
         };
         let account = accounts::get(&mut tx, session.account_id).await?;
         tx.commit().await?;
-        let idle = now - session.last_seen_at > self.policy().idle_timeout;
-        let too_old = now - session.created_at > self.policy().absolute_timeout;
+        let idle = now - session.last_seen_at > self.policy().idle_timeout();
+        let too_old = now - session.created_at > self.policy().absolute_timeout();
         let account = match account {
             Some(account) if !account.disabled && !idle && !too_old => account,
             account => {
@@ -406,12 +498,28 @@ impl Services {
         if new == current {
             return Err(ServiceError::invalid("new", "新密码不能与当前密码相同"));
         }
-        password::check(new, &account.login)
+        let policy = self.refresh_policy().await?;
+        password::check(new, &account.login, policy.password_min_length as usize)
             .map_err(|e| ServiceError::invalid("new", e.to_string()))?;
+        // The current password counts as the newest of the last N.
+        let mut tx = self.db().read().await?;
+        let earlier = i64::from(policy.password_history.saturating_sub(1));
+        let history = accounts::recent_hashes(&mut tx, account.id, earlier).await?;
+        tx.commit().await?;
+        for old in history {
+            if verify_password(new.to_owned(), old).await? {
+                return Err(ServiceError::invalid(
+                    "new",
+                    format!(
+                        "新密码不能与最近 {} 次使用过的密码相同",
+                        policy.password_history
+                    ),
+                ));
+            }
+        }
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db().write().await?;
-        accounts::set_password(&mut tx, account.id, &hash, false, now).await?;
-        accounts::delete_sessions_of(&mut tx, account.id).await?;
+        replace_password(&mut tx, &account, &hash, false, now).await?;
         let event = Event::new("auth.password_change").object("account", account.id);
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
@@ -448,7 +556,7 @@ impl Services {
                 None => Scope::Nothing,
             },
         };
-        let expired = now - account.password_changed_at > self.policy().password_max_age;
+        let expired = now - account.password_changed_at > self.policy().password_max_age();
         Ok(Actor {
             account_id: Some(account.id),
             login: account.login.clone(),

@@ -18,6 +18,15 @@ pub enum ServiceError {
     /// Wrong login or password (which of the two is never said).
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The account is locked after repeated failed logins, until the given instant (or the
+    /// security administrator unlocks it).
+    #[error("account locked")]
+    Locked {
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// Too many failed logins from one address: refused without looking at the password.
+    #[error("too many attempts")]
+    Throttled,
     /// The account must change its password before doing anything else.
     #[error("password change required")]
     PasswordChangeRequired,

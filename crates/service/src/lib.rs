@@ -21,6 +21,7 @@ pub mod members;
 pub mod orgs;
 mod scope;
 mod secret;
+mod security;
 pub mod statistics;
 pub mod terms;
 pub mod units;
@@ -32,9 +33,10 @@ use dangjian_core::clock::Clock;
 use dangjian_core::rules::Rules;
 use dangjian_store::Db;
 
-pub use auth::{Actor, AuthPolicy, Channel, Origin};
+pub use auth::{Actor, Channel, Origin};
 pub use bootstrap::InitialAdmin;
 pub use crypto::CryptoProvider;
+pub use dangjian_core::policy::SecurityPolicy;
 pub use dangjian_store::Page;
 pub use dangjian_store::accounts::TokenRow;
 pub use dangjian_store::audit::{AuditFilter, AuditRow};
@@ -91,7 +93,9 @@ impl Clock for ManualClock {
 pub struct Services {
     db: Db,
     clock: Arc<dyn Clock>,
-    policy: AuthPolicy,
+    /// The authentication policy as last read from the database (see `refresh_policy`).
+    policy: Arc<std::sync::RwLock<SecurityPolicy>>,
+    throttle: Arc<auth::Throttle>,
     crypto: Arc<dyn CryptoProvider>,
     rules: Arc<Rules>,
 }
@@ -117,16 +121,14 @@ pub enum OpenError {
 }
 
 impl Services {
-    pub fn new(
-        db: Db,
-        clock: Arc<dyn Clock>,
-        policy: AuthPolicy,
-        crypto: Arc<dyn CryptoProvider>,
-    ) -> Self {
+    /// Services over `db`. The authentication policy starts at its defaults and is read from
+    /// the database by `open`, at every login and on every change.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, crypto: Arc<dyn CryptoProvider>) -> Self {
         Self {
             db,
             clock,
-            policy,
+            policy: Arc::default(),
+            throttle: Arc::default(),
             crypto,
             rules: Arc::new(Rules::defaults()),
         }
@@ -153,7 +155,6 @@ impl Services {
         database: Database<'_>,
         key_file: &std::path::Path,
         clock: Arc<dyn Clock>,
-        policy: AuthPolicy,
     ) -> Result<Services, OpenError> {
         let db = match database {
             Database::Sqlite(path) => Db::open_sqlite(path).await,
@@ -189,7 +190,12 @@ impl Services {
         };
         let crypto =
             keys::load_or_create(key_file, empty).map_err(|e| OpenError::Check(e.to_string()))?;
-        Ok(Services::new(db, clock, policy, Arc::new(crypto)))
+        let services = Services::new(db, clock, Arc::new(crypto));
+        services
+            .refresh_policy()
+            .await
+            .map_err(|e| OpenError::Check(e.to_string()))?;
+        Ok(services)
     }
 
     pub fn db(&self) -> &Db {
@@ -200,8 +206,16 @@ impl Services {
         self.clock.as_ref()
     }
 
-    pub fn policy(&self) -> &AuthPolicy {
+    fn policy_slot(&self) -> &std::sync::RwLock<SecurityPolicy> {
         &self.policy
+    }
+
+    /// The authentication policy in force (as last read).
+    pub fn policy(&self) -> SecurityPolicy {
+        *self
+            .policy
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Creates the three administrator accounts on an empty database and returns their

@@ -64,7 +64,7 @@ mod tests {
         for _ in 0..100 {
             let password = one_time_password();
             assert_eq!(
-                dangjian_core::password::check(&password, "sysadmin"),
+                dangjian_core::password::check(&password, "sysadmin", 8),
                 Ok(())
             );
         }

@@ -23,13 +23,17 @@ pub struct AccountRow {
     pub password_changed_at: DateTime<Utc>,
     pub disabled: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Failed logins since the last success or lock.
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 macro_rules! select {
     ($tail:literal) => {
         concat!(
             "SELECT a.id, a.login, a.display_name, a.role, a.org_id, o.name AS org_name, a.member_id, ",
-            "a.password_hash, a.must_change_password, a.password_changed_at, a.disabled, a.last_login_at ",
+            "a.password_hash, a.must_change_password, a.password_changed_at, a.disabled, a.last_login_at, ",
+            "a.failed_logins, a.locked_until ",
             "FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id ",
             $tail
         )
@@ -50,6 +54,8 @@ fn from_row(row: &AnyRow) -> StoreResult<AccountRow> {
         password_changed_at: row.timestamp("password_changed_at")?,
         disabled: row.flag("disabled")?,
         last_login_at: row.opt_timestamp("last_login_at")?,
+        failed_logins: row.int("failed_logins")?,
+        locked_until: row.opt_timestamp("locked_until")?,
     })
 }
 
@@ -163,6 +169,98 @@ pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool) -> StoreResu
         .bind(id)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Counts a failed login; with `lock_until` the account is locked and the count starts over.
+pub async fn record_failure(
+    conn: &mut Conn,
+    id: i64,
+    lock_until: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    let sql = if lock_until.is_some() {
+        "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2"
+    } else {
+        "UPDATE accounts SET failed_logins = failed_logins + 1, locked_until = $1 WHERE id = $2"
+    };
+    sqlx::query(sql)
+        .bind(lock_until.map(timestamp_text))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock (a successful login, or the security administrator).
+pub async fn clear_failures(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a replaced password hash for the reuse check.
+pub async fn push_history(
+    conn: &mut Conn,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO password_history (account_id, password_hash, replaced_at) VALUES ($1, $2, $3)",
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(timestamp_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The last `n` replaced hashes of an account, newest first.
+pub async fn recent_hashes(conn: &mut Conn, id: i64, n: i64) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT password_hash FROM password_history WHERE account_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(id)
+    .bind(n)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| r.text("password_hash")).collect()
+}
+
+/// The stored policy settings as `(name, value)`.
+pub async fn policy(conn: &mut Conn) -> StoreResult<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT name, value FROM security_policy")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text("name")?, r.int("value")?)))
+        .collect()
+}
+
+/// Stores one policy setting.
+pub async fn set_policy(
+    conn: &mut Conn,
+    name: &str,
+    value: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM security_policy WHERE name = $1")
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO security_policy (name, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(name)
+    .bind(value)
+    .bind(timestamp_text(now))
+    .bind(by)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -49,6 +49,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0004_audit_chain.sqlite.sql"),
         postgres: include_str!("../migrations/0004_audit_chain.postgres.sql"),
     },
+    Migration {
+        version: 5,
+        name: "login_guard",
+        sql: include_str!("../migrations/0005_login_guard.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -77,6 +77,14 @@ impl IntoResponse for PageError {
                     Redirect::to("/login").into_response()
                 }
                 ServiceError::PasswordChangeRequired => Redirect::to("/password").into_response(),
+                ServiceError::Locked { until } => {
+                    error_page(StatusCode::LOCKED, "账号已锁定", &locked_message(until))
+                }
+                ServiceError::Throttled => error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "尝试过于频繁",
+                    THROTTLED_MESSAGE,
+                ),
                 ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
                     let message: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
                     error_page(StatusCode::BAD_REQUEST, "输入有误", &message.join("；"))
@@ -193,6 +201,15 @@ impl IntoResponse for ApiError {
                     "账号须先修改密码".to_owned(),
                     None,
                 ),
+                ServiceError::Locked { until } => {
+                    (StatusCode::LOCKED, "locked", locked_message(until), None)
+                }
+                ServiceError::Throttled => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    THROTTLED_MESSAGE.to_owned(),
+                    None,
+                ),
                 ServiceError::Invalid(errors) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid",
@@ -242,4 +259,15 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Why a login from this address is refused for now.
+pub(crate) const THROTTLED_MESSAGE: &str = "来自您所在地址的登录失败次数过多，请 10 分钟后再试。";
+
+/// Why a locked account cannot log in, and until when (Beijing time).
+pub(crate) fn locked_message(until: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "该账号因连续登录失败已被锁定，请于 {} 后再试，或请安全管理员解锁。",
+        crate::view::instant(until)
+    )
 }

@@ -42,6 +42,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/units", "单位", Some(Permission::ReadUnits)),
     ("/accounts", "账号", Some(Permission::ManageAccounts)),
     ("/accounts", "账号与授权", Some(Permission::GrantRoles)),
+    ("/security", "安全策略", Some(Permission::ManageSecurity)),
     ("/audit", "审计日志", Some(Permission::ReadAudit)),
 ];
 

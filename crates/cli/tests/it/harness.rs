@@ -9,7 +9,7 @@ use dangjian_core::member::MemberForm;
 use dangjian_core::org::OrgForm;
 use dangjian_core::role::{Role, Scope};
 use dangjian_service::accounts::GrantForm;
-use dangjian_service::{Actor, AuthPolicy, Channel, InitialAdmin, ManualClock, Origin, Services};
+use dangjian_service::{Actor, Channel, InitialAdmin, ManualClock, Origin, Services};
 use dangjian_store::Db;
 use dangjian_web::{AppState, WebConfig};
 use reqwest::redirect::Policy;
@@ -143,7 +143,7 @@ impl TestApp {
         let start = Utc.with_ymd_and_hms(2026, 3, 28, 2, 0, 0).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let crypto = Arc::new(dangjian_service::keys::ephemeral());
-        let services = Services::new(db, clock.clone(), AuthPolicy::default(), crypto);
+        let services = Services::new(db, clock.clone(), crypto);
         let admins = services.bootstrap().await.unwrap().unwrap();
         let fixture = build_fixture(&services).await;
 

@@ -18,4 +18,5 @@ mod lifecycle;
 mod members;
 mod orgs;
 mod scope;
+mod security;
 mod terms;

@@ -26,6 +26,8 @@ struct AccountItem {
     disabled: bool,
     must_change: bool,
     last_login: String,
+    /// "已锁定至 …" while locked after failed logins.
+    locked: Option<String>,
 }
 
 impl From<&AccountView> for AccountItem {
@@ -41,6 +43,7 @@ impl From<&AccountView> for AccountItem {
             last_login: a
                 .last_login_at
                 .map_or_else(|| "从未".to_owned(), view::instant),
+            locked: a.locked_until.map(view::instant),
         }
     }
 }
@@ -129,6 +132,7 @@ struct DetailPage {
     a: AccountItem,
     can_manage: bool,
     can_grant: bool,
+    can_unlock: bool,
     password: Option<String>,
     error: Option<String>,
     grant: (String, String, String),
@@ -146,6 +150,7 @@ fn detail_page(actor: &Actor, account: &AccountView) -> DetailPage {
         can_manage: actor.permits(Permission::ManageAccounts),
         can_grant: actor.permits(Permission::GrantRoles)
             && !account.role.is_some_and(Role::is_administrator),
+        can_unlock: actor.permits(Permission::ManageSecurity),
         password: None,
         error: None,
         grant: (
@@ -243,4 +248,16 @@ pub async fn reset_password(
     let mut page = detail_page(actor, &account);
     page.password = Some(password);
     render(&page)
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .unlock_account(&form.session.actor, id)
+        .await?;
+    Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }

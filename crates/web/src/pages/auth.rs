@@ -2,6 +2,7 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use dangjian_core::field::FieldErrors;
@@ -25,7 +26,7 @@ struct LoginPage {
     csrf: String,
     next: String,
     login: String,
-    message: Option<&'static str>,
+    message: Option<String>,
     info: Option<&'static str>,
 }
 
@@ -114,18 +115,35 @@ pub async fn login(
             };
             Ok((jar, Redirect::to(target)).into_response())
         }
-        Err(ServiceError::InvalidCredentials) => {
+        Err(
+            error @ (ServiceError::InvalidCredentials
+            | ServiceError::Locked { .. }
+            | ServiceError::Throttled),
+        ) => {
+            let (status, message) = match error {
+                ServiceError::Locked { until } => {
+                    (StatusCode::LOCKED, crate::error::locked_message(until))
+                }
+                ServiceError::Throttled => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    crate::error::THROTTLED_MESSAGE.to_owned(),
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    "登录名或密码不正确。连续失败多次，账号将被锁定。".to_owned(),
+                ),
+            };
             let csrf = new_csrf_token();
             let page = LoginPage {
                 title: "登录",
                 csrf: csrf.clone(),
                 next: safe_next(&form.next).unwrap_or("").to_owned(),
                 login: form.login.trim().chars().take(64).collect(),
-                message: Some("登录名或密码不正确。"),
+                message: Some(message),
                 info: None,
             };
             let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
-            Ok((axum::http::StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response())
+            Ok((status, jar, render(&page)?).into_response())
         }
         Err(other) => Err(other.into()),
     }

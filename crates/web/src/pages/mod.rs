@@ -9,6 +9,7 @@ mod import;
 mod lifecycle;
 mod members;
 mod orgs;
+mod security;
 mod stats;
 
 pub(crate) use stats::xlsx;
@@ -81,6 +82,8 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/grant", post(accounts::grant))
         .route("/accounts/{id}/disable", post(accounts::disable))
         .route("/accounts/{id}/enable", post(accounts::enable))
+        .route("/accounts/{id}/unlock", post(accounts::unlock))
+        .route("/security", get(security::form).post(security::save))
         .route(
             "/accounts/{id}/reset-password",
             post(accounts::reset_password),
