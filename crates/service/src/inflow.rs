@@ -57,7 +57,7 @@ fn day(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
 impl Services {
     /// The stays with branches in scope: current ones, and the latest ended ones.
     pub async fn inflow_members(&self, actor: &Actor) -> ServiceResult<(Vec<Inflow>, Vec<Inflow>)> {
-        self.require(actor, Permission::ReadMembers, "member.list")
+        self.require(actor, Permission::WriteMembers, "member.list")
             .await?;
         let mut tx = self.db().read().await?;
         let current = inflow::list(&mut tx, &actor.scope, false).await?;

@@ -402,7 +402,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> ServiceResult<(Vec<TransferRow>, Vec<TransferRow>)> {
-        self.require(actor, Permission::ReadMembers, "member.list")
+        self.require(actor, Permission::WriteMembers, "member.list")
             .await?;
         let mut tx = self.db().read().await?;
         let incoming = records::pending_transfers(&mut tx, &actor.scope, true).await?;
@@ -498,7 +498,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> ServiceResult<Vec<(i64, String, String, NaiveDate, NaiveDate)>> {
-        self.require(actor, Permission::ReadMembers, "member.list")
+        self.require(actor, Permission::WriteMembers, "member.list")
             .await?;
         let mut tx = self.db().read().await?;
         let rows = records::probationary_members(&mut tx, &actor.scope).await?;
@@ -522,7 +522,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> ServiceResult<Vec<(i64, String, String, String, NaiveDate)>> {
-        self.require(actor, Permission::ReadMembers, "member.list")
+        self.require(actor, Permission::WriteMembers, "member.list")
             .await?;
         let mut tx = self.db().read().await?;
         let rows = records::away_members(&mut tx, &actor.scope).await?;

@@ -237,12 +237,15 @@ impl Services {
     }
 
     /// The roster matching `search`, as a workbook with the import template's columns. ID
-    /// numbers and phones are masked; the export is audited with its row count.
+    /// numbers and phones are masked; the export is audited with its row count. Exporting is
+    /// for those who keep the roster, not for a member looking at their own record.
     pub async fn export_members(
         &self,
         actor: &Actor,
         search: &Search,
     ) -> ServiceResult<(Vec<u8>, usize)> {
+        self.require(actor, Permission::WriteMembers, "member.export")
+            .await?;
         let page = self
             .search_members(
                 actor,

@@ -17,6 +17,7 @@ mod import;
 mod lifecycle;
 mod members;
 mod orgs;
+mod routes;
 mod scope;
 mod security;
 mod terms;

@@ -1,0 +1,225 @@
+//! The route table: every route the application declares, read from the router's own source
+//! (pages) and from the OpenAPI document generated from the handlers (API), is requested
+//! without a session or token. Outside an explicit public list each must refuse: pages by
+//! sending the browser to the login page, the API with 401. A route added later without
+//! authentication fails this test without anyone having to remember to list it.
+
+use crate::harness::TestApp;
+
+/// The page routers' source, as compiled into the binary.
+const PAGE_ROUTES: &str = include_str!("../../../web/src/pages/mod.rs");
+
+/// The routes anyone may reach: the login form and its post, the health probe.
+const PUBLIC_PAGES: &[(&str, &str)] = &[("GET", "/login"), ("POST", "/login"), ("GET", "/healthz")];
+
+/// `(method, path)` for every `.route(...)` in the page router source.
+fn page_routes() -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for chunk in PAGE_ROUTES.split(".route(").skip(1) {
+        let chunk = chunk.split("\n}").next().unwrap_or(chunk);
+        let path = chunk.split('"').nth(1).expect("a route path literal");
+        let rest = &chunk[chunk.find(path).unwrap() + path.len() + 1..];
+        for (method, call) in [
+            ("GET", "get("),
+            ("POST", "post("),
+            ("PUT", "put("),
+            ("PATCH", "patch("),
+            ("DELETE", "delete("),
+        ] {
+            let mut from = 0;
+            while let Some(at) = rest[from..].find(call) {
+                let at = from + at;
+                let before = rest[..at].chars().next_back();
+                if before.is_none_or(|c| !(c.is_alphanumeric() || c == '_')) {
+                    routes.push((method.to_owned(), path.to_owned()));
+                }
+                from = at + call.len();
+            }
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// A concrete path for a route pattern: each `{param}` becomes a plausible id.
+fn concrete(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|part| {
+            if part.starts_with('{') {
+                "1".to_owned()
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn the_route_table_is_read_whole() {
+    let routes = page_routes();
+    // Spot checks that the reader sees chained methods and multi-line routes.
+    for expected in [
+        ("GET", "/members/{id}/edit"),
+        ("POST", "/members/{id}/edit"),
+        ("POST", "/accounts/{id}/reset-password"),
+        ("POST", "/members/import"),
+        ("GET", "/audit/verify"),
+    ] {
+        assert!(
+            routes
+                .iter()
+                .any(|(m, p)| m == expected.0 && p == expected.1),
+            "{expected:?} not found in {routes:?}"
+        );
+    }
+    assert!(routes.len() > 50, "{}", routes.len());
+}
+
+#[tokio::test]
+async fn every_page_route_outside_the_public_list_sends_strangers_to_login() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for (method, pattern) in page_routes() {
+        if PUBLIC_PAGES.contains(&(method.as_str(), pattern.as_str())) {
+            continue;
+        }
+        let url = app.url(&concrete(&pattern));
+        let request = match method.as_str() {
+            "GET" => client.get(&url),
+            "POST" => client
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("csrf=x"),
+            other => panic!("a page route with {other}: add it here"),
+        };
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 303, "{method} {pattern}");
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with("/login"),
+            "{method} {pattern} → {location}"
+        );
+    }
+    for (method, path) in PUBLIC_PAGES.iter().filter(|(m, _)| *m == "GET") {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_but_the_document_refuses_a_request_without_a_token() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let document = dangjian_web::openapi_document();
+    let mut checked = 0;
+    for (pattern, item) in &document.paths.paths {
+        let operations = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (method, present) in operations {
+            if !present {
+                continue;
+            }
+            let url = app.url(&format!("/api/v1{}", concrete(pattern)));
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            for token in [None, Some("Bearer not-a-token")] {
+                let mut request = client.request(method.clone(), &url).body("{}");
+                if let Some(token) = token {
+                    request = request.header("authorization", token);
+                }
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), 401, "{method} {pattern} {token:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 25, "{checked}");
+    let response = client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+/// The authorisation matrix, role × page: what each role gets for every page that needs no
+/// id. 200 opens, 403 is refused for the role (and the refusal audited). The same table is in
+/// `docs/security.md`; the cells are compared one by one.
+const MATRIX: &[(&str, [u16; 6])] = &[
+    // page                          sys  sec  aud  office secretary member
+    ("/", [200, 200, 200, 200, 200, 200]),
+    ("/password", [200, 200, 200, 200, 200, 200]),
+    ("/orgs", [403, 403, 403, 200, 200, 403]),
+    ("/orgs/new", [403, 403, 403, 200, 200, 403]),
+    ("/coverage", [403, 403, 403, 200, 200, 403]),
+    ("/terms", [403, 403, 403, 200, 200, 403]),
+    // A member's "list" is their own record: they are sent to it.
+    ("/members", [403, 403, 403, 200, 200, 303]),
+    ("/members/new", [403, 403, 403, 200, 200, 403]),
+    ("/members/export", [403, 403, 403, 200, 200, 403]),
+    ("/members/import", [403, 403, 403, 200, 200, 403]),
+    (
+        "/members/import/template.xlsx",
+        [403, 403, 403, 200, 200, 403],
+    ),
+    ("/probation", [403, 403, 403, 200, 200, 403]),
+    ("/transfers", [403, 403, 403, 200, 200, 403]),
+    ("/mobile", [403, 403, 403, 200, 200, 403]),
+    ("/stats", [403, 403, 403, 200, 200, 403]),
+    ("/stats.xlsx", [403, 403, 403, 200, 200, 403]),
+    ("/units", [403, 403, 403, 200, 200, 403]),
+    ("/units/new", [403, 403, 403, 200, 403, 403]),
+    ("/accounts", [200, 200, 403, 403, 403, 403]),
+    ("/security", [403, 200, 403, 403, 403, 403]),
+    ("/audit", [403, 403, 200, 403, 403, 403]),
+    ("/audit/verify", [403, 403, 200, 403, 403, 403]),
+    ("/audit/export.jsonl", [403, 403, 200, 403, 403, 403]),
+];
+
+#[tokio::test]
+async fn the_authorisation_matrix_holds_cell_by_cell() {
+    use dangjian_core::role::Role;
+    let app = TestApp::spawn().await;
+    let clients = [
+        app.login_as("m_sys", Role::SystemAdmin, None, None).await,
+        app.login_as("m_sec", Role::SecurityAdmin, None, None).await,
+        app.login_as("m_aud", Role::AuditAdmin, None, None).await,
+        app.login_as("m_office", Role::CommitteeStaff, None, None)
+            .await,
+        app.login_as("m_secretary", Role::OrgSecretary, Some("A1"), None)
+            .await,
+        app.login_as("m_member", Role::Member, None, Some("200001"))
+            .await,
+    ];
+    // Every id-free GET page is in the matrix, so a new page cannot slip past it.
+    let listed: Vec<&str> = MATRIX.iter().map(|(p, _)| *p).collect();
+    for (method, pattern) in page_routes() {
+        if method == "GET" && !pattern.contains('{') && pattern != "/login" && pattern != "/healthz"
+        {
+            assert!(
+                listed.contains(&pattern.as_str()),
+                "{pattern} is not in the matrix"
+            );
+        }
+    }
+    let mut wrong = Vec::new();
+    for (page, expected) in MATRIX {
+        let roles = ["sys", "sec", "aud", "office", "secretary", "member"];
+        for ((client, want), role) in clients.iter().zip(expected).zip(roles) {
+            let got = client.get(app.url(page)).send().await.unwrap().status();
+            if got.as_u16() != *want {
+                wrong.push(format!("{page} as {role}: wanted {want}, got {got}"));
+            }
+        }
+    }
+    // A refusal is on record for the roles refused.
+    assert!(!app.audit("", Some("denied")).await.is_empty());
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
