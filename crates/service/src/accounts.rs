@@ -31,6 +31,8 @@ pub struct AccountView {
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set while the account is locked after failed logins.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// A second factor is in force.
+    pub second_factor: bool,
 }
 
 impl From<AccountRow> for AccountView {
@@ -46,6 +48,7 @@ impl From<AccountRow> for AccountView {
             must_change_password: row.must_change_password,
             last_login_at: row.last_login_at,
             locked_until: row.locked_until,
+            second_factor: row.totp_enabled_at.is_some(),
         }
     }
 }
@@ -236,6 +239,7 @@ impl Services {
         self.require(actor, Permission::GrantRoles, "account.grant")
             .await?;
         let now = self.clock().now();
+        actor.require_recent_auth(now)?;
         let mut tx = self.db().write().await?;
         let account = accounts::get(&mut tx, id)
             .await?

@@ -369,6 +369,7 @@ impl Services {
         self.require(actor, Permission::ReadAudit, "audit.export")
             .await?;
         let now = self.clock().now();
+        actor.require_recent_auth(now)?;
         let mut tx = self.db().read().await?;
         let mut after = 0;
         let mut written = 0u64;

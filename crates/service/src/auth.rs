@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use dangjian_core::password;
 use dangjian_core::policy::ADDRESS_WINDOW;
 use dangjian_core::role::{Permission, Role, Scope};
-use dangjian_store::accounts::{self, AccountRow};
+use dangjian_store::accounts::{self, AccountRow, NewSessionRow, SessionStage};
 use dangjian_store::{Conn, orgs};
 use rand::RngCore as _;
 use serde_json::json;
@@ -87,10 +87,15 @@ pub struct Actor {
     /// The org the account is bound to, for display.
     pub org_name: Option<String>,
     pub must_change_password: bool,
+    /// A role that must log in with a second factor, on an account that has none yet: the
+    /// web session opens nothing but enrolment.
+    pub must_enrol_second_factor: bool,
     pub channel: Channel,
     pub origin: Origin,
     /// The session's CSRF token (web sessions only).
     pub csrf_token: Option<String>,
+    /// When the session's holder last gave their password again (web sessions only).
+    pub reauthenticated_at: Option<DateTime<Utc>>,
 }
 
 impl Actor {
@@ -105,9 +110,11 @@ impl Actor {
             scope: Scope::Nothing,
             org_name: None,
             must_change_password: false,
+            must_enrol_second_factor: false,
             channel: Channel::Cli,
             origin: Origin::default(),
             csrf_token: None,
+            reauthenticated_at: None,
         }
     }
 
@@ -131,10 +138,14 @@ impl Actor {
         }
     }
 
-    /// Refuses the call unless the role includes `permission` and the password is current.
+    /// Refuses the call unless the role includes `permission`, the password is current and
+    /// the second factor, where the role needs one, is set up.
     pub fn require(&self, permission: Permission) -> ServiceResult<()> {
         if self.must_change_password {
             return Err(ServiceError::PasswordChangeRequired);
+        }
+        if self.must_enrol_second_factor {
+            return Err(ServiceError::SecondFactorRequired);
         }
         match self.role {
             Some(role) if role.permits(permission) => Ok(()),
@@ -143,8 +154,68 @@ impl Actor {
     }
 
     pub fn permits(&self, permission: Permission) -> bool {
-        !self.must_change_password && self.role.is_some_and(|r| r.permits(permission))
+        !self.must_change_password
+            && !self.must_enrol_second_factor
+            && self.role.is_some_and(|r| r.permits(permission))
     }
+
+    /// Refuses a sensitive action (full personal data, exports, role and scope changes,
+    /// security settings) unless a web session's holder has given their password within
+    /// [`REAUTH_WINDOW`]. API tokens and the shell are issued by the operator of the server
+    /// and are not interactive; they pass.
+    pub fn require_recent_auth(&self, now: DateTime<Utc>) -> ServiceResult<()> {
+        match self.channel {
+            Channel::Web => match self.reauthenticated_at {
+                Some(at) if now - at <= REAUTH_WINDOW && at <= now => Ok(()),
+                _ => Err(ServiceError::ReauthRequired),
+            },
+            Channel::Api | Channel::Cli => Ok(()),
+        }
+    }
+}
+
+/// How a request reached an account: the channel, the client, and what the web session adds.
+pub(crate) struct Via {
+    channel: Channel,
+    origin: Origin,
+    csrf_token: Option<String>,
+    reauthenticated_at: Option<DateTime<Utc>>,
+}
+
+impl Via {
+    fn web(origin: Origin, csrf_token: String, reauthenticated_at: Option<DateTime<Utc>>) -> Self {
+        Via {
+            channel: Channel::Web,
+            origin,
+            csrf_token: Some(csrf_token),
+            reauthenticated_at,
+        }
+    }
+
+    fn api(origin: Origin) -> Self {
+        Via {
+            channel: Channel::Api,
+            origin,
+            csrf_token: None,
+            reauthenticated_at: None,
+        }
+    }
+}
+
+/// How long a re-authentication covers sensitive actions.
+pub const REAUTH_WINDOW: TimeDelta = TimeDelta::minutes(5);
+
+/// How long the code form stays open after a right password.
+pub(crate) const SECOND_FACTOR_WINDOW: TimeDelta = TimeDelta::minutes(5);
+
+/// What a right password leads to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// Logged in.
+    Complete(Box<NewSession>),
+    /// The account has a second factor: this token (for a short-lived cookie) lets the
+    /// browser give the code, and nothing else.
+    SecondFactor { token: String },
 }
 
 /// A new web session: the cookie value (shown to the browser once) and its actor.
@@ -189,7 +260,7 @@ pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
 }
 
 /// Verifies a password against a stored hash off the async threads.
-async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
+pub(crate) async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
     let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -235,16 +306,15 @@ impl Services {
         login: &str,
         password: &str,
         origin: Origin,
-    ) -> ServiceResult<NewSession> {
+    ) -> ServiceResult<LoginOutcome> {
         let login = normalise_login(login);
         let now = self.clock().now();
-        let policy = self.refresh_policy().await?;
+        self.refresh_policy().await?;
         // What was typed is recorded only if it could be a login name: people type their ID
         // number or phone into the wrong field, and those must not reach the log.
         let typed = crate::accounts::parse_login(&login)
             .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
-        let ip = origin.ip.clone().unwrap_or_default();
-        if self.throttle.recent(&ip, now) >= policy.address_max_failures as usize {
+        if !self.throttle_allows(&origin, now) {
             let mut tx = self.db().write().await?;
             let who = Who {
                 account_id: None,
@@ -298,63 +368,131 @@ impl Services {
                     .outcome(Outcome::Failure)
                     .detail(json!({ "reason": reason }));
                 audit::write(&mut tx, self.crypto(), who, now, event).await?;
-                let mut error = ServiceError::InvalidCredentials;
-                if let Some(until) = locked_until {
-                    error = ServiceError::Locked { until };
-                } else if let Some(account) = other.as_ref().filter(|a| !a.disabled) {
-                    let failures = account.failed_logins + 1;
-                    if failures >= i64::from(policy.lockout_threshold) {
-                        let until = now + policy.lockout();
-                        accounts::record_failure(&mut tx, account.id, Some(until)).await?;
-                        let who = Who {
-                            account_id: Some(account.id),
-                            login: &account.login,
-                            role: None,
-                            channel: Channel::Web.code(),
-                            origin: &origin,
-                        };
-                        let event = Event::new("auth.lock")
-                            .object("account", account.id)
-                            .detail(json!({ "failures": failures, "until": dangjian_store::timestamp_text(until) }));
-                        audit::write(&mut tx, self.crypto(), who, now, event).await?;
-                        error = ServiceError::Locked { until };
-                    } else {
-                        accounts::record_failure(&mut tx, account.id, None).await?;
+                let error = match (locked_until, other.as_ref().filter(|a| !a.disabled)) {
+                    (Some(until), _) => ServiceError::Locked { until },
+                    (None, Some(account)) => {
+                        self.count_failure(&mut tx, account, &origin, now).await?
                     }
-                }
+                    (None, None) => ServiceError::InvalidCredentials,
+                };
                 tx.commit().await?;
-                self.throttle.record(&ip, now);
+                self.record_throttled_failure(&origin, now);
                 return Err(error);
             }
         };
+        if account.totp_enabled_at.is_some() {
+            // The password was right; the session opens nothing until the code is given. The
+            // failure count stands until then, so codes cannot be guessed by logging in anew.
+            let token = secret::random_token();
+            let session = NewSessionRow {
+                id_hash: &secret::digest(&token),
+                account_id: account.id,
+                csrf_token: &secret::random_token(),
+                stage: SessionStage::SecondFactor,
+                ip: origin.ip.as_deref(),
+                user_agent: origin.user_agent.as_deref(),
+            };
+            accounts::insert_session(&mut tx, session, now).await?;
+            let who = Who {
+                account_id: Some(account.id),
+                login: &account.login,
+                role: account.role.map(|r| r.code()),
+                channel: Channel::Web.code(),
+                origin: &origin,
+            };
+            let event = Event::new("auth.first_factor");
+            audit::write(&mut tx, self.crypto(), who, now, event).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::SecondFactor { token });
+        }
+        let session = self
+            .open_session(&mut tx, &account, origin, now, json!({}))
+            .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome::Complete(Box::new(session)))
+    }
+
+    /// Whether the client's address may try to log in now.
+    pub(crate) fn throttle_allows(&self, origin: &Origin, now: DateTime<Utc>) -> bool {
+        let ip = origin.ip.as_deref().unwrap_or_default();
+        self.throttle.recent(ip, now) < self.policy().address_max_failures as usize
+    }
+
+    /// Counts a failed attempt against the client's address.
+    pub(crate) fn record_throttled_failure(&self, origin: &Origin, now: DateTime<Utc>) {
+        self.throttle
+            .record(origin.ip.as_deref().unwrap_or_default(), now);
+    }
+
+    /// Counts a failed attempt against an account (a wrong password or a wrong second
+    /// factor), locking it at the policy's threshold, and returns the error to answer with.
+    pub(crate) async fn count_failure(
+        &self,
+        conn: &mut Conn,
+        account: &AccountRow,
+        origin: &Origin,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<ServiceError> {
+        let policy = self.policy();
+        let failures = account.failed_logins + 1;
+        if failures < i64::from(policy.lockout_threshold) {
+            accounts::record_failure(conn, account.id, None).await?;
+            return Ok(ServiceError::InvalidCredentials);
+        }
+        let until = now + policy.lockout();
+        accounts::record_failure(conn, account.id, Some(until)).await?;
+        let who = Who {
+            account_id: Some(account.id),
+            login: &account.login,
+            role: None,
+            channel: Channel::Web.code(),
+            origin,
+        };
+        let event = Event::new("auth.lock")
+            .object("account", account.id)
+            .detail(
+                json!({ "failures": failures, "until": dangjian_store::timestamp_text(until) }),
+            );
+        audit::write(conn, self.crypto(), who, now, event).await?;
+        Ok(ServiceError::Locked { until })
+    }
+
+    /// Opens a full session for an account that has passed every factor: a new session id,
+    /// the failure count cleared, the login audited with `detail`.
+    pub(crate) async fn open_session(
+        &self,
+        conn: &mut Conn,
+        account: &AccountRow,
+        origin: Origin,
+        now: DateTime<Utc>,
+        detail: serde_json::Value,
+    ) -> ServiceResult<NewSession> {
         if account.failed_logins > 0 || account.locked_until.is_some() {
-            accounts::clear_failures(&mut tx, account.id).await?;
+            accounts::clear_failures(conn, account.id).await?;
         }
         let token = secret::random_token();
         let csrf = secret::random_token();
-        accounts::insert_session(
-            &mut tx,
-            &secret::digest(&token),
-            account.id,
-            &csrf,
-            origin.ip.as_deref(),
-            origin.user_agent.as_deref(),
-            now,
-        )
-        .await?;
-        accounts::touch_login(&mut tx, account.id, now).await?;
+        let session = NewSessionRow {
+            id_hash: &secret::digest(&token),
+            account_id: account.id,
+            csrf_token: &csrf,
+            stage: SessionStage::Full,
+            ip: origin.ip.as_deref(),
+            user_agent: origin.user_agent.as_deref(),
+        };
+        accounts::insert_session(conn, session, now).await?;
+        accounts::touch_login(conn, account.id, now).await?;
         let actor = self
-            .actor_for(&mut tx, &account, Channel::Web, origin, Some(csrf), now)
+            .actor_for(conn, account, Via::web(origin, csrf, None), now)
             .await?;
         audit::write(
-            &mut tx,
+            conn,
             self.crypto(),
             (&actor).into(),
             now,
-            Event::new("auth.login"),
+            Event::new("auth.login").detail(detail),
         )
         .await?;
-        tx.commit().await?;
         Ok(NewSession { token, actor })
     }
 
@@ -369,6 +507,9 @@ impl Services {
         };
         let account = accounts::get(&mut tx, session.account_id).await?;
         tx.commit().await?;
+        if session.stage != SessionStage::Full {
+            return Err(ServiceError::Unauthenticated);
+        }
         let idle = now - session.last_seen_at > self.policy().idle_timeout();
         let too_old = now - session.created_at > self.policy().absolute_timeout();
         let account = match account {
@@ -409,9 +550,7 @@ impl Services {
             .actor_for(
                 &mut tx,
                 &account,
-                Channel::Web,
-                origin,
-                Some(session.csrf_token),
+                Via::web(origin, session.csrf_token, session.reauth_at),
                 now,
             )
             .await?;
@@ -461,7 +600,7 @@ impl Services {
             self.db().read().await?
         };
         let actor = self
-            .actor_for(&mut tx, &account, Channel::Api, origin, None, now)
+            .actor_for(&mut tx, &account, Via::api(origin), now)
             .await?;
         tx.commit().await?;
         Ok(actor)
@@ -532,11 +671,15 @@ impl Services {
         &self,
         conn: &mut Conn,
         account: &AccountRow,
-        channel: Channel,
-        origin: Origin,
-        csrf_token: Option<String>,
+        via: Via,
         now: DateTime<Utc>,
     ) -> ServiceResult<Actor> {
+        let Via {
+            channel,
+            origin,
+            csrf_token,
+            reauthenticated_at,
+        } = via;
         let scope = match account.role {
             None => Scope::Nothing,
             Some(role) if role.is_administrator() => Scope::Nothing,
@@ -565,9 +708,13 @@ impl Services {
             scope,
             org_name: account.org_name.clone(),
             must_change_password: account.must_change_password || expired,
+            must_enrol_second_factor: channel == Channel::Web
+                && account.role.is_some_and(Role::requires_second_factor)
+                && account.totp_enabled_at.is_none(),
             channel,
             origin,
             csrf_token,
+            reauthenticated_at,
         })
     }
 }

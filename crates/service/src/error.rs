@@ -27,6 +27,12 @@ pub enum ServiceError {
     /// Too many failed logins from one address: refused without looking at the password.
     #[error("too many attempts")]
     Throttled,
+    /// The role must log in with a second factor and the account has none yet.
+    #[error("second factor enrolment required")]
+    SecondFactorRequired,
+    /// A sensitive action: the holder of the session must give their password again first.
+    #[error("re-authentication required")]
+    ReauthRequired,
     /// The account must change its password before doing anything else.
     #[error("password change required")]
     PasswordChangeRequired,

@@ -20,10 +20,12 @@ pub mod lifecycle;
 pub mod members;
 pub mod orgs;
 mod scope;
+mod second_factor;
 mod secret;
 mod security;
 pub mod statistics;
 pub mod terms;
+pub mod totp;
 pub mod units;
 
 use std::sync::Arc;
@@ -33,7 +35,7 @@ use dangjian_core::clock::Clock;
 use dangjian_core::rules::Rules;
 use dangjian_store::Db;
 
-pub use auth::{Actor, Channel, Origin};
+pub use auth::{Actor, Channel, LoginOutcome, Origin};
 pub use bootstrap::InitialAdmin;
 pub use crypto::CryptoProvider;
 pub use dangjian_core::policy::SecurityPolicy;
@@ -41,6 +43,7 @@ pub use dangjian_store::Page;
 pub use dangjian_store::accounts::TokenRow;
 pub use dangjian_store::audit::{AuditFilter, AuditRow};
 pub use error::{ServiceError, ServiceResult};
+pub use second_factor::{Enrolment, SecondFactorStatus};
 
 /// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).
 pub fn new_csrf_token() -> String {

@@ -246,6 +246,7 @@ impl Services {
     ) -> ServiceResult<(Vec<u8>, usize)> {
         self.require(actor, Permission::WriteMembers, "member.export")
             .await?;
+        actor.require_recent_auth(self.clock().now())?;
         let page = self
             .search_members(
                 actor,

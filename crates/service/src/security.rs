@@ -47,6 +47,7 @@ impl Services {
     ) -> ServiceResult<SecurityPolicy> {
         self.require(actor, Permission::ManageSecurity, "security.policy_change")
             .await?;
+        actor.require_recent_auth(self.clock().now())?;
         for (name, _) in form {
             if !SETTINGS.iter().any(|s| s.name == name) {
                 return Err(ServiceError::invalid("policy", "表单含有未知的设置项"));

@@ -26,6 +26,11 @@ pub struct AccountRow {
     /// Failed logins since the last success or lock.
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The sealed TOTP secret (pending until `totp_enabled_at`).
+    pub totp_secret: Option<String>,
+    pub totp_algorithm: String,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
+    pub totp_last_step: Option<i64>,
 }
 
 macro_rules! select {
@@ -33,7 +38,7 @@ macro_rules! select {
         concat!(
             "SELECT a.id, a.login, a.display_name, a.role, a.org_id, o.name AS org_name, a.member_id, ",
             "a.password_hash, a.must_change_password, a.password_changed_at, a.disabled, a.last_login_at, ",
-            "a.failed_logins, a.locked_until ",
+            "a.failed_logins, a.locked_until, a.totp_secret, a.totp_algorithm, a.totp_enabled_at, a.totp_last_step ",
             "FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id ",
             $tail
         )
@@ -56,6 +61,10 @@ fn from_row(row: &AnyRow) -> StoreResult<AccountRow> {
         last_login_at: row.opt_timestamp("last_login_at")?,
         failed_logins: row.int("failed_logins")?,
         locked_until: row.opt_timestamp("locked_until")?,
+        totp_secret: row.opt_text("totp_secret")?,
+        totp_algorithm: row.text("totp_algorithm")?,
+        totp_enabled_at: row.opt_timestamp("totp_enabled_at")?,
+        totp_last_step: row.opt_int("totp_last_step")?,
     })
 }
 
@@ -280,21 +289,56 @@ pub struct SessionRow {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    pub stage: SessionStage,
+    pub reauth_at: Option<DateTime<Utc>>,
+}
+
+/// How far a session has come through login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Logged in.
+    Full,
+    /// The password was right; the second factor is still to come.
+    SecondFactor,
+}
+
+impl SessionStage {
+    fn code(self) -> &'static str {
+        match self {
+            SessionStage::Full => "full",
+            SessionStage::SecondFactor => "second_factor",
+        }
+    }
+}
+
+/// A session to store: the digest of its id, never the id.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSessionRow<'a> {
+    pub id_hash: &'a str,
+    pub account_id: i64,
+    pub csrf_token: &'a str,
+    pub stage: SessionStage,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
 }
 
 pub async fn insert_session(
     conn: &mut Conn,
-    id_hash: &str,
-    account_id: i64,
-    csrf_token: &str,
-    ip: Option<&str>,
-    user_agent: Option<&str>,
+    session: NewSessionRow<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let NewSessionRow {
+        id_hash,
+        account_id,
+        csrf_token,
+        stage,
+        ip,
+        user_agent,
+    } = session;
     let now = timestamp_text(now);
     sqlx::query(
-        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, ip, user_agent, stage) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
     )
     .bind(id_hash)
     .bind(account_id)
@@ -302,6 +346,7 @@ pub async fn insert_session(
     .bind(now)
     .bind(ip)
     .bind(user_agent)
+    .bind(stage.code())
     .execute(conn)
     .await?;
     Ok(())
@@ -309,7 +354,7 @@ pub async fn insert_session(
 
 pub async fn session(conn: &mut Conn, id_hash: &str) -> StoreResult<Option<SessionRow>> {
     sqlx::query(
-        "SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        "SELECT account_id, csrf_token, created_at, last_seen_at, stage, reauth_at FROM sessions WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(conn)
@@ -320,9 +365,133 @@ pub async fn session(conn: &mut Conn, id_hash: &str) -> StoreResult<Option<Sessi
             csrf_token: row.text("csrf_token")?,
             created_at: row.timestamp("created_at")?,
             last_seen_at: row.timestamp("last_seen_at")?,
+            stage: if row.text("stage")? == SessionStage::Full.code() {
+                SessionStage::Full
+            } else {
+                SessionStage::SecondFactor
+            },
+            reauth_at: row.opt_timestamp("reauth_at")?,
         })
     })
     .transpose()
+}
+
+/// Records that the session's holder has just proven their password again.
+pub async fn mark_reauthenticated(
+    conn: &mut Conn,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET reauth_at = $1 WHERE id_hash = $2")
+        .bind(timestamp_text(now))
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Starts (or restarts) enrolment: a new sealed secret, not yet in force.
+pub async fn set_pending_totp(
+    conn: &mut Conn,
+    id: i64,
+    sealed: &str,
+    algorithm: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_algorithm = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $3",
+    )
+    .bind(sealed)
+    .bind(algorithm)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts the pending secret in force, with the step of the confirming code used up.
+pub async fn enable_totp(
+    conn: &mut Conn,
+    id: i64,
+    step: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET totp_enabled_at = $1, totp_last_step = $2 WHERE id = $3")
+        .bind(timestamp_text(now))
+        .bind(step)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the step of an accepted code.
+pub async fn use_totp_step(conn: &mut Conn, id: i64, step: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET totp_last_step = $1 WHERE id = $2")
+        .bind(step)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the second factor and the recovery codes (lost phone: the holder enrols again).
+pub async fn clear_totp(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the recovery codes of an account.
+pub async fn set_recovery_codes(conn: &mut Conn, id: i64, hashes: &[String]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
+            .bind(id)
+            .bind(hash.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Uses up an unused recovery code; false when there is none with this hash.
+pub async fn use_recovery_code(
+    conn: &mut Conn,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(timestamp_text(now))
+    .bind(id)
+    .bind(hash)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Recovery codes left unused.
+pub async fn unused_recovery_codes(conn: &mut Conn, id: i64) -> StoreResult<i64> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?
+    .int("n")
 }
 
 pub async fn touch_session(conn: &mut Conn, id_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {

@@ -19,12 +19,26 @@ pub enum PageError {
     BadRequest(String),
     /// A state-changing form without the session's CSRF token.
     Csrf,
+    /// A sensitive action that needs the password again; back to this local path after.
+    Reauth(String),
     Render(askama::Error),
 }
 
 impl From<ServiceError> for PageError {
     fn from(error: ServiceError) -> Self {
         PageError::Service(error)
+    }
+}
+
+impl PageError {
+    /// Maps a service error, sending a demand for re-authentication to the confirmation page
+    /// with `next` to come back to.
+    pub fn reauth_then(next: impl Into<String>) -> impl FnOnce(ServiceError) -> PageError {
+        let next = next.into();
+        move |error| match error {
+            ServiceError::ReauthRequired => PageError::Reauth(next),
+            other => PageError::Service(other),
+        }
     }
 }
 
@@ -77,6 +91,8 @@ impl IntoResponse for PageError {
                     Redirect::to("/login").into_response()
                 }
                 ServiceError::PasswordChangeRequired => Redirect::to("/password").into_response(),
+                ServiceError::SecondFactorRequired => Redirect::to("/2fa").into_response(),
+                ServiceError::ReauthRequired => Redirect::to("/reauth").into_response(),
                 ServiceError::Locked { until } => {
                     error_page(StatusCode::LOCKED, "账号已锁定", &locked_message(until))
                 }
@@ -114,6 +130,10 @@ impl IntoResponse for PageError {
                 "页面已过期",
                 "请求缺少有效的安全令牌。请返回上一页，刷新后重试。",
             ),
+            PageError::Reauth(next) => {
+                Redirect::to(&format!("/reauth?next={}", crate::session::encode(&next)))
+                    .into_response()
+            }
             PageError::Render(cause) => {
                 log_internal(&cause);
                 error_page(
@@ -208,6 +228,19 @@ impl IntoResponse for ApiError {
                     StatusCode::TOO_MANY_REQUESTS,
                     "throttled",
                     THROTTLED_MESSAGE.to_owned(),
+                    None,
+                ),
+                // Neither arises for a token: both concern interactive web sessions.
+                ServiceError::SecondFactorRequired => (
+                    StatusCode::FORBIDDEN,
+                    "second_factor_required",
+                    "账号须先启用双因素认证".to_owned(),
+                    None,
+                ),
+                ServiceError::ReauthRequired => (
+                    StatusCode::FORBIDDEN,
+                    "reauth_required",
+                    "须先再次确认身份".to_owned(),
                     None,
                 ),
                 ServiceError::Invalid(errors) => (

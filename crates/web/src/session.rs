@@ -127,8 +127,8 @@ impl FromRequestParts<AppState> for AnySession {
     }
 }
 
-/// A logged-in web user whose password is current. Someone who must change their password
-/// is sent to do so before anything else.
+/// A logged-in web user whose password is current and whose second factor, where the role
+/// needs one, is set up. Anyone else is sent to do that before anything else.
 pub struct Session {
     pub actor: Actor,
 }
@@ -143,6 +143,9 @@ impl FromRequestParts<AppState> for Session {
         let AnySession { actor, .. } = AnySession::from_request_parts(parts, state).await?;
         if actor.must_change_password {
             return Err(Redirect::to("/password").into_response());
+        }
+        if actor.must_enrol_second_factor {
+            return Err(Redirect::to("/2fa").into_response());
         }
         Ok(Session { actor })
     }

@@ -169,6 +169,7 @@ async fn the_audit_administrator_verifies_and_exports_from_the_web() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("审计链完整"));
 
+    app.reauth(&auditor, "/audit").await;
     let export = auditor
         .get(app.url("/audit/export.jsonl?event=auth.login"))
         .send()

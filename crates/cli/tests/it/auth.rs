@@ -174,11 +174,11 @@ async fn an_initial_administrator_must_change_the_password_before_anything_else(
 async fn login_issues_a_new_session_and_logout_ends_it() {
     let app = TestApp::spawn().await;
     let client = app
-        .login_as("office", Role::CommitteeStaff, None, None)
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
         .await;
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
     // A second login from the same browser replaces the session id.
-    let second = app.post_login(&client, "office", PASSWORD).await;
+    let second = app.post_login(&client, "sec_a1", PASSWORD).await;
     let cookie = second
         .headers()
         .get_all("set-cookie")

@@ -23,11 +23,28 @@ async fn the_roster_exports_masked_watermarked_and_audited_within_scope() {
     let client = app
         .login_as("sec_zza", Role::OrgSecretary, Some("ZZA"), None)
         .await;
-    let response = client
+    // An export asks for the password again first, and comes back to itself.
+    let first = client
         .get(app.url("/members/export?category=full"))
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        crate::harness::location(&first),
+        "/reauth?next=%2Fmembers%2Fexport%3Fcategory%3Dfull"
+    );
+    let wrong = app
+        .post_form(
+            &client,
+            "/reauth",
+            &[("password", "Wrong-2026!"), ("next", "/members/export")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("密码不正确"));
+    let back = app.reauth(&client, "/members/export?category=full").await;
+    assert_eq!(back, "/members/export?category=full");
+    let response = client.get(app.url(&back)).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-disposition"]
@@ -49,6 +66,22 @@ async fn the_roster_exports_masked_watermarked_and_audited_within_scope() {
     assert!(all.contains("**********"));
     let audit = app.audit("member.export", Some("success")).await;
     assert!(audit[0].detail.as_deref().unwrap().contains("\"rows\":3"));
+    assert_eq!(
+        app.audit("auth.reauthenticate", Some("success"))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.audit("auth.reauthenticate", Some("failure"))
+            .await
+            .len(),
+        1
+    );
+    // The confirmation covers five minutes, then is asked for again.
+    app.clock.advance(chrono::TimeDelta::minutes(6));
+    let later = client.get(app.url("/members/export")).send().await.unwrap();
+    assert!(crate::harness::location(&later).starts_with("/reauth"));
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use dangjian_core::member::MemberForm;
 use dangjian_core::org::OrgForm;
 use dangjian_core::role::{Role, Scope};
 use dangjian_service::accounts::GrantForm;
+use dangjian_service::totp::Algorithm;
 use dangjian_service::{Actor, Channel, InitialAdmin, ManualClock, Origin, Services};
 use dangjian_store::Db;
 use dangjian_web::{AppState, WebConfig};
@@ -40,6 +41,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub admins: Vec<InitialAdmin>,
     pub fixture: Fixture,
+    /// The TOTP secret of each account the harness enrolled, and the last step it used.
+    totp: std::sync::Mutex<std::collections::HashMap<String, (Vec<u8>, i64)>>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -88,9 +91,11 @@ pub fn office() -> Actor {
         scope: Scope::Everything,
         org_name: None,
         must_change_password: false,
+        must_enrol_second_factor: false,
         channel: Channel::Cli,
         origin: Origin::default(),
         csrf_token: None,
+        reauthenticated_at: None,
     }
 }
 
@@ -168,6 +173,7 @@ impl TestApp {
             clock,
             admins,
             fixture,
+            totp: Default::default(),
             _shutdown: tx,
         }
     }
@@ -198,17 +204,119 @@ impl TestApp {
             .clone()
     }
 
-    /// Logs in with a fresh client and returns it; panics unless the login succeeds.
+    /// Logs in with a fresh client and returns it; panics unless the login succeeds. Goes
+    /// through the second factor as a user would: the code from the app for an enrolled
+    /// account, enrolment for a role that needs it and has none yet.
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Client {
         let client = self.client();
         let response = self.post_login(&client, login, password).await;
+        let mut location = location(&response);
         assert_eq!(
             response.status(),
             303,
             "login of {login} failed: {}",
             response.text().await.unwrap()
         );
+        if location.starts_with("/login/otp") {
+            let response = self.post_code(&client, &self.next_code(login)).await;
+            assert_eq!(response.status(), 303, "code step of {login}");
+            location = self::location(&response);
+        }
+        if location == "/2fa" {
+            self.enrol(&client, login).await;
+        }
         client
+    }
+
+    /// Gives the password again on the confirmation page, as a sensitive action asks;
+    /// returns where the page sends the browser back to.
+    pub async fn reauth(&self, client: &reqwest::Client, next: &str) -> String {
+        let response = self
+            .post_form(client, "/reauth", &[("password", PASSWORD), ("next", next)])
+            .await;
+        assert_eq!(response.status(), 303, "re-authentication");
+        location(&response)
+    }
+
+    /// Posts a code on the code step of login.
+    pub async fn post_code(&self, client: &reqwest::Client, code: &str) -> reqwest::Response {
+        let page = client
+            .get(self.url("/login/otp"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
+        client
+            .post(self.url("/login/otp"))
+            .form(&[("csrf", csrf.as_str()), ("code", code), ("next", "")])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Enrols the client's account in TOTP through the pages and keeps the secret; returns
+    /// the recovery codes shown.
+    pub async fn enrol(&self, client: &reqwest::Client, login: &str) -> Vec<String> {
+        let started = self
+            .post_form(client, "/2fa/start", &[("algorithm", "SHA1")])
+            .await;
+        assert_eq!(started.status(), 303, "start enrolment of {login}");
+        let page = client
+            .get(self.url("/2fa"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let shown = page
+            .split("<span class=\"secret\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").next())
+            .unwrap_or_else(|| panic!("no secret on the enrolment page: {page}"));
+        let secret = base32_decode(&shown.replace(' ', ""));
+        let now = self.services.clock().now().timestamp();
+        let code = dangjian_service::totp::code_at(Algorithm::Sha1, &secret, now);
+        let confirmed = self
+            .post_form(client, "/2fa/confirm", &[("code", &code)])
+            .await;
+        assert_eq!(confirmed.status(), 200, "confirm enrolment of {login}");
+        let page = confirmed.text().await.unwrap();
+        self.totp.lock().unwrap().insert(
+            login.to_owned(),
+            (secret, dangjian_service::totp::step_of(now)),
+        );
+        page.split("<li><span class=\"secret\">")
+            .skip(1)
+            .filter_map(|rest| rest.split("</span>").next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The TOTP secret the harness enrolled for `login`.
+    pub fn totp_secret(&self, login: &str) -> Vec<u8> {
+        self.totp.lock().unwrap()[login].0.clone()
+    }
+
+    /// A code the app would show for `login` now, never one already used: a step after the
+    /// last used one, moving the clock on by a step when the window has none left.
+    pub fn next_code(&self, login: &str) -> String {
+        use dangjian_service::totp::{STEP, hotp, step_of};
+        let mut totp = self.totp.lock().unwrap();
+        let (secret, last) = totp
+            .get_mut(login)
+            .unwrap_or_else(|| panic!("{login} was not enrolled by the harness"));
+        let mut now = step_of(self.services.clock().now().timestamp());
+        if *last > now {
+            self.clock.advance(chrono::TimeDelta::seconds(STEP));
+            now += 1;
+        }
+        let step = (*last + 1).max(now);
+        *last = step;
+        format!("{:06}", hotp(Algorithm::Sha1, secret, step as u64, 6))
     }
 
     pub async fn post_login(
@@ -306,6 +414,31 @@ impl TestApp {
             .unwrap();
         rows
     }
+}
+
+/// Where a redirect points, or empty.
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// RFC 4648 base32 without padding, as the enrolment page shows secrets.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.chars() {
+        buffer = (buffer << 5) | ALPHABET.find(c).unwrap() as u32;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
 }
 
 pub fn csrf_of(page: &str) -> String {

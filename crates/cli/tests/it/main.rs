@@ -19,5 +19,6 @@ mod members;
 mod orgs;
 mod routes;
 mod scope;
+mod second_factor;
 mod security;
 mod terms;

@@ -9,8 +9,15 @@ use crate::harness::TestApp;
 /// The page routers' source, as compiled into the binary.
 const PAGE_ROUTES: &str = include_str!("../../../web/src/pages/mod.rs");
 
-/// The routes anyone may reach: the login form and its post, the health probe.
-const PUBLIC_PAGES: &[(&str, &str)] = &[("GET", "/login"), ("POST", "/login"), ("GET", "/healthz")];
+/// The routes anyone may reach: the login form and its post, the code step of login (which
+/// answers only to the short-lived cookie a right password set), the health probe.
+const PUBLIC_PAGES: &[(&str, &str)] = &[
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/login/otp"),
+    ("POST", "/login/otp"),
+    ("GET", "/healthz"),
+];
 
 /// `(method, path)` for every `.route(...)` in the page router source.
 fn page_routes() -> Vec<(String, String)> {
@@ -103,10 +110,13 @@ async fn every_page_route_outside_the_public_list_sends_strangers_to_login() {
             "{method} {pattern} → {location}"
         );
     }
-    for (method, path) in PUBLIC_PAGES.iter().filter(|(m, _)| *m == "GET") {
+    for path in ["/login", "/healthz"] {
         let response = client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{method} {path}");
+        assert_eq!(response.status(), 200, "{path}");
     }
+    // Without the cookie of a right password, the code step sends the stranger back.
+    let response = client.get(app.url("/login/otp")).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/login");
 }
 
 #[tokio::test]
@@ -150,12 +160,17 @@ async fn every_api_route_but_the_document_refuses_a_request_without_a_token() {
 }
 
 /// The authorisation matrix, role × page: what each role gets for every page that needs no
-/// id. 200 opens, 403 is refused for the role (and the refusal audited). The same table is in
+/// id. 200 opens, 403 is refused for the role (and the refusal audited), 303 sends the member
+/// to their own record or the exporter to confirm their password. The same table is in
 /// `docs/security.md`; the cells are compared one by one.
 const MATRIX: &[(&str, [u16; 6])] = &[
     // page                          sys  sec  aud  office secretary member
     ("/", [200, 200, 200, 200, 200, 200]),
     ("/password", [200, 200, 200, 200, 200, 200]),
+    ("/2fa", [200, 200, 200, 200, 200, 200]),
+    // Only while one's own enrolment is pending; every client here is enrolled or not started.
+    ("/2fa/qr.svg", [404, 404, 404, 404, 404, 404]),
+    ("/reauth", [200, 200, 200, 200, 200, 200]),
     ("/orgs", [403, 403, 403, 200, 200, 403]),
     ("/orgs/new", [403, 403, 403, 200, 200, 403]),
     ("/coverage", [403, 403, 403, 200, 200, 403]),
@@ -163,7 +178,8 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     // A member's "list" is their own record: they are sent to it.
     ("/members", [403, 403, 403, 200, 200, 303]),
     ("/members/new", [403, 403, 403, 200, 200, 403]),
-    ("/members/export", [403, 403, 403, 200, 200, 403]),
+    // Exports ask for the password again first (303 to the confirmation page).
+    ("/members/export", [403, 403, 403, 303, 303, 403]),
     ("/members/import", [403, 403, 403, 200, 200, 403]),
     (
         "/members/import/template.xlsx",
@@ -180,7 +196,7 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/security", [403, 200, 403, 403, 403, 403]),
     ("/audit", [403, 403, 200, 403, 403, 403]),
     ("/audit/verify", [403, 403, 200, 403, 403, 403]),
-    ("/audit/export.jsonl", [403, 403, 200, 403, 403, 403]),
+    ("/audit/export.jsonl", [403, 403, 303, 403, 403, 403]),
 ];
 
 #[tokio::test]
@@ -201,7 +217,9 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
     // Every id-free GET page is in the matrix, so a new page cannot slip past it.
     let listed: Vec<&str> = MATRIX.iter().map(|(p, _)| *p).collect();
     for (method, pattern) in page_routes() {
-        if method == "GET" && !pattern.contains('{') && pattern != "/login" && pattern != "/healthz"
+        if method == "GET"
+            && !pattern.contains('{')
+            && !PUBLIC_PAGES.contains(&("GET", pattern.as_str()))
         {
             assert!(
                 listed.contains(&pattern.as_str()),

@@ -177,6 +177,13 @@ async fn the_policy_is_stricter_or_nothing_and_applies_at_once() {
         ("idle_timeout_minutes", "30"),
         ("session_max_hours", "12"),
     ];
+    // A policy change asks for the password again first.
+    let unconfirmed = app.post_form(&sec, "/security", &form).await;
+    assert_eq!(
+        crate::harness::location(&unconfirmed),
+        "/reauth?next=%2Fsecurity"
+    );
+    app.reauth(&sec, "/security").await;
     let refused = app.post_form(&sec, "/security", &form).await;
     assert_eq!(refused.status(), 422);
     let text = refused.text().await.unwrap();

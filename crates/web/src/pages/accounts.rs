@@ -28,6 +28,7 @@ struct AccountItem {
     last_login: String,
     /// "已锁定至 …" while locked after failed logins.
     locked: Option<String>,
+    second_factor: bool,
 }
 
 impl From<&AccountView> for AccountItem {
@@ -44,6 +45,7 @@ impl From<&AccountView> for AccountItem {
                 .last_login_at
                 .map_or_else(|| "从未".to_owned(), view::instant),
             locked: a.locked_until.map(view::instant),
+            second_factor: a.second_factor,
         }
     }
 }
@@ -183,6 +185,7 @@ pub async fn grant(
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.grant_role(&session.actor, id, &form).await {
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth(format!("/accounts/{id}"))),
         Ok(()) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
             let account = state.services.account(&session.actor, id).await?;
@@ -260,4 +263,18 @@ pub async fn unlock(
         .unlock_account(&form.session.actor, id)
         .await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
+}
+
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    let back = format!("/accounts/{id}");
+    state
+        .services
+        .reset_second_factor(&form.session.actor, id)
+        .await
+        .map_err(PageError::reauth_then(back.clone()))?;
+    Ok(Redirect::to(&back).into_response())
 }

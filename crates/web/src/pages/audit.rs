@@ -219,10 +219,15 @@ pub async fn export(
     let q: AuditQuery = query(raw.as_deref())?;
     let filter = q.filter().map_err(PageError::BadRequest)?;
     let mut bytes = Vec::new();
+    let here = match raw.as_deref() {
+        Some(q) if !q.is_empty() => format!("/audit/export.jsonl?{q}"),
+        _ => "/audit/export.jsonl".to_owned(),
+    };
     state
         .services
         .export_audit(&session.actor, &filter, &mut bytes)
-        .await?;
+        .await
+        .map_err(PageError::reauth_then(here))?;
     let disposition = format!(
         "attachment; filename=\"audit.jsonl\"; filename*=UTF-8''{}",
         encode("审计日志.jsonl")

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use dangjian_core::field::FieldErrors;
 use dangjian_service::audit::Event;
-use dangjian_service::{ServiceError, new_csrf_token, tokens_match};
+use dangjian_service::auth::NewSession;
+use dangjian_service::{LoginOutcome, ServiceError, new_csrf_token, tokens_match};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,8 +16,8 @@ use super::{query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::session::{
-    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, form_pairs, from_pairs,
-    removal, safe_next, session_cookie_name,
+    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, encode, form_pairs,
+    from_pairs, removal, safe_next, session_cookie_name,
 };
 
 #[derive(Template)]
@@ -81,39 +82,20 @@ pub async fn login(
     jar: CookieJar,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let mut pairs = form_pairs(&body)?;
-    let submitted = pairs
-        .iter()
-        .position(|(k, _)| k == "csrf")
-        .map(|i| pairs.remove(i).1);
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
-    let valid = matches!((&submitted, &expected), (Some(s), Some(e)) if tokens_match(s, e));
-    if !valid {
-        let event = Event::new("security.csrf_rejected").detail(json!({ "path": "/login" }));
-        state
-            .services
-            .record_anonymous_denial(&origin, event)
-            .await?;
-        return Err(PageError::Csrf);
-    }
-    let form: LoginForm = from_pairs(pairs)?;
+    let form: LoginForm = login_form(&state, &origin, &jar, &body, "/login").await?;
     match state
         .services
         .login(&form.login, &form.password, origin)
         .await
     {
-        Ok(session) => {
-            let jar = jar.remove(removal(&state, LOGIN_CSRF_COOKIE)).add(cookie(
-                &state,
-                session_cookie_name(&state),
-                session.token,
-            ));
-            let target = if session.actor.must_change_password {
-                "/password"
-            } else {
-                safe_next(&form.next).unwrap_or("/")
+        Ok(LoginOutcome::Complete(session)) => Ok(logged_in(&state, jar, *session, &form.next)),
+        Ok(LoginOutcome::SecondFactor { token }) => {
+            let jar = jar.add(cookie(&state, PENDING_COOKIE, token));
+            let target = match safe_next(&form.next) {
+                Some(next) => format!("/login/otp?next={}", encode(next)),
+                None => "/login/otp".to_owned(),
             };
-            Ok((jar, Redirect::to(target)).into_response())
+            Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(
             error @ (ServiceError::InvalidCredentials
@@ -145,6 +127,214 @@ pub async fn login(
             let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
             Ok((status, jar, render(&page)?).into_response())
         }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Checks the double-submit CSRF token of a form posted before there is a session (login,
+/// the code step) and parses the rest. A missing or wrong token is refused and audited.
+async fn login_form<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    origin: &dangjian_service::Origin,
+    jar: &CookieJar,
+    body: &[u8],
+    path: &'static str,
+) -> Result<T, PageError> {
+    let mut pairs = form_pairs(body)?;
+    let submitted = pairs
+        .iter()
+        .position(|(k, _)| k == "csrf")
+        .map(|i| pairs.remove(i).1);
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let valid = matches!((&submitted, &expected), (Some(s), Some(e)) if tokens_match(s, e));
+    if !valid {
+        let event = Event::new("security.csrf_rejected").detail(json!({ "path": path }));
+        state
+            .services
+            .record_anonymous_denial(origin, event)
+            .await?;
+        return Err(PageError::Csrf);
+    }
+    from_pairs(pairs)
+}
+
+/// The browser of a new session: its cookie replaces any old one, the pre-session cookies go,
+/// and it goes on to the password change, enrolment, `next` or the landing page.
+fn logged_in(state: &AppState, jar: CookieJar, session: NewSession, next: &str) -> Response {
+    let jar = jar
+        .remove(removal(state, LOGIN_CSRF_COOKIE))
+        .remove(removal(state, PENDING_COOKIE))
+        .add(cookie(state, session_cookie_name(state), session.token));
+    let target = if session.actor.must_change_password {
+        "/password"
+    } else if session.actor.must_enrol_second_factor {
+        "/2fa"
+    } else {
+        safe_next(next).unwrap_or("/")
+    };
+    (jar, Redirect::to(target)).into_response()
+}
+
+/// The cookie that carries a login between the password and the code.
+const PENDING_COOKIE: &str = "dj_pending";
+
+#[derive(Template)]
+#[template(path = "login_otp.html")]
+struct OtpPage {
+    title: &'static str,
+    csrf: String,
+    next: String,
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OtpQuery {
+    next: String,
+}
+
+/// The code step of login.
+pub async fn otp_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    if jar.get(PENDING_COOKIE).is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let q: OtpQuery = query(raw.as_deref()).unwrap_or_default();
+    let csrf = new_csrf_token();
+    let page = OtpPage {
+        title: "动态口令",
+        csrf: csrf.clone(),
+        next: safe_next(&q.next).unwrap_or("").to_owned(),
+        message: None,
+    };
+    let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OtpForm {
+    code: String,
+    next: String,
+}
+
+pub async fn otp_submit(
+    State(state): State<AppState>,
+    ClientOrigin(origin): ClientOrigin,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form: OtpForm = login_form(&state, &origin, &jar, &body, "/login/otp").await?;
+    let Some(pending) = jar.get(PENDING_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    match state
+        .services
+        .complete_login(&pending, &form.code, origin)
+        .await
+    {
+        Ok(session) => Ok(logged_in(&state, jar, session, &form.next)),
+        Err(error @ (ServiceError::Invalid(_) | ServiceError::Throttled)) => {
+            let (status, message) = match error {
+                ServiceError::Throttled => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    crate::error::THROTTLED_MESSAGE.to_owned(),
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    "动态口令或恢复码不正确。连续失败多次，账号将被锁定。".to_owned(),
+                ),
+            };
+            let csrf = new_csrf_token();
+            let page = OtpPage {
+                title: "动态口令",
+                csrf: csrf.clone(),
+                next: safe_next(&form.next).unwrap_or("").to_owned(),
+                message: Some(message),
+            };
+            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+            Ok((status, jar, render(&page)?).into_response())
+        }
+        Err(ServiceError::Locked { until }) => {
+            let jar = jar.remove(removal(&state, PENDING_COOKIE));
+            let page = LoginPage {
+                title: "登录",
+                csrf: new_csrf_token(),
+                next: String::new(),
+                login: String::new(),
+                message: Some(crate::error::locked_message(until)),
+                info: None,
+            };
+            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, page.csrf.clone()));
+            Ok((StatusCode::LOCKED, jar, render(&page)?).into_response())
+        }
+        Err(ServiceError::Unauthenticated) => {
+            let jar = jar.remove(removal(&state, PENDING_COOKIE));
+            Ok((jar, Redirect::to("/login?expired=1")).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reauth.html")]
+struct ReauthPage {
+    layout: crate::layout::Layout,
+    next: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReauthQuery {
+    next: String,
+}
+
+/// Asks for the password again before a sensitive action.
+pub async fn reauth_page(
+    session: crate::session::Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: ReauthQuery = query(raw.as_deref()).unwrap_or_default();
+    render(&ReauthPage {
+        layout: crate::layout::Layout::new(&session.actor, "", "确认身份").crumb("确认身份", None),
+        next: safe_next(&q.next).unwrap_or("/").to_owned(),
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReauthForm {
+    password: String,
+    next: String,
+}
+
+pub async fn reauth_submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: SessionForm<ReauthForm, crate::session::Session>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let token = jar
+        .get(session_cookie_name(&state))
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    match state
+        .services
+        .reauthenticate(&session.actor, &token, &form.password)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(safe_next(&form.next).unwrap_or("/")).into_response()),
+        Err(ServiceError::Invalid(errors)) => render_invalid(&ReauthPage {
+            layout: crate::layout::Layout::new(&session.actor, "", "确认身份")
+                .crumb("确认身份", None),
+            next: safe_next(&form.next).unwrap_or("/").to_owned(),
+            errors,
+        }),
         Err(other) => Err(other.into()),
     }
 }

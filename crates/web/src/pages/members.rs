@@ -151,6 +151,10 @@ pub async fn export(
     let search = search_of(&q);
     match state.services.export_members(&session.actor, &search).await {
         Ok((bytes, _)) => Ok(super::stats::xlsx(bytes, "党员名册.xlsx")),
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth(match raw.as_deref() {
+            Some(q) if !q.is_empty() => format!("/members/export?{q}"),
+            _ => "/members/export".to_owned(),
+        })),
         Err(ServiceError::Invalid(errors)) => Err(PageError::BadRequest(
             errors
                 .iter()

@@ -9,6 +9,7 @@ mod import;
 mod lifecycle;
 mod members;
 mod orgs;
+mod second_factor;
 mod security;
 mod stats;
 
@@ -30,7 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/", get(dashboard::show))
         .route("/healthz", get(health))
         .route("/login", get(auth::login_page).post(auth::login))
+        .route("/login/otp", get(auth::otp_page).post(auth::otp_submit))
         .route("/logout", post(auth::logout))
+        .route("/reauth", get(auth::reauth_page).post(auth::reauth_submit))
+        .route("/2fa", get(second_factor::show))
+        .route("/2fa/start", post(second_factor::start))
+        .route("/2fa/confirm", post(second_factor::confirm))
+        .route("/2fa/qr.svg", get(second_factor::qr))
         .route(
             "/password",
             get(auth::password_page).post(auth::change_password),
@@ -83,6 +90,10 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/disable", post(accounts::disable))
         .route("/accounts/{id}/enable", post(accounts::enable))
         .route("/accounts/{id}/unlock", post(accounts::unlock))
+        .route(
+            "/accounts/{id}/reset-2fa",
+            post(accounts::reset_second_factor),
+        )
         .route("/security", get(security::form).post(security::save))
         .route(
             "/accounts/{id}/reset-password",

@@ -124,6 +124,7 @@ pub async fn save(
         .await
     {
         Ok(_) => Ok(Redirect::to("/security?saved=1").into_response()),
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth("/security".to_owned())),
         Err(ServiceError::Invalid(errors)) => {
             render_invalid(&page(&session, &pairs, &errors, false))
         }
