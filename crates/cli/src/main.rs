@@ -94,6 +94,19 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The key file.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new SM4 field key and re-encrypt every protected value (身份证号, phone, second
+    /// factor secrets, pending imports) with it. Older keys stay in the file so backups still
+    /// open. Run it with the server stopped, or restart the server afterwards.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -278,6 +291,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             what: ImportCommand::Members { file, commit },
         } => import_members(&settings, &file, commit).await,
         Command::Audit { command } => audit(&settings, command).await,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => rotate_keys(&settings).await,
         Command::Openapi => {
             let json = dangjian_web::openapi_document()
                 .to_pretty_json()
@@ -286,6 +302,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn rotate_keys(settings: &Settings) -> anyhow::Result<()> {
+    // Opening first checks that the key file is the one this database was sealed with.
+    let services = open(settings).await?;
+    services.db().close().await;
+    let key_file = settings.key_file();
+    let version = dangjian_service::keys::add_field_key(&key_file)?;
+    println!(
+        "已在 {} 中加入第 {version} 版字段密钥。正在用新密钥重新加密……",
+        key_file.display()
+    );
+    let services = open(settings).await?;
+    let report = services
+        .reseal_protected_fields(&dangjian_service::Actor::cli())
+        .await
+        .map_err(service_error);
+    services.db().close().await;
+    let report = report?;
+    println!(
+        "完成：党员 {} 人的身份证号与电话、{} 个双因素密钥、{} 个待导入批次已用新密钥加密。",
+        report.member_fields, report.second_factor_secrets, report.import_batches
+    );
+    println!("旧密钥仍保留在密钥文件中，以便打开旧备份。");
+    Ok(())
 }
 
 async fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()> {
@@ -374,8 +415,20 @@ fn init_logging(filter: &str) {
 /// Opens the database (creating the SQLite file on first use), migrates it and checks it.
 async fn open(settings: &Settings) -> anyhow::Result<Services> {
     let clock = Arc::new(SystemClock);
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
+    if !settings.data_dir.exists() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
+        // The database holds names, posts and the audit log in clear: only the service
+        // account may enter the directory it makes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&settings.data_dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| {
+                    format!("无法设置数据目录 {} 的权限", settings.data_dir.display())
+                })?;
+        }
+    }
     let key_file = settings.key_file();
     match &settings.database_url {
         Some(url) => Services::open(Database::Url(url), &key_file, clock)

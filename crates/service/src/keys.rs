@@ -117,6 +117,34 @@ pub fn load_or_create(path: &Path, may_create: bool) -> Result<SoftProvider, Key
     Ok(SoftProvider::new(current, fields, index))
 }
 
+/// Adds a new field key to the key file and makes it the one that seals; the older keys
+/// stay, so what they sealed (in the database and its backups) still opens. Returns the new
+/// version. The file is replaced atomically: a crash leaves the old file or the new one.
+pub fn add_field_key(path: &Path) -> Result<u8, KeyError> {
+    let shown = path.display().to_string();
+    check_permissions(path)?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| KeyError::Io(shown.clone(), e.to_string()))?;
+    let mut file: KeyFile =
+        toml::from_str(&text).map_err(|e| KeyError::Format(shown.clone(), e.to_string()))?;
+    let newest = file.field.iter().map(|k| k.version).max().unwrap_or(0);
+    let version = newest
+        .checked_add(1)
+        .ok_or_else(|| KeyError::Format(shown.clone(), "字段密钥版本已用尽".to_owned()))?;
+    file.field.push(FieldKeyEntry {
+        version,
+        key: hex::encode(random::<16>()),
+    });
+    let text =
+        toml::to_string(&file).map_err(|e| KeyError::Format(shown.clone(), e.to_string()))?;
+    let staged = path.with_extension("keys.new");
+    let _ = std::fs::remove_file(&staged);
+    write_private(&staged, &format!("{HEADER}{text}"))
+        .map_err(|e| KeyError::Io(shown.clone(), e.to_string()))?;
+    std::fs::rename(&staged, path).map_err(|e| KeyError::Io(shown, e.to_string()))?;
+    Ok(version)
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -180,6 +208,33 @@ mod tests {
         let sealed = first.seal("secret", "ctx");
         let again = load_or_create(&path, false).unwrap();
         assert_eq!(again.open(&sealed, "ctx").unwrap(), "secret");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_field_key_seals_and_the_old_ones_still_open() {
+        let path = temp("rotate");
+        let first = load_or_create(&path, true).unwrap();
+        let old = first.seal("secret", "ctx");
+        assert_eq!(add_field_key(&path).unwrap(), 2);
+        let rotated = load_or_create(&path, false).unwrap();
+        assert!(rotated.needs_rekey(&old));
+        assert_eq!(rotated.open(&old, "ctx").unwrap(), "secret");
+        let new = rotated.seal("secret", "ctx");
+        assert!(new.starts_with("v2.") && !rotated.needs_rekey(&new));
+        // The blind index and the audit chain keep their key.
+        assert_eq!(
+            first.blind_index("id_number", "X"),
+            rotated.blind_index("id_number", "X")
+        );
+        assert_eq!(first.audit_mac("", "r"), rotated.audit_mac("", "r"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod members;
 pub mod orgs;
+mod rekey;
 mod scope;
 mod second_factor;
 mod secret;
@@ -43,6 +44,7 @@ pub use dangjian_store::Page;
 pub use dangjian_store::accounts::TokenRow;
 pub use dangjian_store::audit::{AuditFilter, AuditRow};
 pub use error::{ServiceError, ServiceResult};
+pub use rekey::RekeyReport;
 pub use second_factor::{Enrolment, SecondFactorStatus};
 
 /// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).

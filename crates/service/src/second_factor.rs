@@ -36,7 +36,7 @@ pub struct Enrolment {
     pub uri: String,
 }
 
-fn context(account_id: i64) -> String {
+pub(crate) fn context(account_id: i64) -> String {
     format!("account:{account_id}:totp")
 }
 

@@ -610,3 +610,23 @@ pub async fn revoke_token(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Store
             .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Every account's sealed TOTP secret (key rotation).
+pub async fn sealed_totp(conn: &mut Conn) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query("SELECT id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.int("id")?, r.text("totp_secret")?)))
+        .collect()
+}
+
+/// Replaces a sealed TOTP secret with the same secret sealed under a newer key.
+pub async fn reseal_totp(conn: &mut Conn, id: i64, sealed: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET totp_secret = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -147,3 +147,14 @@ pub async fn remove_members(conn: &mut Conn, batch: i64) -> StoreResult<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Every batch that still holds a sealed payload (key rotation).
+pub async fn sealed_payloads(conn: &mut Conn) -> StoreResult<Vec<(i64, String)>> {
+    let rows =
+        sqlx::query("SELECT id, payload_ct FROM import_batches WHERE payload_ct IS NOT NULL")
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.int("id")?, r.text("payload_ct")?)))
+        .collect()
+}

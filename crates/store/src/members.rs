@@ -429,3 +429,43 @@ pub async fn identity_keys(
     }
     Ok((ids, numbers))
 }
+
+/// Up to `limit` members after `after_id` with their sealed fields (key rotation).
+pub async fn sealed_after(
+    conn: &mut Conn,
+    after_id: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT id, id_number_ct, phone_ct FROM members WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.int("id")?,
+                r.text("id_number_ct")?,
+                r.opt_text("phone_ct")?,
+            ))
+        })
+        .collect()
+}
+
+/// Replaces a member's sealed fields with the same values sealed under a newer key.
+pub async fn reseal(
+    conn: &mut Conn,
+    id: i64,
+    id_number_ct: &str,
+    phone_ct: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE members SET id_number_ct = $1, phone_ct = $2 WHERE id = $3")
+        .bind(id_number_ct)
+        .bind(phone_ct)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

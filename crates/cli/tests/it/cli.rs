@@ -147,6 +147,73 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
 }
 
 #[test]
+fn a_key_rotation_reseals_everything_and_the_data_still_opens() {
+    let dir = temp_dir("rotate");
+    let demo = dangjian(&dir, &["demo", "--seed", "5"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o700,
+            "the data directory is the service account's alone"
+        );
+    }
+    let rotated = dangjian(&dir, &["keys", "rotate"], "");
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    let out = text(&rotated);
+    assert!(out.contains("第 2 版字段密钥"), "{out}");
+    let count: u64 = out
+        .split("党员 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(count > 1000, "{out}");
+    let keys = std::fs::read_to_string(dir.join("dangjian.keys")).unwrap();
+    assert_eq!(keys.matches("version").count(), 2);
+    // Everything still opens: an export reads every member's masked numbers, and the audit
+    // chain, whose key did not change, verifies with the rotation on record.
+    let file = dir.join("all.xlsx");
+    let export = dangjian(&dir, &["export", "members", file.to_str().unwrap()], "");
+    assert!(export.status.success(), "{}", text(&export));
+    let verify = dangjian(&dir, &["audit", "verify"], "");
+    assert!(verify.status.success(), "{}", text(&verify));
+    let log = dangjian(&dir, &["audit", "export"], "");
+    assert!(String::from_utf8_lossy(&log.stdout).contains("\"event\":\"keys.rotate\""));
+}
+
+#[test]
+fn the_audit_chain_is_checked_from_the_shell() {
+    let dir = temp_dir("verify");
+    let first = dangjian(&dir, &["migrate"], "");
+    assert!(first.status.success(), "{}", text(&first));
+    let verify = dangjian(&dir, &["audit", "verify"], "");
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("审计链完整"));
+    // Someone with the database file lifts the guard and edits a record.
+    let url = format!("sqlite://{}", dir.join("dangjian.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET login = 'someone' WHERE id = 2",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    });
+    let broken = dangjian(&dir, &["audit", "verify"], "");
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
+    assert!(
+        text(&broken).contains("第一条有问题的记录编号 2"),
+        "{}",
+        text(&broken)
+    );
+}
+
+#[test]
 fn the_coverage_report_prints_from_the_shell_as_text_or_json() {
     let dir = temp_dir("coverage");
     let demo = dangjian(&dir, &["demo", "--seed", "5"], "");

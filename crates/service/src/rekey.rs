@@ -1,0 +1,109 @@
+//! Re-encryption after a key rotation (`dangjian keys rotate`): every value sealed under an
+//! older field key is opened and sealed again under the current one, in batches of their own
+//! transactions, so a large roster is not one long lock and an interrupted run simply
+//! continues where it stopped when started again.
+
+use dangjian_store::{accounts, imports, members};
+use serde_json::json;
+
+use crate::Services;
+use crate::audit::{self, Event, Outcome};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+
+/// How many values were sealed again, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RekeyReport {
+    pub member_fields: u64,
+    pub second_factor_secrets: u64,
+    pub import_batches: u64,
+}
+
+const BATCH: i64 = 500;
+
+impl Services {
+    /// Seals again, under the current key, every protected value sealed under an older one
+    /// (shell only). A value that does not open is not touched; the run stops and is audited
+    /// as a failure, because it means the key file does not match the data.
+    pub async fn reseal_protected_fields(&self, actor: &Actor) -> ServiceResult<RekeyReport> {
+        if actor.channel != crate::Channel::Cli {
+            return Err(ServiceError::Forbidden);
+        }
+        let crypto = self.crypto();
+        let mut report = RekeyReport::default();
+        let result = async {
+            let mut after = 0;
+            loop {
+                let mut tx = self.db().write().await?;
+                let rows = members::sealed_after(&mut tx, after, BATCH).await?;
+                let Some(last) = rows.last() else {
+                    tx.commit().await?;
+                    break;
+                };
+                after = last.0;
+                for (id, id_number, phone) in &rows {
+                    let stale = crypto.needs_rekey(id_number)
+                        || phone.as_deref().is_some_and(|p| crypto.needs_rekey(p));
+                    if !stale {
+                        continue;
+                    }
+                    let id_context = crate::members::context(*id, "id_number");
+                    let phone_context = crate::members::context(*id, "phone");
+                    let open = |sealed: &str, context: &str| {
+                        crypto
+                            .open(sealed, context)
+                            .map_err(|e| ServiceError::Internal(format!("member {id}: {e}")))
+                    };
+                    let id_number = crypto.seal(&open(id_number, &id_context)?, &id_context);
+                    let phone = match phone {
+                        Some(p) => Some(crypto.seal(&open(p, &phone_context)?, &phone_context)),
+                        None => None,
+                    };
+                    members::reseal(&mut tx, *id, &id_number, phone.as_deref()).await?;
+                    report.member_fields += 1;
+                }
+                tx.commit().await?;
+            }
+            let mut tx = self.db().write().await?;
+            for (id, sealed) in accounts::sealed_totp(&mut tx).await? {
+                if crypto.needs_rekey(&sealed) {
+                    let context = crate::second_factor::context(id);
+                    let secret = crypto
+                        .open(&sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("account {id}: {e}")))?;
+                    accounts::reseal_totp(&mut tx, id, &crypto.seal(&secret, &context)).await?;
+                    report.second_factor_secrets += 1;
+                }
+            }
+            for (id, sealed) in imports::sealed_payloads(&mut tx).await? {
+                if crypto.needs_rekey(&sealed) {
+                    let context = format!("import:{id}");
+                    let payload = crypto
+                        .open(&sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("import {id}: {e}")))?;
+                    imports::set_payload(&mut tx, id, &crypto.seal(&payload, &context)).await?;
+                    report.import_batches += 1;
+                }
+            }
+            tx.commit().await?;
+            Ok::<(), ServiceError>(())
+        }
+        .await;
+        let now = self.clock().now();
+        let detail = json!({
+            "member_fields": report.member_fields,
+            "second_factor_secrets": report.second_factor_secrets,
+            "import_batches": report.import_batches,
+        });
+        let event = match &result {
+            Ok(()) => Event::new("keys.rotate").detail(detail),
+            Err(e) => Event::new("keys.rotate")
+                .outcome(Outcome::Failure)
+                .detail(json!({ "done": detail, "error": e.to_string() })),
+        };
+        let mut tx = self.db().write().await?;
+        audit::write(&mut tx, crypto, actor.into(), now, event).await?;
+        tx.commit().await?;
+        result.map(|()| report)
+    }
+}
