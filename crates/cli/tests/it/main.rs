@@ -19,6 +19,7 @@ mod members;
 mod orgs;
 mod routes;
 mod scope;
+mod scope_property;
 mod second_factor;
 mod security;
 mod terms;

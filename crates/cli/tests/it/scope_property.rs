@@ -1,0 +1,349 @@
+//! Data scope against a reference, on random trees: this is where systems like ours leak, so
+//! it is tested hardest. Each trial grows a random org tree (committees, general branches,
+//! branches, groups) with members, moves some orgs about, binds secretaries to random orgs,
+//! and then asks the services, for every account and every kind of scoped object, what it
+//! sees. The answer must be exactly what a plain walk up the test's own parent map says: the
+//! account's org and everything below it, as the tree stands now.
+
+use std::collections::{BTreeSet, HashMap};
+
+use dangjian_core::coverage::Subject;
+use dangjian_core::role::Role;
+use dangjian_service::accounts::GrantForm;
+use dangjian_service::orgs::MoveForm;
+use dangjian_service::{Actor, LoginOutcome, Origin, Page, ServiceError};
+use dangjian_store::members::MemberFilter;
+
+use crate::harness::{PASSWORD, TestApp, member_form, office, org_form};
+
+/// A small deterministic generator (xorshift64*), so a failing seed can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The test's own picture of the tree: parent by org id, kind by org id.
+#[derive(Default)]
+struct Reference {
+    parent: HashMap<i64, Option<i64>>,
+    kind: HashMap<i64, &'static str>,
+    code: HashMap<i64, String>,
+    branch_of: HashMap<i64, i64>,
+}
+
+impl Reference {
+    /// Whether `org` is `root` or below it, by walking up the parents.
+    fn within(&self, org: i64, root: i64) -> bool {
+        let mut at = Some(org);
+        while let Some(id) = at {
+            if id == root {
+                return true;
+            }
+            at = self.parent.get(&id).copied().flatten();
+        }
+        false
+    }
+
+    fn orgs_under(&self, root: i64) -> BTreeSet<i64> {
+        self.parent
+            .keys()
+            .copied()
+            .filter(|o| self.within(*o, root))
+            .collect()
+    }
+
+    fn members_under(&self, root: i64) -> BTreeSet<i64> {
+        self.branch_of
+            .iter()
+            .filter(|(_, b)| self.within(**b, root))
+            .map(|(m, _)| *m)
+            .collect()
+    }
+}
+
+fn child_kind(parent: &str, rng: &mut Rng) -> Option<&'static str> {
+    match parent {
+        "committee" => Some(["general_branch", "branch", "branch"][rng.below(3)]),
+        "general_branch" => Some("branch"),
+        "branch" => Some("group"),
+        _ => None,
+    }
+}
+
+async fn actor_of(app: &TestApp, login: &str) -> Actor {
+    match app
+        .services
+        .login(login, PASSWORD, Origin::default())
+        .await
+        .unwrap()
+    {
+        LoginOutcome::Complete(session) => session.actor,
+        LoginOutcome::SecondFactor { .. } => panic!("a secretary needs no second factor"),
+    }
+}
+
+async fn trial(seed: u64) {
+    let app = TestApp::spawn().await;
+    let office = office();
+    let f = &app.fixture;
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut r = Reference::default();
+    // The fixture: 党委 DW → {总支 ZZA → {A1, A2}, 支部 B}, with five members.
+    let root = app
+        .services
+        .org_detail(&office, f.general_a)
+        .await
+        .unwrap()
+        .org
+        .parent_id
+        .unwrap();
+    assert_eq!(
+        app.services
+            .org_detail(&office, root)
+            .await
+            .unwrap()
+            .org
+            .code,
+        "DW"
+    );
+    for (id, parent, kind, code) in [
+        (root, None, "committee", "DW"),
+        (f.general_a, Some(root), "general_branch", "ZZA"),
+        (f.a1, Some(f.general_a), "branch", "A1"),
+        (f.a2, Some(f.general_a), "branch", "A2"),
+        (f.b, Some(root), "branch", "B"),
+    ] {
+        r.parent.insert(id, parent);
+        r.kind.insert(id, kind);
+        r.code.insert(id, code.to_owned());
+    }
+    // Where the fixture's members are, as the office sees them (every one of them is in a
+    // fixture branch, whose place the reference knows independently).
+    let everyone = app
+        .services
+        .list_members(
+            &office,
+            &MemberFilter::default(),
+            Page {
+                number: 1,
+                size: 1000,
+            },
+        )
+        .await
+        .unwrap();
+    for m in &everyone.members {
+        assert!(r.parent.contains_key(&m.branch_id));
+        r.branch_of.insert(m.id, m.branch_id);
+    }
+    assert_eq!(r.branch_of.len(), 5);
+    assert_eq!(r.branch_of[&f.member_b], f.b);
+    // Grow the tree.
+    for i in 0..24 {
+        let ids: Vec<i64> = r.parent.keys().copied().collect();
+        let parent = ids[rng.below(ids.len())];
+        let Some(kind) = child_kind(r.kind[&parent], &mut rng) else {
+            continue;
+        };
+        let code = format!("R{seed}X{i}");
+        let id = app
+            .services
+            .create_org(
+                &office,
+                &org_form(&code, &format!("组织{i}"), kind, &r.code[&parent]),
+            )
+            .await
+            .unwrap();
+        r.parent.insert(id, Some(parent));
+        r.kind.insert(id, kind);
+        r.code.insert(id, code);
+    }
+    // Members in random branches.
+    let branches: Vec<i64> = r
+        .kind
+        .iter()
+        .filter(|(_, k)| **k == "branch")
+        .map(|(id, _)| *id)
+        .collect();
+    for n in 10..40 {
+        let branch = branches[rng.below(branches.len())];
+        let id = app
+            .services
+            .create_member(&office, &member_form(n, &r.code[&branch]))
+            .await
+            .unwrap();
+        r.branch_of.insert(id, branch);
+    }
+    // Move a few branches and general branches under another committee or general branch.
+    for _ in 0..4 {
+        let movable: Vec<i64> = r
+            .kind
+            .iter()
+            .filter(|(_, k)| matches!(**k, "branch" | "general_branch"))
+            .map(|(id, _)| *id)
+            .collect();
+        let org = movable[rng.below(movable.len())];
+        let targets: Vec<i64> = r
+            .kind
+            .iter()
+            .filter(|(id, k)| {
+                let fits = match r.kind[&org] {
+                    "branch" => matches!(**k, "committee" | "general_branch"),
+                    _ => **k == "committee",
+                };
+                fits && !r.within(**id, org) && r.parent[&org] != Some(**id)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let target = targets[rng.below(targets.len())];
+        let form = MoveForm {
+            parent: r.code[&target].clone(),
+            on: app.services.clock().today().to_string(),
+        };
+        app.services.move_org(&office, org, &form).await.unwrap();
+        r.parent.insert(org, Some(target));
+    }
+
+    // Secretaries bound to random orgs, and a member's own account.
+    let ids: Vec<i64> = r.parent.keys().copied().collect();
+    let all_members: Vec<i64> = r.branch_of.keys().copied().collect();
+    let all_orgs: Vec<i64> = ids.clone();
+    for s in 0..6 {
+        let bound = ids[rng.below(ids.len())];
+        let login = format!("sec{s}");
+        let grant = GrantForm {
+            role: Role::OrgSecretary.code().to_owned(),
+            org: r.code[&bound].clone(),
+            ..Default::default()
+        };
+        app.services
+            .cli_add_user(&login, "", &grant, PASSWORD)
+            .await
+            .unwrap();
+        let actor = actor_of(&app, &login).await;
+        let orgs = r.orgs_under(bound);
+        let members = r.members_under(bound);
+        let case = format!("seed {seed}, {login} bound to {}", r.code[&bound]);
+
+        // The roster, the member detail and history, for every member there is.
+        let listed = app
+            .services
+            .list_members(
+                &actor,
+                &MemberFilter::default(),
+                Page {
+                    number: 1,
+                    size: 1000,
+                },
+            )
+            .await
+            .unwrap();
+        let seen: BTreeSet<i64> = listed.members.iter().map(|m| m.id).collect();
+        assert_eq!(seen, members, "roster: {case}");
+        assert_eq!(listed.total, members.len() as i64, "roster total: {case}");
+        for member in &all_members {
+            let detail = app.services.member_detail(&actor, *member).await;
+            let lifecycle = app.services.member_lifecycle(&actor, *member).await;
+            if members.contains(member) {
+                assert!(
+                    detail.is_ok() && lifecycle.is_ok(),
+                    "member {member}: {case}"
+                );
+            } else {
+                assert!(
+                    matches!(detail, Err(ServiceError::NotFound))
+                        && matches!(lifecycle, Err(ServiceError::NotFound)),
+                    "member {member} leaked: {case}"
+                );
+            }
+        }
+        // Orgs: detail and terms for every org; the tree shows nothing outside.
+        for org in &all_orgs {
+            let detail = app.services.org_detail(&actor, *org).await;
+            let terms = app.services.org_terms(&actor, *org).await;
+            if orgs.contains(org) {
+                let detail = detail.unwrap();
+                assert!(terms.is_ok(), "terms of {org}: {case}");
+                for shown in detail.children.iter().chain(&detail.ancestors) {
+                    assert!(
+                        orgs.contains(&shown.id),
+                        "org {} via {org}: {case}",
+                        shown.id
+                    );
+                }
+            } else {
+                assert!(
+                    matches!(detail, Err(ServiceError::NotFound))
+                        && matches!(terms, Err(ServiceError::NotFound)),
+                    "org {org} leaked: {case}"
+                );
+            }
+        }
+        let tree = app.services.org_tree(&actor, None, false).await.unwrap();
+        for shown in tree
+            .children
+            .iter()
+            .chain(&tree.ancestors)
+            .chain(&tree.focus)
+        {
+            assert!(orgs.contains(&shown.id), "tree shows {}: {case}", shown.id);
+        }
+        // Reports: coverage findings and re-election lists name only what is in scope.
+        let coverage = app.services.coverage(&actor, None).await.unwrap();
+        for finding in &coverage.findings {
+            match finding.subject {
+                Subject::Org(id) => assert!(orgs.contains(&id), "coverage org {id}: {case}"),
+                Subject::Member(id) => {
+                    assert!(members.contains(&id), "coverage member {id}: {case}")
+                }
+                Subject::Unit(_) => {}
+            }
+        }
+        for term in app.services.reelections(&actor).await.unwrap() {
+            assert!(
+                orgs.contains(&term.org_id),
+                "re-election {}: {case}",
+                term.org_id
+            );
+        }
+        for (id, ..) in app.services.probation_list(&actor).await.unwrap() {
+            assert!(members.contains(&id), "probation {id}: {case}");
+        }
+        for (id, ..) in app.services.mobile_members(&actor).await.unwrap() {
+            assert!(members.contains(&id), "mobile {id}: {case}");
+        }
+        // A filter naming an org outside the scope finds nothing, not that org's members.
+        let outside = all_orgs.iter().find(|o| !orgs.contains(o));
+        if let Some(outside) = outside {
+            let stats = app
+                .services
+                .statistics(&actor, Some(&r.code[outside]))
+                .await;
+            assert!(stats.is_err(), "statistics of {outside}: {case}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_kind_of_scoped_object_matches_the_reference_on_random_trees() {
+    let trials: u64 = if std::env::var("DANGJIAN_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        3
+    } else {
+        6
+    };
+    for seed in 1..=trials {
+        trial(seed).await;
+    }
+}
