@@ -206,6 +206,17 @@ mod tests {
     }
 
     proptest! {
+        /// Whatever is typed or imported, parsing answers; what it accepts is 18 characters
+        /// whose check character is right (fuzzed too: `fuzz/fuzz_targets/id_number.rs`).
+        #[test]
+        fn any_text_parses_or_is_refused_without_panic(raw in "\\PC{0,40}") {
+            if let Ok(id) = IdNumber::parse(&raw) {
+                prop_assert_eq!(id.as_str().len(), 18);
+                let bytes = id.as_str().as_bytes();
+                prop_assert_eq!(check_char(&bytes[..17]), bytes[17]);
+            }
+        }
+
         #[test]
         fn every_generated_number_round_trips(
             region in 110000u32..830000,

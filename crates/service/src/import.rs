@@ -155,6 +155,25 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .collect())
 }
 
+/// The rows of an uploaded member sheet, each read against the header: everything about an
+/// import that needs no database. Any bytes at all give rows or a Chinese message, never a
+/// panic (fuzzed: `fuzz/fuzz_targets/import_xlsx.rs`).
+pub fn parse_sheet(bytes: &[u8]) -> Result<Vec<import::ImportRow>, String> {
+    let sheet = read_sheet(bytes)?;
+    let header = Header::find(&sheet)?;
+    let rows: Vec<import::ImportRow> = sheet
+        .iter()
+        .enumerate()
+        .skip(header.row as usize)
+        .filter(|(_, cells)| !import::is_blank(cells))
+        .map(|(i, cells)| import::read_row(&header, i as u32 + 1, cells))
+        .collect();
+    if rows.is_empty() {
+        return Err("表头下没有数据行".to_owned());
+    }
+    Ok(rows)
+}
+
 fn note(row: u32, column: &str, message: impl Into<String>) -> Note {
     Note {
         row,
@@ -334,18 +353,7 @@ impl Services {
     pub async fn preview_import(&self, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportReport> {
         self.require(actor, Permission::WriteMembers, "member.import")
             .await?;
-        let sheet = read_sheet(bytes).map_err(|m| ServiceError::invalid("file", m))?;
-        let header = Header::find(&sheet).map_err(|m| ServiceError::invalid("file", m))?;
-        let rows: Vec<import::ImportRow> = sheet
-            .iter()
-            .enumerate()
-            .skip(header.row as usize)
-            .filter(|(_, cells)| !import::is_blank(cells))
-            .map(|(i, cells)| import::read_row(&header, i as u32 + 1, cells))
-            .collect();
-        if rows.is_empty() {
-            return Err(ServiceError::invalid("file", "表头下没有数据行"));
-        }
+        let rows = parse_sheet(bytes).map_err(|m| ServiceError::invalid("file", m))?;
         let forms: Vec<MemberForm> = rows.iter().map(|r| r.form.clone()).collect();
         let mut tx = self.db().read().await?;
         let look = self.lookups(&mut tx, actor).await?;
@@ -603,6 +611,58 @@ mod tests {
         }
         let err = read_sheet(&buffer.into_inner()).unwrap_err();
         assert!(err.contains("压缩比异常") || err.contains("过大"), "{err}");
+    }
+
+    /// A real workbook with the template's columns and two rows, to mutate.
+    fn sample() -> Vec<u8> {
+        use crate::excel::{Cell, Sheet};
+        let headings: Vec<String> = import::COLUMNS
+            .iter()
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
+        let row = |name: &str| -> Vec<Cell> {
+            headings
+                .iter()
+                .map(|h| match h.as_str() {
+                    "姓名" => Cell::from(name.to_owned()),
+                    "出生日期" => Cell::from("1985-01-01".to_owned()),
+                    _ => Cell::from("1".to_owned()),
+                })
+                .collect()
+        };
+        let rows = vec![row("张三"), row("李四")];
+        let sheet = Sheet {
+            name: "党员".to_owned(),
+            title: "党员".to_owned(),
+            headings,
+            rows,
+        };
+        crate::excel::workbook(&[sheet], "fuzz", chrono::Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn the_sample_workbook_parses() {
+        let rows = parse_sheet(&sample()).unwrap();
+        assert_eq!(rows.len(), 2);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever a damaged upload holds, the reader answers with rows or a message.
+        #[test]
+        fn a_damaged_workbook_never_panics(
+            flips in proptest::collection::vec((0usize..1_000_000, proptest::prelude::any::<u8>()), 1..40),
+            cut in 0usize..1_000_000,
+        ) {
+            let mut bytes = sample();
+            for (at, value) in flips {
+                let at = at % bytes.len();
+                bytes[at] = value;
+            }
+            let _ = parse_sheet(&bytes);
+            let cut = cut % bytes.len();
+            let _ = parse_sheet(&bytes[..cut]);
+        }
     }
 
     #[test]
