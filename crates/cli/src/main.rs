@@ -463,19 +463,32 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("无法监听 {}", settings.listen))?;
     let address = listener.local_addr().context("读取监听地址")?;
-    println!("党建工作平台已启动：http://{address}");
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(dangjian_web::tls::load(cert, key).map_err(|e| anyhow!(e))?)
+        }
+        _ => None,
+    };
     let state = AppState {
         services,
         config: WebConfig {
-            secure_cookies: settings.secure_cookies,
+            secure_cookies: settings.secure_cookies || tls.is_some(),
         },
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    dangjian_web::serve(listener, state, shutdown)
-        .await
-        .context("服务异常退出")?;
+    match tls {
+        Some(config) => {
+            println!("党建工作平台已启动：https://{address}");
+            dangjian_web::serve_tls(listener, config, state, shutdown).await
+        }
+        None => {
+            println!("党建工作平台已启动：http://{address}");
+            dangjian_web::serve(listener, state, shutdown).await
+        }
+    }
+    .context("服务异常退出")?;
     println!("已停止。");
     Ok(())
 }

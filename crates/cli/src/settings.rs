@@ -23,6 +23,11 @@ pub struct Settings {
     pub key_file: Option<PathBuf>,
     /// Mark cookies Secure (set when users reach the server over HTTPS).
     pub secure_cookies: bool,
+    /// Serve HTTPS directly with this PEM certificate chain (and `tls_key`), for deployments
+    /// without a front proxy. Cookies are then always Secure.
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
     /// Log filter, e.g. `info` or `dangjian=debug`.
     pub log: String,
 }
@@ -35,6 +40,8 @@ impl Default for Settings {
             database_url: None,
             key_file: None,
             secure_cookies: false,
+            tls_cert: None,
+            tls_key: None,
             log: "info".to_owned(),
         }
     }
@@ -51,6 +58,7 @@ impl fmt::Debug for Settings {
                 &self.database_url.as_deref().map(redact_url),
             )
             .field("secure_cookies", &self.secure_cookies)
+            .field("tls_cert", &self.tls_cert)
             .field("log", &self.log)
             .finish()
     }
@@ -109,11 +117,20 @@ impl Settings {
                 "listen",
                 "data_dir",
                 "database_url",
+                "key_file",
                 "secure_cookies",
+                "tls_cert",
+                "tls_key",
                 "log",
             ]))
             .merge(Serialized::defaults(overrides))
-            .extract()
+            .extract::<Settings>()
             .map_err(|e| format!("配置无效：{e}"))
+            .and_then(|settings| match (&settings.tls_cert, &settings.tls_key) {
+                (Some(_), None) | (None, Some(_)) => {
+                    Err("配置无效：tls_cert 与 tls_key 须同时设置".to_owned())
+                }
+                _ => Ok(settings),
+            })
     }
 }

@@ -9,10 +9,10 @@ mod layout;
 mod pages;
 mod security;
 mod session;
+pub mod tls;
 mod view;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::Router;
 use dangjian_service::Services;
@@ -56,13 +56,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Serves the application over TLS on a bound listener until `shutdown` completes.
+pub async fn serve_tls(
+    listener: TcpListener,
+    config: std::sync::Arc<tokio_rustls::rustls::ServerConfig>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tls::TlsListener::new(listener, config)?;
+    let app = router(state).into_make_service_with_connect_info::<tls::PeerAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// Serves the application on a bound listener until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state).into_make_service_with_connect_info::<tls::PeerAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

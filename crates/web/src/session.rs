@@ -1,8 +1,6 @@
 //! Who is asking: extractors that resolve the session cookie or the bearer token into an
 //! [`Actor`] before any handler runs, and that check the CSRF token of every form post.
 
-use std::net::SocketAddr;
-
 use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -63,8 +61,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientOrigin {
 pub fn origin_of(parts: &Parts) -> Origin {
     let ip = parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+        .get::<ConnectInfo<crate::tls::PeerAddr>>()
+        .map(|ConnectInfo(peer)| peer.0.ip().to_string());
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)

@@ -129,6 +129,19 @@ fn a_bad_setting_stops_with_one_clear_line() {
         "{err}"
     );
     assert_eq!(err.trim_end().lines().count(), 1);
+    // A certificate without its key is a bad setting too.
+    let output = Command::new(env!("CARGO_BIN_EXE_dangjian"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("migrate")
+        .env_remove("DANGJIAN_DATABASE_URL")
+        .env("DANGJIAN_TLS_CERT", "/etc/ssl/certs/server.pem")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("tls_cert 与 tls_key 须同时设置"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
 }
 
 #[test]

@@ -23,3 +23,4 @@ mod scope_property;
 mod second_factor;
 mod security;
 mod terms;
+mod tls;
