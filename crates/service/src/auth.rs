@@ -576,10 +576,31 @@ impl Services {
     }
 
     /// Resolves an API bearer token to the actor of its account.
+    ///
+    /// Wrong tokens count against the client's address like failed logins, so tokens cannot
+    /// be guessed at speed; past the limit the address is refused before any lookup.
     pub async fn resolve_token(&self, token: &str, origin: Origin) -> ServiceResult<Actor> {
         let now = self.clock().now();
+        if !self.throttle_allows(&origin, now) {
+            return Err(ServiceError::Throttled);
+        }
         let mut tx = self.db().read().await?;
         let Some(row) = accounts::live_token(&mut tx, &secret::digest(token)).await? else {
+            tx.commit().await?;
+            self.record_throttled_failure(&origin, now);
+            let mut tx = self.db().write().await?;
+            let who = Who {
+                account_id: None,
+                login: "",
+                role: None,
+                channel: Channel::Api.code(),
+                origin: &origin,
+            };
+            let event = Event::new("auth.token")
+                .outcome(Outcome::Failure)
+                .detail(json!({ "reason": "unknown_or_revoked" }));
+            audit::write(&mut tx, self.crypto(), who, now, event).await?;
+            tx.commit().await?;
             return Err(ServiceError::Unauthenticated);
         };
         let Some(account) = accounts::get(&mut tx, row.account_id).await? else {

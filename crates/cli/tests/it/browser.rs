@@ -246,5 +246,50 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     assert!(driver.title().await.contains("流动党员"));
     let path = driver.screenshot("mobile.png").await;
     eprintln!("screenshot: {}", path.display());
+
+    // The second factor: enrol with the QR code's secret, keep the recovery codes, then log
+    // in again through the code step.
+    driver.goto(&app.url("/2fa")).await;
+    driver
+        .click("form[action='/2fa/start'] button[type=submit]")
+        .await;
+    let source = driver.wait_for_text("手工输入密钥").await;
+    let secret = source
+        .split("<span class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</span>").next())
+        .unwrap_or_else(|| panic!("no secret shown: {source}"))
+        .replace(' ', "");
+    let secret = crate::harness::base32_decode(&secret);
+    let path = driver.screenshot("second-factor.png").await;
+    eprintln!("screenshot: {}", path.display());
+    let now = app.services.clock().now().timestamp();
+    let code =
+        dangjian_service::totp::code_at(dangjian_service::totp::Algorithm::Sha1, &secret, now);
+    driver.type_into("input[name=code]", &code).await;
+    driver
+        .click("form[action='/2fa/confirm'] button[type=submit]")
+        .await;
+    let source = driver.wait_for_text("恢复码").await;
+    assert!(source.contains("已启用"), "enrolled: {source}");
+    let path = driver.screenshot("recovery-codes.png").await;
+    eprintln!("screenshot: {}", path.display());
+
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+    driver.type_into("input[name=login]", "zongzhi").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("动态口令").await;
+    let path = driver.screenshot("login-otp.png").await;
+    eprintln!("screenshot: {}", path.display());
+    app.clock.advance(chrono::TimeDelta::seconds(30));
+    let now = app.services.clock().now().timestamp();
+    let code =
+        dangjian_service::totp::code_at(dangjian_service::totp::Algorithm::Sha1, &secret, now);
+    driver.type_into("input[name=code]", &code).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+    assert!(driver.title().await.contains("工作台"));
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

@@ -145,7 +145,13 @@ async fn every_api_route_but_the_document_refuses_a_request_without_a_token() {
                     request = request.header("authorization", token);
                 }
                 let response = request.send().await.unwrap();
-                assert_eq!(response.status(), 401, "{method} {pattern} {token:?}");
+                // Wrong tokens are counted per address: after a score of them the address is
+                // refused outright (429) before any token is looked at. Both are refusals.
+                let status = response.status().as_u16();
+                assert!(
+                    status == 401 || (token.is_some() && status == 429),
+                    "{method} {pattern} {token:?}: {status}"
+                );
             }
             checked += 1;
         }

@@ -248,3 +248,38 @@ async fn the_policy_is_stricter_or_nothing_and_applies_at_once() {
         403
     );
 }
+
+#[tokio::test]
+async fn wrong_api_tokens_are_throttled_per_address() {
+    let app = TestApp::spawn().await;
+    account(&app, "zhang").await;
+    let token = app
+        .services
+        .cli_create_token("zhang", "test")
+        .await
+        .unwrap();
+    let client = app.client();
+    let call = |bearer: String| {
+        let client = client.clone();
+        let url = app.url("/api/v1/orgs");
+        async move {
+            client
+                .get(url)
+                .header("authorization", format!("Bearer {bearer}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(call(token.clone()).await, 200);
+    for i in 0..20 {
+        assert_eq!(call(format!("guess-{i}")).await, 401, "guess {i}");
+    }
+    // The address is refused now, whatever it sends, until the window has passed.
+    assert_eq!(call(token.clone()).await, 429);
+    assert_eq!(app.audit("auth.token", Some("failure")).await.len(), 20);
+    app.clock.advance(TimeDelta::minutes(11));
+    assert_eq!(call(token).await, 200);
+}
