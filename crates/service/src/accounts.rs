@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{Actor, hash_password, normalise_login};
+use crate::auth::{Actor, normalise_login};
 use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
 use crate::{Services, secret};
 
@@ -210,7 +210,7 @@ impl Services {
         let display_name = text::required(&form.display_name, "姓名", 30)
             .map_err(|e| ServiceError::invalid("display_name", e.to_string()))?;
         let password = secret::one_time_password();
-        let hash = hash_password(password.clone()).await?;
+        let hash = self.hash_password(password.clone()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let account = NewAccount {
@@ -320,7 +320,7 @@ impl Services {
         self.require(actor, Permission::ManageAccounts, "account.reset_password")
             .await?;
         let password = secret::one_time_password();
-        let hash = hash_password(password.clone()).await?;
+        let hash = self.hash_password(password.clone()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let account = accounts::get(&mut tx, id)
@@ -360,7 +360,7 @@ impl Services {
         let policy = self.refresh_policy().await?;
         password::check(password, &login, policy.password_min_length as usize)
             .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = self.hash_password(password.to_owned()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let binding = resolve_grant(&mut tx, grant, true).await?;
@@ -395,7 +395,7 @@ impl Services {
         let policy = self.refresh_policy().await?;
         password::check(password, &login, policy.password_min_length as usize)
             .map_err(|e| ServiceError::invalid("password", e.to_string()))?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = self.hash_password(password.to_owned()).await?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         let account = accounts::by_login(&mut tx, &login)

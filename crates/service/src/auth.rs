@@ -2,8 +2,6 @@
 //! resolution of either into an [`Actor`] with its data scope. Session and token secrets are
 //! stored only as SM3 digests; passwords as argon2id hashes.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::collections::HashMap;
 use std::sync::PoisonError;
 
@@ -13,7 +11,6 @@ use dangjian_core::policy::ADDRESS_WINDOW;
 use dangjian_core::role::{Permission, Role, Scope};
 use dangjian_store::accounts::{self, AccountRow, NewSessionRow, SessionStage};
 use dangjian_store::{Conn, orgs};
-use rand::RngCore as _;
 use serde_json::json;
 
 use crate::audit::{self, Event, Outcome, Who};
@@ -231,47 +228,6 @@ pub fn normalise_login(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
-/// At most two argon2 computations at a time (each takes 19 MiB and tens of milliseconds):
-/// a burst of logins queues here instead of exhausting memory and the blocking thread pool.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-async fn hashing_permit() -> ServiceResult<tokio::sync::SemaphorePermit<'static>> {
-    HASHING
-        .acquire()
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
-/// Hashes a password with argon2id off the async threads (it takes tens of milliseconds).
-pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
-    let _permit = hashing_permit().await?;
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        rand::rng().fill_bytes(&mut salt);
-        let salt =
-            SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ServiceError::Internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
-}
-
-/// Verifies a password against a stored hash off the async threads.
-pub(crate) async fn verify_password(password: String, hash: String) -> ServiceResult<bool> {
-    let _permit = hashing_permit().await?;
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
-}
-
 /// Sets a new password hash, keeping the old one for the reuse check, and ends every session
 /// of the account (a password change is a privilege change: whoever held a session with the
 /// old password must log in again).
@@ -286,12 +242,6 @@ pub(crate) async fn replace_password(
     accounts::set_password(conn, account.id, hash, must_change, now).await?;
     accounts::delete_sessions_of(conn, account.id).await?;
     Ok(())
-}
-
-/// A hash of a random password, verified against when the login is unknown so that an
-/// unknown login takes as long as a wrong password.
-fn decoy_hash() -> &'static str {
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$q3PwONWbdPcH7bb7c8O/qmOSaytRVBJMqJtz7L7N1Ic"
 }
 
 impl Services {
@@ -333,10 +283,19 @@ impl Services {
         let mut tx = self.db().read().await?;
         let account = accounts::by_login(&mut tx, &login).await?;
         tx.commit().await?;
-        let hash = account
-            .as_ref()
-            .map_or_else(|| decoy_hash().to_owned(), |a| a.password_hash.clone());
-        let verified = verify_password(password.to_owned(), hash).await?;
+        let hash = account.as_ref().map_or_else(
+            || crate::verifier::DECOY.to_owned(),
+            |a| a.password_hash.clone(),
+        );
+        let verified = self.verify_password(password.to_owned(), hash).await?;
+        // A verifier from before (argon2id) is replaced by a current one while the password
+        // is at hand; the password's age does not change.
+        let upgraded = match &account {
+            Some(a) if verified && crate::verifier::is_outdated(&a.password_hash) => {
+                Some(self.hash_password(password.to_owned()).await?)
+            }
+            _ => None,
+        };
 
         let mut tx = self.db().write().await?;
         // Re-read under the write lock: concurrent failures must all count.
@@ -380,6 +339,10 @@ impl Services {
                 return Err(error);
             }
         };
+        if let Some(verifier) = &upgraded {
+            accounts::upgrade_verifier(&mut tx, account.id, &account.password_hash, verifier)
+                .await?;
+        }
         if account.totp_enabled_at.is_some() {
             // The password was right; the session opens nothing until the code is given. The
             // failure count stands until then, so codes cannot be guessed by logging in anew.
@@ -643,14 +606,27 @@ impl Services {
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         tx.commit().await?;
-        if !verify_password(current.to_owned(), account.password_hash.clone()).await? {
+        if !self
+            .verify_password(current.to_owned(), account.password_hash.clone())
+            .await?
+        {
             let mut tx = self.db().write().await?;
             let event = Event::new("auth.password_change")
                 .outcome(Outcome::Failure)
                 .detail(json!({ "reason": "bad_password" }));
             audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+            // Guessing through the change form counts like guessing at the login.
+            let error = self
+                .count_failure(&mut tx, &account, &actor.origin, now)
+                .await?;
+            if matches!(error, ServiceError::Locked { .. }) {
+                accounts::delete_sessions_of(&mut tx, account.id).await?;
+            }
             tx.commit().await?;
-            return Err(ServiceError::invalid("current", "当前密码不正确"));
+            return Err(match error {
+                ServiceError::Locked { until } => ServiceError::Locked { until },
+                _ => ServiceError::invalid("current", "当前密码不正确"),
+            });
         }
         if new != repeat {
             return Err(ServiceError::invalid("repeat", "两次输入的新密码不一致"));
@@ -667,7 +643,7 @@ impl Services {
         let history = accounts::recent_hashes(&mut tx, account.id, earlier).await?;
         tx.commit().await?;
         for old in history {
-            if verify_password(new.to_owned(), old).await? {
+            if self.verify_password(new.to_owned(), old).await? {
                 return Err(ServiceError::invalid(
                     "new",
                     format!(
@@ -677,7 +653,7 @@ impl Services {
                 ));
             }
         }
-        let hash = hash_password(new.to_owned()).await?;
+        let hash = self.hash_password(new.to_owned()).await?;
         let mut tx = self.db().write().await?;
         replace_password(&mut tx, &account, &hash, false, now).await?;
         let event = Event::new("auth.password_change").object("account", account.id);
@@ -743,11 +719,6 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_decoy_hash_parses() {
-        assert!(PasswordHash::new(decoy_hash()).is_ok());
-    }
 
     #[test]
     fn logins_are_case_insensitive() {

@@ -7,7 +7,7 @@ use dangjian_store::accounts::{self, NewAccount};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{Actor, hash_password};
+use crate::auth::Actor;
 use crate::error::ServiceResult;
 use crate::{Services, secret};
 
@@ -38,7 +38,7 @@ pub(crate) async fn ensure_initial_admins(
     let mut hashes = Vec::new();
     for (login, _, role) in ADMINS {
         let password = secret::one_time_password();
-        hashes.push(hash_password(password.clone()).await?);
+        hashes.push(services.hash_password(password.clone()).await?);
         created.push(InitialAdmin {
             login,
             role,

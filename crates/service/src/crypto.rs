@@ -45,6 +45,10 @@ pub trait CryptoProvider: Send + Sync {
     /// The MAC that chains an audit record to its predecessor: keyed, so that whoever can
     /// write to the database but does not hold the key cannot forge a consistent chain.
     fn audit_mac(&self, previous: &str, record: &str) -> String;
+
+    /// The pepper of a password verifier: a keyed MAC over the derived value, so that the
+    /// database alone does not allow an offline guess.
+    fn password_pepper(&self, derived: &[u8]) -> String;
 }
 
 /// One SM4 field key with its version.
@@ -62,6 +66,8 @@ pub struct SoftProvider {
     index_key: [u8; 32],
     /// Derived from the index key with its own label, so the two uses never share a key.
     audit_key: [u8; 32],
+    /// The same, for password verifiers.
+    pepper_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SoftProvider {
@@ -96,10 +102,12 @@ impl SoftProvider {
         older.sort_by_key(|k| k.version);
         older.push(current);
         let audit_key = hmac_sm3(&index_key, &[b"dangjian audit chain key v1"]);
+        let pepper_key = hmac_sm3(&index_key, &[b"dangjian password pepper v1"]);
         SoftProvider {
             field_keys: older,
             index_key,
             audit_key,
+            pepper_key,
         }
     }
 
@@ -173,6 +181,10 @@ impl CryptoProvider for SoftProvider {
             &self.index_key,
             &[purpose.as_bytes(), b"\0", value.as_bytes()],
         ))
+    }
+
+    fn password_pepper(&self, derived: &[u8]) -> String {
+        hex::encode(hmac_sm3(&self.pepper_key, &[derived]))
     }
 
     fn audit_mac(&self, previous: &str, record: &str) -> String {

@@ -26,7 +26,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{Actor, hash_password};
+use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
@@ -944,7 +944,7 @@ impl Services {
         for (login, role, org, police_number) in wanted {
             let Some(org) = org else { continue };
             let password = secret::one_time_password();
-            let hash = hash_password(password.clone()).await?;
+            let hash = self.hash_password(password.clone()).await?;
             let member_id = police_number
                 .as_ref()
                 .and_then(|n| member_ids.get(n).copied());

@@ -28,6 +28,7 @@ pub mod statistics;
 pub mod terms;
 pub mod totp;
 pub mod units;
+pub mod verifier;
 
 use std::sync::Arc;
 

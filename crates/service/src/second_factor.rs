@@ -55,14 +55,16 @@ fn recovery_code() -> String {
     format!("{}-{}", &code[..5], &code[5..])
 }
 
-/// What a typed recovery code is compared as: lower case, no spaces or dashes.
-fn recovery_digest(typed: &str) -> String {
+/// What a recovery code is stored and compared as: a keyed digest (HMAC-SM3 with the key
+/// file's index key) of the code in lower case without spaces or dashes, so the database alone
+/// does not allow guessing codes offline.
+fn recovery_digest(crypto: &dyn crate::CryptoProvider, typed: &str) -> String {
     let clean: String = typed
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_lowercase();
-    secret::digest(&clean)
+    crypto.blind_index("recovery_code", &clean)
 }
 
 impl Services {
@@ -170,7 +172,10 @@ impl Services {
             ));
         };
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_digest(c)).collect();
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| recovery_digest(self.crypto(), c))
+            .collect();
         let mut tx = self.db().write().await?;
         accounts::enable_totp(&mut tx, account.id, step, now).await?;
         accounts::set_recovery_codes(&mut tx, account.id, &hashes).await?;
@@ -231,11 +236,14 @@ impl Services {
                 accounts::use_totp_step(&mut tx, account.id, step).await?;
                 Some("totp")
             }
-            None if code.trim().len() > totp::DIGITS as usize => {
-                accounts::use_recovery_code(&mut tx, account.id, &recovery_digest(code), now)
-                    .await?
-                    .then_some("recovery_code")
-            }
+            None if code.trim().len() > totp::DIGITS as usize => accounts::use_recovery_code(
+                &mut tx,
+                account.id,
+                &recovery_digest(self.crypto(), code),
+                now,
+            )
+            .await?
+            .then_some("recovery_code"),
             None => None,
         };
         let Some(via) = via else {
@@ -310,9 +318,9 @@ impl Services {
     ) -> ServiceResult<()> {
         let account = self.own_account(actor).await?;
         let now = self.clock().now();
-        let verified =
-            crate::auth::verify_password(password.to_owned(), account.password_hash.clone())
-                .await?;
+        let verified = self
+            .verify_password(password.to_owned(), account.password_hash.clone())
+            .await?;
         let mut tx = self.db().write().await?;
         if !verified {
             let event = Event::new("auth.reauthenticate")

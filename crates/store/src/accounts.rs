@@ -181,6 +181,18 @@ pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool) -> StoreResu
     Ok(())
 }
 
+/// Replaces an outdated verifier of the same password (the password's age stays), only if
+/// it is still the one read: a concurrent password change wins.
+pub async fn upgrade_verifier(conn: &mut Conn, id: i64, old: &str, new: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Counts a failed login; with `lock_until` the account is locked and the count starts over.
 pub async fn record_failure(
     conn: &mut Conn,

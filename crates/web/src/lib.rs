@@ -52,7 +52,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(security::body_limit())
         .merge(uploads)
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 

@@ -22,7 +22,13 @@ pub fn body_limit() -> RequestBodyLimitLayer {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub async fn headers(request: Request, next: Next) -> Response {
+/// The headers of every response; over HTTPS (secure cookies) also HSTS, so a browser never
+/// again tries the server in clear.
+pub async fn headers(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -45,6 +51,13 @@ pub async fn headers(request: Request, next: Next) -> Response {
     );
     if !is_asset {
         set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    if state.config.secure_cookies {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000",
+        );
     }
     response
 }

@@ -283,3 +283,115 @@ async fn wrong_api_tokens_are_throttled_per_address() {
     app.clock.advance(TimeDelta::minutes(11));
     assert_eq!(call(token).await, 200);
 }
+
+#[tokio::test]
+async fn an_older_argon2id_verifier_is_replaced_at_the_next_login_without_ageing_the_password() {
+    let app = TestApp::spawn().await;
+    let id = account(&app, "zhang").await;
+    // An account from before the switch to PBKDF2-HMAC-SM3: its verifier is argon2id.
+    const OLD: &str = "$argon2id$v=19$m=19456,t=2,p=1$BQUFBQUFBQUFBQUFBQUFBQ$SsXRhSv3qKopVX0QljpE5EYiERALI8tIibqfikrwvns";
+    let set_at = app.services.clock().now();
+    {
+        let mut tx = app.services.db().write().await.unwrap();
+        dangjian_store::accounts::set_password(&mut tx, id, OLD, false, set_at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    app.clock.advance(TimeDelta::days(1));
+    assert_eq!(status(&app, "zhang", "Wrong-2026!").await, 401);
+    let stored = |app: &TestApp| {
+        let services = app.services.clone();
+        async move {
+            let mut tx = services.db().read().await.unwrap();
+            dangjian_store::accounts::get(&mut tx, id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        stored(&app).await.password_hash,
+        OLD,
+        "a wrong password changes nothing"
+    );
+    // The stored verifier is a national-algorithm one from now on; the password still works.
+    app.login("zhang", PASSWORD).await;
+    let after = stored(&app).await;
+    assert!(after.password_hash.starts_with("$pbkdf2-sm3$i=100000$"));
+    assert_eq!(after.password_changed_at, set_at);
+    app.login("zhang", PASSWORD).await;
+}
+
+/// A secretary's account (no second factor needed), and its id.
+async fn secretary(app: &TestApp, login: &str) -> i64 {
+    let grant = GrantForm {
+        role: Role::OrgSecretary.code().to_owned(),
+        org: "A1".to_owned(),
+        ..Default::default()
+    };
+    app.services
+        .cli_add_user(login, "", &grant, PASSWORD)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn login_names_are_unique_whatever_their_case() {
+    let app = TestApp::spawn().await;
+    secretary(&app, "zhang").await;
+    let again = app
+        .services
+        .cli_add_user("ZHANG", "", &GrantForm::default(), PASSWORD)
+        .await;
+    let Err(ServiceError::Conflict(errors)) = again else {
+        panic!("a second zhang was accepted: {again:?}");
+    };
+    assert_eq!(errors.get("login"), Some("该登录名已被使用"));
+}
+
+#[tokio::test]
+async fn a_password_older_than_ninety_days_must_be_changed_first() {
+    let app = TestApp::spawn().await;
+    secretary(&app, "zhang").await;
+    app.clock.advance(TimeDelta::days(89));
+    let client = app.login("zhang", PASSWORD).await;
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    app.clock.advance(TimeDelta::days(2));
+    let client = app.client();
+    let response = app.post_login(&client, "zhang", PASSWORD).await;
+    assert_eq!(crate::harness::location(&response), "/password");
+    let page = client.get(app.url("/members")).send().await.unwrap();
+    assert_eq!(crate::harness::location(&page), "/password");
+}
+
+#[tokio::test]
+async fn guessing_through_the_password_change_form_locks_too() {
+    let app = TestApp::spawn().await;
+    secretary(&app, "zhang").await;
+    let client = app.login("zhang", PASSWORD).await;
+    let mut last = 0;
+    for _ in 0..5 {
+        last = app
+            .post_form(
+                &client,
+                "/password",
+                &[
+                    ("current", WRONG),
+                    ("new", "Xin-mima-9!"),
+                    ("repeat", "Xin-mima-9!"),
+                ],
+            )
+            .await
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 423);
+    assert_eq!(app.audit("auth.lock", None).await.len(), 1);
+    // The session that guessed is over, and the account is locked.
+    assert!(
+        crate::harness::location(&client.get(app.url("/")).send().await.unwrap())
+            .starts_with("/login")
+    );
+    assert_eq!(status(&app, "zhang", PASSWORD).await, 423);
+}
