@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use dangjian_core::role::Permission;
+use dangjian_store::accounts::AccountRow;
 use dangjian_store::audit::{self, AuditFilter, AuditRow};
 use dangjian_store::{Conn, Page, timestamp_text};
 use serde_json::{Value, json};
@@ -248,22 +249,34 @@ fn json_line(row: &AuditRow) -> Value {
     })
 }
 
+impl<'a> Who<'a> {
+    /// An account acting on the web before it has an actor (a login in progress).
+    pub(crate) fn account(account: &'a AccountRow, origin: &'a Origin) -> Self {
+        Who {
+            account_id: Some(account.id),
+            login: &account.login,
+            role: account.role.map(|r| r.code()),
+            channel: "web",
+            origin,
+        }
+    }
+}
+
 impl Services {
+    /// Records an event in a transaction of its own (a read, a check or an export: there is
+    /// no change for it to commit with).
+    pub(crate) async fn record(&self, actor: &Actor, event: Event) -> ServiceResult<()> {
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records, in a transaction of its own, a refusal: an out-of-scope id, a missing
     /// permission, a CSRF failure. The caller answers the request with its error afterwards.
     pub async fn record_denial(&self, actor: &Actor, event: Event) -> ServiceResult<()> {
-        let now = self.clock().now();
-        let mut tx = self.db().write().await?;
-        write(
-            &mut tx,
-            self.crypto(),
-            actor.into(),
-            now,
-            event.outcome(Outcome::Denied),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.record(actor, event.outcome(Outcome::Denied)).await
     }
 
     /// Records a refused request from someone not logged in (a login form without its CSRF
@@ -332,7 +345,6 @@ impl Services {
     pub async fn verify_audit_chain(&self, actor: &Actor) -> ServiceResult<ChainReport> {
         self.require(actor, Permission::ReadAudit, "audit.verify")
             .await?;
-        let now = self.clock().now();
         let mut tx = self.db().read().await?;
         let report = verify(&mut tx, self.crypto()).await?;
         tx.commit().await?;
@@ -344,16 +356,8 @@ impl Services {
                 json!({ "intact": false, "first_broken": id, "reason": reason })
             }
         };
-        let mut tx = self.db().write().await?;
-        write(
-            &mut tx,
-            self.crypto(),
-            actor.into(),
-            now,
-            Event::new("audit.verify").detail(detail),
-        )
-        .await?;
-        tx.commit().await?;
+        self.record(actor, Event::new("audit.verify").detail(detail))
+            .await?;
         Ok(report)
     }
 
@@ -390,16 +394,8 @@ impl Services {
             "from": filter.from.map(timestamp_text), "to": filter.to.map(timestamp_text),
             "records": written,
         });
-        let mut tx = self.db().write().await?;
-        write(
-            &mut tx,
-            self.crypto(),
-            actor.into(),
-            now,
-            Event::new("audit.export").detail(detail),
-        )
-        .await?;
-        tx.commit().await?;
+        self.record(actor, Event::new("audit.export").detail(detail))
+            .await?;
         Ok(written)
     }
 

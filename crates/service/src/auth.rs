@@ -356,13 +356,7 @@ impl Services {
                 user_agent: origin.user_agent.as_deref(),
             };
             accounts::insert_session(&mut tx, session, now).await?;
-            let who = Who {
-                account_id: Some(account.id),
-                login: &account.login,
-                role: account.role.map(|r| r.code()),
-                channel: Channel::Web.code(),
-                origin: &origin,
-            };
+            let who = Who::account(&account, &origin);
             let event = Event::new("auth.first_factor");
             audit::write(&mut tx, self.crypto(), who, now, event).await?;
             tx.commit().await?;
@@ -404,13 +398,7 @@ impl Services {
         }
         let until = now + policy.lockout();
         accounts::record_failure(conn, account.id, Some(until)).await?;
-        let who = Who {
-            account_id: Some(account.id),
-            login: &account.login,
-            role: None,
-            channel: Channel::Web.code(),
-            origin,
-        };
+        let who = Who::account(account, origin);
         let event = Event::new("auth.lock")
             .object("account", account.id)
             .detail(

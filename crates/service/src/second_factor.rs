@@ -247,13 +247,7 @@ impl Services {
             None => None,
         };
         let Some(via) = via else {
-            let who = Who {
-                account_id: Some(account.id),
-                login: &account.login,
-                role: None,
-                channel: Channel::Web.code(),
-                origin: &origin,
-            };
+            let who = Who::account(&account, &origin);
             let event = Event::new("auth.second_factor")
                 .outcome(Outcome::Failure)
                 .detail(json!({ "reason": "bad_code" }));
