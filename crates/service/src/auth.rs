@@ -381,6 +381,36 @@ impl Services {
             .record(origin.ip.as_deref().unwrap_or_default(), now);
     }
 
+    /// A wrong password given inside a session (re-authentication, the password change):
+    /// audited under `event` and counted like a failed login, since guessing through these
+    /// forms is guessing all the same; at the lock the account's sessions end. Returns the
+    /// error to answer with: the lock, or a message at `field`.
+    pub(crate) async fn wrong_password_in_session(
+        &self,
+        actor: &Actor,
+        account: &AccountRow,
+        event: &'static str,
+        field: &'static str,
+    ) -> ServiceResult<ServiceError> {
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let record = Event::new(event)
+            .outcome(Outcome::Failure)
+            .detail(json!({ "reason": "bad_password" }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, record).await?;
+        let error = self
+            .count_failure(&mut tx, account, &actor.origin, now)
+            .await?;
+        if matches!(error, ServiceError::Locked { .. }) {
+            accounts::delete_sessions_of(&mut tx, account.id).await?;
+        }
+        tx.commit().await?;
+        Ok(match error {
+            locked @ ServiceError::Locked { .. } => locked,
+            _ => ServiceError::invalid(field, "密码不正确"),
+        })
+    }
+
     /// Counts a failed attempt against an account (a wrong password or a wrong second
     /// factor), locking it at the policy's threshold, and returns the error to answer with.
     pub(crate) async fn count_failure(
@@ -598,23 +628,9 @@ impl Services {
             .verify_password(current.to_owned(), account.password_hash.clone())
             .await?
         {
-            let mut tx = self.db().write().await?;
-            let event = Event::new("auth.password_change")
-                .outcome(Outcome::Failure)
-                .detail(json!({ "reason": "bad_password" }));
-            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-            // Guessing through the change form counts like guessing at the login.
-            let error = self
-                .count_failure(&mut tx, &account, &actor.origin, now)
-                .await?;
-            if matches!(error, ServiceError::Locked { .. }) {
-                accounts::delete_sessions_of(&mut tx, account.id).await?;
-            }
-            tx.commit().await?;
-            return Err(match error {
-                ServiceError::Locked { until } => ServiceError::Locked { until },
-                _ => ServiceError::invalid("current", "当前密码不正确"),
-            });
+            return Err(self
+                .wrong_password_in_session(actor, &account, "auth.password_change", "current")
+                .await?);
         }
         if new != repeat {
             return Err(ServiceError::invalid("repeat", "两次输入的新密码不一致"));

@@ -315,24 +315,12 @@ impl Services {
         let verified = self
             .verify_password(password.to_owned(), account.password_hash.clone())
             .await?;
-        let mut tx = self.db().write().await?;
         if !verified {
-            let event = Event::new("auth.reauthenticate")
-                .outcome(Outcome::Failure)
-                .detail(json!({ "reason": "bad_password" }));
-            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-            let error = self
-                .count_failure(&mut tx, &account, &actor.origin, now)
-                .await?;
-            if matches!(error, ServiceError::Locked { .. }) {
-                accounts::delete_sessions_of(&mut tx, account.id).await?;
-            }
-            tx.commit().await?;
-            return Err(match error {
-                ServiceError::InvalidCredentials => ServiceError::invalid("password", "密码不正确"),
-                other => other,
-            });
+            return Err(self
+                .wrong_password_in_session(actor, &account, "auth.reauthenticate", "password")
+                .await?);
         }
+        let mut tx = self.db().write().await?;
         accounts::mark_reauthenticated(&mut tx, &secret::digest(session_token), now).await?;
         audit::write(
             &mut tx,
