@@ -46,7 +46,7 @@ pub use dangjian_store::accounts::TokenRow;
 pub use dangjian_store::audit::{AuditFilter, AuditRow};
 pub use error::{ServiceError, ServiceResult};
 pub use rekey::RekeyReport;
-pub use second_factor::{Enrolment, SecondFactorStatus};
+pub use second_factor::{Enrolled, Enrolment, SecondFactorStatus};
 
 /// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).
 pub fn new_csrf_token() -> String {

@@ -67,6 +67,25 @@ fn recovery_digest(crypto: &dyn crate::CryptoProvider, typed: &str) -> String {
     crypto.blind_index("recovery_code", &clean)
 }
 
+/// The end of enrolment: the recovery codes to show once, and the session's new id and CSRF
+/// token.
+#[derive(Debug)]
+pub struct Enrolled {
+    pub recovery_codes: Vec<String>,
+    pub token: String,
+    pub csrf: String,
+}
+
+/// A new id and CSRF token for the session behind `token`.
+async fn rotate(conn: &mut dangjian_store::Conn, token: &str) -> ServiceResult<(String, String)> {
+    let (new, csrf) = (secret::random_token(), secret::random_token());
+    if !accounts::rotate_session(conn, &secret::digest(token), &secret::digest(&new), &csrf).await?
+    {
+        return Err(ServiceError::Unauthenticated);
+    }
+    Ok((new, csrf))
+}
+
 impl Services {
     async fn own_account(&self, actor: &Actor) -> ServiceResult<AccountRow> {
         if actor.channel != Channel::Web || actor.must_change_password {
@@ -154,8 +173,15 @@ impl Services {
         totp::qr_svg(&pending.uri).ok_or_else(|| ServiceError::Internal("QR code".to_owned()))
     }
 
-    /// Confirms enrolment with a code from the app; returns the recovery codes, shown once.
-    pub async fn confirm_enrolment(&self, actor: &Actor, code: &str) -> ServiceResult<Vec<String>> {
+    /// Confirms enrolment with a code from the app; returns the recovery codes, shown once,
+    /// and the session's new id and CSRF token: the session had opened nothing but enrolment
+    /// and now opens everything the role may do, so its old id is retired.
+    pub async fn confirm_enrolment(
+        &self,
+        actor: &Actor,
+        session_token: &str,
+        code: &str,
+    ) -> ServiceResult<Enrolled> {
         let account = self.own_account(actor).await?;
         if account.totp_enabled_at.is_some() {
             return Err(ServiceError::invalid("code", "已启用双因素认证"));
@@ -179,12 +205,17 @@ impl Services {
         let mut tx = self.db().write().await?;
         accounts::enable_totp(&mut tx, account.id, step, now).await?;
         accounts::set_recovery_codes(&mut tx, account.id, &hashes).await?;
+        let (token, csrf) = rotate(&mut tx, session_token).await?;
         let event = Event::new("auth.second_factor_enrol")
             .object("account", account.id)
             .detail(json!({ "algorithm": account.totp_algorithm }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
-        Ok(codes)
+        Ok(Enrolled {
+            recovery_codes: codes,
+            token,
+            csrf,
+        })
     }
 
     /// The code step of login: the pending session's account, its code (or a recovery code),
@@ -303,13 +334,14 @@ impl Services {
     }
 
     /// Re-authentication: the holder of the session gives their password again, which opens
-    /// sensitive actions for a few minutes. A wrong password counts like a failed login.
+    /// sensitive actions for a few minutes. A wrong password counts like a failed login. The
+    /// session gets a new id (returned), as at every rise in what it may do.
     pub async fn reauthenticate(
         &self,
         actor: &Actor,
         session_token: &str,
         password: &str,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<String> {
         let account = self.own_account(actor).await?;
         let now = self.clock().now();
         let verified = self
@@ -322,6 +354,7 @@ impl Services {
         }
         let mut tx = self.db().write().await?;
         accounts::mark_reauthenticated(&mut tx, &secret::digest(session_token), now).await?;
+        let (token, _) = rotate(&mut tx, session_token).await?;
         audit::write(
             &mut tx,
             self.crypto(),
@@ -331,6 +364,6 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(token)
     }
 }

@@ -388,6 +388,24 @@ pub async fn session(conn: &mut Conn, id_hash: &str) -> StoreResult<Option<Sessi
     .transpose()
 }
 
+/// Gives a session a new id and CSRF token, keeping everything else (its start, so the
+/// absolute timeout still counts from the login): after a privilege change the old id is
+/// worth nothing.
+pub async fn rotate_session(
+    conn: &mut Conn,
+    old_hash: &str,
+    new_hash: &str,
+    new_csrf: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE sessions SET id_hash = $1, csrf_token = $2 WHERE id_hash = $3")
+        .bind(new_hash)
+        .bind(new_csrf)
+        .bind(old_hash)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records that the session's holder has just proven their password again.
 pub async fn mark_reauthenticated(
     conn: &mut Conn,

@@ -260,3 +260,59 @@ async fn the_security_administrator_resets_a_lost_phone() {
     let response = app.post_login(&again, "office", PASSWORD).await;
     assert_eq!(location(&response), "/2fa");
 }
+
+/// The value of the session cookie a response sets, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("dj_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether a bare request carrying only `session` gets the landing page.
+async fn opens(app: &TestApp, session: &str) -> bool {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/"))
+        .header("cookie", format!("dj_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == 200
+}
+
+#[tokio::test]
+async fn enrolment_and_re_authentication_retire_the_session_id() {
+    let app = TestApp::spawn().await;
+    office(&app).await;
+    let client = app.client();
+    let login = app.post_login(&client, "office", PASSWORD).await;
+    let before_enrolment = session_cookie(&login).unwrap();
+    app.enrol(&client, "office").await;
+    // The enrolment-only session's id opens nothing now; the browser holds the new one.
+    assert!(!opens(&app, &before_enrolment).await);
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    let second = app.client();
+    app.post_login(&second, "office", PASSWORD).await;
+    let response = app.post_code(&second, &app.next_code("office")).await;
+    let before_reauth = session_cookie(&response).unwrap();
+    assert!(opens(&app, &before_reauth).await);
+    let reauth = app
+        .post_form(
+            &second,
+            "/reauth",
+            &[("password", PASSWORD), ("next", "/members")],
+        )
+        .await;
+    let after_reauth = session_cookie(&reauth).unwrap();
+    assert_ne!(after_reauth, before_reauth);
+    assert!(!opens(&app, &before_reauth).await);
+    assert!(opens(&app, &after_reauth).await);
+}

@@ -328,7 +328,10 @@ pub async fn reauth_submit(
         .reauthenticate(&session.actor, &token, &form.password)
         .await
     {
-        Ok(()) => Ok(Redirect::to(safe_next(&form.next).unwrap_or("/")).into_response()),
+        Ok(rotated) => {
+            let jar = jar.add(cookie(&state, session_cookie_name(&state), rotated));
+            Ok((jar, Redirect::to(safe_next(&form.next).unwrap_or("/"))).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => render_invalid(&ReauthPage {
             layout: crate::layout::Layout::new(&session.actor, "", "确认身份")
                 .crumb("确认身份", None),

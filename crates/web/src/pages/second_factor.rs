@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse as _, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use dangjian_core::field::FieldErrors;
 use dangjian_service::totp::Algorithm;
 use dangjian_service::{SecondFactorStatus, ServiceError};
@@ -14,7 +15,7 @@ use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
-use crate::session::{AnySession, SessionForm};
+use crate::session::{AnySession, SessionForm, cookie, session_cookie_name};
 
 #[derive(Template)]
 #[template(path = "second_factor.html")]
@@ -106,30 +107,29 @@ pub struct ConfirmForm {
 
 pub async fn confirm(
     State(state): State<AppState>,
+    jar: CookieJar,
     form: SessionForm<ConfirmForm, AnySession>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     current(&session)?;
     let result = state
         .services
-        .confirm_enrolment(&session.actor, &form.code)
+        .confirm_enrolment(&session.actor, &session.token, &form.code)
         .await;
     let status = state.services.second_factor_status(&session.actor).await?;
     let mut page = page(&session, status);
     match result {
-        Ok(codes) => {
-            page.recovery_codes = codes;
-            // The session now counts as enrolled: the navigation comes back.
-            page.layout = Layout::new(
-                &dangjian_service::Actor {
-                    must_enrol_second_factor: false,
-                    ..session.actor.clone()
-                },
-                "/2fa",
-                "双因素认证",
-            )
-            .crumb("双因素认证", None);
-            render(&page)
+        Ok(enrolled) => {
+            // The session has a new id and token, and now opens the whole navigation.
+            let actor = dangjian_service::Actor {
+                must_enrol_second_factor: false,
+                csrf_token: Some(enrolled.csrf),
+                ..session.actor.clone()
+            };
+            page.layout = Layout::new(&actor, "/2fa", "双因素认证").crumb("双因素认证", None);
+            page.recovery_codes = enrolled.recovery_codes;
+            let jar = jar.add(cookie(&state, session_cookie_name(&state), enrolled.token));
+            Ok((jar, render(&page)?).into_response())
         }
         Err(ServiceError::Invalid(errors)) => {
             page.errors = errors;
