@@ -114,6 +114,9 @@ enum AuditCommand {
     /// Check the HMAC-SM3 chain of the audit log. Exits 0 when it is intact, otherwise 1
     /// and names the first broken record.
     Verify,
+    /// Sign the head of the chain with SM2 and print the seal (JSON, with the public key) to
+    /// keep off the server; `audit verify` checks every seal taken.
+    Seal,
     /// Export records, oldest first, as JSON lines (one object per record, with its MAC) for
     /// the bureau's log platform.
     Export {
@@ -351,6 +354,18 @@ async fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()>
                 std::process::exit(1);
             }
         },
+        AuditCommand::Seal => {
+            let seal = services
+                .seal_audit_chain(&actor)
+                .await
+                .map_err(service_error)?;
+            println!("{}", serde_json::to_string(&seal).context("输出封存记录")?);
+            eprintln!(
+                "已封存审计链（截至第 {} 条记录）。请把上面这一行交给日志平台或另行保存。",
+                seal.last_id
+            );
+            Ok(())
+        }
         AuditCommand::Export { from, to, out } => {
             let day = |raw: Option<String>, next: bool| -> anyhow::Result<_> {
                 raw.map(|raw| {

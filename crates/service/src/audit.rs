@@ -167,6 +167,23 @@ pub enum ChainReport {
     Broken { id: i64, reason: &'static str },
 }
 
+/// A seal as handed out: the signed head and the key that checks it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SealView {
+    pub sealed_at: String,
+    pub last_id: i64,
+    pub last_mac: String,
+    /// SM2 over [`seal_message`], DER, hex.
+    pub signature: String,
+    /// SM2 public key, SEC1 uncompressed, hex (distinguishing id 1234567812345678).
+    pub public_key: String,
+}
+
+/// The bytes a seal signs: the head and the moment, in a fixed form anyone can rebuild.
+pub fn seal_message(sealed_at: &str, last_id: i64, last_mac: &str) -> String {
+    format!("dangjian audit seal\n{sealed_at}\n{last_id}\n{last_mac}")
+}
+
 /// How many records verification and export read at a time.
 const BATCH: i64 = 5_000;
 
@@ -221,6 +238,31 @@ async fn verify(conn: &mut Conn, crypto: &dyn CryptoProvider) -> ServiceResult<C
             id: head.last_id,
             reason: "链头与最新记录不符",
         });
+    }
+    // Every seal must be signed by our key and name a record that still has the sealed MAC.
+    let public_key = crypto.signing_public_key();
+    for seal in audit::seals(conn).await? {
+        let at = timestamp_text(seal.sealed_at);
+        let message = seal_message(&at, seal.last_id, &seal.last_mac);
+        if !crate::crypto::verify_sm2(&public_key, message.as_bytes(), &seal.signature) {
+            return Ok(ChainReport::Broken {
+                id: seal.last_id,
+                reason: "封存记录的签名无效",
+            });
+        }
+        if seal.last_id == 0 {
+            continue;
+        }
+        let filter = AuditFilter::default();
+        let sealed = audit::after(conn, seal.last_id - 1, &filter, 1).await?;
+        if sealed.first().map(|r| (r.id, r.mac.as_deref()))
+            != Some((seal.last_id, Some(seal.last_mac.as_str())))
+        {
+            return Ok(ChainReport::Broken {
+                id: seal.last_id,
+                reason: "与封存时的链头不符（封存后被改写）",
+            });
+        }
     }
     Ok(ChainReport::Intact { records, unchained })
 }
@@ -359,6 +401,35 @@ impl Services {
         self.record(actor, Event::new("audit.verify").detail(detail))
             .await?;
         Ok(report)
+    }
+
+    /// Seals the chain: signs its head with SM2, keeps the seal, and returns it to be sent off
+    /// the server. The seal is itself recorded (after the sealed head).
+    pub async fn seal_audit_chain(&self, actor: &Actor) -> ServiceResult<SealView> {
+        self.require(actor, Permission::ReadAudit, "audit.seal")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let head = audit::lock_head(&mut tx).await?;
+        let sealed_at = timestamp_text(now);
+        let message = seal_message(&sealed_at, head.last_id, &head.last_mac);
+        let seal = audit::Seal {
+            sealed_at: now,
+            last_id: head.last_id,
+            last_mac: head.last_mac,
+            signature: self.crypto().sign(message.as_bytes()),
+        };
+        audit::insert_seal(&mut tx, &seal).await?;
+        let event = Event::new("audit.seal").detail(json!({ "last_id": seal.last_id }));
+        write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(SealView {
+            sealed_at,
+            last_id: seal.last_id,
+            last_mac: seal.last_mac,
+            signature: seal.signature,
+            public_key: self.crypto().signing_public_key(),
+        })
     }
 
     /// Writes the records matching `filter` as JSON lines, oldest first, for the bureau's log

@@ -49,6 +49,32 @@ pub trait CryptoProvider: Send + Sync {
     /// The pepper of a password verifier: a keyed MAC over the derived value, so that the
     /// database alone does not allow an offline guess.
     fn password_pepper(&self, derived: &[u8]) -> String;
+
+    /// An SM2 signature (DER, hex) of `message`, for what must be provable to a third party
+    /// (the sealed head of the audit chain).
+    fn sign(&self, message: &[u8]) -> String;
+
+    /// The SM2 public key that checks [`CryptoProvider::sign`] (SEC1 uncompressed, hex), to
+    /// give to whoever keeps the seals.
+    fn signing_public_key(&self) -> String;
+}
+
+/// The SM2 distinguishing identifier (GM/T 0009's default).
+pub const SM2_DISTID: &str = "1234567812345678";
+
+/// Checks an SM2 signature (DER, hex) of `message` by the public key `public_key` (SEC1, hex).
+pub fn verify_sm2(public_key: &str, message: &[u8], signature: &str) -> bool {
+    use sm2::dsa::signature::Verifier as _;
+    let (Ok(public_key), Ok(signature)) = (hex::decode(public_key), hex::decode(signature)) else {
+        return false;
+    };
+    let (Ok(key), Ok(signature)) = (
+        sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, &public_key),
+        sm2::dsa::Signature::from_der(&signature),
+    ) else {
+        return false;
+    };
+    key.verify(message, &signature).is_ok()
 }
 
 /// One SM4 field key with its version.
@@ -68,6 +94,8 @@ pub struct SoftProvider {
     audit_key: [u8; 32],
     /// The same, for password verifiers.
     pepper_key: [u8; 32],
+    /// The SM2 key, derived from the index key (so the key file needs nothing new).
+    signing_key: sm2::dsa::SigningKey,
 }
 
 impl std::fmt::Debug for SoftProvider {
@@ -77,6 +105,22 @@ impl std::fmt::Debug for SoftProvider {
             "SoftProvider([REDACTED] {} field keys)",
             self.field_keys.len()
         )
+    }
+}
+
+/// The SM2 signing key derived from `seed`: the first HMAC-SM3 output, under a counter, that
+/// is a valid scalar (all but a vanishing fraction of outputs are).
+fn derive_signing_key(seed: &[u8; 32]) -> sm2::dsa::SigningKey {
+    let mut counter: u32 = 0;
+    loop {
+        let candidate = hmac_sm3(
+            seed,
+            &[b"dangjian sm2 signing key v1", &counter.to_be_bytes()],
+        );
+        if let Ok(key) = sm2::dsa::SigningKey::from_slice(SM2_DISTID, &candidate) {
+            return key;
+        }
+        counter += 1;
     }
 }
 
@@ -108,6 +152,7 @@ impl SoftProvider {
             index_key,
             audit_key,
             pepper_key,
+            signing_key: derive_signing_key(&index_key),
         }
     }
 
@@ -181,6 +226,16 @@ impl CryptoProvider for SoftProvider {
             &self.index_key,
             &[purpose.as_bytes(), b"\0", value.as_bytes()],
         ))
+    }
+
+    fn sign(&self, message: &[u8]) -> String {
+        use sm2::dsa::signature::Signer as _;
+        let signature: sm2::dsa::Signature = self.signing_key.sign(message);
+        hex::encode(signature.to_der().as_bytes())
+    }
+
+    fn signing_public_key(&self) -> String {
+        hex::encode(self.signing_key.verifying_key().to_sec1_bytes())
     }
 
     fn password_pepper(&self, derived: &[u8]) -> String {
@@ -336,6 +391,46 @@ mod tests {
             p.blind_index("id_number", "X"),
             other.blind_index("id_number", "X")
         );
+    }
+
+    /// A signature made by OpenSSL 3 (`openssl pkeyutl -sign -rawin -digest sm3 -pkeyopt
+    /// distid:1234567812345678`) with a key it generated: an independent implementation.
+    #[test]
+    fn an_sm2_signature_from_openssl_verifies() {
+        let public = "0468616e50bb2d06ca173e5514c44d2a68fc60b669a131af70530ebaf01043aac9b386654bbb283688844a1cdb2a290c77e9ad38054cf57998ef232bf85e956c52";
+        let signature = "3044022029b0d87fe190bf54f415a3568e5ab876167d8366f544406ceaeb057d0e80420802202025ef5e6f54e92d244a1294a2ed6757a87d99fb008e540c6d2d94df9c39b103";
+        assert!(verify_sm2(public, b"dangjian audit chain head", signature));
+        assert!(!verify_sm2(
+            public,
+            b"dangjian audit chain heads",
+            signature
+        ));
+        assert!(!verify_sm2(public, b"dangjian audit chain head", "3044"));
+        assert!(!verify_sm2("04", b"dangjian audit chain head", signature));
+    }
+
+    #[test]
+    fn our_sm2_signatures_verify_with_our_public_key_only() {
+        let p = provider();
+        let signature = p.sign(b"head");
+        assert!(verify_sm2(&p.signing_public_key(), b"head", &signature));
+        assert!(!verify_sm2(&p.signing_public_key(), b"hea", &signature));
+        let other = SoftProvider::new(
+            FieldKey {
+                version: 1,
+                key: [7; 16],
+            },
+            Vec::new(),
+            [1; 32],
+        );
+        assert_ne!(other.signing_public_key(), p.signing_public_key());
+        assert!(!verify_sm2(
+            &other.signing_public_key(),
+            b"head",
+            &signature
+        ));
+        // The key is derived, so the same key file gives the same public key every start.
+        assert_eq!(provider().signing_public_key(), p.signing_public_key());
     }
 
     #[test]

@@ -193,3 +193,43 @@ pub async fn list(
         total,
     ))
 }
+
+/// A signed head of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    pub sealed_at: DateTime<Utc>,
+    pub last_id: i64,
+    pub last_mac: String,
+    pub signature: String,
+}
+
+pub async fn insert_seal(conn: &mut Conn, seal: &Seal) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_seals (sealed_at, last_id, last_mac, signature) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(timestamp_text(seal.sealed_at))
+    .bind(seal.last_id)
+    .bind(seal.last_mac.as_str())
+    .bind(seal.signature.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every seal, oldest first.
+pub async fn seals(conn: &mut Conn) -> StoreResult<Vec<Seal>> {
+    let rows =
+        sqlx::query("SELECT sealed_at, last_id, last_mac, signature FROM audit_seals ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Seal {
+                sealed_at: r.timestamp("sealed_at")?,
+                last_id: r.int("last_id")?,
+                last_mac: r.text("last_mac")?,
+                signature: r.text("signature")?,
+            })
+        })
+        .collect()
+}

@@ -212,3 +212,39 @@ async fn the_audit_administrator_verifies_and_exports_from_the_web() {
     assert_eq!(app.audit("audit.export", Some("denied")).await.len(), 1);
     assert_eq!(app.audit("audit.verify", Some("denied")).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_seal_signs_the_head_with_sm2_and_verification_holds_the_log_to_it() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    let seal = app
+        .services
+        .seal_audit_chain(&Actor::shell_auditor())
+        .await
+        .unwrap();
+    // Anyone with the public key can check the seal, away from the server.
+    let message =
+        dangjian_service::audit::seal_message(&seal.sealed_at, seal.last_id, &seal.last_mac);
+    assert!(dangjian_service::crypto::verify_sm2(
+        &seal.public_key,
+        message.as_bytes(),
+        &seal.signature
+    ));
+    assert_eq!(app.audit("audit.seal", Some("success")).await.len(), 1);
+    assert!(matches!(verify(&app).await, ChainReport::Intact { .. }));
+
+    // A stored seal whose signature does not match is caught.
+    raw(&app, "UPDATE audit_seals SET last_mac = 'x' || last_mac")
+        .await
+        .unwrap();
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: seal.last_id,
+            reason: "封存记录的签名无效"
+        }
+    );
+}
