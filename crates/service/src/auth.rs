@@ -326,13 +326,17 @@ impl Services {
                 let event = Event::new("auth.login")
                     .outcome(Outcome::Failure)
                     .detail(json!({ "reason": reason }));
-                audit::write(&mut tx, self.crypto(), who, now, event).await?;
                 let error = match (locked_until, other.as_ref().filter(|a| !a.disabled)) {
-                    (Some(until), _) => ServiceError::Locked { until },
                     (None, Some(account)) => {
-                        self.count_failure(&mut tx, account, &origin, now).await?
+                        self.count_failure(&mut tx, account, (who, event), now)
+                            .await?
                     }
-                    (None, None) => ServiceError::InvalidCredentials,
+                    (locked, _) => {
+                        audit::write(&mut tx, self.crypto(), who, now, event).await?;
+                        locked.map_or(ServiceError::InvalidCredentials, |until| {
+                            ServiceError::Locked { until }
+                        })
+                    }
                 };
                 tx.commit().await?;
                 self.record_throttled_failure(&origin, now);
@@ -397,9 +401,8 @@ impl Services {
         let record = Event::new(event)
             .outcome(Outcome::Failure)
             .detail(json!({ "reason": "bad_password" }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, record).await?;
         let error = self
-            .count_failure(&mut tx, account, &actor.origin, now)
+            .count_failure(&mut tx, account, (actor.into(), record), now)
             .await?;
         if matches!(error, ServiceError::Locked { .. }) {
             accounts::delete_sessions_of(&mut tx, account.id).await?;
@@ -412,22 +415,29 @@ impl Services {
     }
 
     /// Counts a failed attempt against an account (a wrong password or a wrong second
-    /// factor), locking it at the policy's threshold, and returns the error to answer with.
+    /// factor), records `failure`, locks the account at the policy's threshold, and returns
+    /// the error to answer with.
+    ///
+    /// The account row is written before the audit chain's head is taken, as in every other
+    /// transaction: one order of locks, so two of them can never wait on each other
+    /// (PostgreSQL).
     pub(crate) async fn count_failure(
         &self,
         conn: &mut Conn,
         account: &AccountRow,
-        origin: &Origin,
+        failure: (Who<'_>, Event),
         now: DateTime<Utc>,
     ) -> ServiceResult<ServiceError> {
         let policy = self.policy();
         let failures = account.failed_logins + 1;
-        if failures < i64::from(policy.lockout_threshold) {
-            accounts::record_failure(conn, account.id, None).await?;
+        let lock =
+            (failures >= i64::from(policy.lockout_threshold)).then(|| now + policy.lockout());
+        accounts::record_failure(conn, account.id, lock).await?;
+        let origin = failure.0.origin;
+        audit::write(conn, self.crypto(), failure.0, now, failure.1).await?;
+        let Some(until) = lock else {
             return Ok(ServiceError::InvalidCredentials);
-        }
-        let until = now + policy.lockout();
-        accounts::record_failure(conn, account.id, Some(until)).await?;
+        };
         let who = Who::account(account, origin);
         let event = Event::new("auth.lock")
             .object("account", account.id)

@@ -282,8 +282,9 @@ impl Services {
             let event = Event::new("auth.second_factor")
                 .outcome(Outcome::Failure)
                 .detail(json!({ "reason": "bad_code" }));
-            audit::write(&mut tx, self.crypto(), who, now, event).await?;
-            let error = self.count_failure(&mut tx, &account, &origin, now).await?;
+            let error = self
+                .count_failure(&mut tx, &account, (who, event), now)
+                .await?;
             if matches!(error, ServiceError::Locked { .. }) {
                 accounts::delete_session(&mut tx, &id_hash).await?;
             }
