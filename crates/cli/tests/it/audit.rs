@@ -58,6 +58,38 @@ async fn concurrent_writers_keep_one_intact_chain() {
     while let Some(done) = attempts.join_next().await {
         done.unwrap();
     }
+    // Right and wrong passwords for one account at once: each touches the account's row and
+    // the chain's head, and none may deadlock or fail. (The address's failures above have
+    // run out of their window first.)
+    app.clock.advance(chrono::TimeDelta::minutes(11));
+    let grant = dangjian_service::accounts::GrantForm {
+        role: Role::OrgSecretary.code().to_owned(),
+        org: "A1".to_owned(),
+        ..Default::default()
+    };
+    app.services
+        .cli_add_user("busy", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let app = app.clone();
+        attempts.spawn(async move {
+            let password = if i % 2 == 0 {
+                crate::harness::PASSWORD
+            } else {
+                "Wrong-2026!"
+            };
+            app.post_login(&app.client(), "busy", password)
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    while let Some(done) = attempts.join_next().await {
+        let status = done.unwrap();
+        assert!(matches!(status, 303 | 401 | 423), "{status}");
+    }
     let ChainReport::Intact { records, unchained } = verify(&app).await else {
         panic!("the chain broke under concurrent writers");
     };
