@@ -247,3 +247,78 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
     assert!(!app.audit("", Some("denied")).await.is_empty());
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The same matrix for the API, role × every id-free GET of the OpenAPI document, by token.
+const API_MATRIX: &[(&str, [u16; 6])] = &[
+    // path                   sys  sec  aud  office secretary member
+    ("/orgs", [403, 403, 403, 200, 200, 403]),
+    ("/members", [403, 403, 403, 200, 200, 200]),
+    ("/members/export", [403, 403, 403, 200, 200, 403]),
+    ("/coverage", [403, 403, 403, 200, 200, 403]),
+    ("/statistics", [403, 403, 403, 200, 200, 403]),
+    ("/reelections", [403, 403, 403, 200, 200, 403]),
+    ("/transfers", [403, 403, 403, 200, 200, 403]),
+    ("/probation", [403, 403, 403, 200, 200, 403]),
+    ("/mobile", [403, 403, 403, 200, 200, 403]),
+    ("/inflow", [403, 403, 403, 200, 200, 403]),
+];
+
+#[tokio::test]
+async fn the_api_authorisation_matrix_holds_cell_by_cell() {
+    use dangjian_core::role::Role;
+    use dangjian_service::accounts::GrantForm;
+    let app = TestApp::spawn().await;
+    let accounts = [
+        ("a_sys", Role::SystemAdmin, "", ""),
+        ("a_sec", Role::SecurityAdmin, "", ""),
+        ("a_aud", Role::AuditAdmin, "", ""),
+        ("a_office", Role::CommitteeStaff, "", ""),
+        ("a_secretary", Role::OrgSecretary, "A1", ""),
+        ("a_member", Role::Member, "", "200001"),
+    ];
+    let mut tokens = Vec::new();
+    for (login, role, org, police_number) in accounts {
+        let grant = GrantForm {
+            role: role.code().to_owned(),
+            org: org.to_owned(),
+            police_number: police_number.to_owned(),
+        };
+        app.services
+            .cli_add_user(login, "", &grant, crate::harness::PASSWORD)
+            .await
+            .unwrap();
+        tokens.push(
+            app.services
+                .cli_create_token(login, "matrix")
+                .await
+                .unwrap(),
+        );
+    }
+    // Every id-free GET of the document is in the table.
+    let listed: Vec<&str> = API_MATRIX.iter().map(|(p, _)| *p).collect();
+    for (path, item) in &dangjian_web::openapi_document().paths.paths {
+        if item.get.is_some() && !path.contains('{') && path != "/openapi.json" {
+            assert!(
+                listed.contains(&path.as_str()),
+                "{path} is not in the API matrix"
+            );
+        }
+    }
+    let client = app.client();
+    let mut wrong = Vec::new();
+    for (path, expected) in API_MATRIX {
+        for ((token, want), (login, ..)) in tokens.iter().zip(expected).zip(accounts) {
+            let got = client
+                .get(app.url(&format!("/api/v1{path}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            if got.as_u16() != *want {
+                wrong.push(format!("{path} as {login}: wanted {want}, got {got}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
