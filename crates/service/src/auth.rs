@@ -84,6 +84,8 @@ pub struct Actor {
     /// The org the account is bound to, for display.
     pub org_name: Option<String>,
     pub must_change_password: bool,
+    /// Days until the password must be changed, when that is a week or less away.
+    pub password_expires_in_days: Option<i64>,
     /// A role that must log in with a second factor, on an account that has none yet: the
     /// web session opens nothing but enrolment.
     pub must_enrol_second_factor: bool,
@@ -107,6 +109,7 @@ impl Actor {
             scope: Scope::Nothing,
             org_name: None,
             must_change_password: false,
+            password_expires_in_days: None,
             must_enrol_second_factor: false,
             channel: Channel::Cli,
             origin: Origin::default(),
@@ -710,7 +713,11 @@ impl Services {
                 None => Scope::Nothing,
             },
         };
-        let expired = now - account.password_changed_at > self.policy().password_max_age();
+        let left = self.policy().password_max_age() - (now - account.password_changed_at);
+        let expired = left < TimeDelta::zero();
+        // A week's warning, counted in started days ("1 天" on its last day).
+        let expires_in_days =
+            (!expired && left <= TimeDelta::days(7)).then(|| (left.num_hours() + 23) / 24);
         Ok(Actor {
             account_id: Some(account.id),
             login: account.login.clone(),
@@ -719,6 +726,7 @@ impl Services {
             scope,
             org_name: account.org_name.clone(),
             must_change_password: account.must_change_password || expired,
+            password_expires_in_days: expires_in_days,
             must_enrol_second_factor: channel == Channel::Web
                 && account.role.is_some_and(Role::requires_second_factor)
                 && account.totp_enabled_at.is_none(),

@@ -24,6 +24,8 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     pub crumbs: Vec<Crumb>,
     pub notice: Option<String>,
+    /// The password expires within a week: said on every page until it is changed.
+    pub password_warning: Option<String>,
     /// A refusal to show above the page when the form it concerns is not on it.
     pub problem: Option<String>,
 }
@@ -73,6 +75,9 @@ impl Layout {
             nav,
             crumbs: Vec::new(),
             notice: None,
+            password_warning: actor
+                .password_expires_in_days
+                .map(|days| format!("您的密码将在 {days} 天后过期，请及时修改。")),
             problem: None,
         }
     }

@@ -91,6 +91,7 @@ pub fn office() -> Actor {
         scope: Scope::Everything,
         org_name: None,
         must_change_password: false,
+        password_expires_in_days: None,
         must_enrol_second_factor: false,
         channel: Channel::Cli,
         origin: Origin::default(),

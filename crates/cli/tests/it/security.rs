@@ -354,9 +354,29 @@ async fn login_names_are_unique_whatever_their_case() {
 async fn a_password_older_than_ninety_days_must_be_changed_first() {
     let app = TestApp::spawn().await;
     secretary(&app, "zhang").await;
-    app.clock.advance(TimeDelta::days(89));
+    // A week before, every page says so, with the days left.
+    app.clock.advance(TimeDelta::days(82));
     let client = app.login("zhang", PASSWORD).await;
-    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("密码将在"), "no warning yet");
+    app.clock.advance(TimeDelta::days(7));
+    let client = app.login("zhang", PASSWORD).await;
+    let page = client
+        .get(app.url("/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("您的密码将在 1 天后过期"), "{page}");
     app.clock.advance(TimeDelta::days(2));
     let client = app.client();
     let response = app.post_login(&client, "zhang", PASSWORD).await;
