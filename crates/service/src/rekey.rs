@@ -59,7 +59,7 @@ impl Services {
                         Some(p) => Some(crypto.seal(&open(p, &phone_context)?, &phone_context)),
                         None => None,
                     };
-                    members::reseal(&mut tx, *id, &id_number, phone.as_deref()).await?;
+                    members::set_protected(&mut tx, *id, &id_number, phone.as_deref()).await?;
                     report.member_fields += 1;
                 }
                 tx.commit().await?;

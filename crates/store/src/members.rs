@@ -321,7 +321,7 @@ pub async fn update_values(
 }
 
 /// Writes the sealed ID number and phone. They are sealed for the row's id, so they are
-/// written after the row exists.
+/// written after the row exists (and again, under a newer key, by `keys rotate`).
 pub async fn set_protected(
     conn: &mut Conn,
     id: i64,
@@ -452,20 +452,4 @@ pub async fn sealed_after(
             ))
         })
         .collect()
-}
-
-/// Replaces a member's sealed fields with the same values sealed under a newer key.
-pub async fn reseal(
-    conn: &mut Conn,
-    id: i64,
-    id_number_ct: &str,
-    phone_ct: Option<&str>,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE members SET id_number_ct = $1, phone_ct = $2 WHERE id = $3")
-        .bind(id_number_ct)
-        .bind(phone_ct)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

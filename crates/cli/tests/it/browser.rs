@@ -291,5 +291,12 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     driver.click("button[type=submit]").await;
     driver.wait_for_text("工作台").await;
     assert!(driver.title().await.contains("工作台"));
+
+    // An export first asks for the password again.
+    driver.goto(&app.url("/members/export")).await;
+    driver.wait_for_text("确认身份").await;
+    assert!(driver.title().await.contains("确认身份"));
+    let path = driver.screenshot("reauth.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
