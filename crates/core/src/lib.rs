@@ -7,6 +7,7 @@
 mod labelled;
 
 pub mod clock;
+pub mod compliance;
 pub mod coverage;
 pub mod field;
 pub mod id_number;
@@ -15,6 +16,7 @@ pub mod interval;
 pub mod lifecycle;
 pub mod member;
 pub mod org;
+pub mod orglife;
 pub mod password;
 pub mod policy;
 pub mod role;

@@ -5,6 +5,10 @@
 
 use serde::Deserialize;
 
+use crate::compliance::Period;
+pub use crate::compliance::Settings as ComplianceSettings;
+use crate::orglife::{MeetingKind, PassRule, Quorum, Thresholds};
+
 /// The default rules, compiled in.
 pub const DEFAULTS: &str = include_str!("../../../rules/rules-defaults.toml");
 
@@ -72,6 +76,80 @@ pub struct MembershipStatus {
     pub intro_letter_validity_months: u32,
 }
 
+/// How sure the regulations' text behind a value is (RULES.md tags). A `Local` value is a
+/// bureau's practice: missing it is a gap in local work, not a breach of a national rule, and
+/// the pages say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    #[default]
+    Official,
+    Secondary,
+    Local,
+    Memory,
+}
+
+/// One kind of organisational life: how often, and its kind-specific numbers (R1.10–R1.17,
+/// R2.4–R2.6).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct MeetingRule {
+    pub period: Period,
+    /// How many per period; 0 switches the requirement off.
+    pub min_count: u32,
+    #[serde(default)]
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub quorum: Option<Quorum>,
+    #[serde(default)]
+    pub pass_rule: Option<PassRule>,
+    /// The share of expected attendees who must be present (民主生活会: 2/3).
+    #[serde(default)]
+    pub attendance_min_ratio: Option<f64>,
+    /// The quarter the annual meeting is usually held in (advice, shown in plans).
+    #[serde(default)]
+    pub preferred_quarter: Option<u32>,
+}
+
+impl MeetingRule {
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            quorum: self.quorum,
+            attendance_min_ratio: self.attendance_min_ratio,
+        }
+    }
+}
+
+/// 组织生活: one rule per kind of meeting, keyed by the kind's code.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Meetings {
+    pub branch_general_meeting: MeetingRule,
+    pub branch_committee: MeetingRule,
+    pub party_group: MeetingRule,
+    pub theme_party_day: MeetingRule,
+    pub party_lecture: MeetingRule,
+    pub organizational_life_meeting: MeetingRule,
+    pub democratic_review: MeetingRule,
+    pub heart_to_heart_talk: MeetingRule,
+    pub democratic_life_meeting: MeetingRule,
+}
+
+impl Meetings {
+    pub fn rule(&self, kind: MeetingKind) -> &MeetingRule {
+        use MeetingKind::*;
+        match kind {
+            BranchGeneralMeeting => &self.branch_general_meeting,
+            BranchCommittee => &self.branch_committee,
+            PartyGroup => &self.party_group,
+            ThemePartyDay => &self.theme_party_day,
+            PartyLecture => &self.party_lecture,
+            OrganizationalLifeMeeting => &self.organizational_life_meeting,
+            DemocraticReview => &self.democratic_review,
+            HeartToHeartTalk => &self.heart_to_heart_talk,
+            DemocraticLifeMeeting => &self.democratic_life_meeting,
+        }
+    }
+}
+
 /// The rules the platform applies.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Rules {
@@ -80,6 +158,8 @@ pub struct Rules {
     pub terms: Terms,
     pub development: Development,
     pub membership_status: MembershipStatus,
+    pub meetings: Meetings,
+    pub compliance: ComplianceSettings,
 }
 
 impl Rules {
@@ -121,6 +201,24 @@ impl Rules {
         }
         if self.development.probation_months == 0 {
             return Err(RulesError::Value("预备期须大于0".to_owned()));
+        }
+        for kind in MeetingKind::ALL {
+            let rule = self.meetings.rule(*kind);
+            if rule
+                .attendance_min_ratio
+                .is_some_and(|r| !(0.0..=1.0).contains(&r))
+                || rule
+                    .preferred_quarter
+                    .is_some_and(|q| !(1..=4).contains(&q))
+            {
+                return Err(RulesError::Value(format!(
+                    "{}的到会比例须在0到1之间、建议季度须在1到4之间",
+                    kind.label()
+                )));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
+            return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }
         Ok(())
     }
@@ -171,7 +269,49 @@ impl Rules {
                 flow_member_threshold_months: 6,
                 intro_letter_validity_months: 3,
             },
+            meetings: Meetings {
+                branch_general_meeting: MeetingRule {
+                    quorum: Some(Quorum::MoreThanHalfOfVotingMembers),
+                    pass_rule: Some(PassRule::YesVotesMoreThanHalfOfExpectedVotingMembers),
+                    ..every(Period::Quarter, Confidence::Secondary)
+                },
+                branch_committee: MeetingRule {
+                    quorum: Some(Quorum::AtLeastHalfOfCommitteeMembers),
+                    ..every(Period::Month, Confidence::Official)
+                },
+                party_group: every(Period::Month, Confidence::Official),
+                theme_party_day: every(Period::Month, Confidence::Official),
+                party_lecture: every(Period::Quarter, Confidence::Local),
+                organizational_life_meeting: MeetingRule {
+                    preferred_quarter: Some(4),
+                    ..every(Period::Year, Confidence::Official)
+                },
+                democratic_review: every(Period::Year, Confidence::Official),
+                heart_to_heart_talk: every(Period::Year, Confidence::Secondary),
+                democratic_life_meeting: MeetingRule {
+                    attendance_min_ratio: Some(0.6667),
+                    preferred_quarter: Some(4),
+                    ..every(Period::Year, Confidence::Secondary)
+                },
+            },
+            compliance: ComplianceSettings {
+                min_existence_ratio: 0.5,
+                due_soon_days: 14,
+            },
         }
+    }
+}
+
+/// A rule of once per `period`, without kind-specific numbers.
+fn every(period: Period, confidence: Confidence) -> MeetingRule {
+    MeetingRule {
+        period,
+        min_count: 1,
+        confidence,
+        quorum: None,
+        pass_rule: None,
+        attendance_min_ratio: None,
+        preferred_quarter: None,
     }
 }
 

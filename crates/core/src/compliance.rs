@@ -1,0 +1,1000 @@
+//! The compliance engine of organisational life: for one org and a range of dates, each
+//! requirement of the rules (a kind of meeting, so many times a month, quarter or year) is cut
+//! into periods, and each period gets a status — met, late (made up after the period), missing,
+//! upcoming or not applicable — with the records that satisfy it and, for the kinds every
+//! member takes part in, the members not yet covered.
+//!
+//! Pure and fast: the caller hands in the org's dated facts, its records and its members, and
+//! the rules as dated versions (a bureau may change a frequency in the middle of a year).
+//!
+//! How a period is cut: at a cursor (the start of the range, then the end of the previous
+//! period) the version in force gives the kind's period, and the period runs from the cursor
+//! to the end of the calendar month, quarter or year that contains it. A version that takes
+//! effect inside a period therefore governs from the next period on.
+//!
+//! When a period applies: the org exists on its last day, has the right kind on that day (and a
+//! committee, for 支委会), and has existed for at least `min_existence_ratio` of the period. An
+//! org founded on 20 January owes the first quarter's 党员大会 but not January's 支委会; one
+//! dissolved in a period owes nothing for it. Members are treated the same way for the
+//! every-member kinds.
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::interval::Span;
+use crate::org::OrgKind;
+use crate::orglife::{Holder, MeetingKind, ReviewState};
+use crate::rules::{Confidence, Meetings};
+
+/// The length of a requirement's period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Period {
+    /// The first day after the calendar period that contains `day`.
+    pub fn end_after(self, day: NaiveDate) -> NaiveDate {
+        let (year, month) = (day.year(), day.month());
+        let next_month = match self {
+            Period::Month => month + 1,
+            Period::Quarter => (month - 1) / 3 * 3 + 4,
+            Period::Year => 13,
+        };
+        let (year, month) = if next_month > 12 {
+            (year + 1, next_month - 12)
+        } else {
+            (year, next_month)
+        };
+        NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::Year => "每年",
+        }
+    }
+}
+
+labelled_enum! {
+    /// Where a requirement stands for one period.
+    pub enum Status {
+        Met = ("met", "已完成"),
+        Late = ("late", "逾期补开"),
+        Missing = ("missing", "未开展"),
+        Upcoming = ("upcoming", "待开展"),
+        NotApplicable = ("not_applicable", "不适用"),
+    }
+}
+
+/// A version of the meeting rules and the day it takes effect.
+#[derive(Debug, Clone)]
+pub struct RuleVersion {
+    pub from: NaiveDate,
+    pub meetings: Meetings,
+}
+
+/// The engine's own settings (rules file `[compliance]`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct Settings {
+    /// The share of a period an org (or member) must exist in for the period to apply.
+    pub min_existence_ratio: f64,
+    /// An upcoming period ending within this many days is "due soon" in to-do lists.
+    pub due_soon_days: u32,
+}
+
+/// An org's dated facts.
+#[derive(Debug, Clone)]
+pub struct OrgFacts {
+    pub id: i64,
+    pub founded_on: NaiveDate,
+    pub dissolved_on: Option<NaiveDate>,
+    /// The org's kind over time.
+    pub kinds: Vec<(Span, OrgKind)>,
+    /// When the org had a committee (支部委员会): the spans of its commissioners' posts.
+    pub committee: Vec<Span>,
+}
+
+/// A record of organisational life, as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct RecordFact {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    /// A make-up (补开) names a day in the period it makes up for; it must be no later than
+    /// `held_on` (a later one is ignored).
+    pub counts_for: Option<NaiveDate>,
+    pub state: ReviewState,
+    /// A 组织生活会 that also held the year's 民主评议党员 (`may_combine_with`).
+    pub also: Option<MeetingKind>,
+    /// Members who took part, present or by a later make-up.
+    pub participants: Vec<i64>,
+}
+
+/// A member's time in the org.
+#[derive(Debug, Clone)]
+pub struct MemberFact {
+    pub member_id: i64,
+    pub spans: Vec<Span>,
+}
+
+/// One requirement for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slot {
+    pub kind: MeetingKind,
+    pub period: Period,
+    pub from: NaiveDate,
+    /// The first day after the period.
+    pub to: NaiveDate,
+    pub min_count: u32,
+    pub confidence: Confidence,
+    pub status: Status,
+    /// The records dated in (or made up for) this period, counting or not, by date.
+    pub records: Vec<i64>,
+    /// Of these, how many count on time and how many in all.
+    pub on_time: u32,
+    pub total: u32,
+    /// For the every-member kinds: members of the org in this period not yet covered.
+    pub members_missing: Vec<i64>,
+}
+
+impl Slot {
+    /// The last day of the period: its deadline.
+    pub fn last_day(&self) -> NaiveDate {
+        self.to.pred_opt().unwrap_or(self.to)
+    }
+}
+
+/// The days of `span` inside `[from, to)`.
+fn overlap_days(span: &Span, from: NaiveDate, to: NaiveDate) -> i64 {
+    let start = span.from.max(from);
+    let end = span.to.map_or(to, |t| t.min(to));
+    (end - start).num_days().max(0)
+}
+
+/// Whether something present over `spans` counts for the period `[from, to)`.
+fn present_for(spans: &[Span], from: NaiveDate, to: NaiveDate, ratio: f64) -> bool {
+    let last = to.pred_opt().unwrap_or(to);
+    if !spans.iter().any(|s| s.contains(last)) {
+        return false;
+    }
+    let days: i64 = spans.iter().map(|s| overlap_days(s, from, to)).sum();
+    let length = (to - from).num_days();
+    days as f64 >= ratio * length as f64 - 1e-9
+}
+
+fn kind_on(org: &OrgFacts, day: NaiveDate) -> Option<OrgKind> {
+    org.kinds
+        .iter()
+        .find(|(span, _)| span.contains(day))
+        .map(|(_, kind)| *kind)
+}
+
+fn applies(org: &OrgFacts, kind: MeetingKind, from: NaiveDate, to: NaiveDate, ratio: f64) -> bool {
+    let existence = [Span {
+        from: org.founded_on,
+        to: org.dissolved_on,
+    }];
+    if !present_for(&existence, from, to, ratio) {
+        return false;
+    }
+    let last = to.pred_opt().unwrap_or(to);
+    let holder = kind.holder();
+    kind_on(org, last) == Some(holder.org_kind())
+        && (holder != Holder::BranchWithCommittee || org.committee.iter().any(|s| s.contains(last)))
+}
+
+/// The version in force on `day` (the latest that started on or before it); the first
+/// version governs anything before it.
+fn version_on(versions: &[RuleVersion], day: NaiveDate) -> Option<&RuleVersion> {
+    versions
+        .iter()
+        .filter(|v| v.from <= day)
+        .max_by_key(|v| v.from)
+        .or_else(|| versions.iter().min_by_key(|v| v.from))
+}
+
+/// The inputs of one evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub versions: &'a [RuleVersion],
+    pub settings: Settings,
+    pub org: &'a OrgFacts,
+    pub records: &'a [RecordFact],
+    pub members: &'a [MemberFact],
+    /// The range evaluated, `[from, to)` — usually a calendar year.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Every requirement of every kind for the range, in kind order then by date.
+pub fn evaluate(input: &Input<'_>) -> Vec<Slot> {
+    MeetingKind::ALL
+        .iter()
+        .flat_map(|kind| evaluate_kind(input, *kind))
+        .collect()
+}
+
+/// The periods of one kind of meeting over the range.
+pub fn evaluate_kind(input: &Input<'_>, kind: MeetingKind) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    let mut cursor = input.from;
+    while cursor < input.to {
+        let Some(version) = version_on(input.versions, cursor) else {
+            break;
+        };
+        let rule = version.meetings.rule(kind);
+        let to = rule.period.end_after(cursor).min(input.to);
+        slots.push(slot(input, kind, rule, cursor, to));
+        cursor = to;
+    }
+    slots
+}
+
+/// The day a record counts for: its make-up target if it names an earlier day.
+fn target(record: &RecordFact) -> NaiveDate {
+    match record.counts_for {
+        Some(day) if day <= record.held_on => day,
+        _ => record.held_on,
+    }
+}
+
+fn slot(
+    input: &Input<'_>,
+    kind: MeetingKind,
+    rule: &crate::rules::MeetingRule,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Slot {
+    let mut mine: Vec<&RecordFact> = input
+        .records
+        .iter()
+        .filter(|r| r.org_id == input.org.id && (r.kind == kind || r.also == Some(kind)))
+        .filter(|r| (from..to).contains(&target(r)))
+        .collect();
+    mine.sort_by_key(|r| (r.held_on, r.id));
+    let counting: Vec<&&RecordFact> = mine.iter().filter(|r| r.state.counts()).collect();
+    let on_time = counting.iter().filter(|r| r.held_on < to).count() as u32;
+    let total = counting.len() as u32;
+    let ratio = input.settings.min_existence_ratio;
+    let status = if rule.min_count == 0 || !applies(input.org, kind, from, to, ratio) {
+        Status::NotApplicable
+    } else if on_time >= rule.min_count {
+        Status::Met
+    } else if total >= rule.min_count {
+        Status::Late
+    } else if input.today >= to {
+        Status::Missing
+    } else {
+        Status::Upcoming
+    };
+    let members_missing =
+        if kind.every_member() && matches!(status, Status::Met | Status::Late | Status::Upcoming) {
+            input
+                .members
+                .iter()
+                .filter(|m| present_for(&m.spans, from, to, ratio))
+                .filter(|m| {
+                    !counting
+                        .iter()
+                        .any(|r| r.participants.contains(&m.member_id))
+                })
+                .map(|m| m.member_id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+    Slot {
+        kind,
+        period: rule.period,
+        from,
+        to,
+        min_count: rule.min_count,
+        confidence: rule.confidence,
+        status,
+        records: mine.iter().map(|r| r.id).collect(),
+        on_time,
+        total,
+        members_missing,
+    }
+}
+
+/// Counts of statuses, for an overview row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub met: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub upcoming: u32,
+}
+
+impl Tally {
+    pub fn of(slots: &[Slot]) -> Tally {
+        let mut tally = Tally::default();
+        for slot in slots {
+            match slot.status {
+                Status::Met => tally.met += 1,
+                Status::Late => tally.late += 1,
+                Status::Missing => tally.missing += 1,
+                Status::Upcoming => tally.upcoming += 1,
+                Status::NotApplicable => {}
+            }
+        }
+        tally
+    }
+
+    /// The share of due periods met on time, in per cent (None when nothing was due yet).
+    pub fn on_time_percent(&self) -> Option<u32> {
+        let due = self.met + self.late + self.missing;
+        (due > 0).then(|| self.met * 100 / due)
+    }
+}
+
+/// Whether an upcoming period is due within the settings' window.
+pub fn due_soon(slot: &Slot, today: NaiveDate, settings: Settings) -> bool {
+    slot.status == Status::Upcoming
+        && slot.from <= today
+        && today
+            .checked_add_days(Days::new(u64::from(settings.due_soon_days)))
+            .is_some_and(|horizon| slot.last_day() <= horizon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            min_existence_ratio: 0.5,
+            due_soon_days: 14,
+        }
+    }
+
+    fn versions() -> Vec<RuleVersion> {
+        vec![RuleVersion {
+            from: d(2000, 1, 1),
+            meetings: Rules::defaults().meetings,
+        }]
+    }
+
+    fn branch(id: i64, founded: NaiveDate, committee: bool) -> OrgFacts {
+        OrgFacts {
+            id,
+            founded_on: founded,
+            dissolved_on: None,
+            kinds: vec![(Span::open(founded), OrgKind::Branch)],
+            committee: if committee {
+                vec![Span::open(founded)]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn record(id: i64, org: i64, kind: MeetingKind, held: NaiveDate) -> RecordFact {
+        RecordFact {
+            id,
+            org_id: org,
+            kind,
+            held_on: held,
+            counts_for: None,
+            state: ReviewState::Submitted,
+            also: None,
+            participants: vec![],
+        }
+    }
+
+    struct Case {
+        versions: Vec<RuleVersion>,
+        org: OrgFacts,
+        records: Vec<RecordFact>,
+        members: Vec<MemberFact>,
+        today: NaiveDate,
+    }
+
+    impl Case {
+        fn new(org: OrgFacts) -> Case {
+            Case {
+                versions: versions(),
+                org,
+                records: vec![],
+                members: vec![],
+                today: d(2026, 12, 31),
+            }
+        }
+
+        fn year(&self, year: i32, kind: MeetingKind) -> Vec<Slot> {
+            evaluate_kind(
+                &Input {
+                    versions: &self.versions,
+                    settings: settings(),
+                    org: &self.org,
+                    records: &self.records,
+                    members: &self.members,
+                    from: d(year, 1, 1),
+                    to: d(year + 1, 1, 1),
+                    today: self.today,
+                },
+                kind,
+            )
+        }
+    }
+
+    fn statuses(slots: &[Slot]) -> Vec<Status> {
+        slots.iter().map(|s| s.status).collect()
+    }
+
+    #[test]
+    fn periods_end_on_calendar_boundaries_across_the_year_end() {
+        assert_eq!(Period::Month.end_after(d(2025, 12, 31)), d(2026, 1, 1));
+        assert_eq!(Period::Month.end_after(d(2024, 2, 29)), d(2024, 3, 1));
+        assert_eq!(Period::Quarter.end_after(d(2025, 11, 5)), d(2026, 1, 1));
+        assert_eq!(Period::Quarter.end_after(d(2025, 1, 1)), d(2025, 4, 1));
+        assert_eq!(Period::Quarter.end_after(d(2025, 6, 30)), d(2025, 7, 1));
+        assert_eq!(Period::Year.end_after(d(2025, 7, 1)), d(2026, 1, 1));
+        for month in 1..=12 {
+            let start = d(2025, month, 1);
+            let end = Period::Quarter.end_after(start);
+            assert_eq!(end.day(), 1);
+            assert!(matches!(end.month(), 1 | 4 | 7 | 10));
+            assert!((end - start).num_days() <= 92);
+        }
+    }
+
+    #[test]
+    fn a_year_has_twelve_months_four_quarters_and_one_year() {
+        let case = Case::new(branch(1, d(2020, 1, 1), true));
+        assert_eq!(case.year(2025, MeetingKind::BranchCommittee).len(), 12);
+        assert_eq!(case.year(2025, MeetingKind::BranchGeneralMeeting).len(), 4);
+        assert_eq!(
+            case.year(2025, MeetingKind::OrganizationalLifeMeeting)
+                .len(),
+            1
+        );
+        let q = case.year(2025, MeetingKind::BranchGeneralMeeting);
+        assert_eq!((q[3].from, q[3].to), (d(2025, 10, 1), d(2026, 1, 1)));
+        assert_eq!(q[3].last_day(), d(2025, 12, 31));
+    }
+
+    #[test]
+    fn met_late_missing_and_upcoming() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 8, 15);
+        // Q1 met in March; Q2 made up on 3 July; Q3 not yet; Q4 upcoming.
+        case.records.push(record(
+            1,
+            1,
+            MeetingKind::BranchGeneralMeeting,
+            d(2025, 3, 31),
+        ));
+        let mut makeup = record(2, 1, MeetingKind::BranchGeneralMeeting, d(2025, 7, 3));
+        makeup.counts_for = Some(d(2025, 6, 1));
+        case.records.push(makeup);
+        let slots = case.year(2025, MeetingKind::BranchGeneralMeeting);
+        assert_eq!(
+            statuses(&slots),
+            vec![
+                Status::Met,
+                Status::Late,
+                Status::Upcoming,
+                Status::Upcoming
+            ]
+        );
+        assert_eq!(slots[1].records, vec![2]);
+        // The make-up counts for Q2 only, not also for Q3 where it was held.
+        assert!(slots[2].records.is_empty());
+
+        case.today = d(2025, 10, 1);
+        let slots = case.year(2025, MeetingKind::BranchGeneralMeeting);
+        assert_eq!(slots[2].status, Status::Missing);
+        assert_eq!(slots[3].status, Status::Upcoming);
+    }
+
+    #[test]
+    fn the_period_ends_at_midnight_of_its_last_day() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 3, 31);
+        let slots = case.year(2025, MeetingKind::BranchCommittee);
+        assert_eq!(slots[2].status, Status::Upcoming);
+        case.today = d(2025, 4, 1);
+        assert_eq!(
+            case.year(2025, MeetingKind::BranchCommittee)[2].status,
+            Status::Missing
+        );
+    }
+
+    #[test]
+    fn drafts_do_not_count_and_returned_records_do() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        let mut draft = record(1, 1, MeetingKind::ThemePartyDay, d(2025, 1, 10));
+        draft.state = ReviewState::Draft;
+        let mut returned = record(2, 1, MeetingKind::ThemePartyDay, d(2025, 2, 10));
+        returned.state = ReviewState::Returned;
+        case.records = vec![draft, returned];
+        let slots = case.year(2025, MeetingKind::ThemePartyDay);
+        assert_eq!(slots[0].status, Status::Missing);
+        assert_eq!(slots[0].records, vec![1]);
+        assert_eq!(slots[1].status, Status::Met);
+    }
+
+    #[test]
+    fn a_make_up_naming_a_later_day_counts_where_it_was_held() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        let mut odd = record(1, 1, MeetingKind::ThemePartyDay, d(2025, 2, 10));
+        odd.counts_for = Some(d(2025, 5, 1));
+        case.records.push(odd);
+        let slots = case.year(2025, MeetingKind::ThemePartyDay);
+        assert_eq!(slots[1].status, Status::Met);
+        assert_eq!(slots[4].status, Status::Missing);
+    }
+
+    #[test]
+    fn min_count_above_one_needs_that_many() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.versions = vec![RuleVersion {
+            from: d(2000, 1, 1),
+            meetings: Rules::load(Some("[meetings.party_lecture]\nmin_count = 2\n"))
+                .unwrap()
+                .meetings,
+        }];
+        case.records = vec![
+            record(1, 1, MeetingKind::PartyLecture, d(2025, 1, 10)),
+            record(2, 1, MeetingKind::PartyLecture, d(2025, 4, 10)),
+            record(3, 1, MeetingKind::PartyLecture, d(2025, 5, 10)),
+        ];
+        let slots = case.year(2025, MeetingKind::PartyLecture);
+        assert_eq!(slots[0].status, Status::Missing);
+        assert_eq!(slots[0].total, 1);
+        assert_eq!(slots[1].status, Status::Met);
+    }
+
+    #[test]
+    fn an_org_founded_in_a_period_owes_it_only_when_it_existed_for_half_of_it() {
+        let case = Case::new(branch(1, d(2025, 1, 20), true));
+        let months = case.year(2025, MeetingKind::BranchCommittee);
+        assert_eq!(months[0].status, Status::NotApplicable);
+        assert_eq!(months[1].status, Status::Missing);
+        let quarters = case.year(2025, MeetingKind::BranchGeneralMeeting);
+        assert_eq!(quarters[0].status, Status::Missing);
+        // Founded on 15 February: 45 of 90 days in Q1 is exactly half.
+        let case = Case::new(branch(1, d(2025, 2, 15), true));
+        assert_eq!(
+            case.year(2025, MeetingKind::BranchGeneralMeeting)[0].status,
+            Status::Missing
+        );
+        let case = Case::new(branch(1, d(2025, 2, 16), true));
+        assert_eq!(
+            case.year(2025, MeetingKind::BranchGeneralMeeting)[0].status,
+            Status::NotApplicable
+        );
+        // Before it was founded nothing applies; the year's annual meeting does.
+        let case = Case::new(branch(1, d(2025, 3, 1), true));
+        assert_eq!(
+            case.year(2024, MeetingKind::OrganizationalLifeMeeting)[0].status,
+            Status::NotApplicable
+        );
+        assert_eq!(
+            case.year(2025, MeetingKind::OrganizationalLifeMeeting)[0].status,
+            Status::Missing
+        );
+    }
+
+    #[test]
+    fn an_org_dissolved_in_a_period_owes_nothing_from_it() {
+        let mut org = branch(1, d(2020, 1, 1), true);
+        org.dissolved_on = Some(d(2025, 5, 20));
+        org.kinds = vec![(
+            Span {
+                from: d(2020, 1, 1),
+                to: Some(d(2025, 5, 20)),
+            },
+            OrgKind::Branch,
+        )];
+        let mut case = Case::new(org);
+        case.records
+            .push(record(1, 1, MeetingKind::BranchCommittee, d(2025, 5, 10)));
+        let months = case.year(2025, MeetingKind::BranchCommittee);
+        assert_eq!(months[3].status, Status::Missing);
+        assert_eq!(months[4].status, Status::NotApplicable);
+        assert_eq!(months[4].records, vec![1], "records stay visible");
+        assert!(
+            months[5..]
+                .iter()
+                .all(|s| s.status == Status::NotApplicable)
+        );
+        assert_eq!(
+            case.year(2025, MeetingKind::OrganizationalLifeMeeting)[0].status,
+            Status::NotApplicable
+        );
+    }
+
+    #[test]
+    fn a_committee_meeting_applies_only_while_the_branch_has_a_committee() {
+        let mut org = branch(1, d(2020, 1, 1), false);
+        org.committee = vec![Span::open(d(2025, 7, 1))];
+        let case = Case::new(org);
+        let months = case.year(2025, MeetingKind::BranchCommittee);
+        assert!(
+            months[..6]
+                .iter()
+                .all(|s| s.status == Status::NotApplicable)
+        );
+        assert!(months[6..].iter().all(|s| s.status == Status::Missing));
+    }
+
+    #[test]
+    fn a_group_meeting_counts_for_its_group_not_its_branch() {
+        let group = OrgFacts {
+            id: 2,
+            founded_on: d(2020, 1, 1),
+            dissolved_on: None,
+            kinds: vec![(Span::open(d(2020, 1, 1)), OrgKind::Group)],
+            committee: vec![],
+        };
+        let records = vec![record(1, 2, MeetingKind::PartyGroup, d(2025, 1, 10))];
+        let mut case = Case::new(group);
+        case.records = records.clone();
+        assert_eq!(
+            case.year(2025, MeetingKind::PartyGroup)[0].status,
+            Status::Met
+        );
+        assert_eq!(
+            case.year(2025, MeetingKind::BranchGeneralMeeting)[0].status,
+            Status::NotApplicable
+        );
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.records = records;
+        assert_eq!(
+            case.year(2025, MeetingKind::PartyGroup)[0].status,
+            Status::NotApplicable
+        );
+        assert!(
+            case.year(2025, MeetingKind::PartyGroup)[0]
+                .records
+                .is_empty()
+        );
+        let all = evaluate(&Input {
+            versions: &case.versions,
+            settings: settings(),
+            org: &case.org,
+            records: &case.records,
+            members: &[],
+            from: d(2025, 1, 1),
+            to: d(2026, 1, 1),
+            today: d(2026, 12, 31),
+        });
+        assert!(all.iter().all(|s| s.records.is_empty()));
+    }
+
+    #[test]
+    fn an_org_that_changes_kind_owes_what_its_kind_owes_at_each_period_end() {
+        let mut org = branch(1, d(2020, 1, 1), false);
+        org.kinds = vec![
+            (
+                Span {
+                    from: d(2020, 1, 1),
+                    to: Some(d(2025, 7, 1)),
+                },
+                OrgKind::GeneralBranch,
+            ),
+            (Span::open(d(2025, 7, 1)), OrgKind::Branch),
+        ];
+        let case = Case::new(org);
+        assert_eq!(
+            statuses(&case.year(2025, MeetingKind::BranchGeneralMeeting)),
+            vec![
+                Status::NotApplicable,
+                Status::NotApplicable,
+                Status::Missing,
+                Status::Missing
+            ]
+        );
+    }
+
+    #[test]
+    fn the_democratic_life_meeting_is_the_committees() {
+        let committee = OrgFacts {
+            id: 1,
+            founded_on: d(2020, 1, 1),
+            dissolved_on: None,
+            kinds: vec![(Span::open(d(2020, 1, 1)), OrgKind::Committee)],
+            committee: vec![],
+        };
+        let case = Case::new(committee);
+        assert_eq!(
+            case.year(2025, MeetingKind::DemocraticLifeMeeting)[0].status,
+            Status::Missing
+        );
+        assert_eq!(
+            case.year(2025, MeetingKind::ThemePartyDay)[0].status,
+            Status::NotApplicable
+        );
+    }
+
+    #[test]
+    fn a_combined_meeting_also_holds_the_democratic_review() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        let mut meeting = record(1, 1, MeetingKind::OrganizationalLifeMeeting, d(2025, 12, 5));
+        meeting.also = Some(MeetingKind::DemocraticReview);
+        case.records.push(meeting);
+        assert_eq!(
+            case.year(2025, MeetingKind::DemocraticReview)[0].status,
+            Status::Met
+        );
+        assert_eq!(
+            case.year(2025, MeetingKind::OrganizationalLifeMeeting)[0].status,
+            Status::Met
+        );
+    }
+
+    #[test]
+    fn a_local_override_can_switch_a_requirement_off_or_change_its_period() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.versions[0].meetings = Rules::load(Some(
+            "[meetings.party_lecture]\nmin_count = 0\n[meetings.branch_general_meeting]\nperiod = \"month\"\n",
+        ))
+        .unwrap()
+        .meetings;
+        assert!(
+            case.year(2025, MeetingKind::PartyLecture)
+                .iter()
+                .all(|s| s.status == Status::NotApplicable)
+        );
+        assert_eq!(case.year(2025, MeetingKind::BranchGeneralMeeting).len(), 12);
+    }
+
+    #[test]
+    fn a_rule_change_in_the_middle_of_a_year_governs_from_the_next_period() {
+        let monthly = Rules::load(Some("[meetings.party_lecture]\nperiod = \"month\"\n"))
+            .unwrap()
+            .meetings;
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        // Quarterly lectures until 15 August, monthly from then: Q1, Q2, Q3 (governed by the
+        // version of 1 July), then October, November, December.
+        case.versions.push(RuleVersion {
+            from: d(2025, 8, 15),
+            meetings: monthly.clone(),
+        });
+        let slots = case.year(2025, MeetingKind::PartyLecture);
+        let bounds: Vec<_> = slots.iter().map(|s| (s.from, s.period)).collect();
+        assert_eq!(
+            bounds,
+            vec![
+                (d(2025, 1, 1), Period::Quarter),
+                (d(2025, 4, 1), Period::Quarter),
+                (d(2025, 7, 1), Period::Quarter),
+                (d(2025, 10, 1), Period::Month),
+                (d(2025, 11, 1), Period::Month),
+                (d(2025, 12, 1), Period::Month),
+            ]
+        );
+        // The other way: monthly until 1 August, then quarterly — a short quarter, Aug–Sep.
+        case.versions = vec![
+            RuleVersion {
+                from: d(2000, 1, 1),
+                meetings: monthly,
+            },
+            RuleVersion {
+                from: d(2025, 8, 1),
+                meetings: Rules::defaults().meetings,
+            },
+        ];
+        let slots = case.year(2025, MeetingKind::PartyLecture);
+        assert_eq!(slots.len(), 7 + 1 + 1);
+        assert_eq!(
+            (slots[7].from, slots[7].to),
+            (d(2025, 8, 1), d(2025, 10, 1))
+        );
+        // Every day of the year is in exactly one period.
+        let days: i64 = slots.iter().map(|s| (s.to - s.from).num_days()).sum();
+        assert_eq!(days, 365);
+    }
+
+    #[test]
+    fn the_confidence_of_a_local_rule_travels_with_its_periods() {
+        let case = Case::new(branch(1, d(2020, 1, 1), true));
+        assert_eq!(
+            case.year(2025, MeetingKind::PartyLecture)[0].confidence,
+            Confidence::Local
+        );
+        assert_ne!(
+            case.year(2025, MeetingKind::ThemePartyDay)[0].confidence,
+            Confidence::Local
+        );
+    }
+
+    fn member(id: i64, from: NaiveDate, to: Option<NaiveDate>) -> MemberFact {
+        MemberFact {
+            member_id: id,
+            spans: vec![Span { from, to }],
+        }
+    }
+
+    #[test]
+    fn every_member_kinds_name_the_members_not_yet_covered() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.members = vec![
+            member(10, d(2020, 1, 1), None),
+            member(11, d(2020, 1, 1), None),
+            // Joined in November: less than half the year, not owed this year.
+            member(12, d(2025, 11, 1), None),
+            // Left in March: not a member at the year's end.
+            member(13, d(2020, 1, 1), Some(d(2025, 3, 1))),
+            // Joined in May: owed.
+            member(14, d(2025, 5, 1), None),
+        ];
+        let mut talk = record(1, 1, MeetingKind::HeartToHeartTalk, d(2025, 6, 1));
+        talk.participants = vec![10, 13];
+        case.records.push(talk);
+        let slots = case.year(2025, MeetingKind::HeartToHeartTalk);
+        assert_eq!(slots[0].status, Status::Met);
+        assert_eq!(slots[0].members_missing, vec![11, 14]);
+        // A member who moved away and back counts the days of both stays.
+        case.members = vec![MemberFact {
+            member_id: 20,
+            spans: vec![
+                Span {
+                    from: d(2020, 1, 1),
+                    to: Some(d(2025, 3, 1)),
+                },
+                Span::open(d(2025, 8, 1)),
+            ],
+        }];
+        assert_eq!(
+            case.year(2025, MeetingKind::HeartToHeartTalk)[0].members_missing,
+            vec![20]
+        );
+        // Not for kinds that are not every member's.
+        assert!(
+            case.year(2025, MeetingKind::ThemePartyDay)
+                .iter()
+                .all(|s| s.members_missing.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_missing_period_does_not_list_every_member_again() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.members = vec![member(10, d(2020, 1, 1), None)];
+        let slots = case.year(2025, MeetingKind::OrganizationalLifeMeeting);
+        assert_eq!(slots[0].status, Status::Missing);
+        assert!(slots[0].members_missing.is_empty());
+    }
+
+    #[test]
+    fn tallies_and_due_soon() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 12, 20);
+        case.records
+            .push(record(1, 1, MeetingKind::ThemePartyDay, d(2025, 1, 5)));
+        let slots = case.year(2025, MeetingKind::ThemePartyDay);
+        let tally = Tally::of(&slots);
+        assert_eq!(
+            tally,
+            Tally {
+                met: 1,
+                late: 0,
+                missing: 10,
+                upcoming: 1
+            }
+        );
+        assert_eq!(tally.on_time_percent(), Some(9));
+        assert!(due_soon(&slots[11], case.today, settings()));
+        case.today = d(2025, 12, 1);
+        let slots = case.year(2025, MeetingKind::ThemePartyDay);
+        assert!(!due_soon(&slots[11], case.today, settings()));
+        assert_eq!(Tally::default().on_time_percent(), None);
+    }
+
+    #[test]
+    fn evaluation_is_stable_under_record_order() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        for (i, month) in (1..=12).enumerate() {
+            case.records.push(record(
+                i as i64,
+                1,
+                MeetingKind::BranchCommittee,
+                d(2025, month, 28),
+            ));
+        }
+        let forward = case.year(2025, MeetingKind::BranchCommittee);
+        case.records.reverse();
+        assert_eq!(case.year(2025, MeetingKind::BranchCommittee), forward);
+        assert!(forward.iter().all(|s| s.status == Status::Met));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn period(code: u8) -> &'static str {
+            ["month", "quarter", "year"][usize::from(code % 3)]
+        }
+
+        proptest! {
+            /// Whatever the versions, founding date and records: the periods cover the range
+            /// exactly once, every counting record is counted in exactly one period of its
+            /// kind, and a status agrees with its counts.
+            #[test]
+            fn periods_partition_the_range_and_statuses_agree_with_counts(
+                changes in prop::collection::vec((0u32..365, 0u8..3, 0u32..3), 0..4),
+                founded in 0i64..700,
+                held in prop::collection::vec((0i64..730, 0i64..60, any::<bool>()), 0..40),
+                today in 0i64..800,
+            ) {
+                let base = d(2024, 1, 1);
+                let mut versions = versions();
+                for (offset, code, count) in changes {
+                    let text = format!(
+                        "[meetings.theme_party_day]\nperiod = \"{}\"\nmin_count = {count}\n",
+                        period(code)
+                    );
+                    versions.push(RuleVersion {
+                        from: d(2025, 1, 1) + chrono::Days::new(u64::from(offset)),
+                        meetings: Rules::load(Some(&text)).unwrap().meetings,
+                    });
+                }
+                let org = branch(1, base + chrono::TimeDelta::days(founded), false);
+                let records: Vec<RecordFact> = held
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (day, back, makeup))| {
+                        let on = base + chrono::TimeDelta::days(*day);
+                        let mut r = record(i as i64, 1, MeetingKind::ThemePartyDay, on);
+                        if *makeup {
+                            r.counts_for = Some(on - chrono::TimeDelta::days(*back));
+                        }
+                        r
+                    })
+                    .collect();
+                let input = Input {
+                    versions: &versions,
+                    settings: settings(),
+                    org: &org,
+                    records: &records,
+                    members: &[],
+                    from: d(2025, 1, 1),
+                    to: d(2026, 1, 1),
+                    today: base + chrono::TimeDelta::days(today),
+                };
+                let slots = evaluate_kind(&input, MeetingKind::ThemePartyDay);
+                prop_assert_eq!(slots[0].from, input.from);
+                prop_assert_eq!(slots.last().unwrap().to, input.to);
+                for pair in slots.windows(2) {
+                    prop_assert_eq!(pair[0].to, pair[1].from);
+                    prop_assert!(pair[0].from < pair[0].to);
+                }
+                for r in &records {
+                    let day = target(r);
+                    let places = slots.iter().filter(|s| s.records.contains(&r.id)).count();
+                    let inside = (input.from..input.to).contains(&day);
+                    prop_assert_eq!(places, usize::from(inside));
+                }
+                for s in &slots {
+                    match s.status {
+                        Status::Met => prop_assert!(s.on_time >= s.min_count),
+                        Status::Late => prop_assert!(s.on_time < s.min_count && s.total >= s.min_count),
+                        Status::Missing => prop_assert!(s.total < s.min_count && input.today >= s.to),
+                        Status::Upcoming => prop_assert!(s.total < s.min_count && input.today < s.to),
+                        Status::NotApplicable => prop_assert!(
+                            s.min_count == 0 || org.founded_on > s.last_day() || !present_for(
+                                &[Span::open(org.founded_on)], s.from, s.to, 0.5)
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! Organisational life (组织生活): the kinds of meeting the regulations require, how a record
+//! moves through review, and the checks that keep a record from being a formality — the
+//! quorum of a 支部党员大会 and a 支委会, the two-thirds attendance of a 民主生活会, a reason for
+//! every absence, each participant's criticism and self-criticism at a 组织生活会, the lecturer
+//! of a 党课, and resolutions with their votes. The numbers come from the rules file.
+
+use serde::Deserialize;
+
+use crate::field::FieldErrors;
+use crate::org::OrgKind;
+
+labelled_enum! {
+    /// A kind of organisational life. The codes are the keys of `[meetings.*]` in the rules file.
+    pub enum MeetingKind {
+        BranchGeneralMeeting = ("branch_general_meeting", "支部党员大会"),
+        BranchCommittee = ("branch_committee", "支委会"),
+        PartyGroup = ("party_group", "党小组会"),
+        PartyLecture = ("party_lecture", "党课"),
+        ThemePartyDay = ("theme_party_day", "主题党日"),
+        OrganizationalLifeMeeting = ("organizational_life_meeting", "组织生活会"),
+        DemocraticLifeMeeting = ("democratic_life_meeting", "民主生活会"),
+        DemocraticReview = ("democratic_review", "民主评议党员"),
+        HeartToHeartTalk = ("heart_to_heart_talk", "谈心谈话"),
+    }
+}
+
+/// Which orgs a kind of meeting is required of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// Every 党支部.
+    Branch,
+    /// A 党支部 that has a committee (支部委员会): 支委会 only.
+    BranchWithCommittee,
+    /// Every 党小组; its meetings count for the group, not for its branch.
+    Group,
+    /// A 党委's leadership team (民主生活会).
+    Committee,
+}
+
+impl Holder {
+    /// The kind of org that holds such meetings.
+    pub fn org_kind(self) -> OrgKind {
+        match self {
+            Holder::Branch | Holder::BranchWithCommittee => OrgKind::Branch,
+            Holder::Group => OrgKind::Group,
+            Holder::Committee => OrgKind::Committee,
+        }
+    }
+}
+
+impl MeetingKind {
+    pub fn holder(self) -> Holder {
+        use MeetingKind::*;
+        match self {
+            BranchCommittee => Holder::BranchWithCommittee,
+            PartyGroup => Holder::Group,
+            DemocraticLifeMeeting => Holder::Committee,
+            BranchGeneralMeeting
+            | PartyLecture
+            | ThemePartyDay
+            | OrganizationalLifeMeeting
+            | DemocraticReview
+            | HeartToHeartTalk => Holder::Branch,
+        }
+    }
+
+    /// The kinds an org of `kind` may record (whether or not they are required of it now).
+    pub fn recordable_by(kind: OrgKind) -> Vec<MeetingKind> {
+        MeetingKind::ALL
+            .iter()
+            .copied()
+            .filter(|m| m.holder().org_kind() == kind)
+            .collect()
+    }
+
+    /// Kinds at which every participant must give criticism and self-criticism.
+    pub fn needs_criticism(self) -> bool {
+        matches!(
+            self,
+            MeetingKind::OrganizationalLifeMeeting | MeetingKind::DemocraticLifeMeeting
+        )
+    }
+
+    /// Kinds whose decisions are taken by vote and recorded with their counts.
+    pub fn votes(self) -> bool {
+        matches!(
+            self,
+            MeetingKind::BranchGeneralMeeting | MeetingKind::BranchCommittee
+        )
+    }
+
+    /// Kinds every member of the org is expected to take part in once a period (the annual
+    /// 组织生活会, 民主评议 and 谈心谈话): the engine reports who has not.
+    pub fn every_member(self) -> bool {
+        matches!(
+            self,
+            MeetingKind::OrganizationalLifeMeeting
+                | MeetingKind::DemocraticReview
+                | MeetingKind::HeartToHeartTalk
+        )
+    }
+}
+
+labelled_enum! {
+    /// Why an expected attendee was absent.
+    pub enum AbsenceReason {
+        BusinessTrip = ("business_trip", "出差"),
+        OnDuty = ("on_duty", "执勤"),
+        Watch = ("watch", "值班"),
+        SickLeave = ("sick_leave", "病假"),
+        PersonalLeave = ("personal_leave", "事假"),
+        Other = ("other", "其他"),
+    }
+}
+
+labelled_enum! {
+    /// Where a record stands in review.
+    pub enum ReviewState {
+        Draft = ("draft", "草稿"),
+        Submitted = ("submitted", "待审核"),
+        Returned = ("returned", "已退回"),
+        Accepted = ("accepted", "已通过"),
+    }
+}
+
+/// What may be done to a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewAction {
+    Edit,
+    Submit,
+    Accept,
+    Return,
+}
+
+/// Why a review action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("记录处于“{0}”状态，不能进行此操作")]
+    WrongState(ReviewState),
+    #[error("不能审核自己填写的记录")]
+    OwnRecord,
+    #[error("只能由上级组织审核")]
+    NotAbove,
+}
+
+/// Who is acting on a record, as the review rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reviewer {
+    /// The actor wrote (or last revised) the record.
+    pub is_author: bool,
+    /// The actor's scope lies above the record's org.
+    pub is_above: bool,
+}
+
+impl ReviewState {
+    /// The state after `action`, or why it is refused. A record is edited only as a draft or
+    /// after it was returned; it is reviewed only when submitted, by someone above its org who
+    /// did not write it; an accepted record is final.
+    pub fn apply(self, action: ReviewAction, who: Reviewer) -> Result<ReviewState, ReviewError> {
+        use ReviewAction::*;
+        use ReviewState::*;
+        match (self, action) {
+            (Draft | Returned, Edit) => Ok(self),
+            (Draft | Returned, Submit) => Ok(Submitted),
+            (Submitted, Accept | Return) if who.is_author => Err(ReviewError::OwnRecord),
+            (Submitted, Accept | Return) if !who.is_above => Err(ReviewError::NotAbove),
+            (Submitted, Accept) => Ok(Accepted),
+            (Submitted, Return) => Ok(Returned),
+            (state, _) => Err(ReviewError::WrongState(state)),
+        }
+    }
+
+    /// Whether a record in this state counts as held. A draft is not yet on record; a returned
+    /// record was held but must be improved (the engine shows its state beside it).
+    pub fn counts(self) -> bool {
+        self != ReviewState::Draft
+    }
+}
+
+/// How the quorum of a meeting is reckoned (rules file `quorum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quorum {
+    /// 半数以上有表决权的党员到会, read as more than half.
+    MoreThanHalfOfVotingMembers,
+    /// 半数以上委员到会, read as at least half.
+    AtLeastHalfOfCommitteeMembers,
+}
+
+/// How a resolution passes (rules file `pass_rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassRule {
+    /// 赞成人数超过应到会有表决权党员的半数.
+    YesVotesMoreThanHalfOfExpectedVotingMembers,
+    /// 赞成人数超过到会人数的半数 (a local rule some bureaus use for 支委会).
+    YesVotesMoreThanHalfOfPresent,
+}
+
+impl Quorum {
+    /// Whether `present` of `expected` make a quorum.
+    pub fn reached(self, present: u32, expected: u32) -> bool {
+        match self {
+            Quorum::MoreThanHalfOfVotingMembers => present * 2 > expected,
+            Quorum::AtLeastHalfOfCommitteeMembers => expected > 0 && present * 2 >= expected,
+        }
+    }
+}
+
+/// Whether `present` of `expected` reach `ratio` (e.g. 2/3). Ratios in the rules file are
+/// written to four places (0.6667), so the comparison allows for that rounding: 2 of 3 reach it.
+pub fn ratio_reached(present: u32, expected: u32, ratio: f64) -> bool {
+    let needed = (ratio * f64::from(expected) - 1e-3).ceil().max(0.0);
+    f64::from(present) >= needed
+}
+
+/// A resolution and its vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+}
+
+impl PassRule {
+    pub fn passes(self, vote: &Vote, expected_voting: u32, present: u32) -> bool {
+        match self {
+            PassRule::YesVotesMoreThanHalfOfExpectedVotingMembers => vote.yes * 2 > expected_voting,
+            PassRule::YesVotesMoreThanHalfOfPresent => vote.yes * 2 > present,
+        }
+    }
+}
+
+/// The counts of a meeting's attendance. `voting` counts full members (预备党员 have no vote).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub expected: u32,
+    pub present: u32,
+    pub expected_voting: u32,
+    pub present_voting: u32,
+}
+
+/// What a submitted record must show, whatever its kind.
+#[derive(Debug, Clone, Default)]
+pub struct Substance<'a> {
+    pub topics: &'a str,
+    pub minutes: &'a str,
+    pub lecturer: &'a str,
+    pub attendance: Attendance,
+    /// Absent attendees with no reason given.
+    pub absent_without_reason: Vec<String>,
+    /// Present participants whose criticism or self-criticism is empty (组织生活会, 民主生活会).
+    pub without_criticism: Vec<String>,
+    pub votes: Vec<Vote>,
+}
+
+/// The numbers a kind's submission check needs, from the rules file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Thresholds {
+    pub quorum: Option<Quorum>,
+    pub attendance_min_ratio: Option<f64>,
+}
+
+/// The shortest minutes accepted: a line that says something, not "已开".
+pub const MINUTES_MIN_CHARS: usize = 20;
+
+/// Checks a record before it is submitted: the fields it needs, its quorum and its votes.
+/// Drafts are saved without this check; a submitted record must carry substance.
+pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if s.topics.trim().is_empty() {
+        errors.add("topics", "请填写会议议题");
+    }
+    if s.minutes.trim().chars().count() < MINUTES_MIN_CHARS {
+        errors.add(
+            "minutes",
+            format!("会议记录过于简单，请如实记录讨论内容（至少{MINUTES_MIN_CHARS}字）"),
+        );
+    }
+    if kind == MeetingKind::PartyLecture && s.lecturer.trim().is_empty() {
+        errors.add("lecturer", "党课须填写授课人");
+    }
+    let a = s.attendance;
+    if a.expected == 0 {
+        errors.add("attendees", "应到人员不能为空");
+    } else if a.present == 0 {
+        errors.add("attendees", "实到人员不能为空");
+    }
+    if !s.absent_without_reason.is_empty() {
+        errors.add(
+            "attendees",
+            format!("请填写缺席原因：{}", s.absent_without_reason.join("、")),
+        );
+    }
+    if let Some(quorum) = t.quorum {
+        let (present, expected, who) = match quorum {
+            Quorum::MoreThanHalfOfVotingMembers => {
+                (a.present_voting, a.expected_voting, "有表决权的党员")
+            }
+            Quorum::AtLeastHalfOfCommitteeMembers => (a.present, a.expected, "委员"),
+        };
+        if a.expected > 0 && !quorum.reached(present, expected) {
+            errors.add(
+                "attendees",
+                format!("到会{who}{present}人，应到{expected}人，未达到法定人数，会议不能作出决定"),
+            );
+        }
+    }
+    if let Some(ratio) = t.attendance_min_ratio
+        && a.expected > 0
+        && !ratio_reached(a.present, a.expected, ratio)
+    {
+        errors.add(
+            "attendees",
+            format!(
+                "到会{}人，应到{}人，不足应到人数的{:.0}%",
+                a.present,
+                a.expected,
+                ratio * 100.0
+            ),
+        );
+    }
+    if kind.needs_criticism() && !s.without_criticism.is_empty() {
+        errors.add(
+            "criticism",
+            format!(
+                "每位参会人员都应开展批评和自我批评，尚未填写：{}",
+                s.without_criticism.join("、")
+            ),
+        );
+    }
+    if kind.votes() {
+        if kind == MeetingKind::BranchGeneralMeeting && s.votes.is_empty() {
+            errors.add("resolutions", "支部党员大会须记录表决事项及结果");
+        }
+        let voters = if kind == MeetingKind::BranchGeneralMeeting {
+            a.present_voting
+        } else {
+            a.present
+        };
+        if let Some(vote) = s.votes.iter().find(|v| v.yes + v.no + v.abstain > voters) {
+            errors.add(
+                "resolutions",
+                format!(
+                    "表决票数（赞成{}、反对{}、弃权{}）多于到会有表决权人数{voters}",
+                    vote.yes, vote.no, vote.abstain
+                ),
+            );
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn author() -> Reviewer {
+        Reviewer {
+            is_author: true,
+            is_above: true,
+        }
+    }
+    fn upper() -> Reviewer {
+        Reviewer {
+            is_author: false,
+            is_above: true,
+        }
+    }
+    fn peer() -> Reviewer {
+        Reviewer {
+            is_author: false,
+            is_above: false,
+        }
+    }
+
+    #[test]
+    fn every_state_and_action_has_exactly_the_allowed_outcome() {
+        use ReviewAction::*;
+        use ReviewState::*;
+        for state in ReviewState::ALL {
+            for action in [Edit, Submit, Accept, Return] {
+                for who in [author(), upper(), peer()] {
+                    let got = state.apply(action, who);
+                    let expected = match (state, action) {
+                        (Draft | Returned, Edit) => Ok(*state),
+                        (Draft | Returned, Submit) => Ok(Submitted),
+                        (Submitted, Accept | Return) if who.is_author => {
+                            Err(ReviewError::OwnRecord)
+                        }
+                        (Submitted, Accept | Return) if !who.is_above => Err(ReviewError::NotAbove),
+                        (Submitted, Accept) => Ok(Accepted),
+                        (Submitted, Return) => Ok(Returned),
+                        _ => Err(ReviewError::WrongState(*state)),
+                    };
+                    assert_eq!(got, expected, "{state:?} {action:?} {who:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_one_reviews_their_own_record_and_accepted_records_are_final() {
+        let s = ReviewState::Submitted;
+        assert_eq!(
+            s.apply(ReviewAction::Accept, author()),
+            Err(ReviewError::OwnRecord)
+        );
+        assert_eq!(
+            s.apply(ReviewAction::Accept, peer()),
+            Err(ReviewError::NotAbove)
+        );
+        for action in [
+            ReviewAction::Edit,
+            ReviewAction::Submit,
+            ReviewAction::Return,
+        ] {
+            assert!(ReviewState::Accepted.apply(action, upper()).is_err());
+        }
+        assert!(!ReviewState::Draft.counts());
+        assert!(ReviewState::Returned.counts());
+    }
+
+    #[test]
+    fn quorum_boundaries() {
+        let q = Quorum::MoreThanHalfOfVotingMembers;
+        assert!(!q.reached(5, 10));
+        assert!(q.reached(6, 10));
+        assert!(!q.reached(1, 3) && q.reached(2, 3));
+        assert!(!q.reached(0, 0));
+        let c = Quorum::AtLeastHalfOfCommitteeMembers;
+        assert!(!c.reached(2, 5) && c.reached(3, 5));
+        assert!(c.reached(2, 4));
+        assert!(!c.reached(0, 0));
+    }
+
+    #[test]
+    fn two_thirds_written_as_four_places_is_met_by_two_of_three() {
+        for (present, expected, ok) in [
+            (2, 3, true),
+            (1, 3, false),
+            (4, 6, true),
+            (3, 6, false),
+            (6, 9, true),
+            (5, 9, false),
+            (7, 10, true),
+            (6, 10, false),
+            (0, 0, true),
+        ] {
+            assert_eq!(
+                ratio_reached(present, expected, 0.6667),
+                ok,
+                "{present}/{expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_general_meeting_passes_with_more_than_half_of_all_voting_members() {
+        let rule = PassRule::YesVotesMoreThanHalfOfExpectedVotingMembers;
+        let vote = |yes| Vote {
+            yes,
+            no: 0,
+            abstain: 0,
+        };
+        // 10 voting members, 7 present: 5 yes is not enough though it is a majority present.
+        assert!(!rule.passes(&vote(5), 10, 7));
+        assert!(rule.passes(&vote(6), 10, 7));
+        assert!(PassRule::YesVotesMoreThanHalfOfPresent.passes(&vote(4), 10, 7));
+    }
+
+    fn substance() -> Substance<'static> {
+        Substance {
+            topics: "学习贯彻党章",
+            minutes: "书记传达上级精神，党员逐一发言，结合岗位谈体会并提出改进措施。",
+            lecturer: "",
+            attendance: Attendance {
+                expected: 10,
+                present: 8,
+                expected_voting: 9,
+                present_voting: 7,
+            },
+            absent_without_reason: vec![],
+            without_criticism: vec![],
+            votes: vec![Vote {
+                yes: 7,
+                no: 0,
+                abstain: 0,
+            }],
+        }
+    }
+
+    fn general() -> Thresholds {
+        Thresholds {
+            quorum: Some(Quorum::MoreThanHalfOfVotingMembers),
+            attendance_min_ratio: None,
+        }
+    }
+
+    #[test]
+    fn a_record_with_substance_passes_the_submission_check() {
+        let errors = check_submission(MeetingKind::BranchGeneralMeeting, &substance(), general());
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn each_gap_is_named_at_its_field() {
+        let mut s = substance();
+        s.topics = " ";
+        s.minutes = "已开";
+        s.votes.clear();
+        let e = check_submission(MeetingKind::BranchGeneralMeeting, &s, general());
+        assert!(e.get("topics").is_some());
+        assert!(e.get("minutes").unwrap().contains("过于简单"));
+        assert!(e.get("resolutions").unwrap().contains("表决"));
+
+        let mut s = substance();
+        s.attendance.present_voting = 4;
+        let e = check_submission(MeetingKind::BranchGeneralMeeting, &s, general());
+        assert!(e.get("attendees").unwrap().contains("法定人数"), "{e:?}");
+
+        let mut s = substance();
+        s.absent_without_reason = vec!["张三".into()];
+        let e = check_submission(MeetingKind::ThemePartyDay, &s, Thresholds::default());
+        assert!(e.get("attendees").unwrap().contains("张三"));
+
+        let mut s = substance();
+        s.votes[0].no = 1;
+        let e = check_submission(MeetingKind::BranchGeneralMeeting, &s, general());
+        assert!(e.get("resolutions").unwrap().contains("多于"), "{e:?}");
+
+        let s = substance();
+        let e = check_submission(MeetingKind::PartyLecture, &s, Thresholds::default());
+        assert!(e.get("lecturer").is_some());
+
+        let mut s = substance();
+        s.without_criticism = vec!["李四".into()];
+        let e = check_submission(
+            MeetingKind::OrganizationalLifeMeeting,
+            &s,
+            Thresholds::default(),
+        );
+        assert!(e.get("criticism").unwrap().contains("李四"));
+
+        let mut s = substance();
+        s.attendance.present = 6;
+        let e = check_submission(
+            MeetingKind::DemocraticLifeMeeting,
+            &s,
+            Thresholds {
+                attendance_min_ratio: Some(0.6667),
+                ..Thresholds::default()
+            },
+        );
+        assert!(e.get("attendees").unwrap().contains("67%"), "{e:?}");
+    }
+
+    #[test]
+    fn kinds_belong_to_the_right_orgs() {
+        assert_eq!(
+            MeetingKind::recordable_by(OrgKind::Group),
+            vec![MeetingKind::PartyGroup]
+        );
+        assert_eq!(
+            MeetingKind::recordable_by(OrgKind::Committee),
+            vec![MeetingKind::DemocraticLifeMeeting]
+        );
+        assert!(MeetingKind::recordable_by(OrgKind::GeneralBranch).is_empty());
+        assert_eq!(MeetingKind::recordable_by(OrgKind::Branch).len(), 7);
+    }
+}
