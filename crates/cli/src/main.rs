@@ -77,6 +77,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print an org's compliance with the rules of organisational life for a year, period
+    /// by period (met, late, missing, upcoming). Exits 0 either way.
+    Compliance {
+        /// The org, by code.
+        #[arg(long)]
+        org: String,
+        /// The calendar year; this year when absent.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document of the JSON API.
     Openapi,
     /// Export data as spreadsheets.
@@ -273,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(&settings, command).await,
         Command::Token { command } => token(&settings, command).await,
         Command::Coverage { org, json } => coverage(&settings, org.as_deref(), json).await,
+        Command::Compliance { org, year, json } => compliance(&settings, &org, year, json).await,
         Command::Export {
             what: ExportCommand::Members { org, file },
         } => {
@@ -680,6 +694,94 @@ async fn coverage(settings: &Settings, org: Option<&str>, json: bool) -> anyhow:
                 "问题"
             };
             println!("[{tag}] {}：{}　{}", f.kind.label(), f.name, f.message);
+        }
+    }
+    services.db().close().await;
+    Ok(())
+}
+
+async fn compliance(
+    settings: &Settings,
+    code: &str,
+    year: Option<i32>,
+    json: bool,
+) -> anyhow::Result<()> {
+    use chrono::Datelike;
+    use dangjian_service::orglife::period_label;
+    let services = open(settings).await?;
+    let actor = dangjian_service::Actor::shell_office();
+    let year = year.unwrap_or_else(|| services.clock().today().year());
+    let org = services
+        .orglife_org_by_code(&actor, code)
+        .await
+        .map_err(service_error)?;
+    let c = services
+        .org_compliance(&actor, org.id, year)
+        .await
+        .map_err(service_error)?;
+    let names = |ids: &[i64]| -> Vec<String> {
+        ids.iter()
+            .map(|id| c.names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+            .collect()
+    };
+    if json {
+        let slots: Vec<_> = c
+            .slots
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "kind": s.kind.code(), "kind_label": s.kind.label(),
+                    "period": period_label(s), "from": s.from.to_string(),
+                    "until": s.last_day().to_string(), "min_count": s.min_count,
+                    "confidence": s.confidence, "status": s.status.code(),
+                    "records": s.records, "members_missing": names(&s.members_missing),
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "org": { "id": c.org.id, "code": c.org.code, "name": c.org.name },
+            "year": year, "tally": c.tally, "slots": slots,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).context("生成 JSON")?
+        );
+    } else {
+        let t = c.tally;
+        println!(
+            "{}（{}）{year}年组织生活：已完成 {}，逾期补开 {}，未开展 {}，待开展 {}。",
+            c.org.name, c.org.code, t.met, t.late, t.missing, t.upcoming
+        );
+        let mut kind = None;
+        for s in c
+            .slots
+            .iter()
+            .filter(|s| s.status != dangjian_core::compliance::Status::NotApplicable)
+        {
+            if kind != Some(s.kind) {
+                kind = Some(s.kind);
+                let local = if s.confidence == dangjian_core::rules::Confidence::Local {
+                    "，本地规定"
+                } else {
+                    ""
+                };
+                println!(
+                    "{}（{}{}次{local}）",
+                    s.kind.label(),
+                    s.period.label(),
+                    s.min_count
+                );
+            }
+            let records: Vec<String> = s.records.iter().map(|r| format!("#{r}")).collect();
+            println!(
+                "  {}\t{}\t{}",
+                period_label(s),
+                s.status.label(),
+                records.join(" ")
+            );
+            if !s.members_missing.is_empty() {
+                println!("    尚未参加：{}", names(&s.members_missing).join("、"));
+            }
         }
     }
     services.db().close().await;

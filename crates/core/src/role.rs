@@ -27,6 +27,8 @@ labelled_enum! {
         ViewPersonalData = ("view_personal_data", "查看完整身份证号与电话"),
         ReadUnits = ("read_units", "查看单位"),
         WriteUnits = ("write_units", "维护单位"),
+        ReadMeetings = ("read_meetings", "查看组织生活"),
+        RecordMeetings = ("record_meetings", "记录与审核组织生活"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -79,13 +81,23 @@ impl Role {
                     | ViewPersonalData
                     | ReadUnits
                     | WriteUnits
+                    | ReadMeetings
+                    | RecordMeetings
             ),
             Role::OrgSecretary => matches!(
                 permission,
-                ReadOrgs | WriteOrgs | ReadMembers | WriteMembers | ViewPersonalData | ReadUnits
+                ReadOrgs
+                    | WriteOrgs
+                    | ReadMembers
+                    | WriteMembers
+                    | ViewPersonalData
+                    | ReadUnits
+                    | ReadMeetings
+                    | RecordMeetings
             ),
-            // A member may see their own numbers in full (scope keeps it to their record).
-            Role::Member => matches!(permission, ReadMembers | ViewPersonalData),
+            // A member may see their own numbers in full and their own organisational life
+            // (scope keeps both to their record).
+            Role::Member => matches!(permission, ReadMembers | ViewPersonalData | ReadMeetings),
         }
     }
 }

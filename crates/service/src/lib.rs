@@ -18,6 +18,7 @@ pub mod inflow;
 pub mod keys;
 pub mod lifecycle;
 pub mod members;
+pub mod orglife;
 pub mod orgs;
 mod rekey;
 mod scope;

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod inflow;
 pub mod lifecycle;
 pub mod members;
+pub mod orglife;
 pub mod orgs;
 pub mod stats;
 pub mod terms;

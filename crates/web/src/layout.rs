@@ -37,6 +37,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/coverage", "组织覆盖", Some(Permission::ReadOrgs)),
     ("/terms", "换届提醒", Some(Permission::ReadOrgs)),
     ("/members", "党员", Some(Permission::ReadMembers)),
+    ("/orglife", "组织生活", Some(Permission::ReadMeetings)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),
@@ -56,12 +57,10 @@ impl Layout {
             .filter(|(_, _, needs)| needs.is_none_or(|p| actor.permits(p)))
             .map(|(href, label, _)| NavItem {
                 href,
-                label: if *href == "/members"
-                    && actor.role == Some(dangjian_core::role::Role::Member)
-                {
-                    "我的档案"
-                } else {
-                    label
+                label: match (*href, actor.role) {
+                    ("/members", Some(dangjian_core::role::Role::Member)) => "我的档案",
+                    ("/orglife", Some(dangjian_core::role::Role::Member)) => "我的组织生活",
+                    _ => label,
                 },
                 active: *href == area,
             })

@@ -16,6 +16,7 @@ mod harness;
 mod import;
 mod lifecycle;
 mod members;
+mod orglife;
 mod orgs;
 mod routes;
 mod scope;

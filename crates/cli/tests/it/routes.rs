@@ -196,6 +196,10 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/mobile", [403, 403, 403, 200, 200, 403]),
     ("/stats", [403, 403, 403, 200, 200, 403]),
     ("/stats.xlsx", [403, 403, 403, 200, 200, 403]),
+    // A member's organisational life is their own participation.
+    ("/orglife", [403, 403, 403, 200, 200, 200]),
+    ("/orglife/overview", [403, 403, 403, 200, 200, 403]),
+    ("/meetings", [403, 403, 403, 200, 200, 403]),
     ("/units", [403, 403, 403, 200, 200, 403]),
     ("/units/new", [403, 403, 403, 200, 403, 403]),
     ("/accounts", [200, 200, 403, 403, 403, 403]),
@@ -261,6 +265,11 @@ const API_MATRIX: &[(&str, [u16; 6])] = &[
     ("/probation", [403, 403, 403, 200, 200, 403]),
     ("/mobile", [403, 403, 403, 200, 200, 403]),
     ("/inflow", [403, 403, 403, 200, 200, 403]),
+    ("/meetings", [403, 403, 403, 200, 200, 403]),
+    ("/compliance", [403, 403, 403, 200, 200, 403]),
+    ("/orglife/todo", [403, 403, 403, 200, 200, 403]),
+    // Every business account may ask; only a member's has entries.
+    ("/me/orglife", [403, 403, 403, 200, 200, 200]),
 ];
 
 #[tokio::test]

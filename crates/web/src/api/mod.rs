@@ -7,6 +7,7 @@ mod committees;
 mod imports;
 mod lifecycle;
 mod members;
+mod orglife;
 mod orgs;
 mod reports;
 
@@ -24,7 +25,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -70,6 +71,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::coverage))
         .routes(routes!(reports::statistics))
         .routes(routes!(reports::reelections))
+        .routes(routes!(orglife::create))
+        .routes(routes!(orglife::get, orglife::update))
+        .routes(routes!(orglife::submit))
+        .routes(routes!(orglife::review))
+        .routes(routes!(orglife::makeup))
+        .routes(routes!(orglife::list))
+        .routes(routes!(orglife::compliance))
+        .routes(routes!(orglife::overview))
+        .routes(routes!(orglife::todo))
+        .routes(routes!(orglife::mine))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit

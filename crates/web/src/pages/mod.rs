@@ -8,6 +8,7 @@ mod dashboard;
 mod import;
 mod lifecycle;
 mod members;
+mod orglife;
 mod orgs;
 mod second_factor;
 mod security;
@@ -62,6 +63,21 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/elections", post(orgs::election))
         .route("/orgs/{id}/secretary-assessments", post(orgs::assess))
         .route("/orgs/{id}/posts/end", post(orgs::relieve))
+        .route("/orglife", get(orglife::home))
+        .route("/orglife/overview", get(orglife::overview))
+        .route("/orgs/{id}/orglife", get(orglife::calendar))
+        .route("/orgs/{id}/meetings/new", get(orglife::new_form))
+        .route("/orgs/{id}/meetings", post(orglife::create))
+        .route("/meetings", get(orglife::list))
+        .route("/meetings/{id}", get(orglife::detail))
+        .route(
+            "/meetings/{id}/edit",
+            get(orglife::edit_form).post(orglife::update),
+        )
+        .route("/meetings/{id}/submit", post(orglife::submit))
+        .route("/meetings/{id}/review", post(orglife::review))
+        .route("/meetings/{id}/makeup", post(orglife::makeup))
+        .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
         .route("/members", get(members::list).post(members::create))
         .route("/members/new", get(members::new_form))
         .route("/members/{id}", get(members::detail))

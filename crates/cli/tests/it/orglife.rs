@@ -1,0 +1,531 @@
+//! Organisational life over HTTP: recording a meeting from the day's roll, the submission
+//! check, review from above (never by the author), revisions, make-ups, compliance, scope and
+//! lost updates.
+
+use dangjian_core::role::Role;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, location};
+
+/// The fields of a 主题党日 on 2026-03-20 in 支部A1 with the first member present and the
+/// second absent on a business trip.
+fn theme_day(app: &TestApp, minutes: &str) -> Vec<(String, String)> {
+    let f = &app.fixture;
+    let mut fields: Vec<(String, String)> = [
+        ("kind", "theme_party_day"),
+        ("held_on", "2026-03-20"),
+        ("starts_at", "14:30"),
+        ("ends_at", "16:00"),
+        ("place", "三楼会议室"),
+        ("host", "王书记"),
+        ("recorder", "李委员"),
+        ("topics", "学习新修订的纪律处分条例"),
+        ("minutes", minutes),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (id, present) in [(f.member_a1, true), (f.member_a1_second, false)] {
+        fields.push((format!("a{id}_expected"), "1".to_owned()));
+        if present {
+            fields.push((format!("a{id}_present"), "1".to_owned()));
+        } else {
+            fields.push((format!("a{id}_reason"), "business_trip".to_owned()));
+            fields.push((format!("a{id}_note"), "赴省厅培训".to_owned()));
+        }
+    }
+    fields
+}
+
+async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.post_form(client, path, &pairs).await
+}
+
+fn id_of(location: &str) -> i64 {
+    location
+        .trim_start_matches("/meetings/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+const GOOD_MINUTES: &str =
+    "书记领学条例第一章至第三章，全体党员逐一发言，结合执法执勤岗位谈认识，明确下月整改事项。";
+
+#[tokio::test]
+async fn a_meeting_is_recorded_from_the_roll_reviewed_from_above_and_made_up_later() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let office = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+
+    // The form lists the roll of the day.
+    let form = text(
+        &secretary,
+        app.url(&format!(
+            "/orgs/{}/meetings/new?kind=theme_party_day&held_on=2026-03-20",
+            f.a1
+        )),
+    )
+    .await;
+    assert!(form.contains(&format!("a{}_expected", f.member_a1)));
+    assert!(form.contains(&format!("a{}_expected", f.member_a1_second)));
+    assert!(!form.contains(&format!("a{}_expected", f.member_b)));
+
+    // Saved as a draft with thin minutes.
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, "已开"),
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let id = id_of(&location(&saved));
+    let detail = text(&secretary, app.url(&format!("/meetings/{id}"))).await;
+    assert!(detail.contains("草稿") && detail.contains("过于简单"));
+
+    // Submission is refused while the minutes say nothing.
+    let refused = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("会议记录过于简单"));
+
+    // Revised and submitted.
+    let mut fields = theme_day(&app, GOOD_MINUTES);
+    fields.push(("version".to_owned(), "1".to_owned()));
+    let revised = post(&app, &secretary, &format!("/meetings/{id}/edit"), &fields).await;
+    assert_eq!(revised.status(), 303);
+    let submitted = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "2")],
+        )
+        .await;
+    assert_eq!(submitted.status(), 303);
+
+    // The author cannot review it, nor can anyone not above the branch.
+    let own = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/review"),
+            &[("version", "3"), ("decision", "accept"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(own.status(), 422);
+
+    // The office returns it, with a reason (required).
+    let no_reason = app
+        .post_form(
+            &office,
+            &format!("/meetings/{id}/review"),
+            &[("version", "3"), ("decision", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status(), 422);
+    assert!(no_reason.text().await.unwrap().contains("退回须写明原因"));
+    let returned = app
+        .post_form(
+            &office,
+            &format!("/meetings/{id}/review"),
+            &[
+                ("version", "3"),
+                ("decision", "return"),
+                ("reason", "议题与月度计划不符，请补充说明"),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status(), 303);
+    let todo = text(&secretary, app.url("/orglife")).await;
+    assert!(todo.contains("被退回的记录") && todo.contains("学习新修订的纪律处分条例"));
+
+    // Revised again, resubmitted, accepted.
+    let mut fields = theme_day(&app, &format!("{GOOD_MINUTES}（补充：议题经支委会调整）"));
+    fields.push(("version".to_owned(), "4".to_owned()));
+    assert_eq!(
+        post(&app, &secretary, &format!("/meetings/{id}/edit"), &fields)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "5")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let accepted = app
+        .post_form(
+            &office,
+            &format!("/meetings/{id}/review"),
+            &[("version", "6"), ("decision", "accept"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(accepted.status(), 303);
+    let detail = text(&office, app.url(&format!("/meetings/{id}"))).await;
+    assert!(detail.contains("已通过") && detail.contains("议题与月度计划不符"));
+    // Both submitted versions are kept and viewable.
+    let first = text(&office, app.url(&format!("/meetings/{id}/revisions/3"))).await;
+    assert!(first.contains(GOOD_MINUTES) && !first.contains("补充：议题"));
+    let second = text(&office, app.url(&format!("/meetings/{id}/revisions/6"))).await;
+    assert!(second.contains("补充：议题"));
+    // An accepted record is final.
+    let mut fields = theme_day(&app, GOOD_MINUTES);
+    fields.push(("version".to_owned(), "7".to_owned()));
+    assert_eq!(
+        post(&app, &secretary, &format!("/meetings/{id}/edit"), &fields)
+            .await
+            .status(),
+        422
+    );
+
+    // The absentee made up later; the member sees it.
+    let member = app
+        .login_as("m_a1_second", Role::Member, None, Some("200002"))
+        .await;
+    let mine = text(&member, app.url("/orglife")).await;
+    assert!(mine.contains("待补学") && mine.contains("出差"));
+    let early = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/makeup"),
+            &[
+                ("member_id", &f.member_a1_second.to_string()),
+                ("on", "2026-03-19"),
+                ("note", "观看录像并提交心得"),
+            ],
+        )
+        .await;
+    assert_eq!(early.status(), 422);
+    let present_one = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/makeup"),
+            &[
+                ("member_id", &f.member_a1.to_string()),
+                ("on", "2026-03-25"),
+                ("note", "观看录像并提交心得"),
+            ],
+        )
+        .await;
+    assert_eq!(present_one.status(), 422);
+    let made_up = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/makeup"),
+            &[
+                ("member_id", &f.member_a1_second.to_string()),
+                ("on", "2026-03-25"),
+                ("note", "观看录像并提交心得"),
+            ],
+        )
+        .await;
+    assert_eq!(made_up.status(), 303);
+    let mine = text(&member, app.url("/orglife")).await;
+    assert!(mine.contains("已补学 2026-03-25"), "{mine}");
+    // The member reaches no one else's organisational life.
+    assert_eq!(
+        member
+            .get(app.url(&format!("/meetings/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // Compliance: March's 主题党日 is met, January and February are missing.
+    let c = app
+        .services
+        .org_compliance(&crate::harness::office(), f.a1, 2026)
+        .await
+        .unwrap();
+    let theme: Vec<_> = c
+        .slots
+        .iter()
+        .filter(|s| s.kind == dangjian_core::orglife::MeetingKind::ThemePartyDay)
+        .map(|s| s.status.code())
+        .collect();
+    assert_eq!(&theme[..4], ["missing", "missing", "met", "upcoming"]);
+    let calendar = text(&secretary, app.url(&format!("/orgs/{}/orglife", f.a1))).await;
+    assert!(calendar.contains("2026年3月") && calendar.contains("已完成"));
+
+    // Every step is on the audit record.
+    for event in [
+        "meeting.create",
+        "meeting.update",
+        "meeting.submit",
+        "meeting.return",
+        "meeting.accept",
+        "meeting.makeup",
+    ] {
+        assert!(
+            !app.audit(event, Some("success")).await.is_empty(),
+            "{event}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_general_meeting_needs_its_quorum_and_records_its_votes() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let mut fields: Vec<(String, String)> = theme_day(&app, GOOD_MINUTES)
+        .into_iter()
+        .filter(|(k, _)| k != "kind")
+        .collect();
+    fields.push(("kind".to_owned(), "branch_general_meeting".to_owned()));
+    fields.push(("r0_text".to_owned(), "接收张三为预备党员".to_owned()));
+    fields.push(("r0_yes".to_owned(), "1".to_owned()));
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &fields,
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let id = id_of(&location(&saved));
+    // One of two voting members present is not more than half.
+    let refused = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("未达到法定人数"));
+    // More votes than voters are refused at the field.
+    let mut too_many = fields.clone();
+    too_many.retain(|(k, _)| k != "r0_yes");
+    too_many.push(("r0_yes".to_owned(), "abc".to_owned()));
+    too_many.push(("version".to_owned(), "1".to_owned()));
+    let bad = post(&app, &secretary, &format!("/meetings/{id}/edit"), &too_many).await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("票数应为"));
+}
+
+#[tokio::test]
+async fn records_stay_inside_the_scope() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let a1 = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let b = app
+        .login_as("sec_b", Role::OrgSecretary, Some("B"), None)
+        .await;
+    let saved = post(
+        &app,
+        &a1,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, GOOD_MINUTES),
+    )
+    .await;
+    let id = id_of(&location(&saved));
+    assert_eq!(
+        b.get(app.url(&format!("/meetings/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        b.get(app.url(&format!("/orgs/{}/orglife", f.a1)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let foreign = post(
+        &app,
+        &b,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, GOOD_MINUTES),
+    )
+    .await;
+    assert_eq!(foreign.status(), 404);
+    // Nor can a member of another branch be put on the list.
+    let mut outsider: Vec<(String, String)> = theme_day(&app, GOOD_MINUTES)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with('a'))
+        .collect();
+    outsider.push((format!("a{}_expected", f.member_a1), "1".to_owned()));
+    outsider.push((format!("a{}_present", f.member_a1), "1".to_owned()));
+    outsider.push(("expected_reason".to_owned(), "联合开展".to_owned()));
+    let refused = post(&app, &b, &format!("/orgs/{}/meetings", f.b), &outsider).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("不在您的管理范围内"));
+    // A list of the other branch is empty; the overview shows only B.
+    let list = text(&b, app.url("/meetings")).await;
+    assert!(!list.contains("学习新修订的纪律处分条例"));
+    let overview = text(&b, app.url("/orglife/overview?year=2026")).await;
+    assert!(overview.contains("支部B") && !overview.contains("支部A1"));
+    assert!(!app.audit("meeting.view", Some("denied")).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "org_secretary".to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let token = app.services.cli_create_token("api_a1", "t").await.unwrap();
+    let client = app.client();
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let body = json!({
+        "kind": "party_lecture", "held_on": "2026-02-10", "starts_at": "09:00", "ends_at": "10:30",
+        "place": "党员活动室", "host": "王书记", "recorder": "李委员", "lecturer": "",
+        "topics": "党的二十届四中全会精神", "minutes": GOOD_MINUTES,
+        "attendees": [
+            { "member_id": f.member_a1, "present": true },
+            { "member_id": f.member_a1_second, "present": true }
+        ]
+    });
+    // Bad input: a day in the future and a kind a branch does not hold.
+    let mut bad = body.clone();
+    bad["held_on"] = json!("2026-12-01");
+    bad["kind"] = json!("democratic_life_meeting");
+    let refused = call(
+        reqwest::Method::POST,
+        &format!("/orgs/{}/meetings", f.a1),
+        Some(bad),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let errors: Value = refused.json().await.unwrap();
+    let text = errors.to_string();
+    assert!(text.contains("held_on") && text.contains("kind"), "{text}");
+
+    let created = call(
+        reqwest::Method::POST,
+        &format!("/orgs/{}/meetings", f.a1),
+        Some(body.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let meeting: Value = created.json().await.unwrap();
+    let id = meeting["id"].as_i64().unwrap();
+    assert_eq!(meeting["state"], "draft");
+    // The lecture still lacks its lecturer.
+    assert!(meeting["gaps"].to_string().contains("lecturer"));
+    let refused = call(
+        reqwest::Method::POST,
+        &format!("/meetings/{id}/submit"),
+        Some(json!({"version": 1})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+
+    // Two saves of version 1: the second is refused as a lost update.
+    let mut fixed = body.clone();
+    fixed["lecturer"] = json!("王书记");
+    fixed["version"] = json!(1);
+    let first = call(
+        reqwest::Method::PUT,
+        &format!("/meetings/{id}"),
+        Some(fixed.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.status(), 200);
+    let second = call(
+        reqwest::Method::PUT,
+        &format!("/meetings/{id}"),
+        Some(fixed),
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.status(), 409);
+    let submitted = call(
+        reqwest::Method::POST,
+        &format!("/meetings/{id}/submit"),
+        Some(json!({"version": 2})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(submitted.status(), 200);
+
+    let compliance: Value = call(
+        reqwest::Method::GET,
+        &format!("/orgs/{}/compliance?year=2026", f.a1),
+        None,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let lecture: Vec<&Value> = compliance["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "party_lecture")
+        .collect();
+    assert_eq!(lecture[0]["status"], "met");
+    assert_eq!(lecture[0]["confidence"], "local");
+    assert_eq!(lecture[0]["records"], json!([id]));
+    assert_eq!(lecture[1]["status"], "upcoming");
+    let todo: Value = call(reqwest::Method::GET, "/orglife/todo", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Its own submission is not in its review queue.
+    assert_eq!(todo["awaiting_review"], json!([]));
+    assert!(!todo["overdue"].as_array().unwrap().is_empty());
+}

@@ -1,0 +1,1249 @@
+//! Organisational life (组织生活): recording meetings with substance, review by the org above,
+//! make-ups of absentees, the compliance of each org with the rules, the bureau's overview,
+//! each secretary's to-do list, and each member's own record.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use dangjian_core::compliance::{self, Input, RuleVersion, Slot, Status, Tally};
+use dangjian_core::field::FieldErrors;
+use dangjian_core::member::{Category, PoliceNumber, parse_date};
+use dangjian_core::org::{Code, OrgKind};
+use dangjian_core::orglife::{
+    AbsenceReason, Attendance, MeetingKind, PassRule, ReviewAction, ReviewState, Reviewer,
+    Substance, Vote, check_submission,
+};
+use dangjian_core::role::{Permission, Scope};
+use dangjian_core::text;
+use dangjian_store::orglife::{
+    self, Action, Attendee, Author, Content, MeetingBrief, MeetingRow, Participation, Resolution,
+    ReviewRow, RevisionRow, RollMember,
+};
+use dangjian_store::{Conn, Page, members, orgs};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::Services;
+use crate::audit::{self, Event};
+use crate::auth::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::orgs::Org;
+use crate::scope::visible_org;
+
+pub use dangjian_store::orglife::{
+    Attendee as AttendeeRow, Filter, MeetingBrief as Brief, MeetingRow as Meeting,
+    Participation as MyMeeting, ReviewRow as Review, RevisionRow as Revision,
+    RollMember as RollEntry,
+};
+
+/// Limits of the free-text fields, in characters.
+const SHORT: usize = 100;
+const TOPICS: usize = 500;
+const LONG: usize = 2000;
+const MINUTES: usize = 20_000;
+/// At most this many attendees, resolutions and actions on one record.
+const MAX_ATTENDEES: usize = 500;
+const MAX_ROWS: usize = 50;
+
+/// A count typed in a form ("7") or sent as a JSON number.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Count {
+    Number(u32),
+    Text(String),
+}
+
+impl Default for Count {
+    fn default() -> Self {
+        Count::Text(String::new())
+    }
+}
+
+impl Count {
+    fn parse(&self) -> Result<u32, &'static str> {
+        match self {
+            Count::Number(n) => Ok(*n),
+            Count::Text(t) if t.trim().is_empty() => Ok(0),
+            Count::Text(t) => t
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 10_000)
+                .ok_or("票数应为0到10000之间的整数"),
+        }
+    }
+}
+
+/// One expected attendee as the form sends them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttendeeForm {
+    pub member_id: i64,
+    pub present: bool,
+    pub absence_reason: String,
+    pub absence_note: String,
+    pub criticism: String,
+    pub self_criticism: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResolutionForm {
+    pub text: String,
+    pub yes: Count,
+    pub no: Count,
+    pub abstain: Count,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionForm {
+    pub text: String,
+    pub owner: String,
+    pub due_on: String,
+}
+
+/// A record as its author writes it. `version` is the version edited (updates only).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingForm {
+    pub kind: String,
+    pub held_on: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub topics: String,
+    pub agenda: String,
+    pub minutes: String,
+    pub counts_for: String,
+    pub combined_review: bool,
+    pub expected_reason: String,
+    /// 警号 of members who took part though not on the roll (a leader in 双重组织生活),
+    /// separated by commas or spaces; they are added as present.
+    pub extra_police_numbers: String,
+    pub version: Option<i64>,
+    pub attendees: Vec<AttendeeForm>,
+    pub resolutions: Vec<ResolutionForm>,
+    pub actions: Vec<ActionForm>,
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewForm {
+    pub version: i64,
+    /// `accept` or `return`.
+    pub decision: String,
+    pub reason: String,
+}
+
+/// A make-up by an absentee, recorded after the meeting.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MakeupForm {
+    pub member_id: i64,
+    pub on: String,
+    pub note: String,
+}
+
+/// A record with what the actor may do with it.
+#[derive(Debug, Clone)]
+pub struct MeetingDetail {
+    pub meeting: MeetingRow,
+    pub revisions: Vec<RevisionRow>,
+    pub reviews: Vec<ReviewRow>,
+    /// What the submission check says now (empty when it would pass).
+    pub gaps: FieldErrors,
+    pub can_edit: bool,
+    pub can_review: bool,
+    pub can_record_makeup: bool,
+}
+
+/// The compliance of one org for a year.
+#[derive(Debug, Clone)]
+pub struct OrgCompliance {
+    pub org: Org,
+    pub year: i32,
+    pub slots: Vec<Slot>,
+    pub tally: Tally,
+    /// Names of the members listed as not yet covered.
+    pub names: HashMap<i64, String>,
+    /// Brief lines of the records the slots name.
+    pub records: HashMap<i64, MeetingBrief>,
+}
+
+/// A line of the bureau's overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewRow {
+    pub org_id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub tally: Tally,
+    /// The periods missed, as "主题党日 2026年3月".
+    pub missing: Vec<String>,
+}
+
+/// A period that needs attention, for a to-do list.
+#[derive(Debug, Clone)]
+pub struct DueItem {
+    pub org_id: i64,
+    pub org_name: String,
+    pub slot: Slot,
+}
+
+/// A secretary's to-do list of organisational life.
+#[derive(Debug, Clone, Default)]
+pub struct Todo {
+    pub due_soon: Vec<DueItem>,
+    pub overdue: Vec<DueItem>,
+    pub awaiting_review: Vec<MeetingBrief>,
+    pub returned: Vec<MeetingBrief>,
+    pub drafts: Vec<MeetingBrief>,
+}
+
+/// How a period is named on pages: "2026年3月", "2026年第一季度", "2026年".
+pub fn period_label(slot: &Slot) -> String {
+    let (y, m) = (slot.from.year(), slot.from.month());
+    let whole = |p: compliance::Period| p.end_after(slot.from) == slot.to;
+    match slot.period {
+        compliance::Period::Month => format!("{y}年{m}月"),
+        compliance::Period::Quarter if whole(compliance::Period::Quarter) && (m - 1) % 3 == 0 => {
+            format!(
+                "{y}年第{}季度",
+                ["一", "二", "三", "四"][((m - 1) / 3) as usize]
+            )
+        }
+        compliance::Period::Year if m == 1 && slot.from.day() == 1 => format!("{y}年"),
+        _ => format!(
+            "{}至{}",
+            slot.from.format("%Y-%m-%d"),
+            slot.last_day().format("%Y-%m-%d")
+        ),
+    }
+}
+
+fn required(
+    raw: &str,
+    label: &'static str,
+    max: usize,
+    field: &'static str,
+    e: &mut FieldErrors,
+) -> String {
+    e.check(field, text::required(raw, label, max))
+        .unwrap_or_default()
+}
+
+fn optional(
+    raw: &str,
+    label: &'static str,
+    max: usize,
+    field: &'static str,
+    e: &mut FieldErrors,
+) -> Option<String> {
+    e.check(field, text::optional(raw, label, max)).flatten()
+}
+
+/// Free text that may run over several lines (minutes, criticism): required or optional, with
+/// control characters other than line breaks refused.
+fn long_text(raw: &str, max: usize, field: &'static str, e: &mut FieldErrors) -> String {
+    let value = raw.trim().replace("\r\n", "\n");
+    if value.chars().count() > max {
+        e.add(field, format!("不能超过{max}字"));
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        e.add(field, "含有不可见的控制字符");
+    }
+    value
+}
+
+fn time_field(raw: &str, field: &'static str, e: &mut FieldErrors) -> String {
+    match NaiveTime::parse_from_str(raw.trim(), "%H:%M") {
+        Ok(t) => t.format("%H:%M").to_string(),
+        Err(_) if raw.trim().is_empty() => {
+            e.add(field, "请填写时间");
+            String::new()
+        }
+        Err(_) => {
+            e.add(field, "时间格式应为 时:分，如 14:30");
+            String::new()
+        }
+    }
+}
+
+/// Whether the actor's scope lies above the org (so that no one reviews their own org).
+fn above(scope: &Scope, org: &Org) -> bool {
+    match scope {
+        Scope::Everything => true,
+        Scope::Subtree { org_id, path } => *org_id != org.id && org.path.is_within(path),
+        Scope::OwnRecord { .. } | Scope::Nothing => false,
+    }
+}
+
+/// The members a record of `kind` expects on `on`: the committee for 支委会 and 民主生活会,
+/// the parent branch's roll for a 党小组 (groups keep no roll of their own), else the branch's.
+async fn expected_roll(
+    conn: &mut Conn,
+    org: &Org,
+    kind: MeetingKind,
+    on: NaiveDate,
+) -> ServiceResult<Vec<RollMember>> {
+    Ok(match kind {
+        MeetingKind::BranchCommittee | MeetingKind::DemocraticLifeMeeting => {
+            orglife::committee_on(conn, org.id, on).await?
+        }
+        MeetingKind::PartyGroup => match org.parent_id {
+            Some(branch) => orglife::roll_on(conn, branch, on).await?,
+            None => Vec::new(),
+        },
+        _ => orglife::roll_on(conn, org.id, on).await?,
+    })
+}
+
+/// The submission check's view of a record.
+fn substance<'a>(c: &'a Content) -> Substance<'a> {
+    let count = |f: &dyn Fn(&Attendee) -> bool| c.attendees.iter().filter(|a| f(a)).count() as u32;
+    Substance {
+        topics: &c.topics,
+        minutes: &c.minutes,
+        lecturer: c.lecturer.as_deref().unwrap_or(""),
+        attendance: Attendance {
+            expected: c.attendees.len() as u32,
+            present: count(&|a| a.present),
+            expected_voting: count(&|a| a.voting),
+            present_voting: count(&|a| a.present && a.voting),
+        },
+        absent_without_reason: c
+            .attendees
+            .iter()
+            .filter(|a| !a.present && a.absence_reason.is_none())
+            .map(|a| a.name.clone())
+            .collect(),
+        without_criticism: c
+            .attendees
+            .iter()
+            .filter(|a| a.present)
+            .filter(|a| {
+                a.criticism.as_deref().is_none_or(str::is_empty)
+                    || a.self_criticism.as_deref().is_none_or(str::is_empty)
+            })
+            .map(|a| a.name.clone())
+            .collect(),
+        votes: c
+            .resolutions
+            .iter()
+            .map(|r| Vote {
+                yes: r.yes,
+                no: r.no,
+                abstain: r.abstain,
+            })
+            .collect(),
+    }
+}
+
+/// The content as JSON, for the revision kept at each submission.
+fn snapshot(c: &Content) -> String {
+    json!({
+        "kind": c.kind.code(), "held_on": c.held_on.to_string(), "starts_at": c.starts_at,
+        "ends_at": c.ends_at, "place": c.place, "host": c.host, "recorder": c.recorder,
+        "lecturer": c.lecturer, "topics": c.topics, "agenda": c.agenda, "minutes": c.minutes,
+        "counts_for": c.counts_for.map(|d| d.to_string()), "combined_review": c.combined_review,
+        "expected_reason": c.expected_reason,
+        "attendees": c.attendees.iter().map(|a| json!({
+            "member_id": a.member_id, "name": a.name, "voting": a.voting, "present": a.present,
+            "absence_reason": a.absence_reason.map(AbsenceReason::label),
+            "absence_note": a.absence_note, "criticism": a.criticism,
+            "self_criticism": a.self_criticism,
+        })).collect::<Vec<_>>(),
+        "resolutions": c.resolutions.iter().map(|r| json!({
+            "text": r.text, "yes": r.yes, "no": r.no, "abstain": r.abstain, "passed": r.passed,
+        })).collect::<Vec<_>>(),
+        "actions": c.actions.iter().map(|a| json!({
+            "text": a.text, "owner": a.owner, "due_on": a.due_on.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+impl Services {
+    /// Reading an org's organisational life needs both the function and sight of orgs; a
+    /// member reads only their own participation ([`Services::my_org_life`]).
+    async fn require_org_life_reader(
+        &self,
+        actor: &Actor,
+        event: &'static str,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::ReadMeetings, event).await?;
+        self.require(actor, Permission::ReadOrgs, event).await
+    }
+
+    fn versions(&self) -> Vec<RuleVersion> {
+        vec![RuleVersion {
+            from: NaiveDate::MIN,
+            meetings: self.rules().meetings.clone(),
+        }]
+    }
+
+    /// An org whose organisational life the actor may read (for page headings and forms).
+    pub async fn orglife_org(&self, actor: &Actor, id: i64) -> ServiceResult<Org> {
+        self.require_org_life_reader(actor, "meeting.list").await?;
+        self.load_org(actor, id, "meeting.list").await
+    }
+
+    /// The id of an org named by code, for the command line; unknown and out-of-scope codes
+    /// are one message.
+    pub async fn orglife_org_by_code(&self, actor: &Actor, code: &str) -> ServiceResult<Org> {
+        self.require_org_life_reader(actor, "compliance.view")
+            .await?;
+        let code = Code::parse(code).map_err(|e| ServiceError::invalid("org", e.to_string()))?;
+        let mut tx = self.db().read().await?;
+        let org = orgs::by_code(&mut tx, code.as_str()).await?;
+        tx.commit().await?;
+        org.filter(|o| actor.scope.covers_org(&o.path))
+            .ok_or_else(|| ServiceError::invalid("org", crate::scope::UNKNOWN_ORG))
+    }
+
+    /// The members a new record of `kind` on `on` expects, for the form.
+    pub async fn meeting_roll(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        kind: MeetingKind,
+        on: NaiveDate,
+    ) -> ServiceResult<Vec<RollMember>> {
+        self.require(actor, Permission::RecordMeetings, "meeting.create")
+            .await?;
+        let org = self.load_org(actor, org_id, "meeting.create").await?;
+        let mut tx = self.db().read().await?;
+        let roll = expected_roll(&mut tx, &org, kind, on).await?;
+        tx.commit().await?;
+        Ok(roll)
+    }
+
+    /// Parses a form into a record's content for `org`, checking every field; the attendees
+    /// are checked against the roll on the day.
+    async fn parse_meeting(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        org: &Org,
+        form: &MeetingForm,
+    ) -> ServiceResult<Content> {
+        let mut e = FieldErrors::new();
+        let today = self.clock().today();
+        let kind = match MeetingKind::from_code(form.kind.trim()) {
+            Some(kind) if MeetingKind::recordable_by(org.kind).contains(&kind) => Some(kind),
+            Some(kind) => {
+                e.add(
+                    "kind",
+                    format!("{}不召开{}", org.kind.label(), kind.label()),
+                );
+                None
+            }
+            None => {
+                e.add("kind", "请选择会议类型");
+                None
+            }
+        };
+        let held_on = match parse_date(form.held_on.trim()) {
+            Ok(d) if d > today => {
+                e.add("held_on", "会议日期不能晚于今天");
+                None
+            }
+            Ok(d) if d < org.founded_on => {
+                e.add(
+                    "held_on",
+                    format!("会议日期不能早于组织成立日期{}", org.founded_on),
+                );
+                None
+            }
+            Ok(d) if org.dissolved_on.is_some_and(|x| d >= x) => {
+                e.add("held_on", "组织已撤销，会议日期不能晚于撤销日期");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(err) => {
+                e.add("held_on", err.to_string());
+                None
+            }
+        };
+        let starts_at = time_field(&form.starts_at, "starts_at", &mut e);
+        let ends_at = time_field(&form.ends_at, "ends_at", &mut e);
+        if !starts_at.is_empty() && !ends_at.is_empty() && starts_at > ends_at {
+            e.add("ends_at", "结束时间不能早于开始时间");
+        }
+        let place = required(&form.place, "地点", SHORT, "place", &mut e);
+        let host = required(&form.host, "主持人", SHORT, "host", &mut e);
+        let recorder = required(&form.recorder, "记录人", SHORT, "recorder", &mut e);
+        let lecturer = optional(&form.lecturer, "授课人", SHORT, "lecturer", &mut e);
+        let topics = long_text(&form.topics, TOPICS, "topics", &mut e);
+        let agenda = long_text(&form.agenda, LONG, "agenda", &mut e);
+        let minutes = long_text(&form.minutes, MINUTES, "minutes", &mut e);
+        let counts_for = match form.counts_for.trim() {
+            "" => None,
+            raw => match (parse_date(raw), held_on) {
+                (Ok(d), Some(held)) if d > held => {
+                    e.add("counts_for", "补开所补的日期应早于会议日期");
+                    None
+                }
+                (Ok(d), _) => Some(d),
+                (Err(err), _) => {
+                    e.add("counts_for", err.to_string());
+                    None
+                }
+            },
+        };
+        if form.combined_review && kind != Some(MeetingKind::OrganizationalLifeMeeting) {
+            e.add("combined_review", "只有组织生活会可以同时开展民主评议党员");
+        }
+        let expected_reason = optional(
+            &form.expected_reason,
+            "应到人员调整原因",
+            LONG,
+            "expected_reason",
+            &mut e,
+        );
+
+        // Attendees against the roll of the day.
+        let roll = match (kind, held_on) {
+            (Some(kind), Some(on)) => expected_roll(conn, org, kind, on).await?,
+            _ => Vec::new(),
+        };
+        let on_roll: HashMap<i64, &RollMember> = roll.iter().map(|r| (r.member_id, r)).collect();
+        let mut seen = HashSet::new();
+        let mut attendees = Vec::new();
+        if form.attendees.len() > MAX_ATTENDEES {
+            e.add("attendees", format!("参会人员不能超过{MAX_ATTENDEES}人"));
+        }
+        for a in form.attendees.iter().take(MAX_ATTENDEES) {
+            if !seen.insert(a.member_id) {
+                e.add("attendees", "参会人员重复");
+                continue;
+            }
+            let (name, voting) = match on_roll.get(&a.member_id) {
+                Some(r) => (r.name.clone(), r.voting),
+                None => match members::get(conn, a.member_id).await? {
+                    Some(m) if actor.scope.covers_member(m.id, &m.branch_path) => {
+                        (m.name, m.category == Category::Full)
+                    }
+                    _ => {
+                        e.add("attendees", "参会人员不存在，或不在您的管理范围内");
+                        continue;
+                    }
+                },
+            };
+            let absence_reason = match a.absence_reason.trim() {
+                "" => None,
+                raw => match AbsenceReason::from_code(raw) {
+                    Some(r) => Some(r),
+                    None => {
+                        e.add("attendees", format!("{name}的缺席原因无效"));
+                        None
+                    }
+                },
+            };
+            attendees.push(Attendee {
+                member_id: a.member_id,
+                name,
+                voting,
+                present: a.present,
+                absence_reason: if a.present { None } else { absence_reason },
+                absence_note: if a.present {
+                    None
+                } else {
+                    optional(&a.absence_note, "缺席说明", SHORT, "attendees", &mut e)
+                },
+                makeup_on: None,
+                makeup_note: None,
+                criticism: Some(long_text(&a.criticism, LONG, "criticism", &mut e))
+                    .filter(|s| !s.is_empty() && a.present),
+                self_criticism: Some(long_text(&a.self_criticism, LONG, "criticism", &mut e))
+                    .filter(|s| !s.is_empty() && a.present),
+            });
+        }
+        for raw in form
+            .extra_police_numbers
+            .split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .take(MAX_ROWS)
+        {
+            let found = match PoliceNumber::parse(raw) {
+                Ok(number) => members::by_police_number(conn, number.as_str()).await?,
+                Err(_) => None,
+            };
+            match found {
+                Some(m) if actor.scope.covers_member(m.id, &m.branch_path) => {
+                    if seen.insert(m.id) {
+                        attendees.push(Attendee {
+                            member_id: m.id,
+                            voting: m.category == Category::Full,
+                            name: m.name,
+                            present: true,
+                            absence_reason: None,
+                            absence_note: None,
+                            makeup_on: None,
+                            makeup_note: None,
+                            criticism: None,
+                            self_criticism: None,
+                        });
+                    }
+                }
+                _ => e.add(
+                    "extra_police_numbers",
+                    format!("没有警号为{raw}的党员，或不在您的管理范围内"),
+                ),
+            }
+        }
+        let differs = roll.len() != attendees.len()
+            || attendees
+                .iter()
+                .any(|a| !on_roll.contains_key(&a.member_id));
+        if differs && expected_reason.is_none() && kind.is_some() && held_on.is_some() {
+            e.add(
+                "expected_reason",
+                format!(
+                    "应到人员与当日名册（{}人）不一致，请说明调整原因",
+                    roll.len()
+                ),
+            );
+        }
+
+        let rule = kind.map(|k| self.rules().meetings.rule(k).clone());
+        let pass_rule = rule
+            .as_ref()
+            .and_then(|r| r.pass_rule)
+            .unwrap_or(PassRule::YesVotesMoreThanHalfOfPresent);
+        let expected_voting = attendees.iter().filter(|a| a.voting).count() as u32;
+        let present = attendees.iter().filter(|a| a.present).count() as u32;
+        let mut resolutions = Vec::new();
+        let filled: Vec<&ResolutionForm> = form
+            .resolutions
+            .iter()
+            .filter(|r| !r.text.trim().is_empty())
+            .collect();
+        if filled.len() > MAX_ROWS {
+            e.add("resolutions", format!("表决事项不能超过{MAX_ROWS}项"));
+        }
+        for r in filled.iter().take(MAX_ROWS) {
+            let text = long_text(&r.text, LONG, "resolutions", &mut e);
+            let votes = [&r.yes, &r.no, &r.abstain].map(|c| c.parse());
+            let [yes, no, abstain] = votes.map(|v| match v {
+                Ok(n) => n,
+                Err(message) => {
+                    e.add("resolutions", message);
+                    0
+                }
+            });
+            let vote = Vote { yes, no, abstain };
+            resolutions.push(Resolution {
+                passed: pass_rule.passes(&vote, expected_voting, present),
+                text,
+                yes,
+                no,
+                abstain,
+            });
+        }
+        let mut actions = Vec::new();
+        let filled: Vec<&ActionForm> = form
+            .actions
+            .iter()
+            .filter(|a| !a.text.trim().is_empty())
+            .collect();
+        if filled.len() > MAX_ROWS {
+            e.add("actions", format!("后续事项不能超过{MAX_ROWS}项"));
+        }
+        for a in filled.iter().take(MAX_ROWS) {
+            let text = long_text(&a.text, LONG, "actions", &mut e);
+            let owner = required(&a.owner, "后续事项的责任人", SHORT, "actions", &mut e);
+            let due_on = match a.due_on.trim() {
+                "" => None,
+                raw => e.check("actions", parse_date(raw)),
+            };
+            actions.push(Action {
+                text,
+                owner,
+                due_on,
+            });
+        }
+        let (Some(kind), Some(held_on)) = (kind, held_on) else {
+            return Err(ServiceError::Invalid(e));
+        };
+        e.into_result(Content {
+            kind,
+            held_on,
+            starts_at,
+            ends_at,
+            place,
+            host,
+            recorder,
+            lecturer,
+            topics,
+            agenda: Some(agenda).filter(|s| !s.is_empty()),
+            minutes,
+            counts_for,
+            combined_review: form.combined_review,
+            expected_reason,
+            attendees,
+            resolutions,
+            actions,
+        })
+        .map_err(ServiceError::Invalid)
+    }
+
+    /// Records a meeting as a draft; returns its id.
+    pub async fn create_meeting(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        form: &MeetingForm,
+    ) -> ServiceResult<i64> {
+        self.require(actor, Permission::RecordMeetings, "meeting.create")
+            .await?;
+        self.load_org(actor, org_id, "meeting.create").await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let org = visible_org(&mut tx, actor, org_id).await?;
+        let content = self.parse_meeting(&mut tx, actor, &org, form).await?;
+        let author = Author {
+            account_id: actor.account_id,
+            login: &actor.login,
+        };
+        let id = orglife::insert(&mut tx, org.id, &content, author, now).await?;
+        let event = Event::new("meeting.create")
+            .object("meeting", id)
+            .detail(json!({
+                "org": org.id, "kind": content.kind.code(), "held_on": content.held_on.to_string(),
+            }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A record the actor may see; not found when missing or out of scope (the latter audited).
+    async fn load_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<MeetingRow> {
+        let mut tx = self.db().read().await?;
+        let meeting = orglife::get(&mut tx, id).await?;
+        tx.commit().await?;
+        match meeting {
+            Some(m) if actor.scope.covers_org(&m.org_path) => Ok(m),
+            Some(_) => Err(self.out_of_scope(actor, event, "meeting", id).await),
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// Loads a record inside a change, checks the version the actor saw and applies a review
+    /// action's rule.
+    async fn meeting_for_change(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+        action: ReviewAction,
+    ) -> ServiceResult<(MeetingRow, Org, ReviewState)> {
+        let meeting = orglife::get(conn, id)
+            .await?
+            .filter(|m| actor.scope.covers_org(&m.org_path))
+            .ok_or(ServiceError::NotFound)?;
+        if version.is_some_and(|v| v != meeting.version) {
+            return Err(ServiceError::conflict(
+                "version",
+                "记录已被他人修改，请刷新后重试",
+            ));
+        }
+        let org = visible_org(conn, actor, meeting.org_id).await?;
+        let who = Reviewer {
+            is_author: meeting.author_account_id.is_some()
+                && meeting.author_account_id == actor.account_id,
+            is_above: above(&actor.scope, &org),
+        };
+        let next = meeting
+            .state
+            .apply(action, who)
+            .map_err(|e| ServiceError::invalid("state", e.to_string()))?;
+        Ok((meeting, org, next))
+    }
+
+    /// Saves a draft or a returned record.
+    pub async fn update_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &MeetingForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordMeetings, "meeting.update")
+            .await?;
+        self.load_meeting(actor, id, "meeting.update").await?;
+        let Some(version) = form.version else {
+            return Err(ServiceError::invalid("version", "缺少记录版本号"));
+        };
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let (_, org, _) = self
+            .meeting_for_change(&mut tx, actor, id, Some(version), ReviewAction::Edit)
+            .await?;
+        let content = self.parse_meeting(&mut tx, actor, &org, form).await?;
+        let author = Author {
+            account_id: actor.account_id,
+            login: &actor.login,
+        };
+        if !orglife::update(&mut tx, id, version, &content, author, now).await? {
+            return Err(ServiceError::conflict(
+                "version",
+                "记录已被他人修改，请刷新后重试",
+            ));
+        }
+        let event = Event::new("meeting.update")
+            .object("meeting", id)
+            .detail(json!({ "version": version + 1 }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Submits a record for review, after the submission check; the submitted version is kept.
+    pub async fn submit_meeting(&self, actor: &Actor, id: i64, version: i64) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordMeetings, "meeting.submit")
+            .await?;
+        self.load_meeting(actor, id, "meeting.submit").await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let (meeting, _, next) = self
+            .meeting_for_change(&mut tx, actor, id, Some(version), ReviewAction::Submit)
+            .await?;
+        let c = &meeting.content;
+        let rule = self.rules().meetings.rule(c.kind);
+        let gaps = check_submission(c.kind, &substance(c), rule.thresholds());
+        if !gaps.is_empty() {
+            return Err(ServiceError::Invalid(gaps));
+        }
+        if !orglife::set_state(&mut tx, id, version, next, now).await? {
+            return Err(ServiceError::conflict(
+                "version",
+                "记录已被他人修改，请刷新后重试",
+            ));
+        }
+        orglife::insert_revision(&mut tx, id, version + 1, &snapshot(c), &actor.login, now).await?;
+        let event = Event::new("meeting.submit")
+            .object("meeting", id)
+            .detail(json!({ "version": version + 1 }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Accepts a submitted record or returns it with a reason: only from above its org, never
+    /// by its author.
+    pub async fn review_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ReviewForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordMeetings, "meeting.review")
+            .await?;
+        self.load_meeting(actor, id, "meeting.review").await?;
+        let (action, accepted) = match form.decision.trim() {
+            "accept" => (ReviewAction::Accept, true),
+            "return" => (ReviewAction::Return, false),
+            _ => return Err(ServiceError::invalid("decision", "请选择通过或退回")),
+        };
+        let reason = text::optional(&form.reason, "退回原因", LONG)
+            .map_err(|e| ServiceError::invalid("reason", e.to_string()))?;
+        if !accepted && reason.is_none() {
+            return Err(ServiceError::invalid(
+                "reason",
+                "退回须写明原因，如缺少决议、议题与计划不符",
+            ));
+        }
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let (_, _, next) = self
+            .meeting_for_change(&mut tx, actor, id, Some(form.version), action)
+            .await?;
+        if !orglife::set_state(&mut tx, id, form.version, next, now).await? {
+            return Err(ServiceError::conflict(
+                "version",
+                "记录已被他人修改，请刷新后重试",
+            ));
+        }
+        let reviewer = Author {
+            account_id: actor.account_id,
+            login: &actor.login,
+        };
+        orglife::insert_review(
+            &mut tx,
+            id,
+            form.version,
+            accepted,
+            reason.as_deref(),
+            reviewer,
+            now,
+        )
+        .await?;
+        let name = if accepted {
+            "meeting.accept"
+        } else {
+            "meeting.return"
+        };
+        let event = Event::new(name)
+            .object("meeting", id)
+            .detail(json!({ "version": form.version, "reason": reason }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records an absentee's make-up (补学) on a record that is on file (not a draft).
+    pub async fn record_makeup(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &MakeupForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordMeetings, "meeting.makeup")
+            .await?;
+        let meeting = self.load_meeting(actor, id, "meeting.makeup").await?;
+        let today = self.clock().today();
+        let on =
+            parse_date(form.on.trim()).map_err(|e| ServiceError::invalid("on", e.to_string()))?;
+        if on > today {
+            return Err(ServiceError::invalid("on", "补学日期不能晚于今天"));
+        }
+        if on < meeting.content.held_on {
+            return Err(ServiceError::invalid("on", "补学日期不能早于会议日期"));
+        }
+        let note = text::required(&form.note, "补学方式与内容", LONG)
+            .map_err(|e| ServiceError::invalid("note", e.to_string()))?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let meeting = orglife::get(&mut tx, id)
+            .await?
+            .filter(|m| actor.scope.covers_org(&m.org_path))
+            .ok_or(ServiceError::NotFound)?;
+        if meeting.state == ReviewState::Draft {
+            return Err(ServiceError::invalid(
+                "on",
+                "草稿记录请直接修改，提交后再登记补学",
+            ));
+        }
+        if !orglife::set_makeup(&mut tx, id, form.member_id, on, &note).await? {
+            return Err(ServiceError::invalid(
+                "member_id",
+                "该党员不是本次会议的缺席人员",
+            ));
+        }
+        let event = Event::new("meeting.makeup")
+            .object("meeting", id)
+            .detail(json!({
+                "member": form.member_id, "on": on.to_string(),
+            }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A record with its revisions and reviews, and what the actor may do with it.
+    pub async fn meeting(&self, actor: &Actor, id: i64) -> ServiceResult<MeetingDetail> {
+        self.require_org_life_reader(actor, "meeting.view").await?;
+        let meeting = self.load_meeting(actor, id, "meeting.view").await?;
+        let mut tx = self.db().read().await?;
+        let revisions = orglife::revisions(&mut tx, id).await?;
+        let reviews = orglife::reviews(&mut tx, id).await?;
+        let org = orgs::get(&mut tx, meeting.org_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        let recorder = actor.permits(Permission::RecordMeetings);
+        let who = Reviewer {
+            is_author: meeting.author_account_id.is_some()
+                && meeting.author_account_id == actor.account_id,
+            is_above: above(&actor.scope, &org),
+        };
+        let rule = self.rules().meetings.rule(meeting.content.kind);
+        let gaps = check_submission(
+            meeting.content.kind,
+            &substance(&meeting.content),
+            rule.thresholds(),
+        );
+        Ok(MeetingDetail {
+            can_edit: recorder && meeting.state.apply(ReviewAction::Edit, who).is_ok(),
+            can_review: recorder && meeting.state.apply(ReviewAction::Accept, who).is_ok(),
+            can_record_makeup: recorder
+                && meeting.state != ReviewState::Draft
+                && meeting.content.attendees.iter().any(|a| !a.present),
+            gaps,
+            meeting,
+            revisions,
+            reviews,
+        })
+    }
+
+    /// Records in scope, newest first.
+    pub async fn meetings(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+        page: Page,
+    ) -> ServiceResult<Vec<MeetingBrief>> {
+        self.require_org_life_reader(actor, "meeting.list").await?;
+        if let Some(org) = filter.org_id {
+            self.load_org(actor, org, "meeting.list").await?;
+        }
+        let mut tx = self.db().read().await?;
+        let list = orglife::list(&mut tx, &actor.scope, filter, page).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// One org's compliance for a year, with the members not yet covered by the every-member
+    /// kinds.
+    pub async fn org_compliance(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<OrgCompliance> {
+        self.require_org_life_reader(actor, "compliance.view")
+            .await?;
+        let org = self.load_org(actor, org_id, "compliance.view").await?;
+        let (from, to) = year_range(year)?;
+        let mut tx = self.db().read().await?;
+        let facts =
+            orglife::engine_facts(&mut tx, &actor.scope, Some(org.id), from, to, true).await?;
+        let members = if org.kind == OrgKind::Branch {
+            orglife::members_over(&mut tx, org.id, from, to).await?
+        } else {
+            Vec::new()
+        };
+        let filter = Filter {
+            org_id: Some(org.id),
+            ..Filter::default()
+        };
+        let listed = orglife::list(
+            &mut tx,
+            &actor.scope,
+            &filter,
+            Page {
+                number: 1,
+                size: 10_000,
+            },
+        )
+        .await?;
+        let versions = self.versions();
+        let Some(facts_org) = facts.orgs.first() else {
+            return Err(ServiceError::NotFound);
+        };
+        let slots = compliance::evaluate(&Input {
+            versions: &versions,
+            settings: self.rules().compliance,
+            org: facts_org,
+            records: &facts.records,
+            members: &members,
+            from,
+            to,
+            today: self.clock().today(),
+        });
+        let wanted: HashSet<i64> = slots
+            .iter()
+            .flat_map(|s| s.members_missing.iter().copied())
+            .collect();
+        let mut names = HashMap::new();
+        for id in wanted {
+            if let Some(m) = members::get(&mut tx, id).await? {
+                names.insert(id, m.name);
+            }
+        }
+        tx.commit().await?;
+        Ok(OrgCompliance {
+            tally: Tally::of(&slots),
+            year,
+            slots,
+            names,
+            records: listed.into_iter().map(|b| (b.id, b)).collect(),
+            org,
+        })
+    }
+
+    /// Every org in scope with its tally for the year and the periods it missed, worst first.
+    pub async fn compliance_overview(
+        &self,
+        actor: &Actor,
+        year: i32,
+    ) -> ServiceResult<Vec<OverviewRow>> {
+        self.require_org_life_reader(actor, "compliance.overview")
+            .await?;
+        let (from, to) = year_range(year)?;
+        let mut tx = self.db().read().await?;
+        let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
+        let briefs = orgs::briefs(&mut tx, &actor.scope).await?;
+        tx.commit().await?;
+        let by_org = group_records(&facts.records);
+        let versions = self.versions();
+        let today = self.clock().today();
+        let mut rows = Vec::new();
+        for brief in briefs {
+            let Ok(i) = facts.orgs.binary_search_by_key(&brief.id, |o| o.id) else {
+                continue;
+            };
+            let slots = compliance::evaluate(&Input {
+                versions: &versions,
+                settings: self.rules().compliance,
+                org: &facts.orgs[i],
+                records: by_org.get(&brief.id).map_or(&[][..], Vec::as_slice),
+                members: &[],
+                from,
+                to,
+                today,
+            });
+            let tally = Tally::of(&slots);
+            if tally == Tally::default() {
+                continue;
+            }
+            rows.push(OverviewRow {
+                org_id: brief.id,
+                code: brief.code,
+                name: brief.name,
+                kind: brief.kind,
+                tally,
+                missing: slots
+                    .iter()
+                    .filter(|s| s.status == Status::Missing)
+                    .map(|s| format!("{} {}", s.kind.label(), period_label(s)))
+                    .collect(),
+            });
+        }
+        rows.sort_by(|a, b| {
+            b.tally
+                .missing
+                .cmp(&a.tally.missing)
+                .then(a.code.cmp(&b.code))
+        });
+        Ok(rows)
+    }
+
+    /// The to-do list of organisational life for the actor's scope: periods due soon and
+    /// overdue this year, records awaiting the actor's review, returned records and drafts.
+    pub async fn org_life_todo(&self, actor: &Actor) -> ServiceResult<Todo> {
+        self.require(actor, Permission::RecordMeetings, "meeting.todo")
+            .await?;
+        let today = self.clock().today();
+        let (from, to) = year_range(today.year())?;
+        let mut tx = self.db().read().await?;
+        let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
+        let briefs = orgs::briefs(&mut tx, &actor.scope).await?;
+        let page = Page {
+            number: 1,
+            size: 200,
+        };
+        let queue = |state| Filter {
+            state: Some(state),
+            ..Filter::default()
+        };
+        let own_org = match &actor.scope {
+            Scope::Subtree { org_id, .. } => Some(*org_id),
+            _ => None,
+        };
+        let awaiting_review = orglife::list(
+            &mut tx,
+            &actor.scope,
+            &Filter {
+                not_org: own_org,
+                ..queue(ReviewState::Submitted)
+            },
+            page,
+        )
+        .await?
+        .into_iter()
+        .filter(|m| m.author_login != actor.login)
+        .collect();
+        let returned =
+            orglife::list(&mut tx, &actor.scope, &queue(ReviewState::Returned), page).await?;
+        let drafts = orglife::list(&mut tx, &actor.scope, &queue(ReviewState::Draft), page).await?;
+        tx.commit().await?;
+        let by_org = group_records(&facts.records);
+        let versions = self.versions();
+        let settings = self.rules().compliance;
+        let mut todo = Todo {
+            awaiting_review,
+            returned,
+            drafts,
+            ..Todo::default()
+        };
+        for brief in briefs {
+            let Ok(i) = facts.orgs.binary_search_by_key(&brief.id, |o| o.id) else {
+                continue;
+            };
+            let slots = compliance::evaluate(&Input {
+                versions: &versions,
+                settings,
+                org: &facts.orgs[i],
+                records: by_org.get(&brief.id).map_or(&[][..], Vec::as_slice),
+                members: &[],
+                from,
+                to,
+                today,
+            });
+            for slot in slots {
+                let item = |slot| DueItem {
+                    org_id: brief.id,
+                    org_name: brief.name.clone(),
+                    slot,
+                };
+                if slot.status == Status::Missing {
+                    todo.overdue.push(item(slot));
+                } else if compliance::due_soon(&slot, today, settings) {
+                    todo.due_soon.push(item(slot));
+                }
+            }
+        }
+        todo.overdue.sort_by_key(|d| std::cmp::Reverse(d.slot.to));
+        todo.due_soon.sort_by_key(|d| d.slot.to);
+        Ok(todo)
+    }
+
+    /// The actor's own organisational life, as a member: every record that expected them.
+    pub async fn my_org_life(&self, actor: &Actor) -> ServiceResult<Vec<Participation>> {
+        self.require(actor, Permission::ReadMeetings, "meeting.mine")
+            .await?;
+        let Scope::OwnRecord { member_id } = actor.scope else {
+            return Ok(Vec::new());
+        };
+        let mut tx = self.db().read().await?;
+        let list = orglife::participation(&mut tx, member_id).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+}
+
+fn group_records(records: &[compliance::RecordFact]) -> HashMap<i64, Vec<compliance::RecordFact>> {
+    let mut by_org: HashMap<i64, Vec<compliance::RecordFact>> = HashMap::new();
+    for r in records {
+        by_org.entry(r.org_id).or_default().push(r.clone());
+    }
+    by_org
+}
+
+/// The calendar year `[1 Jan, 1 Jan next)`, for years the platform can hold.
+pub fn year_range(year: i32) -> ServiceResult<(NaiveDate, NaiveDate)> {
+    let bounds = (1949..=2200)
+        .contains(&year)
+        .then(|| {
+            Some((
+                NaiveDate::from_ymd_opt(year, 1, 1)?,
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
+            ))
+        })
+        .flatten();
+    bounds.ok_or_else(|| ServiceError::invalid("year", "年份应在1949到2200之间"))
+}

@@ -1,0 +1,882 @@
+//! Records of organisational life: meetings with their attendance, resolutions and actions,
+//! submitted revisions and reviews; the roll of an org on a day; and the facts the compliance
+//! engine reads for a subtree.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangjian_core::compliance::{MemberFact, OrgFacts, RecordFact};
+use dangjian_core::interval::Span;
+use dangjian_core::org::{OrgKind, OrgPath};
+use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
+use dangjian_core::role::Scope;
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{self, Page, RowExt, Sql, date_text, push_org_scope, timestamp_text};
+
+/// The content of a record, as written by its author.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Content {
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: Option<String>,
+    pub topics: String,
+    pub agenda: Option<String>,
+    pub minutes: String,
+    pub counts_for: Option<NaiveDate>,
+    pub combined_review: bool,
+    pub expected_reason: Option<String>,
+    pub attendees: Vec<Attendee>,
+    pub resolutions: Vec<Resolution>,
+    pub actions: Vec<Action>,
+}
+
+/// One expected attendee. A make-up is recorded later, for an absentee.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendee {
+    pub member_id: i64,
+    pub name: String,
+    pub voting: bool,
+    pub present: bool,
+    pub absence_reason: Option<AbsenceReason>,
+    pub absence_note: Option<String>,
+    pub makeup_on: Option<NaiveDate>,
+    pub makeup_note: Option<String>,
+    pub criticism: Option<String>,
+    pub self_criticism: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolution {
+    pub text: String,
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub text: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A stored record with its org and review state.
+#[derive(Debug, Clone)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub state: ReviewState,
+    pub version: i64,
+    pub author_account_id: Option<i64>,
+    pub author_login: String,
+    pub updated_at: DateTime<Utc>,
+    pub content: Content,
+}
+
+/// A line of a list of records.
+#[derive(Debug, Clone)]
+pub struct MeetingBrief {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub topics: String,
+    pub state: ReviewState,
+    pub expected: i64,
+    pub present: i64,
+    pub author_login: String,
+}
+
+/// A submitted version as the reviewer saw it.
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    pub version: i64,
+    pub snapshot: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewRow {
+    pub version: i64,
+    pub accepted: bool,
+    pub reason: Option<String>,
+    pub reviewer_login: String,
+    pub reviewed_at: DateTime<Utc>,
+}
+
+/// A member on an org's roll on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollMember {
+    pub member_id: i64,
+    pub name: String,
+    pub voting: bool,
+}
+
+/// Who wrote a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub account_id: Option<i64>,
+    pub login: &'a str,
+}
+
+fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+fn count(value: u32) -> i64 {
+    i64::from(value)
+}
+
+fn uint(row: &AnyRow, column: &'static str) -> StoreResult<u32> {
+    let value = row.int(column)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt {
+        column,
+        value: value.to_string(),
+    })
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    org_id: i64,
+    content: &Content,
+    author: Author<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let c = content;
+    let id = sqlx::query(
+        "INSERT INTO meetings (org_id, kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
+         topics, agenda, minutes, counts_for, combined_review, expected_reason, state, version, \
+         author_account_id, author_login, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $19) \
+         RETURNING id",
+    )
+    .bind(org_id)
+    .bind(c.kind.code())
+    .bind(date_text(c.held_on))
+    .bind(c.starts_at.as_str())
+    .bind(c.ends_at.as_str())
+    .bind(c.place.as_str())
+    .bind(c.host.as_str())
+    .bind(c.recorder.as_str())
+    .bind(c.lecturer.as_deref())
+    .bind(c.topics.as_str())
+    .bind(c.agenda.as_deref())
+    .bind(c.minutes.as_str())
+    .bind(c.counts_for.map(date_text))
+    .bind(flag(c.combined_review))
+    .bind(c.expected_reason.as_deref())
+    .bind(ReviewState::Draft.code())
+    .bind(author.account_id)
+    .bind(author.login)
+    .bind(timestamp_text(now))
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")?;
+    write_children(conn, id, content).await?;
+    Ok(id)
+}
+
+/// Replaces the content of a record whose version is still `version`; false when someone
+/// saved it in between. Make-ups already recorded for members still absent are kept.
+pub async fn update(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    content: &Content,
+    author: Author<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let c = content;
+    let done = sqlx::query(
+        "UPDATE meetings SET kind = $1, held_on = $2, starts_at = $3, ends_at = $4, place = $5, host = $6, \
+         recorder = $7, lecturer = $8, topics = $9, agenda = $10, minutes = $11, counts_for = $12, \
+         combined_review = $13, expected_reason = $14, version = version + 1, author_account_id = $15, \
+         author_login = $16, updated_at = $17 WHERE id = $18 AND version = $19",
+    )
+    .bind(c.kind.code())
+    .bind(date_text(c.held_on))
+    .bind(c.starts_at.as_str())
+    .bind(c.ends_at.as_str())
+    .bind(c.place.as_str())
+    .bind(c.host.as_str())
+    .bind(c.recorder.as_str())
+    .bind(c.lecturer.as_deref())
+    .bind(c.topics.as_str())
+    .bind(c.agenda.as_deref())
+    .bind(c.minutes.as_str())
+    .bind(c.counts_for.map(date_text))
+    .bind(flag(c.combined_review))
+    .bind(c.expected_reason.as_deref())
+    .bind(author.account_id)
+    .bind(author.login)
+    .bind(timestamp_text(now))
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Ok(false);
+    }
+    let kept = attendees(conn, id).await?;
+    let mut content = content.clone();
+    for a in content.attendees.iter_mut().filter(|a| !a.present) {
+        if let Some(old) = kept.iter().find(|k| k.member_id == a.member_id) {
+            a.makeup_on = a.makeup_on.or(old.makeup_on);
+            a.makeup_note = a.makeup_note.take().or(old.makeup_note.clone());
+        }
+    }
+    for table in [
+        "DELETE FROM meeting_attendees WHERE meeting_id = $1",
+        "DELETE FROM meeting_resolutions WHERE meeting_id = $1",
+        "DELETE FROM meeting_actions WHERE meeting_id = $1",
+    ] {
+        sqlx::query(table).bind(id).execute(&mut *conn).await?;
+    }
+    write_children(conn, id, &content).await?;
+    Ok(true)
+}
+
+async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()> {
+    for a in &c.attendees {
+        sqlx::query(
+            "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, \
+             absence_note, makeup_on, makeup_note, criticism, self_criticism) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(a.member_id)
+        .bind(flag(a.voting))
+        .bind(flag(a.present))
+        .bind(a.absence_reason.map(AbsenceReason::code))
+        .bind(a.absence_note.as_deref())
+        .bind(a.makeup_on.map(date_text))
+        .bind(a.makeup_note.as_deref())
+        .bind(a.criticism.as_deref())
+        .bind(a.self_criticism.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, r) in c.resolutions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO meeting_resolutions (meeting_id, position, text, yes_votes, no_votes, abstentions, passed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(r.text.as_str())
+        .bind(count(r.yes))
+        .bind(count(r.no))
+        .bind(count(r.abstain))
+        .bind(flag(r.passed))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, a) in c.actions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO meeting_actions (meeting_id, position, text, owner, due_on) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(a.text.as_str())
+        .bind(a.owner.as_str())
+        .bind(a.due_on.map(date_text))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves a record at `version` to `state`; false when it changed in between.
+pub async fn set_state(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    state: ReviewState,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE meetings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+    )
+    .bind(state.code())
+    .bind(timestamp_text(now))
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Records an absentee's make-up; false when the member was not an absentee of the record.
+pub async fn set_makeup(
+    conn: &mut Conn,
+    id: i64,
+    member_id: i64,
+    on: NaiveDate,
+    note: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE meeting_attendees SET makeup_on = $1, makeup_note = $2 \
+         WHERE meeting_id = $3 AND member_id = $4 AND present = 0",
+    )
+    .bind(date_text(on))
+    .bind(note)
+    .bind(id)
+    .bind(member_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+const SELECT_MEETING: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.kind, m.held_on, \
+     m.starts_at, m.ends_at, m.place, m.host, m.recorder, m.lecturer, m.topics, m.agenda, m.minutes, \
+     m.counts_for, m.combined_review, m.expected_reason, m.state, m.version, m.author_account_id, \
+     m.author_login, m.updated_at FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1";
+
+/// A record with its attendance, resolutions and actions.
+pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
+    let Some(row) = sqlx::query(SELECT_MEETING)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let path = row.text("org_path")?;
+    let content = Content {
+        kind: row.code("kind", MeetingKind::from_code)?,
+        held_on: row.date("held_on")?,
+        starts_at: row.text("starts_at")?,
+        ends_at: row.text("ends_at")?,
+        place: row.text("place")?,
+        host: row.text("host")?,
+        recorder: row.text("recorder")?,
+        lecturer: row.opt_text("lecturer")?,
+        topics: row.text("topics")?,
+        agenda: row.opt_text("agenda")?,
+        minutes: row.text("minutes")?,
+        counts_for: row.opt_date("counts_for")?,
+        combined_review: row.flag("combined_review")?,
+        expected_reason: row.opt_text("expected_reason")?,
+        attendees: attendees(conn, id).await?,
+        resolutions: resolutions(conn, id).await?,
+        actions: actions(conn, id).await?,
+    };
+    Ok(Some(MeetingRow {
+        id,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: OrgPath::parse(&path).ok_or(StoreError::Corrupt {
+            column: "orgs.path",
+            value: path,
+        })?,
+        state: row.code("state", ReviewState::from_code)?,
+        version: row.int("version")?,
+        author_account_id: row.opt_int("author_account_id")?,
+        author_login: row.text("author_login")?,
+        updated_at: row.timestamp("updated_at")?,
+        content,
+    }))
+}
+
+async fn attendees(conn: &mut Conn, id: i64) -> StoreResult<Vec<Attendee>> {
+    sqlx::query(
+        "SELECT a.member_id, p.name, a.voting, a.present, a.absence_reason, a.absence_note, a.makeup_on, \
+         a.makeup_note, a.criticism, a.self_criticism FROM meeting_attendees a \
+         JOIN members p ON p.id = a.member_id WHERE a.meeting_id = $1 ORDER BY a.present DESC, p.name, a.member_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Attendee {
+            member_id: row.int("member_id")?,
+            name: row.text("name")?,
+            voting: row.flag("voting")?,
+            present: row.flag("present")?,
+            absence_reason: row.opt_code("absence_reason", AbsenceReason::from_code)?,
+            absence_note: row.opt_text("absence_note")?,
+            makeup_on: row.opt_date("makeup_on")?,
+            makeup_note: row.opt_text("makeup_note")?,
+            criticism: row.opt_text("criticism")?,
+            self_criticism: row.opt_text("self_criticism")?,
+        })
+    })
+    .collect()
+}
+
+async fn resolutions(conn: &mut Conn, id: i64) -> StoreResult<Vec<Resolution>> {
+    sqlx::query(
+        "SELECT text, yes_votes, no_votes, abstentions, passed FROM meeting_resolutions \
+         WHERE meeting_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Resolution {
+            text: row.text("text")?,
+            yes: uint(row, "yes_votes")?,
+            no: uint(row, "no_votes")?,
+            abstain: uint(row, "abstentions")?,
+            passed: row.flag("passed")?,
+        })
+    })
+    .collect()
+}
+
+async fn actions(conn: &mut Conn, id: i64) -> StoreResult<Vec<Action>> {
+    sqlx::query(
+        "SELECT text, owner, due_on FROM meeting_actions WHERE meeting_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Action {
+            text: row.text("text")?,
+            owner: row.text("owner")?,
+            due_on: row.opt_date("due_on")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn insert_revision(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    snapshot: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO meeting_revisions (meeting_id, version, snapshot, submitted_by, submitted_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(snapshot)
+    .bind(by)
+    .bind(timestamp_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The submitted versions of a record, oldest first.
+pub async fn revisions(conn: &mut Conn, id: i64) -> StoreResult<Vec<RevisionRow>> {
+    sqlx::query(
+        "SELECT version, snapshot, submitted_by, submitted_at FROM meeting_revisions \
+         WHERE meeting_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(RevisionRow {
+            version: row.int("version")?,
+            snapshot: row.text("snapshot")?,
+            submitted_by: row.text("submitted_by")?,
+            submitted_at: row.timestamp("submitted_at")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn insert_review(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    accepted: bool,
+    reason: Option<&str>,
+    reviewer: Author<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO meeting_reviews (meeting_id, version, decision, reason, reviewer_account_id, reviewer_login, reviewed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(if accepted { "accepted" } else { "returned" })
+    .bind(reason)
+    .bind(reviewer.account_id)
+    .bind(reviewer.login)
+    .bind(timestamp_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The reviews of a record, oldest first.
+pub async fn reviews(conn: &mut Conn, id: i64) -> StoreResult<Vec<ReviewRow>> {
+    sqlx::query(
+        "SELECT version, decision, reason, reviewer_login, reviewed_at FROM meeting_reviews \
+         WHERE meeting_id = $1 ORDER BY reviewed_at, id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(ReviewRow {
+            version: row.int("version")?,
+            accepted: row.text("decision")? == "accepted",
+            reason: row.opt_text("reason")?,
+            reviewer_login: row.text("reviewer_login")?,
+            reviewed_at: row.timestamp("reviewed_at")?,
+        })
+    })
+    .collect()
+}
+
+/// Which records a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub org_id: Option<i64>,
+    pub kind: Option<MeetingKind>,
+    pub state: Option<ReviewState>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Leave out the records of this org (a reviewer's own org, in the review queue).
+    pub not_org: Option<i64>,
+}
+
+/// Records in the scope, newest first.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &Filter,
+    page: Page,
+) -> StoreResult<Vec<MeetingBrief>> {
+    let mut sql = Sql::new(
+        "SELECT m.id, m.org_id, o.name AS org_name, m.kind, m.held_on, m.topics, m.state, m.author_login, \
+         (SELECT COUNT(*) FROM meeting_attendees a WHERE a.meeting_id = m.id) AS expected, \
+         (SELECT COUNT(*) FROM meeting_attendees a WHERE a.meeting_id = m.id AND a.present = 1) AS present \
+         FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE 1 = 1",
+    );
+    push_org_scope(&mut sql, scope, "o.path");
+    if let Some(org) = filter.org_id {
+        sql.push(" AND m.org_id = ").bind(org);
+    }
+    if let Some(org) = filter.not_org {
+        sql.push(" AND m.org_id <> ").bind(org);
+    }
+    if let Some(kind) = filter.kind {
+        sql.push(" AND m.kind = ").bind(kind.code());
+    }
+    if let Some(state) = filter.state {
+        sql.push(" AND m.state = ").bind(state.code());
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND m.held_on >= ").bind(date_text(from));
+    }
+    if let Some(to) = filter.to {
+        sql.push(" AND m.held_on < ").bind(date_text(to));
+    }
+    sql.push(" ORDER BY m.held_on DESC, m.id DESC LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(MeetingBrief {
+                id: row.int("id")?,
+                org_id: row.int("org_id")?,
+                org_name: row.text("org_name")?,
+                kind: row.code("kind", MeetingKind::from_code)?,
+                held_on: row.date("held_on")?,
+                topics: row.text("topics")?,
+                state: row.code("state", ReviewState::from_code)?,
+                expected: row.int("expected")?,
+                present: row.int("present")?,
+                author_login: row.text("author_login")?,
+            })
+        })
+        .collect()
+}
+
+/// The members on a branch's roll on `on` (正常 that day), with their vote (正式党员 that day).
+pub async fn roll_on(conn: &mut Conn, branch: i64, on: NaiveDate) -> StoreResult<Vec<RollMember>> {
+    sqlx::query(
+        "SELECT m.id, m.name, (SELECT c.category FROM member_category_history c WHERE c.member_id = m.id \
+           AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to > $2)) AS category \
+         FROM member_branch_history h JOIN members m ON m.id = h.member_id \
+         WHERE h.org_id = $1 AND h.valid_from <= $2 AND (h.valid_to IS NULL OR h.valid_to > $2) \
+         AND EXISTS (SELECT 1 FROM member_status_history s WHERE s.member_id = m.id AND s.status = 'active' \
+           AND s.valid_from <= $2 AND (s.valid_to IS NULL OR s.valid_to > $2)) \
+         ORDER BY m.name, m.id",
+    )
+    .bind(branch)
+    .bind(date_text(on))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(RollMember {
+            member_id: row.int("id")?,
+            name: row.text("name")?,
+            voting: row.opt_text("category")?.as_deref() == Some("full"),
+        })
+    })
+    .collect()
+}
+
+/// The holders of an org's committee seats on `on`, with their vote.
+pub async fn committee_on(
+    conn: &mut Conn,
+    org: i64,
+    on: NaiveDate,
+) -> StoreResult<Vec<RollMember>> {
+    sqlx::query(
+        "SELECT DISTINCT m.id, m.name, m.category FROM org_posts p JOIN members m ON m.id = p.member_id \
+         WHERE p.org_id = $1 AND p.post <> 'group_leader' AND p.valid_from <= $2 \
+         AND (p.valid_to IS NULL OR p.valid_to > $2) ORDER BY m.name, m.id",
+    )
+    .bind(org)
+    .bind(date_text(on))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(RollMember {
+            member_id: row.int("id")?,
+            name: row.text("name")?,
+            voting: true,
+        })
+    })
+    .collect()
+}
+
+/// A member's part in organisational life: every record (not drafts) that expected them.
+#[derive(Debug, Clone)]
+pub struct Participation {
+    pub meeting_id: i64,
+    pub org_name: String,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub topics: String,
+    pub present: bool,
+    pub absence_reason: Option<AbsenceReason>,
+    pub makeup_on: Option<NaiveDate>,
+}
+
+pub async fn participation(conn: &mut Conn, member: i64) -> StoreResult<Vec<Participation>> {
+    sqlx::query(
+        "SELECT m.id, o.name AS org_name, m.kind, m.held_on, m.topics, a.present, a.absence_reason, a.makeup_on \
+         FROM meeting_attendees a JOIN meetings m ON m.id = a.meeting_id JOIN orgs o ON o.id = m.org_id \
+         WHERE a.member_id = $1 AND m.state <> 'draft' ORDER BY m.held_on DESC, m.id DESC",
+    )
+    .bind(member)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Participation {
+            meeting_id: row.int("id")?,
+            org_name: row.text("org_name")?,
+            kind: row.code("kind", MeetingKind::from_code)?,
+            held_on: row.date("held_on")?,
+            topics: row.text("topics")?,
+            present: row.flag("present")?,
+            absence_reason: row.opt_code("absence_reason", AbsenceReason::from_code)?,
+            makeup_on: row.opt_date("makeup_on")?,
+        })
+    })
+    .collect()
+}
+
+/// The engine's facts for the orgs of a scope.
+#[derive(Debug, Clone, Default)]
+pub struct EngineFacts {
+    pub orgs: Vec<OrgFacts>,
+    pub records: Vec<RecordFact>,
+}
+
+fn span(row: &AnyRow) -> StoreResult<Span> {
+    Ok(Span {
+        from: row.date("valid_from")?,
+        to: row.opt_date("valid_to")?,
+    })
+}
+
+/// The dated facts of every org in `scope` (or only `org`), and the records dated in, or made
+/// up for, `[from, to)`. Participants are loaded for the every-member kinds when `participants`.
+pub async fn engine_facts(
+    conn: &mut Conn,
+    scope: &Scope,
+    org: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    participants: bool,
+) -> StoreResult<EngineFacts> {
+    let narrow = |sql: &mut Sql, column: &'static str| {
+        push_org_scope(sql, scope, "o.path");
+        if let Some(org) = org {
+            sql.push(" AND ").push(column).push(" = ").bind(org);
+        }
+    };
+    let mut sql = Sql::new("SELECT o.id, o.founded_on, o.dissolved_on FROM orgs o WHERE 1 = 1");
+    narrow(&mut sql, "o.id");
+    sql.push(" ORDER BY o.id");
+    let mut orgs: Vec<OrgFacts> = sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(OrgFacts {
+                id: row.int("id")?,
+                founded_on: row.date("founded_on")?,
+                dissolved_on: row.opt_date("dissolved_on")?,
+                kinds: Vec::new(),
+                committee: Vec::new(),
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let index = |orgs: &[OrgFacts], id: i64| orgs.binary_search_by_key(&id, |o| o.id).ok();
+
+    let mut sql = Sql::new(
+        "SELECT k.org_id, k.kind, k.valid_from, k.valid_to FROM org_kind_history k \
+         JOIN orgs o ON o.id = k.org_id WHERE 1 = 1",
+    );
+    narrow(&mut sql, "k.org_id");
+    for row in sql::fetch_all(conn, sql).await? {
+        if let Some(i) = index(&orgs, row.int("org_id")?) {
+            orgs[i]
+                .kinds
+                .push((span(&row)?, row.code("kind", OrgKind::from_code)?));
+        }
+    }
+    let mut sql = Sql::new(
+        "SELECT p.org_id, p.valid_from, p.valid_to FROM org_posts p JOIN orgs o ON o.id = p.org_id \
+         WHERE p.post IN ('organization_commissioner', 'publicity_commissioner', \
+         'discipline_commissioner', 'committee_member')",
+    );
+    narrow(&mut sql, "p.org_id");
+    for row in sql::fetch_all(conn, sql).await? {
+        if let Some(i) = index(&orgs, row.int("org_id")?) {
+            orgs[i].committee.push(span(&row)?);
+        }
+    }
+
+    let (from_text, to_text) = (date_text(from), date_text(to));
+    let mut sql = Sql::new(
+        "SELECT m.id, m.org_id, m.kind, m.held_on, m.counts_for, m.state, m.combined_review \
+         FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE ((m.held_on >= ",
+    );
+    sql.bind(from_text.clone())
+        .push(" AND m.held_on < ")
+        .bind(to_text.clone())
+        .push(") OR (m.counts_for >= ")
+        .bind(from_text.clone())
+        .push(" AND m.counts_for < ")
+        .bind(to_text.clone())
+        .push("))");
+    narrow(&mut sql, "m.org_id");
+    sql.push(" ORDER BY m.id");
+    let mut records: Vec<RecordFact> = sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RecordFact {
+                id: row.int("id")?,
+                org_id: row.int("org_id")?,
+                kind: row.code("kind", MeetingKind::from_code)?,
+                held_on: row.date("held_on")?,
+                counts_for: row.opt_date("counts_for")?,
+                state: row.code("state", ReviewState::from_code)?,
+                also: row
+                    .flag("combined_review")?
+                    .then_some(MeetingKind::DemocraticReview),
+                participants: Vec::new(),
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    if participants && !records.is_empty() {
+        let mut sql = Sql::new(
+            "SELECT a.meeting_id, a.member_id FROM meeting_attendees a JOIN meetings m ON m.id = a.meeting_id \
+             JOIN orgs o ON o.id = m.org_id WHERE (a.present = 1 OR a.makeup_on IS NOT NULL) \
+             AND m.kind IN ('organizational_life_meeting', 'democratic_review', 'heart_to_heart_talk') \
+             AND ((m.held_on >= ",
+        );
+        sql.bind(from_text.clone())
+            .push(" AND m.held_on < ")
+            .bind(to_text.clone())
+            .push(") OR (m.counts_for >= ")
+            .bind(from_text)
+            .push(" AND m.counts_for < ")
+            .bind(to_text)
+            .push("))");
+        narrow(&mut sql, "m.org_id");
+        for row in sql::fetch_all(conn, sql).await? {
+            let id = row.int("meeting_id")?;
+            if let Ok(i) = records.binary_search_by_key(&id, |r| r.id) {
+                records[i].participants.push(row.int("member_id")?);
+            }
+        }
+    }
+    Ok(EngineFacts { orgs, records })
+}
+
+/// The members of a branch over `[from, to)`, each with the spans in which they were on its
+/// roll in good standing (their branch spans cut to their 正常 status spans).
+pub async fn members_over(
+    conn: &mut Conn,
+    branch: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<MemberFact>> {
+    let rows = sqlx::query(
+        "SELECT h.member_id, h.valid_from, h.valid_to, s.valid_from AS status_from, s.valid_to AS status_to \
+         FROM member_branch_history h JOIN member_status_history s ON s.member_id = h.member_id \
+         AND s.status = 'active' AND (h.valid_to IS NULL OR s.valid_from < h.valid_to) \
+         AND (s.valid_to IS NULL OR s.valid_to > h.valid_from) \
+         WHERE h.org_id = $1 AND h.valid_from < $3 AND (h.valid_to IS NULL OR h.valid_to > $2) \
+         ORDER BY h.member_id, h.valid_from, s.valid_from",
+    )
+    .bind(branch)
+    .bind(date_text(from))
+    .bind(date_text(to))
+    .fetch_all(conn)
+    .await?;
+    let mut members: Vec<MemberFact> = Vec::new();
+    for row in rows {
+        let id = row.int("member_id")?;
+        let branch = span(&row)?;
+        let status_to = row.opt_date("status_to")?;
+        let span = Span {
+            from: branch.from.max(row.date("status_from")?),
+            to: match (branch.to, status_to) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        };
+        match members.last_mut() {
+            Some(last) if last.member_id == id => last.spans.push(span),
+            _ => members.push(MemberFact {
+                member_id: id,
+                spans: vec![span],
+            }),
+        }
+    }
+    Ok(members)
+}

@@ -1,0 +1,742 @@
+//! Organisational life over the API: records and their review, make-ups, an org's compliance
+//! for a year, the overview of the scope, the to-do list and a member's own record.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use chrono::Datelike;
+use dangjian_core::orglife::{MeetingKind, ReviewState};
+use dangjian_service::Page;
+use dangjian_service::orglife::{
+    ActionForm, AttendeeForm, Brief, Count, DueItem, Filter, MakeupForm, Meeting, MeetingForm,
+    ResolutionForm, ReviewForm, period_label, year_range,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, api_query};
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody};
+use crate::session::ApiActor;
+use crate::view;
+
+/// One expected attendee.
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttendeeInput {
+    pub member_id: i64,
+    pub present: bool,
+    /// `business_trip`, `on_duty`, `watch`, `sick_leave`, `personal_leave` or `other`;
+    /// required for an absentee before submission.
+    pub absence_reason: String,
+    pub absence_note: String,
+    /// 组织生活会 and 民主生活会: the criticism received and the self-criticism given.
+    pub criticism: String,
+    pub self_criticism: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResolutionInput {
+    pub text: String,
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionInput {
+    pub text: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`, optional.
+    pub due_on: String,
+}
+
+/// A record as written. On update, `version` is the version that was read.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingInput {
+    /// `branch_general_meeting`, `branch_committee`, `party_group`, `party_lecture`,
+    /// `theme_party_day`, `organizational_life_meeting`, `democratic_life_meeting`,
+    /// `democratic_review` or `heart_to_heart_talk`.
+    pub kind: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub held_on: String,
+    /// `HH:MM`.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: String,
+    pub topics: String,
+    pub agenda: String,
+    pub minutes: String,
+    /// A make-up (补开): a day in the earlier period it counts for.
+    pub counts_for: String,
+    /// A 组织生活会 that also held the year's 民主评议党员.
+    pub combined_review: bool,
+    /// Why the attendees differ from the org's roll on the day (required when they do).
+    pub expected_reason: String,
+    /// 警号 of members who took part though not on the roll, comma-separated.
+    pub extra_police_numbers: String,
+    pub version: Option<i64>,
+    pub attendees: Vec<AttendeeInput>,
+    pub resolutions: Vec<ResolutionInput>,
+    pub actions: Vec<ActionInput>,
+}
+
+impl From<MeetingInput> for MeetingForm {
+    fn from(i: MeetingInput) -> Self {
+        MeetingForm {
+            kind: i.kind,
+            held_on: i.held_on,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            place: i.place,
+            host: i.host,
+            recorder: i.recorder,
+            lecturer: i.lecturer,
+            topics: i.topics,
+            agenda: i.agenda,
+            minutes: i.minutes,
+            counts_for: i.counts_for,
+            combined_review: i.combined_review,
+            expected_reason: i.expected_reason,
+            extra_police_numbers: i.extra_police_numbers,
+            version: i.version,
+            attendees: i
+                .attendees
+                .into_iter()
+                .map(|a| AttendeeForm {
+                    member_id: a.member_id,
+                    present: a.present,
+                    absence_reason: a.absence_reason,
+                    absence_note: a.absence_note,
+                    criticism: a.criticism,
+                    self_criticism: a.self_criticism,
+                })
+                .collect(),
+            resolutions: i
+                .resolutions
+                .into_iter()
+                .map(|r| ResolutionForm {
+                    text: r.text,
+                    yes: Count::Number(r.yes),
+                    no: Count::Number(r.no),
+                    abstain: Count::Number(r.abstain),
+                })
+                .collect(),
+            actions: i
+                .actions
+                .into_iter()
+                .map(|a| ActionForm {
+                    text: a.text,
+                    owner: a.owner,
+                    due_on: a.due_on,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendeeJson {
+    pub member_id: i64,
+    pub name: String,
+    /// A full member on the day (预备党员 have no vote).
+    pub voting: bool,
+    pub present: bool,
+    pub absence_reason: Option<String>,
+    pub absence_note: Option<String>,
+    pub makeup_on: Option<String>,
+    pub makeup_note: Option<String>,
+    pub criticism: Option<String>,
+    pub self_criticism: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResolutionJson {
+    pub text: String,
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    /// By the kind's pass rule (支部党员大会: yes votes more than half of all voting members).
+    pub passed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewJson {
+    pub version: i64,
+    pub accepted: bool,
+    pub reason: Option<String>,
+    pub reviewer: String,
+    pub reviewed_at: String,
+}
+
+/// A record with its attendance, decisions, review and what the submission check still finds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingJson {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: String,
+    pub held_on: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: Option<String>,
+    pub topics: String,
+    pub agenda: Option<String>,
+    pub minutes: String,
+    pub counts_for: Option<String>,
+    pub combined_review: bool,
+    pub expected_reason: Option<String>,
+    /// `draft`, `submitted`, `returned` or `accepted`.
+    pub state: String,
+    /// Name this in the next update, submission or review.
+    pub version: i64,
+    pub author: String,
+    pub attendees: Vec<AttendeeJson>,
+    pub resolutions: Vec<ResolutionJson>,
+    pub actions: Vec<ActionInput>,
+    /// The submitted versions, by number.
+    pub revisions: Vec<i64>,
+    pub reviews: Vec<ReviewJson>,
+    /// What would stop a submission now, in Chinese, by field.
+    pub gaps: Vec<GapJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapJson {
+    pub field: String,
+    pub message: String,
+}
+
+async fn meeting_json(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    id: i64,
+) -> Result<MeetingJson, ApiError> {
+    let d = state.services.meeting(actor, id).await?;
+    let Meeting {
+        id,
+        org_id,
+        org_name,
+        state: review_state,
+        version,
+        author_login,
+        content: c,
+        ..
+    } = d.meeting;
+    Ok(MeetingJson {
+        id,
+        org_id,
+        org_name,
+        kind: c.kind.code().to_owned(),
+        held_on: view::date(c.held_on),
+        starts_at: c.starts_at,
+        ends_at: c.ends_at,
+        place: c.place,
+        host: c.host,
+        recorder: c.recorder,
+        lecturer: c.lecturer,
+        topics: c.topics,
+        agenda: c.agenda,
+        minutes: c.minutes,
+        counts_for: c.counts_for.map(view::date),
+        combined_review: c.combined_review,
+        expected_reason: c.expected_reason,
+        state: review_state.code().to_owned(),
+        version,
+        author: author_login,
+        attendees: c
+            .attendees
+            .into_iter()
+            .map(|a| AttendeeJson {
+                member_id: a.member_id,
+                name: a.name,
+                voting: a.voting,
+                present: a.present,
+                absence_reason: a.absence_reason.map(|r| r.code().to_owned()),
+                absence_note: a.absence_note,
+                makeup_on: a.makeup_on.map(view::date),
+                makeup_note: a.makeup_note,
+                criticism: a.criticism,
+                self_criticism: a.self_criticism,
+            })
+            .collect(),
+        resolutions: c
+            .resolutions
+            .into_iter()
+            .map(|r| ResolutionJson {
+                text: r.text,
+                yes: r.yes,
+                no: r.no,
+                abstain: r.abstain,
+                passed: r.passed,
+            })
+            .collect(),
+        actions: c
+            .actions
+            .into_iter()
+            .map(|a| ActionInput {
+                text: a.text,
+                owner: a.owner,
+                due_on: view::opt_date(a.due_on),
+            })
+            .collect(),
+        revisions: d.revisions.iter().map(|r| r.version).collect(),
+        reviews: d
+            .reviews
+            .into_iter()
+            .map(|r| ReviewJson {
+                version: r.version,
+                accepted: r.accepted,
+                reason: r.reason,
+                reviewer: r.reviewer_login,
+                reviewed_at: view::instant(r.reviewed_at),
+            })
+            .collect(),
+        gaps: d
+            .gaps
+            .iter()
+            .map(|g| GapJson {
+                field: g.field.to_owned(),
+                message: g.message.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// Records a meeting of the org as a draft.
+#[utoipa::path(post, path = "/orgs/{id}/meetings", tag = "orglife", params(("id" = i64, Path)),
+    request_body = MeetingInput,
+    responses((status = 201, body = MeetingJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> Result<(StatusCode, Json<MeetingJson>), ApiError> {
+    let meeting = state
+        .services
+        .create_meeting(&actor, id, &input.into())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(meeting_json(&state, &actor, meeting).await?),
+    ))
+}
+
+/// A record.
+#[utoipa::path(get, path = "/meetings/{id}", tag = "orglife", params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingJson), (status = 404, body = ApiErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+/// Saves a draft or a returned record (`version` required).
+#[utoipa::path(put, path = "/meetings/{id}", tag = "orglife", params(("id" = i64, Path)),
+    request_body = MeetingInput,
+    responses((status = 200, body = MeetingJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    state
+        .services
+        .update_meeting(&actor, id, &input.into())
+        .await?;
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct VersionInput {
+    pub version: i64,
+}
+
+/// Submits a record for review; refused with the gaps by field while it lacks substance.
+#[utoipa::path(post, path = "/meetings/{id}/submit", tag = "orglife", params(("id" = i64, Path)),
+    request_body = VersionInput,
+    responses((status = 200, body = MeetingJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<VersionInput>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    state
+        .services
+        .submit_meeting(&actor, id, input.version)
+        .await?;
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewInput {
+    pub version: i64,
+    /// `accept` or `return`.
+    pub decision: String,
+    /// Required to return.
+    pub reason: String,
+}
+
+/// Accepts or returns a submitted record: from above its org, never by its author.
+#[utoipa::path(post, path = "/meetings/{id}/review", tag = "orglife", params(("id" = i64, Path)),
+    request_body = ReviewInput,
+    responses((status = 200, body = MeetingJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ReviewInput>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    let form = ReviewForm {
+        version: input.version,
+        decision: input.decision,
+        reason: input.reason,
+    };
+    state.services.review_meeting(&actor, id, &form).await?;
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MakeupInput {
+    pub member_id: i64,
+    /// `YYYY-MM-DD`, from the meeting day to today.
+    pub on: String,
+    pub note: String,
+}
+
+/// Records an absentee's make-up (补学) on a record that is on file.
+#[utoipa::path(post, path = "/meetings/{id}/makeup", tag = "orglife", params(("id" = i64, Path)),
+    request_body = MakeupInput,
+    responses((status = 200, body = MeetingJson), (status = 422, body = ApiErrorBody)))]
+pub async fn makeup(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MakeupInput>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    let form = MakeupForm {
+        member_id: input.member_id,
+        on: input.on,
+        note: input.note,
+    };
+    state.services.record_makeup(&actor, id, &form).await?;
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BriefJson {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: String,
+    pub held_on: String,
+    pub topics: String,
+    pub state: String,
+    pub expected: i64,
+    pub present: i64,
+}
+
+fn brief_json(b: Brief) -> BriefJson {
+    BriefJson {
+        id: b.id,
+        org_id: b.org_id,
+        org_name: b.org_name,
+        kind: b.kind.code().to_owned(),
+        held_on: view::date(b.held_on),
+        topics: b.topics,
+        state: b.state.code().to_owned(),
+        expected: b.expected,
+        present: b.present,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingQuery {
+    /// Only this org's records.
+    pub org: Option<i64>,
+    pub kind: String,
+    pub state: String,
+    pub year: Option<i32>,
+    /// 1-based; 100 a page.
+    pub page: Option<u32>,
+}
+
+/// Records in scope, newest first.
+#[utoipa::path(get, path = "/meetings", tag = "orglife", params(MeetingQuery),
+    responses((status = 200, body = Vec<BriefJson>), (status = 400, body = ApiErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<BriefJson>>, ApiError> {
+    let q: MeetingQuery = api_query(raw.as_deref())?;
+    let (from, to) = match q.year {
+        Some(y) => {
+            let (from, to) = year_range(y)?;
+            (Some(from), Some(to))
+        }
+        None => (None, None),
+    };
+    let filter = Filter {
+        org_id: q.org,
+        kind: MeetingKind::from_code(q.kind.trim()),
+        state: ReviewState::from_code(q.state.trim()),
+        from,
+        to,
+        not_org: None,
+    };
+    let page = Page {
+        number: q.page.unwrap_or(1).clamp(1, 100_000),
+        size: 100,
+    };
+    let rows = state.services.meetings(&actor, &filter, page).await?;
+    Ok(Json(rows.into_iter().map(brief_json).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TallyJson {
+    pub met: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub upcoming: u32,
+    /// Due periods met on time, per cent; null when nothing was due yet.
+    pub on_time_percent: Option<u32>,
+}
+
+fn tally_json(t: dangjian_core::compliance::Tally) -> TallyJson {
+    TallyJson {
+        met: t.met,
+        late: t.late,
+        missing: t.missing,
+        upcoming: t.upcoming,
+        on_time_percent: t.on_time_percent(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberRefJson {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One requirement for one period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotJson {
+    pub kind: String,
+    pub kind_label: String,
+    /// "2026年3月", "2026年第一季度", "2026年".
+    pub period: String,
+    pub from: String,
+    /// The last day of the period (its deadline).
+    pub until: String,
+    pub min_count: u32,
+    /// `official`, `secondary`, `local` or `memory`: a `local` requirement is the bureau's
+    /// practice, not a national rule.
+    pub confidence: String,
+    /// `met`, `late`, `missing`, `upcoming` or `not_applicable`.
+    pub status: String,
+    pub records: Vec<i64>,
+    pub members_missing: Vec<MemberRefJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplianceJson {
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub tally: TallyJson,
+    pub slots: Vec<SlotJson>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct YearQuery {
+    /// The calendar year; this year when absent.
+    pub year: Option<i32>,
+}
+
+fn slot_json(
+    s: &dangjian_core::compliance::Slot,
+    names: &std::collections::HashMap<i64, String>,
+) -> SlotJson {
+    SlotJson {
+        kind: s.kind.code().to_owned(),
+        kind_label: s.kind.label().to_owned(),
+        period: period_label(s),
+        from: view::date(s.from),
+        until: view::date(s.last_day()),
+        min_count: s.min_count,
+        confidence: serde_json::to_value(s.confidence)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        status: s.status.code().to_owned(),
+        records: s.records.clone(),
+        members_missing: s
+            .members_missing
+            .iter()
+            .map(|id| MemberRefJson {
+                id: *id,
+                name: names.get(id).cloned().unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+/// An org's compliance with the rules of organisational life for a year, period by period.
+#[utoipa::path(get, path = "/orgs/{id}/compliance", tag = "orglife", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = ComplianceJson), (status = 404, body = ApiErrorBody)))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ComplianceJson>, ApiError> {
+    let q: YearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let c = state.services.org_compliance(&actor, id, year).await?;
+    Ok(Json(ComplianceJson {
+        org_id: c.org.id,
+        org_name: c.org.name.clone(),
+        year,
+        tally: tally_json(c.tally),
+        slots: c.slots.iter().map(|s| slot_json(s, &c.names)).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewJson {
+    pub org_id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub tally: TallyJson,
+    /// The periods missed, as "主题党日 2026年3月".
+    pub missing: Vec<String>,
+}
+
+/// Every org in scope that owes organisational life, with its tally for the year, most
+/// missed first.
+#[utoipa::path(get, path = "/compliance", tag = "orglife", params(YearQuery),
+    responses((status = 200, body = Vec<OverviewJson>), (status = 403, body = ApiErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<OverviewJson>>, ApiError> {
+    let q: YearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let rows = state.services.compliance_overview(&actor, year).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| OverviewJson {
+                org_id: r.org_id,
+                code: r.code,
+                name: r.name,
+                kind: r.kind.code().to_owned(),
+                tally: tally_json(r.tally),
+                missing: r.missing,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueJson {
+    pub org_id: i64,
+    pub org_name: String,
+    pub requirement: SlotJson,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TodoJson {
+    pub due_soon: Vec<DueJson>,
+    pub overdue: Vec<DueJson>,
+    pub awaiting_review: Vec<BriefJson>,
+    pub returned: Vec<BriefJson>,
+    pub drafts: Vec<BriefJson>,
+}
+
+fn due_json(d: DueItem) -> DueJson {
+    DueJson {
+        org_id: d.org_id,
+        org_name: d.org_name,
+        requirement: slot_json(&d.slot, &Default::default()),
+    }
+}
+
+/// The to-do list of organisational life in the caller's scope.
+#[utoipa::path(get, path = "/orglife/todo", tag = "orglife",
+    responses((status = 200, body = TodoJson), (status = 403, body = ApiErrorBody)))]
+pub async fn todo(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<TodoJson>, ApiError> {
+    let t = state.services.org_life_todo(&actor).await?;
+    Ok(Json(TodoJson {
+        due_soon: t.due_soon.into_iter().map(due_json).collect(),
+        overdue: t.overdue.into_iter().map(due_json).collect(),
+        awaiting_review: t.awaiting_review.into_iter().map(brief_json).collect(),
+        returned: t.returned.into_iter().map(brief_json).collect(),
+        drafts: t.drafts.into_iter().map(brief_json).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipationJson {
+    pub meeting_id: i64,
+    pub org_name: String,
+    pub kind: String,
+    pub held_on: String,
+    pub topics: String,
+    pub present: bool,
+    pub absence_reason: Option<String>,
+    /// The make-up date; null while an absence is not made up.
+    pub makeup_on: Option<String>,
+}
+
+/// The caller's own organisational life, as a member (empty for accounts not linked to one).
+#[utoipa::path(get, path = "/me/orglife", tag = "orglife",
+    responses((status = 200, body = Vec<ParticipationJson>)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<ParticipationJson>>, ApiError> {
+    let list = state.services.my_org_life(&actor).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|p| ParticipationJson {
+                meeting_id: p.meeting_id,
+                org_name: p.org_name,
+                kind: p.kind.code().to_owned(),
+                held_on: view::date(p.held_on),
+                topics: p.topics,
+                present: p.present,
+                absence_reason: p.absence_reason.map(|r| r.code().to_owned()),
+                makeup_on: p.makeup_on.map(view::date),
+            })
+            .collect(),
+    ))
+}
