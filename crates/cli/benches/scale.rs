@@ -1,5 +1,6 @@
 //! Province-scale measurements for the organisation and membership targets: coverage report
-//! (< 1 s), member search (< 50 ms) and import of 100,000 rows (< 30 s).
+//! (< 1 s), member search (< 50 ms) and import of 100,000 rows (< 30 s); and for
+//! organisational life: the compliance of every org of the province for a year (< 1 s).
 //!
 //! `cargo bench -p dangjian --bench scale` generates the province demo (about 97,000 members)
 //! in a fresh SQLite file, or in the empty PostgreSQL database named by
@@ -50,13 +51,36 @@ async fn main() {
         .await
         .expect("province demo");
     println!(
-        "province demo: {} orgs, {} members in {:.1} s",
+        "province demo: {} orgs, {} members, {} records of organisational life in {:.1} s",
         summary.orgs,
         summary.members,
+        summary.meetings,
         started.elapsed().as_secs_f64()
     );
 
     let office = Actor::shell_office();
+    let year = services.clock().today().year();
+    let compliance = time(5, || async {
+        services
+            .compliance_overview(&office, year - 1)
+            .await
+            .expect("compliance");
+    })
+    .await;
+    let rows = services
+        .compliance_overview(&office, year - 1)
+        .await
+        .expect("compliance");
+    println!(
+        "compliance overview: {} orgs owe organisational life, {} periods missed",
+        rows.len(),
+        rows.iter().map(|r| r.tally.missing).sum::<u32>()
+    );
+    report(
+        "compliance of every org for a year, whole province",
+        &compliance,
+        1000,
+    );
     let coverage = time(5, || async {
         services.coverage(&office, None).await.expect("coverage");
     })

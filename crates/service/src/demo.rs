@@ -30,6 +30,8 @@ use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
+mod life;
+
 /// How big a bureau to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoScale {
@@ -55,6 +57,8 @@ pub struct DemoSummary {
     pub orgs: usize,
     pub branches: usize,
     pub members: usize,
+    /// Records of organisational life.
+    pub meetings: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -878,12 +882,21 @@ impl Services {
             progress("书记任职", i as u64 + 1, total_orgs);
         }
 
+        let first = dangjian_store::orglife::next_id(&mut tx).await?;
+        let ids: Vec<i64> = org_ids.iter().map(|(id, _)| *id).collect();
+        let (meetings, attendees) =
+            life::org_life(&plan, &ids, &member_ids, today, scale, seed, first);
+        progress("组织生活", 0, meetings.len() as u64);
+        dangjian_store::orglife::insert_bulk(&mut tx, &meetings, &attendees, now).await?;
+        progress("组织生活", meetings.len() as u64, meetings.len() as u64);
+
         let accounts = self
             .demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale)
             .await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
+            "meetings": meetings.len(),
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
@@ -896,6 +909,7 @@ impl Services {
                 .filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none())
                 .count(),
             members: plan.members.len(),
+            meetings: meetings.len(),
             accounts,
         })
     }

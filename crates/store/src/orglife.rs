@@ -880,3 +880,144 @@ pub async fn members_over(
     }
     Ok(members)
 }
+
+/// A record to load in bulk (the demo), with its id chosen by the caller.
+#[derive(Debug, Clone)]
+pub struct BulkMeeting {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub counts_for: Option<NaiveDate>,
+    pub starts_at: &'static str,
+    pub ends_at: &'static str,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: Option<String>,
+    pub topics: String,
+    pub minutes: String,
+    pub combined_review: bool,
+    pub state: ReviewState,
+    pub author_login: &'static str,
+}
+
+/// An attendance row to load in bulk.
+#[derive(Debug, Clone)]
+pub struct BulkAttendee {
+    pub meeting_id: i64,
+    pub member_id: i64,
+    pub voting: bool,
+    pub present: bool,
+    pub absence_reason: Option<AbsenceReason>,
+    pub makeup_on: Option<NaiveDate>,
+}
+
+/// The first free record id.
+pub async fn next_id(conn: &mut Conn) -> StoreResult<i64> {
+    sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM meetings")
+        .fetch_one(conn)
+        .await?
+        .int("next")
+}
+
+/// Rows per statement: PostgreSQL pays a round trip per statement, SQLite per parameter.
+fn batch(conn: &Conn) -> usize {
+    if conn.backend_name() == "PostgreSQL" {
+        300
+    } else {
+        20
+    }
+}
+
+/// Loads records and their attendance with many rows per statement, then moves the id
+/// sequence past them (PostgreSQL; SQLite takes the next id from the table).
+pub async fn insert_bulk(
+    conn: &mut Conn,
+    meetings: &[BulkMeeting],
+    attendees: &[BulkAttendee],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now = timestamp_text(now);
+    let size = batch(conn);
+    for chunk in meetings.chunks(size) {
+        let mut sql = Sql::new(
+            "INSERT INTO meetings (id, org_id, kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
+             topics, minutes, counts_for, combined_review, state, version, author_login, created_at, updated_at) VALUES ",
+        );
+        for (i, m) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(m.id)
+                .push(", ")
+                .bind(m.org_id)
+                .push(", ")
+                .bind(m.kind.code())
+                .push(", ")
+                .bind(date_text(m.held_on))
+                .push(", ")
+                .bind(m.starts_at)
+                .push(", ")
+                .bind(m.ends_at)
+                .push(", ")
+                .bind(m.place.clone())
+                .push(", ")
+                .bind(m.host.clone())
+                .push(", ")
+                .bind(m.recorder.clone())
+                .push(", ")
+                .bind(m.lecturer.clone())
+                .push(", ")
+                .bind(m.topics.clone())
+                .push(", ")
+                .bind(m.minutes.clone())
+                .push(", ")
+                .bind(m.counts_for.map(date_text))
+                .push(", ")
+                .bind(flag(m.combined_review))
+                .push(", ")
+                .bind(m.state.code())
+                .push(", 1, ")
+                .bind(m.author_login)
+                .push(", ")
+                .bind(now.clone())
+                .push(", ")
+                .bind(now.clone())
+                .push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    for chunk in attendees.chunks(size * 2) {
+        let mut sql = Sql::new(
+            "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, makeup_on, makeup_note) VALUES ",
+        );
+        for (i, a) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(a.meeting_id)
+                .push(", ")
+                .bind(a.member_id)
+                .push(", ")
+                .bind(flag(a.voting))
+                .push(", ")
+                .bind(flag(a.present))
+                .push(", ")
+                .bind(a.absence_reason.map(AbsenceReason::code))
+                .push(", ")
+                .bind(a.makeup_on.map(date_text))
+                .push(", ")
+                .bind(a.makeup_on.map(|_| "观看会议录像，学习会议材料并提交心得"))
+                .push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(
+            "SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence('meetings', 'id'), \
+             (SELECT COALESCE(MAX(id), 1) FROM meetings))) AS s",
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
