@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
+mod docx;
 mod error;
 pub mod excel;
 pub mod import;

@@ -205,6 +205,94 @@ pub struct Todo {
     pub drafts: Vec<MeetingBrief>,
 }
 
+/// One record as the ledger (台账) lists it.
+#[derive(Debug, Clone)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub time: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: Option<String>,
+    pub topics: String,
+    pub expected: usize,
+    pub present: usize,
+    /// "张三（出差，2026-03-25已补学）".
+    pub absentees: Vec<String>,
+    /// "接收张三为预备党员：赞成7、反对0、弃权0，通过".
+    pub resolutions: Vec<String>,
+    pub actions: Vec<String>,
+    pub state: ReviewState,
+    pub counts_for: Option<NaiveDate>,
+}
+
+/// An org's organisational-life ledger for a year: the compliance summary by kind and every
+/// record on file (drafts are not), generated from the records.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub org: Org,
+    pub year: i32,
+    pub tally: Tally,
+    /// Per kind that applies: (kind, requirement in words, tally).
+    pub summary: Vec<(MeetingKind, String, Tally)>,
+    pub entries: Vec<LedgerEntry>,
+}
+
+fn ledger_entry(m: &MeetingRow) -> LedgerEntry {
+    let c = &m.content;
+    LedgerEntry {
+        id: m.id,
+        kind: c.kind,
+        held_on: c.held_on,
+        time: format!("{}–{}", c.starts_at, c.ends_at),
+        place: c.place.clone(),
+        host: c.host.clone(),
+        recorder: c.recorder.clone(),
+        lecturer: c.lecturer.clone(),
+        topics: c.topics.clone(),
+        expected: c.attendees.len(),
+        present: c.attendees.iter().filter(|a| a.present).count(),
+        absentees: c
+            .attendees
+            .iter()
+            .filter(|a| !a.present)
+            .map(|a| {
+                let reason = a.absence_reason.map_or("未说明原因", AbsenceReason::label);
+                match a.makeup_on {
+                    Some(on) => format!("{}（{reason}，{on}已补学）", a.name),
+                    None => format!("{}（{reason}，未补学）", a.name),
+                }
+            })
+            .collect(),
+        resolutions: c
+            .resolutions
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}：赞成{}、反对{}、弃权{}，{}",
+                    r.text,
+                    r.yes,
+                    r.no,
+                    r.abstain,
+                    if r.passed { "通过" } else { "未通过" }
+                )
+            })
+            .collect(),
+        actions: c
+            .actions
+            .iter()
+            .map(|a| match a.due_on {
+                Some(due) => format!("{}（{}，{due}前）", a.text, a.owner),
+                None => format!("{}（{}）", a.text, a.owner),
+            })
+            .collect(),
+        state: m.state,
+        counts_for: c.counts_for,
+    }
+}
+
 /// How a period is named on pages: "2026年3月", "2026年第一季度", "2026年".
 pub fn period_label(slot: &Slot) -> String {
     let (y, m) = (slot.from.year(), slot.from.month());
@@ -1232,6 +1320,206 @@ fn group_records(records: &[compliance::RecordFact]) -> HashMap<i64, Vec<complia
         by_org.entry(r.org_id).or_default().push(r.clone());
     }
     by_org
+}
+
+/// The ledger's columns, shared by the spreadsheet and the document.
+const LEDGER_HEADINGS: [&str; 10] = [
+    "日期",
+    "类型",
+    "时间",
+    "地点",
+    "主持人",
+    "议题",
+    "应到/实到",
+    "缺席及补学",
+    "表决事项",
+    "状态",
+];
+
+fn ledger_row(e: &LedgerEntry) -> Vec<String> {
+    let mut topics = e.topics.clone();
+    if let Some(lecturer) = &e.lecturer {
+        topics.push_str(&format!("（授课人：{lecturer}）"));
+    }
+    if let Some(day) = e.counts_for {
+        topics.push_str(&format!("（补开，计入{day}所在期间）"));
+    }
+    vec![
+        e.held_on.to_string(),
+        e.kind.label().to_owned(),
+        e.time.clone(),
+        e.place.clone(),
+        e.host.clone(),
+        topics,
+        format!("{}/{}", e.expected, e.present),
+        e.absentees.join("；"),
+        e.resolutions.join("；"),
+        e.state.label().to_owned(),
+    ]
+}
+
+fn summary_row(kind: MeetingKind, rule: &str, t: &Tally) -> Vec<String> {
+    vec![
+        kind.label().to_owned(),
+        rule.to_owned(),
+        t.met.to_string(),
+        t.late.to_string(),
+        t.missing.to_string(),
+        t.upcoming.to_string(),
+    ]
+}
+
+const SUMMARY_HEADINGS: [&str; 6] = ["类型", "要求", "已完成", "逾期补开", "未开展", "待开展"];
+
+impl Services {
+    /// An org's organisational-life ledger for a year.
+    pub async fn org_life_ledger(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<Ledger> {
+        let c = self.org_compliance(actor, org_id, year).await?;
+        let mut summary = Vec::new();
+        for kind in MeetingKind::ALL {
+            let slots: Vec<Slot> = c
+                .slots
+                .iter()
+                .filter(|s| s.kind == *kind)
+                .cloned()
+                .collect();
+            let tally = Tally::of(&slots);
+            if tally == Tally::default() {
+                continue;
+            }
+            let rule = slots
+                .first()
+                .map(|s| format!("{}{}次", s.period.label(), s.min_count))
+                .unwrap_or_default();
+            summary.push((*kind, rule, tally));
+        }
+        let mut ids: Vec<(NaiveDate, i64)> = c
+            .records
+            .values()
+            .filter(|b| b.held_on.year() == year && b.state != ReviewState::Draft)
+            .map(|b| (b.held_on, b.id))
+            .collect();
+        ids.sort_unstable();
+        let mut tx = self.db().read().await?;
+        let mut entries = Vec::with_capacity(ids.len());
+        for (_, id) in ids {
+            if let Some(m) = orglife::get(&mut tx, id).await? {
+                entries.push(ledger_entry(&m));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ledger {
+            org: c.org,
+            year,
+            tally: c.tally,
+            summary,
+            entries,
+        })
+    }
+
+    /// The ledger as a spreadsheet (汇总 and 会议记录), audited.
+    pub async fn ledger_xlsx(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<Vec<u8>> {
+        let ledger = self.org_life_ledger(actor, org_id, year).await?;
+        let now = self.clock().now();
+        let title = format!("{} {}年组织生活台账", ledger.org.name, year);
+        let cells = |row: Vec<String>| row.into_iter().map(crate::excel::Cell::Text).collect();
+        let sheets = [
+            crate::excel::Sheet {
+                name: "汇总".to_owned(),
+                title: title.clone(),
+                headings: SUMMARY_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+                rows: ledger
+                    .summary
+                    .iter()
+                    .map(|(k, rule, t)| cells(summary_row(*k, rule, t)))
+                    .collect(),
+            },
+            crate::excel::Sheet {
+                name: "会议记录".to_owned(),
+                title,
+                headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+                rows: ledger
+                    .entries
+                    .iter()
+                    .map(|e| cells(ledger_row(e)))
+                    .collect(),
+            },
+        ];
+        let bytes = crate::excel::workbook(&sheets, &actor.login, now)?;
+        self.record_ledger_export(actor, &ledger, "xlsx").await?;
+        Ok(bytes)
+    }
+
+    /// The ledger as a Word document, one section per kind, audited.
+    pub async fn ledger_docx(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<Vec<u8>> {
+        use crate::docx::Block;
+        let ledger = self.org_life_ledger(actor, org_id, year).await?;
+        let now = self.clock().now();
+        let t = ledger.tally;
+        let mut blocks = vec![
+            Block::Paragraph(format!(
+                "已完成 {}，逾期补开 {}，未开展 {}，待开展 {}。",
+                t.met, t.late, t.missing, t.upcoming
+            )),
+            Block::Table {
+                headings: SUMMARY_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+                rows: ledger
+                    .summary
+                    .iter()
+                    .map(|(k, rule, t)| summary_row(*k, rule, t))
+                    .collect(),
+            },
+        ];
+        for kind in MeetingKind::ALL {
+            let rows: Vec<Vec<String>> = ledger
+                .entries
+                .iter()
+                .filter(|e| e.kind == *kind)
+                .map(ledger_row)
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            blocks.push(Block::Heading(kind.label().to_owned()));
+            blocks.push(Block::Table {
+                headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+                rows,
+            });
+        }
+        let title = format!("{} {}年组织生活台账", ledger.org.name, ledger.year);
+        let bytes = crate::docx::document(&title, &blocks, &actor.login, now)?;
+        self.record_ledger_export(actor, &ledger, "docx").await?;
+        Ok(bytes)
+    }
+
+    async fn record_ledger_export(
+        &self,
+        actor: &Actor,
+        ledger: &Ledger,
+        format: &str,
+    ) -> ServiceResult<()> {
+        let event = Event::new("meeting.ledger_export")
+            .object("org", ledger.org.id)
+            .detail(
+                json!({ "year": ledger.year, "format": format, "records": ledger.entries.len() }),
+            );
+        self.record(actor, event).await
+    }
 }
 
 /// The calendar year `[1 Jan, 1 Jan next)`, for years the platform can hold.

@@ -1431,3 +1431,144 @@ pub async fn revision(
             .collect(),
     })
 }
+
+struct LedgerRowView {
+    id: i64,
+    held_on: String,
+    kind: &'static str,
+    time: String,
+    place: String,
+    host: String,
+    topics: String,
+    attendance: String,
+    absentees: String,
+    resolutions: String,
+    actions: String,
+    state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "orglife_ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    tally: (u32, u32, u32, u32),
+    summary: Vec<(&'static str, String, u32, u32, u32, u32)>,
+    rows: Vec<LedgerRowView>,
+}
+
+/// The organisational-life ledger (台账) of an org for a year, for printing.
+pub async fn ledger(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let q: YearQuery = query(raw.as_deref())?;
+    let year = year_of(&q.year, state.services.clock().today().year())?;
+    let l = state.services.org_life_ledger(actor, id, year).await?;
+    let t = l.tally;
+    render(&LedgerPage {
+        layout: Layout::new(
+            actor,
+            AREA,
+            format!("{} {}年组织生活台账", l.org.name, year),
+        )
+        .crumb("组织生活", Some(AREA.to_owned()))
+        .crumb(
+            l.org.name.clone(),
+            Some(format!("/orgs/{}/orglife?year={year}", l.org.id)),
+        )
+        .crumb("台账", None),
+        org_id: l.org.id,
+        org_name: l.org.name.clone(),
+        year,
+        tally: (t.met, t.late, t.missing, t.upcoming),
+        summary: l
+            .summary
+            .iter()
+            .map(|(k, rule, t)| {
+                (
+                    k.label(),
+                    rule.clone(),
+                    t.met,
+                    t.late,
+                    t.missing,
+                    t.upcoming,
+                )
+            })
+            .collect(),
+        rows: l
+            .entries
+            .iter()
+            .map(|e| LedgerRowView {
+                id: e.id,
+                held_on: view::date(e.held_on),
+                kind: e.kind.label(),
+                time: e.time.clone(),
+                place: e.place.clone(),
+                host: e.host.clone(),
+                topics: match (&e.lecturer, e.counts_for) {
+                    (Some(l), _) => format!("{}（授课人：{l}）", e.topics),
+                    (None, Some(day)) => {
+                        format!("{}（补开，计入{}所在期间）", e.topics, view::date(day))
+                    }
+                    (None, None) => e.topics.clone(),
+                },
+                attendance: format!("{}/{}", e.expected, e.present),
+                absentees: e.absentees.join("；"),
+                resolutions: e.resolutions.join("；"),
+                actions: e.actions.join("；"),
+                state: e.state.label(),
+            })
+            .collect(),
+    })
+}
+
+fn year_param(state: &AppState, raw: Option<&str>) -> Result<i32, PageError> {
+    let q: YearQuery = query(raw)?;
+    year_of(&q.year, state.services.clock().today().year())
+}
+
+/// The ledger as a spreadsheet.
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let year = year_param(&state, raw.as_deref())?;
+    let bytes = state.services.ledger_xlsx(&session.actor, id, year).await?;
+    Ok(super::xlsx(bytes, &format!("组织生活台账-{year}.xlsx")))
+}
+
+/// The ledger as a Word document.
+pub async fn ledger_docx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let year = year_param(&state, raw.as_deref())?;
+    let bytes = state.services.ledger_docx(&session.actor, id, year).await?;
+    let name = format!("组织生活台账-{year}.docx");
+    let disposition = format!(
+        "attachment; filename=\"ledger.docx\"; filename*=UTF-8''{}",
+        crate::session::encode(&name)
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
