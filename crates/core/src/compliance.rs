@@ -346,6 +346,60 @@ pub fn due_soon(slot: &Slot, today: NaiveDate, settings: Settings) -> bool {
             .is_some_and(|horizon| slot.last_day() <= horizon)
 }
 
+/// The day in a period a plan suggests for a meeting: the local fixed day of the month for
+/// 主题党日, early in the month for 支委会 and 党小组会, the middle of a quarter for the
+/// 党员大会 and its end for the 党课, and for the annual meetings the last month of their
+/// preferred quarter (谈心谈话 a month before the 组织生活会 they prepare). A period cut short
+/// keeps its suggestion inside it; a second meeting in a period comes a week after the first.
+pub fn plan_dates(
+    slots: &[Slot],
+    meetings: &Meetings,
+    theme_day: u32,
+) -> Vec<(MeetingKind, NaiveDate)> {
+    use MeetingKind::*;
+    let mut planned = Vec::new();
+    for slot in slots.iter().filter(|s| s.status != Status::NotApplicable) {
+        let (year, month) = (slot.from.year(), slot.from.month());
+        let quarter_start = (month - 1) / 3 * 3 + 1;
+        let (month, day) = match (slot.period, slot.kind) {
+            (Period::Month, ThemePartyDay) => (month, theme_day),
+            (Period::Month, BranchCommittee) => (month, 5),
+            (Period::Month, PartyGroup) => (month, 10),
+            (Period::Month, _) => (month, 20),
+            (Period::Quarter, PartyLecture) => (quarter_start + 2, 20),
+            (Period::Quarter, _) => (quarter_start + 1, 15),
+            (Period::Year, kind) => {
+                let last = meetings.rule(kind).preferred_quarter.map_or(6, |q| q * 3);
+                match kind {
+                    HeartToHeartTalk => (
+                        meetings
+                            .organizational_life_meeting
+                            .preferred_quarter
+                            .map_or(6, |q| q * 3)
+                            - 1,
+                        15,
+                    ),
+                    DemocraticLifeMeeting => (last, 20),
+                    _ => (last, 10),
+                }
+            }
+        };
+        let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(slot.from);
+        let base = first
+            .checked_add_days(Days::new(u64::from(day.clamp(1, 31) - 1)))
+            .unwrap_or(first)
+            .min(Period::Month.end_after(first).pred_opt().unwrap_or(first));
+        for k in 0..slot.min_count {
+            let on = base
+                .checked_add_days(Days::new(u64::from(k) * 7))
+                .unwrap_or(base)
+                .clamp(slot.from, slot.last_day());
+            planned.push((slot.kind, on));
+        }
+    }
+    planned
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -896,6 +950,68 @@ mod tests {
         let slots = case.year(2025, MeetingKind::ThemePartyDay);
         assert!(!due_soon(&slots[11], case.today, settings()));
         assert_eq!(Tally::default().on_time_percent(), None);
+    }
+
+    #[test]
+    fn a_plan_puts_each_meeting_on_its_day_inside_its_period() {
+        let case = Case::new(branch(1, d(2020, 1, 1), true));
+        let meetings = Rules::defaults().meetings;
+        let slots = evaluate(&Input {
+            versions: &case.versions,
+            settings: settings(),
+            org: &case.org,
+            records: &[],
+            members: &[],
+            from: d(2027, 1, 1),
+            to: d(2028, 1, 1),
+            today: d(2026, 12, 1),
+        });
+        let plan = plan_dates(&slots, &meetings, 31);
+        let of = |kind| -> Vec<NaiveDate> {
+            plan.iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, d)| *d)
+                .collect()
+        };
+        // The fixed day 31 falls back to the month's last day.
+        let theme = of(MeetingKind::ThemePartyDay);
+        assert_eq!(theme.len(), 12);
+        assert_eq!(theme[1], d(2027, 2, 28));
+        assert_eq!(theme[3], d(2027, 4, 30));
+        assert_eq!(of(MeetingKind::BranchGeneralMeeting)[3], d(2027, 11, 15));
+        assert_eq!(of(MeetingKind::PartyLecture)[0], d(2027, 3, 20));
+        assert_eq!(
+            of(MeetingKind::OrganizationalLifeMeeting),
+            vec![d(2027, 12, 10)]
+        );
+        assert_eq!(of(MeetingKind::HeartToHeartTalk), vec![d(2027, 11, 15)]);
+        assert!(of(MeetingKind::PartyGroup).is_empty());
+        assert!(of(MeetingKind::DemocraticLifeMeeting).is_empty());
+        for (kind, day) in &plan {
+            let slot = slots
+                .iter()
+                .find(|s| s.kind == *kind && s.from <= *day && *day < s.to);
+            assert!(slot.is_some(), "{kind:?} {day}");
+        }
+        // Two a period: a week apart, and a short period keeps them inside it.
+        let twice = Rules::load(Some("[meetings.party_lecture]\nmin_count = 2\n"))
+            .unwrap()
+            .meetings;
+        let mut short = slots
+            .iter()
+            .find(|s| s.kind == MeetingKind::PartyLecture)
+            .unwrap()
+            .clone();
+        short.min_count = 2;
+        short.to = d(2027, 3, 24);
+        let plan = plan_dates(&[short], &twice, 15);
+        assert_eq!(
+            plan,
+            vec![
+                (MeetingKind::PartyLecture, d(2027, 3, 20)),
+                (MeetingKind::PartyLecture, d(2027, 3, 23))
+            ]
+        );
     }
 
     #[test]

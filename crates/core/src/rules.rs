@@ -150,6 +150,13 @@ impl Meetings {
     }
 }
 
+/// Plans of organisational life (local defaults).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Plans {
+    /// The fixed day of the month for 主题党日 (a later day than the month has is its last).
+    pub theme_party_day_of_month: u32,
+}
+
 /// The rules the platform applies.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Rules {
@@ -160,6 +167,7 @@ pub struct Rules {
     pub membership_status: MembershipStatus,
     pub meetings: Meetings,
     pub compliance: ComplianceSettings,
+    pub plans: Plans,
 }
 
 impl Rules {
@@ -216,6 +224,9 @@ impl Rules {
                     kind.label()
                 )));
             }
+        }
+        if !(1..=31).contains(&self.plans.theme_party_day_of_month) {
+            return Err(RulesError::Value("主题党日固定日须在1到31之间".to_owned()));
         }
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
@@ -297,6 +308,9 @@ impl Rules {
             compliance: ComplianceSettings {
                 min_existence_ratio: 0.5,
                 due_soon_days: 14,
+            },
+            plans: Plans {
+                theme_party_day_of_month: 15,
             },
         }
     }

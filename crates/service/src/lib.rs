@@ -21,6 +21,7 @@ pub mod lifecycle;
 pub mod members;
 pub mod orglife;
 pub mod orgs;
+pub mod plans;
 mod rekey;
 mod scope;
 mod second_factor;

@@ -160,6 +160,8 @@ pub struct MeetingDetail {
     pub can_edit: bool,
     pub can_review: bool,
     pub can_record_makeup: bool,
+    /// The plan's items of the same kind in the record's month, to hold it against.
+    pub planned: Vec<dangjian_store::orglife::PlanItem>,
 }
 
 /// The compliance of one org for a year.
@@ -1051,6 +1053,12 @@ impl Services {
         let org = orgs::get(&mut tx, meeting.org_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        let held = meeting.content.held_on;
+        let planned = orglife::plan_of(&mut tx, org.id, held.year())
+            .await?
+            .into_iter()
+            .filter(|p| p.kind == meeting.content.kind && p.planned_on.month() == held.month())
+            .collect();
         tx.commit().await?;
         let recorder = actor.permits(Permission::RecordMeetings);
         let who = Reviewer {
@@ -1074,6 +1082,7 @@ impl Services {
             meeting,
             revisions,
             reviews,
+            planned,
         })
     }
 

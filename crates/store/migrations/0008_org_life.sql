@@ -97,3 +97,18 @@ CREATE TABLE meeting_reviews (
     reviewed_at TEXT NOT NULL
 );
 CREATE INDEX meeting_reviews_meeting ON meeting_reviews (meeting_id, reviewed_at);
+
+-- The plan of an org's organisational life for a year: generated from the rules in one step,
+-- then adjusted item by item.
+CREATE TABLE meeting_plans (
+    id {{id}},
+    org_id BIGINT NOT NULL REFERENCES orgs (id),
+    year BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    planned_on TEXT NOT NULL,
+    topic TEXT,
+    note TEXT,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX meeting_plans_org ON meeting_plans (org_id, year, planned_on);

@@ -1021,3 +1021,141 @@ pub async fn insert_bulk(
     }
     Ok(())
 }
+
+/// An item of an org's plan.
+#[derive(Debug, Clone)]
+pub struct PlanItem {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_path: OrgPath,
+    pub year: i32,
+    pub kind: MeetingKind,
+    pub planned_on: NaiveDate,
+    pub topic: Option<String>,
+    pub note: Option<String>,
+    pub updated_by: String,
+}
+
+/// A new or changed plan item.
+#[derive(Debug, Clone)]
+pub struct PlanFields<'a> {
+    pub kind: MeetingKind,
+    pub planned_on: NaiveDate,
+    pub topic: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+pub async fn insert_plan_item(
+    conn: &mut Conn,
+    org: i64,
+    year: i32,
+    item: &PlanFields<'_>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO meeting_plans (org_id, year, kind, planned_on, topic, note, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(org)
+    .bind(i64::from(year))
+    .bind(item.kind.code())
+    .bind(date_text(item.planned_on))
+    .bind(item.topic)
+    .bind(item.note)
+    .bind(by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn update_plan_item(
+    conn: &mut Conn,
+    id: i64,
+    item: &PlanFields<'_>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE meeting_plans SET kind = $1, planned_on = $2, topic = $3, note = $4, updated_by = $5, \
+         updated_at = $6 WHERE id = $7",
+    )
+    .bind(item.kind.code())
+    .bind(date_text(item.planned_on))
+    .bind(item.topic)
+    .bind(item.note)
+    .bind(by)
+    .bind(timestamp_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_plan_item(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM meeting_plans WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes an org's plan for a year; returns how many items went.
+pub async fn clear_plan(conn: &mut Conn, org: i64, year: i32) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM meeting_plans WHERE org_id = $1 AND year = $2")
+            .bind(org)
+            .bind(i64::from(year))
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+const SELECT_PLAN: &str = "SELECT p.id, p.org_id, o.path AS org_path, p.year, p.kind, p.planned_on, p.topic, \
+     p.note, p.updated_by FROM meeting_plans p JOIN orgs o ON o.id = p.org_id";
+
+fn plan_row(row: &AnyRow) -> StoreResult<PlanItem> {
+    let path = row.text("org_path")?;
+    Ok(PlanItem {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_path: OrgPath::parse(&path).ok_or(StoreError::Corrupt {
+            column: "orgs.path",
+            value: path,
+        })?,
+        year: i32::try_from(row.int("year")?).unwrap_or_default(),
+        kind: row.code("kind", MeetingKind::from_code)?,
+        planned_on: row.date("planned_on")?,
+        topic: row.opt_text("topic")?,
+        note: row.opt_text("note")?,
+        updated_by: row.text("updated_by")?,
+    })
+}
+
+pub async fn plan_item(conn: &mut Conn, id: i64) -> StoreResult<Option<PlanItem>> {
+    let sql = format!("{SELECT_PLAN} WHERE p.id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(plan_row)
+        .transpose()
+}
+
+/// An org's plan for a year, by date.
+pub async fn plan_of(conn: &mut Conn, org: i64, year: i32) -> StoreResult<Vec<PlanItem>> {
+    let sql = format!(
+        "{SELECT_PLAN} WHERE p.org_id = $1 AND p.year = $2 ORDER BY p.planned_on, p.kind, p.id"
+    );
+    sqlx::query(&sql)
+        .bind(org)
+        .bind(i64::from(year))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(plan_row)
+        .collect()
+}

@@ -529,3 +529,171 @@ async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates
     assert_eq!(todo["awaiting_review"], json!([]));
     assert!(!todo["overdue"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_plan_is_generated_from_the_rules_adjusted_and_held_against_the_records() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let plan_path = format!("/orgs/{}/orglife/plan", f.a1);
+    let generated = app
+        .post_form(
+            &secretary,
+            &plan_path,
+            &[("year", "2026"), ("theme_day", "31")],
+        )
+        .await;
+    assert_eq!(generated.status(), 303);
+    let page = text(&secretary, app.url(&format!("{plan_path}?year=2026"))).await;
+    // Twelve theme days on the 31st or the month's last day; no 支委会 (A1 has no committee).
+    assert!(page.contains("2026-02-28") && page.contains("2026-04-30"));
+    assert_eq!(
+        page.matches("name=\"kind\" value=\"theme_party_day\"")
+            .count(),
+        12
+    );
+    assert!(!page.contains("name=\"kind\" value=\"branch_committee\""));
+    // Once only.
+    let again = app
+        .post_form(
+            &secretary,
+            &plan_path,
+            &[("year", "2026"), ("theme_day", "15")],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("已有计划"));
+    let bad_day = app
+        .post_form(
+            &secretary,
+            &plan_path,
+            &[("year", "2027"), ("theme_day", "40")],
+        )
+        .await;
+    assert_eq!(bad_day.status(), 422);
+
+    // Adjusted: March's theme day moves to the 20th with a topic.
+    let plan = app
+        .services
+        .org_plan(&crate::harness::office(), f.a1, 2026)
+        .await
+        .unwrap();
+    let march = plan
+        .items
+        .iter()
+        .find(|i| i.planned_on == chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())
+        .unwrap();
+    let changed = app
+        .post_form(
+            &secretary,
+            &format!("/plan-items/{}", march.id),
+            &[
+                ("year", "2026"),
+                ("kind", "theme_party_day"),
+                ("planned_on", "2026-03-20"),
+                ("topic", "学习纪律处分条例"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), 303);
+    let outside = app
+        .post_form(
+            &secretary,
+            &format!("/plan-items/{}", march.id),
+            &[
+                ("year", "2026"),
+                ("kind", "theme_party_day"),
+                ("planned_on", "2027-01-05"),
+                ("topic", ""),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(outside.status(), 400);
+    // The record of that month shows the plan beside it.
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, GOOD_MINUTES),
+    )
+    .await;
+    let id = id_of(&location(&saved));
+    let detail = text(&secretary, app.url(&format!("/meetings/{id}"))).await;
+    assert!(detail.contains("2026-03-20 学习纪律处分条例"), "{detail}");
+
+    // Another branch's secretary cannot touch it; the probe is audited.
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "org_secretary".to_owned(),
+        org: "B".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_b", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let token = app.services.cli_create_token("api_b", "t").await.unwrap();
+    let refused = app
+        .client()
+        .delete(app.url(&format!("/api/v1/plan-items/{}", march.id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    assert!(!app.audit("plan.change", Some("denied")).await.is_empty());
+
+    // Cleared with confirmation and generated again through the API.
+    let unconfirmed = app
+        .post_form(
+            &secretary,
+            &format!("{plan_path}/clear"),
+            &[("year", "2026"), ("confirm", "")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status(), 422);
+    let cleared = app
+        .post_form(
+            &secretary,
+            &format!("{plan_path}/clear"),
+            &[("year", "2026"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(cleared.status(), 303);
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "org_secretary".to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let token = app.services.cli_create_token("api_a1", "t").await.unwrap();
+    let created = app
+        .client()
+        .post(app.url(&format!("/api/v1/orgs/{}/plan", f.a1)))
+        .bearer_auth(&token)
+        .json(&json!({ "year": 2026 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let items: Value = created.json().await.unwrap();
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["planned_on"] == "2026-03-15")
+    );
+    for event in ["plan.generate", "plan.change"] {
+        assert!(
+            !app.audit(event, Some("success")).await.is_empty(),
+            "{event}"
+        );
+    }
+}

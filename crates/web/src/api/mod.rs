@@ -81,6 +81,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orglife::overview))
         .routes(routes!(orglife::todo))
         .routes(routes!(orglife::mine))
+        .routes(routes!(orglife::plan, orglife::generate_plan))
+        .routes(routes!(orglife::add_plan_item))
+        .routes(routes!(
+            orglife::update_plan_item,
+            orglife::delete_plan_item
+        ))
+        .routes(routes!(orglife::ledger))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit

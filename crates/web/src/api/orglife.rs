@@ -740,3 +740,229 @@ pub async fn mine(
             .collect(),
     ))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanItemJson {
+    pub id: i64,
+    pub kind: String,
+    pub planned_on: String,
+    pub topic: Option<String>,
+    pub note: Option<String>,
+}
+
+async fn plan_json(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    org: i64,
+    year: i32,
+) -> Result<Vec<PlanItemJson>, ApiError> {
+    let plan = state.services.org_plan(actor, org, year).await?;
+    Ok(plan
+        .items
+        .into_iter()
+        .map(|i| PlanItemJson {
+            id: i.id,
+            kind: i.kind.code().to_owned(),
+            planned_on: view::date(i.planned_on),
+            topic: i.topic,
+            note: i.note,
+        })
+        .collect())
+}
+
+/// An org's plan of organisational life for a year.
+#[utoipa::path(get, path = "/orgs/{id}/plan", tag = "orglife", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = Vec<PlanItemJson>), (status = 404, body = ApiErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<PlanItemJson>>, ApiError> {
+    let q: YearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    Ok(Json(plan_json(&state, &actor, id, year).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct GenerateInput {
+    pub year: i32,
+    /// The org's fixed day of the month for 主题党日; the rules' default when absent.
+    pub theme_day: Option<u32>,
+}
+
+/// Generates the year's plan from the rules (refused with 409 when the year has one).
+#[utoipa::path(post, path = "/orgs/{id}/plan", tag = "orglife", params(("id" = i64, Path)),
+    request_body = GenerateInput,
+    responses((status = 201, body = Vec<PlanItemJson>), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn generate_plan(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<GenerateInput>,
+) -> Result<(StatusCode, Json<Vec<PlanItemJson>>), ApiError> {
+    let form = dangjian_service::plans::GenerateForm {
+        year: input.year.to_string(),
+        theme_day: input.theme_day.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    state.services.generate_plan(&actor, id, &form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(plan_json(&state, &actor, id, input.year).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanItemInput {
+    pub kind: String,
+    /// `YYYY-MM-DD`, inside the plan's year.
+    pub planned_on: String,
+    pub topic: String,
+    pub note: String,
+}
+
+impl From<PlanItemInput> for dangjian_service::plans::PlanForm {
+    fn from(i: PlanItemInput) -> Self {
+        Self {
+            kind: i.kind,
+            planned_on: i.planned_on,
+            topic: i.topic,
+            note: i.note,
+        }
+    }
+}
+
+/// Adds an item to the plan of the year of its date.
+#[utoipa::path(post, path = "/orgs/{id}/plan/items", tag = "orglife", params(("id" = i64, Path)),
+    request_body = PlanItemInput,
+    responses((status = 201, body = Vec<PlanItemJson>), (status = 422, body = ApiErrorBody)))]
+pub async fn add_plan_item(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PlanItemInput>,
+) -> Result<(StatusCode, Json<Vec<PlanItemJson>>), ApiError> {
+    let year = dangjian_core::member::parse_date(input.planned_on.trim())
+        .map_err(|e| {
+            ApiError::Service(dangjian_service::ServiceError::invalid(
+                "planned_on",
+                e.to_string(),
+            ))
+        })?
+        .year();
+    state
+        .services
+        .add_plan_item(&actor, id, year, &input.into())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(plan_json(&state, &actor, id, year).await?),
+    ))
+}
+
+/// Changes a plan item.
+#[utoipa::path(put, path = "/plan-items/{id}", tag = "orglife", params(("id" = i64, Path)),
+    request_body = PlanItemInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn update_plan_item(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PlanItemInput>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .change_plan_item(&actor, id, &input.into(), false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a plan item.
+#[utoipa::path(delete, path = "/plan-items/{id}", tag = "orglife", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ApiErrorBody)))]
+pub async fn delete_plan_item(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .change_plan_item(&actor, id, &Default::default(), true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntryJson {
+    pub meeting_id: i64,
+    pub kind: String,
+    pub held_on: String,
+    pub time: String,
+    pub place: String,
+    pub host: String,
+    pub recorder: String,
+    pub lecturer: Option<String>,
+    pub topics: String,
+    pub expected: usize,
+    pub present: usize,
+    pub absentees: Vec<String>,
+    pub resolutions: Vec<String>,
+    pub actions: Vec<String>,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerJson {
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub tally: TallyJson,
+    pub entries: Vec<LedgerEntryJson>,
+}
+
+/// The organisational-life ledger (台账) of an org for a year, generated from its records.
+#[utoipa::path(get, path = "/orgs/{id}/ledger", tag = "orglife", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = LedgerJson), (status = 404, body = ApiErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<LedgerJson>, ApiError> {
+    let q: YearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let l = state.services.org_life_ledger(&actor, id, year).await?;
+    Ok(Json(LedgerJson {
+        org_id: l.org.id,
+        org_name: l.org.name,
+        year,
+        tally: tally_json(l.tally),
+        entries: l
+            .entries
+            .into_iter()
+            .map(|e| LedgerEntryJson {
+                meeting_id: e.id,
+                kind: e.kind.code().to_owned(),
+                held_on: view::date(e.held_on),
+                time: e.time,
+                place: e.place,
+                host: e.host,
+                recorder: e.recorder,
+                lecturer: e.lecturer,
+                topics: e.topics,
+                expected: e.expected,
+                present: e.present,
+                absentees: e.absentees,
+                resolutions: e.resolutions,
+                actions: e.actions,
+                state: e.state.code().to_owned(),
+            })
+            .collect(),
+    }))
+}

@@ -67,6 +67,16 @@ pub fn router() -> Router<AppState> {
         .route("/orglife/overview", get(orglife::overview))
         .route("/orgs/{id}/orglife", get(orglife::calendar))
         .route("/orgs/{id}/orglife/ledger", get(orglife::ledger))
+        .route(
+            "/orgs/{id}/orglife/plan",
+            get(orglife::plan).post(orglife::generate_plan),
+        )
+        .route(
+            "/orgs/{id}/orglife/plan/items",
+            post(orglife::add_plan_item),
+        )
+        .route("/orgs/{id}/orglife/plan/clear", post(orglife::clear_plan))
+        .route("/plan-items/{id}", post(orglife::change_plan_item))
         .route("/orgs/{id}/orglife/ledger.xlsx", get(orglife::ledger_xlsx))
         .route("/orgs/{id}/orglife/ledger.docx", get(orglife::ledger_docx))
         .route("/orgs/{id}/meetings/new", get(orglife::new_form))

@@ -14,6 +14,7 @@ use dangjian_service::orglife::{
     ActionForm, AttendeeForm, Brief, Count, Filter, MakeupForm, MeetingForm, ResolutionForm,
     ReviewForm, period_label,
 };
+use dangjian_service::plans::{GenerateForm, PlanForm};
 use dangjian_service::{Actor, Page, ServiceError};
 
 use serde::Deserialize;
@@ -193,6 +194,7 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
 pub struct YearQuery {
     year: String,
     sort: String,
+    saved: String,
 }
 
 fn year_of(raw: &str, actor_today: i32) -> Result<i32, PageError> {
@@ -1046,6 +1048,8 @@ struct DetailPage {
     absentees: Vec<(i64, String)>,
     author: String,
     updated_at: String,
+    /// The plan's items of this kind in this month.
+    planned: Vec<String>,
     errors: FieldErrors,
     makeup_form: (String, String, String),
     review_reason: String,
@@ -1174,6 +1178,14 @@ async fn detail_page(
         },
         author: m.author_login.clone(),
         updated_at: view::instant(m.updated_at),
+        planned: d
+            .planned
+            .iter()
+            .map(|p| match &p.topic {
+                Some(topic) => format!("{} {}", view::date(p.planned_on), topic),
+                None => view::date(p.planned_on),
+            })
+            .collect(),
         errors,
         makeup_form: if makeup_form.1.is_empty() {
             (
@@ -1571,4 +1583,259 @@ pub async fn ledger_docx(
         bytes,
     )
         .into_response())
+}
+
+struct PlanRowView {
+    id: i64,
+    month: u32,
+    kind: String,
+    kind_label: &'static str,
+    planned_on: String,
+    topic: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "orglife_plan.html")]
+struct PlanPage {
+    layout: Layout,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    can_edit: bool,
+    theme_day: u32,
+    kinds: Vec<(&'static str, &'static str)>,
+    rows: Vec<PlanRowView>,
+    errors: FieldErrors,
+    add: PlanForm,
+}
+
+async fn plan_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    year: i32,
+    errors: FieldErrors,
+    add: PlanForm,
+) -> Result<PlanPage, PageError> {
+    let p = state.services.org_plan(actor, id, year).await?;
+    let mut layout = Layout::new(
+        actor,
+        AREA,
+        format!("{} {}年组织生活计划", p.org.name, year),
+    )
+    .crumb("组织生活", Some(AREA.to_owned()))
+    .crumb(
+        p.org.name.clone(),
+        Some(format!("/orgs/{}/orglife?year={year}", p.org.id)),
+    )
+    .crumb("计划", None);
+    if !errors.is_empty() {
+        layout.problem = Some(
+            errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        );
+    }
+    Ok(PlanPage {
+        layout,
+        org_id: p.org.id,
+        org_name: p.org.name.clone(),
+        year,
+        can_edit: p.can_edit,
+        theme_day: state.services.rules().plans.theme_party_day_of_month,
+        kinds: p.kinds.iter().map(|k| (k.code(), k.label())).collect(),
+        rows: p
+            .items
+            .iter()
+            .map(|i| PlanRowView {
+                id: i.id,
+                month: i.planned_on.month(),
+                kind: i.kind.code().to_owned(),
+                kind_label: i.kind.label(),
+                planned_on: view::date(i.planned_on),
+                topic: i.topic.clone().unwrap_or_default(),
+                note: i.note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        errors,
+        add,
+    })
+}
+
+/// An org's plan of organisational life for a year.
+pub async fn plan(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: YearQuery = query(raw.as_deref())?;
+    let year = year_of(&q.year, state.services.clock().today().year())?;
+    let mut page = plan_page(
+        &state,
+        &session.actor,
+        id,
+        year,
+        FieldErrors::new(),
+        PlanForm::default(),
+    )
+    .await?;
+    if !q.saved.is_empty() {
+        page.layout.notice = Some("已保存".to_owned());
+    }
+    render(&page)
+}
+
+fn plan_url(org: i64, year: i32) -> String {
+    format!("/orgs/{org}/orglife/plan?year={year}&saved=1")
+}
+
+/// The answer to a change of the plan: back to the plan, or the plan with the refusal.
+async fn plan_outcome(
+    state: &AppState,
+    actor: &Actor,
+    org: i64,
+    year: i32,
+    result: Result<(), ServiceError>,
+    add: PlanForm,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&plan_url(org, year)).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            render_invalid(&plan_page(state, actor, org, year, errors, add).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn generate_plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<GenerateForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let year = year_of(&form.year, state.services.clock().today().year())?;
+    let result = state
+        .services
+        .generate_plan(&session.actor, id, &form)
+        .await
+        .map(|_| ());
+    plan_outcome(
+        &state,
+        &session.actor,
+        id,
+        year,
+        result,
+        PlanForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AddPlanForm {
+    year: String,
+    kind: String,
+    planned_on: String,
+    topic: String,
+    note: String,
+}
+
+pub async fn add_plan_item(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<AddPlanForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let year = year_of(&form.year, state.services.clock().today().year())?;
+    let item = PlanForm {
+        kind: form.kind,
+        planned_on: form.planned_on,
+        topic: form.topic,
+        note: form.note,
+    };
+    let result = state
+        .services
+        .add_plan_item(&session.actor, id, year, &item)
+        .await
+        .map(|_| ());
+    plan_outcome(&state, &session.actor, id, year, result, item).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClearPlanForm {
+    year: String,
+    confirm: String,
+}
+
+pub async fn clear_plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<ClearPlanForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let year = year_of(&form.year, state.services.clock().today().year())?;
+    let result = if form.confirm == "1" {
+        state
+            .services
+            .clear_plan(&session.actor, id, year)
+            .await
+            .map(|_| ())
+    } else {
+        Err(ServiceError::invalid("confirm", "请勾选“确认清空”"))
+    };
+    plan_outcome(
+        &state,
+        &session.actor,
+        id,
+        year,
+        result,
+        PlanForm::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanItemForm {
+    year: String,
+    kind: String,
+    planned_on: String,
+    topic: String,
+    note: String,
+    delete: String,
+}
+
+pub async fn change_plan_item(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<PlanItemForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let year = year_of(&form.year, state.services.clock().today().year())?;
+    let item = PlanForm {
+        kind: form.kind,
+        planned_on: form.planned_on,
+        topic: form.topic,
+        note: form.note,
+    };
+    match state
+        .services
+        .change_plan_item(&session.actor, id, &item, form.delete == "1")
+        .await
+    {
+        Ok(org) => Ok(Redirect::to(&plan_url(org, year)).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let message: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            Err(PageError::BadRequest(format!(
+                "计划未保存：{}",
+                message.join("；")
+            )))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
