@@ -459,16 +459,27 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
         }
     }
     let key_file = settings.key_file();
-    match &settings.database_url {
+    let services = match &settings.database_url {
         Some(url) => Services::open(Database::Url(url), &key_file, clock)
             .await
-            .with_context(|| format!("数据库 {}", settings::redact_url(url))),
+            .with_context(|| format!("数据库 {}", settings::redact_url(url)))?,
         None => {
             let path = settings.data_dir.join("dangjian.db");
             Services::open(Database::Sqlite(&path), &key_file, clock)
                 .await
-                .with_context(|| format!("数据库 {}", path.display()))
+                .with_context(|| format!("数据库 {}", path.display()))?
         }
+    };
+    let services = services.with_attachment_dir(settings.data_dir.join("attachments"));
+    match &settings.rules_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
+            let rules = dangjian_core::rules::Rules::load(Some(&text))
+                .with_context(|| format!("规则文件 {}", path.display()))?;
+            Ok(services.with_rules(rules))
+        }
+        None => Ok(services),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// Directory for the SQLite database and, later, attachments.
+    /// Directory for the SQLite database and the attachments of records.
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
     pub database_url: Option<String>,
@@ -28,6 +28,9 @@ pub struct Settings {
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of `tls_cert`.
     pub tls_key: Option<PathBuf>,
+    /// The bureau's own rules (TOML), laid key by key over the regulations' defaults
+    /// (`rules/rules-defaults.toml`): local frequencies, the fixed 主题党日 day, …
+    pub rules_file: Option<PathBuf>,
     /// Log filter, e.g. `info` or `dangjian=debug`.
     pub log: String,
 }
@@ -42,6 +45,7 @@ impl Default for Settings {
             secure_cookies: false,
             tls_cert: None,
             tls_key: None,
+            rules_file: None,
             log: "info".to_owned(),
         }
     }
@@ -59,6 +63,7 @@ impl fmt::Debug for Settings {
             )
             .field("secure_cookies", &self.secure_cookies)
             .field("tls_cert", &self.tls_cert)
+            .field("rules_file", &self.rules_file)
             .field("log", &self.log)
             .finish()
     }
@@ -121,6 +126,7 @@ impl Settings {
                 "secure_cookies",
                 "tls_cert",
                 "tls_key",
+                "rules_file",
                 "log",
             ]))
             .merge(Serialized::defaults(overrides))

@@ -4,6 +4,7 @@
 //! scope, runs in one transaction, and writes its audit record in that same transaction.
 
 pub mod accounts;
+mod attachments;
 pub mod audit;
 pub mod auth;
 mod bootstrap;
@@ -40,6 +41,7 @@ use dangjian_core::clock::Clock;
 use dangjian_core::rules::Rules;
 use dangjian_store::Db;
 
+pub use attachments::{Attachment, Upload};
 pub use auth::{Actor, Channel, LoginOutcome, Origin};
 pub use bootstrap::InitialAdmin;
 pub use crypto::CryptoProvider;
@@ -107,6 +109,8 @@ pub struct Services {
     throttle: Arc<auth::Throttle>,
     crypto: Arc<dyn CryptoProvider>,
     rules: Arc<Rules>,
+    /// Where attachments are kept (under the data directory); none: uploads are refused.
+    attachment_dir: Option<Arc<std::path::PathBuf>>,
 }
 
 /// Where the data lives.
@@ -140,7 +144,14 @@ impl Services {
             throttle: Arc::default(),
             crypto,
             rules: Arc::new(Rules::defaults()),
+            attachment_dir: None,
         }
+    }
+
+    /// The same services keeping attachments in `dir` (created when first needed).
+    pub fn with_attachment_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.attachment_dir = Some(Arc::new(dir));
+        self
     }
 
     /// The same services applying a bureau's rules.

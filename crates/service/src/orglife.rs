@@ -162,6 +162,7 @@ pub struct MeetingDetail {
     pub can_record_makeup: bool,
     /// The plan's items of the same kind in the record's month, to hold it against.
     pub planned: Vec<dangjian_store::orglife::PlanItem>,
+    pub attachments: Vec<dangjian_store::orglife::AttachmentRow>,
 }
 
 /// The compliance of one org for a year.
@@ -437,8 +438,11 @@ fn substance<'a>(c: &'a Content) -> Substance<'a> {
 }
 
 /// The content as JSON, for the revision kept at each submission.
-fn snapshot(c: &Content) -> String {
+fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow]) -> String {
     json!({
+        "attachments": attachments.iter().map(|a| json!({
+            "name": a.file_name, "size": a.size, "sm3": a.digest,
+        })).collect::<Vec<_>>(),
         "kind": c.kind.code(), "held_on": c.held_on.to_string(), "starts_at": c.starts_at,
         "ends_at": c.ends_at, "place": c.place, "host": c.host, "recorder": c.recorder,
         "lecturer": c.lecturer, "topics": c.topics, "agenda": c.agenda, "minutes": c.minutes,
@@ -833,7 +837,7 @@ impl Services {
 
     /// Loads a record inside a change, checks the version the actor saw and applies a review
     /// action's rule.
-    async fn meeting_for_change(
+    pub(crate) async fn meeting_for_change(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -923,7 +927,9 @@ impl Services {
                 "记录已被他人修改，请刷新后重试",
             ));
         }
-        orglife::insert_revision(&mut tx, id, version + 1, &snapshot(c), &actor.login, now).await?;
+        let attachments = orglife::attachments(&mut tx, id).await?;
+        let snapshot = snapshot(c, &attachments);
+        orglife::insert_revision(&mut tx, id, version + 1, &snapshot, &actor.login, now).await?;
         let event = Event::new("meeting.submit")
             .object("meeting", id)
             .detail(json!({ "version": version + 1 }));
@@ -1059,6 +1065,7 @@ impl Services {
             .into_iter()
             .filter(|p| p.kind == meeting.content.kind && p.planned_on.month() == held.month())
             .collect();
+        let attachments = orglife::attachments(&mut tx, id).await?;
         tx.commit().await?;
         let recorder = actor.permits(Permission::RecordMeetings);
         let who = Reviewer {
@@ -1083,6 +1090,7 @@ impl Services {
             revisions,
             reviews,
             planned,
+            attachments,
         })
     }
 

@@ -112,3 +112,18 @@ CREATE TABLE meeting_plans (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX meeting_plans_org ON meeting_plans (org_id, year, planned_on);
+
+-- Attachments of a record (sign-in sheets, photos, materials): the file lives on disk under
+-- the data directory; the row keeps its name, checked type, size and SM3 digest.
+CREATE TABLE meeting_attachments (
+    id {{id}},
+    meeting_id BIGINT NOT NULL REFERENCES meetings (id),
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    digest TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+CREATE INDEX meeting_attachments_meeting ON meeting_attachments (meeting_id, id);

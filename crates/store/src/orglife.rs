@@ -1159,3 +1159,90 @@ pub async fn plan_of(conn: &mut Conn, org: i64, year: i32) -> StoreResult<Vec<Pl
         .map(plan_row)
         .collect()
 }
+
+/// An attachment of a record.
+#[derive(Debug, Clone)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub digest: String,
+    pub stored_name: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A new attachment's row.
+pub struct NewAttachment<'a> {
+    pub meeting_id: i64,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub stored_name: &'a str,
+    pub uploaded_by: &'a str,
+}
+
+pub async fn insert_attachment(
+    conn: &mut Conn,
+    a: &NewAttachment<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO meeting_attachments (meeting_id, file_name, content_type, size, digest, stored_name, \
+         uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(a.meeting_id)
+    .bind(a.file_name)
+    .bind(a.content_type)
+    .bind(a.size)
+    .bind(a.digest)
+    .bind(a.stored_name)
+    .bind(a.uploaded_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+fn attachment_row(row: &AnyRow) -> StoreResult<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: row.int("id")?,
+        meeting_id: row.int("meeting_id")?,
+        file_name: row.text("file_name")?,
+        content_type: row.text("content_type")?,
+        size: row.int("size")?,
+        digest: row.text("digest")?,
+        stored_name: row.text("stored_name")?,
+        uploaded_by: row.text("uploaded_by")?,
+        uploaded_at: row.timestamp("uploaded_at")?,
+    })
+}
+
+/// A record's attachments, in upload order.
+pub async fn attachments(conn: &mut Conn, meeting: i64) -> StoreResult<Vec<AttachmentRow>> {
+    sqlx::query(
+        "SELECT id, meeting_id, file_name, content_type, size, digest, stored_name, uploaded_by, uploaded_at \
+         FROM meeting_attachments WHERE meeting_id = $1 ORDER BY id",
+    )
+    .bind(meeting)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(attachment_row)
+    .collect()
+}
+
+pub async fn delete_attachment(conn: &mut Conn, meeting: i64, id: i64) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("DELETE FROM meeting_attachments WHERE meeting_id = $1 AND id = $2")
+            .bind(meeting)
+            .bind(id)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}

@@ -256,6 +256,23 @@ impl FromRequestParts<AppState> for ApiActor {
     }
 }
 
+/// Refuses a state-changing request whose CSRF token is missing or wrong, auditing the
+/// refusal. Form posts are checked by [`SessionForm`]; multipart uploads call this.
+pub async fn check_csrf(
+    state: &AppState,
+    actor: &Actor,
+    submitted: Option<&str>,
+    path: &str,
+) -> Result<(), PageError> {
+    let valid = matches!((submitted, actor.csrf_token.as_deref()), (Some(s), Some(e)) if tokens_match(s, e));
+    if valid {
+        return Ok(());
+    }
+    let event = Event::new("security.csrf_rejected").detail(json!({ "path": path }));
+    state.services.record_denial(actor, event).await?;
+    Err(PageError::Csrf)
+}
+
 /// Percent-encodes a path for use as a query value.
 pub fn encode(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)])

@@ -149,7 +149,12 @@ impl TestApp {
         let start = Utc.with_ymd_and_hms(2026, 3, 28, 2, 0, 0).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let crypto = Arc::new(dangjian_service::keys::ephemeral());
-        let services = Services::new(db, clock.clone(), crypto);
+        let attachments = std::env::temp_dir().join(format!(
+            "dangjian-it-files-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let services = Services::new(db, clock.clone(), crypto).with_attachment_dir(attachments);
         let admins = services.bootstrap().await.unwrap().unwrap();
         let fixture = build_fixture(&services).await;
 

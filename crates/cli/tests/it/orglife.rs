@@ -697,3 +697,114 @@ async fn a_plan_is_generated_from_the_rules_adjusted_and_held_against_the_record
         );
     }
 }
+
+#[tokio::test]
+async fn attachments_are_checked_kept_with_their_digest_and_stay_in_scope() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, GOOD_MINUTES),
+    )
+    .await;
+    let id = id_of(&location(&saved));
+    let csrf = app.csrf(&secretary, &format!("/meetings/{id}")).await;
+    let upload = |name: &'static str, bytes: Vec<u8>, csrf: String| {
+        let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        secretary
+            .post(app.url(&format!("/meetings/{id}/attachments")))
+            .multipart(form)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n% sign-in sheet\n".to_vec();
+    let ok = upload("签到表.pdf", pdf.clone(), csrf.clone())
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    // An executable renamed to .pdf is refused at the field; so is a wrong token.
+    let renamed = upload("材料.pdf", b"MZ\x90\x00".to_vec(), csrf.clone())
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 422);
+    assert!(
+        renamed
+            .text()
+            .await
+            .unwrap()
+            .contains("文件内容与扩展名不符")
+    );
+    let forged = upload("签到表.pdf", pdf.clone(), "forged".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    let detail = app
+        .services
+        .meeting(&crate::harness::office(), id)
+        .await
+        .unwrap();
+    assert_eq!(detail.attachments.len(), 1);
+    let attachment = &detail.attachments[0];
+    assert_eq!(attachment.content_type, "application/pdf");
+    let page = text(&secretary, app.url(&format!("/meetings/{id}"))).await;
+    assert!(page.contains("签到表.pdf"));
+    let download = secretary
+        .get(app.url(&format!("/meetings/{id}/attachments/{}", attachment.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().to_vec(), pdf);
+
+    // Another branch cannot read it.
+    let b = app
+        .login_as("sec_b", Role::OrgSecretary, Some("B"), None)
+        .await;
+    assert_eq!(
+        b.get(app.url(&format!("/meetings/{id}/attachments/{}", attachment.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // The submitted version names the file; afterwards attachments are fixed.
+    assert_eq!(
+        app.post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "1")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let revision = text(&secretary, app.url(&format!("/meetings/{id}/revisions/2"))).await;
+    assert!(revision.contains("签到表.pdf"), "{revision}");
+    let late = upload("照片.png", b"\x89PNG\r\n\x1a\n....".to_vec(), csrf)
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 422);
+    let removed = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/attachments/{}/delete", attachment.id),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status(), 422);
+    assert!(
+        !app.audit("meeting.attach", Some("success"))
+            .await
+            .is_empty()
+    );
+}

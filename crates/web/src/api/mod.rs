@@ -88,12 +88,15 @@ fn api_router() -> OpenApiRouter<AppState> {
             orglife::delete_plan_item
         ))
         .routes(routes!(orglife::ledger))
+        .routes(routes!(orglife::attachment, orglife::detach))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit
 /// of the rest of the API.
 fn upload_api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(imports::preview))
+    OpenApiRouter::new()
+        .routes(routes!(imports::preview))
+        .routes(routes!(orglife::attach))
 }
 
 /// The OpenAPI document of the API.

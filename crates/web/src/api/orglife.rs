@@ -208,6 +208,17 @@ pub struct MeetingJson {
     pub reviews: Vec<ReviewJson>,
     /// What would stop a submission now, in Chinese, by field.
     pub gaps: Vec<GapJson>,
+    pub attachments: Vec<AttachmentJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentJson {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 of the bytes, hex.
+    pub sm3: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -299,6 +310,17 @@ async fn meeting_json(
                 reason: r.reason,
                 reviewer: r.reviewer_login,
                 reviewed_at: view::instant(r.reviewed_at),
+            })
+            .collect(),
+        attachments: d
+            .attachments
+            .into_iter()
+            .map(|a| AttachmentJson {
+                id: a.id,
+                name: a.file_name,
+                content_type: a.content_type,
+                size: a.size,
+                sm3: a.digest,
             })
             .collect(),
         gaps: d
@@ -965,4 +987,70 @@ pub async fn ledger(
             })
             .collect(),
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttachmentQuery {
+    /// The file's name, with its extension (`签到表.pdf`).
+    pub name: String,
+}
+
+/// Attaches a file (the request body) to a draft or returned record: PDF, PNG, JPG, .docx or
+/// .xlsx up to 10 MB, its type read from its bytes.
+#[utoipa::path(post, path = "/meetings/{id}/attachments", tag = "orglife",
+    params(("id" = i64, Path), AttachmentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = MeetingJson), (status = 422, body = ApiErrorBody)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<MeetingJson>), ApiError> {
+    let q: AttachmentQuery = api_query(raw.as_deref())?;
+    let upload = dangjian_service::Upload {
+        file_name: &q.name,
+        bytes: &body,
+    };
+    state.services.add_attachment(&actor, id, &upload).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(meeting_json(&state, &actor, id).await?),
+    ))
+}
+
+/// An attachment's bytes.
+#[utoipa::path(get, path = "/meetings/{id}/attachments/{attachment}", tag = "orglife",
+    params(("id" = i64, Path), ("attachment" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ApiErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (row, bytes) = state.services.attachment(&actor, id, attachment).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, row.content_type)],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Removes an attachment from a draft or returned record.
+#[utoipa::path(delete, path = "/meetings/{id}/attachments/{attachment}", tag = "orglife",
+    params(("id" = i64, Path), ("attachment" = i64, Path)),
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn detach(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .remove_attachment(&actor, id, attachment)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,11 +4,9 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::role::Permission;
-use dangjian_service::audit::Event;
 use dangjian_service::import::ImportReport;
-use dangjian_service::{Actor, ServiceError, tokens_match};
+use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -129,13 +127,7 @@ pub async fn upload(
             _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
         }
     }
-    let valid = matches!((csrf.as_deref(), actor.csrf_token.as_deref()), (Some(s), Some(e)) if tokens_match(s, e));
-    if !valid {
-        let event =
-            Event::new("security.csrf_rejected").detail(json!({ "path": "/members/import" }));
-        state.services.record_denial(actor, event).await?;
-        return Err(PageError::Csrf);
-    }
+    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/members/import").await?;
     let bytes = file
         .filter(|f| !f.is_empty())
         .ok_or_else(|| PageError::BadRequest("请选择要上传的表格文件".to_owned()))?;

@@ -88,6 +88,14 @@ pub fn router() -> Router<AppState> {
             get(orglife::edit_form).post(orglife::update),
         )
         .route("/meetings/{id}/submit", post(orglife::submit))
+        .route(
+            "/meetings/{id}/attachments/{attachment}",
+            get(orglife::download_attachment),
+        )
+        .route(
+            "/meetings/{id}/attachments/{attachment}/delete",
+            post(orglife::delete_attachment),
+        )
         .route("/meetings/{id}/review", post(orglife::review))
         .route("/meetings/{id}/makeup", post(orglife::makeup))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
@@ -135,7 +143,12 @@ pub fn router() -> Router<AppState> {
 
 /// The routes that take uploads, with their own (larger) body limit.
 pub fn upload_router() -> Router<AppState> {
-    Router::new().route("/members/import", post(import::upload))
+    Router::new()
+        .route("/members/import", post(import::upload))
+        .route(
+            "/meetings/{id}/attachments",
+            post(orglife::upload_attachment),
+        )
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

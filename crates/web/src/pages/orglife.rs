@@ -1050,6 +1050,8 @@ struct DetailPage {
     updated_at: String,
     /// The plan's items of this kind in this month.
     planned: Vec<String>,
+    /// (id, name, size, uploaded by)
+    attachments: Vec<(i64, String, String, String)>,
     errors: FieldErrors,
     makeup_form: (String, String, String),
     review_reason: String,
@@ -1178,6 +1180,18 @@ async fn detail_page(
         },
         author: m.author_login.clone(),
         updated_at: view::instant(m.updated_at),
+        attachments: d
+            .attachments
+            .iter()
+            .map(|a| {
+                let size = if a.size >= 1024 * 1024 {
+                    format!("{:.1} MB", a.size as f64 / 1024.0 / 1024.0)
+                } else {
+                    format!("{} KB", (a.size + 1023) / 1024)
+                };
+                (a.id, a.file_name.clone(), size, a.uploaded_by.clone())
+            })
+            .collect(),
         planned: d
             .planned
             .iter()
@@ -1390,6 +1404,18 @@ pub async fn revision(
         ("议程", text("agenda")),
         ("会议记录", text("minutes")),
         ("应到人员调整原因", text("expected_reason")),
+        (
+            "附件",
+            snap["attachments"]
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|a| a["name"].as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                })
+                .unwrap_or_default(),
+        ),
     ];
     let list = |key: &str| snap[key].as_array().cloned().unwrap_or_default();
     let field = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap_or("").to_owned();
@@ -1835,6 +1861,124 @@ pub async fn change_plan_item(
                 "计划未保存：{}",
                 message.join("；")
             )))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Takes an attachment (multipart: the CSRF token, then the file) for a record.
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| PageError::BadRequest("上传内容无效或过大".to_owned()))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|_| PageError::BadRequest("上传内容无效".to_owned()))?,
+                )
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| PageError::BadRequest("文件过大或上传中断".to_owned()))?;
+                file = Some((name, bytes));
+            }
+            _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
+        }
+    }
+    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/meetings/attachments").await?;
+    let (name, bytes) = file.unwrap_or_default();
+    let upload = dangjian_service::Upload {
+        file_name: &name,
+        bytes: &bytes,
+    };
+    match state.services.add_attachment(actor, id, &upload).await {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1#attachments")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let page = detail_page(
+                &state,
+                actor,
+                id,
+                None,
+                errors,
+                Default::default(),
+                String::new(),
+            )
+            .await?;
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// An attachment, as a download.
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (row, bytes) = state
+        .services
+        .attachment(&session.actor, id, attachment)
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        crate::session::encode(&row.file_name)
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, row.content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Empty {}
+
+pub async fn delete_attachment(
+    State(state): State<AppState>,
+    Path((id, attachment)): Path<(i64, i64)>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    let actor = &form.session.actor;
+    match state
+        .services
+        .remove_attachment(actor, id, attachment)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1#attachments")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = detail_page(
+                &state,
+                actor,
+                id,
+                None,
+                errors,
+                Default::default(),
+                String::new(),
+            )
+            .await?;
+            page.layout.problem = Some("附件未删除。".to_owned());
+            render_invalid(&page)
         }
         Err(other) => Err(other.into()),
     }
