@@ -470,17 +470,16 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
                 .with_context(|| format!("数据库 {}", path.display()))?
         }
     };
-    let services = services.with_attachment_dir(settings.data_dir.join("attachments"));
-    match &settings.rules_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
-            let rules = dangjian_core::rules::Rules::load(Some(&text))
-                .with_context(|| format!("规则文件 {}", path.display()))?;
-            Ok(services.with_rules(rules))
-        }
-        None => Ok(services),
+    let mut services = services.with_attachment_dir(settings.data_dir.join("attachments"));
+    if let Some(path) = &settings.rules_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
+        let rules = dangjian_core::rules::Rules::load(Some(&text))
+            .with_context(|| format!("规则文件 {}", path.display()))?;
+        services = services.with_rules(rules);
     }
+    services.apply_rule_versions(false).await?;
+    Ok(services)
 }
 
 fn print_admins(admins: Option<Vec<InitialAdmin>>) {
@@ -498,6 +497,8 @@ fn print_admins(admins: Option<Vec<InitialAdmin>>) {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let services = open(&settings).await?;
+    // The server records the meeting rules it runs with (a change takes effect today).
+    services.apply_rule_versions(true).await?;
     print_admins(services.bootstrap().await?);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

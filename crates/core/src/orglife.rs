@@ -178,7 +178,7 @@ impl ReviewState {
 }
 
 /// How the quorum of a meeting is reckoned (rules file `quorum`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quorum {
     /// 半数以上有表决权的党员到会, read as more than half.
@@ -188,7 +188,7 @@ pub enum Quorum {
 }
 
 /// How a resolution passes (rules file `pass_rule`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PassRule {
     /// 赞成人数超过应到会有表决权党员的半数.

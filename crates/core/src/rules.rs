@@ -91,7 +91,7 @@ pub enum Confidence {
 
 /// One kind of organisational life: how often, and its kind-specific numbers (R1.10–R1.17,
 /// R2.4–R2.6).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct MeetingRule {
     pub period: Period,
     /// How many per period; 0 switches the requirement off.
@@ -119,8 +119,9 @@ impl MeetingRule {
     }
 }
 
-/// 组织生活: one rule per kind of meeting, keyed by the kind's code.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// 组织生活: one rule per kind of meeting, keyed by the kind's code. Serialised to keep each
+/// version the platform ran with (see `Services::record_rule_version`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Meetings {
     pub branch_general_meeting: MeetingRule,
     pub branch_committee: MeetingRule,

@@ -111,6 +111,9 @@ pub struct Services {
     rules: Arc<Rules>,
     /// Where attachments are kept (under the data directory); none: uploads are refused.
     attachment_dir: Option<Arc<std::path::PathBuf>>,
+    /// The versions of the meeting rules by the day each took effect (see
+    /// `apply_rule_versions`); empty: the current rules for all time.
+    rule_versions: Arc<std::sync::RwLock<Vec<dangjian_core::compliance::RuleVersion>>>,
 }
 
 /// Where the data lives.
@@ -145,6 +148,7 @@ impl Services {
             crypto,
             rules: Arc::new(Rules::defaults()),
             attachment_dir: None,
+            rule_versions: Arc::default(),
         }
     }
 

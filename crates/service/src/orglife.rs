@@ -476,11 +476,70 @@ impl Services {
         self.require(actor, Permission::ReadOrgs, event).await
     }
 
-    fn versions(&self) -> Vec<RuleVersion> {
-        vec![RuleVersion {
-            from: NaiveDate::MIN,
-            meetings: self.rules().meetings.clone(),
-        }]
+    /// The versions of the meeting rules the engine judges by: those recorded, with the
+    /// current rules from today when they differ from the last (see `apply_rule_versions`).
+    pub(crate) fn versions(&self) -> Vec<RuleVersion> {
+        let versions = self
+            .rule_versions
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if versions.is_empty() {
+            vec![RuleVersion {
+                from: NaiveDate::MIN,
+                meetings: self.rules().meetings.clone(),
+            }]
+        } else {
+            versions
+        }
+    }
+
+    /// Loads the recorded versions of the meeting rules and, when the rules this process runs
+    /// with differ from the last of them, adds them as a version effective today — recorded
+    /// when `record` (the server), in memory only otherwise (a one-off command). The first
+    /// version recorded governs all earlier periods.
+    pub async fn apply_rule_versions(&self, record: bool) -> ServiceResult<()> {
+        let current = self.rules().meetings.clone();
+        let text =
+            serde_json::to_string(&current).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut tx = if record {
+            self.db().write().await?
+        } else {
+            self.db().read().await?
+        };
+        let mut versions = Vec::new();
+        for (from, json) in orglife::rule_versions(&mut tx).await? {
+            let meetings = serde_json::from_str(&json)
+                .map_err(|e| ServiceError::Internal(format!("规则版本无法读取：{e}")))?;
+            versions.push(RuleVersion { from, meetings });
+        }
+        if versions.last().is_none_or(|v| v.meetings != current) {
+            let from = if versions.is_empty() {
+                NaiveDate::MIN
+            } else {
+                self.clock().today()
+            };
+            if record {
+                let now = self.clock().now();
+                orglife::insert_rule_version(&mut tx, from, &text, now).await?;
+                let event = Event::new("rules.version").detail(json!({
+                    "effective_from": from.to_string(), "meetings": current,
+                }));
+                audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
+            }
+            // A version recorded again on the same day replaces that day's.
+            versions.retain(|v| v.from != from);
+            versions.push(RuleVersion {
+                from,
+                meetings: current,
+            });
+        }
+        tx.commit().await?;
+        *self
+            .rule_versions
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = versions;
+        Ok(())
     }
 
     /// An org whose organisational life the actor may read (for page headings and forms).

@@ -172,10 +172,7 @@ impl Services {
             return Err(ServiceError::NotFound);
         };
         let meetings = &self.rules().meetings;
-        let versions = [compliance::RuleVersion {
-            from: NaiveDate::MIN,
-            meetings: meetings.clone(),
-        }];
+        let versions = self.versions();
         let slots = compliance::evaluate(&Input {
             versions: &versions,
             settings: self.rules().compliance,

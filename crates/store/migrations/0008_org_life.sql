@@ -127,3 +127,12 @@ CREATE TABLE meeting_attachments (
     uploaded_at TEXT NOT NULL
 );
 CREATE INDEX meeting_attachments_meeting ON meeting_attachments (meeting_id, id);
+
+-- Each version of the meeting rules the platform ran with, and the day it took effect: the
+-- compliance of past periods is judged by the rules in force then.
+CREATE TABLE rule_versions (
+    id {{id}},
+    effective_from TEXT NOT NULL,
+    meetings TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);

@@ -1246,3 +1246,30 @@ pub async fn delete_attachment(conn: &mut Conn, meeting: i64, id: i64) -> StoreR
             == 1,
     )
 }
+
+/// The recorded versions of the meeting rules (JSON), oldest first.
+pub async fn rule_versions(conn: &mut Conn) -> StoreResult<Vec<(NaiveDate, String)>> {
+    sqlx::query("SELECT effective_from, meetings FROM rule_versions ORDER BY effective_from, id")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.date("effective_from")?, row.text("meetings")?)))
+        .collect()
+}
+
+pub async fn insert_rule_version(
+    conn: &mut Conn,
+    from: NaiveDate,
+    meetings: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO rule_versions (effective_from, meetings, recorded_at) VALUES ($1, $2, $3)",
+    )
+    .bind(date_text(from))
+    .bind(meetings)
+    .bind(timestamp_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

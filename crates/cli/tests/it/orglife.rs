@@ -808,3 +808,46 @@ async fn attachments_are_checked_kept_with_their_digest_and_stay_in_scope() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = crate::harness::office();
+    app.services.apply_rule_versions(true).await.unwrap();
+    // On 15 August the bureau moves to a monthly 党课.
+    app.clock.advance(chrono::TimeDelta::days(140));
+    let monthly =
+        dangjian_core::rules::Rules::load(Some("[meetings.party_lecture]\nperiod = \"month\"\n"))
+            .unwrap();
+    let changed = app.services.clone().with_rules(monthly);
+    changed.apply_rule_versions(true).await.unwrap();
+    let c = changed.org_compliance(&office, f.a1, 2026).await.unwrap();
+    let lectures: Vec<String> = c
+        .slots
+        .iter()
+        .filter(|s| s.kind == dangjian_core::orglife::MeetingKind::PartyLecture)
+        .map(dangjian_service::orglife::period_label)
+        .collect();
+    assert_eq!(
+        lectures,
+        [
+            "2026年第一季度",
+            "2026年第二季度",
+            "2026年第三季度",
+            "2026年10月",
+            "2026年11月",
+            "2026年12月"
+        ]
+    );
+    // The past year is judged by the rules of its time.
+    let last = changed.org_compliance(&office, f.a1, 2025).await.unwrap();
+    assert_eq!(
+        last.slots
+            .iter()
+            .filter(|s| s.kind == dangjian_core::orglife::MeetingKind::PartyLecture)
+            .count(),
+        4
+    );
+    assert!(!app.audit("rules.version", Some("success")).await.is_empty());
+}
