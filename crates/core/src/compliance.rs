@@ -349,7 +349,7 @@ pub fn due_soon(slot: &Slot, today: NaiveDate, settings: Settings) -> bool {
 /// The day in a period a plan suggests for a meeting: the local fixed day of the month for
 /// 主题党日, early in the month for 支委会 and 党小组会, the middle of a quarter for the
 /// 党员大会 and its end for the 党课, and for the annual meetings the last month of their
-/// preferred quarter (谈心谈话 a month before the 组织生活会 they prepare). A period cut short
+/// preferred quarter (民主评议 with the 组织生活会, 谈心谈话 a month before it). A period cut short
 /// keeps its suggestion inside it; a second meeting in a period comes a week after the first.
 pub fn plan_dates(
     slots: &[Slot],
@@ -369,18 +369,18 @@ pub fn plan_dates(
             (Period::Quarter, PartyLecture) => (quarter_start + 2, 20),
             (Period::Quarter, _) => (quarter_start + 1, 15),
             (Period::Year, kind) => {
-                let last = meetings.rule(kind).preferred_quarter.map_or(6, |q| q * 3);
+                // The 组织生活会's month also holds the 民主评议 it may be combined with; the
+                // talks that prepare it come a month before.
+                let life = meetings
+                    .organizational_life_meeting
+                    .preferred_quarter
+                    .map_or(6, |q| q * 3);
+                let own = meetings.rule(kind).preferred_quarter.map_or(6, |q| q * 3);
                 match kind {
-                    HeartToHeartTalk => (
-                        meetings
-                            .organizational_life_meeting
-                            .preferred_quarter
-                            .map_or(6, |q| q * 3)
-                            - 1,
-                        15,
-                    ),
-                    DemocraticLifeMeeting => (last, 20),
-                    _ => (last, 10),
+                    OrganizationalLifeMeeting | DemocraticReview => (life, 10),
+                    HeartToHeartTalk => (life - 1, 15),
+                    DemocraticLifeMeeting => (own, 20),
+                    _ => (own, 15),
                 }
             }
         };
@@ -985,6 +985,7 @@ mod tests {
             vec![d(2027, 12, 10)]
         );
         assert_eq!(of(MeetingKind::HeartToHeartTalk), vec![d(2027, 11, 15)]);
+        assert_eq!(of(MeetingKind::DemocraticReview), vec![d(2027, 12, 10)]);
         assert!(of(MeetingKind::PartyGroup).is_empty());
         assert!(of(MeetingKind::DemocraticLifeMeeting).is_empty());
         for (kind, day) in &plan {

@@ -47,7 +47,8 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!("dangjian-chrome-{}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("dangjian-chrome-{}-{port}", std::process::id()));
         let args = [
             "--headless",
             "--no-sandbox",
@@ -151,6 +152,20 @@ impl Driver {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         source
+    }
+
+    /// Sets a form field's value by script: date and time widgets take typed keys in the
+    /// browser's locale format, which a test should not depend on.
+    async fn set_value(&self, css: &str, value: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({
+                "script": "document.querySelector(arguments[0]).value = arguments[1];",
+                "args": [css, value],
+            }),
+        )
+        .await;
     }
 
     async fn title(&self) -> String {
@@ -297,6 +312,126 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     driver.wait_for_text("确认身份").await;
     assert!(driver.title().await.contains("确认身份"));
     let path = driver.screenshot("reauth.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
+#[tokio::test]
+async fn a_secretary_records_a_meeting_with_an_absentee_and_a_later_make_up_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let grant = dangjian_service::accounts::GrantForm {
+        role: Role::OrgSecretary.code().to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("zhibu", "支部书记", &grant, PASSWORD)
+        .await
+        .unwrap();
+    let driver = Driver::start().await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=login]", "zhibu").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+
+    // Step one: the kind and the day.
+    driver
+        .goto(&app.url(&format!("/orgs/{}/meetings/new", f.a1)))
+        .await;
+    driver
+        .click("select[name=kind] option[value=theme_party_day]")
+        .await;
+    driver.set_value("input[name=held_on]", "2026-03-20").await;
+    driver.click("form button.primary").await;
+    driver.wait_for_text("参会人员").await;
+
+    // Step two: the roll of the day is listed; the second member was away.
+    driver.set_value("input[name=starts_at]", "14:30").await;
+    driver.set_value("input[name=ends_at]", "16:00").await;
+    driver.type_into("input[name=place]", "三楼会议室").await;
+    driver.type_into("input[name=host]", "王书记").await;
+    driver.type_into("input[name=recorder]", "李委员").await;
+    driver
+        .type_into("textarea[name=topics]", "学习新修订的纪律处分条例")
+        .await;
+    driver
+        .type_into(
+            "textarea[name=minutes]",
+            "书记领学条例，党员逐一发言，结合执法执勤岗位谈认识，明确下月整改事项。",
+        )
+        .await;
+    let second = f.member_a1_second;
+    driver
+        .click(&format!("input[name=a{second}_present]"))
+        .await;
+    driver
+        .click(&format!(
+            "select[name=a{second}_reason] option[value=business_trip]"
+        ))
+        .await;
+    driver
+        .type_into(&format!("input[name=a{second}_note]"), "赴省厅培训")
+        .await;
+    let path = driver.screenshot("meeting-form.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .click("form[method=post] .form-actions button.primary")
+        .await;
+    let detail = driver.wait_for_text("提交审核").await;
+    assert!(
+        detail.contains("草稿") && detail.contains("缺席：出差"),
+        "{detail}"
+    );
+
+    driver.click("form[action$='/submit'] button").await;
+    let detail = driver.wait_for_text("待审核").await;
+    assert!(detail.contains("待补学"), "{detail}");
+
+    // Later: the absentee made up.
+    driver.set_value("input[name=on]", "2026-03-25").await;
+    driver
+        .type_into("input[name=note]", "观看会议录像并提交心得")
+        .await;
+    driver.click("form[action$='/makeup'] button").await;
+    let detail = driver.wait_for_text("已补学").await;
+    assert!(
+        detail.contains("2026-03-25 观看会议录像并提交心得"),
+        "{detail}"
+    );
+    let path = driver.screenshot("meeting-made-up.png").await;
+    eprintln!("screenshot: {}", path.display());
+
+    // The calendar, the to-do list, the plan and the ledger.
+    driver
+        .goto(&app.url(&format!("/orgs/{}/orglife?year=2026", f.a1)))
+        .await;
+    let calendar = driver.wait_for_text("2026年3月").await;
+    assert!(calendar.contains("已完成") && calendar.contains("未开展"));
+    let path = driver.screenshot("orglife-calendar.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/orglife")).await;
+    driver.wait_for_text("即将到期").await;
+    let path = driver.screenshot("orglife-todo.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!("/orgs/{}/orglife/plan?year=2026", f.a1)))
+        .await;
+    driver.click("form[action$='/plan'] button.primary").await;
+    driver.wait_for_text("增加计划项").await;
+    let path = driver.screenshot("orglife-plan.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!("/orgs/{}/orglife/ledger?year=2026", f.a1)))
+        .await;
+    let ledger = driver.wait_for_text("组织生活台账").await;
+    assert!(ledger.contains("已补学"), "{ledger}");
+    let path = driver.screenshot("orglife-ledger.png").await;
     eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

@@ -297,7 +297,7 @@ async fn meeting_json(
             .map(|a| ActionInput {
                 text: a.text,
                 owner: a.owner,
-                due_on: view::opt_date(a.due_on),
+                due_on: a.due_on.map(view::date).unwrap_or_default(),
             })
             .collect(),
         revisions: d.revisions.iter().map(|r| r.version).collect(),

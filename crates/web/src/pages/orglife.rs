@@ -925,7 +925,7 @@ pub async fn edit_form(
         topics: c.topics.clone(),
         agenda: c.agenda.clone().unwrap_or_default(),
         minutes: c.minutes.clone(),
-        counts_for: view::opt_date(c.counts_for),
+        counts_for: c.counts_for.map(view::date).unwrap_or_default(),
         combined_review: c.combined_review,
         expected_reason: c.expected_reason.clone().unwrap_or_default(),
         extra_police_numbers: String::new(),
@@ -947,7 +947,7 @@ pub async fn edit_form(
             .map(|a| ActionForm {
                 text: a.text.clone(),
                 owner: a.owner.clone(),
-                due_on: view::opt_date(a.due_on),
+                due_on: a.due_on.map(view::date).unwrap_or_default(),
             })
             .collect(),
     };
@@ -1106,7 +1106,7 @@ async fn detail_page(
         topics: c.topics.clone(),
         agenda: c.agenda.clone().unwrap_or_default(),
         minutes: c.minutes.clone(),
-        counts_for: view::opt_date(c.counts_for),
+        counts_for: c.counts_for.map(view::date).unwrap_or_default(),
         combined_review: c.combined_review,
         expected_reason: c.expected_reason.clone().unwrap_or_default(),
         attendance: format!("应到{}人，实到{}人", c.attendees.len(), present),
