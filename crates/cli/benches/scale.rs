@@ -5,7 +5,9 @@
 //! `cargo bench -p dangjian --bench scale` generates the province demo (about 97,000 members)
 //! in a fresh SQLite file, or in the empty PostgreSQL database named by
 //! `DANGJIAN_DATABASE_URL`, then times each operation through the service layer, as the web
-//! handlers call it, and prints median and worst times.
+//! handlers call it, and prints median and worst times. With `DANGJIAN_BENCH_DIR=dir` the data
+//! directory is kept; `DANGJIAN_BENCH_ONLY=compliance` then times only the compliance overview
+//! on the database that run filled.
 
 // A measurement stops at the first failure, as a test does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -25,7 +27,11 @@ const IMPORT_ROWS: usize = 100_000;
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("dangjian-bench-{}", std::process::id()));
+    // `DANGJIAN_BENCH_DIR` keeps the data directory (SQLite file, key file) for a later run.
+    let kept = std::env::var_os("DANGJIAN_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("dangjian-bench-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = std::env::var("DANGJIAN_DATABASE_URL").ok();
     let sqlite = dir.join("bench.db");
@@ -45,18 +51,23 @@ async fn main() {
         }
     );
 
-    let started = Instant::now();
-    let summary = services
-        .generate_demo(DemoScale::Province, 1, &|_, _, _| {})
-        .await
-        .expect("province demo");
-    println!(
-        "province demo: {} orgs, {} members, {} records of organisational life in {:.1} s",
-        summary.orgs,
-        summary.members,
-        summary.meetings,
-        started.elapsed().as_secs_f64()
-    );
+    // `DANGJIAN_BENCH_ONLY=compliance` times only the compliance overview, on a database
+    // the bench filled before (to measure a change without generating the province again).
+    let only_compliance = std::env::var("DANGJIAN_BENCH_ONLY").as_deref() == Ok("compliance");
+    if !only_compliance {
+        let started = Instant::now();
+        let summary = services
+            .generate_demo(DemoScale::Province, 1, &|_, _, _| {})
+            .await
+            .expect("province demo");
+        println!(
+            "province demo: {} orgs, {} members, {} records of organisational life in {:.1} s",
+            summary.orgs,
+            summary.members,
+            summary.meetings,
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     let office = Actor::shell_office();
     let year = services.clock().today().year();
@@ -81,6 +92,9 @@ async fn main() {
         &compliance,
         1000,
     );
+    if only_compliance {
+        return;
+    }
     let coverage = time(5, || async {
         services.coverage(&office, None).await.expect("coverage");
     })
@@ -243,7 +257,9 @@ async fn main() {
     report("coverage report after import", &coverage, 1000);
 
     drop(services);
-    let _ = std::fs::remove_dir_all(&dir);
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// Runs `f` `n` times and returns the durations, sorted.

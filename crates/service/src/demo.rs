@@ -900,6 +900,7 @@ impl Services {
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
+        self.db().analyze().await?;
         Ok(DemoSummary {
             units: plan.units.len(),
             orgs: plan.orgs.len(),

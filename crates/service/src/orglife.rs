@@ -1250,21 +1250,16 @@ impl Services {
         let (from, to) = year_range(year)?;
         let mut tx = self.db().read().await?;
         let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
-        let briefs = orgs::briefs(&mut tx, &actor.scope).await?;
         tx.commit().await?;
-        let by_org = group_records(&facts.records);
         let versions = self.versions();
         let today = self.clock().today();
         let mut rows = Vec::new();
-        for brief in briefs {
-            let Ok(i) = facts.orgs.binary_search_by_key(&brief.id, |o| o.id) else {
-                continue;
-            };
+        for (org, label) in facts.orgs.iter().zip(&facts.labels) {
             let slots = compliance::evaluate(&Input {
                 versions: &versions,
                 settings: self.rules().compliance,
-                org: &facts.orgs[i],
-                records: by_org.get(&brief.id).map_or(&[][..], Vec::as_slice),
+                org,
+                records: records_of(&facts.records, org.id),
                 members: &[],
                 from,
                 to,
@@ -1275,10 +1270,10 @@ impl Services {
                 continue;
             }
             rows.push(OverviewRow {
-                org_id: brief.id,
-                code: brief.code,
-                name: brief.name,
-                kind: brief.kind,
+                org_id: org.id,
+                code: label.code.clone(),
+                name: label.name.clone(),
+                kind: label.kind,
                 tally,
                 missing: slots
                     .iter()
@@ -1305,7 +1300,6 @@ impl Services {
         let (from, to) = year_range(today.year())?;
         let mut tx = self.db().read().await?;
         let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
-        let briefs = orgs::briefs(&mut tx, &actor.scope).await?;
         let page = Page {
             number: 1,
             size: 200,
@@ -1335,7 +1329,6 @@ impl Services {
             orglife::list(&mut tx, &actor.scope, &queue(ReviewState::Returned), page).await?;
         let drafts = orglife::list(&mut tx, &actor.scope, &queue(ReviewState::Draft), page).await?;
         tx.commit().await?;
-        let by_org = group_records(&facts.records);
         let versions = self.versions();
         let settings = self.rules().compliance;
         let mut todo = Todo {
@@ -1344,15 +1337,12 @@ impl Services {
             drafts,
             ..Todo::default()
         };
-        for brief in briefs {
-            let Ok(i) = facts.orgs.binary_search_by_key(&brief.id, |o| o.id) else {
-                continue;
-            };
+        for (org, label) in facts.orgs.iter().zip(&facts.labels) {
             let slots = compliance::evaluate(&Input {
                 versions: &versions,
                 settings,
-                org: &facts.orgs[i],
-                records: by_org.get(&brief.id).map_or(&[][..], Vec::as_slice),
+                org,
+                records: records_of(&facts.records, org.id),
                 members: &[],
                 from,
                 to,
@@ -1360,8 +1350,8 @@ impl Services {
             });
             for slot in slots {
                 let item = |slot| DueItem {
-                    org_id: brief.id,
-                    org_name: brief.name.clone(),
+                    org_id: org.id,
+                    org_name: label.name.clone(),
                     slot,
                 };
                 if slot.status == Status::Missing {
@@ -1390,12 +1380,11 @@ impl Services {
     }
 }
 
-fn group_records(records: &[compliance::RecordFact]) -> HashMap<i64, Vec<compliance::RecordFact>> {
-    let mut by_org: HashMap<i64, Vec<compliance::RecordFact>> = HashMap::new();
-    for r in records {
-        by_org.entry(r.org_id).or_default().push(r.clone());
-    }
-    by_org
+/// An org's records among records sorted by org (as `engine_facts` returns them).
+fn records_of(records: &[compliance::RecordFact], org: i64) -> &[compliance::RecordFact] {
+    let start = records.partition_point(|r| r.org_id < org);
+    let end = records.partition_point(|r| r.org_id <= org);
+    &records[start..end]
 }
 
 /// The ledger's columns, shared by the spreadsheet and the document.

@@ -166,6 +166,16 @@ impl Db {
         }))
     }
 
+    /// Refreshes the planner's statistics after a bulk load (PostgreSQL): until autovacuum
+    /// comes round, a freshly loaded table is planned as if empty, and the compliance engine's
+    /// index-only range scans become scans of the whole table.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
