@@ -148,6 +148,29 @@ fn uint(row: &AnyRow, column: &'static str) -> StoreResult<u32> {
     })
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a record's content as the next fourteen parameters, in the order `kind, held_on,
+/// starts_at, ends_at, place, host, recorder, lecturer, topics, agenda, minutes, counts_for,
+/// combined_review, expected_reason` (shared by the insert and the update).
+fn bind_content<'q>(query: Query<'q>, c: &'q Content) -> Query<'q> {
+    query
+        .bind(c.kind.code())
+        .bind(date_text(c.held_on))
+        .bind(c.starts_at.as_str())
+        .bind(c.ends_at.as_str())
+        .bind(c.place.as_str())
+        .bind(c.host.as_str())
+        .bind(c.recorder.as_str())
+        .bind(c.lecturer.as_deref())
+        .bind(c.topics.as_str())
+        .bind(c.agenda.as_deref())
+        .bind(c.minutes.as_str())
+        .bind(c.counts_for.map(date_text))
+        .bind(flag(c.combined_review))
+        .bind(c.expected_reason.as_deref())
+}
+
 pub async fn insert(
     conn: &mut Conn,
     org_id: i64,
@@ -155,36 +178,22 @@ pub async fn insert(
     author: Author<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
-    let c = content;
-    let id = sqlx::query(
-        "INSERT INTO meetings (org_id, kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
-         topics, agenda, minutes, counts_for, combined_review, expected_reason, state, version, \
+    let query = sqlx::query(
+        "INSERT INTO meetings (kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
+         topics, agenda, minutes, counts_for, combined_review, expected_reason, org_id, state, version, \
          author_account_id, author_login, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $19) \
          RETURNING id",
-    )
-    .bind(org_id)
-    .bind(c.kind.code())
-    .bind(date_text(c.held_on))
-    .bind(c.starts_at.as_str())
-    .bind(c.ends_at.as_str())
-    .bind(c.place.as_str())
-    .bind(c.host.as_str())
-    .bind(c.recorder.as_str())
-    .bind(c.lecturer.as_deref())
-    .bind(c.topics.as_str())
-    .bind(c.agenda.as_deref())
-    .bind(c.minutes.as_str())
-    .bind(c.counts_for.map(date_text))
-    .bind(flag(c.combined_review))
-    .bind(c.expected_reason.as_deref())
-    .bind(ReviewState::Draft.code())
-    .bind(author.account_id)
-    .bind(author.login)
-    .bind(timestamp_text(now))
-    .fetch_one(&mut *conn)
-    .await?
-    .int("id")?;
+    );
+    let id = bind_content(query, content)
+        .bind(org_id)
+        .bind(ReviewState::Draft.code())
+        .bind(author.account_id)
+        .bind(author.login)
+        .bind(timestamp_text(now))
+        .fetch_one(&mut *conn)
+        .await?
+        .int("id")?;
     write_children(conn, id, content).await?;
     Ok(id)
 }
@@ -199,35 +208,21 @@ pub async fn update(
     author: Author<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let c = content;
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE meetings SET kind = $1, held_on = $2, starts_at = $3, ends_at = $4, place = $5, host = $6, \
          recorder = $7, lecturer = $8, topics = $9, agenda = $10, minutes = $11, counts_for = $12, \
          combined_review = $13, expected_reason = $14, version = version + 1, author_account_id = $15, \
          author_login = $16, updated_at = $17 WHERE id = $18 AND version = $19",
-    )
-    .bind(c.kind.code())
-    .bind(date_text(c.held_on))
-    .bind(c.starts_at.as_str())
-    .bind(c.ends_at.as_str())
-    .bind(c.place.as_str())
-    .bind(c.host.as_str())
-    .bind(c.recorder.as_str())
-    .bind(c.lecturer.as_deref())
-    .bind(c.topics.as_str())
-    .bind(c.agenda.as_deref())
-    .bind(c.minutes.as_str())
-    .bind(c.counts_for.map(date_text))
-    .bind(flag(c.combined_review))
-    .bind(c.expected_reason.as_deref())
-    .bind(author.account_id)
-    .bind(author.login)
-    .bind(timestamp_text(now))
-    .bind(id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    );
+    let done = bind_content(query, content)
+        .bind(author.account_id)
+        .bind(author.login)
+        .bind(timestamp_text(now))
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
     if done == 0 {
         return Ok(false);
     }
@@ -998,10 +993,11 @@ pub async fn next_id(conn: &mut Conn) -> StoreResult<i64> {
         .int("next")
 }
 
-/// Rows per statement: PostgreSQL pays a round trip per statement, SQLite per parameter.
+/// Rows per statement: PostgreSQL pays a round trip per statement (up to 65,535 parameters),
+/// SQLite per parameter.
 fn batch(conn: &Conn) -> usize {
     if conn.backend_name() == "PostgreSQL" {
-        300
+        2000
     } else {
         20
     }

@@ -1235,6 +1235,44 @@ pub async fn detail(
     render(&page)
 }
 
+/// What a refused action on a record's page keeps of what was typed.
+#[derive(Default)]
+struct Kept {
+    makeup: (String, String, String),
+    review_reason: String,
+}
+
+/// The answer to an action on a record's page: back to the page when it was done, or the page
+/// again with the refusal at its fields, what was typed kept, and `problem` above it.
+async fn after_action(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    result: Result<(), ServiceError>,
+    anchor: &str,
+    kept: Kept,
+    problem: Option<&str>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1{anchor}")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let mut page = detail_page(
+                state,
+                actor,
+                id,
+                None,
+                errors,
+                kept.makeup,
+                kept.review_reason,
+            )
+            .await?;
+            page.layout.problem = problem.map(str::to_owned);
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct VersionForm {
@@ -1254,28 +1292,21 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     let version = version_of(&form.version)?;
-    match state
+    let result = state
         .services
         .submit_meeting(&session.actor, id, version)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let mut page = detail_page(
-                &state,
-                &session.actor,
-                id,
-                None,
-                errors,
-                Default::default(),
-                String::new(),
-            )
-            .await?;
-            page.layout.problem = Some("记录还不完整，不能提交审核，请按提示补充。".to_owned());
-            render_invalid(&page)
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let problem = "记录还不完整，不能提交审核，请按提示补充。";
+    after_action(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "",
+        Kept::default(),
+        Some(problem),
+    )
+    .await
 }
 
 pub async fn review(
@@ -1284,27 +1315,15 @@ pub async fn review(
     form: SessionForm<ReviewForm>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    match state
+    let result = state
         .services
         .review_meeting(&session.actor, id, &form)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let page = detail_page(
-                &state,
-                &session.actor,
-                id,
-                None,
-                errors,
-                Default::default(),
-                form.reason,
-            )
-            .await?;
-            render_invalid(&page)
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let kept = Kept {
+        review_reason: form.reason,
+        ..Kept::default()
+    };
+    after_action(&state, &session.actor, id, result, "#review", kept, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1326,27 +1345,15 @@ pub async fn makeup(
         on: form.on.clone(),
         note: form.note.clone(),
     };
-    match state
+    let result = state
         .services
         .record_makeup(&session.actor, id, &service_form)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let page = detail_page(
-                &state,
-                &session.actor,
-                id,
-                None,
-                errors,
-                (form.member_id, form.on, form.note),
-                String::new(),
-            )
-            .await?;
-            render_invalid(&page)
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let kept = Kept {
+        makeup: (form.member_id, form.on, form.note),
+        ..Kept::default()
+    };
+    after_action(&state, &session.actor, id, result, "#makeup", kept, None).await
 }
 
 struct SnapshotAttendee {
@@ -1760,29 +1767,39 @@ pub async fn generate_plan(
     .await
 }
 
+/// A plan item posted from the plan page: added, changed, or (`delete=1`) removed.
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
-pub struct AddPlanForm {
+pub struct PlanItemForm {
     year: String,
     kind: String,
     planned_on: String,
     topic: String,
     note: String,
+    delete: String,
+}
+
+impl PlanItemForm {
+    /// The plan's year, the item, and whether it is to be removed.
+    fn split(self, state: &AppState) -> Result<(i32, PlanForm, bool), PageError> {
+        let year = year_of(&self.year, state.services.clock().today().year())?;
+        let item = PlanForm {
+            kind: self.kind,
+            planned_on: self.planned_on,
+            topic: self.topic,
+            note: self.note,
+        };
+        Ok((year, item, self.delete == "1"))
+    }
 }
 
 pub async fn add_plan_item(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    form: SessionForm<AddPlanForm>,
+    form: SessionForm<PlanItemForm>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    let year = year_of(&form.year, state.services.clock().today().year())?;
-    let item = PlanForm {
-        kind: form.kind,
-        planned_on: form.planned_on,
-        topic: form.topic,
-        note: form.note,
-    };
+    let (year, item, _) = form.split(&state)?;
     let result = state
         .services
         .add_plan_item(&session.actor, id, year, &item)
@@ -1825,33 +1842,16 @@ pub async fn clear_plan(
     .await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct PlanItemForm {
-    year: String,
-    kind: String,
-    planned_on: String,
-    topic: String,
-    note: String,
-    delete: String,
-}
-
 pub async fn change_plan_item(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: SessionForm<PlanItemForm>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    let year = year_of(&form.year, state.services.clock().today().year())?;
-    let item = PlanForm {
-        kind: form.kind,
-        planned_on: form.planned_on,
-        topic: form.topic,
-        note: form.note,
-    };
+    let (year, item, delete) = form.split(&state)?;
     match state
         .services
-        .change_plan_item(&session.actor, id, &item, form.delete == "1")
+        .change_plan_item(&session.actor, id, &item, delete)
         .await
     {
         Ok(org) => Ok(Redirect::to(&plan_url(org, year)).into_response()),
@@ -1907,23 +1907,21 @@ pub async fn upload_attachment(
         file_name: &name,
         bytes: &bytes,
     };
-    match state.services.add_attachment(actor, id, &upload).await {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1#attachments")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let page = detail_page(
-                &state,
-                actor,
-                id,
-                None,
-                errors,
-                Default::default(),
-                String::new(),
-            )
-            .await?;
-            render_invalid(&page)
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = state
+        .services
+        .add_attachment(actor, id, &upload)
+        .await
+        .map(|_| ());
+    after_action(
+        &state,
+        actor,
+        id,
+        result,
+        "#attachments",
+        Kept::default(),
+        None,
+    )
+    .await
 }
 
 /// An attachment, as a download.
@@ -1960,26 +1958,19 @@ pub async fn delete_attachment(
     form: SessionForm<Empty>,
 ) -> Result<Response, PageError> {
     let actor = &form.session.actor;
-    match state
+    let result = state
         .services
         .remove_attachment(actor, id, attachment)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?saved=1#attachments")).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            let mut page = detail_page(
-                &state,
-                actor,
-                id,
-                None,
-                errors,
-                Default::default(),
-                String::new(),
-            )
-            .await?;
-            page.layout.problem = Some("附件未删除。".to_owned());
-            render_invalid(&page)
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let problem = "附件未删除。";
+    after_action(
+        &state,
+        actor,
+        id,
+        result,
+        "#attachments",
+        Kept::default(),
+        Some(problem),
+    )
+    .await
 }
