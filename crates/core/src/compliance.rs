@@ -224,6 +224,13 @@ pub fn evaluate(input: &Input<'_>) -> Vec<Slot> {
 
 /// The periods of one kind of meeting over the range.
 pub fn evaluate_kind(input: &Input<'_>, kind: MeetingKind) -> Vec<Slot> {
+    // The org's records of this kind, by date: each period then looks only at these.
+    let mut of_kind: Vec<&RecordFact> = input
+        .records
+        .iter()
+        .filter(|r| r.org_id == input.org.id && (r.kind == kind || r.also == Some(kind)))
+        .collect();
+    of_kind.sort_by_key(|r| (r.held_on, r.id));
     let mut slots = Vec::new();
     let mut cursor = input.from;
     while cursor < input.to {
@@ -232,7 +239,7 @@ pub fn evaluate_kind(input: &Input<'_>, kind: MeetingKind) -> Vec<Slot> {
         };
         let rule = version.meetings.rule(kind);
         let to = rule.period.end_after(cursor).min(input.to);
-        slots.push(slot(input, kind, rule, cursor, to));
+        slots.push(slot(input, &of_kind, kind, rule, cursor, to));
         cursor = to;
     }
     slots
@@ -248,18 +255,17 @@ fn target(record: &RecordFact) -> NaiveDate {
 
 fn slot(
     input: &Input<'_>,
+    of_kind: &[&RecordFact],
     kind: MeetingKind,
     rule: &crate::rules::MeetingRule,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Slot {
-    let mut mine: Vec<&RecordFact> = input
-        .records
+    let mine: Vec<&RecordFact> = of_kind
         .iter()
-        .filter(|r| r.org_id == input.org.id && (r.kind == kind || r.also == Some(kind)))
+        .copied()
         .filter(|r| (from..to).contains(&target(r)))
         .collect();
-    mine.sort_by_key(|r| (r.held_on, r.id));
     let counting: Vec<&&RecordFact> = mine.iter().filter(|r| r.state.counts()).collect();
     let on_time = counting.iter().filter(|r| r.held_on < to).count() as u32;
     let total = counting.len() as u32;

@@ -61,16 +61,13 @@ impl Default for Count {
 
 impl Count {
     fn parse(&self) -> Result<u32, &'static str> {
-        match self {
-            Count::Number(n) => Ok(*n),
-            Count::Text(t) if t.trim().is_empty() => Ok(0),
-            Count::Text(t) => t
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= 10_000)
-                .ok_or("票数应为0到10000之间的整数"),
-        }
+        let n = match self {
+            Count::Number(n) => Some(*n),
+            Count::Text(t) if t.trim().is_empty() => Some(0),
+            Count::Text(t) => t.trim().parse::<u32>().ok(),
+        };
+        n.filter(|n| *n <= 10_000)
+            .ok_or("票数应为0到10000之间的整数")
     }
 }
 
@@ -1239,6 +1236,38 @@ impl Services {
         })
     }
 
+    /// The engine's facts for every org of a scope over `[from, to)`. The records are read on
+    /// a task of their own while the orgs are read here: at a province's size decoding the
+    /// records' rows is most of the time, and it overlaps the rest on a second core. (They are
+    /// two snapshots; an overview does not need them to be one.)
+    async fn scope_facts(
+        &self,
+        scope: &Scope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ServiceResult<orglife::EngineFacts> {
+        let this = self.clone();
+        let records_scope = scope.clone();
+        let records = tokio::spawn(async move {
+            let mut tx = this.db().read().await?;
+            let records =
+                orglife::record_facts(&mut tx, &records_scope, None, from, to, false).await?;
+            tx.commit().await?;
+            Ok::<_, ServiceError>(records)
+        });
+        let mut tx = self.db().read().await?;
+        let (orgs, labels) = orglife::org_facts(&mut tx, scope, None).await?;
+        tx.commit().await?;
+        let records = records
+            .await
+            .map_err(|e| ServiceError::Internal(format!("读取组织生活记录的任务中断：{e}")))??;
+        Ok(orglife::EngineFacts {
+            orgs,
+            labels,
+            records,
+        })
+    }
+
     /// Every org in scope with its tally for the year and the periods it missed, worst first.
     pub async fn compliance_overview(
         &self,
@@ -1248,9 +1277,7 @@ impl Services {
         self.require_org_life_reader(actor, "compliance.overview")
             .await?;
         let (from, to) = year_range(year)?;
-        let mut tx = self.db().read().await?;
-        let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
-        tx.commit().await?;
+        let facts = self.scope_facts(&actor.scope, from, to).await?;
         let versions = self.versions();
         let today = self.clock().today();
         let mut rows = Vec::new();
@@ -1298,8 +1325,8 @@ impl Services {
             .await?;
         let today = self.clock().today();
         let (from, to) = year_range(today.year())?;
+        let facts = self.scope_facts(&actor.scope, from, to).await?;
         let mut tx = self.db().read().await?;
-        let facts = orglife::engine_facts(&mut tx, &actor.scope, None, from, to, false).await?;
         let page = Page {
             number: 1,
             size: 200,

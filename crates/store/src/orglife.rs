@@ -754,16 +754,13 @@ fn span(row: &AnyRow) -> StoreResult<Span> {
     })
 }
 
-/// The dated facts of every org in `scope` (or only `org`), and the records dated in, or made
-/// up for, `[from, to)`. Participants are loaded for the every-member kinds when `participants`.
-pub async fn engine_facts(
+/// The dated facts of every org in `scope` (or only `org`): existence, kind over time and
+/// committee spans, with their names.
+pub async fn org_facts(
     conn: &mut Conn,
     scope: &Scope,
     org: Option<i64>,
-    from: NaiveDate,
-    to: NaiveDate,
-    participants: bool,
-) -> StoreResult<EngineFacts> {
+) -> StoreResult<(Vec<OrgFacts>, Vec<OrgLabel>)> {
     let narrow = |sql: &mut Sql, column: &'static str| {
         push_org_scope(sql, scope, "o.path");
         if let Some(org) = org {
@@ -817,6 +814,20 @@ pub async fn engine_facts(
         }
     }
 
+    Ok((orgs, labels))
+}
+
+/// The records of the orgs in `scope` (or only `org`) dated in, or made up for, `[from, to)`,
+/// sorted by org and id. Participants are loaded for the every-member kinds when
+/// `participants`.
+pub async fn record_facts(
+    conn: &mut Conn,
+    scope: &Scope,
+    org: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    participants: bool,
+) -> StoreResult<Vec<RecordFact>> {
     // Records held in the range, then make-ups held after it for a day in it: two range
     // scans of covering indexes (`meetings_period`, `meetings_makeup`) rather than a scan of
     // the whole table with its minutes. The orgs are joined only to narrow to a subtree. A
@@ -893,7 +904,10 @@ pub async fn engine_facts(
             .push(" AND m.counts_for < ")
             .bind(to_text)
             .push("))");
-        narrow(&mut sql, "m.org_id");
+        push_org_scope(&mut sql, scope, "o.path");
+        if let Some(org) = org {
+            sql.push(" AND m.org_id = ").bind(org);
+        }
         let index: std::collections::HashMap<i64, usize> =
             records.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         for row in sql::fetch_all(conn, sql).await? {
@@ -902,6 +916,20 @@ pub async fn engine_facts(
             }
         }
     }
+    Ok(records)
+}
+
+/// Both of the above in one transaction (one org's calendar).
+pub async fn engine_facts(
+    conn: &mut Conn,
+    scope: &Scope,
+    org: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+    participants: bool,
+) -> StoreResult<EngineFacts> {
+    let (orgs, labels) = org_facts(conn, scope, org).await?;
+    let records = record_facts(conn, scope, org, from, to, participants).await?;
     Ok(EngineFacts {
         orgs,
         labels,

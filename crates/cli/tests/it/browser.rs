@@ -13,14 +13,22 @@ use crate::harness::{PASSWORD, TestApp};
 
 struct Driver {
     process: Child,
+    /// The browser's profile directory, which names its processes.
+    profile: std::path::PathBuf,
     base: String,
     session: String,
     http: reqwest::Client,
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and, should the test have failed before closing its session, the
+    /// browser it started (found by its profile directory), so none is left running.
     fn drop(&mut self) {
         let _ = self.process.kill();
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.as_os_str())
+            .status();
     }
 }
 
@@ -78,6 +86,7 @@ impl Driver {
             .to_owned();
         Driver {
             process,
+            profile,
             base,
             session,
             http,
