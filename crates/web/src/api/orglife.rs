@@ -595,6 +595,13 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
+/// The `year` of a query, this year when absent.
+fn year_param(state: &AppState, raw: Option<&str>) -> Result<i32, ApiError> {
+    let q: YearQuery = api_query(raw)?;
+    Ok(q.year
+        .unwrap_or_else(|| state.services.clock().today().year()))
+}
+
 fn slot_json(
     s: &dangjian_core::compliance::Slot,
     names: &std::collections::HashMap<i64, String>,
@@ -632,10 +639,7 @@ pub async fn compliance(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ComplianceJson>, ApiError> {
-    let q: YearQuery = api_query(raw.as_deref())?;
-    let year = q
-        .year
-        .unwrap_or_else(|| state.services.clock().today().year());
+    let year = year_param(&state, raw.as_deref())?;
     let c = state.services.org_compliance(&actor, id, year).await?;
     Ok(Json(ComplianceJson {
         org_id: c.org.id,
@@ -666,10 +670,7 @@ pub async fn overview(
     ApiActor(actor): ApiActor,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<OverviewJson>>, ApiError> {
-    let q: YearQuery = api_query(raw.as_deref())?;
-    let year = q
-        .year
-        .unwrap_or_else(|| state.services.clock().today().year());
+    let year = year_param(&state, raw.as_deref())?;
     let rows = state.services.compliance_overview(&actor, year).await?;
     Ok(Json(
         rows.into_iter()
@@ -801,10 +802,7 @@ pub async fn plan(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<PlanItemJson>>, ApiError> {
-    let q: YearQuery = api_query(raw.as_deref())?;
-    let year = q
-        .year
-        .unwrap_or_else(|| state.services.clock().today().year());
+    let year = year_param(&state, raw.as_deref())?;
     Ok(Json(plan_json(&state, &actor, id, year).await?))
 }
 
@@ -955,10 +953,7 @@ pub async fn ledger(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<LedgerJson>, ApiError> {
-    let q: YearQuery = api_query(raw.as_deref())?;
-    let year = q
-        .year
-        .unwrap_or_else(|| state.services.clock().today().year());
+    let year = year_param(&state, raw.as_deref())?;
     let l = state.services.org_life_ledger(&actor, id, year).await?;
     Ok(Json(LedgerJson {
         org_id: l.org.id,
