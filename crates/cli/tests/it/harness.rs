@@ -20,6 +20,9 @@ pub const PASSWORD: &str = "Ceshi-2026!";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Set once the databases left by earlier runs of this binary have been dropped.
+static STALE_DROPPED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
 /// The fixture tree of the security checklist: 党委 → {总支A → {支部A1, 支部A2}, 支部B}.
 pub struct Fixture {
     pub general_a: i64,
@@ -62,6 +65,9 @@ async fn fresh_db() -> (Db, Option<std::path::PathBuf>) {
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
                 .await
                 .expect("connect to PostgreSQL");
+            STALE_DROPPED
+                .get_or_init(|| drop_stale_databases(&url))
+                .await;
             let create = format!("CREATE DATABASE {name}");
             sqlx::Executor::execute(&mut admin, create.as_str())
                 .await
@@ -77,6 +83,30 @@ async fn fresh_db() -> (Db, Option<std::path::PathBuf>) {
             std::fs::create_dir_all(&dir).unwrap();
             let path = dir.join("test.db");
             (Db::open_sqlite(&path).await.unwrap(), Some(path))
+        }
+    }
+}
+
+/// Drops the test databases of runs whose process has ended, so that repeated runs do not
+/// fill the cluster (a cluster with thousands of databases takes minutes to recover after a
+/// crash). The databases of a run still going, here or in another process, are left alone.
+async fn drop_stale_databases(url: &str) {
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'dj_test_%'")
+            .fetch_all(&mut admin)
+            .await
+            .expect("list test databases");
+    for name in names {
+        let pid = name.trim_start_matches("dj_test_").split('_').next();
+        let running = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !running {
+            let drop = format!("DROP DATABASE IF EXISTS {name}");
+            sqlx::Executor::execute(&mut admin, drop.as_str())
+                .await
+                .expect("drop a stale test database");
         }
     }
 }
