@@ -104,7 +104,7 @@ impl Role {
 
 /// The part of the data an account may see and change. Resolved once per request from the
 /// account (never from the request), and applied by the service and store to every read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// The whole tree (党委办公室).
     Everything,

@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use dangjian_core::password;
 use dangjian_core::policy::ADDRESS_WINDOW;
 use dangjian_core::role::{Permission, Role, Scope};
-use dangjian_store::accounts::{self, AccountRow, NewSessionRow, SessionStage};
+use dangjian_store::accounts::{self, AccountRow, NewSessionRow, SessionRow, SessionStage};
 use dangjian_store::{Conn, orgs};
 use serde_json::json;
 
@@ -268,7 +268,7 @@ impl Services {
         let typed = crate::accounts::parse_login(&login)
             .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
         if !self.throttle_allows(&origin, now) {
-            let mut tx = self.db().write().await?;
+            let mut tx = self.db().write_accounts().await?;
             let who = Who {
                 account_id: None,
                 login: &typed,
@@ -300,7 +300,7 @@ impl Services {
             _ => None,
         };
 
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         // Re-read under the write lock: concurrent failures must all count.
         let account = match &account {
             Some(a) => accounts::get(&mut tx, a.id).await?,
@@ -400,7 +400,7 @@ impl Services {
         field: &'static str,
     ) -> ServiceResult<ServiceError> {
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         let record = Event::new(event)
             .outcome(Outcome::Failure)
             .detail(json!({ "reason": "bad_password" }));
@@ -495,12 +495,34 @@ impl Services {
     pub async fn resolve_session(&self, token: &str, origin: Origin) -> ServiceResult<Actor> {
         let now = self.clock().now();
         let id_hash = secret::digest(token);
-        let mut tx = self.db().read().await?;
-        let Some(session) = accounts::session(&mut tx, &id_hash).await? else {
-            return Err(ServiceError::Unauthenticated);
+        // The count is read before the session: a write committed while it is read leaves
+        // the entry older than the data.
+        let writes = self.db().writes();
+        let Resolved {
+            session,
+            account,
+            scope,
+        } = match self.sessions.get(&id_hash, writes) {
+            Some(resolved) => resolved,
+            None => {
+                let mut conn = self.db().connection().await?;
+                let Some(session) = accounts::session(&mut conn, &id_hash).await? else {
+                    return Err(ServiceError::Unauthenticated);
+                };
+                let account = accounts::get(&mut conn, session.account_id).await?;
+                let scope = match &account {
+                    Some(account) => scope_of(&mut conn, account).await?,
+                    None => Scope::Nothing,
+                };
+                let resolved = Resolved {
+                    session,
+                    account,
+                    scope,
+                };
+                self.sessions.put(id_hash.clone(), writes, resolved.clone());
+                resolved
+            }
         };
-        let account = accounts::get(&mut tx, session.account_id).await?;
-        tx.commit().await?;
         if session.stage != SessionStage::Full {
             return Err(ServiceError::Unauthenticated);
         }
@@ -509,7 +531,7 @@ impl Services {
         let account = match account {
             Some(account) if !account.disabled && !idle && !too_old => account,
             account => {
-                let mut tx = self.db().write().await?;
+                let mut tx = self.db().write_accounts().await?;
                 accounts::delete_session(&mut tx, &id_hash).await?;
                 let reason = if idle {
                     "idle"
@@ -531,31 +553,26 @@ impl Services {
                 return Err(ServiceError::Unauthenticated);
             }
         };
+        let actor = self.actor_from(
+            &account,
+            scope,
+            Via::web(origin, session.csrf_token, session.reauth_at),
+            now,
+        );
         // Record activity at most once a minute: the idle timeout needs no finer grain, and a
         // write per request would serialise every page view on SQLite.
-        let mut tx = if now - session.last_seen_at > TimeDelta::minutes(1) {
-            let mut tx = self.db().write().await?;
+        if now - session.last_seen_at > TimeDelta::minutes(1) {
+            let mut tx = self.db().write_accounts().await?;
             accounts::touch_session(&mut tx, &id_hash, now).await?;
-            tx
-        } else {
-            self.db().read().await?
-        };
-        let actor = self
-            .actor_for(
-                &mut tx,
-                &account,
-                Via::web(origin, session.csrf_token, session.reauth_at),
-                now,
-            )
-            .await?;
-        tx.commit().await?;
+            tx.commit().await?;
+        }
         Ok(actor)
     }
 
     /// Ends a session.
     pub async fn logout(&self, token: &str, actor: &Actor) -> ServiceResult<()> {
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         accounts::delete_session(&mut tx, &secret::digest(token)).await?;
         audit::write(
             &mut tx,
@@ -582,7 +599,7 @@ impl Services {
         let Some(row) = accounts::live_token(&mut tx, &secret::digest(token)).await? else {
             tx.commit().await?;
             self.record_throttled_failure(&origin, now);
-            let mut tx = self.db().write().await?;
+            let mut tx = self.db().write_accounts().await?;
             let who = Who {
                 account_id: None,
                 login: "",
@@ -608,7 +625,7 @@ impl Services {
             .last_used_at
             .is_none_or(|t| now - t > TimeDelta::minutes(1))
         {
-            let mut tx = self.db().write().await?;
+            let mut tx = self.db().write_accounts().await?;
             accounts::touch_token(&mut tx, row.id, now).await?;
             tx
         } else {
@@ -671,7 +688,7 @@ impl Services {
             }
         }
         let hash = self.hash_password(new.to_owned()).await?;
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         replace_password(&mut tx, &account, &hash, false, now).await?;
         let event = Event::new("auth.password_change").object("account", account.id);
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
@@ -688,37 +705,30 @@ impl Services {
         via: Via,
         now: DateTime<Utc>,
     ) -> ServiceResult<Actor> {
+        let scope = scope_of(conn, account).await?;
+        Ok(self.actor_from(account, scope, via, now))
+    }
+
+    /// The actor of an account whose scope is known.
+    fn actor_from(
+        &self,
+        account: &AccountRow,
+        scope: Scope,
+        via: Via,
+        now: DateTime<Utc>,
+    ) -> Actor {
         let Via {
             channel,
             origin,
             csrf_token,
             reauthenticated_at,
         } = via;
-        let scope = match account.role {
-            None => Scope::Nothing,
-            Some(role) if role.is_administrator() => Scope::Nothing,
-            Some(role) if role.is_bureau_wide() => Scope::Everything,
-            Some(Role::OrgSecretary) => match account.org_id {
-                Some(org_id) => match orgs::get(conn, org_id).await? {
-                    Some(org) if org.dissolved_on.is_none() => Scope::Subtree {
-                        org_id,
-                        path: org.path,
-                    },
-                    _ => Scope::Nothing,
-                },
-                None => Scope::Nothing,
-            },
-            Some(_) => match account.member_id {
-                Some(member_id) => Scope::OwnRecord { member_id },
-                None => Scope::Nothing,
-            },
-        };
         let left = self.policy().password_max_age() - (now - account.password_changed_at);
         let expired = left < TimeDelta::zero();
         // A week's warning, counted in started days ("1 天" on its last day).
         let expires_in_days =
             (!expired && left <= TimeDelta::days(7)).then(|| (left.num_hours() + 23) / 24);
-        Ok(Actor {
+        Actor {
             account_id: Some(account.id),
             login: account.login.clone(),
             display_name: account.display_name.clone(),
@@ -734,7 +744,73 @@ impl Services {
             origin,
             csrf_token,
             reauthenticated_at,
-        })
+        }
+    }
+}
+
+/// The part of the data an account may see: resolved from the account (never from the
+/// request), with the current path of a secretary's org.
+async fn scope_of(conn: &mut Conn, account: &AccountRow) -> ServiceResult<Scope> {
+    Ok(match account.role {
+        None => Scope::Nothing,
+        Some(role) if role.is_administrator() => Scope::Nothing,
+        Some(role) if role.is_bureau_wide() => Scope::Everything,
+        Some(Role::OrgSecretary) => match account.org_id {
+            Some(org_id) => match orgs::get(conn, org_id).await? {
+                Some(org) if org.dissolved_on.is_none() => Scope::Subtree {
+                    org_id,
+                    path: org.path,
+                },
+                _ => Scope::Nothing,
+            },
+            None => Scope::Nothing,
+        },
+        Some(_) => match account.member_id {
+            Some(member_id) => Scope::OwnRecord { member_id },
+            None => Scope::Nothing,
+        },
+    })
+}
+
+/// A session as read for a request: the stored session, its account, the account's scope.
+#[derive(Clone)]
+struct Resolved {
+    session: SessionRow,
+    account: Option<AccountRow>,
+    scope: Scope,
+}
+
+/// Sessions read recently, by the digest of their id. Every signed-in request resolves its
+/// session; reading it from the database each time cost two round trips, most of a cached
+/// page's time. An entry serves only while this process has committed no write since it was
+/// read — a logout, a lock, a role or org change all count — and for at most
+/// [`SESSION_CACHE_AGE`], which bounds how long a change made by another process (an account
+/// disabled from the command line while the server runs) can go unseen.
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    entries: std::sync::Mutex<HashMap<String, (u64, std::time::Instant, Resolved)>>,
+}
+
+/// The longest a resolved session is reused without reading it again.
+const SESSION_CACHE_AGE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Sessions kept; past that the cache starts again (a bureau has a few thousand users).
+const SESSION_CACHE_CAPACITY: usize = 4096;
+
+impl SessionCache {
+    fn get(&self, id_hash: &str, writes: u64) -> Option<Resolved> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(id_hash)
+            .filter(|(at_writes, at, _)| *at_writes == writes && at.elapsed() < SESSION_CACHE_AGE)
+            .map(|(_, _, resolved)| resolved.clone())
+    }
+
+    fn put(&self, id_hash: String, writes: u64, resolved: Resolved) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= SESSION_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(id_hash, (writes, std::time::Instant::now(), resolved));
     }
 }
 

@@ -1,5 +1,7 @@
 //! The coverage report (纵向到底、横向到边) for the actor's scope or an org within it.
 
+use std::sync::Arc;
+
 use dangjian_core::coverage::{self, Finding};
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Scope};
@@ -35,13 +37,33 @@ impl Services {
         &self,
         actor: &Actor,
         org: Option<&str>,
-    ) -> ServiceResult<CoverageReport> {
+    ) -> ServiceResult<Arc<CoverageReport>> {
         self.require(actor, Permission::ReadOrgs, "coverage.view")
             .await?;
         if let Some(code) = org {
             self.check_org_code(actor, code, "org", "coverage.view")
                 .await?;
         }
+        let key = (
+            actor.scope.clone(),
+            self.clock().today(),
+            org.map(str::to_owned),
+        );
+        self.reports
+            .coverage
+            .get_or_compute(
+                key,
+                || self.db().generation(),
+                async || self.compute_coverage(actor, org).await,
+            )
+            .await
+    }
+
+    async fn compute_coverage(
+        &self,
+        actor: &Actor,
+        org: Option<&str>,
+    ) -> ServiceResult<CoverageReport> {
         let mut tx = self.db().read().await?;
         let root = match (org, &actor.scope) {
             (Some(code), _) => {

@@ -2,6 +2,8 @@
 //! category, and the branches that have no secretary. Missing is not zero: a kind with no orgs
 //! is reported as absent, and the page says "no record" rather than 0%.
 
+use std::sync::Arc;
+
 use dangjian_core::member::Category;
 use dangjian_core::org::OrgKind;
 use dangjian_core::role::Permission;
@@ -28,11 +30,26 @@ const LISTED: i64 = 10;
 const COUNTED: i64 = 100_000;
 
 impl Services {
-    /// The figures of the landing page; `None` for roles that see no org data.
-    pub async fn overview(&self, actor: &Actor) -> ServiceResult<Option<Overview>> {
+    /// The figures of the landing page; `None` for roles that see no org data. Every
+    /// signed-in visit starts here, so the figures are cached until the data changes.
+    pub async fn overview(&self, actor: &Actor) -> ServiceResult<Option<Arc<Overview>>> {
         if !actor.permits(Permission::ReadOrgs) {
             return Ok(None);
         }
+        let key = (actor.scope.clone(), self.clock().today());
+        let overview = self
+            .reports
+            .overview
+            .get_or_compute(
+                key,
+                || self.db().generation(),
+                async || self.compute_overview(actor).await,
+            )
+            .await?;
+        Ok(Some(overview))
+    }
+
+    async fn compute_overview(&self, actor: &Actor) -> ServiceResult<Overview> {
         let mut tx = self.db().read().await?;
         let by_kind = stats::orgs_by_kind(&mut tx, &actor.scope).await?;
         let by_category = stats::members_by_category(&mut tx, &actor.scope).await?;
@@ -43,7 +60,7 @@ impl Services {
         };
         let gaps = orgs::search(&mut tx, &actor.scope, &filter, COUNTED).await?;
         tx.commit().await?;
-        Ok(Some(Overview {
+        Ok(Overview {
             orgs_by_kind: OrgKind::ALL
                 .iter()
                 .map(|k| (*k, by_kind.get(k.code()).copied().unwrap_or(0)))
@@ -54,6 +71,6 @@ impl Services {
                 .collect(),
             branches_without_secretary_total: gaps.len() as i64,
             branches_without_secretary: gaps.into_iter().take(LISTED as usize).collect(),
-        }))
+        })
     }
 }

@@ -8,6 +8,7 @@ mod attachments;
 pub mod audit;
 pub mod auth;
 mod bootstrap;
+mod cache;
 pub mod coverage;
 pub mod crypto;
 pub mod dashboard;
@@ -36,8 +37,9 @@ pub mod verifier;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::clock::Clock;
+use dangjian_core::role::Scope;
 use dangjian_core::rules::Rules;
 use dangjian_store::Db;
 
@@ -114,6 +116,21 @@ pub struct Services {
     /// The versions of the meeting rules by the day each took effect (see
     /// `apply_rule_versions`); empty: the current rules for all time.
     rule_versions: Arc<std::sync::RwLock<Vec<dangjian_core::compliance::RuleVersion>>>,
+    /// Whole-scope reports, kept until the data changes.
+    reports: Arc<Reports>,
+    /// Sessions resolved recently, kept until anything is written.
+    sessions: Arc<auth::SessionCache>,
+}
+
+/// The cached reports, by scope and parameters, and by today where the day changes them
+/// (terms fall due, periods close).
+#[derive(Default)]
+struct Reports {
+    overview: cache::ReportCache<(Scope, NaiveDate), dashboard::Overview>,
+    coverage: cache::ReportCache<(Scope, NaiveDate, Option<String>), coverage::CoverageReport>,
+    compliance: cache::ReportCache<(Scope, NaiveDate, i32), Vec<orglife::OverviewRow>>,
+    /// How many members match a roster filter (without a name: those are not repeated).
+    roster_counts: cache::ReportCache<(Scope, dangjian_store::members::MemberFilter), i64>,
 }
 
 /// Where the data lives.
@@ -149,6 +166,8 @@ impl Services {
             rules: Arc::new(Rules::defaults()),
             attachment_dir: None,
             rule_versions: Arc::default(),
+            reports: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 

@@ -311,9 +311,35 @@ impl Services {
         self.require(actor, Permission::ReadMembers, "member.list")
             .await?;
         let today = self.clock().today();
-        let mut tx = self.db().read().await?;
-        let (rows, total) = members::list(&mut tx, &actor.scope, filter, page).await?;
-        tx.commit().await?;
+        let (rows, total) = if filter.name.is_some() {
+            // A name search is read in one pass with its count, and rarely repeated.
+            let mut tx = self.db().read().await?;
+            let found = members::list(&mut tx, &actor.scope, filter, page).await?;
+            tx.commit().await?;
+            found
+        } else {
+            // The count reads every match; the page only as far as its end. Paging through
+            // a roster asks for the same count again and again, so it is kept until the data
+            // changes.
+            let key = (actor.scope.clone(), filter.clone());
+            let total = self
+                .reports
+                .roster_counts
+                .get_or_compute(
+                    key,
+                    || self.db().generation(),
+                    async || {
+                        let mut conn = self.db().connection().await?;
+                        Ok::<_, ServiceError>(
+                            members::count(&mut conn, &actor.scope, filter).await?,
+                        )
+                    },
+                )
+                .await?;
+            let mut conn = self.db().connection().await?;
+            let rows = members::rows(&mut conn, &actor.scope, filter, page).await?;
+            (rows, *total)
+        };
         Ok(MemberPage {
             members: rows
                 .into_iter()

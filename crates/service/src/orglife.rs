@@ -3,6 +3,7 @@
 //! each secretary's to-do list, and each member's own record.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use dangjian_core::compliance::{self, Input, RuleVersion, Slot, Status, Tally};
@@ -1268,14 +1269,31 @@ impl Services {
         })
     }
 
-    /// Every org in scope with its tally for the year and the periods it missed, worst first.
+    /// Every org in scope with its tally for the year and the periods it missed, worst first;
+    /// cached until the data changes (a province's year takes most of a second).
     pub async fn compliance_overview(
         &self,
         actor: &Actor,
         year: i32,
-    ) -> ServiceResult<Vec<OverviewRow>> {
+    ) -> ServiceResult<Arc<Vec<OverviewRow>>> {
         self.require_org_life_reader(actor, "compliance.overview")
             .await?;
+        let key = (actor.scope.clone(), self.clock().today(), year);
+        self.reports
+            .compliance
+            .get_or_compute(
+                key,
+                || self.db().generation(),
+                async || self.compute_compliance_overview(actor, year).await,
+            )
+            .await
+    }
+
+    async fn compute_compliance_overview(
+        &self,
+        actor: &Actor,
+        year: i32,
+    ) -> ServiceResult<Vec<OverviewRow>> {
         let (from, to) = year_range(year)?;
         let facts = self.scope_facts(&actor.scope, from, to).await?;
         let versions = self.versions();

@@ -156,7 +156,7 @@ impl Services {
             .crypto()
             .seal(&hex::encode(&secret), &context(account.id));
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         accounts::set_pending_totp(&mut tx, account.id, &sealed, algorithm.code()).await?;
         let event = Event::new("auth.second_factor_begin")
             .object("account", account.id)
@@ -202,7 +202,7 @@ impl Services {
             .iter()
             .map(|c| recovery_digest(self.crypto(), c))
             .collect();
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         accounts::enable_totp(&mut tx, account.id, step, now).await?;
         accounts::set_recovery_codes(&mut tx, account.id, &hashes).await?;
         let (token, csrf) = rotate(&mut tx, session_token).await?;
@@ -229,7 +229,7 @@ impl Services {
     ) -> ServiceResult<NewSession> {
         let now = self.clock().now();
         let id_hash = secret::digest(pending_token);
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         let session = accounts::session(&mut tx, &id_hash)
             .await?
             .filter(|s| s.stage == SessionStage::SecondFactor)
@@ -322,7 +322,7 @@ impl Services {
         .await?;
         let now = self.clock().now();
         actor.require_recent_auth(now)?;
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         let account = accounts::get(&mut tx, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -353,7 +353,7 @@ impl Services {
                 .wrong_password_in_session(actor, &account, "auth.reauthenticate", "password")
                 .await?);
         }
-        let mut tx = self.db().write().await?;
+        let mut tx = self.db().write_accounts().await?;
         accounts::mark_reauthenticated(&mut tx, &secret::digest(session_token), now).await?;
         let (token, _) = rotate(&mut tx, session_token).await?;
         audit::write(

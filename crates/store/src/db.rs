@@ -1,6 +1,8 @@
 //! The connection pool and transactions, for either engine.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -10,11 +12,40 @@ use crate::error::{StoreError, StoreResult};
 
 /// A transaction; every service call runs in exactly one. Dropping it without `commit`
 /// rolls back, so an error anywhere in a use case leaves nothing half-written.
-pub struct Tx(sqlx::Transaction<'static, sqlx::Any>);
+pub struct Tx(sqlx::Transaction<'static, sqlx::Any>, Writes);
+
+/// What committing a transaction counts as.
+enum Writes {
+    Nothing,
+    Accounts(Arc<Counters>),
+    Data(Arc<Counters>),
+}
+
+/// The writes this process has committed, for the caches that must not outlive them.
+#[derive(Debug, Default)]
+struct Counters {
+    /// Writes that may have changed business data.
+    data: AtomicU64,
+    /// Every write, of accounts and sessions too.
+    all: AtomicU64,
+}
 
 impl Tx {
+    /// Commits, then counts the write (after the commit, so that a value read meanwhile is not
+    /// kept as current).
     pub async fn commit(self) -> StoreResult<()> {
-        Ok(self.0.commit().await?)
+        self.0.commit().await?;
+        match self.1 {
+            Writes::Nothing => {}
+            Writes::Accounts(counters) => {
+                counters.all.fetch_add(1, Ordering::Release);
+            }
+            Writes::Data(counters) => {
+                counters.data.fetch_add(1, Ordering::Release);
+                counters.all.fetch_add(1, Ordering::Release);
+            }
+        }
+        Ok(())
     }
 
     /// Serialises changes of the org tree and the roster. On SQLite every write transaction
@@ -67,6 +98,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Committed writes (see [`Db::generation`] and [`Db::writes`]).
+    counters: Arc<Counters>,
 }
 
 impl Db {
@@ -115,7 +148,11 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            counters: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -124,17 +161,55 @@ impl Db {
 
     /// A transaction for reading: a consistent snapshot, no write lock.
     pub async fn read(&self) -> StoreResult<Tx> {
-        Ok(Tx(self.pool.begin().await?))
+        Ok(Tx(self.pool.begin().await?, Writes::Nothing))
+    }
+
+    /// A pooled connection outside any transaction, for reads that need no common snapshot:
+    /// each statement is atomic on its own, and a `BEGIN` and `COMMIT` around them would
+    /// double the round trips of a short read.
+    pub async fn connection(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
     /// upgrades a read lock.
     pub async fn write(&self) -> StoreResult<Tx> {
-        Ok(Tx(match self.backend {
+        Ok(Tx(
+            self.begin_write().await?,
+            Writes::Data(self.counters.clone()),
+        ))
+    }
+
+    /// A write transaction that changes only accounts, sessions and the audit log: none of
+    /// these feed a cached report, so committing it leaves the data generation alone. Every
+    /// signed-in page view may record the session's activity; were that a change of data, no
+    /// report would stay cached for long.
+    pub async fn write_accounts(&self) -> StoreResult<Tx> {
+        Ok(Tx(
+            self.begin_write().await?,
+            Writes::Accounts(self.counters.clone()),
+        ))
+    }
+
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        }))
+        })
+    }
+
+    /// How many writes of business data this process has committed. Reports computed from a
+    /// whole scope are cached against it; writes by another process (a command run while the
+    /// server serves) are not counted, which the cache bounds by age.
+    pub fn generation(&self) -> u64 {
+        self.counters.data.load(Ordering::Acquire)
+    }
+
+    /// How many writes of any kind this process has committed: resolved sessions are kept
+    /// only while no account, session, role or org has changed since.
+    pub fn writes(&self) -> u64 {
+        self.counters.all.load(Ordering::Acquire)
     }
 
     /// Applies the migrations that have not yet run.

@@ -40,22 +40,40 @@ pub struct MemberRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The member columns, any `$extra` columns (each led by a comma), the joins, and `$tail`.
-macro_rules! select {
-    ($tail:literal) => {
-        select!("", $tail)
-    };
-    ($extra:literal, $tail:literal) => {
+/// The member columns of a row (`m` the member, `b` its branch, `u` its unit).
+macro_rules! columns {
+    () => {
         concat!(
             "SELECT m.id, m.name, m.gender, m.birth_date, m.ethnicity, m.education, m.id_number_ct, m.phone_ct, ",
             "m.police_number, m.police_rank, m.position, m.unit_id, u.name AS unit_name, m.branch_id, ",
             "b.code AS branch_code, b.name AS branch_name, b.path AS branch_path, m.category, m.status, ",
-            "m.joined_on, m.full_membership_on, m.probation_due_on, m.updated_at",
-            $extra,
+            "m.joined_on, m.full_membership_on, m.probation_due_on, m.updated_at"
+        )
+    };
+}
+
+/// The member columns, the joins, and `$tail`.
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            columns!(),
             " FROM members m JOIN orgs b ON b.id = m.branch_id LEFT JOIN units u ON u.id = m.unit_id ",
             $tail
         )
     };
+}
+
+/// Members joined to their branches, walked in roster order. SQLite joins in the order written
+/// after `CROSS JOIN`: walking the orgs by path and each org's members by id (both indexed)
+/// yields the page order directly, so a page reads only as far as its end instead of sorting
+/// every match (a tenth of the time for a first page). PostgreSQL plans its own order and
+/// rejects that syntax.
+fn roster_walk(conn: &Conn) -> &'static str {
+    if conn.backend_name() == "PostgreSQL" {
+        " FROM members m JOIN orgs b ON b.id = m.branch_id"
+    } else {
+        " FROM orgs b CROSS JOIN members m ON m.branch_id = b.id"
+    }
 }
 
 fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
@@ -114,7 +132,7 @@ pub async fn by_police_number(
 }
 
 /// Filters of the member list; every one is optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MemberFilter {
     /// Part of the name.
     pub name: Option<String>,
@@ -193,7 +211,10 @@ pub async fn list(
     // the two queries.
     let one_pass = filter.name.is_some() && conn.backend_name() != "PostgreSQL";
     if one_pass {
-        let mut sql = Sql::new(select!(", COUNT(*) OVER () AS total", "WHERE 1 = 1"));
+        let mut sql = Sql::new(columns!());
+        sql.push(", COUNT(*) OVER () AS total")
+            .push(roster_walk(conn))
+            .push(" LEFT JOIN units u ON u.id = m.unit_id WHERE 1 = 1");
         push_filter(&mut sql, scope, filter);
         push_page(&mut sql, page);
         let rows = sql::fetch_all(conn, sql).await?;
@@ -204,6 +225,15 @@ pub async fn list(
         }
         // Past the last page: only the count is left to give.
     }
+    let total = count(conn, scope, filter).await?;
+    if one_pass {
+        return Ok((Vec::new(), total));
+    }
+    Ok((rows(conn, scope, filter, page).await?, total))
+}
+
+/// How many members in scope match the filter.
+pub async fn count(conn: &mut Conn, scope: &Scope, filter: &MemberFilter) -> StoreResult<i64> {
     // The join only narrows to orgs; every member has a branch, so without an org filter
     // the count need not pay a lookup per member.
     let mut count = Sql::new("SELECT COUNT(*) AS n FROM members m");
@@ -212,19 +242,28 @@ pub async fn list(
     }
     count.push(" WHERE 1 = 1");
     push_filter(&mut count, scope, filter);
-    let total = sql::fetch_one(conn, count).await?.int("n")?;
-    if one_pass {
-        return Ok((Vec::new(), total));
-    }
+    sql::fetch_one(conn, count).await?.int("n")
+}
 
-    let mut sql = Sql::new(select!("WHERE 1 = 1"));
+/// One page of the members in scope that match the filter, in branch then id order. The page's
+/// ids are found first, from the indexes alone where the filter allows; only those members'
+/// rows and units are then read, not those of every member skipped to reach a deep page.
+pub async fn rows(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &MemberFilter,
+    page: Page,
+) -> StoreResult<Vec<MemberRow>> {
+    let mut sql = Sql::new(select!("WHERE m.id IN (SELECT m.id"));
+    sql.push(roster_walk(conn)).push(" WHERE 1 = 1");
     push_filter(&mut sql, scope, filter);
     push_page(&mut sql, page);
-    let rows = sql::fetch_all(conn, sql).await?;
-    Ok((
-        rows.iter().map(from_row).collect::<StoreResult<_>>()?,
-        total,
-    ))
+    sql.push(") ORDER BY b.path, m.id");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 fn push_page(sql: &mut Sql, page: Page) {

@@ -462,19 +462,9 @@ pub fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// RFC 4648 base32 without padding, as the enrolment page shows secrets.
+/// The secret the enrolment page shows.
 pub fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.chars() {
-        buffer = (buffer << 5) | ALPHABET.find(c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
+    dangjian_service::totp::base32_decode(text).expect("a base32 secret")
 }
 
 pub fn csrf_of(page: &str) -> String {

@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod caching;
 mod cli;
 mod coverage;
 mod exports;

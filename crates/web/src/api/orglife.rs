@@ -673,14 +673,14 @@ pub async fn overview(
     let year = year_param(&state, raw.as_deref())?;
     let rows = state.services.compliance_overview(&actor, year).await?;
     Ok(Json(
-        rows.into_iter()
+        rows.iter()
             .map(|r| OverviewJson {
                 org_id: r.org_id,
-                code: r.code,
-                name: r.name,
+                code: r.code.clone(),
+                name: r.name.clone(),
                 kind: r.kind.code().to_owned(),
                 tally: tally_json(r.tally),
-                missing: r.missing,
+                missing: r.missing.clone(),
             })
             .collect(),
     ))

@@ -71,12 +71,12 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         gap_total: o.branches_without_secretary_total as usize,
         gaps: o
             .branches_without_secretary
-            .into_iter()
+            .iter()
             .map(|g| Gap {
                 id: g.id,
-                name: g.name,
-                code: g.code,
-                unit: g.unit_name.unwrap_or_default(),
+                name: g.name.clone(),
+                code: g.code.clone(),
+                unit: g.unit_name.clone().unwrap_or_default(),
                 members: g.member_count,
             })
             .collect(),

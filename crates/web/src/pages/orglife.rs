@@ -11,8 +11,8 @@ use dangjian_core::field::FieldErrors;
 use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::orglife::{
-    ActionForm, AttendeeForm, Brief, Count, Filter, MakeupForm, MeetingForm, ResolutionForm,
-    ReviewForm, period_label,
+    ActionForm, AttendeeForm, Brief, Count, Filter, MakeupForm, MeetingForm, OverviewRow,
+    ResolutionForm, ReviewForm, period_label,
 };
 use dangjian_service::plans::{GenerateForm, PlanForm};
 use dangjian_service::{Actor, Page, ServiceError};
@@ -195,6 +195,7 @@ pub struct YearQuery {
     year: String,
     sort: String,
     saved: String,
+    page: String,
 }
 
 fn year_of(raw: &str, actor_today: i32) -> Result<i32, PageError> {
@@ -227,10 +228,16 @@ struct OverviewPage {
     sort: String,
     rows: Vec<OverviewView>,
     totals: (u32, u32, u32, u32),
+    /// Orgs in the whole list, this page and the number of pages.
+    total: usize,
+    page: usize,
+    pages: usize,
 }
 
 /// Missed periods named on an overview line; the rest are counted.
 const GAPS_SHOWN: usize = 4;
+/// Orgs on a page of the overview: a province has fourteen thousand.
+const OVERVIEW_PAGE: usize = 100;
 
 pub async fn overview(
     State(state): State<AppState>,
@@ -240,10 +247,14 @@ pub async fn overview(
     let actor = &session.actor;
     let q: YearQuery = query(raw.as_deref())?;
     let year = year_of(&q.year, state.services.clock().today().year())?;
-    let mut rows = state.services.compliance_overview(actor, year).await?;
+    let all = state.services.compliance_overview(actor, year).await?;
+    let mut rows: Vec<&OverviewRow> = all.iter().collect();
     match q.sort.as_str() {
         "code" => rows.sort_by(|a, b| a.code.cmp(&b.code)),
-        "rate" => rows.sort_by_key(|r| (r.tally.on_time_percent().unwrap_or(100), r.code.clone())),
+        "rate" => rows.sort_by(|a, b| {
+            let rate = |r: &OverviewRow| r.tally.on_time_percent().unwrap_or(100);
+            rate(a).cmp(&rate(b)).then(a.code.cmp(&b.code))
+        }),
         "late" => rows.sort_by(|a, b| b.tally.late.cmp(&a.tally.late).then(a.code.cmp(&b.code))),
         _ => {}
     }
@@ -255,12 +266,24 @@ pub async fn overview(
             t.3 + r.tally.upcoming,
         )
     });
+    let pages = rows.len().div_ceil(OVERVIEW_PAGE).max(1);
+    let page = match q.page.trim() {
+        "" => 1,
+        raw => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=pages).contains(p))
+            .ok_or_else(|| PageError::BadRequest("页码无效".to_owned()))?,
+    };
+    let total = rows.len();
     let rows = rows
         .into_iter()
+        .skip((page - 1) * OVERVIEW_PAGE)
+        .take(OVERVIEW_PAGE)
         .map(|r| OverviewView {
             org_id: r.org_id,
-            code: r.code,
-            name: r.name,
+            code: r.code.clone(),
+            name: r.name.clone(),
             kind: r.kind.label(),
             met: r.tally.met,
             late: r.tally.late,
@@ -294,6 +317,9 @@ pub async fn overview(
         sort: q.sort,
         rows,
         totals,
+        total,
+        page,
+        pages,
     })
 }
 
