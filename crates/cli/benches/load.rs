@@ -93,14 +93,20 @@ async fn main() {
         .find(|id| id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty())
         .expect("a member on the first page")
         .to_owned();
+    // A deep page as people reach it: by the next link of the page before it, which places
+    // the page next to that page's last member.
+    let before_deep = get(&client, &base, &format!("{list}&page={deep}")).await;
+    let deep_link = before_deep
+        .split("\">下一页</a>")
+        .next()
+        .and_then(|head| head.rsplit("href=\"").next())
+        .expect("a next link on the deep page")
+        .replace("&amp;", "&");
     let pages = [
         ("health check (ceiling, no session)", "/healthz".to_owned()),
         ("landing page", "/".to_owned()),
         ("member list, filtered, first page", list.to_owned()),
-        (
-            "member list, filtered, deep page",
-            format!("{list}&page={deep}"),
-        ),
+        ("member list, filtered, deep page", deep_link),
         ("member detail", format!("/members/{member}")),
         ("coverage report", "/coverage".to_owned()),
         ("compliance overview", "/orglife/overview".to_owned()),

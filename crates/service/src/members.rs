@@ -14,6 +14,7 @@ use dangjian_core::role::Permission;
 use dangjian_core::role::Scope;
 use dangjian_store::history::{self, posts};
 use dangjian_store::lifecycle::NewEvent;
+pub use dangjian_store::members::Anchor;
 use dangjian_store::members::{self, MemberFilter, MemberRow, MemberValues};
 use dangjian_store::{Conn, Page, orgs, units};
 use serde_json::json;
@@ -145,6 +146,8 @@ pub struct Search {
     pub unit: Option<String>,
     pub category: Option<Category>,
     pub status: Option<MemberStatus>,
+    /// Where the page starts: by its number, or next to a member of the page beside it.
+    pub anchor: Anchor,
 }
 
 /// One page of members.
@@ -233,7 +236,7 @@ impl Services {
                 .id,
             );
         }
-        self.list_members(actor, &filter, page).await
+        self.roster_page(actor, &filter, page, search.anchor).await
     }
 
     /// The roster matching `search`, as a workbook with the import template's columns. ID
@@ -308,6 +311,17 @@ impl Services {
         filter: &MemberFilter,
         page: Page,
     ) -> ServiceResult<MemberPage> {
+        self.roster_page(actor, filter, page, Anchor::Number).await
+    }
+
+    /// A page of the roster, by number or next to an anchor.
+    async fn roster_page(
+        &self,
+        actor: &Actor,
+        filter: &MemberFilter,
+        page: Page,
+        anchor: Anchor,
+    ) -> ServiceResult<MemberPage> {
         self.require(actor, Permission::ReadMembers, "member.list")
             .await?;
         let today = self.clock().today();
@@ -337,7 +351,7 @@ impl Services {
                 )
                 .await?;
             let mut conn = self.db().connection().await?;
-            let rows = members::rows(&mut conn, &actor.scope, filter, page).await?;
+            let rows = members::rows(&mut conn, &actor.scope, filter, page, anchor).await?;
             (rows, *total)
         };
         Ok(MemberPage {

@@ -229,7 +229,10 @@ pub async fn list(
     if one_pass {
         return Ok((Vec::new(), total));
     }
-    Ok((rows(conn, scope, filter, page).await?, total))
+    Ok((
+        rows(conn, scope, filter, page, Anchor::Number).await?,
+        total,
+    ))
 }
 
 /// How many members in scope match the filter.
@@ -245,19 +248,68 @@ pub async fn count(conn: &mut Conn, scope: &Scope, filter: &MemberFilter) -> Sto
     sql::fetch_one(conn, count).await?.int("n")
 }
 
+/// Where a page of the roster starts: at its number (an offset), or just after or before a
+/// member of the page next to it (keyset pagination: a page deep in a province's roster then
+/// costs what the first does, instead of reading every member before it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Anchor {
+    #[default]
+    Number,
+    After(i64),
+    Before(i64),
+}
+
 /// One page of the members in scope that match the filter, in branch then id order. The page's
 /// ids are found first, from the indexes alone where the filter allows; only those members'
 /// rows and units are then read, not those of every member skipped to reach a deep page.
+/// An anchor that names no member falls back to the page's number.
 pub async fn rows(
     conn: &mut Conn,
     scope: &Scope,
     filter: &MemberFilter,
     page: Page,
+    anchor: Anchor,
 ) -> StoreResult<Vec<MemberRow>> {
+    let keyed = match anchor {
+        Anchor::Number => None,
+        Anchor::After(id) | Anchor::Before(id) => {
+            let path: Option<String> = sqlx::query_scalar(
+                "SELECT b.path FROM members m JOIN orgs b ON b.id = m.branch_id WHERE m.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            path.map(|path| (path, id, matches!(anchor, Anchor::After(_))))
+        }
+    };
     let mut sql = Sql::new(select!("WHERE m.id IN (SELECT m.id"));
     sql.push(roster_walk(conn)).push(" WHERE 1 = 1");
     push_filter(&mut sql, scope, filter);
-    push_page(&mut sql, page);
+    match keyed {
+        None => push_page(&mut sql, page),
+        // (path, id) > (anchor's path, anchor's id), written so that the path bound is an
+        // index range on both engines.
+        Some((path, id, true)) => {
+            sql.push(" AND b.path >= ")
+                .bind(path.clone())
+                .push(" AND (b.path > ")
+                .bind(path)
+                .push(" OR m.id > ")
+                .bind(id)
+                .push(") ORDER BY b.path, m.id LIMIT ")
+                .bind(page.limit());
+        }
+        Some((path, id, false)) => {
+            sql.push(" AND b.path <= ")
+                .bind(path.clone())
+                .push(" AND (b.path < ")
+                .bind(path)
+                .push(" OR m.id < ")
+                .bind(id)
+                .push(") ORDER BY b.path DESC, m.id DESC LIMIT ")
+                .bind(page.limit());
+        }
+    }
     sql.push(") ORDER BY b.path, m.id");
     sql::fetch_all(conn, sql)
         .await?

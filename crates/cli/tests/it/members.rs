@@ -367,3 +367,80 @@ async fn the_roster_is_searched_by_whole_id_number_and_unit_within_scope() {
         .unwrap();
     assert!(none.contains("共 0 名"));
 }
+
+/// The member ids listed on a roster page, in order, and its previous and next links.
+fn roster_page(page: &str) -> (Vec<i64>, Option<String>, Option<String>) {
+    let ids = page
+        .split("<td><a href=\"/members/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect();
+    let link = |label: &str| {
+        let end = page.find(&format!("\">{label}</a>"))?;
+        let start = page[..end].rfind("href=\"")? + "href=\"".len();
+        Some(page[start..end].replace("&amp;", "&"))
+    };
+    (ids, link("上一页"), link("下一页"))
+}
+
+#[tokio::test]
+async fn the_roster_pages_forward_and_back_by_their_neighbours_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    for n in 0..40 {
+        let branch = ["A1", "A2", "B"][n as usize % 3];
+        app.services
+            .create_member(&office(), &member_form(100 + n, branch))
+            .await
+            .unwrap();
+    }
+    let everyone: Vec<i64> = app
+        .services
+        .list_members(
+            &office(),
+            &Default::default(),
+            dangjian_service::Page {
+                number: 1,
+                size: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .members
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(everyone.len(), 45);
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let get = async |path: &str| {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        roster_page(&response.text().await.unwrap())
+    };
+
+    let mut seen: Vec<i64> = Vec::new();
+    let mut pages: Vec<(String, Vec<i64>)> = Vec::new();
+    let mut next = Some("/members".to_owned());
+    while let Some(path) = next.take() {
+        let (ids, _, link) = get(&path).await;
+        seen.extend(&ids);
+        pages.push((path, ids));
+        next = link;
+    }
+    assert_eq!(seen, everyone, "forward: every member once, in roster order");
+    assert_eq!(pages.len(), 3);
+    assert!(pages[2].0.contains("after="), "{}", pages[2].0);
+    // Back from the last page: the same pages again.
+    let (_, back, _) = get(&pages[2].0).await;
+    let back = back.unwrap();
+    assert!(back.contains("before="), "{back}");
+    let (ids, first, _) = get(&back).await;
+    assert_eq!(ids, pages[1].1);
+    assert_eq!(get(&first.unwrap()).await.0, pages[0].1);
+    // The page's number alone (a typed or bookmarked link) finds the same page.
+    assert_eq!(get("/members?page=3").await.0, pages[2].1);
+    // An anchor that is no member, or not a number, falls back to the page's number.
+    assert_eq!(get("/members?page=2&after=999999").await.0, pages[1].1);
+    assert_eq!(get("/members?page=2&after=x").await.0, pages[1].1);
+}

@@ -194,6 +194,7 @@ fn search_of(q: &MemberQuery) -> Result<Search, ApiError> {
         unit: q.unit.as_deref().and_then(view::nonempty),
         category: parse(&q.category, "category", Category::from_code)?,
         status: parse(&q.status, "status", MemberStatus::from_code)?,
+        ..Search::default()
     })
 }
 

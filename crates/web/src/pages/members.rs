@@ -12,7 +12,7 @@ use dangjian_core::member::{
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Role, Scope};
 use dangjian_service::lifecycle::{Lifecycle, TransitionForm};
-use dangjian_service::members::{MemberDetail, MemberView, Search};
+use dangjian_service::members::{Anchor, MemberDetail, MemberView, Search};
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
@@ -92,12 +92,16 @@ pub struct ListQuery {
     category: String,
     status: String,
     page: String,
+    /// The member just before (after) the page asked for, from the next (previous) link.
+    after: String,
+    before: String,
     saved: String,
 }
 
 impl ListQuery {
-    /// The query string for another page with the same filters.
-    fn with_page(&self, page: i64) -> String {
+    /// The query string for another page with the same filters, placed next to `anchor`
+    /// (the page's number is shown, and places the page where an anchor cannot).
+    fn with_page(&self, page: i64, anchor: Option<(&str, i64)>) -> String {
         let pairs = [
             ("name", self.name.as_str()),
             ("police_number", self.police_number.as_str()),
@@ -113,12 +117,15 @@ impl ListQuery {
             .map(|(k, v)| format!("{k}={}", encode(v)))
             .collect();
         out.push(format!("page={page}"));
+        if let Some((side, id)) = anchor {
+            out.push(format!("{side}={id}"));
+        }
         format!("/members?{}", out.join("&"))
     }
 
     /// The export link with the same filters.
     fn export_href(&self) -> String {
-        self.with_page(1)
+        self.with_page(1, None)
             .replacen("/members?", "/members/export?", 1)
     }
 }
@@ -148,7 +155,11 @@ pub async fn export(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let q: ListQuery = query(raw.as_deref())?;
-    let search = search_of(&q);
+    // An export is the whole roster, whatever page the link was on.
+    let search = Search {
+        anchor: Anchor::Number,
+        ..search_of(&q)
+    };
     match state.services.export_members(&session.actor, &search).await {
         Ok((bytes, _)) => Ok(super::stats::xlsx(bytes, "党员名册.xlsx")),
         Err(ServiceError::ReauthRequired) => Err(PageError::Reauth(match raw.as_deref() {
@@ -174,6 +185,12 @@ fn search_of(q: &ListQuery) -> Search {
         unit: view::nonempty(&q.unit),
         category: Category::from_code(q.category.trim()),
         status: MemberStatus::from_code(q.status.trim()),
+        // An anchor that is not a number is left out: the page's number still places it.
+        anchor: match (q.after.trim().parse(), q.before.trim().parse()) {
+            (Ok(id), _) => Anchor::After(id),
+            (_, Ok(id)) => Anchor::Before(id),
+            _ => Anchor::Number,
+        },
     }
 }
 
@@ -218,8 +235,16 @@ pub async fn list(
             .crumb("党员", None)
             .notice((!q.saved.is_empty()).then_some("已保存。")),
         can_create: actor.permits(Permission::WriteMembers),
-        prev: (page > 1).then(|| q.with_page(page - 1)),
-        next: (page < pages).then(|| q.with_page(page + 1)),
+        // The first page needs no anchor; the others are found next to this page's ends.
+        prev: (page > 1).then(|| {
+            let anchor = members
+                .first()
+                .filter(|_| page > 2)
+                .map(|m| ("before", m.id));
+            q.with_page(page - 1, anchor)
+        }),
+        next: (page < pages)
+            .then(|| q.with_page(page + 1, members.last().map(|m| ("after", m.id)))),
         export: q.export_href(),
         filter: q,
         filter_error,
