@@ -17,9 +17,7 @@ use dangjian_core::rules::Rules;
 use dangjian_core::term::term_end;
 use dangjian_store::accounts::{self, NewAccount};
 use dangjian_store::bulk::{self, BulkMember};
-use dangjian_store::history::posts;
-use dangjian_store::orgs::{self, NewOrg};
-use dangjian_store::terms::{self, NewTerm};
+use dangjian_store::orgs;
 use dangjian_store::units;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -326,6 +324,9 @@ impl Generator {
         let id_number = self.id_number(birth, gender);
         self.plan.members.push(PlannedMember {
             row: BulkMember {
+                id: 0,
+                id_number_ct: String::new(),
+                phone_ct: None,
                 name,
                 gender,
                 birth_date: birth,
@@ -344,6 +345,7 @@ impl Generator {
                 probation_due_on: full_on
                     .is_none()
                     .then(|| probation_due(joined_on, &self.rules)),
+                import_batch_id: None,
             },
             id_number,
             phone,
@@ -779,34 +781,61 @@ impl Services {
         }
 
         let total_orgs = plan.orgs.len() as u64;
+        let first_org = bulk::next_org_id(&mut tx).await?;
         let mut org_ids: Vec<(i64, OrgPath)> = Vec::with_capacity(plan.orgs.len());
         for (i, org) in plan.orgs.iter().enumerate() {
-            let parent = org.parent.map(|p| (org_ids[p].0, &org_ids[p].1));
-            let new = NewOrg {
-                code: &org.code,
-                name: &org.name,
-                kind: org.kind,
-                parent,
-                unit_id: org.unit.map(|u| unit_ids[u]),
-                is_joint: org.code.ends_with("LARGE0"),
-                founded_on: org.founded_on,
-            };
-            let id = orgs::insert(&mut tx, &new, now).await?;
-            let path = match parent {
-                Some((_, parent_path)) => parent_path.child(id),
+            let id = first_org + i as i64;
+            let path = match org.parent {
+                Some(p) => org_ids[p].1.child(id),
                 None => OrgPath::root(id),
             };
             org_ids.push((id, path));
-            progress("党组织", i as u64 + 1, total_orgs);
         }
+        let rows: Vec<bulk::BulkOrg> = plan
+            .orgs
+            .iter()
+            .zip(&org_ids)
+            .map(|(org, (id, path))| bulk::BulkOrg {
+                id: *id,
+                code: &org.code,
+                name: &org.name,
+                kind: org.kind,
+                parent_id: org.parent.map(|p| org_ids[p].0),
+                path: path.clone(),
+                unit_id: org.unit.map(|u| unit_ids[u]),
+                is_joint: org.code.ends_with("LARGE0"),
+                founded_on: org.founded_on,
+            })
+            .collect();
+        bulk::insert_orgs(&mut tx, &rows, now).await?;
+        progress("党组织", total_orgs, total_orgs);
 
-        for m in &mut plan.members {
+        let ids = bulk::reserve_member_ids(&mut tx, plan.members.len()).await?;
+        for (m, id) in plan.members.iter_mut().zip(ids) {
+            m.row.id = id;
             m.row.branch_id = org_ids[m.branch].0;
             m.row.unit_id = m.unit.map(|u| unit_ids[u]);
             m.row.id_number_idx = self.crypto().blind_index("id_number", &m.id_number);
+            m.row.id_number_ct = self
+                .crypto()
+                .seal(&m.id_number, &crate::members::context(id, "id_number"));
+            m.row.phone_ct = m
+                .phone
+                .as_deref()
+                .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone")));
         }
         let rows: Vec<BulkMember> = plan.members.iter().map(|m| m.row.clone()).collect();
         let total_members = rows.len() as u64;
+        let keys = bulk::drop_foreign_keys(
+            &mut tx,
+            &[
+                "members",
+                "member_branch_history",
+                "member_status_history",
+                "member_category_history",
+            ],
+        )
+        .await?;
         for (i, chunk) in rows.chunks(2_000).enumerate() {
             bulk::insert_members(&mut tx, chunk, now).await?;
             progress(
@@ -816,27 +845,11 @@ impl Services {
             );
         }
         bulk::derive_member_history(&mut tx).await?;
-        // The ID numbers and phones are sealed for their rows, now that the rows have ids.
-        let ids = bulk::member_ids_by_id_number_idx(&mut tx).await?;
-        let sealed: Vec<(i64, String, Option<String>)> = plan
-            .members
-            .iter()
-            .filter_map(|m| {
-                let id = *ids.get(&m.row.id_number_idx)?;
-                let id_ct = self
-                    .crypto()
-                    .seal(&m.id_number, &crate::members::context(id, "id_number"));
-                let phone_ct = m
-                    .phone
-                    .as_deref()
-                    .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone")));
-                Some((id, id_ct, phone_ct))
-            })
-            .collect();
-        bulk::set_protected_many(&mut tx, &sealed).await?;
+        bulk::rebuild(&mut tx, &keys).await?;
 
         let member_ids = bulk::member_ids_by_police_number(&mut tx).await?;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5ec7_e7a7);
+        let (mut held, mut elections) = (Vec::new(), Vec::new());
         for (i, org) in plan.orgs.iter().enumerate() {
             let (org_id, _) = org_ids[i];
             if let Some(dissolved_on) = org.dissolved_on {
@@ -860,7 +873,12 @@ impl Services {
                     .max(plan.orgs[plan.members[m].branch].founded_on)
                     .max(org.founded_on);
                 let from = (today - TimeDelta::days(rng.random_range(30..1500))).max(since);
-                posts::open(&mut tx, org_id, post.code(), member_id, from).await?;
+                held.push(bulk::BulkPost {
+                    org_id,
+                    member_id,
+                    post: post.code(),
+                    from,
+                });
             }
             // Most orgs have held their last election within the term; some are due or
             // overdue, and a few never recorded one.
@@ -869,25 +887,30 @@ impl Services {
                 let span = i64::from(years) * 365 + 120;
                 let elected_on = (today - TimeDelta::days(rng.random_range(20..span)))
                     .max(org.founded_on + TimeDelta::days(1));
-                let term = NewTerm {
-                    org: org_id,
+                elections.push(bulk::BulkTerm {
+                    org_id,
                     elected_on,
                     years,
                     ends_on: term_end(elected_on, years),
-                    note: None,
                     recorded_by: "(演示数据)",
-                };
-                terms::insert_term(&mut tx, &term, now).await?;
+                });
             }
-            progress("书记任职", i as u64 + 1, total_orgs);
         }
+        bulk::insert_posts(&mut tx, &held).await?;
+        bulk::insert_terms(&mut tx, &elections, now).await?;
+        progress("书记任职", total_orgs, total_orgs);
 
         let first = dangjian_store::orglife::next_id(&mut tx).await?;
         let ids: Vec<i64> = org_ids.iter().map(|(id, _)| *id).collect();
         let (meetings, attendees) =
             life::org_life(&plan, &ids, &member_ids, today, scale, seed, first);
         progress("组织生活", 0, meetings.len() as u64);
+        // Into empty tables: the rows first, then their indexes and keys in one pass each.
+        let tables = ["meetings", "meeting_attendees"];
+        let mut rebuild = bulk::drop_foreign_keys(&mut tx, &tables).await?;
+        rebuild.extend(bulk::drop_indexes(&mut tx, &tables).await?);
         dangjian_store::orglife::insert_bulk(&mut tx, &meetings, &attendees, now).await?;
+        bulk::rebuild(&mut tx, &rebuild).await?;
         progress("组织生活", meetings.len() as u64, meetings.len() as u64);
 
         let accounts = self
@@ -900,7 +923,9 @@ impl Services {
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
+        progress("整理数据库", 0, 1);
         self.db().analyze().await?;
+        progress("整理数据库", 1, 1);
         Ok(DemoSummary {
             units: plan.units.len(),
             orgs: plan.orgs.len(),

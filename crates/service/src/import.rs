@@ -433,9 +433,19 @@ impl Services {
                 ),
             ));
         }
+        let ids = bulk::reserve_member_ids(&mut tx, valid.len()).await?;
         let loaded: Vec<BulkMember> = valid
             .iter()
-            .map(|v| BulkMember {
+            .zip(ids)
+            .map(|(v, id)| BulkMember {
+                id,
+                id_number_ct: self
+                    .crypto()
+                    .seal(&v.id_number, &crate::members::context(id, "id_number")),
+                phone_ct: v
+                    .phone
+                    .as_deref()
+                    .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone"))),
                 name: v.fields.name.as_str().to_owned(),
                 gender: v.fields.gender,
                 birth_date: v.fields.birth_date,
@@ -453,30 +463,13 @@ impl Services {
                 full_membership_on: v.fields.full_membership_on,
                 probation_due_on: (v.fields.category == Category::Probationary)
                     .then(|| probation_due(v.fields.joined_on, self.rules())),
+                import_batch_id: Some(batch),
             })
             .collect();
         bulk::insert_members(&mut tx, &loaded, now).await?;
-        imports::tag_loaded(&mut tx, batch).await?;
         bulk::derive_member_history(&mut tx).await?;
         bulk::insert_created_events(&mut tx, batch, &actor.login, actor.account_id, today, now)
             .await?;
-        let ids = bulk::member_ids_by_id_number_idx(&mut tx).await?;
-        let sealed: Vec<(i64, String, Option<String>)> = valid
-            .iter()
-            .zip(&loaded)
-            .filter_map(|(v, row)| {
-                let id = *ids.get(&row.id_number_idx)?;
-                let id_ct = self
-                    .crypto()
-                    .seal(&v.id_number, &crate::members::context(id, "id_number"));
-                let phone_ct = v
-                    .phone
-                    .as_deref()
-                    .map(|p| self.crypto().seal(p, &crate::members::context(id, "phone")));
-                Some((id, id_ct, phone_ct))
-            })
-            .collect();
-        bulk::set_protected_many(&mut tx, &sealed).await?;
         imports::finish(&mut tx, batch, "committed", now).await?;
         let event = Event::new("member.import")
             .object("import_batch", batch)

@@ -4,21 +4,25 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::member::{Category, Education, Gender, MemberStatus, PoliceRank};
+use dangjian_core::org::{OrgKind, OrgPath};
 
 use crate::db::Conn;
 use crate::error::StoreResult;
 use crate::sql::{self, RowExt, Sql, date_text, timestamp_text};
 
-/// A member row to load.
+/// A member row to load, with its id reserved by [`reserve_member_ids`] and its ID number and
+/// phone already sealed for that id.
 #[derive(Debug, Clone)]
 pub struct BulkMember {
+    pub id: i64,
+    pub id_number_ct: String,
+    pub phone_ct: Option<String>,
     pub name: String,
     pub gender: Gender,
     pub birth_date: NaiveDate,
     pub ethnicity: String,
     pub education: Option<Education>,
-    /// The keyed digest of the ID number; the sealed values are written afterwards by
-    /// [`set_protected_many`], once the rows have their ids.
+    /// The keyed digest of the ID number.
     pub id_number_idx: String,
     pub police_number: String,
     pub police_rank: Option<PoliceRank>,
@@ -30,14 +34,17 @@ pub struct BulkMember {
     pub joined_on: NaiveDate,
     pub full_membership_on: Option<NaiveDate>,
     pub probation_due_on: Option<NaiveDate>,
+    /// The import that loads the row, if one does (to roll it back).
+    pub import_batch_id: Option<i64>,
 }
 
 /// Rows per statement. On SQLite, binding through the Any driver costs more per parameter as
 /// statements grow (at province scale 10 rows a statement loaded members twice as fast as
-/// 400); on PostgreSQL every statement is a round trip, so fewer, larger ones win.
+/// 400); on PostgreSQL every statement is a round trip, so fewer, larger ones win (2,000
+/// member rows are 42,000 parameters, within the protocol's 65,535).
 fn batch(conn: &Conn) -> usize {
     if conn.backend_name() == "PostgreSQL" {
-        400
+        2000
     } else {
         10
     }
@@ -52,12 +59,14 @@ pub async fn insert_members(
     let now = timestamp_text(now);
     for chunk in members.chunks(batch(conn)) {
         let mut sql = Sql::new(
-            "INSERT INTO members (name, gender, birth_date, ethnicity, education, id_number_ct, id_number_idx, police_number, \
-             police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, probation_due_on, \
-             created_at, updated_at) VALUES ",
+            "INSERT INTO members (id, name, gender, birth_date, ethnicity, education, id_number_ct, phone_ct, id_number_idx, \
+             police_number, police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, \
+             probation_due_on, import_batch_id, created_at, updated_at) VALUES ",
         );
         for (i, m) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(m.id)
+                .push(", ")
                 .bind(m.name.clone())
                 .push(", ")
                 .bind(m.gender.code())
@@ -68,7 +77,9 @@ pub async fn insert_members(
                 .push(", ")
                 .bind(m.education.map(|e| e.code()))
                 .push(", ")
-                .bind("")
+                .bind(m.id_number_ct.clone())
+                .push(", ")
+                .bind(m.phone_ct.clone())
                 .push(", ")
                 .bind(m.id_number_idx.clone())
                 .push(", ")
@@ -91,6 +102,8 @@ pub async fn insert_members(
                 .bind(m.full_membership_on.map(date_text))
                 .push(", ")
                 .bind(m.probation_due_on.map(date_text))
+                .push(", ")
+                .bind(m.import_batch_id)
                 .push(", ")
                 .bind(now.clone())
                 .push(", ")
@@ -141,44 +154,27 @@ pub async fn derive_member_history(conn: &mut Conn) -> StoreResult<()> {
     Ok(())
 }
 
-/// Sealed values for many rows: `(id, id_number_ct, phone_ct)`, in batches of one
-/// `UPDATE … FROM (VALUES …)` each (both engines name the value columns `column1…`).
-pub async fn set_protected_many(
-    conn: &mut Conn,
-    rows: &[(i64, String, Option<String>)],
-) -> StoreResult<()> {
-    for chunk in rows.chunks(batch(conn)) {
-        let mut sql = Sql::new(
-            "UPDATE members SET id_number_ct = v.column2, phone_ct = v.column3 FROM (VALUES ",
-        );
-        for (i, (id, ct, phone)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(*id)
-                .push(", ")
-                .bind(ct.clone())
-                .push(", ")
-                .bind(phone.clone())
-                .push(")");
-        }
-        sql.push(") AS v WHERE members.id = v.column1");
-        let (text, args) = sql.parts();
-        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+/// Ids for `n` new members, taken before their rows are written so that their sealed values
+/// (bound to the id) go in with them, instead of every row being written twice. PostgreSQL
+/// draws them from the sequence that concurrent inserts share; on SQLite the transaction holds
+/// the database's write lock, so the ids after the largest are free.
+pub async fn reserve_member_ids(conn: &mut Conn, n: usize) -> StoreResult<Vec<i64>> {
+    if conn.backend_name() == "PostgreSQL" {
+        let rows = sql::fetch_all(conn, {
+            let mut sql = Sql::new(
+                "SELECT nextval(pg_get_serial_sequence('members', 'id')) AS id FROM generate_series(1, ",
+            );
+            sql.bind(n as i64).push(") AS s");
+            sql
+        })
+        .await?;
+        return rows.iter().map(|row| row.int("id")).collect();
     }
-    Ok(())
-}
-
-/// Member ids by ID-number digest, for sealing freshly loaded rows.
-pub async fn member_ids_by_id_number_idx(
-    conn: &mut Conn,
-) -> StoreResult<std::collections::HashMap<String, i64>> {
-    let rows = sql::fetch_all(
-        conn,
-        Sql::new("SELECT id, id_number_idx FROM members WHERE id_number_ct = ''"),
-    )
-    .await?;
-    rows.iter()
-        .map(|row| Ok((row.text("id_number_idx")?, row.int("id")?)))
-        .collect()
+    let first = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM members")
+        .fetch_one(conn)
+        .await?
+        .int("next")?;
+    Ok((first..first + n as i64).collect())
 }
 
 /// Ids of members by police number, for the generator to appoint secretaries.
@@ -224,4 +220,244 @@ pub async fn insert_created_events(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An org row to load, with the id the loader gave it (into an empty database, see
+/// [`is_empty`]): its path holds the id, so giving ids up front writes each org once instead
+/// of inserting it and then setting its path.
+#[derive(Debug, Clone)]
+pub struct BulkOrg<'a> {
+    pub id: i64,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: OrgKind,
+    pub parent_id: Option<i64>,
+    pub path: OrgPath,
+    pub unit_id: Option<i64>,
+    pub is_joint: bool,
+    pub founded_on: NaiveDate,
+}
+
+/// Inserts orgs (parents before children) with their parent and kind history from their
+/// founding, then moves the id sequence past them on PostgreSQL.
+pub async fn insert_orgs(
+    conn: &mut Conn,
+    orgs: &[BulkOrg<'_>],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now = timestamp_text(now);
+    for chunk in orgs.chunks(batch(conn)) {
+        let mut sql = Sql::new(
+            "INSERT INTO orgs (id, code, name, kind, parent_id, path, depth, unit_id, is_joint, founded_on, \
+             created_at, updated_at) VALUES ",
+        );
+        let mut parents =
+            Sql::new("INSERT INTO org_parent_history (org_id, parent_id, valid_from) VALUES ");
+        let mut kinds = Sql::new("INSERT INTO org_kind_history (org_id, kind, valid_from) VALUES ");
+        for (i, org) in chunk.iter().enumerate() {
+            let open = if i == 0 { "(" } else { ", (" };
+            sql.push(open)
+                .bind(org.id)
+                .push(", ")
+                .bind(org.code.to_owned())
+                .push(", ")
+                .bind(org.name.to_owned())
+                .push(", ")
+                .bind(org.kind.code())
+                .push(", ")
+                .bind(org.parent_id)
+                .push(", ")
+                .bind(org.path.as_str().to_owned())
+                .push(", ")
+                .bind(org.path.depth() as i64)
+                .push(", ")
+                .bind(org.unit_id)
+                .push(", ")
+                .bind(i64::from(org.is_joint))
+                .push(", ")
+                .bind(date_text(org.founded_on))
+                .push(", ")
+                .bind(now.clone())
+                .push(", ")
+                .bind(now.clone())
+                .push(")");
+            parents
+                .push(open)
+                .bind(org.id)
+                .push(", ")
+                .bind(org.parent_id)
+                .push(", ")
+                .bind(date_text(org.founded_on))
+                .push(")");
+            kinds
+                .push(open)
+                .bind(org.id)
+                .push(", ")
+                .bind(org.kind.code())
+                .push(", ")
+                .bind(date_text(org.founded_on))
+                .push(")");
+        }
+        for statement in [sql, parents, kinds] {
+            let (text, args) = statement.parts();
+            sqlx::query_with(&text, args).execute(&mut *conn).await?;
+        }
+    }
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(
+            "SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence('orgs', 'id'), \
+             (SELECT COALESCE(MAX(id), 1) FROM orgs))) AS s",
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The first free org id.
+pub async fn next_org_id(conn: &mut Conn) -> StoreResult<i64> {
+    sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM orgs")
+        .fetch_one(conn)
+        .await?
+        .int("next")
+}
+
+/// A post held from a day on, to load.
+#[derive(Debug, Clone)]
+pub struct BulkPost {
+    pub org_id: i64,
+    pub member_id: i64,
+    pub post: &'static str,
+    pub from: NaiveDate,
+}
+
+/// Inserts open post intervals.
+pub async fn insert_posts(conn: &mut Conn, posts: &[BulkPost]) -> StoreResult<()> {
+    for chunk in posts.chunks(batch(conn)) {
+        let mut sql =
+            Sql::new("INSERT INTO org_posts (org_id, member_id, post, valid_from) VALUES ");
+        for (i, post) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(post.org_id)
+                .push(", ")
+                .bind(post.member_id)
+                .push(", ")
+                .bind(post.post)
+                .push(", ")
+                .bind(date_text(post.from))
+                .push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// An election to load.
+#[derive(Debug, Clone)]
+pub struct BulkTerm {
+    pub org_id: i64,
+    pub elected_on: NaiveDate,
+    pub years: u32,
+    pub ends_on: NaiveDate,
+    pub recorded_by: &'static str,
+}
+
+/// Inserts elections.
+pub async fn insert_terms(
+    conn: &mut Conn,
+    terms: &[BulkTerm],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now = timestamp_text(now);
+    for chunk in terms.chunks(batch(conn)) {
+        let mut sql = Sql::new(
+            "INSERT INTO org_terms (org_id, elected_on, term_years, ends_on, recorded_by, created_at) VALUES ",
+        );
+        for (i, term) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(term.org_id)
+                .push(", ")
+                .bind(date_text(term.elected_on))
+                .push(", ")
+                .bind(i64::from(term.years))
+                .push(", ")
+                .bind(date_text(term.ends_on))
+                .push(", ")
+                .bind(term.recorded_by)
+                .push(", ")
+                .bind(now.clone())
+                .push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Drops the secondary indexes of `tables` and returns the statements that create them again
+/// (read from the catalogue, so they are the migrations' own). Loading a few million rows into
+/// an empty table and then building its indexes once is much faster than maintaining every
+/// index row by row; constraint indexes stay.
+pub async fn drop_indexes(conn: &mut Conn, tables: &[&str]) -> StoreResult<Vec<String>> {
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let mut statements = Vec::new();
+    for table in tables {
+        let query = if postgres {
+            "SELECT indexname::text AS name, indexdef AS def FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename = $1 \
+             AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        } else {
+            "SELECT name, sql AS def FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL"
+        };
+        let rows = sqlx::query(query)
+            .bind(*table)
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in &rows {
+            let drop = format!("DROP INDEX \"{}\"", row.text("name")?.replace('"', ""));
+            sqlx::query(&drop).execute(&mut *conn).await?;
+            statements.push(row.text("def")?);
+        }
+    }
+    Ok(statements)
+}
+
+/// Runs the statements [`drop_indexes`] and [`drop_foreign_keys`] returned.
+pub async fn rebuild(conn: &mut Conn, statements: &[String]) -> StoreResult<()> {
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Drops the foreign keys of `tables` on PostgreSQL and returns the statements that add them
+/// again. Each loaded row would otherwise be checked against its parent on its own (a trigger
+/// per row: most of the time of loading a province's organisational life); adding a key back
+/// checks every row in one join. SQLite checks keys cheaply and cannot drop them: nothing.
+pub async fn drop_foreign_keys(conn: &mut Conn, tables: &[&str]) -> StoreResult<Vec<String>> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(Vec::new());
+    }
+    let mut statements = Vec::new();
+    for table in tables {
+        let rows = sqlx::query(
+            "SELECT conname::text AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint \
+             WHERE contype = 'f' AND conrelid = $1::regclass",
+        )
+        .bind(*table)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &rows {
+            let name = row.text("name")?.replace('"', "");
+            let drop = format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\"");
+            sqlx::query(&drop).execute(&mut *conn).await?;
+            statements.push(format!(
+                "ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {}",
+                row.text("def")?
+            ));
+        }
+    }
+    Ok(statements)
 }

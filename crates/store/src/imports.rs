@@ -102,15 +102,6 @@ pub async fn finish(conn: &mut Conn, id: i64, status: &str, now: DateTime<Utc>) 
     Ok(())
 }
 
-/// Marks the rows just loaded (still unsealed) as the batch's.
-pub async fn tag_loaded(conn: &mut Conn, batch: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE members SET import_batch_id = $1 WHERE id_number_ct = ''")
-        .bind(batch)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// How many of the batch's members changed since the import: edited, moved, appointed,
 /// transferred or with any event beyond their creation.
 pub async fn changed_since(conn: &mut Conn, batch: i64) -> StoreResult<i64> {

@@ -428,7 +428,10 @@ async fn the_roster_pages_forward_and_back_by_their_neighbours_without_gaps_or_r
         pages.push((path, ids));
         next = link;
     }
-    assert_eq!(seen, everyone, "forward: every member once, in roster order");
+    assert_eq!(
+        seen, everyone,
+        "forward: every member once, in roster order"
+    );
     assert_eq!(pages.len(), 3);
     assert!(pages[2].0.contains("after="), "{}", pages[2].0);
     // Back from the last page: the same pages again.
