@@ -50,6 +50,27 @@ fn batch(conn: &Conn) -> usize {
     }
 }
 
+/// Inserts `rows` with many rows a statement: `head` runs up to `VALUES `, and `values` binds
+/// one row's values, comma-separated, inside the parentheses this writes around them.
+async fn insert_rows<T>(
+    conn: &mut Conn,
+    head: &'static str,
+    rows: &[T],
+    values: impl Fn(&mut Sql, &T),
+) -> StoreResult<()> {
+    for chunk in rows.chunks(batch(conn)) {
+        let mut sql = Sql::new(head);
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            values(&mut sql, row);
+            sql.push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Inserts members in batches. Their history is derived afterwards by [`derive_member_history`].
 pub async fn insert_members(
     conn: &mut Conn,
@@ -57,15 +78,14 @@ pub async fn insert_members(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let now = timestamp_text(now);
-    for chunk in members.chunks(batch(conn)) {
-        let mut sql = Sql::new(
-            "INSERT INTO members (id, name, gender, birth_date, ethnicity, education, id_number_ct, phone_ct, id_number_idx, \
-             police_number, police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, \
-             probation_due_on, import_batch_id, created_at, updated_at) VALUES ",
-        );
-        for (i, m) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(m.id)
+    insert_rows(
+        conn,
+        "INSERT INTO members (id, name, gender, birth_date, ethnicity, education, id_number_ct, phone_ct, id_number_idx, \
+         police_number, police_rank, position, unit_id, branch_id, category, status, joined_on, full_membership_on, \
+         probation_due_on, import_batch_id, created_at, updated_at) VALUES ",
+        members,
+        |sql, m| {
+            sql.bind(m.id)
                 .push(", ")
                 .bind(m.name.clone())
                 .push(", ")
@@ -107,13 +127,10 @@ pub async fn insert_members(
                 .push(", ")
                 .bind(now.clone())
                 .push(", ")
-                .bind(now.clone())
-                .push(")");
-        }
-        let (text, args) = sql.parts();
-        sqlx::query_with(&text, args).execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(now.clone());
+        },
+    )
+    .await
 }
 
 /// Writes the history of members that have none: in their branch and status from the day
@@ -246,18 +263,13 @@ pub async fn insert_orgs(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let now = timestamp_text(now);
-    for chunk in orgs.chunks(batch(conn)) {
-        let mut sql = Sql::new(
-            "INSERT INTO orgs (id, code, name, kind, parent_id, path, depth, unit_id, is_joint, founded_on, \
-             created_at, updated_at) VALUES ",
-        );
-        let mut parents =
-            Sql::new("INSERT INTO org_parent_history (org_id, parent_id, valid_from) VALUES ");
-        let mut kinds = Sql::new("INSERT INTO org_kind_history (org_id, kind, valid_from) VALUES ");
-        for (i, org) in chunk.iter().enumerate() {
-            let open = if i == 0 { "(" } else { ", (" };
-            sql.push(open)
-                .bind(org.id)
+    insert_rows(
+        conn,
+        "INSERT INTO orgs (id, code, name, kind, parent_id, path, depth, unit_id, is_joint, founded_on, \
+         created_at, updated_at) VALUES ",
+        orgs,
+        |sql, org| {
+            sql.bind(org.id)
                 .push(", ")
                 .bind(org.code.to_owned())
                 .push(", ")
@@ -279,30 +291,36 @@ pub async fn insert_orgs(
                 .push(", ")
                 .bind(now.clone())
                 .push(", ")
-                .bind(now.clone())
-                .push(")");
-            parents
-                .push(open)
-                .bind(org.id)
+                .bind(now.clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO org_parent_history (org_id, parent_id, valid_from) VALUES ",
+        orgs,
+        |sql, org| {
+            sql.bind(org.id)
                 .push(", ")
                 .bind(org.parent_id)
                 .push(", ")
-                .bind(date_text(org.founded_on))
-                .push(")");
-            kinds
-                .push(open)
-                .bind(org.id)
+                .bind(date_text(org.founded_on));
+        },
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO org_kind_history (org_id, kind, valid_from) VALUES ",
+        orgs,
+        |sql, org| {
+            sql.bind(org.id)
                 .push(", ")
                 .bind(org.kind.code())
                 .push(", ")
-                .bind(date_text(org.founded_on))
-                .push(")");
-        }
-        for statement in [sql, parents, kinds] {
-            let (text, args) = statement.parts();
-            sqlx::query_with(&text, args).execute(&mut *conn).await?;
-        }
-    }
+                .bind(date_text(org.founded_on));
+        },
+    )
+    .await?;
     if conn.backend_name() == "PostgreSQL" {
         sqlx::query(
             "SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence('orgs', 'id'), \
@@ -333,24 +351,21 @@ pub struct BulkPost {
 
 /// Inserts open post intervals.
 pub async fn insert_posts(conn: &mut Conn, posts: &[BulkPost]) -> StoreResult<()> {
-    for chunk in posts.chunks(batch(conn)) {
-        let mut sql =
-            Sql::new("INSERT INTO org_posts (org_id, member_id, post, valid_from) VALUES ");
-        for (i, post) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(post.org_id)
+    insert_rows(
+        conn,
+        "INSERT INTO org_posts (org_id, member_id, post, valid_from) VALUES ",
+        posts,
+        |sql, post| {
+            sql.bind(post.org_id)
                 .push(", ")
                 .bind(post.member_id)
                 .push(", ")
                 .bind(post.post)
                 .push(", ")
-                .bind(date_text(post.from))
-                .push(")");
-        }
-        let (text, args) = sql.parts();
-        sqlx::query_with(&text, args).execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(date_text(post.from));
+        },
+    )
+    .await
 }
 
 /// An election to load.
@@ -370,13 +385,12 @@ pub async fn insert_terms(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let now = timestamp_text(now);
-    for chunk in terms.chunks(batch(conn)) {
-        let mut sql = Sql::new(
-            "INSERT INTO org_terms (org_id, elected_on, term_years, ends_on, recorded_by, created_at) VALUES ",
-        );
-        for (i, term) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(term.org_id)
+    insert_rows(
+        conn,
+        "INSERT INTO org_terms (org_id, elected_on, term_years, ends_on, recorded_by, created_at) VALUES ",
+        terms,
+        |sql, term| {
+            sql.bind(term.org_id)
                 .push(", ")
                 .bind(date_text(term.elected_on))
                 .push(", ")
@@ -386,13 +400,10 @@ pub async fn insert_terms(
                 .push(", ")
                 .bind(term.recorded_by)
                 .push(", ")
-                .bind(now.clone())
-                .push(")");
-        }
-        let (text, args) = sql.parts();
-        sqlx::query_with(&text, args).execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(now.clone());
+        },
+    )
+    .await
 }
 
 /// Drops the secondary indexes of `tables` and returns the statements that create them again
