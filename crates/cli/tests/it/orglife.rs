@@ -396,6 +396,9 @@ async fn records_stay_inside_the_scope() {
     assert!(!list.contains("学习新修订的纪律处分条例"));
     let overview = text(&b, app.url("/orglife/overview?year=2026")).await;
     assert!(overview.contains("支部B") && !overview.contains("支部A1"));
+    // A page past the end (the list shrank since the link was made) shows the last page.
+    let past = text(&b, app.url("/orglife/overview?year=2026&page=7")).await;
+    assert!(past.contains("支部B"));
     assert!(!app.audit("meeting.view", Some("denied")).await.is_empty());
 }
 

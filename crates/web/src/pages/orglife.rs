@@ -267,14 +267,8 @@ pub async fn overview(
         )
     });
     let pages = rows.len().div_ceil(OVERVIEW_PAGE).max(1);
-    let page = match q.page.trim() {
-        "" => 1,
-        raw => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|p| (1..=pages).contains(p))
-            .ok_or_else(|| PageError::BadRequest("页码无效".to_owned()))?,
-    };
+    // As on the roster: a page past the end (the list shrank) shows the last one.
+    let page = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
     let total = rows.len();
     let rows = rows
         .into_iter()
