@@ -19,6 +19,7 @@ pub mod org;
 pub mod orglife;
 pub mod password;
 pub mod policy;
+pub mod rectification;
 pub mod role;
 pub mod rules;
 pub mod stats;

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::compliance::Period;
 pub use crate::compliance::Settings as ComplianceSettings;
 use crate::orglife::{MeetingKind, PassRule, Quorum, Thresholds};
+use crate::rectification::Escalation;
 
 /// The default rules, compiled in.
 pub const DEFAULTS: &str = include_str!("../../../rules/rules-defaults.toml");
@@ -169,6 +170,7 @@ pub struct Rules {
     pub meetings: Meetings,
     pub compliance: ComplianceSettings,
     pub plans: Plans,
+    pub escalation: Escalation,
 }
 
 impl Rules {
@@ -229,6 +231,9 @@ impl Rules {
         if !(1..=31).contains(&self.plans.theme_party_day_of_month) {
             return Err(RulesError::Value("主题党日固定日须在1到31之间".to_owned()));
         }
+        self.escalation
+            .check()
+            .map_err(|m| RulesError::Value(m.to_owned()))?;
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }
@@ -313,6 +318,10 @@ impl Rules {
             plans: Plans {
                 theme_party_day_of_month: 15,
             },
+            escalation: Escalation {
+                green_days_before: 20,
+                yellow_days_before: 10,
+            },
         }
     }
 }
@@ -375,6 +384,10 @@ mod tests {
         ));
         assert!(matches!(
             Rules::load(Some("[branch_committee]\nsize_min = 9")),
+            Err(RulesError::Value(_))
+        ));
+        assert!(matches!(
+            Rules::load(Some("[escalation]\nyellow_days_before = 30")),
             Err(RulesError::Value(_))
         ));
     }
