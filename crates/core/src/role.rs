@@ -29,6 +29,8 @@ labelled_enum! {
         WriteUnits = ("write_units", "维护单位"),
         ReadMeetings = ("read_meetings", "查看组织生活"),
         RecordMeetings = ("record_meetings", "记录与审核组织生活"),
+        ReadRectification = ("read_rectification", "查看整改事项"),
+        Rectify = ("rectify", "落实整改、验收与回头看"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -83,6 +85,8 @@ impl Role {
                     | WriteUnits
                     | ReadMeetings
                     | RecordMeetings
+                    | ReadRectification
+                    | Rectify
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -94,10 +98,15 @@ impl Role {
                     | ReadUnits
                     | ReadMeetings
                     | RecordMeetings
+                    | ReadRectification
+                    | Rectify
             ),
-            // A member may see their own numbers in full and their own organisational life
-            // (scope keeps both to their record).
-            Role::Member => matches!(permission, ReadMembers | ViewPersonalData | ReadMeetings),
+            // A member may see their own numbers in full, their own organisational life and
+            // the rectification measures they carry (scope keeps all to their record).
+            Role::Member => matches!(
+                permission,
+                ReadMembers | ViewPersonalData | ReadMeetings | ReadRectification
+            ),
         }
     }
 }

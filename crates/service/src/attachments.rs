@@ -94,7 +94,7 @@ pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
 }
 
 impl Services {
-    fn attachment_root(&self) -> ServiceResult<&PathBuf> {
+    pub(crate) fn attachment_root(&self) -> ServiceResult<&PathBuf> {
         self.attachment_dir
             .as_deref()
             .ok_or_else(|| ServiceError::invalid("file", "服务器未配置附件目录，不能上传附件"))
@@ -173,15 +173,20 @@ impl Services {
             .find(|a| a.id == id)
             .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
-        let bytes = std::fs::read(self.attachment_root()?.join(&row.stored_name))
+        let bytes = self.read_kept_file(&row.stored_name, &row.digest)?;
+        Ok((row, bytes))
+    }
+
+    /// A kept file's bytes, refused when they no longer match the digest taken at upload.
+    pub(crate) fn read_kept_file(&self, stored_name: &str, digest: &str) -> ServiceResult<Vec<u8>> {
+        let bytes = std::fs::read(self.attachment_root()?.join(stored_name))
             .map_err(|e| ServiceError::Internal(format!("附件读取失败：{e}")))?;
-        if hex::encode(Sm3::digest(&bytes)) != row.digest {
+        if hex::encode(Sm3::digest(&bytes)) != digest {
             return Err(ServiceError::Internal(format!(
-                "附件 {} 与上传时的摘要不一致",
-                row.id
+                "附件 {stored_name} 与上传时的摘要不一致"
             )));
         }
-        Ok((row, bytes))
+        Ok(bytes)
     }
 
     /// Removes an attachment from a draft or returned record.

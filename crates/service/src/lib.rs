@@ -24,6 +24,7 @@ pub mod members;
 pub mod orglife;
 pub mod orgs;
 pub mod plans;
+pub mod rectification;
 mod rekey;
 mod scope;
 mod second_factor;

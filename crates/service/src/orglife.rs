@@ -29,7 +29,7 @@ use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orgs::Org;
-use crate::scope::visible_org;
+use crate::scope::{above, visible_org};
 
 pub use dangjian_store::orglife::{
     Attendee as AttendeeRow, Filter, MeetingBrief as Brief, MeetingRow as Meeting,
@@ -362,15 +362,6 @@ fn time_field(raw: &str, field: &'static str, e: &mut FieldErrors) -> String {
             e.add(field, "时间格式应为 时:分，如 14:30");
             String::new()
         }
-    }
-}
-
-/// Whether the actor's scope lies above the org (so that no one reviews their own org).
-fn above(scope: &Scope, org: &Org) -> bool {
-    match scope {
-        Scope::Everything => true,
-        Scope::Subtree { org_id, path } => *org_id != org.id && org.path.is_within(path),
-        Scope::OwnRecord { .. } | Scope::Nothing => false,
     }
 }
 

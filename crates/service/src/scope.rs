@@ -20,6 +20,25 @@ use crate::orgs::Org;
 /// not told apart.
 pub(crate) const UNKNOWN_ORG: &str = "没有这个组织编码，或不在您的管理范围内";
 
+/// Whether the actor's scope lies above the org with this id and path (so that no one reviews
+/// or accepts their own org's work). The committee office's whole-tree scope is above all.
+pub(crate) fn above(scope: &dangjian_core::role::Scope, org: &Org) -> bool {
+    above_path(scope, org.id, &org.path)
+}
+
+pub(crate) fn above_path(
+    scope: &dangjian_core::role::Scope,
+    org_id: i64,
+    path: &dangjian_core::org::OrgPath,
+) -> bool {
+    use dangjian_core::role::Scope;
+    match scope {
+        Scope::Everything => true,
+        Scope::Subtree { org_id: root, path: root_path } => *root != org_id && path.is_within(root_path),
+        Scope::OwnRecord { .. } | Scope::Nothing => false,
+    }
+}
+
 /// What stands in history for an org outside the actor's scope.
 pub(crate) const OUTSIDE_SCOPE: &str = "（范围外组织）";
 

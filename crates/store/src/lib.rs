@@ -20,6 +20,7 @@ pub mod lifecycle;
 pub mod members;
 pub mod orglife;
 pub mod orgs;
+pub mod rectification;
 pub mod stats;
 pub mod terms;
 pub mod units;

@@ -114,6 +114,11 @@ pub(crate) trait RowExt {
             .map(|v| parse_timestamp(column, &v))
             .transpose()
     }
+    /// A stored org path.
+    fn org_path(&self, column: &'static str) -> StoreResult<dangjian_core::org::OrgPath> {
+        let value = self.text(column)?;
+        dangjian_core::org::OrgPath::parse(&value).ok_or(StoreError::Corrupt { column, value })
+    }
     /// A stored code read back through `parse` (an enum's `from_code`).
     fn code<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
         let value = self.text(column)?;

@@ -1,0 +1,807 @@
+//! Inspections, their findings, the rectification each assigned org owes, its measures and
+//! milestones, and the history of every step with its evidence files.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangjian_core::org::OrgPath;
+use dangjian_core::rectification::{FindingCategory, Stage};
+use dangjian_core::role::Scope;
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::StoreResult;
+use crate::sql::{self, RowExt, Sql, date_text, push_org_scope, timestamp_text};
+
+/// An inspection as recorded.
+#[derive(Debug, Clone)]
+pub struct NewInspection<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub inspector: &'a str,
+    pub inspected_from: NaiveDate,
+    pub inspected_to: NaiveDate,
+    pub scope_note: &'a str,
+    pub feedback_ref: &'a str,
+    pub feedback_on: NaiveDate,
+    pub created_by: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct InspectionRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub title: String,
+    pub inspector: String,
+    pub inspected_from: NaiveDate,
+    pub inspected_to: NaiveDate,
+    pub scope_note: String,
+    pub feedback_ref: String,
+    pub feedback_on: NaiveDate,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    pub id: i64,
+    pub position: i64,
+    pub problem: String,
+    pub category: FindingCategory,
+}
+
+/// An org's rectification of a finding, with what the lists show beside it.
+#[derive(Debug, Clone)]
+pub struct ItemRow {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub inspection_title: String,
+    pub finding_id: i64,
+    pub finding_position: i64,
+    pub problem: String,
+    pub category: FindingCategory,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub stage: Stage,
+    pub deadline: NaiveDate,
+    pub due_on: NaiveDate,
+    pub cause: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub closed_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    pub due_on: NaiveDate,
+    pub content: String,
+}
+
+/// A measure as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureContent {
+    pub content: String,
+    pub leader_member_id: i64,
+    pub org_id: i64,
+    pub person_member_id: i64,
+    pub deadline: NaiveDate,
+    pub milestones: Vec<Milestone>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasureRow {
+    pub id: i64,
+    pub rectification_id: i64,
+    pub position: i64,
+    pub content: MeasureContent,
+    pub leader_name: String,
+    pub org_name: String,
+    pub person_name: String,
+    pub done_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub id: i64,
+    pub action: String,
+    pub stage_after: Stage,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+    pub measure_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub login: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A step taken on an item.
+pub struct NewEvent<'a> {
+    pub rectification_id: i64,
+    pub action: &'static str,
+    pub stage_after: Stage,
+    pub note: Option<&'a str>,
+    pub evidence: Option<&'a str>,
+    pub measure_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub login: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub rectification_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub digest: String,
+    pub stored_name: String,
+}
+
+pub async fn insert_inspection(
+    conn: &mut Conn,
+    i: &NewInspection<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO inspections (org_id, title, inspector, inspected_from, inspected_to, scope_note, \
+         feedback_ref, feedback_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(i.org_id)
+    .bind(i.title)
+    .bind(i.inspector)
+    .bind(date_text(i.inspected_from))
+    .bind(date_text(i.inspected_to))
+    .bind(i.scope_note)
+    .bind(i.feedback_ref)
+    .bind(date_text(i.feedback_on))
+    .bind(i.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    row.int("id")
+}
+
+/// Whether an inspection with this feedback document reference is already on record.
+pub async fn feedback_ref_taken(conn: &mut Conn, feedback_ref: &str) -> StoreResult<bool> {
+    Ok(
+        sqlx::query("SELECT 1 AS one FROM inspections WHERE feedback_ref = $1")
+            .bind(feedback_ref)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}
+
+pub async fn insert_finding(
+    conn: &mut Conn,
+    inspection_id: i64,
+    position: i64,
+    problem: &str,
+    category: FindingCategory,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO findings (inspection_id, position, problem, category) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(inspection_id)
+    .bind(position)
+    .bind(problem)
+    .bind(category.code())
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")
+}
+
+/// Assigns a finding to an org, not started, due on `deadline`.
+pub async fn insert_item(
+    conn: &mut Conn,
+    finding_id: i64,
+    org_id: i64,
+    deadline: NaiveDate,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO rectifications (finding_id, org_id, stage, deadline, due_on, version, updated_at) \
+         VALUES ($1, $2, $3, $4, $4, 1, $5) RETURNING id",
+    )
+    .bind(finding_id)
+    .bind(org_id)
+    .bind(Stage::NotStarted.code())
+    .bind(date_text(deadline))
+    .bind(timestamp_text(now))
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")
+}
+
+const SELECT_INSPECTION: &str = "SELECT i.id, i.org_id, o.name AS org_name, o.path AS org_path, i.title, i.inspector, \
+     i.inspected_from, i.inspected_to, i.scope_note, i.feedback_ref, i.feedback_on, i.created_by \
+     FROM inspections i JOIN orgs o ON o.id = i.org_id";
+
+fn inspection_row(row: &AnyRow) -> StoreResult<InspectionRow> {
+    Ok(InspectionRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        title: row.text("title")?,
+        inspector: row.text("inspector")?,
+        inspected_from: row.date("inspected_from")?,
+        inspected_to: row.date("inspected_to")?,
+        scope_note: row.text("scope_note")?,
+        feedback_ref: row.text("feedback_ref")?,
+        feedback_on: row.date("feedback_on")?,
+        created_by: row.text("created_by")?,
+    })
+}
+
+pub async fn inspection(conn: &mut Conn, id: i64) -> StoreResult<Option<InspectionRow>> {
+    let mut sql = Sql::new(SELECT_INSPECTION);
+    sql.push(" WHERE i.id = ").bind(id);
+    sql::fetch_all(conn, sql)
+        .await?
+        .first()
+        .map(inspection_row)
+        .transpose()
+}
+
+/// Inspections a scope sees: those of an org inside it, and those that assigned it an item.
+pub async fn inspections(conn: &mut Conn, scope: &Scope) -> StoreResult<Vec<InspectionRow>> {
+    let mut sql = Sql::new(SELECT_INSPECTION);
+    sql.push(" WHERE (1 = 1");
+    push_org_scope(&mut sql, scope, "o.path");
+    sql.push(
+        ") OR EXISTS (SELECT 1 FROM findings f JOIN rectifications r ON r.finding_id = f.id \
+         JOIN orgs ro ON ro.id = r.org_id WHERE f.inspection_id = i.id",
+    );
+    push_org_scope(&mut sql, scope, "ro.path");
+    sql.push(") ORDER BY i.feedback_on DESC, i.id DESC");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(inspection_row)
+        .collect()
+}
+
+pub async fn findings(conn: &mut Conn, inspection_id: i64) -> StoreResult<Vec<FindingRow>> {
+    let rows = sqlx::query(
+        "SELECT id, position, problem, category FROM findings WHERE inspection_id = $1 ORDER BY position",
+    )
+    .bind(inspection_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(FindingRow {
+                id: row.int("id")?,
+                position: row.int("position")?,
+                problem: row.text("problem")?,
+                category: row.code("category", FindingCategory::from_code)?,
+            })
+        })
+        .collect()
+}
+
+const SELECT_ITEM: &str = "SELECT r.id, f.inspection_id, i.title AS inspection_title, r.finding_id, \
+     f.position AS finding_position, f.problem, f.category, r.org_id, o.name AS org_name, o.path AS org_path, \
+     r.stage, r.deadline, r.due_on, r.cause, r.claimed_by, r.closed_on, r.version \
+     FROM rectifications r JOIN findings f ON f.id = r.finding_id \
+     JOIN inspections i ON i.id = f.inspection_id JOIN orgs o ON o.id = r.org_id";
+
+fn item_row(row: &AnyRow) -> StoreResult<ItemRow> {
+    Ok(ItemRow {
+        id: row.int("id")?,
+        inspection_id: row.int("inspection_id")?,
+        inspection_title: row.text("inspection_title")?,
+        finding_id: row.int("finding_id")?,
+        finding_position: row.int("finding_position")?,
+        problem: row.text("problem")?,
+        category: row.code("category", FindingCategory::from_code)?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        stage: row.code("stage", Stage::from_code)?,
+        deadline: row.date("deadline")?,
+        due_on: row.date("due_on")?,
+        cause: row.opt_text("cause")?,
+        claimed_by: row.opt_int("claimed_by")?,
+        closed_on: row.opt_date("closed_on")?,
+        version: row.int("version")?,
+    })
+}
+
+pub async fn item(conn: &mut Conn, id: i64) -> StoreResult<Option<ItemRow>> {
+    let mut sql = Sql::new(SELECT_ITEM);
+    sql.push(" WHERE r.id = ").bind(id);
+    sql::fetch_all(conn, sql)
+        .await?
+        .first()
+        .map(item_row)
+        .transpose()
+}
+
+/// Which items a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub inspection_id: Option<i64>,
+    /// Only open items due on or before this day (overdue lists, escalations).
+    pub open_due_by: Option<NaiveDate>,
+    pub stage: Option<Stage>,
+    /// At most this many rows (the overview's overdue list).
+    pub limit: Option<i64>,
+}
+
+/// Items in scope, by inspection and finding then org — or by due day for a due filter.
+pub async fn items(conn: &mut Conn, scope: &Scope, filter: &ItemFilter) -> StoreResult<Vec<ItemRow>> {
+    let mut sql = Sql::new(SELECT_ITEM);
+    sql.push(" WHERE 1 = 1");
+    push_org_scope(&mut sql, scope, "o.path");
+    if let Some(id) = filter.inspection_id {
+        sql.push(" AND f.inspection_id = ").bind(id);
+    }
+    if let Some(stage) = filter.stage {
+        sql.push(" AND r.stage = ").bind(stage.code());
+    }
+    if let Some(by) = filter.open_due_by {
+        sql.push(" AND r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on <= ")
+            .bind(date_text(by));
+        sql.push(" ORDER BY r.due_on, r.id");
+    } else {
+        sql.push(" ORDER BY f.inspection_id, f.position, o.path, r.id");
+    }
+    if let Some(limit) = filter.limit {
+        sql.push(" LIMIT ").bind(limit);
+    }
+    sql::fetch_all(conn, sql).await?.iter().map(item_row).collect()
+}
+
+/// One cell of the overview: how many items of an org and category are in a stage, and how
+/// many of the open ones are overdue or due soon.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    pub org_id: i64,
+    pub org_name: String,
+    pub category: FindingCategory,
+    pub stage: Stage,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub total: i64,
+}
+
+/// The overview's counts for a scope: open items due before `today` are overdue, those due
+/// by `due_soon_by` are due soon.
+pub async fn tallies(
+    conn: &mut Conn,
+    scope: &Scope,
+    today: NaiveDate,
+    due_soon_by: NaiveDate,
+) -> StoreResult<Vec<Tally>> {
+    let mut sql = Sql::new(
+        "SELECT r.org_id, o.name AS org_name, f.category, r.stage, \
+         SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on < ",
+    );
+    sql.bind(date_text(today));
+    sql.push(
+        " THEN 1 ELSE 0 END) AS overdue, \
+         SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on >= ",
+    );
+    sql.bind(date_text(today));
+    sql.push(" AND r.due_on <= ").bind(date_text(due_soon_by));
+    sql.push(
+        " THEN 1 ELSE 0 END) AS due_soon, COUNT(*) AS total \
+         FROM rectifications r JOIN orgs o ON o.id = r.org_id JOIN findings f ON f.id = r.finding_id \
+         WHERE 1 = 1",
+    );
+    push_org_scope(&mut sql, scope, "o.path");
+    sql.push(" GROUP BY r.org_id, o.name, o.path, f.category, r.stage ORDER BY o.path, f.category");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Tally {
+                org_id: row.int("org_id")?,
+                org_name: row.text("org_name")?,
+                category: row.code("category", FindingCategory::from_code)?,
+                stage: row.code("stage", Stage::from_code)?,
+                overdue: row.int("overdue")?,
+                due_soon: row.int("due_soon")?,
+                total: row.int("total")?,
+            })
+        })
+        .collect()
+}
+
+/// Changes an item whose version is still `version`: its stage, cause, claimant, close day
+/// and deadline; false when someone changed it in between.
+pub struct ItemChange<'a> {
+    pub stage: Stage,
+    pub cause: Option<&'a str>,
+    pub claimed_by: Option<i64>,
+    pub closed_on: Option<NaiveDate>,
+    pub deadline: NaiveDate,
+}
+
+pub async fn change_item(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    change: &ItemChange<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE rectifications SET stage = $1, cause = $2, claimed_by = $3, closed_on = $4, deadline = $5, \
+         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+    )
+    .bind(change.stage.code())
+    .bind(change.cause)
+    .bind(change.claimed_by)
+    .bind(change.closed_on.map(date_text))
+    .bind(date_text(change.deadline))
+    .bind(timestamp_text(now))
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        refresh_due(conn, id).await?;
+    }
+    Ok(done == 1)
+}
+
+/// Keeps `due_on` the earliest open deadline: the item's, or an unfinished measure's.
+pub async fn refresh_due(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE rectifications SET due_on = CASE \
+         WHEN (SELECT MIN(m.deadline) FROM measures m WHERE m.rectification_id = $1 AND m.done_on IS NULL) < deadline \
+         THEN (SELECT MIN(m.deadline) FROM measures m WHERE m.rectification_id = $1 AND m.done_on IS NULL) \
+         ELSE deadline END WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_measure(
+    conn: &mut Conn,
+    rectification_id: i64,
+    m: &MeasureContent,
+) -> StoreResult<i64> {
+    let id = sqlx::query(
+        "INSERT INTO measures (rectification_id, position, content, leader_member_id, org_id, person_member_id, deadline) \
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE rectification_id = $1), \
+         $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(rectification_id)
+    .bind(m.content.as_str())
+    .bind(m.leader_member_id)
+    .bind(m.org_id)
+    .bind(m.person_member_id)
+    .bind(date_text(m.deadline))
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")?;
+    write_milestones(conn, id, &m.milestones).await?;
+    refresh_due(conn, rectification_id).await?;
+    Ok(id)
+}
+
+/// Rewrites an unfinished measure; false when it is finished or not the item's.
+pub async fn update_measure(
+    conn: &mut Conn,
+    rectification_id: i64,
+    id: i64,
+    m: &MeasureContent,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE measures SET content = $1, leader_member_id = $2, org_id = $3, person_member_id = $4, deadline = $5 \
+         WHERE id = $6 AND rectification_id = $7 AND done_on IS NULL",
+    )
+    .bind(m.content.as_str())
+    .bind(m.leader_member_id)
+    .bind(m.org_id)
+    .bind(m.person_member_id)
+    .bind(date_text(m.deadline))
+    .bind(id)
+    .bind(rectification_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM measure_milestones WHERE measure_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    write_milestones(conn, id, &m.milestones).await?;
+    refresh_due(conn, rectification_id).await?;
+    Ok(true)
+}
+
+async fn write_milestones(conn: &mut Conn, measure_id: i64, milestones: &[Milestone]) -> StoreResult<()> {
+    for (i, m) in milestones.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO measure_milestones (measure_id, position, due_on, content) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(measure_id)
+        .bind(i as i64 + 1)
+        .bind(date_text(m.due_on))
+        .bind(m.content.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Marks an unfinished measure of the item done; false when it is not one.
+pub async fn finish_measure(
+    conn: &mut Conn,
+    rectification_id: i64,
+    id: i64,
+    on: NaiveDate,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE measures SET done_on = $1 WHERE id = $2 AND rectification_id = $3 AND done_on IS NULL",
+    )
+    .bind(date_text(on))
+    .bind(id)
+    .bind(rectification_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    refresh_due(conn, rectification_id).await?;
+    Ok(done == 1)
+}
+
+/// Reopens every measure of an item (a follow-up review found the problem back); when each
+/// was finished stays in the history.
+pub async fn unfinish_measures(conn: &mut Conn, rectification_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE measures SET done_on = NULL WHERE rectification_id = $1")
+        .bind(rectification_id)
+        .execute(&mut *conn)
+        .await?;
+    refresh_due(conn, rectification_id).await
+}
+
+const SELECT_MEASURE: &str = "SELECT m.id, m.rectification_id, m.position, m.content, m.leader_member_id, \
+     l.name AS leader_name, m.org_id, o.name AS org_name, m.person_member_id, p.name AS person_name, \
+     m.deadline, m.done_on FROM measures m JOIN members l ON l.id = m.leader_member_id \
+     JOIN members p ON p.id = m.person_member_id JOIN orgs o ON o.id = m.org_id";
+
+async fn measure_rows(conn: &mut Conn, sql: Sql) -> StoreResult<Vec<MeasureRow>> {
+    let rows = sql::fetch_all(conn, sql).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id = row.int("id")?;
+        out.push(MeasureRow {
+            id,
+            rectification_id: row.int("rectification_id")?,
+            position: row.int("position")?,
+            content: MeasureContent {
+                content: row.text("content")?,
+                leader_member_id: row.int("leader_member_id")?,
+                org_id: row.int("org_id")?,
+                person_member_id: row.int("person_member_id")?,
+                deadline: row.date("deadline")?,
+                milestones: milestones(conn, id).await?,
+            },
+            leader_name: row.text("leader_name")?,
+            org_name: row.text("org_name")?,
+            person_name: row.text("person_name")?,
+            done_on: row.opt_date("done_on")?,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn measures(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<MeasureRow>> {
+    let mut sql = Sql::new(SELECT_MEASURE);
+    sql.push(" WHERE m.rectification_id = ")
+        .bind(rectification_id)
+        .push(" ORDER BY m.position");
+    measure_rows(conn, sql).await
+}
+
+/// Unfinished measures of open items that a member carries as responsible person or leader.
+pub async fn measures_of_member(conn: &mut Conn, member_id: i64) -> StoreResult<Vec<MeasureRow>> {
+    let mut sql = Sql::new(SELECT_MEASURE);
+    sql.push(
+        " JOIN rectifications r ON r.id = m.rectification_id \
+         WHERE m.done_on IS NULL AND r.stage IN ('not_started', 'in_progress', 'reopened') \
+         AND (m.person_member_id = ",
+    )
+    .bind(member_id)
+    .push(" OR m.leader_member_id = ")
+    .bind(member_id)
+    .push(") ORDER BY m.deadline, m.id");
+    measure_rows(conn, sql).await
+}
+
+async fn milestones(conn: &mut Conn, measure_id: i64) -> StoreResult<Vec<Milestone>> {
+    let rows = sqlx::query(
+        "SELECT due_on, content FROM measure_milestones WHERE measure_id = $1 ORDER BY position",
+    )
+    .bind(measure_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Milestone {
+                due_on: row.date("due_on")?,
+                content: row.text("content")?,
+            })
+        })
+        .collect()
+}
+
+/// Removes an unfinished measure no report refers to; false otherwise.
+pub async fn delete_measure(conn: &mut Conn, rectification_id: i64, id: i64) -> StoreResult<bool> {
+    let referred = sqlx::query("SELECT 1 AS one FROM rectification_events WHERE measure_id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    if referred {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM measure_milestones WHERE measure_id = $1 AND measure_id IN \
+                 (SELECT id FROM measures WHERE rectification_id = $2 AND done_on IS NULL)")
+        .bind(id)
+        .bind(rectification_id)
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query(
+        "DELETE FROM measures WHERE id = $1 AND rectification_id = $2 AND done_on IS NULL",
+    )
+    .bind(id)
+    .bind(rectification_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    refresh_due(conn, rectification_id).await?;
+    Ok(done == 1)
+}
+
+pub async fn insert_event(conn: &mut Conn, e: &NewEvent<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO rectification_events (rectification_id, action, stage_after, note, evidence, measure_id, \
+         account_id, login, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.rectification_id)
+    .bind(e.action)
+    .bind(e.stage_after.code())
+    .bind(e.note)
+    .bind(e.evidence)
+    .bind(e.measure_id)
+    .bind(e.account_id)
+    .bind(e.login)
+    .bind(timestamp_text(now))
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")
+}
+
+pub async fn events(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<EventRow>> {
+    let rows = sqlx::query(
+        "SELECT id, action, stage_after, note, evidence, measure_id, account_id, login, at \
+         FROM rectification_events WHERE rectification_id = $1 ORDER BY id",
+    )
+    .bind(rectification_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EventRow {
+                id: row.int("id")?,
+                action: row.text("action")?,
+                stage_after: row.code("stage_after", Stage::from_code)?,
+                note: row.opt_text("note")?,
+                evidence: row.opt_text("evidence")?,
+                measure_id: row.opt_int("measure_id")?,
+                account_id: row.opt_int("account_id")?,
+                login: row.text("login")?,
+                at: row.timestamp("at")?,
+            })
+        })
+        .collect()
+}
+
+/// A file kept as evidence of a report.
+pub struct NewFile<'a> {
+    pub event_id: i64,
+    pub rectification_id: i64,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub stored_name: &'a str,
+}
+
+pub async fn insert_file(conn: &mut Conn, f: &NewFile<'_>) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO rectification_files (event_id, rectification_id, file_name, content_type, size, digest, stored_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(f.event_id)
+    .bind(f.rectification_id)
+    .bind(f.file_name)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(f.digest)
+    .bind(f.stored_name)
+    .fetch_one(&mut *conn)
+    .await?
+    .int("id")
+}
+
+pub async fn files(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<FileRow>> {
+    let rows = sqlx::query(
+        "SELECT id, event_id, rectification_id, file_name, content_type, size, digest, stored_name \
+         FROM rectification_files WHERE rectification_id = $1 ORDER BY id",
+    )
+    .bind(rectification_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(FileRow {
+                id: row.int("id")?,
+                event_id: row.int("event_id")?,
+                rectification_id: row.int("rectification_id")?,
+                file_name: row.text("file_name")?,
+                content_type: row.text("content_type")?,
+                size: row.int("size")?,
+                digest: row.text("digest")?,
+                stored_name: row.text("stored_name")?,
+            })
+        })
+        .collect()
+}
+
+/// The member an account is linked to, if any (whose measures are in its to-do list).
+pub async fn account_member(conn: &mut Conn, account_id: i64) -> StoreResult<Option<i64>> {
+    match sqlx::query("SELECT member_id FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        Some(row) => row.opt_int("member_id"),
+        None => Ok(None),
+    }
+}
+
+/// The orgs whose current secretary the member is (red escalations of their items reach them).
+pub async fn secretary_of(conn: &mut Conn, member_id: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT org_id FROM org_posts WHERE member_id = $1 AND post = 'secretary' AND valid_to IS NULL",
+    )
+    .bind(member_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| row.int("org_id")).collect()
+}
+
+/// Open items of these orgs due before `today` (overdue), for their secretary.
+pub async fn overdue_of_orgs(
+    conn: &mut Conn,
+    org_ids: &[i64],
+    today: NaiveDate,
+) -> StoreResult<Vec<ItemRow>> {
+    let mut out = Vec::new();
+    for org_id in org_ids {
+        let mut sql = Sql::new(SELECT_ITEM);
+        sql.push(
+            " WHERE r.stage IN ('not_started', 'in_progress', 'reopened') AND r.org_id = ",
+        )
+        .bind(*org_id)
+        .push(" AND r.due_on < ")
+        .bind(date_text(today))
+        .push(" ORDER BY r.due_on, r.id");
+        for row in sql::fetch_all(conn, sql).await? {
+            out.push(item_row(&row)?);
+        }
+    }
+    Ok(out)
+}
