@@ -529,16 +529,49 @@ impl Services {
         })
     }
 
-    /// An item the actor may see, or not found (audited when it exists out of scope).
-    async fn load_item(&self, actor: &Actor, id: i64, event: &'static str) -> ServiceResult<ItemRow> {
+    /// The member an account stands for: a member's own record, or the member an official's
+    /// account is linked to.
+    async fn actor_member(&self, actor: &Actor) -> ServiceResult<Option<i64>> {
+        match (&actor.scope, actor.account_id) {
+            (Scope::OwnRecord { member_id }, _) => Ok(Some(*member_id)),
+            (_, Some(account)) => {
+                let mut tx = self.db().read().await?;
+                let m = store::account_member(&mut tx, account).await?;
+                tx.commit().await?;
+                Ok(m)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An item the actor may see — in scope, or one whose measure their member carries (to
+    /// read it from their to-do list) — or not found (audited when it exists).
+    async fn load_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<ItemRow> {
         let mut tx = self.db().read().await?;
         let item = store::item(&mut tx, id).await?;
         tx.commit().await?;
-        match item {
-            Some(i) if actor.scope.covers_org(&i.org_path) => Ok(i),
-            Some(_) => Err(self.out_of_scope(actor, event, "rectification", id).await),
-            None => Err(ServiceError::NotFound),
+        let Some(item) = item else {
+            return Err(ServiceError::NotFound);
+        };
+        if actor.scope.covers_org(&item.org_path) {
+            return Ok(item);
         }
+        if event == "rectification.view"
+            && let Some(member) = self.actor_member(actor).await?
+        {
+            let mut tx = self.db().read().await?;
+            let carries = store::carries_measure(&mut tx, id, member).await?;
+            tx.commit().await?;
+            if carries {
+                return Ok(item);
+            }
+        }
+        Err(self.out_of_scope(actor, event, "rectification", id).await)
     }
 
     fn who(&self, actor: &Actor, item: &ItemRow) -> Who {
@@ -562,9 +595,8 @@ impl Services {
         let today = self.clock().today();
         let escalation = self.rules().escalation;
         let who = self.who(actor, &item);
-        let may = |action| {
-            actor.permits(Permission::Rectify) && item.stage.apply(action, who).is_ok()
-        };
+        let may =
+            |action| actor.permits(Permission::Rectify) && item.stage.apply(action, who).is_ok();
         Ok(ItemDetail {
             claim_gaps: claim_gaps(readiness(&item, &measures, &events, &files)),
             can_work: may(Action::Report),
@@ -684,8 +716,17 @@ impl Services {
             cause: Some(&cause),
             ..Self::keep(&item, next)
         };
-        self.record_step(&mut tx, actor, &item, Action::Plan, change, None, None, None)
-            .await?;
+        self.record_step(
+            &mut tx,
+            actor,
+            &item,
+            Action::Plan,
+            change,
+            None,
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -748,12 +789,14 @@ impl Services {
             );
         }
         let mut milestones = Vec::new();
-        for line in form.milestones.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        for line in form
+            .milestones
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             if milestones.len() == MAX_MILESTONES {
-                e.add(
-                    "milestones",
-                    format!("每项措施最多{MAX_MILESTONES}个节点"),
-                );
+                e.add("milestones", format!("每项措施最多{MAX_MILESTONES}个节点"));
                 break;
             }
             let (day, what) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
@@ -829,7 +872,9 @@ impl Services {
                 m
             }
         };
-        let item = store::item(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+        let item = store::item(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let change = Self::keep(&item, next);
         self.record_step(
             &mut tx,
@@ -898,7 +943,10 @@ impl Services {
         let mut e = FieldErrors::new();
         let progress = text_field(&form.progress, "整改进展", LONG, "progress", &mut e);
         let evidence = e
-            .check("evidence", text::optional(&form.evidence, "佐证材料说明", SHORT * 5))
+            .check(
+                "evidence",
+                text::optional(&form.evidence, "佐证材料说明", SHORT * 5),
+            )
             .flatten();
         if uploads.len() > MAX_FILES {
             e.add("file", format!("每次最多上传{MAX_FILES}个文件"));
@@ -1016,8 +1064,17 @@ impl Services {
             claimed_by: actor.account_id,
             ..Self::keep(&item, next)
         };
-        self.record_step(&mut tx, actor, &item, Action::Claim, change, Some(&note), None, None)
-            .await?;
+        self.record_step(
+            &mut tx,
+            actor,
+            &item,
+            Action::Claim,
+            change,
+            Some(&note),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1059,8 +1116,17 @@ impl Services {
             },
             ..Self::keep(&item, next)
         };
-        self.record_step(&mut tx, actor, &item, action, change, Some(&note), None, None)
-            .await?;
+        self.record_step(
+            &mut tx,
+            actor,
+            &item,
+            action,
+            change,
+            Some(&note),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1098,8 +1164,17 @@ impl Services {
             deadline,
             ..Self::keep(&item, next)
         };
-        self.record_step(&mut tx, actor, &item, Action::Reopen, change, Some(&note), None, None)
-            .await?;
+        self.record_step(
+            &mut tx,
+            actor,
+            &item,
+            Action::Reopen,
+            change,
+            Some(&note),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1134,16 +1209,7 @@ impl Services {
             .await?;
         let today = self.clock().today();
         let escalation = self.rules().escalation;
-        let member_id = match (&actor.scope, actor.account_id) {
-            (Scope::OwnRecord { member_id }, _) => Some(*member_id),
-            (_, Some(account)) => {
-                let mut tx = self.db().read().await?;
-                let m = store::account_member(&mut tx, account).await?;
-                tx.commit().await?;
-                m
-            }
-            _ => None,
-        };
+        let member_id = self.actor_member(actor).await?;
         let mut todo = Todo::default();
         let mut tx = self.db().read().await?;
         if let Some(member_id) = member_id {

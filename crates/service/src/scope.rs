@@ -34,7 +34,10 @@ pub(crate) fn above_path(
     use dangjian_core::role::Scope;
     match scope {
         Scope::Everything => true,
-        Scope::Subtree { org_id: root, path: root_path } => *root != org_id && path.is_within(root_path),
+        Scope::Subtree {
+            org_id: root,
+            path: root_path,
+        } => *root != org_id && path.is_within(root_path),
         Scope::OwnRecord { .. } | Scope::Nothing => false,
     }
 }

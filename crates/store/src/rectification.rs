@@ -332,7 +332,11 @@ pub struct ItemFilter {
 }
 
 /// Items in scope, by inspection and finding then org — or by due day for a due filter.
-pub async fn items(conn: &mut Conn, scope: &Scope, filter: &ItemFilter) -> StoreResult<Vec<ItemRow>> {
+pub async fn items(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ItemFilter,
+) -> StoreResult<Vec<ItemRow>> {
     let mut sql = Sql::new(SELECT_ITEM);
     sql.push(" WHERE 1 = 1");
     push_org_scope(&mut sql, scope, "o.path");
@@ -352,7 +356,11 @@ pub async fn items(conn: &mut Conn, scope: &Scope, filter: &ItemFilter) -> Store
     if let Some(limit) = filter.limit {
         sql.push(" LIMIT ").bind(limit);
     }
-    sql::fetch_all(conn, sql).await?.iter().map(item_row).collect()
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(item_row)
+        .collect()
 }
 
 /// One cell of the overview: how many items of an org and category are in a stage, and how
@@ -520,7 +528,11 @@ pub async fn update_measure(
     Ok(true)
 }
 
-async fn write_milestones(conn: &mut Conn, measure_id: i64, milestones: &[Milestone]) -> StoreResult<()> {
+async fn write_milestones(
+    conn: &mut Conn,
+    measure_id: i64,
+    milestones: &[Milestone],
+) -> StoreResult<()> {
     for (i, m) in milestones.iter().enumerate() {
         sqlx::query(
             "INSERT INTO measure_milestones (measure_id, position, due_on, content) VALUES ($1, $2, $3, $4)",
@@ -646,12 +658,14 @@ pub async fn delete_measure(conn: &mut Conn, rectification_id: i64, id: i64) -> 
     if referred {
         return Ok(false);
     }
-    sqlx::query("DELETE FROM measure_milestones WHERE measure_id = $1 AND measure_id IN \
-                 (SELECT id FROM measures WHERE rectification_id = $2 AND done_on IS NULL)")
-        .bind(id)
-        .bind(rectification_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM measure_milestones WHERE measure_id = $1 AND measure_id IN \
+                 (SELECT id FROM measures WHERE rectification_id = $2 AND done_on IS NULL)",
+    )
+    .bind(id)
+    .bind(rectification_id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "DELETE FROM measures WHERE id = $1 AND rectification_id = $2 AND done_on IS NULL",
     )
@@ -664,7 +678,11 @@ pub async fn delete_measure(conn: &mut Conn, rectification_id: i64, id: i64) -> 
     Ok(done == 1)
 }
 
-pub async fn insert_event(conn: &mut Conn, e: &NewEvent<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+pub async fn insert_event(
+    conn: &mut Conn,
+    e: &NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
     sqlx::query(
         "INSERT INTO rectification_events (rectification_id, action, stage_after, note, evidence, measure_id, \
          account_id, login, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -772,6 +790,22 @@ pub async fn account_member(conn: &mut Conn, account_id: i64) -> StoreResult<Opt
     }
 }
 
+/// Whether the member carries a measure of the item, as responsible person or leader.
+pub async fn carries_measure(
+    conn: &mut Conn,
+    rectification_id: i64,
+    member_id: i64,
+) -> StoreResult<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 AS one FROM measures WHERE rectification_id = $1 AND (person_member_id = $2 OR leader_member_id = $2)",
+    )
+    .bind(rectification_id)
+    .bind(member_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some())
+}
+
 /// The orgs whose current secretary the member is (red escalations of their items reach them).
 pub async fn secretary_of(conn: &mut Conn, member_id: i64) -> StoreResult<Vec<i64>> {
     let rows = sqlx::query(
@@ -792,13 +826,11 @@ pub async fn overdue_of_orgs(
     let mut out = Vec::new();
     for org_id in org_ids {
         let mut sql = Sql::new(SELECT_ITEM);
-        sql.push(
-            " WHERE r.stage IN ('not_started', 'in_progress', 'reopened') AND r.org_id = ",
-        )
-        .bind(*org_id)
-        .push(" AND r.due_on < ")
-        .bind(date_text(today))
-        .push(" ORDER BY r.due_on, r.id");
+        sql.push(" WHERE r.stage IN ('not_started', 'in_progress', 'reopened') AND r.org_id = ")
+            .bind(*org_id)
+            .push(" AND r.due_on < ")
+            .bind(date_text(today))
+            .push(" ORDER BY r.due_on, r.id");
         for row in sql::fetch_all(conn, sql).await? {
             out.push(item_row(&row)?);
         }

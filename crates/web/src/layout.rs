@@ -38,6 +38,11 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/terms", "换届提醒", Some(Permission::ReadOrgs)),
     ("/members", "党员", Some(Permission::ReadMembers)),
     ("/orglife", "组织生活", Some(Permission::ReadMeetings)),
+    (
+        "/rectification",
+        "整改落实",
+        Some(Permission::ReadRectification),
+    ),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),

@@ -19,6 +19,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod rectification;
 mod routes;
 mod scope;
 mod scope_property;

@@ -200,6 +200,11 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/orglife", [403, 403, 403, 200, 200, 200]),
     ("/orglife/overview", [403, 403, 403, 200, 200, 403]),
     ("/meetings", [403, 403, 403, 200, 200, 403]),
+    // A member's rectification is the measures they carry; they see no inspection.
+    ("/rectification", [403, 403, 403, 200, 200, 200]),
+    ("/rectification/overview", [403, 403, 403, 200, 200, 403]),
+    ("/inspections", [403, 403, 403, 200, 200, 200]),
+    ("/inspections/new", [403, 403, 403, 200, 200, 403]),
     ("/units", [403, 403, 403, 200, 200, 403]),
     ("/units/new", [403, 403, 403, 200, 403, 403]),
     ("/accounts", [200, 200, 403, 403, 403, 403]),
@@ -270,6 +275,9 @@ const API_MATRIX: &[(&str, [u16; 6])] = &[
     ("/orglife/todo", [403, 403, 403, 200, 200, 403]),
     // Every business account may ask; only a member's has entries.
     ("/me/orglife", [403, 403, 403, 200, 200, 200]),
+    ("/inspections", [403, 403, 403, 200, 200, 200]),
+    ("/rectification/todo", [403, 403, 403, 200, 200, 200]),
+    ("/rectification/overview", [403, 403, 403, 200, 200, 403]),
 ];
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod rectification;
 mod reports;
 
 use axum::extract::{FromRequest, Request};
@@ -25,7 +26,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -89,6 +90,23 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(orglife::ledger))
         .routes(routes!(orglife::attachment, orglife::detach))
+        .routes(routes!(rectification::list, rectification::create))
+        .routes(routes!(rectification::get))
+        .routes(routes!(rectification::add_finding))
+        .routes(routes!(rectification::item))
+        .routes(routes!(rectification::cause))
+        .routes(routes!(rectification::add_measure))
+        .routes(routes!(
+            rectification::update_measure,
+            rectification::delete_measure
+        ))
+        .routes(routes!(rectification::report))
+        .routes(routes!(rectification::claim))
+        .routes(routes!(rectification::decide))
+        .routes(routes!(rectification::reopen))
+        .routes(routes!(rectification::file))
+        .routes(routes!(rectification::todo))
+        .routes(routes!(rectification::overview))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit
@@ -97,6 +115,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(imports::preview))
         .routes(routes!(orglife::attach))
+        .routes(routes!(rectification::report_file))
 }
 
 /// The OpenAPI document of the API.

@@ -10,6 +10,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod rectification;
 mod second_factor;
 mod security;
 mod stats;
@@ -99,6 +100,38 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/review", post(orglife::review))
         .route("/meetings/{id}/makeup", post(orglife::makeup))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route("/rectification", get(rectification::home))
+        .route("/rectification/overview", get(rectification::overview))
+        .route(
+            "/inspections",
+            get(rectification::list).post(rectification::create),
+        )
+        .route("/inspections/new", get(rectification::new_form))
+        .route("/inspections/{id}", get(rectification::detail))
+        .route(
+            "/inspections/{id}/findings",
+            post(rectification::add_finding),
+        )
+        .route("/rectifications/{id}", get(rectification::item))
+        .route(
+            "/rectifications/{id}/cause",
+            post(rectification::save_cause),
+        )
+        .route(
+            "/rectifications/{id}/measures",
+            post(rectification::add_measure),
+        )
+        .route(
+            "/rectifications/{id}/measures/{measure}/delete",
+            post(rectification::delete_measure),
+        )
+        .route("/rectifications/{id}/claim", post(rectification::claim))
+        .route("/rectifications/{id}/decision", post(rectification::decide))
+        .route("/rectifications/{id}/reopen", post(rectification::reopen))
+        .route(
+            "/rectifications/{id}/files/{file}",
+            get(rectification::file),
+        )
         .route("/members", get(members::list).post(members::create))
         .route("/members/new", get(members::new_form))
         .route("/members/{id}", get(members::detail))
@@ -149,6 +182,7 @@ pub fn upload_router() -> Router<AppState> {
             "/meetings/{id}/attachments",
             post(orglife::upload_attachment),
         )
+        .route("/rectifications/{id}/reports", post(rectification::report))
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

@@ -1,0 +1,768 @@
+//! Rectification over the API: inspections and their findings, an item with its measures and
+//! history, each step of the work (cause, measures, progress with evidence, claim,
+//! acceptance, reopening), the caller's to-do list and the overview of their scope.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use dangjian_service::rectification::{
+    CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, MeasureForm, ReportForm,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, api_query};
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody};
+use crate::session::ApiActor;
+use crate::view;
+
+/// An inspection as recorded. Dates are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct InspectionInput {
+    /// The code of the org whose work was inspected.
+    pub org: String,
+    pub title: String,
+    pub inspector: String,
+    pub inspected_from: String,
+    pub inspected_to: String,
+    pub scope_note: String,
+    /// The feedback document's reference (文号), unique.
+    pub feedback_ref: String,
+    pub feedback_on: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct FindingInput {
+    pub problem: String,
+    /// `business_over_party`, `shallow_study`, `irregular_org_life`, `lax_discipline`,
+    /// `little_innovation` or `other`.
+    pub category: String,
+    /// Codes of the orgs that rectify it (at or below the inspected org), separated by commas
+    /// or spaces.
+    pub orgs: String,
+    /// 整改时限, `YYYY-MM-DD`.
+    pub deadline: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemJson {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub finding_position: i64,
+    pub problem: String,
+    pub category: String,
+    pub org_id: i64,
+    pub org_name: String,
+    /// The stored stage: `not_started`, `in_progress`, `awaiting_acceptance`, `closed`,
+    /// `reopened`.
+    pub stage: String,
+    /// The stage with the clock: adds `due_soon` and `overdue`.
+    pub state: String,
+    pub deadline: String,
+    /// The earliest open deadline (the item's or an unfinished measure's).
+    pub due_on: String,
+    /// `green`, `yellow`, `red`, or null.
+    pub colour: Option<String>,
+    pub closed_on: Option<String>,
+    pub version: i64,
+}
+
+fn item_json(i: &ItemView) -> ItemJson {
+    ItemJson {
+        id: i.id,
+        inspection_id: i.inspection_id,
+        finding_position: i.finding_position,
+        problem: i.problem.clone(),
+        category: i.category.code().to_owned(),
+        org_id: i.org_id,
+        org_name: i.org_name.clone(),
+        stage: i.stage.code().to_owned(),
+        state: i.state.code().to_owned(),
+        deadline: view::date(i.deadline),
+        due_on: view::date(i.due_on),
+        colour: i.colour.map(|c| c.code().to_owned()),
+        closed_on: i.closed_on.map(view::date),
+        version: i.version,
+    }
+}
+
+/// Counts by state code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsJson(pub BTreeMap<String, i64>);
+
+fn counts_json(c: &Counts) -> CountsJson {
+    CountsJson(c.0.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionJson {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub inspector: String,
+    pub inspected_from: String,
+    pub inspected_to: String,
+    pub scope_note: String,
+    pub feedback_ref: String,
+    pub feedback_on: String,
+}
+
+fn inspection_json(i: &dangjian_service::rectification::InspectionRow) -> InspectionJson {
+    InspectionJson {
+        id: i.id,
+        org_id: i.org_id,
+        org_name: i.org_name.clone(),
+        title: i.title.clone(),
+        inspector: i.inspector.clone(),
+        inspected_from: view::date(i.inspected_from),
+        inspected_to: view::date(i.inspected_to),
+        scope_note: i.scope_note.clone(),
+        feedback_ref: i.feedback_ref.clone(),
+        feedback_on: view::date(i.feedback_on),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionSummaryJson {
+    pub inspection: InspectionJson,
+    /// The caller's items of it, by state.
+    pub items: CountsJson,
+}
+
+/// Inspections the caller sees, with their items in scope counted by state.
+#[utoipa::path(get, path = "/inspections", tag = "rectification",
+    responses((status = 200, body = Vec<InspectionSummaryJson>), (status = 403, body = ApiErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<InspectionSummaryJson>>, ApiError> {
+    let list = state.services.inspections(&actor).await?;
+    Ok(Json(
+        list.iter()
+            .map(|(i, c)| InspectionSummaryJson {
+                inspection: inspection_json(i),
+                items: counts_json(c),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingJson {
+    pub id: i64,
+    pub position: i64,
+    pub problem: String,
+    pub category: String,
+    /// The items of this finding in the caller's scope.
+    pub items: Vec<ItemJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionDetailJson {
+    pub inspection: InspectionJson,
+    pub findings: Vec<FindingJson>,
+}
+
+async fn inspection_detail(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    id: i64,
+) -> Result<InspectionDetailJson, ApiError> {
+    let d = state.services.inspection(actor, id).await?;
+    Ok(InspectionDetailJson {
+        inspection: inspection_json(&d.inspection),
+        findings: d
+            .findings
+            .iter()
+            .map(|(f, items)| FindingJson {
+                id: f.id,
+                position: f.position,
+                problem: f.problem.clone(),
+                category: f.category.code().to_owned(),
+                items: items.iter().map(item_json).collect(),
+            })
+            .collect(),
+    })
+}
+
+/// Records an inspection of an org in scope.
+#[utoipa::path(post, path = "/inspections", tag = "rectification", request_body = InspectionInput,
+    responses((status = 201, body = InspectionDetailJson), (status = 422, body = ApiErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(i): ApiJson<InspectionInput>,
+) -> Result<(StatusCode, Json<InspectionDetailJson>), ApiError> {
+    let form = InspectionForm {
+        org: i.org,
+        title: i.title,
+        inspector: i.inspector,
+        inspected_from: i.inspected_from,
+        inspected_to: i.inspected_to,
+        scope_note: i.scope_note,
+        feedback_ref: i.feedback_ref,
+        feedback_on: i.feedback_on,
+    };
+    let id = state.services.create_inspection(&actor, &form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(inspection_detail(&state, &actor, id).await?),
+    ))
+}
+
+/// An inspection with its findings and the caller's items of each.
+#[utoipa::path(get, path = "/inspections/{id}", tag = "rectification", params(("id" = i64, Path)),
+    responses((status = 200, body = InspectionDetailJson), (status = 404, body = ApiErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<InspectionDetailJson>, ApiError> {
+    Ok(Json(inspection_detail(&state, &actor, id).await?))
+}
+
+/// Adds a finding and assigns it to orgs, each with its own item.
+#[utoipa::path(post, path = "/inspections/{id}/findings", tag = "rectification",
+    params(("id" = i64, Path)), request_body = FindingInput,
+    responses((status = 201, body = InspectionDetailJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_finding(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<FindingInput>,
+) -> Result<(StatusCode, Json<InspectionDetailJson>), ApiError> {
+    let form = FindingForm {
+        problem: f.problem,
+        category: f.category,
+        orgs: f.orgs,
+        deadline: f.deadline,
+    };
+    state.services.add_finding(&actor, id, &form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(inspection_detail(&state, &actor, id).await?),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneJson {
+    pub due_on: String,
+    pub content: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureJson {
+    pub id: i64,
+    pub position: i64,
+    pub content: String,
+    pub leader_member_id: i64,
+    pub leader_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub person_member_id: i64,
+    pub person_name: String,
+    pub deadline: String,
+    pub milestones: Vec<MilestoneJson>,
+    pub done_on: Option<String>,
+    pub colour: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventJson {
+    /// `plan`, `report`, `claim`, `accept`, `return` or `reopen`.
+    pub action: String,
+    pub stage_after: String,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+    pub measure_id: Option<i64>,
+    pub login: String,
+    pub at: String,
+    /// Evidence files of this step: (id, name).
+    pub files: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RectificationJson {
+    pub item: ItemJson,
+    pub cause: Option<String>,
+    pub measures: Vec<MeasureJson>,
+    pub events: Vec<EventJson>,
+    /// What a completion claim still lacks.
+    pub claim_gaps: Vec<String>,
+    pub can_work: bool,
+    pub can_accept: bool,
+    pub can_reopen: bool,
+}
+
+async fn rectification_json(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    id: i64,
+) -> Result<RectificationJson, ApiError> {
+    let d = state.services.rectification(actor, id).await?;
+    Ok(RectificationJson {
+        item: item_json(&d.item),
+        cause: d.cause.clone(),
+        measures: d
+            .measures
+            .iter()
+            .map(|(m, colour)| MeasureJson {
+                id: m.id,
+                position: m.position,
+                content: m.content.content.clone(),
+                leader_member_id: m.content.leader_member_id,
+                leader_name: m.leader_name.clone(),
+                org_id: m.content.org_id,
+                org_name: m.org_name.clone(),
+                person_member_id: m.content.person_member_id,
+                person_name: m.person_name.clone(),
+                deadline: view::date(m.content.deadline),
+                milestones: m
+                    .content
+                    .milestones
+                    .iter()
+                    .map(|s| MilestoneJson {
+                        due_on: view::date(s.due_on),
+                        content: s.content.clone(),
+                    })
+                    .collect(),
+                done_on: m.done_on.map(view::date),
+                colour: colour.map(|c| c.code().to_owned()),
+            })
+            .collect(),
+        events: d
+            .events
+            .iter()
+            .map(|e| EventJson {
+                action: e.action.clone(),
+                stage_after: e.stage_after.code().to_owned(),
+                note: e.note.clone(),
+                evidence: e.evidence.clone(),
+                measure_id: e.measure_id,
+                login: e.login.clone(),
+                at: e.at.to_rfc3339(),
+                files: d
+                    .files
+                    .iter()
+                    .filter(|f| f.event_id == e.id)
+                    .map(|f| (f.id, f.file_name.clone()))
+                    .collect(),
+            })
+            .collect(),
+        claim_gaps: d.claim_gaps.iter().map(|(_, m)| (*m).to_owned()).collect(),
+        can_work: d.can_work,
+        can_accept: d.can_accept,
+        can_reopen: d.can_reopen,
+    })
+}
+
+/// An item with its measures, history and what the caller may do.
+#[utoipa::path(get, path = "/rectifications/{id}", tag = "rectification", params(("id" = i64, Path)),
+    responses((status = 200, body = RectificationJson), (status = 404, body = ApiErrorBody)))]
+pub async fn item(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CauseInput {
+    /// The version read.
+    pub version: i64,
+    pub cause: String,
+}
+
+/// Writes the cause analysis.
+#[utoipa::path(put, path = "/rectifications/{id}/cause", tag = "rectification",
+    params(("id" = i64, Path)), request_body = CauseInput,
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn cause(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<CauseInput>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    let form = CauseForm {
+        version: i.version,
+        cause: i.cause,
+    };
+    state.services.save_cause(&actor, id, &form).await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeasureInput {
+    pub version: i64,
+    pub content: String,
+    /// 警号 of the responsible leader and person.
+    pub leader: String,
+    pub person: String,
+    /// Code of the responsible org; empty for the item's org.
+    pub org: String,
+    pub deadline: String,
+    /// One milestone a line: `YYYY-MM-DD 内容`.
+    pub milestones: String,
+}
+
+impl From<MeasureInput> for MeasureForm {
+    fn from(i: MeasureInput) -> Self {
+        MeasureForm {
+            version: i.version,
+            content: i.content,
+            leader: i.leader,
+            org: i.org,
+            person: i.person,
+            deadline: i.deadline,
+            milestones: i.milestones,
+        }
+    }
+}
+
+/// Adds a measure.
+#[utoipa::path(post, path = "/rectifications/{id}/measures", tag = "rectification",
+    params(("id" = i64, Path)), request_body = MeasureInput,
+    responses((status = 201, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_measure(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<MeasureInput>,
+) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
+    state
+        .services
+        .save_measure(&actor, id, None, &i.into())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(rectification_json(&state, &actor, id).await?),
+    ))
+}
+
+/// Rewrites an unfinished measure.
+#[utoipa::path(put, path = "/rectifications/{id}/measures/{measure}", tag = "rectification",
+    params(("id" = i64, Path), ("measure" = i64, Path)), request_body = MeasureInput,
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn update_measure(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, measure)): Path<(i64, i64)>,
+    ApiJson(i): ApiJson<MeasureInput>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    state
+        .services
+        .save_measure(&actor, id, Some(measure), &i.into())
+        .await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct VersionQuery {
+    pub version: i64,
+}
+
+/// Removes an unfinished measure no report refers to.
+#[utoipa::path(delete, path = "/rectifications/{id}/measures/{measure}", tag = "rectification",
+    params(("id" = i64, Path), ("measure" = i64, Path), VersionQuery),
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn delete_measure(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, measure)): Path<(i64, i64)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RectificationJson>, ApiError> {
+    let q: VersionQuery = api_query(raw.as_deref())?;
+    state
+        .services
+        .delete_measure(&actor, id, measure, q.version)
+        .await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportInput {
+    pub version: i64,
+    pub progress: String,
+    /// Where the evidence is (a document number); a report that finishes a measure needs
+    /// this or a file.
+    pub evidence: String,
+    /// The id of a measure this report finishes.
+    pub finishes: Option<i64>,
+}
+
+impl From<ReportInput> for ReportForm {
+    fn from(i: ReportInput) -> Self {
+        ReportForm {
+            version: i.version,
+            progress: i.progress,
+            evidence: i.evidence,
+            finishes: i.finishes,
+        }
+    }
+}
+
+/// Reports progress (evidence by reference; see `/reports/file` to send a file with it).
+#[utoipa::path(post, path = "/rectifications/{id}/reports", tag = "rectification",
+    params(("id" = i64, Path)), request_body = ReportInput,
+    responses((status = 201, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
+    state
+        .services
+        .report_progress(&actor, id, &i.into(), &[])
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(rectification_json(&state, &actor, id).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportFileQuery {
+    pub version: i64,
+    pub progress: String,
+    pub evidence: String,
+    pub finishes: Option<i64>,
+    /// The file's name, whose extension must agree with its bytes.
+    pub name: String,
+}
+
+/// Reports progress with one evidence file (the request body): PDF, PNG, JPG, .docx or
+/// .xlsx up to 10 MB, its type read from its bytes.
+#[utoipa::path(post, path = "/rectifications/{id}/reports/file", tag = "rectification",
+    params(("id" = i64, Path), ReportFileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn report_file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
+    let q: ReportFileQuery = api_query(raw.as_deref())?;
+    let form = ReportForm {
+        version: q.version,
+        progress: q.progress,
+        evidence: q.evidence,
+        finishes: q.finishes,
+    };
+    let upload = dangjian_service::Upload {
+        file_name: &q.name,
+        bytes: &body,
+    };
+    state
+        .services
+        .report_progress(&actor, id, &form, &[upload])
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(rectification_json(&state, &actor, id).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecisionInput {
+    pub version: i64,
+    /// Acceptance only: `accept` (验收通过并销号) or `return`.
+    pub decision: String,
+    /// The completion statement, the acceptance opinion or return reason, or what the
+    /// follow-up review found.
+    pub note: String,
+    /// Reopening only: the new 整改时限, after today.
+    pub deadline: String,
+}
+
+impl From<DecisionInput> for DecisionForm {
+    fn from(i: DecisionInput) -> Self {
+        DecisionForm {
+            version: i.version,
+            decision: i.decision,
+            note: i.note,
+            deadline: i.deadline,
+        }
+    }
+}
+
+/// Claims the item rectified; refused with what is missing while it lacks cause, finished
+/// measures or evidence.
+#[utoipa::path(post, path = "/rectifications/{id}/claim", tag = "rectification",
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn claim(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<DecisionInput>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    state
+        .services
+        .claim_rectified(&actor, id, &i.into())
+        .await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+/// Accepts and signs off a claim, or returns it: only from above the org, never by the
+/// claimant.
+#[utoipa::path(post, path = "/rectifications/{id}/decision", tag = "rectification",
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<DecisionInput>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    state.services.decide_claim(&actor, id, &i.into()).await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+/// Reopens a closed item after a follow-up review (回头看), with a new deadline.
+#[utoipa::path(post, path = "/rectifications/{id}/reopen", tag = "rectification",
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, body = RectificationJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(i): ApiJson<DecisionInput>,
+) -> Result<Json<RectificationJson>, ApiError> {
+    state
+        .services
+        .reopen_rectification(&actor, id, &i.into())
+        .await?;
+    Ok(Json(rectification_json(&state, &actor, id).await?))
+}
+
+/// An evidence file's bytes.
+#[utoipa::path(get, path = "/rectifications/{id}/files/{file}", tag = "rectification",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ApiErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (row, bytes) = state.services.evidence_file(&actor, id, file).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, row.content_type)],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureDueJson {
+    pub measure_id: i64,
+    pub item_id: i64,
+    pub content: String,
+    pub deadline: String,
+    pub colour: String,
+    /// `responsible_person` or `leader_in_charge`.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TodoJson {
+    pub measures: Vec<MeasureDueJson>,
+    pub as_secretary: Vec<ItemJson>,
+    pub to_accept: Vec<ItemJson>,
+    pub due: Vec<ItemJson>,
+}
+
+/// The caller's rectification to-do list by colour.
+#[utoipa::path(get, path = "/rectification/todo", tag = "rectification",
+    responses((status = 200, body = TodoJson), (status = 403, body = ApiErrorBody)))]
+pub async fn todo(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<TodoJson>, ApiError> {
+    let t = state.services.rectification_todo(&actor).await?;
+    Ok(Json(TodoJson {
+        measures: t
+            .measures
+            .iter()
+            .map(|m| MeasureDueJson {
+                measure_id: m.measure_id,
+                item_id: m.item_id,
+                content: m.content.clone(),
+                deadline: view::date(m.deadline),
+                colour: m.colour.code().to_owned(),
+                role: m.as_.code().to_owned(),
+            })
+            .collect(),
+        as_secretary: t.as_secretary.iter().map(item_json).collect(),
+        to_accept: t.to_accept.iter().map(item_json).collect(),
+        due: t.due.iter().map(item_json).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgCountsJson {
+    pub org_id: i64,
+    pub org_name: String,
+    pub counts: CountsJson,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryCountsJson {
+    pub category: String,
+    pub counts: CountsJson,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewJson {
+    pub by_state: CountsJson,
+    pub by_org: Vec<OrgCountsJson>,
+    pub by_category: Vec<CategoryCountsJson>,
+    /// The most overdue open items first (at most 200).
+    pub overdue: Vec<ItemJson>,
+}
+
+/// The overview of the caller's scope: items by state, org and category; the overdue list.
+#[utoipa::path(get, path = "/rectification/overview", tag = "rectification",
+    responses((status = 200, body = OverviewJson), (status = 403, body = ApiErrorBody)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<OverviewJson>, ApiError> {
+    let o = state.services.rectification_overview(&actor).await?;
+    Ok(Json(OverviewJson {
+        by_state: counts_json(&o.by_state),
+        by_org: o
+            .by_org
+            .iter()
+            .map(|(id, name, c)| OrgCountsJson {
+                org_id: *id,
+                org_name: name.clone(),
+                counts: counts_json(c),
+            })
+            .collect(),
+        by_category: o
+            .by_category
+            .iter()
+            .map(|(cat, c)| CategoryCountsJson {
+                category: cat.code().to_owned(),
+                counts: counts_json(c),
+            })
+            .collect(),
+        overdue: o.overdue.iter().map(item_json).collect(),
+    }))
+}
