@@ -1342,3 +1342,179 @@ fn readiness(
         evidence,
     }
 }
+
+/// The columns of the rectification ledger (整改台账).
+pub const LEDGER_HEADINGS: [&str; 14] = [
+    "问题序号",
+    "反馈问题",
+    "问题类别",
+    "整改单位",
+    "原因分析",
+    "整改措施",
+    "责任领导",
+    "责任单位",
+    "责任人",
+    "完成时限",
+    "措施完成",
+    "整改状态",
+    "佐证材料",
+    "销号日期",
+];
+
+/// The rectification ledger of an inspection: one row per measure (or per item without
+/// measures), generated from the records the actor may see.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub inspection: InspectionRow,
+    pub rows: Vec<[String; 14]>,
+    pub items: usize,
+}
+
+/// A report's evidence as the ledger cites it: the reference and the files' names.
+fn evidence_of(report: &EventRow, files: &[FileRow]) -> Vec<String> {
+    let mut out: Vec<String> = report.evidence.iter().cloned().collect();
+    out.extend(
+        files
+            .iter()
+            .filter(|f| f.event_id == report.id)
+            .map(|f| f.file_name.clone()),
+    );
+    out
+}
+
+impl Services {
+    /// The ledger of an inspection, as the actor's scope sees it.
+    pub async fn rectification_ledger(
+        &self,
+        actor: &Actor,
+        inspection_id: i64,
+    ) -> ServiceResult<Ledger> {
+        let detail = self.inspection(actor, inspection_id).await?;
+        let mut rows = Vec::new();
+        let mut items = 0;
+        let mut tx = self.db().read().await?;
+        for (finding, views) in &detail.findings {
+            for view in views {
+                items += 1;
+                let cause = store::item(&mut tx, view.id)
+                    .await?
+                    .and_then(|i| i.cause)
+                    .unwrap_or_default();
+                let measures = store::measures(&mut tx, view.id).await?;
+                let events = store::events(&mut tx, view.id).await?;
+                let files = store::files(&mut tx, view.id).await?;
+                let reports: Vec<&EventRow> =
+                    events.iter().filter(|e| e.action == "report").collect();
+                // Evidence not tied to a measure is cited on the item's first row.
+                let mut general: Vec<String> = reports
+                    .iter()
+                    .filter(|e| e.measure_id.is_none())
+                    .flat_map(|e| evidence_of(e, &files))
+                    .collect();
+                let row = |m: Option<&MeasureRow>, evidence: Vec<String>| -> [String; 14] {
+                    let text = |f: fn(&MeasureRow) -> String| m.map(f).unwrap_or_default();
+                    [
+                        format!("问题{}", finding.position),
+                        finding.problem.clone(),
+                        finding.category.label().to_owned(),
+                        view.org_name.clone(),
+                        cause.clone(),
+                        text(|m| format!("{}. {}", m.position, m.content.content)),
+                        text(|m| m.leader_name.clone()),
+                        text(|m| m.org_name.clone()),
+                        text(|m| m.person_name.clone()),
+                        text(|m| m.content.deadline.to_string()),
+                        text(|m| match m.done_on {
+                            Some(on) => format!("{on}完成"),
+                            None => "未完成".to_owned(),
+                        }),
+                        view.state.label().to_owned(),
+                        evidence.join("；"),
+                        view.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                    ]
+                };
+                if measures.is_empty() {
+                    rows.push(row(None, general));
+                    continue;
+                }
+                for m in &measures {
+                    let mut evidence = std::mem::take(&mut general);
+                    evidence.extend(
+                        reports
+                            .iter()
+                            .filter(|e| e.measure_id == Some(m.id))
+                            .flat_map(|e| evidence_of(e, &files)),
+                    );
+                    rows.push(row(Some(m), evidence));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Ledger {
+            inspection: detail.inspection,
+            rows,
+            items,
+        })
+    }
+
+    /// The ledger as a spreadsheet, audited.
+    pub async fn rectification_ledger_xlsx(
+        &self,
+        actor: &Actor,
+        inspection_id: i64,
+    ) -> ServiceResult<Vec<u8>> {
+        let ledger = self.rectification_ledger(actor, inspection_id).await?;
+        let sheet = crate::excel::Sheet {
+            name: "整改台账".to_owned(),
+            title: format!("{} 整改台账", ledger.inspection.title),
+            headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+            rows: ledger
+                .rows
+                .iter()
+                .map(|r| r.iter().cloned().map(crate::excel::Cell::Text).collect())
+                .collect(),
+        };
+        let bytes = crate::excel::workbook(&[sheet], &actor.login, self.clock().now())?;
+        self.record_rectification_ledger_export(actor, &ledger, "xlsx")
+            .await?;
+        Ok(bytes)
+    }
+
+    /// The ledger as a Word document, audited.
+    pub async fn rectification_ledger_docx(
+        &self,
+        actor: &Actor,
+        inspection_id: i64,
+    ) -> ServiceResult<Vec<u8>> {
+        use crate::docx::Block;
+        let ledger = self.rectification_ledger(actor, inspection_id).await?;
+        let i = &ledger.inspection;
+        let blocks = [
+            Block::Paragraph(format!(
+                "检查组：{}；检查时间：{} 至 {}；反馈文件：{}（{}）。",
+                i.inspector, i.inspected_from, i.inspected_to, i.feedback_ref, i.feedback_on
+            )),
+            Block::Table {
+                headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+                rows: ledger.rows.iter().map(|r| r.to_vec()).collect(),
+            },
+        ];
+        let title = format!("{} 整改台账", i.title);
+        let bytes = crate::docx::document(&title, &blocks, &actor.login, self.clock().now())?;
+        self.record_rectification_ledger_export(actor, &ledger, "docx")
+            .await?;
+        Ok(bytes)
+    }
+
+    async fn record_rectification_ledger_export(
+        &self,
+        actor: &Actor,
+        ledger: &Ledger,
+        format: &str,
+    ) -> ServiceResult<()> {
+        let event = Event::new("rectification.ledger_export")
+            .object("inspection", ledger.inspection.id)
+            .detail(json!({ "format": format, "items": ledger.items, "rows": ledger.rows.len() }));
+        self.record(actor, event).await
+    }
+}

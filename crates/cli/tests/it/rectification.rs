@@ -329,6 +329,58 @@ async fn a_finding_is_rectified_with_evidence_accepted_from_above_and_reopened()
     assert!(body.contains("已销号"));
     assert!(body.contains("2026-03-28"), "closed today");
 
+    // The ledger is the records: A1's measure with its people, completion, state, evidence
+    // reference and file, and B's item without measures; the same rows in the workbook.
+    let response = office
+        .get(app.url(&format!("/inspections/{inspection}/ledger.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sheet = crate::exports::cells(response.bytes().await.unwrap().to_vec());
+    let a1 = sheet
+        .iter()
+        .find(|r| r.get(3).is_some_and(|c| c == "支部A1"))
+        .expect("A1's row");
+    assert_eq!(
+        a1,
+        &[
+            "问题1",
+            "部分基层党组织组织生活不规范，批评与自我批评流于形式",
+            "组织生活不规范",
+            "支部A1",
+            "支部书记抓组织生活的责任意识不强，会前准备不足",
+            "1. 每季度召开一次专题组织生活会，逐一开展批评与自我批评",
+            "测试乙",
+            "支部A1",
+            "测试丙",
+            "2026-05-31",
+            "2026-03-28完成",
+            "已销号",
+            "支部会议记录第12号；会议记录.pdf",
+            "2026-03-28",
+        ]
+    );
+    let b = sheet
+        .iter()
+        .find(|r| r.get(3).is_some_and(|c| c == "支部B"))
+        .expect("B's row");
+    assert_eq!(b[11], "未启动");
+    assert_eq!(b[5], "", "no measure yet");
+    // A1's secretary sees only A1's rows, on the print page too.
+    let (_, print) = page(
+        &app,
+        &secretary,
+        &format!("/inspections/{inspection}/ledger"),
+    )
+    .await;
+    assert!(print.contains("会议记录.pdf") && !print.contains("支部B"));
+    assert!(
+        !app.audit("rectification.ledger_export", None)
+            .await
+            .is_empty()
+    );
+
     // 回头看: reopened by the office with a new deadline; the measure is open again and the
     // history keeps every step.
     let v = version_of(&body);

@@ -93,6 +93,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::list, rectification::create))
         .routes(routes!(rectification::get))
         .routes(routes!(rectification::add_finding))
+        .routes(routes!(rectification::ledger))
         .routes(routes!(rectification::item))
         .routes(routes!(rectification::cause))
         .routes(routes!(rectification::add_measure))

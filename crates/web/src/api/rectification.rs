@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_service::rectification::{
-    CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, MeasureForm, ReportForm,
+    CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, LEDGER_HEADINGS,
+    MeasureForm, ReportForm,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -247,6 +248,28 @@ pub async fn add_finding(
         StatusCode::CREATED,
         Json(inspection_detail(&state, &actor, id).await?),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerJson {
+    pub headings: Vec<String>,
+    /// One row per measure (or per item without measures), columns as `headings`.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The rectification ledger (整改台账) of an inspection, as the caller's scope sees it.
+#[utoipa::path(get, path = "/inspections/{id}/ledger", tag = "rectification", params(("id" = i64, Path)),
+    responses((status = 200, body = LedgerJson), (status = 404, body = ApiErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<Json<LedgerJson>, ApiError> {
+    let l = state.services.rectification_ledger(&actor, id).await?;
+    Ok(Json(LedgerJson {
+        headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
+        rows: l.rows.iter().map(|r| r.to_vec()).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

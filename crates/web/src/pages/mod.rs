@@ -108,6 +108,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/inspections/new", get(rectification::new_form))
         .route("/inspections/{id}", get(rectification::detail))
+        .route("/inspections/{id}/ledger", get(rectification::ledger))
+        .route(
+            "/inspections/{id}/ledger.xlsx",
+            get(rectification::ledger_xlsx),
+        )
+        .route(
+            "/inspections/{id}/ledger.docx",
+            get(rectification::ledger_docx),
+        )
         .route(
             "/inspections/{id}/findings",
             post(rectification::add_finding),
@@ -192,6 +201,26 @@ async fn health() -> &'static str {
 
 pub async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "未找到", "您要找的页面不存在。")
+}
+
+/// The content type of a Word document.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A stored file as a download under its own (UTF-8) name; `fallback` is the plain-ASCII
+/// name for clients that ignore `filename*`.
+pub fn download(file_name: &str, fallback: &str, content_type: String, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        crate::session::encode(file_name)
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// Renders a template as a full page.

@@ -1619,23 +1619,12 @@ pub async fn ledger_docx(
 ) -> Result<Response, PageError> {
     let year = year_param(&state, raw.as_deref())?;
     let bytes = state.services.ledger_docx(&session.actor, id, year).await?;
-    let name = format!("组织生活台账-{year}.docx");
-    let disposition = format!(
-        "attachment; filename=\"ledger.docx\"; filename*=UTF-8''{}",
-        crate::session::encode(&name)
-    );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                    .to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::download(
+        &format!("组织生活台账-{year}.docx"),
+        "ledger.docx",
+        super::DOCX.to_owned(),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 struct PlanRowView {
@@ -1954,18 +1943,12 @@ pub async fn download_attachment(
         .services
         .attachment(&session.actor, id, attachment)
         .await?;
-    let disposition = format!(
-        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
-        crate::session::encode(&row.file_name)
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, row.content_type),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::download(
+        &row.file_name,
+        "attachment",
+        row.content_type,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Deserialize, Default)]

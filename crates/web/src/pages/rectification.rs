@@ -9,7 +9,8 @@ use dangjian_core::field::FieldErrors;
 use dangjian_core::rectification::{Colour, FindingCategory, State as ItemState};
 use dangjian_core::role::Permission;
 use dangjian_service::rectification::{
-    CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, MeasureForm, ReportForm,
+    CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, LEDGER_HEADINGS,
+    MeasureForm, ReportForm,
 };
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
@@ -846,16 +847,75 @@ pub async fn file(
         .services
         .evidence_file(&session.actor, id, file)
         .await?;
-    let disposition = format!(
-        "attachment; filename=\"evidence\"; filename*=UTF-8''{}",
-        crate::session::encode(&row.file_name)
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, row.content_type),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::download(
+        &row.file_name,
+        "evidence",
+        row.content_type,
         bytes,
-    )
-        .into_response())
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "rectification_ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    headings: &'static [&'static str],
+    rows: Vec<[String; 14]>,
+    items: usize,
+}
+
+/// The rectification ledger (整改台账) of an inspection, for printing.
+pub async fn ledger(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let l = state.services.rectification_ledger(actor, id).await?;
+    let title = format!("{} 整改台账", l.inspection.title);
+    render(&LedgerPage {
+        layout: Layout::new(actor, AREA, title.clone())
+            .crumb("整改落实", Some(AREA.to_owned()))
+            .crumb(
+                l.inspection.title.clone(),
+                Some(format!("/inspections/{id}")),
+            )
+            .crumb("整改台账", None),
+        id,
+        title,
+        headings: &LEDGER_HEADINGS,
+        rows: l.rows,
+        items: l.items,
+    })
+}
+
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = state
+        .services
+        .rectification_ledger_xlsx(&session.actor, id)
+        .await?;
+    Ok(super::xlsx(bytes, &format!("整改台账-{id}.xlsx")))
+}
+
+pub async fn ledger_docx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = state
+        .services
+        .rectification_ledger_docx(&session.actor, id)
+        .await?;
+    Ok(super::download(
+        &format!("整改台账-{id}.docx"),
+        "ledger.docx",
+        super::DOCX.to_owned(),
+        bytes,
+    ))
 }
