@@ -29,6 +29,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
 mod life;
+mod rectify;
 
 /// How big a bureau to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct DemoSummary {
     pub members: usize,
     /// Records of organisational life.
     pub meetings: usize,
+    /// Rectification items of the demo inspection.
+    pub rectifications: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -913,13 +916,18 @@ impl Services {
         bulk::rebuild(&mut tx, &rebuild).await?;
         progress("组织生活", meetings.len() as u64, meetings.len() as u64);
 
+        let rectifications = self
+            .demo_rectification(&mut tx, &plan, &ids, &member_ids, seed, scale)
+            .await?;
+        progress("整改", rectifications as u64, rectifications as u64);
+
         let accounts = self
             .demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale)
             .await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(),
+            "meetings": meetings.len(), "rectifications": rectifications,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
@@ -936,8 +944,66 @@ impl Services {
                 .count(),
             members: plan.members.len(),
             meetings: meetings.len(),
+            rectifications,
             accounts,
         })
+    }
+
+    /// The demo inspection of the root org, fed back two months ago, with its findings and
+    /// their items in every state. Returns the number of items.
+    async fn demo_rectification(
+        &self,
+        tx: &mut dangjian_store::Conn,
+        plan: &Plan,
+        org_ids: &[i64],
+        member_ids: &std::collections::HashMap<String, i64>,
+        seed: u64,
+        scale: DemoScale,
+    ) -> ServiceResult<usize> {
+        use dangjian_store::rectification as store;
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let feedback_on = today - TimeDelta::days(60);
+        let root = &plan.orgs[0];
+        let title = format!("{}年基层党建工作专项检查", feedback_on.year());
+        let feedback_ref = format!("党建检反馈〔{}〕{}号", feedback_on.year(), seed % 40 + 1);
+        let scope_note = format!("{}及所属基层党组织", root.name);
+        let inspection = store::insert_inspection(
+            tx,
+            &store::NewInspection {
+                org_id: org_ids[0],
+                title: &title,
+                inspector: "省委、市委基层党建工作专项检查组",
+                inspected_from: feedback_on - TimeDelta::days(45),
+                inspected_to: feedback_on - TimeDelta::days(30),
+                scope_note: &scope_note,
+                feedback_ref: &feedback_ref,
+                feedback_on,
+                created_by: "(演示数据)",
+            },
+            now,
+        )
+        .await?;
+        let mut findings = Vec::new();
+        for (i, (category, problem, _, _)) in rectify::FINDINGS.iter().enumerate() {
+            findings.push(
+                store::insert_finding(tx, inspection, i as i64 + 1, problem, *category).await?,
+            );
+        }
+        let first = store::next_ids(tx).await?;
+        let loaded = rectify::items(
+            plan,
+            org_ids,
+            member_ids,
+            &findings,
+            feedback_on,
+            today,
+            seed,
+            scale,
+            first,
+        );
+        store::insert_bulk(tx, &loaded.items, &loaded.measures, &loaded.events, now).await?;
+        Ok(loaded.items.len())
     }
 
     /// The demo's accounts: the committee office, a sub-bureau committee, two branches in

@@ -52,7 +52,7 @@ fn batch(conn: &Conn) -> usize {
 
 /// Inserts `rows` with many rows a statement: `head` runs up to `VALUES `, and `values` binds
 /// one row's values, comma-separated, inside the parentheses this writes around them.
-async fn insert_rows<T>(
+pub(crate) async fn insert_rows<T>(
     conn: &mut Conn,
     head: &'static str,
     rows: &[T],
@@ -321,23 +321,33 @@ pub async fn insert_orgs(
         },
     )
     .await?;
+    sync_identity(conn, "orgs").await
+}
+
+/// After rows were written with ids given up front, moves a PostgreSQL identity past them
+/// (SQLite needs nothing: its next rowid is the largest plus one).
+pub(crate) async fn sync_identity(conn: &mut Conn, table: &'static str) -> StoreResult<()> {
     if conn.backend_name() == "PostgreSQL" {
-        sqlx::query(
-            "SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence('orgs', 'id'), \
-             (SELECT COALESCE(MAX(id), 1) FROM orgs))) AS s",
-        )
-        .execute(&mut *conn)
-        .await?;
+        let mut sql = Sql::new("SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence(");
+        sql.bind(table)
+            .push(", 'id'), (SELECT COALESCE(MAX(id), 1) FROM ")
+            .push(table)
+            .push("))) AS s");
+        sql::fetch_all(conn, sql).await?;
     }
     Ok(())
 }
 
+/// The first free id of a table the demo loads with ids given up front.
+pub(crate) async fn next_id(conn: &mut Conn, table: &'static str) -> StoreResult<i64> {
+    let mut sql = Sql::new("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM ");
+    sql.push(table);
+    sql::fetch_one(conn, sql).await?.int("next")
+}
+
 /// The first free org id.
 pub async fn next_org_id(conn: &mut Conn) -> StoreResult<i64> {
-    sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM orgs")
-        .fetch_one(conn)
-        .await?
-        .int("next")
+    next_id(conn, "orgs").await
 }
 
 /// A post held from a day on, to load.

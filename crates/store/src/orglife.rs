@@ -1015,10 +1015,7 @@ pub struct BulkAttendee {
 
 /// The first free record id.
 pub async fn next_id(conn: &mut Conn) -> StoreResult<i64> {
-    sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS next FROM meetings")
-        .fetch_one(conn)
-        .await?
-        .int("next")
+    crate::bulk::next_id(conn, "meetings").await
 }
 
 /// Rows per statement: PostgreSQL pays a round trip per statement (up to 65,535 parameters),
@@ -1112,15 +1109,7 @@ pub async fn insert_bulk(
         let (text, args) = sql.parts();
         sqlx::query_with(&text, args).execute(&mut *conn).await?;
     }
-    if conn.backend_name() == "PostgreSQL" {
-        sqlx::query(
-            "SELECT 1 AS done FROM (SELECT setval(pg_get_serial_sequence('meetings', 'id'), \
-             (SELECT COALESCE(MAX(id), 1) FROM meetings))) AS s",
-        )
-        .execute(conn)
-        .await?;
-    }
-    Ok(())
+    crate::bulk::sync_identity(conn, "meetings").await
 }
 
 /// An item of an org's plan.

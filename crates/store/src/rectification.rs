@@ -837,3 +837,138 @@ pub async fn overdue_of_orgs(
     }
     Ok(out)
 }
+
+/// A rectification item to load (the demo), with its id given up front.
+#[derive(Debug, Clone)]
+pub struct BulkItem {
+    pub id: i64,
+    pub finding_id: i64,
+    pub org_id: i64,
+    pub stage: Stage,
+    pub deadline: NaiveDate,
+    pub due_on: NaiveDate,
+    pub cause: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkMeasure {
+    pub id: i64,
+    pub rectification_id: i64,
+    pub position: i64,
+    pub content: &'static str,
+    pub leader_member_id: i64,
+    pub org_id: i64,
+    pub person_member_id: i64,
+    pub deadline: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkEvent {
+    pub rectification_id: i64,
+    pub action: &'static str,
+    pub stage_after: Stage,
+    pub note: Option<String>,
+    pub evidence: Option<String>,
+    pub measure_id: Option<i64>,
+    pub login: &'static str,
+    pub at: DateTime<Utc>,
+}
+
+/// The first free rectification and measure ids.
+pub async fn next_ids(conn: &mut Conn) -> StoreResult<(i64, i64)> {
+    Ok((
+        crate::bulk::next_id(conn, "rectifications").await?,
+        crate::bulk::next_id(conn, "measures").await?,
+    ))
+}
+
+/// Loads items, their measures and their history many rows a statement.
+pub async fn insert_bulk(
+    conn: &mut Conn,
+    items: &[BulkItem],
+    measures: &[BulkMeasure],
+    events: &[BulkEvent],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let now = timestamp_text(now);
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO rectifications (id, finding_id, org_id, stage, deadline, due_on, cause, closed_on, version, updated_at) VALUES ",
+        items,
+        |sql, i| {
+            sql.bind(i.id)
+                .push(", ")
+                .bind(i.finding_id)
+                .push(", ")
+                .bind(i.org_id)
+                .push(", ")
+                .bind(i.stage.code())
+                .push(", ")
+                .bind(date_text(i.deadline))
+                .push(", ")
+                .bind(date_text(i.due_on))
+                .push(", ")
+                .bind(i.cause.clone())
+                .push(", ")
+                .bind(i.closed_on.map(date_text))
+                .push(", ")
+                .bind(i.version)
+                .push(", ")
+                .bind(now.clone());
+        },
+    )
+    .await?;
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO measures (id, rectification_id, position, content, leader_member_id, org_id, person_member_id, deadline, done_on) VALUES ",
+        measures,
+        |sql, m| {
+            sql.bind(m.id)
+                .push(", ")
+                .bind(m.rectification_id)
+                .push(", ")
+                .bind(m.position)
+                .push(", ")
+                .bind(m.content)
+                .push(", ")
+                .bind(m.leader_member_id)
+                .push(", ")
+                .bind(m.org_id)
+                .push(", ")
+                .bind(m.person_member_id)
+                .push(", ")
+                .bind(date_text(m.deadline))
+                .push(", ")
+                .bind(m.done_on.map(date_text));
+        },
+    )
+    .await?;
+    crate::bulk::insert_rows(
+        conn,
+        "INSERT INTO rectification_events (rectification_id, action, stage_after, note, evidence, measure_id, login, at) VALUES ",
+        events,
+        |sql, e| {
+            sql.bind(e.rectification_id)
+                .push(", ")
+                .bind(e.action)
+                .push(", ")
+                .bind(e.stage_after.code())
+                .push(", ")
+                .bind(e.note.clone())
+                .push(", ")
+                .bind(e.evidence.clone())
+                .push(", ")
+                .bind(e.measure_id)
+                .push(", ")
+                .bind(e.login)
+                .push(", ")
+                .bind(timestamp_text(e.at));
+        },
+    )
+    .await?;
+    crate::bulk::sync_identity(conn, "rectifications").await?;
+    crate::bulk::sync_identity(conn, "measures").await
+}

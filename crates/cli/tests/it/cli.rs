@@ -157,6 +157,37 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
     let again = dangjian(&dir, &["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("只能写入空库"));
+    // The demo inspection has items in every state, on the clock too: due soon and overdue.
+    let url = format!("sqlite://{}", dir.join("dangjian.db").display());
+    let (stages, due_soon, overdue) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::{Connection as _, Row as _};
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let stages: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT stage FROM rectifications ORDER BY stage")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let row = sqlx::query(
+            "SELECT SUM(CASE WHEN due_on >= date('now', 'localtime') AND due_on <= date('now', 'localtime', '+20 days') THEN 1 ELSE 0 END) AS soon, \
+             SUM(CASE WHEN due_on < date('now', 'localtime') THEN 1 ELSE 0 END) AS late \
+             FROM rectifications WHERE stage IN ('not_started', 'in_progress', 'reopened')",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
+    });
+    assert_eq!(
+        stages,
+        [
+            "awaiting_acceptance",
+            "closed",
+            "in_progress",
+            "not_started",
+            "reopened"
+        ]
+    );
+    assert!(due_soon > 0 && overdue > 0, "{due_soon} {overdue}");
 }
 
 #[test]
