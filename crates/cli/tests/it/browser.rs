@@ -444,3 +444,177 @@ async fn a_secretary_records_a_meeting_with_an_absentee_and_a_later_make_up_in_a
     eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    use dangjian_service::rectification::{FindingForm, InspectionForm};
+    let app = TestApp::spawn().await;
+    let office = crate::harness::office();
+    let inspection = app
+        .services
+        .create_inspection(
+            &office,
+            &InspectionForm {
+                org: "DW".to_owned(),
+                title: "2026年基层党建工作专项检查".to_owned(),
+                inspector: "省委第三检查组".to_owned(),
+                inspected_from: "2026-01-05".to_owned(),
+                inspected_to: "2026-01-20".to_owned(),
+                scope_note: "市局党委及所属党组织".to_owned(),
+                feedback_ref: "省检反馈〔2026〕3号".to_owned(),
+                feedback_on: "2026-02-10".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    app.services
+        .add_finding(
+            &office,
+            inspection,
+            &FindingForm {
+                problem: "组织生活会质量不高，批评与自我批评流于形式".to_owned(),
+                category: "irregular_org_life".to_owned(),
+                orgs: "A1 A2".to_owned(),
+                deadline: "2026-04-10".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    for (login, org) in [("zhibu", "A1"), ("zongzhi", "ZZA")] {
+        let grant = dangjian_service::accounts::GrantForm {
+            role: Role::OrgSecretary.code().to_owned(),
+            org: org.to_owned(),
+            police_number: String::new(),
+        };
+        app.services
+            .cli_add_user(login, "", &grant, PASSWORD)
+            .await
+            .unwrap();
+    }
+    let driver = Driver::start().await;
+    let login = |name: &'static str| {
+        let driver = &driver;
+        let app = &app;
+        async move {
+            driver.goto(&app.url("/login")).await;
+            driver.type_into("input[name=login]", name).await;
+            driver.type_into("input[name=password]", PASSWORD).await;
+            driver.click("button[type=submit]").await;
+            driver.wait_for_text("工作台").await;
+        }
+    };
+    login("zhibu").await;
+
+    // The branch's to-do shows the item due soon; it opens it from the inspection.
+    driver.goto(&app.url("/rectification")).await;
+    let todo = driver.wait_for_text("临期与逾期事项").await;
+    assert!(todo.contains("绿色提醒"), "{todo}");
+    driver
+        .goto(&app.url(&format!("/inspections/{inspection}")))
+        .await;
+    driver.wait_for_text("反馈问题与整改事项").await;
+    driver.click("a.btn.small[href^='/rectifications/']").await;
+    driver.wait_for_text("原因分析").await;
+    driver
+        .type_into(
+            "textarea[name=cause]",
+            "支部书记对组织生活会的要求把握不准，会前谈心谈话不充分。",
+        )
+        .await;
+    driver.click("form[action$='/cause'] button").await;
+    driver.wait_for_text("已保存").await;
+    driver
+        .type_into(
+            "textarea[name=content]",
+            "召开专题组织生活会，逐一开展批评与自我批评",
+        )
+        .await;
+    driver.type_into("input[name=leader]", "200001").await;
+    driver.type_into("input[name=person]", "200002").await;
+    driver
+        .set_value(
+            "form[action$='/measures'] input[name=deadline]",
+            "2026-04-05",
+        )
+        .await;
+    driver
+        .type_into("textarea[name=milestones]", "2026-04-01 会前逐一谈心谈话")
+        .await;
+    driver.click("form[action$='/measures'] button").await;
+    driver.wait_for_text("会前逐一谈心谈话").await;
+
+    // Progress with a file as evidence, finishing the measure.
+    let evidence = std::env::temp_dir().join(format!("整改会议记录-{}.pdf", std::process::id()));
+    std::fs::write(&evidence, b"%PDF-1.7 minutes of the meeting").unwrap();
+    driver
+        .type_into(
+            "textarea[name=progress]",
+            "4月3日召开专题组织生活会，7名党员逐一发言，相互批评意见23条。",
+        )
+        .await;
+    driver
+        .type_into("input[name=evidence]", "支部会议记录2026-07号")
+        .await;
+    driver
+        .click("select[name=finishes] option:nth-child(2)")
+        .await;
+    driver
+        .type_into("input[type=file]", evidence.to_str().unwrap())
+        .await;
+    driver.click("form[action$='/reports'] button").await;
+    let page = driver.wait_for_text("整改会议记录-").await;
+    assert!(page.contains("完成措施1"), "{page}");
+    driver
+        .type_into(
+            "form[action$='/claim'] textarea[name=note]",
+            "专题组织生活会已召开，措施全部完成。",
+        )
+        .await;
+    driver.click("form[action$='/claim'] button").await;
+    let page = driver.wait_for_text("待验收").await;
+    assert!(
+        !page.contains("验收通过并销号</button>"),
+        "no self-acceptance"
+    );
+    let path = driver.screenshot("rectification-claimed.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("登录").await;
+
+    // The general branch above accepts it from its to-do list.
+    login("zongzhi").await;
+    driver.goto(&app.url("/rectification")).await;
+    driver.wait_for_text("待我验收").await;
+    driver.click("a.btn.small.primary[href*='#accept']").await;
+    driver.wait_for_text("验收意见或退回原因").await;
+    driver
+        .type_into(
+            "form[action$='/decision'] textarea[name=note]",
+            "查阅会议记录和佐证材料，整改到位，同意销号。",
+        )
+        .await;
+    driver
+        .click("form[action$='/decision'] button[value=accept]")
+        .await;
+    let page = driver.wait_for_text("已销号").await;
+    assert!(page.contains("验收通过并销号") && page.contains("销号日期"));
+    let path = driver.screenshot("rectification-closed.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/rectification/overview")).await;
+    driver.wait_for_text("按问题类别").await;
+    let path = driver.screenshot("rectification-overview.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!("/inspections/{inspection}/ledger")))
+        .await;
+    let ledger = driver.wait_for_text("整改台账").await;
+    assert!(ledger.contains("整改会议记录-") && ledger.contains("已销号"));
+    let path = driver.screenshot("rectification-ledger.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+    let _ = std::fs::remove_file(evidence);
+}

@@ -56,6 +56,8 @@ struct ItemLine {
     class: &'static str,
     deadline: String,
     due_on: String,
+    /// The assigned org still owes work (the clock runs).
+    open: bool,
     colour: Option<(&'static str, &'static str)>,
 }
 
@@ -72,6 +74,7 @@ fn line(i: &ItemView) -> ItemLine {
         class: state_class(i.state),
         deadline: view::date(i.deadline),
         due_on: view::date(i.due_on),
+        open: i.stage.is_open(),
         colour: i.colour.map(|c| (c.label(), colour_class(c))),
     }
 }
