@@ -564,13 +564,14 @@ async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()
         .map_err(service_error)?;
     bar.finish_and_clear();
     println!(
-        "演示数据已生成：单位 {} 个，党组织 {} 个（党支部 {} 个），党员 {} 名，组织生活记录 {} 条，整改事项 {} 个。",
+        "演示数据已生成：单位 {} 个，党组织 {} 个（党支部 {} 个），党员 {} 名，组织生活记录 {} 条，整改事项 {} 个（措施 {} 项）。",
         summary.units,
         summary.orgs,
         summary.branches,
         summary.members,
         summary.meetings,
-        summary.rectifications
+        summary.rectifications,
+        summary.measures
     );
     println!("演示账号（密码只显示这一次）：");
     for account in summary.accounts {

@@ -9,6 +9,7 @@ mod labelled;
 pub mod clock;
 pub mod compliance;
 pub mod coverage;
+pub mod duty;
 pub mod field;
 pub mod id_number;
 pub mod import;

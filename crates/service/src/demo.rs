@@ -58,8 +58,9 @@ pub struct DemoSummary {
     pub members: usize,
     /// Records of organisational life.
     pub meetings: usize,
-    /// Rectification items of the demo inspection.
+    /// Rectification items of the demo inspection, and their measures.
     pub rectifications: usize,
+    pub measures: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -916,7 +917,7 @@ impl Services {
         bulk::rebuild(&mut tx, &rebuild).await?;
         progress("组织生活", meetings.len() as u64, meetings.len() as u64);
 
-        let rectifications = self
+        let (rectifications, measures) = self
             .demo_rectification(&mut tx, &plan, &ids, &member_ids, seed, scale)
             .await?;
         progress("整改", rectifications as u64, rectifications as u64);
@@ -945,12 +946,13 @@ impl Services {
             members: plan.members.len(),
             meetings: meetings.len(),
             rectifications,
+            measures,
             accounts,
         })
     }
 
     /// The demo inspection of the root org, fed back two months ago, with its findings and
-    /// their items in every state. Returns the number of items.
+    /// their items in every state. Returns the number of items and of measures.
     async fn demo_rectification(
         &self,
         tx: &mut dangjian_store::Conn,
@@ -959,7 +961,7 @@ impl Services {
         member_ids: &std::collections::HashMap<String, i64>,
         seed: u64,
         scale: DemoScale,
-    ) -> ServiceResult<usize> {
+    ) -> ServiceResult<(usize, usize)> {
         use dangjian_store::rectification as store;
         let today = self.clock().today();
         let now = self.clock().now();
@@ -1003,7 +1005,7 @@ impl Services {
             first,
         );
         store::insert_bulk(tx, &loaded.items, &loaded.measures, &loaded.events, now).await?;
-        Ok(loaded.items.len())
+        Ok((loaded.items.len(), loaded.measures.len()))
     }
 
     /// The demo's accounts: the committee office, a sub-bureau committee, two branches in

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 mod docx;
+pub mod duty;
 mod error;
 pub mod excel;
 pub mod import;

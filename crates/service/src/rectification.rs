@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Days, NaiveDate};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::member::{PoliceNumber, parse_date};
+use dangjian_core::member::parse_date;
 use dangjian_core::org::Code;
 use dangjian_core::rectification::{
     Action, Actor as Who, Colour, FindingCategory, Readiness, Recipient, Stage, State, claim_gaps,
@@ -19,7 +19,7 @@ use dangjian_core::text;
 use dangjian_store::rectification::{
     self as store, ItemChange, ItemFilter, MeasureContent, NewEvent, NewFile, NewInspection,
 };
-use dangjian_store::{Conn, members, orgs};
+use dangjian_store::{Conn, orgs};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sm3::{Digest, Sm3};
@@ -172,11 +172,22 @@ pub struct MeasureDue {
     pub as_: Recipient,
 }
 
-/// The rectification to-do list of an account.
+/// A work-plan task the account's member is responsible for, at a colour.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDue {
+    pub task_id: i64,
+    pub title: String,
+    pub deadline: NaiveDate,
+    pub colour: Colour,
+}
+
+/// The to-do list of an account: rectification and work-plan tasks by colour.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Todo {
     /// Measures the account's member carries, at a colour that reaches them.
     pub measures: Vec<MeasureDue>,
+    /// Unfinished tasks the account's member is responsible for, from the first colour on.
+    pub tasks: Vec<TaskDue>,
     /// Overdue items of the orgs whose secretary the member is (red).
     pub as_secretary: Vec<ItemView>,
     /// Claims waiting for the actor's acceptance (from orgs below the actor).
@@ -190,7 +201,7 @@ pub struct Todo {
 pub struct Counts(pub BTreeMap<&'static str, i64>);
 
 impl Counts {
-    fn add(&mut self, state: State, n: i64) {
+    pub(crate) fn add(&mut self, state: State, n: i64) {
         *self.0.entry(state.code()).or_default() += n;
     }
     pub fn get(&self, state: State) -> i64 {
@@ -243,6 +254,45 @@ fn invalid(e: FieldErrors) -> ServiceResult<()> {
     }
 }
 
+/// A roadmap typed one milestone a line (`2027-01-15 内容`), dated no later than `deadline`,
+/// in date order; problems are recorded under `milestones`.
+pub(crate) fn parse_milestones(
+    raw: &str,
+    deadline: Option<NaiveDate>,
+    e: &mut FieldErrors,
+) -> Vec<Milestone> {
+    let mut milestones = Vec::new();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if milestones.len() == MAX_MILESTONES {
+            e.add("milestones", format!("最多{MAX_MILESTONES}个节点"));
+            break;
+        }
+        let (day, what) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let what = what.trim();
+        match parse_date(day) {
+            Ok(on) if what.is_empty() => {
+                e.add("milestones", format!("节点“{on}”缺少内容"));
+            }
+            Ok(on) if deadline.is_some_and(|d| on > d) => {
+                e.add("milestones", format!("节点日期{on}晚于完成时限"));
+            }
+            Ok(on) if what.chars().count() > SHORT * 2 => {
+                e.add("milestones", format!("节点“{on}”的内容不能超过200个字"));
+            }
+            Ok(on) => milestones.push(Milestone {
+                due_on: on,
+                content: what.to_owned(),
+            }),
+            Err(_) => e.add(
+                "milestones",
+                format!("“{line}”应写成“日期 内容”，如 2027-01-15 完成专题学习"),
+            ),
+        }
+    }
+    milestones.sort_by_key(|m| m.due_on);
+    milestones
+}
+
 /// The action's audit name.
 fn action_name(action: Action) -> &'static str {
     match action {
@@ -256,7 +306,7 @@ fn action_name(action: Action) -> &'static str {
 }
 
 impl Services {
-    fn view(&self, item: &ItemRow) -> ItemView {
+    pub(crate) fn rectification_item_view(&self, item: &ItemRow) -> ItemView {
         let today = self.clock().today();
         let escalation = &self.rules().escalation;
         ItemView {
@@ -474,7 +524,7 @@ impl Services {
             counts
                 .entry(item.inspection_id)
                 .or_default()
-                .add(self.view(item).state, 1);
+                .add(self.rectification_item_view(item).state, 1);
         }
         Ok(list
             .into_iter()
@@ -516,7 +566,7 @@ impl Services {
                 let mine: Vec<ItemView> = items
                     .iter()
                     .filter(|i| i.finding_id == f.id)
-                    .map(|i| self.view(i))
+                    .map(|i| self.rectification_item_view(i))
                     .collect();
                 (f, mine)
             })
@@ -531,7 +581,7 @@ impl Services {
 
     /// The member an account stands for: a member's own record, or the member an official's
     /// account is linked to.
-    async fn actor_member(&self, actor: &Actor) -> ServiceResult<Option<i64>> {
+    pub(crate) async fn actor_member(&self, actor: &Actor) -> ServiceResult<Option<i64>> {
         match (&actor.scope, actor.account_id) {
             (Scope::OwnRecord { member_id }, _) => Ok(Some(*member_id)),
             (_, Some(account)) => {
@@ -612,7 +662,7 @@ impl Services {
                     (m, colour)
                 })
                 .collect(),
-            item: self.view(&item),
+            item: self.rectification_item_view(&item),
             events,
             files,
         })
@@ -752,13 +802,9 @@ impl Services {
                 e.add(field, format!("请填写{label}的警号"));
                 continue;
             }
-            let found = match PoliceNumber::parse(raw) {
-                Ok(number) => members::by_police_number(conn, number.as_str()).await?,
-                Err(_) => None,
-            };
-            match found {
-                Some(m) if actor.scope.covers_member(m.id, &m.branch_path) => *slot = m.id,
-                _ => e.add(
+            match crate::duty::scoped_member(conn, actor, raw).await? {
+                Some(id) => *slot = id,
+                None => e.add(
                     field,
                     format!("没有警号为{raw}的党员，或不在您的管理范围内"),
                 ),
@@ -788,40 +834,7 @@ impl Services {
                 format!("措施完成时限不能晚于整改时限{}", item.deadline),
             );
         }
-        let mut milestones = Vec::new();
-        for line in form
-            .milestones
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-        {
-            if milestones.len() == MAX_MILESTONES {
-                e.add("milestones", format!("每项措施最多{MAX_MILESTONES}个节点"));
-                break;
-            }
-            let (day, what) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-            let what = what.trim();
-            match parse_date(day) {
-                Ok(on) if what.is_empty() => {
-                    e.add("milestones", format!("节点“{on}”缺少内容"));
-                }
-                Ok(on) if deadline.is_some_and(|d| on > d) => {
-                    e.add("milestones", format!("节点日期{on}晚于措施完成时限"));
-                }
-                Ok(on) if what.chars().count() > SHORT * 2 => {
-                    e.add("milestones", format!("节点“{on}”的内容不能超过200个字"));
-                }
-                Ok(on) => milestones.push(Milestone {
-                    due_on: on,
-                    content: what.to_owned(),
-                }),
-                Err(_) => e.add(
-                    "milestones",
-                    format!("“{line}”应写成“日期 内容”，如 2027-01-15 完成专题学习"),
-                ),
-            }
-        }
-        milestones.sort_by_key(|m| m.due_on);
+        let milestones = parse_milestones(&form.milestones, deadline, &mut e);
         invalid(e)?;
         let (Some(org_id), Some(deadline)) = (org_id, deadline) else {
             return Err(ServiceError::invalid("content", "措施信息不完整"));
@@ -1233,11 +1246,21 @@ impl Services {
                     });
                 }
             }
+            for t in dangjian_store::duty::open_tasks_of_member(&mut tx, member_id).await? {
+                if let Some(colour) = escalation.colour(t.deadline, today) {
+                    todo.tasks.push(TaskDue {
+                        task_id: t.id,
+                        title: t.title,
+                        deadline: t.deadline,
+                        colour,
+                    });
+                }
+            }
             let orgs = store::secretary_of(&mut tx, member_id).await?;
             todo.as_secretary = store::overdue_of_orgs(&mut tx, &orgs, today)
                 .await?
                 .iter()
-                .map(|i| self.view(i))
+                .map(|i| self.rectification_item_view(i))
                 .collect();
         }
         if actor.permits(Permission::Rectify) {
@@ -1249,7 +1272,7 @@ impl Services {
                 .await?
                 .iter()
                 .filter(|i| self.who(actor, i).is_above && i.claimed_by != actor.account_id)
-                .map(|i| self.view(i))
+                .map(|i| self.rectification_item_view(i))
                 .collect();
             let filter = ItemFilter {
                 open_due_by: Some(today + Days::new(u64::from(escalation.green_days_before))),
@@ -1259,7 +1282,7 @@ impl Services {
             todo.due = store::items(&mut tx, &actor.scope, &filter)
                 .await?
                 .iter()
-                .map(|i| self.view(i))
+                .map(|i| self.rectification_item_view(i))
                 .collect();
         }
         tx.commit().await?;
@@ -1312,7 +1335,10 @@ impl Services {
         }
         overview.by_org = by_org;
         overview.by_category = by_category.into_iter().collect();
-        overview.overdue = overdue.iter().map(|i| self.view(i)).collect();
+        overview.overdue = overdue
+            .iter()
+            .map(|i| self.rectification_item_view(i))
+            .collect();
         Ok(overview)
     }
 }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod coverage;
+pub mod duty;
 pub mod history;
 pub mod imports;
 pub mod inflow;

@@ -615,6 +615,68 @@ async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in
     assert!(ledger.contains("整改会议记录-") && ledger.contains("已销号"));
     let path = driver.screenshot("rectification-ledger.png").await;
     eprintln!("screenshot: {}", path.display());
+
+    // The general branch's responsibility board with a plan whose task went to both branches.
+    use dangjian_service::duty::{DutyForm, PlanForm, TaskForm};
+    let f = &app.fixture;
+    app.services
+        .add_duty(
+            &office,
+            f.general_a,
+            &DutyForm {
+                kind: "primary_responsibility".to_owned(),
+                police_number: String::new(),
+                content: "把党建工作与业务工作同部署、同推进、同考核".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let plan = app
+        .services
+        .create_work_plan(
+            &office,
+            f.general_a,
+            &PlanForm {
+                year: "2026".to_owned(),
+                title: "2026年党建工作要点".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let task = app
+        .services
+        .add_task(
+            &office,
+            plan,
+            None,
+            &TaskForm {
+                title: "每季度开展一次支部书记抓党建述职".to_owned(),
+                starts_on: "2026-01-01".to_owned(),
+                deadline: "2026-04-15".to_owned(),
+                milestones: "2026-03-31 完成第一季度述职".to_owned(),
+                orgs: "A1 A2".to_owned(),
+                ..TaskForm::default()
+            },
+        )
+        .await
+        .unwrap();
+    driver
+        .goto(&app.url(&format!("/orgs/{}/duty?year=2026", f.general_a)))
+        .await;
+    let board = driver.wait_for_text("责任清单").await;
+    assert!(board.contains("每季度开展一次支部书记抓党建述职") && board.contains("临期"));
+    let path = driver.screenshot("duty-board.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url(&format!("/tasks/{task}"))).await;
+    driver.wait_for_text("分解与下发").await;
+    let path = driver.screenshot("duty-task.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!("/orgs/{}/duty-report?year=2026", f.general_a)))
+        .await;
+    driver.wait_for_text("述职材料").await;
+    let path = driver.screenshot("duty-report.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
     let _ = std::fs::remove_file(evidence);
 }

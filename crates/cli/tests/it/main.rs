@@ -12,6 +12,7 @@ mod browser;
 mod caching;
 mod cli;
 mod coverage;
+mod duty;
 mod exports;
 mod harness;
 mod import;

@@ -205,6 +205,8 @@ const MATRIX: &[(&str, [u16; 6])] = &[
     ("/rectification/overview", [403, 403, 403, 200, 200, 403]),
     ("/inspections", [403, 403, 403, 200, 200, 200]),
     ("/inspections/new", [403, 403, 403, 200, 200, 403]),
+    // The plain address sends each to its own org's board (the office to the top org's).
+    ("/duty", [403, 403, 403, 303, 303, 403]),
     ("/units", [403, 403, 403, 200, 200, 403]),
     ("/units/new", [403, 403, 403, 200, 403, 403]),
     ("/accounts", [200, 200, 403, 403, 403, 403]),

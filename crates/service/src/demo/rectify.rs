@@ -105,7 +105,7 @@ pub(super) struct Loaded {
 }
 
 /// Items for the findings (ids in `FINDINGS` order), fed back on `feedback_on`. Each finding
-/// goes to a share of the branches: a third in a city; two thirds in the province, whose
+/// goes to a share of the branches: a third in a city; nearly three quarters in the province, whose
 /// provincial inspection reached further (and whose 50,000 measures the benchmark needs).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn items(
@@ -121,7 +121,7 @@ pub(super) fn items(
 ) -> Loaded {
     let share = match scale {
         DemoScale::City => 0.33,
-        DemoScale::Province => 0.66,
+        DemoScale::Province => 0.72,
     };
     let mut rng = StdRng::seed_from_u64(seed ^ 0x0e_c71f);
     let mut members_of: Vec<Vec<i64>> = vec![Vec::new(); plan.orgs.len()];

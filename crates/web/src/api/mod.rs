@@ -4,6 +4,7 @@
 //! drift from them.
 
 mod committees;
+mod duty;
 mod imports;
 mod lifecycle;
 mod members;
@@ -26,7 +27,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -108,6 +109,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::file))
         .routes(routes!(rectification::todo))
         .routes(routes!(rectification::overview))
+        .routes(routes!(duty::board, duty::add_duty))
+        .routes(routes!(duty::add_plan))
+        .routes(routes!(duty::add_task))
+        .routes(routes!(duty::task))
+        .routes(routes!(duty::add_sub_task))
+        .routes(routes!(duty::report))
+        .routes(routes!(duty::link))
+        .routes(routes!(duty::duty_report))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit

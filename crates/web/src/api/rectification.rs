@@ -703,8 +703,18 @@ pub struct MeasureDueJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDueJson {
+    pub task_id: i64,
+    pub title: String,
+    pub deadline: String,
+    pub colour: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TodoJson {
     pub measures: Vec<MeasureDueJson>,
+    /// Work-plan tasks the caller's member is responsible for, by colour.
+    pub tasks: Vec<TaskDueJson>,
     pub as_secretary: Vec<ItemJson>,
     pub to_accept: Vec<ItemJson>,
     pub due: Vec<ItemJson>,
@@ -729,6 +739,16 @@ pub async fn todo(
                 deadline: view::date(m.deadline),
                 colour: m.colour.code().to_owned(),
                 role: m.as_.code().to_owned(),
+            })
+            .collect(),
+        tasks: t
+            .tasks
+            .iter()
+            .map(|x| TaskDueJson {
+                task_id: x.task_id,
+                title: x.title.clone(),
+                deadline: view::date(x.deadline),
+                colour: x.colour.code().to_owned(),
             })
             .collect(),
         as_secretary: t.as_secretary.iter().map(item_json).collect(),

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod coverage;
 mod dashboard;
+mod duty;
 mod import;
 mod lifecycle;
 mod members;
@@ -100,6 +101,16 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/review", post(orglife::review))
         .route("/meetings/{id}/makeup", post(orglife::makeup))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route("/duty", get(duty::home))
+        .route("/orgs/{id}/duty", get(duty::board))
+        .route("/orgs/{id}/duties", post(duty::add_duty))
+        .route("/orgs/{id}/work-plans", post(duty::add_plan))
+        .route("/orgs/{id}/duty-report", get(duty::duty_report))
+        .route("/orgs/{id}/duty-report.docx", get(duty::duty_report_docx))
+        .route("/work-plans/{id}/tasks", post(duty::add_task))
+        .route("/tasks/{id}", get(duty::task))
+        .route("/tasks/{id}/tasks", post(duty::add_sub_task))
+        .route("/tasks/{id}/reports", post(duty::report))
         .route("/rectification", get(rectification::home))
         .route("/rectification/overview", get(rectification::overview))
         .route(
@@ -201,6 +212,34 @@ async fn health() -> &'static str {
 
 pub async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "未找到", "您要找的页面不存在。")
+}
+
+/// What a refused form keeps on a page that has several: which form it was, what was typed,
+/// and the refusal at its fields (shown at that form only).
+#[derive(Default)]
+pub struct Kept {
+    pub active: &'static str,
+    pub values: Vec<(String, String)>,
+    pub errors: dangjian_core::field::FieldErrors,
+}
+
+impl Kept {
+    /// What was typed into `name` of the refused form (empty when nothing was refused).
+    pub fn v(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The refusal at `field`, when `form` was the one refused.
+    pub fn err(&self, form: &str, field: &str) -> Option<&str> {
+        if self.active == form {
+            self.errors.get(field)
+        } else {
+            None
+        }
+    }
 }
 
 /// The content type of a Word document.

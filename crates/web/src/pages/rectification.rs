@@ -15,7 +15,7 @@ use dangjian_service::rectification::{
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{query, render, render_invalid};
+use super::{Kept, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
@@ -113,6 +113,7 @@ struct HomePage {
     green_days: u32,
     yellow_days: u32,
     measures: Vec<MeasureLine>,
+    tasks: Vec<(i64, String, String, (&'static str, &'static str))>,
     as_secretary: Vec<ItemLine>,
     to_accept: Vec<ItemLine>,
     due: Vec<ItemLine>,
@@ -136,6 +137,18 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
                 deadline: view::date(m.deadline),
                 colour: (m.colour.label(), colour_class(m.colour)),
                 role: m.as_.label(),
+            })
+            .collect(),
+        tasks: todo
+            .tasks
+            .iter()
+            .map(|t| {
+                (
+                    t.task_id,
+                    t.title.clone(),
+                    view::date(t.deadline),
+                    (t.colour.label(), colour_class(t.colour)),
+                )
             })
             .collect(),
         as_secretary: todo.as_secretary.iter().map(line).collect(),
@@ -446,37 +459,7 @@ struct ItemPage {
     can_work: bool,
     can_accept: bool,
     can_reopen: bool,
-    /// The form that was refused, its values, and the refusal.
-    active: &'static str,
-    kept: Vec<(String, String)>,
-    errors: FieldErrors,
-}
-
-impl ItemPage {
-    /// What was typed into `name` of the refused form (empty for other forms).
-    fn v(&self, name: &str) -> &str {
-        self.kept
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    /// The refusal at `field`, when `form` was the one refused.
-    fn err(&self, form: &str, field: &str) -> Option<&str> {
-        if self.active == form {
-            self.errors.get(field)
-        } else {
-            None
-        }
-    }
-}
-
-/// What a refused form on an item's page keeps.
-#[derive(Default)]
-struct Kept {
-    active: &'static str,
-    values: Vec<(String, String)>,
-    errors: FieldErrors,
+    kept: Kept,
 }
 
 async fn item_page(
@@ -496,11 +479,7 @@ async fn item_page(
         .crumb(format!("问题{}", d.item.finding_position), None)
         .notice(notice);
     let cause = if kept.active == "cause" {
-        kept.values
-            .iter()
-            .find(|(k, _)| k == "cause")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        kept.v("cause").to_owned()
     } else {
         d.cause.clone().unwrap_or_default()
     };
@@ -566,9 +545,7 @@ async fn item_page(
         can_work: d.can_work,
         can_accept: d.can_accept,
         can_reopen: d.can_reopen,
-        active: kept.active,
-        kept: kept.values,
-        errors: kept.errors,
+        kept,
     })
 }
 

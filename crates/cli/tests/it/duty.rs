@@ -1,0 +1,314 @@
+//! The responsibility system over HTTP: an org's responsibility list (first responsible only
+//! the secretary, dual duty only its committee), a work plan whose task is issued to two
+//! branches that each keep their own progress, timetables within the task above, scope, the
+//! person's to-do by colour, and the secretary's duty-report pack.
+
+use dangjian_core::role::Role;
+use dangjian_service::orgs::SecretaryForm;
+use serde_json::Value;
+
+use crate::harness::{self, TestApp, location};
+
+async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Task ids linked from a page, in order, without repeats.
+fn task_links(page: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for s in page.split("href=\"/tasks/").skip(1) {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(id) = digits.parse()
+            && !ids.contains(&id)
+        {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_duty_report() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    app.services
+        .set_secretary(
+            &harness::office(),
+            f.general_a,
+            &SecretaryForm {
+                police_number: "200001".to_owned(),
+                on: "2026-01-01".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let zza = app
+        .login_as("sec_zza", Role::OrgSecretary, Some("ZZA"), None)
+        .await;
+    let a1 = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let board = format!("/orgs/{}/duty", f.general_a);
+    let response = zza.get(app.url("/duty")).send().await.unwrap();
+    assert_eq!(
+        location(&response),
+        board,
+        "the plain /duty opens the account's own org"
+    );
+    let (status, body) = page(&app, &zza, &board).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("总支A"));
+
+    // The responsibility list: the first responsible must be the secretary.
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let client = zza.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&client, &path, &pairs).await
+        }
+    };
+    let duties = format!("/orgs/{}/duties", f.general_a);
+    let response = post(
+        duties.clone(),
+        vec![
+            ("year", "2026".into()),
+            ("kind", "first_responsible".into()),
+            ("police_number", "200003".into()),
+            ("content", "亲自抓党建工作".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("第一责任人须是本组织现任书记")
+    );
+    let response = post(
+        duties.clone(),
+        vec![
+            ("year", "2026".into()),
+            ("kind", "first_responsible".into()),
+            ("police_number", "200001".into()),
+            (
+                "content",
+                "亲自抓党建工作，每季度听取支部书记抓党建汇报".into(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let response = post(
+        duties,
+        vec![
+            ("year", "2026".into()),
+            ("kind", "primary_responsibility".into()),
+            (
+                "content",
+                "把党建工作与业务工作同部署、同推进、同考核".into(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+
+    // A plan, and a task issued to A1 and A2 carrying out the first duty.
+    let plans = format!("/orgs/{}/work-plans", f.general_a);
+    let response = post(
+        plans.clone(),
+        vec![
+            ("year", "2026".into()),
+            ("title", "2026年党建工作要点".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let response = post(
+        plans,
+        vec![
+            ("year", "2026".into()),
+            ("title", "2026年党建工作要点".into()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 422, "the same plan twice");
+    let (_, body) = page(&app, &zza, &format!("{board}?year=2026")).await;
+    let plan: i64 = body
+        .split("action=\"/work-plans/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let duty: String = body
+        .split("name=\"duty\"")
+        .nth(1)
+        .unwrap()
+        .split("<option value=\"")
+        .nth(2)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let task = |orgs: &'static str, deadline: &'static str| {
+        vec![
+            ("title", "每季度开展一次支部书记抓党建述职".to_owned()),
+            ("person", "200001".to_owned()),
+            ("starts_on", "2026-04-01".to_owned()),
+            ("deadline", deadline.to_owned()),
+            ("milestones", "2026-05-15 完成第二季度述职".to_owned()),
+            ("orgs", orgs.to_owned()),
+            ("duty", duty.clone()),
+        ]
+    };
+    let response = post(
+        format!("/work-plans/{plan}/tasks"),
+        task("A1, B", "2026-06-30"),
+    )
+    .await;
+    assert_eq!(response.status(), 422, "B is not below 总支A");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("组织编码B不存在、已撤销，或不是承担组织的下级组织"));
+    assert!(
+        body.contains("每季度开展一次支部书记抓党建述职"),
+        "typed text kept"
+    );
+    let response = post(
+        format!("/work-plans/{plan}/tasks"),
+        task("A1, A2", "2026-06-30"),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = page(&app, &zza, &format!("{board}?year=2026")).await;
+    let ids = task_links(&body);
+    assert_eq!(
+        ids.len(),
+        3,
+        "the general branch's task and one for each branch: {ids:?}"
+    );
+    let (parent, a1_task, a2_task) = (ids[0], ids[1], ids[2]);
+
+    // A sub-task must keep within its task.
+    let response = post(
+        format!("/tasks/{parent}/tasks"),
+        vec![
+            ("title", "准备述职材料".to_owned()),
+            ("starts_on", "2026-03-01".to_owned()),
+            ("deadline", "2026-04-30".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("子任务的时间须在上级任务的时间之内")
+    );
+
+    // A1 sees its own task from above, reports it finished; A2's is untouched and out of
+    // A1's sight.
+    let (_, body) = page(&app, &a1, &format!("/orgs/{}/duty?year=2026", f.a1)).await;
+    assert!(body.contains("上级下发的任务") && task_links(&body).contains(&a1_task));
+    let (status, _) = page(&app, &a1, &format!("/tasks/{a2_task}")).await;
+    assert_eq!(status, 404);
+    let response = app
+        .post_form(
+            &a1,
+            &format!("/tasks/{a1_task}/reports"),
+            &[("note", ""), ("finished", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 422, "a report needs its substance");
+    let response = app
+        .post_form(
+            &a1,
+            &format!("/tasks/{a1_task}/reports"),
+            &[
+                ("note", "4月20日完成第一次述职，7名党员参加评议"),
+                ("finished", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).starts_with(&format!("/tasks/{a1_task}")));
+    let (_, body) = page(&app, &zza, &format!("/tasks/{parent}")).await;
+    assert!(body.contains("支部A1") && body.contains("支部A2"));
+    assert_eq!(
+        body.matches("<span class=\"tag ok\">已完成</span>").count(),
+        1,
+        "only A1's is done: {body}"
+    );
+
+    // The person responsible sees the task in their to-do by colour once it comes near.
+    app.login_as("person", Role::Member, None, Some("200001"))
+        .await;
+    app.clock.advance(chrono::TimeDelta::days(80));
+    let person = app.login("person", harness::PASSWORD).await;
+    let (_, todo) = page(&app, &person, "/rectification").await;
+    assert!(
+        todo.contains("我负责的工作任务") && todo.contains("绿色提醒"),
+        "{todo}"
+    );
+
+    // The duty-report pack gathers the list, the tasks and rectification.
+    let zza = app.login("sec_zza", harness::PASSWORD).await;
+    let (status, body) = page(
+        &app,
+        &zza,
+        &format!("/orgs/{}/duty-report?year=2026", f.general_a),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("亲自抓党建工作，每季度听取支部书记抓党建汇报"));
+    assert!(body.contains("每季度开展一次支部书记抓党建述职"));
+    assert!(body.contains("问题整改"));
+    let docx = zza
+        .get(app.url(&format!("/orgs/{}/duty-report.docx?year=2026", f.general_a)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(docx.starts_with(b"PK"));
+    assert!(!app.audit("duty.report", None).await.is_empty());
+    for event in [
+        "duty.create",
+        "work_plan.create",
+        "task.create",
+        "task.report",
+    ] {
+        assert!(!app.audit(event, None).await.is_empty(), "{event}");
+    }
+
+    // The same over the API.
+    let token = app
+        .services
+        .cli_create_token("sec_zza", "api")
+        .await
+        .unwrap();
+    let board: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/orgs/{}/duties?year=2026", f.general_a)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tasks = board["plans"][0]["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 3);
+    assert_eq!(tasks[1]["state"], "done");
+    assert_eq!(board["duties"].as_array().unwrap().len(), 2);
+}
