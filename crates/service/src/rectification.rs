@@ -18,8 +18,9 @@ use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
 use dangjian_store::rectification::{
     self as store, ItemChange, ItemFilter, MeasureContent, NewEvent, NewFile, NewInspection,
+    TallyBy,
 };
-use dangjian_store::{Conn, orgs};
+use dangjian_store::{Conn, Page, orgs};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sm3::{Digest, Sm3};
@@ -121,7 +122,13 @@ pub struct DecisionForm {
 #[derive(Debug, Clone)]
 pub struct InspectionDetail {
     pub inspection: InspectionRow,
-    pub findings: Vec<(FindingRow, Vec<ItemView>)>,
+    /// Each finding with its items in scope counted by state (a finding without any is
+    /// listed only for those who see the inspected org).
+    pub findings: Vec<(FindingRow, Counts)>,
+    /// One page of the items in scope, by finding then org.
+    pub items: Vec<ItemView>,
+    /// How many items the filter matches, for paging.
+    pub matching: i64,
     /// The actor may add findings (their scope covers the inspected org).
     pub can_add_findings: bool,
 }
@@ -224,6 +231,37 @@ pub struct Overview {
 
 /// The overdue list on the overview shows at most this many items.
 const OVERDUE_SHOWN: i64 = 200;
+
+/// Tallies per key as counts by state.
+fn counts_by_key(tallies: &[store::KeyTally]) -> HashMap<i64, Counts> {
+    let mut out: HashMap<i64, Counts> = HashMap::new();
+    for t in tallies {
+        let counts = out.entry(t.key).or_default();
+        for (state, n) in clock_split(t.stage, t.overdue, t.due_soon, t.total) {
+            if n > 0 {
+                counts.add(state, n);
+            }
+        }
+    }
+    out
+}
+
+/// A stage's count split by the clock: open items overdue or due soon are counted as such,
+/// the rest under the stage's own state.
+fn clock_split(stage: Stage, overdue: i64, due_soon: i64, total: i64) -> [(State, i64); 3] {
+    let plain = match stage {
+        Stage::NotStarted => State::NotStarted,
+        Stage::InProgress => State::InProgress,
+        Stage::AwaitingAcceptance => State::AwaitingAcceptance,
+        Stage::Closed => State::Closed,
+        Stage::Reopened => State::Reopened,
+    };
+    [
+        (State::Overdue, overdue),
+        (State::DueSoon, due_soon),
+        (plain, total - overdue - due_soon),
+    ]
+}
 
 /// Splits a list typed with commas, 、 or spaces.
 fn tokens(raw: &str) -> impl Iterator<Item = &str> {
@@ -511,21 +549,48 @@ impl Services {
         Ok(id)
     }
 
+    /// An inspection the actor may see, or not found (audited when it exists).
+    async fn visible_inspection(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<InspectionRow> {
+        let mut tx = self.db().read().await?;
+        let found = self.load_inspection(&mut tx, actor, id).await?;
+        let exists = found.is_some() || store::inspection(&mut tx, id).await?.is_some();
+        tx.commit().await?;
+        match found {
+            Some(inspection) => Ok(inspection),
+            None if exists => Err(self.out_of_scope(actor, event, "inspection", id).await),
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// The last day that is still "due soon", for counting by the clock.
+    fn due_soon_by(&self) -> NaiveDate {
+        let days = self.rules().escalation.green_days_before;
+        self.clock().today() + Days::new(u64::from(days))
+    }
+
     /// The inspections the actor sees, each with the count of its items in scope by state.
     pub async fn inspections(&self, actor: &Actor) -> ServiceResult<Vec<(InspectionRow, Counts)>> {
         self.require(actor, Permission::ReadRectification, "inspection.list")
             .await?;
+        let today = self.clock().today();
         let mut tx = self.db().read().await?;
         let list = store::inspections(&mut tx, &actor.scope).await?;
-        let items = store::items(&mut tx, &actor.scope, &ItemFilter::default()).await?;
+        let tallies = store::tallies_by(
+            &mut tx,
+            &actor.scope,
+            TallyBy::Inspection,
+            None,
+            today,
+            self.due_soon_by(),
+        )
+        .await?;
         tx.commit().await?;
-        let mut counts: HashMap<i64, Counts> = HashMap::new();
-        for item in &items {
-            counts
-                .entry(item.inspection_id)
-                .or_default()
-                .add(self.rectification_item_view(item).state, 1);
-        }
+        let mut counts = counts_by_key(&tallies);
         Ok(list
             .into_iter()
             .map(|i| {
@@ -535,47 +600,61 @@ impl Services {
             .collect())
     }
 
-    /// An inspection with its findings and the items of each that lie in scope (a finding
-    /// without any is shown only to those who see the inspected org).
-    pub async fn inspection(&self, actor: &Actor, id: i64) -> ServiceResult<InspectionDetail> {
+    /// An inspection with its findings counted by state and one page of the items in scope
+    /// (of one finding, when `finding` is given).
+    pub async fn inspection(
+        &self,
+        actor: &Actor,
+        id: i64,
+        finding: Option<i64>,
+        page: Page,
+    ) -> ServiceResult<InspectionDetail> {
         self.require(actor, Permission::ReadRectification, "inspection.view")
             .await?;
+        let today = self.clock().today();
+        let inspection = self
+            .visible_inspection(actor, id, "inspection.view")
+            .await?;
         let mut tx = self.db().read().await?;
-        let found = self.load_inspection(&mut tx, actor, id).await?;
-        let exists = found.is_some() || store::inspection(&mut tx, id).await?.is_some();
-        let Some(inspection) = found else {
-            tx.commit().await?;
-            return Err(if exists {
-                self.out_of_scope(actor, "inspection.view", "inspection", id)
-                    .await
-            } else {
-                ServiceError::NotFound
-            });
-        };
         let findings = store::findings(&mut tx, id).await?;
+        let tallies = store::tallies_by(
+            &mut tx,
+            &actor.scope,
+            TallyBy::Finding,
+            Some(id),
+            today,
+            self.due_soon_by(),
+        )
+        .await?;
         let filter = ItemFilter {
             inspection_id: Some(id),
+            finding_id: finding,
+            limit: Some(page.limit()),
+            offset: Some(page.offset()),
             ..ItemFilter::default()
         };
         let items = store::items(&mut tx, &actor.scope, &filter).await?;
+        let matching = store::count_items(&mut tx, &actor.scope, &filter).await?;
         tx.commit().await?;
         let sees_all = actor.scope.covers_org(&inspection.org_path);
+        let mut counts = counts_by_key(&tallies);
         let findings = findings
             .into_iter()
             .map(|f| {
-                let mine: Vec<ItemView> = items
-                    .iter()
-                    .filter(|i| i.finding_id == f.id)
-                    .map(|i| self.rectification_item_view(i))
-                    .collect();
-                (f, mine)
+                let c = counts.remove(&f.id).unwrap_or_default();
+                (f, c)
             })
-            .filter(|(_, mine)| sees_all || !mine.is_empty())
+            .filter(|(_, c)| sees_all || c.total() > 0)
             .collect();
         Ok(InspectionDetail {
             can_add_findings: sees_all && actor.permits(Permission::Rectify),
             inspection,
             findings,
+            items: items
+                .iter()
+                .map(|i| self.rectification_item_view(i))
+                .collect(),
+            matching,
         })
     }
 
@@ -1310,18 +1389,7 @@ impl Services {
         let mut by_org: Vec<(i64, String, Counts)> = Vec::new();
         let mut by_category: BTreeMap<FindingCategory, Counts> = BTreeMap::new();
         for t in &tallies {
-            let plain = match t.stage {
-                Stage::NotStarted => State::NotStarted,
-                Stage::InProgress => State::InProgress,
-                Stage::AwaitingAcceptance => State::AwaitingAcceptance,
-                Stage::Closed => State::Closed,
-                Stage::Reopened => State::Reopened,
-            };
-            let split = [
-                (State::Overdue, t.overdue),
-                (State::DueSoon, t.due_soon),
-                (plain, t.total - t.overdue - t.due_soon),
-            ];
+            let split = clock_split(t.stage, t.overdue, t.due_soon, t.total);
             if by_org.last().is_none_or(|(id, _, _)| *id != t.org_id) {
                 by_org.push((t.org_id, t.org_name.clone(), Counts::default()));
             }
@@ -1409,77 +1477,89 @@ fn evidence_of(report: &EventRow, files: &[FileRow]) -> Vec<String> {
 }
 
 impl Services {
-    /// The ledger of an inspection, as the actor's scope sees it.
+    /// The ledger of an inspection, as the actor's scope sees it: read in a handful of
+    /// queries whatever the number of items.
     pub async fn rectification_ledger(
         &self,
         actor: &Actor,
         inspection_id: i64,
     ) -> ServiceResult<Ledger> {
-        let detail = self.inspection(actor, inspection_id).await?;
-        let mut rows = Vec::new();
-        let mut items = 0;
+        self.require(actor, Permission::ReadRectification, "inspection.view")
+            .await?;
+        let inspection = self
+            .visible_inspection(actor, inspection_id, "inspection.view")
+            .await?;
+        let scope = &actor.scope;
+        let filter = ItemFilter {
+            inspection_id: Some(inspection_id),
+            ..ItemFilter::default()
+        };
         let mut tx = self.db().read().await?;
-        for (finding, views) in &detail.findings {
-            for view in views {
-                items += 1;
-                let cause = store::item(&mut tx, view.id)
-                    .await?
-                    .and_then(|i| i.cause)
-                    .unwrap_or_default();
-                let measures = store::measures(&mut tx, view.id).await?;
-                let events = store::events(&mut tx, view.id).await?;
-                let files = store::files(&mut tx, view.id).await?;
-                let reports: Vec<&EventRow> =
-                    events.iter().filter(|e| e.action == "report").collect();
-                // Evidence not tied to a measure is cited on the item's first row.
-                let mut general: Vec<String> = reports
-                    .iter()
-                    .filter(|e| e.measure_id.is_none())
-                    .flat_map(|e| evidence_of(e, &files))
-                    .collect();
-                let row = |m: Option<&MeasureRow>, evidence: Vec<String>| -> [String; 14] {
-                    let text = |f: fn(&MeasureRow) -> String| m.map(f).unwrap_or_default();
-                    [
-                        format!("问题{}", finding.position),
-                        finding.problem.clone(),
-                        finding.category.label().to_owned(),
-                        view.org_name.clone(),
-                        cause.clone(),
-                        text(|m| format!("{}. {}", m.position, m.content.content)),
-                        text(|m| m.leader_name.clone()),
-                        text(|m| m.org_name.clone()),
-                        text(|m| m.person_name.clone()),
-                        text(|m| m.content.deadline.to_string()),
-                        text(|m| match m.done_on {
-                            Some(on) => format!("{on}完成"),
-                            None => "未完成".to_owned(),
-                        }),
-                        view.state.label().to_owned(),
-                        evidence.join("；"),
-                        view.closed_on.map(|d| d.to_string()).unwrap_or_default(),
-                    ]
-                };
-                if measures.is_empty() {
-                    rows.push(row(None, general));
-                    continue;
-                }
-                for m in &measures {
-                    let mut evidence = std::mem::take(&mut general);
-                    evidence.extend(
-                        reports
-                            .iter()
-                            .filter(|e| e.measure_id == Some(m.id))
-                            .flat_map(|e| evidence_of(e, &files)),
-                    );
-                    rows.push(row(Some(m), evidence));
-                }
+        let items = store::items(&mut tx, scope, &filter).await?;
+        let measures = store::measures_of_inspection(&mut tx, scope, inspection_id).await?;
+        let reports = store::reports_of_inspection(&mut tx, scope, inspection_id).await?;
+        let files = store::files_of_inspection(&mut tx, scope, inspection_id).await?;
+        tx.commit().await?;
+        let mut measures_of: HashMap<i64, Vec<&MeasureRow>> = HashMap::new();
+        for m in &measures {
+            measures_of.entry(m.rectification_id).or_default().push(m);
+        }
+        let mut reports_of: HashMap<i64, Vec<&EventRow>> = HashMap::new();
+        for r in &reports {
+            reports_of.entry(r.rectification_id).or_default().push(r);
+        }
+        let mut rows = Vec::new();
+        for item in &items {
+            let view = self.rectification_item_view(item);
+            let reports = reports_of.remove(&item.id).unwrap_or_default();
+            // Evidence not tied to a measure is cited on the item's first row.
+            let mut general: Vec<String> = reports
+                .iter()
+                .filter(|e| e.measure_id.is_none())
+                .flat_map(|e| evidence_of(e, &files))
+                .collect();
+            let row = |m: Option<&MeasureRow>, evidence: Vec<String>| -> [String; 14] {
+                let text = |f: fn(&MeasureRow) -> String| m.map(f).unwrap_or_default();
+                [
+                    format!("问题{}", item.finding_position),
+                    item.problem.clone(),
+                    item.category.label().to_owned(),
+                    item.org_name.clone(),
+                    item.cause.clone().unwrap_or_default(),
+                    text(|m| format!("{}. {}", m.position, m.content.content)),
+                    text(|m| m.leader_name.clone()),
+                    text(|m| m.org_name.clone()),
+                    text(|m| m.person_name.clone()),
+                    text(|m| m.content.deadline.to_string()),
+                    text(|m| match m.done_on {
+                        Some(on) => format!("{on}完成"),
+                        None => "未完成".to_owned(),
+                    }),
+                    view.state.label().to_owned(),
+                    evidence.join("；"),
+                    item.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                ]
+            };
+            let mine = measures_of.remove(&item.id).unwrap_or_default();
+            if mine.is_empty() {
+                rows.push(row(None, general));
+                continue;
+            }
+            for m in mine {
+                let mut evidence = std::mem::take(&mut general);
+                evidence.extend(
+                    reports
+                        .iter()
+                        .filter(|e| e.measure_id == Some(m.id))
+                        .flat_map(|e| evidence_of(e, &files)),
+                );
+                rows.push(row(Some(m), evidence));
             }
         }
-        tx.commit().await?;
         Ok(Ledger {
-            inspection: detail.inspection,
+            inspection,
             rows,
-            items,
+            items: items.len(),
         })
     }
 

@@ -103,6 +103,7 @@ pub struct MeasureRow {
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub id: i64,
+    pub rectification_id: i64,
     pub action: String,
     pub stage_after: Stage,
     pub note: Option<String>,
@@ -324,11 +325,41 @@ pub async fn item(conn: &mut Conn, id: i64) -> StoreResult<Option<ItemRow>> {
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
     pub inspection_id: Option<i64>,
+    pub finding_id: Option<i64>,
     /// Only open items due on or before this day (overdue lists, escalations).
     pub open_due_by: Option<NaiveDate>,
     pub stage: Option<Stage>,
-    /// At most this many rows (the overview's overdue list).
+    /// At most this many rows (the overview's overdue list, a page), after skipping `offset`.
     pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn push_item_filter(sql: &mut Sql, scope: &Scope, filter: &ItemFilter) {
+    sql.push(" WHERE 1 = 1");
+    push_org_scope(sql, scope, "o.path");
+    if let Some(id) = filter.inspection_id {
+        sql.push(" AND f.inspection_id = ").bind(id);
+    }
+    if let Some(id) = filter.finding_id {
+        sql.push(" AND r.finding_id = ").bind(id);
+    }
+    if let Some(stage) = filter.stage {
+        sql.push(" AND r.stage = ").bind(stage.code());
+    }
+    if let Some(by) = filter.open_due_by {
+        sql.push(" AND r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on <= ")
+            .bind(date_text(by));
+    }
+}
+
+/// How many items a filter matches (limit and offset aside).
+pub async fn count_items(conn: &mut Conn, scope: &Scope, filter: &ItemFilter) -> StoreResult<i64> {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) AS n FROM rectifications r JOIN findings f ON f.id = r.finding_id \
+         JOIN orgs o ON o.id = r.org_id",
+    );
+    push_item_filter(&mut sql, scope, filter);
+    sql::fetch_one(conn, sql).await?.int("n")
 }
 
 /// Items in scope, by inspection and finding then org — or by due day for a due filter.
@@ -338,23 +369,17 @@ pub async fn items(
     filter: &ItemFilter,
 ) -> StoreResult<Vec<ItemRow>> {
     let mut sql = Sql::new(SELECT_ITEM);
-    sql.push(" WHERE 1 = 1");
-    push_org_scope(&mut sql, scope, "o.path");
-    if let Some(id) = filter.inspection_id {
-        sql.push(" AND f.inspection_id = ").bind(id);
-    }
-    if let Some(stage) = filter.stage {
-        sql.push(" AND r.stage = ").bind(stage.code());
-    }
-    if let Some(by) = filter.open_due_by {
-        sql.push(" AND r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on <= ")
-            .bind(date_text(by));
+    push_item_filter(&mut sql, scope, filter);
+    if filter.open_due_by.is_some() {
         sql.push(" ORDER BY r.due_on, r.id");
     } else {
         sql.push(" ORDER BY f.inspection_id, f.position, o.path, r.id");
     }
     if let Some(limit) = filter.limit {
         sql.push(" LIMIT ").bind(limit);
+    }
+    if let Some(offset) = filter.offset {
+        sql.push(" OFFSET ").bind(offset);
     }
     sql::fetch_all(conn, sql)
         .await?
@@ -376,28 +401,89 @@ pub struct Tally {
     pub total: i64,
 }
 
-/// The overview's counts for a scope: open items due before `today` are overdue, those due
-/// by `due_soon_by` are due soon.
+/// `overdue`, `due_soon` and `total` of a grouped count: open items due before `today` are
+/// overdue, those due by `due_soon_by` are due soon.
+fn push_clock_sums(sql: &mut Sql, today: NaiveDate, due_soon_by: NaiveDate) {
+    sql.push("SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on < ")
+        .bind(date_text(today))
+        .push(
+            " THEN 1 ELSE 0 END) AS overdue, \
+             SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on >= ",
+        )
+        .bind(date_text(today))
+        .push(" AND r.due_on <= ")
+        .bind(date_text(due_soon_by))
+        .push(" THEN 1 ELSE 0 END) AS due_soon, COUNT(*) AS total");
+}
+
+/// Counts of the items under one key (an inspection, a finding) in one stage.
+#[derive(Debug, Clone)]
+pub struct KeyTally {
+    pub key: i64,
+    pub stage: Stage,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub total: i64,
+}
+
+/// What [`tallies_by`] groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallyBy {
+    Inspection,
+    Finding,
+}
+
+/// Items in scope counted per inspection or per finding (of one inspection) and stage.
+pub async fn tallies_by(
+    conn: &mut Conn,
+    scope: &Scope,
+    by: TallyBy,
+    inspection_id: Option<i64>,
+    today: NaiveDate,
+    due_soon_by: NaiveDate,
+) -> StoreResult<Vec<KeyTally>> {
+    let key = match by {
+        TallyBy::Inspection => "f.inspection_id",
+        TallyBy::Finding => "r.finding_id",
+    };
+    let mut sql = Sql::new("SELECT ");
+    sql.push(key).push(" AS key, r.stage, ");
+    push_clock_sums(&mut sql, today, due_soon_by);
+    sql.push(
+        " FROM rectifications r JOIN orgs o ON o.id = r.org_id JOIN findings f ON f.id = r.finding_id \
+         WHERE 1 = 1",
+    );
+    push_org_scope(&mut sql, scope, "o.path");
+    if let Some(id) = inspection_id {
+        sql.push(" AND f.inspection_id = ").bind(id);
+    }
+    sql.push(" GROUP BY ").push(key).push(", r.stage");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(KeyTally {
+                key: row.int("key")?,
+                stage: row.code("stage", Stage::from_code)?,
+                overdue: row.int("overdue")?,
+                due_soon: row.int("due_soon")?,
+                total: row.int("total")?,
+            })
+        })
+        .collect()
+}
+
+/// The overview's counts for a scope, by org, category and stage.
 pub async fn tallies(
     conn: &mut Conn,
     scope: &Scope,
     today: NaiveDate,
     due_soon_by: NaiveDate,
 ) -> StoreResult<Vec<Tally>> {
-    let mut sql = Sql::new(
-        "SELECT r.org_id, o.name AS org_name, f.category, r.stage, \
-         SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on < ",
-    );
-    sql.bind(date_text(today));
+    let mut sql = Sql::new("SELECT r.org_id, o.name AS org_name, f.category, r.stage, ");
+    push_clock_sums(&mut sql, today, due_soon_by);
     sql.push(
-        " THEN 1 ELSE 0 END) AS overdue, \
-         SUM(CASE WHEN r.stage IN ('not_started', 'in_progress', 'reopened') AND r.due_on >= ",
-    );
-    sql.bind(date_text(today));
-    sql.push(" AND r.due_on <= ").bind(date_text(due_soon_by));
-    sql.push(
-        " THEN 1 ELSE 0 END) AS due_soon, COUNT(*) AS total \
-         FROM rectifications r JOIN orgs o ON o.id = r.org_id JOIN findings f ON f.id = r.finding_id \
+        " FROM rectifications r JOIN orgs o ON o.id = r.org_id JOIN findings f ON f.id = r.finding_id \
          WHERE 1 = 1",
     );
     push_org_scope(&mut sql, scope, "o.path");
@@ -586,26 +672,30 @@ async fn measure_rows(conn: &mut Conn, sql: Sql) -> StoreResult<Vec<MeasureRow>>
     let rows = sql::fetch_all(conn, sql).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id = row.int("id")?;
-        out.push(MeasureRow {
-            id,
-            rectification_id: row.int("rectification_id")?,
-            position: row.int("position")?,
-            content: MeasureContent {
-                content: row.text("content")?,
-                leader_member_id: row.int("leader_member_id")?,
-                org_id: row.int("org_id")?,
-                person_member_id: row.int("person_member_id")?,
-                deadline: row.date("deadline")?,
-                milestones: milestones(conn, id).await?,
-            },
-            leader_name: row.text("leader_name")?,
-            org_name: row.text("org_name")?,
-            person_name: row.text("person_name")?,
-            done_on: row.opt_date("done_on")?,
-        });
+        let milestones = milestones(conn, row.int("id")?).await?;
+        out.push(measure_row(row, milestones)?);
     }
     Ok(out)
+}
+
+fn measure_row(row: &AnyRow, milestones: Vec<Milestone>) -> StoreResult<MeasureRow> {
+    Ok(MeasureRow {
+        id: row.int("id")?,
+        rectification_id: row.int("rectification_id")?,
+        position: row.int("position")?,
+        content: MeasureContent {
+            content: row.text("content")?,
+            leader_member_id: row.int("leader_member_id")?,
+            org_id: row.int("org_id")?,
+            person_member_id: row.int("person_member_id")?,
+            deadline: row.date("deadline")?,
+            milestones,
+        },
+        leader_name: row.text("leader_name")?,
+        org_name: row.text("org_name")?,
+        person_name: row.text("person_name")?,
+        done_on: row.opt_date("done_on")?,
+    })
 }
 
 pub async fn measures(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<MeasureRow>> {
@@ -614,6 +704,72 @@ pub async fn measures(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec
         .bind(rectification_id)
         .push(" ORDER BY m.position");
     measure_rows(conn, sql).await
+}
+
+/// Joins the items of an inspection in scope onto a query of rows keyed by
+/// `rectification_id` (measures `m`, events `e`, files `x`).
+fn push_inspection_items(sql: &mut Sql, alias: &'static str, scope: &Scope, inspection_id: i64) {
+    sql.push(" JOIN rectifications r ON r.id = ")
+        .push(alias)
+        .push(
+            ".rectification_id JOIN findings f ON f.id = r.finding_id \
+             JOIN orgs ro ON ro.id = r.org_id WHERE f.inspection_id = ",
+        )
+        .bind(inspection_id);
+    push_org_scope(sql, scope, "ro.path");
+}
+
+/// The measures of an inspection's items in scope, without their milestones (the ledger).
+pub async fn measures_of_inspection(
+    conn: &mut Conn,
+    scope: &Scope,
+    inspection_id: i64,
+) -> StoreResult<Vec<MeasureRow>> {
+    let mut sql = Sql::new(SELECT_MEASURE);
+    push_inspection_items(&mut sql, "m", scope, inspection_id);
+    sql.push(" ORDER BY m.rectification_id, m.position");
+    let rows = sql::fetch_all(conn, sql).await?;
+    rows.iter()
+        .map(|row| measure_row(row, Vec::new()))
+        .collect()
+}
+
+/// The progress reports (with their evidence) of an inspection's items in scope.
+pub async fn reports_of_inspection(
+    conn: &mut Conn,
+    scope: &Scope,
+    inspection_id: i64,
+) -> StoreResult<Vec<EventRow>> {
+    let mut sql = Sql::new(
+        "SELECT e.id, e.rectification_id, e.action, e.stage_after, e.note, e.evidence, e.measure_id, \
+         e.account_id, e.login, e.at FROM rectification_events e",
+    );
+    push_inspection_items(&mut sql, "e", scope, inspection_id);
+    sql.push(" AND e.action = 'report' ORDER BY e.id");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(event_row)
+        .collect()
+}
+
+/// The evidence files of an inspection's items in scope.
+pub async fn files_of_inspection(
+    conn: &mut Conn,
+    scope: &Scope,
+    inspection_id: i64,
+) -> StoreResult<Vec<FileRow>> {
+    let mut sql = Sql::new(
+        "SELECT x.id, x.event_id, x.rectification_id, x.file_name, x.content_type, x.size, x.digest, \
+         x.stored_name FROM rectification_files x",
+    );
+    push_inspection_items(&mut sql, "x", scope, inspection_id);
+    sql.push(" ORDER BY x.id");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(file_row)
+        .collect()
 }
 
 /// Unfinished measures of open items that a member carries as responsible person or leader.
@@ -703,27 +859,28 @@ pub async fn insert_event(
 
 pub async fn events(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<EventRow>> {
     let rows = sqlx::query(
-        "SELECT id, action, stage_after, note, evidence, measure_id, account_id, login, at \
+        "SELECT id, rectification_id, action, stage_after, note, evidence, measure_id, account_id, login, at \
          FROM rectification_events WHERE rectification_id = $1 ORDER BY id",
     )
     .bind(rectification_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(EventRow {
-                id: row.int("id")?,
-                action: row.text("action")?,
-                stage_after: row.code("stage_after", Stage::from_code)?,
-                note: row.opt_text("note")?,
-                evidence: row.opt_text("evidence")?,
-                measure_id: row.opt_int("measure_id")?,
-                account_id: row.opt_int("account_id")?,
-                login: row.text("login")?,
-                at: row.timestamp("at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(event_row).collect()
+}
+
+fn event_row(row: &AnyRow) -> StoreResult<EventRow> {
+    Ok(EventRow {
+        id: row.int("id")?,
+        rectification_id: row.int("rectification_id")?,
+        action: row.text("action")?,
+        stage_after: row.code("stage_after", Stage::from_code)?,
+        note: row.opt_text("note")?,
+        evidence: row.opt_text("evidence")?,
+        measure_id: row.opt_int("measure_id")?,
+        account_id: row.opt_int("account_id")?,
+        login: row.text("login")?,
+        at: row.timestamp("at")?,
+    })
 }
 
 /// A file kept as evidence of a report.
@@ -762,20 +919,20 @@ pub async fn files(conn: &mut Conn, rectification_id: i64) -> StoreResult<Vec<Fi
     .bind(rectification_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(FileRow {
-                id: row.int("id")?,
-                event_id: row.int("event_id")?,
-                rectification_id: row.int("rectification_id")?,
-                file_name: row.text("file_name")?,
-                content_type: row.text("content_type")?,
-                size: row.int("size")?,
-                digest: row.text("digest")?,
-                stored_name: row.text("stored_name")?,
-            })
-        })
-        .collect()
+    rows.iter().map(file_row).collect()
+}
+
+fn file_row(row: &AnyRow) -> StoreResult<FileRow> {
+    Ok(FileRow {
+        id: row.int("id")?,
+        event_id: row.int("event_id")?,
+        rectification_id: row.int("rectification_id")?,
+        file_name: row.text("file_name")?,
+        content_type: row.text("content_type")?,
+        size: row.int("size")?,
+        digest: row.text("digest")?,
+        stored_name: row.text("stored_name")?,
+    })
 }
 
 /// The member an account is linked to, if any (whose measures are in its to-do list).

@@ -464,7 +464,9 @@ async fn no_one_accepts_their_own_claim_even_from_above() {
         .json()
         .await
         .unwrap();
-    let b_item = detail["findings"][0]["items"]
+    assert_eq!(detail["findings"][0]["items"]["not_started"], 2);
+    assert_eq!(detail["matching"], 2);
+    let b_item = detail["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -159,35 +159,58 @@ pub struct FindingJson {
     pub position: i64,
     pub problem: String,
     pub category: String,
-    /// The items of this finding in the caller's scope.
-    pub items: Vec<ItemJson>,
+    /// Its items in the caller's scope, by state.
+    pub items: CountsJson,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InspectionDetailJson {
     pub inspection: InspectionJson,
     pub findings: Vec<FindingJson>,
+    /// One page (100) of the items in scope, by finding then org.
+    pub items: Vec<ItemJson>,
+    /// How many items match, over all pages.
+    pub matching: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct InspectionQuery {
+    /// Only the items of this finding.
+    pub finding: Option<i64>,
+    /// 1-based; 100 items a page.
+    pub page: Option<u32>,
 }
 
 async fn inspection_detail(
     state: &AppState,
     actor: &dangjian_service::Actor,
     id: i64,
+    q: &InspectionQuery,
 ) -> Result<InspectionDetailJson, ApiError> {
-    let d = state.services.inspection(actor, id).await?;
+    let page = dangjian_service::Page {
+        number: q.page.unwrap_or(1).clamp(1, 100_000),
+        size: 100,
+    };
+    let d = state
+        .services
+        .inspection(actor, id, q.finding, page)
+        .await?;
     Ok(InspectionDetailJson {
         inspection: inspection_json(&d.inspection),
         findings: d
             .findings
             .iter()
-            .map(|(f, items)| FindingJson {
+            .map(|(f, c)| FindingJson {
                 id: f.id,
                 position: f.position,
                 problem: f.problem.clone(),
                 category: f.category.code().to_owned(),
-                items: items.iter().map(item_json).collect(),
+                items: counts_json(c),
             })
             .collect(),
+        items: d.items.iter().map(item_json).collect(),
+        matching: d.matching,
     })
 }
 
@@ -212,19 +235,21 @@ pub async fn create(
     let id = state.services.create_inspection(&actor, &form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(inspection_detail(&state, &actor, id).await?),
+        Json(inspection_detail(&state, &actor, id, &InspectionQuery::default()).await?),
     ))
 }
 
-/// An inspection with its findings and the caller's items of each.
-#[utoipa::path(get, path = "/inspections/{id}", tag = "rectification", params(("id" = i64, Path)),
+/// An inspection with its findings counted by state and a page of the caller's items.
+#[utoipa::path(get, path = "/inspections/{id}", tag = "rectification", params(("id" = i64, Path), InspectionQuery),
     responses((status = 200, body = InspectionDetailJson), (status = 404, body = ApiErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<InspectionDetailJson>, ApiError> {
-    Ok(Json(inspection_detail(&state, &actor, id).await?))
+    let q: InspectionQuery = api_query(raw.as_deref())?;
+    Ok(Json(inspection_detail(&state, &actor, id, &q).await?))
 }
 
 /// Adds a finding and assigns it to orgs, each with its own item.
@@ -246,7 +271,7 @@ pub async fn add_finding(
     state.services.add_finding(&actor, id, &form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(inspection_detail(&state, &actor, id).await?),
+        Json(inspection_detail(&state, &actor, id, &InspectionQuery::default()).await?),
     ))
 }
 

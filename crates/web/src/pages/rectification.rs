@@ -308,11 +308,26 @@ struct DetailPage {
     scope_note: String,
     feedback_ref: String,
     feedback_on: String,
-    findings: Vec<(i64, String, &'static str, Vec<ItemLine>)>,
+    /// (id, position, problem, category, counts by state, total).
+    findings: Vec<FindingLine>,
+    /// The finding whose items are listed, if one was chosen.
+    finding: Option<i64>,
+    items: Vec<ItemLine>,
+    page: u32,
+    pages: i64,
     can_add: bool,
+    states: Vec<&'static str>,
     categories: Vec<(&'static str, &'static str)>,
     form: FindingForm,
     errors: FieldErrors,
+}
+
+struct FindingLine {
+    id: i64,
+    position: i64,
+    problem: String,
+    category: &'static str,
+    counts: CountRow,
 }
 
 #[derive(Deserialize, Default)]
@@ -321,15 +336,33 @@ pub struct SavedQuery {
     saved: String,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct InspectionQuery {
+    saved: String,
+    finding: String,
+    page: String,
+}
+
+/// Items listed a page on an inspection's page.
+const ITEMS_PER_PAGE: u32 = 50;
+
+#[allow(clippy::too_many_arguments)]
 async fn detail_page(
     state: &AppState,
     actor: &Actor,
     id: i64,
     notice: Option<&str>,
+    finding: Option<i64>,
+    page: u32,
     form: FindingForm,
     errors: FieldErrors,
 ) -> Result<DetailPage, PageError> {
-    let d = state.services.inspection(actor, id).await?;
+    let at = dangjian_service::Page {
+        number: page,
+        size: ITEMS_PER_PAGE,
+    };
+    let d = state.services.inspection(actor, id, finding, at).await?;
     let i = &d.inspection;
     let layout = Layout::new(actor, AREA, i.title.clone())
         .crumb("整改落实", Some(AREA.to_owned()))
@@ -353,16 +386,20 @@ async fn detail_page(
         findings: d
             .findings
             .iter()
-            .map(|(f, items)| {
-                (
-                    f.position,
-                    f.problem.clone(),
-                    f.category.label(),
-                    items.iter().map(line).collect(),
-                )
+            .map(|(f, c)| FindingLine {
+                id: f.id,
+                position: f.position,
+                problem: f.problem.clone(),
+                category: f.category.label(),
+                counts: count_row(String::new(), c),
             })
             .collect(),
+        finding,
+        items: d.items.iter().map(line).collect(),
+        page,
+        pages: view::page_count(d.matching, ITEMS_PER_PAGE),
         can_add: d.can_add_findings,
+        states: ItemState::ALL.iter().map(|s| s.label()).collect(),
         categories: FindingCategory::ALL
             .iter()
             .map(|c| (c.code(), c.label()))
@@ -378,13 +415,23 @@ pub async fn detail(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let q: SavedQuery = query(raw.as_deref())?;
+    let q: InspectionQuery = query(raw.as_deref())?;
     let notice = (!q.saved.is_empty()).then_some("已保存");
+    let finding = match q.finding.trim() {
+        "" => None,
+        f => Some(
+            f.parse()
+                .map_err(|_| PageError::BadRequest("问题编号无效".to_owned()))?,
+        ),
+    };
+    let number = q.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 100_000);
     let page = detail_page(
         &state,
         &session.actor,
         id,
         notice,
+        finding,
+        number,
         FindingForm::default(),
         FieldErrors::new(),
     )
@@ -401,7 +448,7 @@ pub async fn add_finding(
     match state.services.add_finding(&session.actor, id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}?saved=1#findings")).into_response()),
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let page = detail_page(&state, &session.actor, id, None, form, errors).await?;
+            let page = detail_page(&state, &session.actor, id, None, None, 1, form, errors).await?;
             render_invalid(&page)
         }
         Err(other) => Err(other.into()),
