@@ -99,12 +99,15 @@ async fn main() {
     if !only_compliance {
         let overview = time(&services, 5, || async {
             services
-                .rectification_overview(&office)
+                .rectification_overview(&office, None)
                 .await
                 .expect("rectification overview");
         })
         .await;
-        let o = services.rectification_overview(&office).await.unwrap();
+        let o = services
+            .rectification_overview(&office, None)
+            .await
+            .unwrap();
         println!(
             "rectification overview: {} items in {} orgs, {} overdue listed",
             o.by_state.total(),
@@ -112,6 +115,43 @@ async fn main() {
             o.overdue.len()
         );
         report("rectification overview, whole province", &overview, 200);
+        let todo = time(&services, 5, || async {
+            services.rectification_todo(&office).await.expect("to-do");
+        })
+        .await;
+        report("rectification to-do of the committee office", &todo, 200);
+        let listed = time(&services, 5, || async {
+            services.inspections(&office).await.expect("inspections");
+        })
+        .await;
+        report("inspection list with counts, whole province", &listed, 200);
+        let inspection = services.inspections(&office).await.unwrap()[0].0.id;
+        let first_page = Page {
+            number: 1,
+            size: 50,
+        };
+        let page = time(&services, 5, || async {
+            services
+                .inspection(&office, inspection, None, first_page)
+                .await
+                .expect("inspection");
+        })
+        .await;
+        report("inspection page (findings counted, 50 items)", &page, 200);
+        let ledger = time(&services, 3, || async {
+            services
+                .rectification_ledger(&office, inspection)
+                .await
+                .expect("ledger");
+        })
+        .await;
+        let rows = services
+            .rectification_ledger(&office, inspection)
+            .await
+            .unwrap()
+            .rows
+            .len();
+        report(&format!("rectification ledger, {rows} rows"), &ledger, 5000);
         if only_rectification {
             return;
         }

@@ -449,16 +449,25 @@ impl Services {
         Ok(id)
     }
 
-    /// Whether the actor may work on a task: its org is in scope, or the actor's member is
-    /// the person responsible for it.
-    async fn may_report(&self, actor: &Actor, task: &TaskRow) -> ServiceResult<bool> {
-        if actor.scope.covers_org(&task.org_path) {
-            return Ok(true);
-        }
+    /// Whether the actor's member is the person responsible for a task.
+    async fn is_task_person(&self, actor: &Actor, task: &TaskRow) -> ServiceResult<bool> {
         let Some(person) = task.person_member_id else {
             return Ok(false);
         };
         Ok(self.actor_member(actor).await? == Some(person))
+    }
+
+    /// Whether the actor may see a task: its org is in scope, or they are its person.
+    async fn may_see(&self, actor: &Actor, task: &TaskRow) -> ServiceResult<bool> {
+        Ok(actor.scope.covers_org(&task.org_path) || self.is_task_person(actor, task).await?)
+    }
+
+    /// Whether the actor may report on a task: its org or one above it with the permission
+    /// to do the work, or the person responsible for it (a member's own task).
+    async fn may_report(&self, actor: &Actor, task: &TaskRow) -> ServiceResult<bool> {
+        Ok(task.done_on.is_none()
+            && ((actor.permits(Permission::Rectify) && actor.scope.covers_org(&task.org_path))
+                || self.is_task_person(actor, task).await?))
     }
 
     /// A task the actor may see, or not found (audited when it exists).
@@ -472,7 +481,7 @@ impl Services {
         let task = store::task(&mut tx, id).await?;
         tx.commit().await?;
         match task {
-            Some(t) if self.may_report(actor, &t).await? => Ok(t),
+            Some(t) if self.may_see(actor, &t).await? => Ok(t),
             Some(_) => Err(self.out_of_scope(actor, event, "task", id).await),
             None => Err(ServiceError::NotFound),
         }
@@ -497,7 +506,7 @@ impl Services {
         tx.commit().await?;
         let writer = actor.permits(Permission::Rectify);
         Ok(TaskDetail {
-            can_report: writer && task.done_on.is_none(),
+            can_report: self.may_report(actor, &task).await?,
             can_break_down: writer && actor.scope.covers_org(&task.org_path),
             milestones,
             children: children
@@ -518,9 +527,15 @@ impl Services {
         id: i64,
         form: &TaskReportForm,
     ) -> ServiceResult<()> {
-        self.require(actor, Permission::Rectify, "task.report")
+        self.require(actor, Permission::ReadRectification, "task.report")
             .await?;
-        self.load_task(actor, id, "task.report").await?;
+        let task = self.load_task(actor, id, "task.report").await?;
+        if !self.may_report(actor, &task).await? {
+            return Err(ServiceError::invalid(
+                "note",
+                "任务已完成，或您不是该任务的承担组织或责任人",
+            ));
+        }
         let note = text::required(&form.note, "进展情况", LONG)
             .map_err(|e| ServiceError::invalid("note", e.to_string()))?;
         let now = self.clock().now();

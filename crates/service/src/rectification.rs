@@ -219,10 +219,15 @@ impl Counts {
     }
 }
 
-/// The committee's overview of a scope.
-#[derive(Debug, Clone, Default, Serialize)]
+/// The committee's overview of an org's subtree.
+#[derive(Debug, Clone)]
 pub struct Overview {
+    /// The org the counts are rolled up under.
+    pub root: crate::orgs::Org,
+    /// The root is the top of the actor's own scope (no way further up).
+    pub at_top: bool,
     pub by_state: Counts,
+    /// The root's own items ("本级"), then each org directly below it with its subtree's.
     pub by_org: Vec<(i64, String, Counts)>,
     pub by_category: Vec<(FindingCategory, Counts)>,
     /// The most overdue open items first (at most 200).
@@ -1343,14 +1348,18 @@ impl Services {
                 .collect();
         }
         if actor.permits(Permission::Rectify) {
+            // The items of the actor's own org are not theirs to accept: read more than are
+            // shown, then keep those from below.
             let filter = ItemFilter {
                 stage: Some(Stage::AwaitingAcceptance),
+                limit: Some(OVERDUE_SHOWN * 2),
                 ..ItemFilter::default()
             };
             todo.to_accept = store::items(&mut tx, &actor.scope, &filter)
                 .await?
                 .iter()
                 .filter(|i| self.who(actor, i).is_above && i.claimed_by != actor.account_id)
+                .take(OVERDUE_SHOWN as usize)
                 .map(|i| self.rectification_item_view(i))
                 .collect();
             let filter = ItemFilter {
@@ -1368,46 +1377,89 @@ impl Services {
         Ok(todo)
     }
 
-    /// The overview of the actor's scope: items by state, by org and by category, and the
-    /// overdue list.
-    pub async fn rectification_overview(&self, actor: &Actor) -> ServiceResult<Overview> {
+    /// The overview of an org's subtree (by default the top of the actor's scope): items by
+    /// state and by category; by org as the root's own and each org directly below it with
+    /// its whole subtree (to drill down); and the most overdue items.
+    pub async fn rectification_overview(
+        &self,
+        actor: &Actor,
+        under: Option<i64>,
+    ) -> ServiceResult<Overview> {
         self.require(actor, Permission::Rectify, "rectification.overview")
             .await?;
+        let top = match &actor.scope {
+            Scope::Subtree { org_id, .. } => Some(*org_id),
+            _ => {
+                let mut tx = self.db().read().await?;
+                let root = dangjian_store::duty::first_root(&mut tx).await?;
+                tx.commit().await?;
+                root
+            }
+        };
+        let root_id = under.or(top).ok_or(ServiceError::NotFound)?;
+        let root = self
+            .load_org(actor, root_id, "rectification.overview")
+            .await?;
+        let subtree = Scope::Subtree {
+            org_id: root.id,
+            path: root.path.clone(),
+        };
         let today = self.clock().today();
-        let escalation = self.rules().escalation;
-        let soon = today + Days::new(u64::from(escalation.green_days_before));
+        let soon = self.due_soon_by();
         let mut tx = self.db().read().await?;
-        let tallies = store::tallies(&mut tx, &actor.scope, today, soon).await?;
+        let categories = store::category_tallies(&mut tx, &subtree, today, soon).await?;
+        let orgs = store::org_tallies(&mut tx, &subtree, today, soon).await?;
+        let children = orgs::children(&mut tx, Some(root.id), true).await?;
         let filter = ItemFilter {
             open_due_by: today.pred_opt(),
             limit: Some(OVERDUE_SHOWN),
             ..ItemFilter::default()
         };
-        let overdue = store::items(&mut tx, &actor.scope, &filter).await?;
+        let overdue = store::items(&mut tx, &subtree, &filter).await?;
         tx.commit().await?;
-        let mut overview = Overview::default();
-        let mut by_org: Vec<(i64, String, Counts)> = Vec::new();
+        let mut by_state = Counts::default();
         let mut by_category: BTreeMap<FindingCategory, Counts> = BTreeMap::new();
-        for t in &tallies {
-            let split = clock_split(t.stage, t.overdue, t.due_soon, t.total);
-            if by_org.last().is_none_or(|(id, _, _)| *id != t.org_id) {
-                by_org.push((t.org_id, t.org_name.clone(), Counts::default()));
-            }
-            for (state, n) in split.into_iter().filter(|(_, n)| *n > 0) {
-                overview.by_state.add(state, n);
-                if let Some((_, _, c)) = by_org.last_mut() {
-                    c.add(state, n);
+        for t in &categories {
+            for (state, n) in clock_split(t.stage, t.overdue, t.due_soon, t.total) {
+                if n > 0 {
+                    by_state.add(state, n);
+                    by_category.entry(t.category).or_default().add(state, n);
                 }
-                by_category.entry(t.category).or_default().add(state, n);
             }
         }
-        overview.by_org = by_org;
-        overview.by_category = by_category.into_iter().collect();
-        overview.overdue = overdue
-            .iter()
-            .map(|i| self.rectification_item_view(i))
-            .collect();
-        Ok(overview)
+        // Each org's counts go to the org directly below the root on its path, or to the
+        // root's own line.
+        let depth = root.path.depth();
+        let mut rolled: HashMap<i64, Counts> = HashMap::new();
+        for t in &orgs {
+            let key = t.path.ids().get(depth + 1).copied().unwrap_or(root.id);
+            let counts = rolled.entry(key).or_default();
+            for (state, n) in clock_split(t.stage, t.overdue, t.due_soon, t.total) {
+                if n > 0 {
+                    counts.add(state, n);
+                }
+            }
+        }
+        let mut by_org = Vec::new();
+        if let Some(own) = rolled.remove(&root.id) {
+            by_org.push((root.id, format!("{}（本级）", root.name), own));
+        }
+        for child in children {
+            if let Some(c) = rolled.remove(&child.id) {
+                by_org.push((child.id, child.name, c));
+            }
+        }
+        Ok(Overview {
+            at_top: Some(root.id) == top,
+            root,
+            by_state,
+            by_org,
+            by_category: by_category.into_iter().collect(),
+            overdue: overdue
+                .iter()
+                .map(|i| self.rectification_item_view(i))
+                .collect(),
+        })
     }
 }
 

@@ -97,6 +97,10 @@ pub struct MeasureRow {
     pub leader_name: String,
     pub org_name: String,
     pub person_name: String,
+    /// How the measure's form names them again when it is edited.
+    pub leader_police_number: String,
+    pub org_code: String,
+    pub person_police_number: String,
     pub done_on: Option<NaiveDate>,
 }
 
@@ -388,19 +392,6 @@ pub async fn items(
         .collect()
 }
 
-/// One cell of the overview: how many items of an org and category are in a stage, and how
-/// many of the open ones are overdue or due soon.
-#[derive(Debug, Clone)]
-pub struct Tally {
-    pub org_id: i64,
-    pub org_name: String,
-    pub category: FindingCategory,
-    pub stage: Stage,
-    pub overdue: i64,
-    pub due_soon: i64,
-    pub total: i64,
-}
-
 /// `overdue`, `due_soon` and `total` of a grouped count: open items due before `today` are
 /// overdue, those due by `due_soon_by` are due soon.
 fn push_clock_sums(sql: &mut Sql, today: NaiveDate, due_soon_by: NaiveDate) {
@@ -473,29 +464,75 @@ pub async fn tallies_by(
         .collect()
 }
 
-/// The overview's counts for a scope, by org, category and stage.
-pub async fn tallies(
+/// The counts of one category in one stage.
+#[derive(Debug, Clone)]
+pub struct CategoryTally {
+    pub category: FindingCategory,
+    pub stage: Stage,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub total: i64,
+}
+
+/// Items in scope counted per finding category and stage.
+pub async fn category_tallies(
     conn: &mut Conn,
     scope: &Scope,
     today: NaiveDate,
     due_soon_by: NaiveDate,
-) -> StoreResult<Vec<Tally>> {
-    let mut sql = Sql::new("SELECT r.org_id, o.name AS org_name, f.category, r.stage, ");
+) -> StoreResult<Vec<CategoryTally>> {
+    let mut sql = Sql::new("SELECT f.category, r.stage, ");
     push_clock_sums(&mut sql, today, due_soon_by);
     sql.push(
         " FROM rectifications r JOIN orgs o ON o.id = r.org_id JOIN findings f ON f.id = r.finding_id \
          WHERE 1 = 1",
     );
     push_org_scope(&mut sql, scope, "o.path");
-    sql.push(" GROUP BY r.org_id, o.name, o.path, f.category, r.stage ORDER BY o.path, f.category");
+    sql.push(" GROUP BY f.category, r.stage");
     sql::fetch_all(conn, sql)
         .await?
         .iter()
         .map(|row| {
-            Ok(Tally {
-                org_id: row.int("org_id")?,
-                org_name: row.text("org_name")?,
+            Ok(CategoryTally {
                 category: row.code("category", FindingCategory::from_code)?,
+                stage: row.code("stage", Stage::from_code)?,
+                overdue: row.int("overdue")?,
+                due_soon: row.int("due_soon")?,
+                total: row.int("total")?,
+            })
+        })
+        .collect()
+}
+
+/// The counts of one org's own items in one stage, with the org's path to roll them up.
+#[derive(Debug, Clone)]
+pub struct OrgTally {
+    pub path: OrgPath,
+    pub stage: Stage,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub total: i64,
+}
+
+/// Items in scope counted per assigned org and stage (grouped without sorting: the caller
+/// rolls them up into subtrees).
+pub async fn org_tallies(
+    conn: &mut Conn,
+    scope: &Scope,
+    today: NaiveDate,
+    due_soon_by: NaiveDate,
+) -> StoreResult<Vec<OrgTally>> {
+    let mut sql = Sql::new("SELECT o.path, r.stage, ");
+    push_clock_sums(&mut sql, today, due_soon_by);
+    sql.push(" FROM rectifications r JOIN orgs o ON o.id = r.org_id WHERE 1 = 1");
+    push_org_scope(&mut sql, scope, "o.path");
+    sql.push(" GROUP BY r.org_id, o.path, r.stage");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(OrgTally {
+                path: row.org_path("path")?,
                 stage: row.code("stage", Stage::from_code)?,
                 overdue: row.int("overdue")?,
                 due_soon: row.int("due_soon")?,
@@ -664,7 +701,8 @@ pub async fn unfinish_measures(conn: &mut Conn, rectification_id: i64) -> StoreR
 }
 
 const SELECT_MEASURE: &str = "SELECT m.id, m.rectification_id, m.position, m.content, m.leader_member_id, \
-     l.name AS leader_name, m.org_id, o.name AS org_name, m.person_member_id, p.name AS person_name, \
+     l.name AS leader_name, l.police_number AS leader_police_number, m.org_id, o.name AS org_name, \
+     o.code AS org_code, m.person_member_id, p.name AS person_name, p.police_number AS person_police_number, \
      m.deadline, m.done_on FROM measures m JOIN members l ON l.id = m.leader_member_id \
      JOIN members p ON p.id = m.person_member_id JOIN orgs o ON o.id = m.org_id";
 
@@ -694,6 +732,9 @@ fn measure_row(row: &AnyRow, milestones: Vec<Milestone>) -> StoreResult<MeasureR
         leader_name: row.text("leader_name")?,
         org_name: row.text("org_name")?,
         person_name: row.text("person_name")?,
+        leader_police_number: row.text("leader_police_number")?,
+        org_code: row.text("org_code")?,
+        person_police_number: row.text("person_police_number")?,
         done_on: row.opt_date("done_on")?,
     })
 }
@@ -804,34 +845,41 @@ async fn milestones(conn: &mut Conn, measure_id: i64) -> StoreResult<Vec<Milesto
         .collect()
 }
 
-/// Removes an unfinished measure no report refers to; false otherwise.
+/// Removes an unfinished measure that no progress report refers to; false otherwise. The
+/// planning steps that named it keep their text and lose only the link.
 pub async fn delete_measure(conn: &mut Conn, rectification_id: i64, id: i64) -> StoreResult<bool> {
-    let referred = sqlx::query("SELECT 1 AS one FROM rectification_events WHERE measure_id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
-    if referred {
+    let reported = sqlx::query(
+        "SELECT 1 AS one FROM rectification_events WHERE measure_id = $1 AND action <> 'plan'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    let open = sqlx::query(
+        "SELECT 1 AS one FROM measures WHERE id = $1 AND rectification_id = $2 AND done_on IS NULL",
+    )
+    .bind(id)
+    .bind(rectification_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    if reported || !open {
         return Ok(false);
     }
-    sqlx::query(
-        "DELETE FROM measure_milestones WHERE measure_id = $1 AND measure_id IN \
-                 (SELECT id FROM measures WHERE rectification_id = $2 AND done_on IS NULL)",
-    )
-    .bind(id)
-    .bind(rectification_id)
-    .execute(&mut *conn)
-    .await?;
-    let done = sqlx::query(
-        "DELETE FROM measures WHERE id = $1 AND rectification_id = $2 AND done_on IS NULL",
-    )
-    .bind(id)
-    .bind(rectification_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    sqlx::query("UPDATE rectification_events SET measure_id = NULL WHERE measure_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM measure_milestones WHERE measure_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM measures WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     refresh_due(conn, rectification_id).await?;
-    Ok(done == 1)
+    Ok(true)
 }
 
 pub async fn insert_event(

@@ -259,6 +259,27 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
         todo.contains("我负责的工作任务") && todo.contains("绿色提醒"),
         "{todo}"
     );
+    // The person reports on their own task from it, though a member account.
+    let (status, body) = page(&app, &person, &format!("/tasks/{parent}")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("报送</button>"), "{body}");
+    let response = app
+        .post_form(
+            &person,
+            &format!("/tasks/{parent}/reports"),
+            &[("note", "已督促两个支部按期述职")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    // But not on a task that is not theirs.
+    let response = app
+        .post_form(
+            &person,
+            &format!("/tasks/{a2_task}/reports"),
+            &[("note", "越权")],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
 
     // The duty-report pack gathers the list, the tasks and rectification.
     let zza = app.login("sec_zza", harness::PASSWORD).await;

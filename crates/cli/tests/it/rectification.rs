@@ -234,6 +234,49 @@ async fn a_finding_is_rectified_with_evidence_accepted_from_above_and_reopened()
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("已被他人修改"));
 
+    // A second measure added by mistake is deleted (only planned, nothing reported); the first
+    // is corrected through its edit form.
+    let (_, body) = page(&app, &secretary, &path).await;
+    let v = version_of(&body);
+    let mut fields = vec![("version", v.as_str())];
+    fields.extend(measure(""));
+    let response = post(&app, &secretary, &format!("{path}/measures"), &fields).await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = page(&app, &secretary, &path).await;
+    let deletes: Vec<String> = body
+        .split(&format!("{path}/measures/"))
+        .skip(1)
+        .filter_map(|s| s.split_once("/delete").map(|(id, _)| id.to_owned()))
+        .collect();
+    assert_eq!(deletes.len(), 2, "{body}");
+    let v = version_of(&body);
+    let response = post(
+        &app,
+        &secretary,
+        &format!("{path}/measures/{}/delete", deletes[1]),
+        &[("version", &v)],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = page(&app, &secretary, &format!("{path}?edit={}", deletes[0])).await;
+    assert!(body.contains("修改整改措施") && body.contains("2026-04-30 完成支部书记专题培训"));
+    let v = version_of(&body);
+    let mut fields = vec![("version", v.as_str())];
+    fields.extend(measure(
+        "2026-04-30 完成支部书记专题培训\n2026-05-25 召开专题组织生活会",
+    ));
+    let response = post(
+        &app,
+        &secretary,
+        &format!("{path}/measures/{}", deletes[0]),
+        &fields,
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = page(&app, &secretary, &path).await;
+    assert!(body.contains("2026-05-25 召开专题组织生活会"));
+    assert_eq!(body.matches("/delete\"").count(), 1, "one measure left");
+
     // Progress with a file finishes the measure.
     let (_, body) = page(&app, &secretary, &path).await;
     let v = version_of(&body);
@@ -602,6 +645,27 @@ async fn no_one_accepts_their_own_claim_even_from_above() {
     assert_eq!(overview["by_state"]["closed"], 1);
     assert_eq!(overview["by_state"]["not_started"], 1);
     assert_eq!(overview["by_category"][0]["category"], "irregular_org_life");
+    // By org, rolled up under the top: 总支A holds A1's item, 支部B its own; drilling into
+    // 总支A shows A1.
+    let names: Vec<&str> = overview["by_org"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["org_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["支部B", "总支A"]);
+    let general_a = app.fixture.general_a;
+    let below: Value = client
+        .get(api(&format!("/rectification/overview?org={general_a}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(below["by_org"][0]["org_name"], "支部A1");
+    assert_eq!(below["by_state"]["not_started"], 1);
 }
 
 /// The colours shown on an account's to-do page, logged in afresh (sessions end after half an

@@ -797,6 +797,8 @@ pub struct CategoryCountsJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OverviewJson {
+    /// The org the counts are rolled up under.
+    pub org_id: i64,
     pub by_state: CountsJson,
     pub by_org: Vec<OrgCountsJson>,
     pub by_category: Vec<CategoryCountsJson>,
@@ -804,15 +806,26 @@ pub struct OverviewJson {
     pub overdue: Vec<ItemJson>,
 }
 
-/// The overview of the caller's scope: items by state, org and category; the overdue list.
-#[utoipa::path(get, path = "/rectification/overview", tag = "rectification",
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct OverviewQuery {
+    /// The org to roll up under (default: the top of the caller's scope).
+    pub org: Option<i64>,
+}
+
+/// The overview of an org's subtree: items by state and category; by org as the org's own
+/// and each org directly below with its subtree; the overdue list.
+#[utoipa::path(get, path = "/rectification/overview", tag = "rectification", params(OverviewQuery),
     responses((status = 200, body = OverviewJson), (status = 403, body = ApiErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<OverviewJson>, ApiError> {
-    let o = state.services.rectification_overview(&actor).await?;
+    let q: OverviewQuery = api_query(raw.as_deref())?;
+    let o = state.services.rectification_overview(&actor, q.org).await?;
     Ok(Json(OverviewJson {
+        org_id: o.root.id,
         by_state: counts_json(&o.by_state),
         by_org: o
             .by_org

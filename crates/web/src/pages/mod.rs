@@ -142,6 +142,10 @@ pub fn router() -> Router<AppState> {
             post(rectification::add_measure),
         )
         .route(
+            "/rectifications/{id}/measures/{measure}",
+            post(rectification::update_measure),
+        )
+        .route(
             "/rectifications/{id}/measures/{measure}/delete",
             post(rectification::delete_measure),
         )

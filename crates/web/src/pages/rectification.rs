@@ -161,30 +161,56 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
 #[template(path = "rect_overview.html")]
 struct OverviewPage {
     layout: Layout,
+    root_name: String,
+    /// The org one level up, to climb back (none at the top of the actor's scope).
+    up: Option<i64>,
     states: Vec<&'static str>,
     total: CountRow,
-    by_org: Vec<CountRow>,
+    /// Each org below (its id, to drill into it; the root's own line has none) and counts.
+    by_org: Vec<(Option<i64>, CountRow)>,
     by_category: Vec<CountRow>,
     overdue: Vec<ItemLine>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OverviewQuery {
+    org: String,
 }
 
 pub async fn overview(
     State(state): State<AppState>,
     session: Session,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
-    let o = state.services.rectification_overview(actor).await?;
-    let layout = Layout::new(actor, AREA, "整改总览")
+    let q: OverviewQuery = query(raw.as_deref())?;
+    let under = match q.org.trim() {
+        "" => None,
+        id => Some(
+            id.parse()
+                .map_err(|_| PageError::BadRequest("组织编号无效".to_owned()))?,
+        ),
+    };
+    let o = state.services.rectification_overview(actor, under).await?;
+    let layout = Layout::new(actor, AREA, format!("整改总览 · {}", o.root.name))
         .crumb("整改落实", Some(AREA.to_owned()))
         .crumb("整改总览", None);
     render(&OverviewPage {
         layout,
+        root_name: o.root.name.clone(),
+        up: if o.at_top { None } else { o.root.parent_id },
         states: ItemState::ALL.iter().map(|s| s.label()).collect(),
         total: count_row("合计", &o.by_state),
         by_org: o
             .by_org
             .iter()
-            .map(|(_, name, c)| count_row(name.clone(), c))
+            .map(|(id, name, c)| {
+                (
+                    (*id != o.root.id).then_some(*id),
+                    count_row(name.clone(), c),
+                )
+            })
             .collect(),
         by_category: o
             .by_category
@@ -328,12 +354,6 @@ struct FindingLine {
     problem: String,
     category: &'static str,
     counts: CountRow,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct SavedQuery {
-    saved: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -506,6 +526,8 @@ struct ItemPage {
     can_work: bool,
     can_accept: bool,
     can_reopen: bool,
+    /// The measure whose values fill the measure form, when one is being edited.
+    editing: Option<i64>,
     kept: Kept,
 }
 
@@ -514,9 +536,39 @@ async fn item_page(
     actor: &Actor,
     id: i64,
     notice: Option<&str>,
+    editing: Option<i64>,
     kept: Kept,
 ) -> Result<ItemPage, PageError> {
     let d = state.services.rectification(actor, id).await?;
+    // Editing an unfinished measure: its values fill the form (unless a refused edit is kept).
+    let mut kept = kept;
+    if let Some(m) = editing.and_then(|e| {
+        d.measures
+            .iter()
+            .find(|(m, _)| m.id == e && m.done_on.is_none())
+    }) && kept.active.is_empty()
+    {
+        let (m, _) = m;
+        let milestones: Vec<String> = m
+            .content
+            .milestones
+            .iter()
+            .map(|s| format!("{} {}", view::date(s.due_on), s.content))
+            .collect();
+        kept.values = vec![
+            ("content".to_owned(), m.content.content.clone()),
+            ("leader".to_owned(), m.leader_police_number.clone()),
+            ("person".to_owned(), m.person_police_number.clone()),
+            ("org".to_owned(), m.org_code.clone()),
+            ("deadline".to_owned(), view::date(m.content.deadline)),
+            ("milestones".to_owned(), milestones.join("\n")),
+        ];
+    }
+    let editing = editing.filter(|e| {
+        d.measures
+            .iter()
+            .any(|(m, _)| m.id == *e && m.done_on.is_none())
+    });
     let layout = Layout::new(actor, AREA, format!("整改事项 · {}", d.item.org_name))
         .crumb("整改落实", Some(AREA.to_owned()))
         .crumb(
@@ -592,6 +644,7 @@ async fn item_page(
         can_work: d.can_work,
         can_accept: d.can_accept,
         can_reopen: d.can_reopen,
+        editing,
         kept,
     })
 }
@@ -602,10 +655,19 @@ pub async fn item(
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let q: SavedQuery = query(raw.as_deref())?;
+    let q: ItemQuery = query(raw.as_deref())?;
     let notice = (!q.saved.is_empty()).then_some("已保存");
-    let page = item_page(&state, &session.actor, id, notice, Kept::default()).await?;
+    let editing = q.edit.trim().parse().ok();
+    let page = item_page(&state, &session.actor, id, notice, editing, Kept::default()).await?;
     render(&page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ItemQuery {
+    saved: String,
+    /// A measure to edit.
+    edit: String,
 }
 
 /// Back to the item's page when the step was taken, or the page again with the refusal at
@@ -617,6 +679,7 @@ async fn after_step(
     result: Result<(), ServiceError>,
     active: &'static str,
     values: Vec<(String, String)>,
+    editing: Option<i64>,
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => {
@@ -628,7 +691,7 @@ async fn after_step(
                 values,
                 errors,
             };
-            let page = item_page(state, actor, id, None, kept).await?;
+            let page = item_page(state, actor, id, None, editing, kept).await?;
             render_invalid(&page)
         }
         Err(other) => Err(other.into()),
@@ -663,7 +726,7 @@ pub async fn save_cause(
         .save_cause(&session.actor, id, &service_form)
         .await;
     let kept = vec![("cause".to_owned(), form.cause)];
-    after_step(&state, &session.actor, id, result, "cause", kept).await
+    after_step(&state, &session.actor, id, result, "cause", kept, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -683,6 +746,23 @@ pub async fn add_measure(
     Path(id): Path<i64>,
     form: SessionForm<MeasurePageForm>,
 ) -> Result<Response, PageError> {
+    save_measure(state, id, None, form).await
+}
+
+pub async fn update_measure(
+    State(state): State<AppState>,
+    Path((id, measure)): Path<(i64, i64)>,
+    form: SessionForm<MeasurePageForm>,
+) -> Result<Response, PageError> {
+    save_measure(state, id, Some(measure), form).await
+}
+
+async fn save_measure(
+    state: AppState,
+    id: i64,
+    measure: Option<i64>,
+    form: SessionForm<MeasurePageForm>,
+) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     let service_form = MeasureForm {
         version: version_of(&form.version)?,
@@ -695,7 +775,7 @@ pub async fn add_measure(
     };
     let result = state
         .services
-        .save_measure(&session.actor, id, None, &service_form)
+        .save_measure(&session.actor, id, measure, &service_form)
         .await;
     let kept = vec![
         ("content".to_owned(), form.content),
@@ -705,7 +785,16 @@ pub async fn add_measure(
         ("deadline".to_owned(), form.deadline),
         ("milestones".to_owned(), form.milestones),
     ];
-    after_step(&state, &session.actor, id, result, "measures", kept).await
+    after_step(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "measures",
+        kept,
+        measure,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -725,7 +814,16 @@ pub async fn delete_measure(
         .services
         .delete_measure(&session.actor, id, measure, version)
         .await;
-    after_step(&state, &session.actor, id, result, "measures", Vec::new()).await
+    after_step(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "measures",
+        Vec::new(),
+        None,
+    )
+    .await
 }
 
 /// Takes a progress report (multipart: the CSRF token, the fields, then up to five files).
@@ -795,7 +893,7 @@ pub async fn report(
         .services
         .report_progress(actor, id, &form, &uploads)
         .await;
-    after_step(&state, actor, id, result, "report", fields).await
+    after_step(&state, actor, id, result, "report", fields, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -835,7 +933,16 @@ pub async fn claim(
         .services
         .claim_rectified(&session.actor, id, &form.service()?)
         .await;
-    after_step(&state, &session.actor, id, result, "claim", form.kept()).await
+    after_step(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "claim",
+        form.kept(),
+        None,
+    )
+    .await
 }
 
 pub async fn decide(
@@ -848,7 +955,16 @@ pub async fn decide(
         .services
         .decide_claim(&session.actor, id, &form.service()?)
         .await;
-    after_step(&state, &session.actor, id, result, "accept", form.kept()).await
+    after_step(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "accept",
+        form.kept(),
+        None,
+    )
+    .await
 }
 
 pub async fn reopen(
@@ -861,7 +977,16 @@ pub async fn reopen(
         .services
         .reopen_rectification(&session.actor, id, &form.service()?)
         .await;
-    after_step(&state, &session.actor, id, result, "reopen", form.kept()).await
+    after_step(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "reopen",
+        form.kept(),
+        None,
+    )
+    .await
 }
 
 /// An evidence file, as a download.
