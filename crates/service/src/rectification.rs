@@ -1405,10 +1405,28 @@ impl Services {
             path: root.path.clone(),
         };
         let today = self.clock().today();
-        let soon = self.due_soon_by();
+        let escalation = self.rules().escalation;
         let mut tx = self.db().read().await?;
-        let categories = store::category_tallies(&mut tx, &subtree, today, soon).await?;
-        let orgs = store::org_tallies(&mut tx, &subtree, today, soon).await?;
+        // A root org's subtree is read as the whole tree (no join), then kept to the
+        // subtree's orgs below, in case there are other roots.
+        let read_scope = if root.parent_id.is_none() {
+            Scope::Everything
+        } else {
+            subtree.clone()
+        };
+        let facts = store::item_facts(&mut tx, &read_scope).await?;
+        let categories: HashMap<i64, FindingCategory> = store::finding_categories(&mut tx)
+            .await?
+            .into_iter()
+            .collect();
+        let depth = root.path.depth();
+        // Each org of the subtree counts toward the org directly below the root on its path,
+        // or toward the root's own line.
+        let line_of: HashMap<i64, i64> = store::subtree_paths(&mut tx, &root.path)
+            .await?
+            .into_iter()
+            .map(|(id, path)| (id, path.ids().get(depth + 1).copied().unwrap_or(root.id)))
+            .collect();
         let children = orgs::children(&mut tx, Some(root.id), true).await?;
         let filter = ItemFilter {
             open_due_by: today.pred_opt(),
@@ -1419,25 +1437,16 @@ impl Services {
         tx.commit().await?;
         let mut by_state = Counts::default();
         let mut by_category: BTreeMap<FindingCategory, Counts> = BTreeMap::new();
-        for t in &categories {
-            for (state, n) in clock_split(t.stage, t.overdue, t.due_soon, t.total) {
-                if n > 0 {
-                    by_state.add(state, n);
-                    by_category.entry(t.category).or_default().add(state, n);
-                }
-            }
-        }
-        // Each org's counts go to the org directly below the root on its path, or to the
-        // root's own line.
-        let depth = root.path.depth();
         let mut rolled: HashMap<i64, Counts> = HashMap::new();
-        for t in &orgs {
-            let key = t.path.ids().get(depth + 1).copied().unwrap_or(root.id);
-            let counts = rolled.entry(key).or_default();
-            for (state, n) in clock_split(t.stage, t.overdue, t.due_soon, t.total) {
-                if n > 0 {
-                    counts.add(state, n);
-                }
+        for fact in &facts {
+            let Some(line) = line_of.get(&fact.org_id) else {
+                continue;
+            };
+            let state = fact.stage.state(fact.due_on, today, &escalation);
+            by_state.add(state, 1);
+            rolled.entry(*line).or_default().add(state, 1);
+            if let Some(category) = categories.get(&fact.finding_id) {
+                by_category.entry(*category).or_default().add(state, 1);
             }
         }
         let mut by_org = Vec::new();
