@@ -1427,7 +1427,7 @@ impl Services {
             .into_iter()
             .map(|(id, path)| (id, path.ids().get(depth + 1).copied().unwrap_or(root.id)))
             .collect();
-        let children = orgs::children(&mut tx, Some(root.id), true).await?;
+        let children = orgs::child_names(&mut tx, root.id).await?;
         let filter = ItemFilter {
             open_due_by: today.pred_opt(),
             limit: Some(OVERDUE_SHOWN),
@@ -1453,9 +1453,9 @@ impl Services {
         if let Some(own) = rolled.remove(&root.id) {
             by_org.push((root.id, format!("{}（本级）", root.name), own));
         }
-        for child in children {
-            if let Some(c) = rolled.remove(&child.id) {
-                by_org.push((child.id, child.name, c));
+        for (id, name) in children {
+            if let Some(c) = rolled.remove(&id) {
+                by_org.push((id, name, c));
             }
         }
         Ok(Overview {

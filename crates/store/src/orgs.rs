@@ -129,6 +129,18 @@ pub async fn children(
     rows(sql::fetch_all(conn, sql).await?)
 }
 
+/// The ids and names of the orgs directly below `parent` (dissolved ones too), by code: the
+/// light form of [`children`] for reports that only label their rows.
+pub async fn child_names(conn: &mut Conn, parent: i64) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query("SELECT id, name FROM orgs WHERE parent_id = $1 ORDER BY code")
+        .bind(parent)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.int("id")?, row.text("name")?)))
+        .collect()
+}
+
 /// Filters for searching the tree.
 #[derive(Debug, Clone, Default)]
 pub struct OrgFilter {
