@@ -921,6 +921,7 @@ impl Services {
             .demo_rectification(&mut tx, &plan, &ids, &member_ids, seed, scale)
             .await?;
         progress("整改", rectifications as u64, rectifications as u64);
+        self.demo_duty(&mut tx, &plan, &ids, &member_ids).await?;
 
         let accounts = self
             .demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale)
@@ -949,6 +950,136 @@ impl Services {
             measures,
             accounts,
         })
+    }
+
+    /// The root committee's responsibility list (its primary responsibility, the secretary's
+    /// and each committee member's duties) and this year's work plan, whose tasks went to every
+    /// org directly below it: those past their deadline mostly done, the rest under way.
+    async fn demo_duty(
+        &self,
+        tx: &mut dangjian_store::Conn,
+        plan: &Plan,
+        org_ids: &[i64],
+        member_ids: &std::collections::HashMap<String, i64>,
+    ) -> ServiceResult<()> {
+        use dangjian_core::duty::DutyKind;
+        use dangjian_store::duty::{self as store, NewTask};
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let root = &plan.orgs[0];
+        let root_id = org_ids[0];
+        let member = |m: usize| member_ids.get(&plan.members[m].row.police_number).copied();
+        let mut duties = Vec::new();
+        for content in [
+            "把党建工作与公安业务工作同部署、同推进、同考核",
+            "每季度专题研究一次党建工作，每年听取下级党组织书记抓党建述职",
+        ] {
+            duties.push(
+                store::insert_duty(
+                    tx,
+                    root_id,
+                    DutyKind::PrimaryResponsibility,
+                    None,
+                    content,
+                    "(演示数据)",
+                    now,
+                )
+                .await?,
+            );
+        }
+        if let Some(secretary) = root.secretary.and_then(member) {
+            duties.push(
+                store::insert_duty(
+                    tx,
+                    root_id,
+                    DutyKind::FirstResponsible,
+                    Some(secretary),
+                    "亲自部署重要工作、亲自过问重大问题、亲自协调重点环节、亲自督办重要案件",
+                    "(演示数据)",
+                    now,
+                )
+                .await?,
+            );
+        }
+        for (_, m) in &root.committee {
+            if let Some(id) = member(*m) {
+                store::insert_duty(
+                    tx,
+                    root_id,
+                    DutyKind::DualDuty,
+                    Some(id),
+                    "抓好分管部门的党建工作和党风廉政建设，做到业务与党建两手抓",
+                    "(演示数据)",
+                    now,
+                )
+                .await?;
+            }
+        }
+        let year = today.year();
+        let plan_id = store::insert_plan(
+            tx,
+            root_id,
+            year,
+            &format!("{year}年党建工作要点"),
+            "(演示数据)",
+            now,
+        )
+        .await?;
+        let children: Vec<i64> = plan
+            .orgs
+            .iter()
+            .zip(org_ids)
+            .filter(|(o, _)| o.parent == Some(0) && o.dissolved_on.is_none())
+            .map(|(_, id)| *id)
+            .collect();
+        let day = |m: u32, d: u32| date(year, m, d);
+        let tasks = [
+            ("开展支部书记抓党建述职评议", day(1, 10), day(3, 31)),
+            (
+                "落实“三会一课”制度，开展组织生活专项检查",
+                day(2, 1),
+                day(6, 30),
+            ),
+            (
+                "完成基层党建工作专项检查反馈问题整改",
+                day(3, 1),
+                day(9, 30),
+            ),
+            ("开展“一支部一品牌”创建", day(4, 1), day(12, 20)),
+        ];
+        for (i, (title, starts_on, deadline)) in tasks.into_iter().enumerate() {
+            let mut task = NewTask {
+                plan_id,
+                parent_id: None,
+                org_id: root_id,
+                person_member_id: root.secretary.and_then(member),
+                title,
+                starts_on,
+                deadline,
+                milestones: &[],
+                created_by: "(演示数据)",
+            };
+            let parent = store::insert_task(tx, &task, now).await?;
+            if let Some(duty) = duties.get(i % duties.len().max(1)) {
+                store::link(tx, *duty, parent).await?;
+            }
+            for (k, child) in children.iter().enumerate() {
+                task.parent_id = Some(parent);
+                task.org_id = *child;
+                task.person_member_id = None;
+                let id = store::insert_task(tx, &task, now).await?;
+                // Past its deadline, all but every seventh org has finished; before it, some
+                // have reported.
+                if deadline < today && k % 7 != 3 {
+                    store::insert_report(tx, id, "已按要求完成", Some(deadline), "(演示数据)", now)
+                        .await?;
+                } else if starts_on < today && k % 2 == 0 {
+                    store::insert_report(tx, id, "正在推进，已完成过半", None, "(演示数据)", now)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The demo inspection of the root org, fed back two months ago, with its findings and

@@ -157,7 +157,8 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
     let again = dangjian(&dir, &["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("只能写入空库"));
-    // The demo inspection has items in every state, on the clock too: due soon and overdue.
+    // The demo inspection has items in every state, on the clock too: due soon and overdue;
+    // the top committee has a responsibility list and a work plan issued to the orgs below.
     let url = format!("sqlite://{}", dir.join("dangjian.db").display());
     let (stages, due_soon, overdue) = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::{Connection as _, Row as _};
@@ -175,6 +176,16 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
+        let duties: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM duties")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let issued: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE parent_id IS NOT NULL")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert!(duties >= 3 && issued >= 8, "{duties} duties, {issued} issued tasks");
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(
