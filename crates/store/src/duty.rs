@@ -214,17 +214,8 @@ pub async fn insert_task(conn: &mut Conn, t: &NewTask<'_>, now: DateTime<Utc>) -
     .fetch_one(&mut *conn)
     .await?
     .int("id")?;
-    for (i, m) in t.milestones.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO task_milestones (task_id, position, due_on, content) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(i as i64 + 1)
-        .bind(date_text(m.due_on))
-        .bind(m.content.as_str())
-        .execute(&mut *conn)
+    crate::rectification::write_milestones(conn, "task_milestones", "task_id", id, t.milestones)
         .await?;
-    }
     Ok(id)
 }
 
@@ -341,20 +332,7 @@ pub async fn open_tasks_of_member(conn: &mut Conn, member_id: i64) -> StoreResul
 }
 
 pub async fn milestones(conn: &mut Conn, task_id: i64) -> StoreResult<Vec<Milestone>> {
-    let rows = sqlx::query(
-        "SELECT due_on, content FROM task_milestones WHERE task_id = $1 ORDER BY position",
-    )
-    .bind(task_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Milestone {
-                due_on: row.date("due_on")?,
-                content: row.text("content")?,
-            })
-        })
-        .collect()
+    crate::rectification::read_milestones(conn, "task_milestones", "task_id", task_id).await
 }
 
 #[derive(Debug, Clone)]

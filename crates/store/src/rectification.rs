@@ -595,7 +595,7 @@ pub async fn insert_measure(
     .fetch_one(&mut *conn)
     .await?
     .int("id")?;
-    write_milestones(conn, id, &m.milestones).await?;
+    write_milestones(conn, "measure_milestones", "measure_id", id, &m.milestones).await?;
     refresh_due(conn, rectification_id).await?;
     Ok(id)
 }
@@ -628,26 +628,35 @@ pub async fn update_measure(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    write_milestones(conn, id, &m.milestones).await?;
+    write_milestones(conn, "measure_milestones", "measure_id", id, &m.milestones).await?;
     refresh_due(conn, rectification_id).await?;
     Ok(true)
 }
 
-async fn write_milestones(
+/// Writes the roadmap of a measure or a task: `table` keyed by `key`.
+pub(crate) async fn write_milestones(
     conn: &mut Conn,
-    measure_id: i64,
+    table: &'static str,
+    key: &'static str,
+    id: i64,
     milestones: &[Milestone],
 ) -> StoreResult<()> {
     for (i, m) in milestones.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO measure_milestones (measure_id, position, due_on, content) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(measure_id)
-        .bind(i as i64 + 1)
-        .bind(date_text(m.due_on))
-        .bind(m.content.as_str())
-        .execute(&mut *conn)
-        .await?;
+        let mut sql = Sql::new("INSERT INTO ");
+        sql.push(table)
+            .push(" (")
+            .push(key)
+            .push(", position, due_on, content) VALUES (")
+            .bind(id)
+            .push(", ")
+            .bind(i as i64 + 1)
+            .push(", ")
+            .bind(date_text(m.due_on))
+            .push(", ")
+            .bind(m.content.clone())
+            .push(")");
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -811,13 +820,26 @@ pub async fn measures_of_member(conn: &mut Conn, member_id: i64) -> StoreResult<
 }
 
 async fn milestones(conn: &mut Conn, measure_id: i64) -> StoreResult<Vec<Milestone>> {
-    let rows = sqlx::query(
-        "SELECT due_on, content FROM measure_milestones WHERE measure_id = $1 ORDER BY position",
-    )
-    .bind(measure_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
+    read_milestones(conn, "measure_milestones", "measure_id", measure_id).await
+}
+
+/// The roadmap of a measure or a task, in order: `table` keyed by `key`.
+pub(crate) async fn read_milestones(
+    conn: &mut Conn,
+    table: &'static str,
+    key: &'static str,
+    id: i64,
+) -> StoreResult<Vec<Milestone>> {
+    let mut sql = Sql::new("SELECT due_on, content FROM ");
+    sql.push(table)
+        .push(" WHERE ")
+        .push(key)
+        .push(" = ")
+        .bind(id)
+        .push(" ORDER BY position");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
         .map(|row| {
             Ok(Milestone {
                 due_on: row.date("due_on")?,
