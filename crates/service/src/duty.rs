@@ -102,7 +102,10 @@ pub struct TaskDetail {
     pub milestones: Vec<Milestone>,
     pub children: Vec<TaskView>,
     pub reports: Vec<ReportRow>,
+    /// The items of the responsibility lists (of its org and of the plan's) it carries out,
+    /// and those it could still be linked to.
     pub duties: Vec<DutyRow>,
+    pub other_duties: Vec<DutyRow>,
     /// The actor may report on it (its org, above it, or its person).
     pub can_report: bool,
     /// The actor may break it down or issue it further (its org or above).
@@ -497,13 +500,12 @@ impl Services {
         let milestones = store::milestones(&mut tx, id).await?;
         let children = store::children(&mut tx, id).await?;
         let reports = store::reports(&mut tx, id).await?;
-        let duties = store::duties(&mut tx, task.org_id)
-            .await?
-            .into_iter()
-            .chain(store::duties(&mut tx, task.plan_org_id).await?)
-            .filter(|d| d.task_ids.contains(&id))
-            .collect();
+        let mut all = store::duties(&mut tx, task.org_id).await?;
+        if task.plan_org_id != task.org_id {
+            all.extend(store::duties(&mut tx, task.plan_org_id).await?);
+        }
         tx.commit().await?;
+        let (duties, other_duties) = all.into_iter().partition(|d| d.task_ids.contains(&id));
         let writer = actor.permits(Permission::Rectify);
         Ok(TaskDetail {
             can_report: self.may_report(actor, &task).await?,
@@ -516,6 +518,7 @@ impl Services {
                 .collect(),
             reports,
             duties,
+            other_duties,
             view: self.task_view(task),
         })
     }

@@ -543,7 +543,7 @@ pub async fn change_item(
 ) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE rectifications SET stage = $1, cause = $2, claimed_by = $3, closed_on = $4, deadline = $5, \
-         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+         due_on = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
     )
     .bind(change.stage.code())
     .bind(change.cause)
@@ -556,6 +556,8 @@ pub async fn change_item(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    // `due_on` was set to the deadline to keep its check while the deadline moves; the
+    // earliest open deadline is worked out again now.
     if done == 1 {
         refresh_due(conn, id).await?;
     }

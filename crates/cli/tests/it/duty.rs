@@ -196,6 +196,33 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
     );
     let (parent, a1_task, a2_task) = (ids[0], ids[1], ids[2]);
 
+    // The task carries out the first-responsible duty; the committee's primary
+    // responsibility is linked to it from its page.
+    let (_, body) = page(&app, &zza, &format!("/tasks/{parent}")).await;
+    assert_eq!(
+        body.matches("亲自抓党建工作，每季度听取").count(),
+        1,
+        "linked once"
+    );
+    let other: String = body
+        .split("action=\"/tasks/")
+        .find(|s| s.starts_with(&format!("{parent}/duties")))
+        .and_then(|s| s.split("<option value=\"").nth(2))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let response = post(format!("/tasks/{parent}/duties"), vec![("duty", other)]).await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = page(&app, &zza, &format!("/tasks/{parent}")).await;
+    assert!(
+        body.contains("党组织主体责任：把党建工作与业务工作同部署"),
+        "{body}"
+    );
+    assert!(
+        !body.contains(&format!("action=\"/tasks/{parent}/duties\"")),
+        "nothing left to link"
+    );
+
     // A sub-task must keep within its task.
     let response = post(
         format!("/tasks/{parent}/tasks"),

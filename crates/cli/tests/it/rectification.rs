@@ -439,6 +439,7 @@ async fn a_finding_is_rectified_with_evidence_accepted_from_above_and_reopened()
     )
     .await;
     assert_eq!(response.status(), 422, "a deadline in the past is refused");
+    // A new deadline earlier than the old one: the item's due day moves with it.
     let response = post(
         &app,
         &office,
@@ -446,7 +447,7 @@ async fn a_finding_is_rectified_with_evidence_accepted_from_above_and_reopened()
         &[
             ("version", &v),
             ("note", "回头看发现第二季度组织生活会仍未开展批评"),
-            ("deadline", "2026-09-30"),
+            ("deadline", "2026-04-15"),
         ],
     )
     .await;

@@ -392,6 +392,8 @@ struct TaskPage {
     children: Vec<TaskLine>,
     reports: Vec<ReportLine>,
     duties: Vec<(&'static str, String)>,
+    /// Items it could still be linked to: (id, label).
+    other_duties: Vec<(String, String)>,
     can_report: bool,
     can_break_down: bool,
     kept: Kept,
@@ -438,6 +440,14 @@ async fn task_page(
             .duties
             .iter()
             .map(|x| (x.kind.label(), x.content.clone()))
+            .collect(),
+        other_duties: d
+            .other_duties
+            .iter()
+            .map(|x| {
+                let short: String = x.content.chars().take(30).collect();
+                (x.id.to_string(), format!("{}：{}", x.kind.label(), short))
+            })
             .collect(),
         can_report: d.can_report,
         can_break_down: d.can_break_down,
@@ -522,6 +532,27 @@ pub async fn report(
         .await;
     let kept = vec![("note".to_owned(), form.note)];
     after_task(&state, &session.actor, id, result, "reports", kept).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkPageForm {
+    duty: String,
+}
+
+/// Links the task to an item of a responsibility list it carries out.
+pub async fn link_duty(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<LinkPageForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = match form.duty.trim().parse() {
+        Ok(duty) => state.services.link_duty(&session.actor, duty, id).await,
+        Err(_) => Err(ServiceError::invalid("duty", "请选择责任事项")),
+    };
+    let kept = vec![("duty".to_owned(), form.duty)];
+    after_task(&state, &session.actor, id, result, "duties", kept).await
 }
 
 #[derive(Template)]

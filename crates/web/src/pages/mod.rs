@@ -111,6 +111,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}", get(duty::task))
         .route("/tasks/{id}/tasks", post(duty::add_sub_task))
         .route("/tasks/{id}/reports", post(duty::report))
+        .route("/tasks/{id}/duties", post(duty::link_duty))
         .route("/rectification", get(rectification::home))
         .route("/rectification/overview", get(rectification::overview))
         .route(
