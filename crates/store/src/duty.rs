@@ -55,28 +55,35 @@ pub async fn duties(conn: &mut Conn, org_id: i64) -> StoreResult<Vec<DutyRow>> {
     .bind(org_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id = row.int("id")?;
-        let links =
-            sqlx::query("SELECT task_id FROM duty_tasks WHERE duty_id = $1 ORDER BY task_id")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-        out.push(DutyRow {
-            id,
-            org_id: row.int("org_id")?,
-            kind: row.code("kind", DutyKind::from_code)?,
-            member_id: row.opt_int("member_id")?,
-            member_name: row.opt_text("member_name")?,
-            content: row.text("content")?,
-            task_ids: links
-                .iter()
-                .map(|r| r.int("task_id"))
-                .collect::<StoreResult<_>>()?,
-        });
+    // Every link of the org's duties in one query, not one per duty.
+    let links = sqlx::query(
+        "SELECT l.duty_id, l.task_id FROM duty_tasks l JOIN duties d ON d.id = l.duty_id \
+         WHERE d.org_id = $1 ORDER BY l.task_id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut tasks_of: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for link in &links {
+        tasks_of
+            .entry(link.int("duty_id")?)
+            .or_default()
+            .push(link.int("task_id")?);
     }
-    Ok(out)
+    rows.iter()
+        .map(|row| {
+            let id = row.int("id")?;
+            Ok(DutyRow {
+                id,
+                org_id: row.int("org_id")?,
+                kind: row.code("kind", DutyKind::from_code)?,
+                member_id: row.opt_int("member_id")?,
+                member_name: row.opt_text("member_name")?,
+                content: row.text("content")?,
+                task_ids: tasks_of.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 pub async fn duty(conn: &mut Conn, id: i64) -> StoreResult<Option<(i64, OrgPath)>> {

@@ -43,6 +43,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
         "整改落实",
         Some(Permission::ReadRectification),
     ),
+    ("/duty", "责任落实", Some(Permission::Rectify)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),

@@ -604,6 +604,20 @@ async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in
     assert!(page.contains("验收通过并销号") && page.contains("销号日期"));
     let path = driver.screenshot("rectification-closed.png").await;
     eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/rectification")).await;
+    driver.wait_for_text("整改落实与待办提醒").await;
+    let path = driver.screenshot("rectification-todo.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/inspections")).await;
+    driver.wait_for_text("检查反馈").await;
+    let path = driver.screenshot("inspection-list.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!("/inspections/{inspection}")))
+        .await;
+    driver.wait_for_text("整改事项").await;
+    let path = driver.screenshot("inspection-detail.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.goto(&app.url("/rectification/overview")).await;
     driver.wait_for_text("按问题类别").await;
     let path = driver.screenshot("rectification-overview.png").await;

@@ -60,6 +60,10 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
     let (status, body) = page(&app, &zza, &board).await;
     assert_eq!(status, 200);
     assert!(body.contains("总支A"));
+    assert!(
+        body.contains("<a href=\"/duty\" class=\"active\""),
+        "reached from the navigation"
+    );
 
     // The responsibility list: the first responsible must be the secretary.
     let post = |path: String, fields: Vec<(&'static str, String)>| {
