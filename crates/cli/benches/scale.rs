@@ -343,7 +343,7 @@ async fn import(
     );
     let started = Instant::now();
     let preview = services
-        .preview_import(office, &sheet)
+        .preview_import(office, sheet.clone())
         .await
         .expect("preview");
     let previewed = started.elapsed();

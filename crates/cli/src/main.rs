@@ -2,6 +2,7 @@
 //! line and settings, starts logging and calls the library; errors end the program with one
 //! clear line and a non-zero exit, never a panic.
 
+mod files;
 mod settings;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -130,12 +131,25 @@ enum KeysCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the HMAC-SM3 chain of the audit log. Exits 0 when it is intact, otherwise 1
+    /// Check the HMAC-SM3 chain of the audit log, its start and every seal (in the database,
+    /// in `audit_seal_file`, and in the files given). Exits 0 when it is intact, otherwise 1
     /// and names the first broken record.
-    Verify,
-    /// Sign the head of the chain with SM2 and print the seal (JSON, with the public key) to
-    /// keep off the server; `audit verify` checks every seal taken.
-    Seal,
+    Verify {
+        /// A seal file kept off the server (one seal per line, as `audit seal` prints them);
+        /// may be given more than once.
+        #[arg(long, value_name = "FILE")]
+        seal: Vec<PathBuf>,
+    },
+    /// Sign the head of the chain with SM2, append the seal to `audit_seal_file` (or --out)
+    /// and print it (JSON, with the public key) for the log platform.
+    Seal {
+        /// Append the seal to this file (outside the data directory) as well.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Bind the start of an audit chain that began after record 1 (a database from before
+    /// the chain existed) to the audit key. Run once, from the server's shell.
+    Anchor,
     /// Export records, oldest first, as JSON lines (one object per record, with its MAC) for
     /// the bureau's log platform.
     Export {
@@ -213,12 +227,16 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create a bearer token acting as the account; it is printed once.
+    /// Create a bearer token acting as the account; it is printed once. It works for the
+    /// security policy's token age (90 days unless set shorter), or --days when fewer.
     Create {
         #[arg(long)]
         login: String,
         #[arg(long)]
         label: Option<String>,
+        /// Days the token works (1 to the policy's token age).
+        #[arg(long)]
+        days: Option<u32>,
     },
     /// List tokens (never their secrets).
     List,
@@ -284,7 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { .. } => serve(settings).await,
         Command::Migrate => {
             let services = open(&settings).await?;
-            print_admins(services.bootstrap().await?);
+            print_admins(&settings, services.bootstrap().await?)?;
             println!("数据库已是最新版本。");
             Ok(())
         }
@@ -356,26 +374,52 @@ async fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()>
     let services = open(settings).await?;
     let actor = dangjian_service::Actor::shell_auditor();
     let result = match command {
-        AuditCommand::Verify => match services
-            .verify_audit_chain(&actor)
-            .await
-            .map_err(service_error)?
-        {
-            ChainReport::Intact { records, unchained } => {
-                println!("审计链完整：已校验 {records} 条记录。");
-                if unchained > 0 {
-                    println!("另有 {unchained} 条记录写于启用审计链之前，没有校验码。");
+        AuditCommand::Verify { seal } => {
+            let mut seals = Vec::new();
+            for path in &seal {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("无法读取封存文件 {}", path.display()))?;
+                seals.extend(
+                    dangjian_service::audit::parse_seals(&text)
+                        .map_err(|e| anyhow!("{}：{e}", path.display()))?,
+                );
+            }
+            match services
+                .verify_audit_chain(&actor, &seals)
+                .await
+                .map_err(service_error)?
+            {
+                ChainReport::Intact {
+                    records,
+                    unchained,
+                    external_seals,
+                } => {
+                    println!("审计链完整：已校验 {records} 条记录。");
+                    if external_seals > 0 {
+                        println!("已与 {external_seals} 份外部封存逐一核对。");
+                    } else {
+                        println!(
+                            "未核对外部封存（--seal 封存文件 或设置 audit_seal_file）：只在库内截断并回退链头的篡改须与库外封存比对才能发现。"
+                        );
+                    }
+                    if unchained > 0 {
+                        println!("另有 {unchained} 条记录写于启用审计链之前，没有校验码。");
+                    }
+                    Ok(())
                 }
-                Ok(())
+                ChainReport::Broken { id, reason } => {
+                    services.db().close().await;
+                    eprintln!("审计链已被破坏：第一条有问题的记录编号 {id}，{reason}。");
+                    std::process::exit(1);
+                }
             }
-            ChainReport::Broken { id, reason } => {
-                services.db().close().await;
-                eprintln!("审计链已被破坏：第一条有问题的记录编号 {id}，{reason}。");
-                std::process::exit(1);
-            }
-        },
-        AuditCommand::Seal => {
-            let seal = services
+        }
+        AuditCommand::Seal { out } => {
+            let sealing = match out {
+                Some(path) => services.clone().with_seal_file(path),
+                None => services.clone(),
+            };
+            let seal = sealing
                 .seal_audit_chain(&actor)
                 .await
                 .map_err(service_error)?;
@@ -384,6 +428,14 @@ async fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()>
                 "已封存审计链（截至第 {} 条记录）。请把上面这一行交给日志平台或另行保存。",
                 seal.last_id
             );
+            Ok(())
+        }
+        AuditCommand::Anchor => {
+            let from = services
+                .cli_anchor_audit_chain()
+                .await
+                .map_err(service_error)?;
+            println!("已用审计密钥固定审计链的起点（第 {from} 条记录）。");
             Ok(())
         }
         AuditCommand::Export { from, to, out } => {
@@ -450,19 +502,8 @@ fn init_logging(filter: &str) {
 /// Opens the database (creating the SQLite file on first use), migrates it and checks it.
 async fn open(settings: &Settings) -> anyhow::Result<Services> {
     let clock = Arc::new(SystemClock);
-    if !settings.data_dir.exists() {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
-        // The database holds names, posts and the audit log in clear: only the service
-        // account may enter the directory it makes.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&settings.data_dir, std::fs::Permissions::from_mode(0o700))
-                .with_context(|| {
-                    format!("无法设置数据目录 {} 的权限", settings.data_dir.display())
-                })?;
-        }
+    for note in files::secure_data_dir(settings)? {
+        eprintln!("警告：{note}");
     }
     let key_file = settings.key_file();
     let services = match &settings.database_url {
@@ -477,6 +518,9 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
         }
     };
     let mut services = services.with_attachment_dir(settings.data_dir.join("attachments"));
+    if let Some(path) = &settings.audit_seal_file {
+        services = services.with_seal_file(path.clone());
+    }
     if let Some(path) = &settings.rules_file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
@@ -488,16 +532,48 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
     Ok(services)
 }
 
-fn print_admins(admins: Option<Vec<InitialAdmin>>) {
-    let Some(admins) = admins else { return };
-    println!("首次启动：已创建三员账号。以下一次性密码只显示这一次，首次登录须修改：");
-    for admin in admins {
-        println!(
-            "  {:<12} {:<8} {}",
-            admin.login,
-            admin.role.label(),
-            admin.password
-        );
+/// Shows the first start's administrator passwords, once (see `files::show_secrets`).
+fn print_admins(settings: &Settings, admins: Option<Vec<InitialAdmin>>) -> anyhow::Result<()> {
+    let Some(admins) = admins else {
+        return Ok(());
+    };
+    let lines: Vec<String> = admins
+        .iter()
+        .map(|admin| {
+            format!(
+                "  {:<12} {:<8} {}",
+                admin.login,
+                admin.role.label(),
+                admin.password
+            )
+        })
+        .collect();
+    files::show_secrets(
+        settings,
+        "initial-passwords",
+        "首次启动：已创建三员账号。以下一次性密码只显示这一次，首次登录须修改：",
+        &lines,
+    )
+}
+
+/// The server's timed work: anonymous refusals counted in a window are written once a
+/// minute, and the audit chain is sealed once a day when a seal file is set.
+async fn background(services: Services) {
+    let mut minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut minutes = 0u64;
+    loop {
+        minute.tick().await;
+        if let Err(e) = services.flush_denials().await {
+            tracing::warn!(error = %e, "writing counted refusals failed");
+        }
+        if minutes.is_multiple_of(60) {
+            match services.seal_if_due().await {
+                Ok(Some(seal)) => tracing::info!(last_id = seal.last_id, "audit chain sealed"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "sealing the audit chain failed"),
+            }
+        }
+        minutes += 1;
     }
 }
 
@@ -505,7 +581,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let services = open(&settings).await?;
     // The server records the meeting rules it runs with (a change takes effect today).
     services.apply_rule_versions(true).await?;
-    print_admins(services.bootstrap().await?);
+    print_admins(&settings, services.bootstrap().await?)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("无法监听 {}", settings.listen))?;
@@ -516,10 +592,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         }
         _ => None,
     };
+    for warning in files::placement_warnings(&settings, &settings.key_file(), tls.is_some()) {
+        eprintln!("警告：{warning}");
+    }
+    let timed = tokio::spawn(background(services.clone()));
     let state = AppState {
-        services,
+        services: services.clone(),
         config: WebConfig {
             secure_cookies: settings.secure_cookies || tls.is_some(),
+            max_connections: settings.max_connections,
+            ..WebConfig::default()
         },
     };
     let shutdown = async {
@@ -536,13 +618,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         }
     }
     .context("服务异常退出")?;
+    timed.abort();
+    // Refusals still being counted are written before the server stops.
+    services.flush_denials_now().await?;
     println!("已停止。");
     Ok(())
 }
 
 async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()> {
     let services = open(settings).await?;
-    print_admins(services.bootstrap().await?);
+    print_admins(settings, services.bootstrap().await?)?;
     let scale = match scale {
         Scale::City => DemoScale::City,
         Scale::Province => DemoScale::Province,
@@ -573,17 +658,32 @@ async fn demo(settings: &Settings, scale: Scale, seed: u64) -> anyhow::Result<()
         summary.rectifications,
         summary.measures
     );
-    println!("演示账号（密码只显示这一次）：");
-    for account in summary.accounts {
-        println!(
-            "  {:<14} {:<10} {:<18} {}",
-            account.login,
-            account.role.label(),
-            account.password,
-            account.scope
-        );
-    }
-    Ok(())
+    let lines: Vec<String> = summary
+        .accounts
+        .iter()
+        .map(|account| {
+            format!(
+                "  {:<14} {:<10} {:<18} {}",
+                account.login,
+                account.role.label(),
+                account.password,
+                account.scope
+            )
+        })
+        .collect();
+    files::show_secrets(
+        settings,
+        "demo-passwords",
+        "演示账号（密码只显示这一次）：",
+        &lines,
+    )
+}
+
+/// An instant as Beijing time, to the minute.
+fn beijing(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::TimeDelta::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// Reads a password from standard input: without echo at a terminal, else the first line.
@@ -624,7 +724,7 @@ fn service_error(error: ServiceError) -> anyhow::Error {
 
 async fn user(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
     let services = open(settings).await?;
-    print_admins(services.bootstrap().await?);
+    print_admins(settings, services.bootstrap().await?)?;
     match command {
         UserCommand::Add {
             login,
@@ -821,7 +921,7 @@ async fn import_members(
     let services = open(settings).await?;
     let actor = dangjian_service::Actor::shell_office();
     let report = services
-        .preview_import(&actor, &bytes)
+        .preview_import(&actor, bytes)
         .await
         .map_err(service_error)?;
     for w in &report.warnings {
@@ -856,21 +956,36 @@ async fn import_members(
 async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
     let services = open(settings).await?;
     match command {
-        TokenCommand::Create { login, label } => {
-            let token = services
-                .cli_create_token(&login, label.as_deref().unwrap_or(""))
+        TokenCommand::Create { login, label, days } => {
+            let (token, end) = services
+                .cli_create_token(&login, label.as_deref().unwrap_or(""), days)
                 .await
                 .map_err(service_error)?;
             println!("{token}");
+            eprintln!("有效期至 {}（北京时间）。", beijing(end));
         }
         TokenCommand::List => {
-            for t in services.cli_tokens().await.map_err(service_error)? {
+            let now = chrono::Utc::now();
+            println!(
+                "{:<6} {:<16} {:<20} {:<8} 有效期至",
+                "编号", "账号", "说明", "状态"
+            );
+            for (t, end) in services.cli_tokens().await.map_err(service_error)? {
                 let state = if t.revoked_at.is_some() {
                     "已吊销"
+                } else if end <= now {
+                    "已过期"
                 } else {
                     "有效"
                 };
-                println!("{:<6} {:<16} {:<20} {}", t.id, t.login, t.label, state);
+                println!(
+                    "{:<6} {:<16} {:<20} {:<8} {}",
+                    t.id,
+                    t.login,
+                    t.label,
+                    state,
+                    beijing(end)
+                );
             }
         }
         TokenCommand::Revoke { id } => {

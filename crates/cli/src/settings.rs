@@ -31,6 +31,12 @@ pub struct Settings {
     /// The bureau's own rules (TOML), laid key by key over the regulations' defaults
     /// (`rules/rules-defaults.toml`): local frequencies, the fixed 主题党日 day, …
     pub rules_file: Option<PathBuf>,
+    /// Where each seal of the audit chain is appended (one JSON line; outside the data
+    /// directory, ideally where the log platform collects it). When set, the server seals
+    /// the chain once a day and every verification holds the log to the seals in it.
+    pub audit_seal_file: Option<PathBuf>,
+    /// Connections open at once; past this the server stops accepting until one closes.
+    pub max_connections: usize,
     /// Log filter, e.g. `info` or `dangjian=debug`.
     pub log: String,
 }
@@ -46,6 +52,8 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             rules_file: None,
+            audit_seal_file: None,
+            max_connections: 1024,
             log: "info".to_owned(),
         }
     }
@@ -64,6 +72,8 @@ impl fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("tls_cert", &self.tls_cert)
             .field("rules_file", &self.rules_file)
+            .field("audit_seal_file", &self.audit_seal_file)
+            .field("max_connections", &self.max_connections)
             .field("log", &self.log)
             .finish()
     }
@@ -127,6 +137,8 @@ impl Settings {
                 "tls_cert",
                 "tls_key",
                 "rules_file",
+                "audit_seal_file",
+                "max_connections",
                 "log",
             ]))
             .merge(Serialized::defaults(overrides))

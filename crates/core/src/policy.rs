@@ -3,10 +3,18 @@
 //! assessors expect, never laxer. The floors are the checklist's numbers (AUTH-02 to AUTH-05):
 //! passwords of at least 8 characters, the last 5 not reused, changed every 90 days; 5 failed
 //! attempts lock the account for 30 minutes; 30 minutes idle; 12 hours at most per session.
+//! API tokens live 90 days at most; an account may look people up by their whole ID number
+//! a limited number of times a day.
+//!
+//! Two settings are choices rather than numbers: whether org secretaries and whether members
+//! must log in with a second factor. The administrators and the committee office always must.
+//! Secretaries read other people's personal data, so they must by default; a bureau whose
+//! secretaries have no phone for an authenticator app may make it voluntary (audited).
 
 use chrono::TimeDelta;
 
 use crate::field::FieldErrors;
+use crate::role::Role;
 
 /// One adjustable number: its stored name, its Chinese label and unit, and its bounds. `min`
 /// and `max` together hold the floor: for a length or a lock time the floor is `min`, for an
@@ -19,10 +27,15 @@ pub struct Setting {
     pub min: u32,
     pub max: u32,
     pub default: u32,
+    /// For a choice: each value with its label (the form shows a list, not a number).
+    pub choices: &'static [(u32, &'static str)],
 }
 
+/// The two answers of a yes-or-no setting.
+const REQUIRED_OR_VOLUNTARY: &[(u32, &str)] = &[(1, "须使用"), (0, "自愿使用")];
+
 /// Every setting, in the order the form shows them.
-pub const SETTINGS: [Setting; 8] = [
+pub const SETTINGS: [Setting; 12] = [
     Setting {
         name: "password_min_length",
         label: "密码最短长度",
@@ -30,6 +43,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 8,
         max: 32,
         default: 8,
+        choices: &[],
     },
     Setting {
         name: "password_history",
@@ -38,6 +52,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 5,
         max: 24,
         default: 5,
+        choices: &[],
     },
     Setting {
         name: "password_max_age_days",
@@ -46,6 +61,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 7,
         max: 90,
         default: 90,
+        choices: &[],
     },
     Setting {
         name: "lockout_threshold",
@@ -54,6 +70,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 3,
         max: 5,
         default: 5,
+        choices: &[],
     },
     Setting {
         name: "lockout_minutes",
@@ -62,6 +79,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 30,
         max: 1440,
         default: 30,
+        choices: &[],
     },
     Setting {
         name: "address_max_failures",
@@ -70,6 +88,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 5,
         max: 100,
         default: 20,
+        choices: &[],
     },
     Setting {
         name: "idle_timeout_minutes",
@@ -78,6 +97,7 @@ pub const SETTINGS: [Setting; 8] = [
         min: 5,
         max: 30,
         default: 30,
+        choices: &[],
     },
     Setting {
         name: "session_max_hours",
@@ -86,6 +106,43 @@ pub const SETTINGS: [Setting; 8] = [
         min: 1,
         max: 12,
         default: 12,
+        choices: &[],
+    },
+    Setting {
+        name: "token_max_age_days",
+        label: "接口令牌有效期",
+        unit: "天",
+        min: 1,
+        max: 90,
+        default: 90,
+        choices: &[],
+    },
+    Setting {
+        name: "id_searches_per_day",
+        label: "每个账号每天按完整身份证号查找的次数",
+        unit: "次",
+        min: 1,
+        max: 50,
+        default: 20,
+        choices: &[],
+    },
+    Setting {
+        name: "second_factor_secretaries",
+        label: "组织书记/委员登录时",
+        unit: "",
+        min: 0,
+        max: 1,
+        default: 1,
+        choices: REQUIRED_OR_VOLUNTARY,
+    },
+    Setting {
+        name: "second_factor_members",
+        label: "党员登录时",
+        unit: "",
+        min: 0,
+        max: 1,
+        default: 0,
+        choices: REQUIRED_OR_VOLUNTARY,
     },
 ];
 
@@ -103,6 +160,12 @@ pub struct SecurityPolicy {
     pub address_max_failures: u32,
     pub idle_timeout_minutes: u32,
     pub session_max_hours: u32,
+    pub token_max_age_days: u32,
+    pub id_searches_per_day: u32,
+    /// 1: org secretaries must use a second factor; 0: they may.
+    pub second_factor_secretaries: u32,
+    /// 1: members must use a second factor; 0: they may.
+    pub second_factor_members: u32,
 }
 
 impl Default for SecurityPolicy {
@@ -116,6 +179,10 @@ impl Default for SecurityPolicy {
             address_max_failures: 0,
             idle_timeout_minutes: 0,
             session_max_hours: 0,
+            token_max_age_days: 0,
+            id_searches_per_day: 0,
+            second_factor_secretaries: 0,
+            second_factor_members: 0,
         };
         for setting in SETTINGS {
             *policy.slot(setting.name) = setting.default;
@@ -134,6 +201,10 @@ impl SecurityPolicy {
             "lockout_minutes" => &mut self.lockout_minutes,
             "address_max_failures" => &mut self.address_max_failures,
             "idle_timeout_minutes" => &mut self.idle_timeout_minutes,
+            "token_max_age_days" => &mut self.token_max_age_days,
+            "id_searches_per_day" => &mut self.id_searches_per_day,
+            "second_factor_secretaries" => &mut self.second_factor_secretaries,
+            "second_factor_members" => &mut self.second_factor_members,
             _ => &mut self.session_max_hours,
         }
     }
@@ -161,6 +232,9 @@ impl SecurityPolicy {
             match raw.parse::<u32>() {
                 Ok(value) if (setting.min..=setting.max).contains(&value) => {
                     *policy.slot(setting.name) = value;
+                }
+                Ok(_) if !setting.choices.is_empty() => {
+                    errors.add(setting.name, format!("请选择{}的要求", setting.label));
                 }
                 Ok(_) => errors.add(
                     setting.name,
@@ -197,6 +271,20 @@ impl SecurityPolicy {
     pub fn lockout(&self) -> TimeDelta {
         TimeDelta::minutes(i64::from(self.lockout_minutes))
     }
+
+    pub fn token_max_age(&self) -> TimeDelta {
+        TimeDelta::days(i64::from(self.token_max_age_days))
+    }
+
+    /// Whether accounts of `role` must log in with a second factor: the administrators and
+    /// the committee office always; secretaries and members as the policy says.
+    pub fn requires_second_factor(&self, role: Role) -> bool {
+        match role {
+            Role::OrgSecretary => self.second_factor_secretaries == 1,
+            Role::Member => self.second_factor_members == 1,
+            other => other.is_administrator() || other.is_bureau_wide(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +302,33 @@ mod tests {
         assert_eq!(policy.lockout(), TimeDelta::minutes(30));
         assert_eq!(policy.idle_timeout(), TimeDelta::minutes(30));
         assert_eq!(policy.absolute_timeout(), TimeDelta::hours(12));
+        assert_eq!(policy.token_max_age(), TimeDelta::days(90));
+        assert_eq!(policy.id_searches_per_day, 20);
+    }
+
+    /// Issue 13 (1c): a second factor by default for every role that reads other people's
+    /// personal data; the committee office and administrators cannot be let off.
+    #[test]
+    fn second_factors_are_required_where_others_data_is_read() {
+        let default = SecurityPolicy::default();
+        for role in Role::ALL {
+            let expected = !matches!(role, Role::Member);
+            assert_eq!(default.requires_second_factor(*role), expected, "{role:?}");
+        }
+        let relaxed = SecurityPolicy::parse([
+            ("second_factor_secretaries", "0"),
+            ("second_factor_members", "1"),
+        ])
+        .unwrap();
+        assert!(!relaxed.requires_second_factor(Role::OrgSecretary));
+        assert!(relaxed.requires_second_factor(Role::Member));
+        assert!(relaxed.requires_second_factor(Role::CommitteeStaff));
+        assert!(relaxed.requires_second_factor(Role::SystemAdmin));
+        let errors = SecurityPolicy::parse([("second_factor_members", "2")]).unwrap_err();
+        assert_eq!(
+            errors.get("second_factor_members"),
+            Some("请选择党员登录时的要求")
+        );
     }
 
     #[test]
@@ -238,6 +353,8 @@ mod tests {
             ("idle_timeout_minutes", "31"),
             ("session_max_hours", "13"),
             ("address_max_failures", "101"),
+            ("token_max_age_days", "91"),
+            ("id_searches_per_day", "51"),
         ] {
             let errors = SecurityPolicy::parse([(name, value)]).unwrap_err();
             assert!(errors.get(name).unwrap().contains("之间"), "{name}");

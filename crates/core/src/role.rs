@@ -52,12 +52,6 @@ impl Role {
         self == Role::CommitteeStaff
     }
 
-    /// Roles that log in with a second factor: the administrators and the bureau-wide role,
-    /// whose sessions reach everything of their kind.
-    pub fn requires_second_factor(self) -> bool {
-        self.is_administrator() || self.is_bureau_wide()
-    }
-
     /// Whether the role needs an org binding (`org_secretary`) or a member link (`member`).
     pub fn needs_org(self) -> bool {
         self == Role::OrgSecretary

@@ -13,6 +13,8 @@ pub enum TextError {
     TooLong { label: &'static str, max: usize },
     #[error("{0}含有不允许的控制字符")]
     ControlCharacter(&'static str),
+    #[error("{0}含有不可见的格式字符（如改变文字方向的字符），请删除后重新输入")]
+    FormatCharacter(&'static str),
     #[error("姓名只能包含文字、间隔号“·”和空格")]
     NameCharacters,
 }
@@ -35,7 +37,50 @@ pub fn optional(raw: &str, label: &'static str, max: usize) -> Result<Option<Str
     if value.chars().any(char::is_control) {
         return Err(TextError::ControlCharacter(label));
     }
+    if value.chars().any(is_format) {
+        return Err(TextError::FormatCharacter(label));
+    }
     Ok(Some(value.to_owned()))
+}
+
+/// Unicode's format characters (general category Cf, Unicode 15.1): invisible, and some of
+/// them reorder what follows (U+202E turns `cod.exe` into what reads as `exe.doc`). One-line
+/// values — names, titles, places, file names — never need them.
+pub fn is_format(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// The format characters that change the direction of text (embeddings, overrides,
+/// isolates and marks). Refused even in long text, where pasted minutes may carry harmless
+/// zero-width characters but never a reason to display text in another order than stored.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069
+    )
 }
 
 /// A person's name as written on their ID card: 1 to 30 characters, letters (including
@@ -93,6 +138,65 @@ mod tests {
     fn control_characters_are_refused() {
         assert!(required("a\u{0}b", "职务", 10).is_err());
         assert!(required("a\nb", "职务", 10).is_err());
+    }
+
+    #[test]
+    fn format_characters_are_refused_in_one_line_values() {
+        for c in [
+            '\u{202E}',
+            '\u{200B}',
+            '\u{2066}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{E0041}',
+        ] {
+            let value = format!("支部{c}会议");
+            assert_eq!(
+                required(&value, "名称", 30),
+                Err(TextError::FormatCharacter("名称")),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        assert!(PersonName::parse("张\u{202E}伟").is_err());
+        assert!(required("支部·会议（一）", "名称", 30).is_ok());
+    }
+
+    #[test]
+    fn the_format_table_holds_its_edges_and_no_visible_character() {
+        for c in [
+            '\u{0600}',
+            '\u{0605}',
+            '\u{200B}',
+            '\u{200F}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{206F}',
+            '\u{FFF9}',
+            '\u{FFFB}',
+            '\u{13430}',
+            '\u{1343F}',
+            '\u{E007F}',
+        ] {
+            assert!(is_format(c), "U+{:04X}", u32::from(c));
+        }
+        for c in [
+            '\u{0606}',
+            '\u{2065}',
+            '\u{2010}',
+            '\u{FFFC}',
+            '\u{E0080}',
+            'a',
+            '党',
+            '·',
+            ' ',
+        ] {
+            assert!(!is_format(c), "U+{:04X}", u32::from(c));
+        }
+        for c in ['\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{061C}'] {
+            assert!(is_bidi_control(c) && is_format(c));
+        }
+        assert!(!is_bidi_control('\u{200D}') && !is_bidi_control('\u{2065}'));
     }
 
     #[test]

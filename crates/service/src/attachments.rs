@@ -47,6 +47,34 @@ const TYPES: &[(&[&str], &str, &[u8])] = &[
     ),
 ];
 
+/// Writes a stored file readable by the service account only (the folder 0700, the file
+/// 0600), whatever the process's umask: records' files hold personal data.
+pub(crate) fn write_private(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> ServiceResult<()> {
+    use std::io::Write as _;
+    let fail = |e: std::io::Error| ServiceError::Internal(format!("附件写入失败：{e}"));
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(root).map_err(fail)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(fail)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        // Nothing half-written is left behind.
+        let _ = std::fs::remove_file(path);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
 /// The file's name as shown (no directories, no control characters, at most 100 characters)
 /// and its checked MIME type, or why it is refused.
 pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
@@ -59,6 +87,9 @@ pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
         .filter(|c| !c.is_control())
         .collect();
     let name = name.trim().to_owned();
+    if name.chars().any(dangjian_core::text::is_format) {
+        return Err("文件名含有不可见的格式字符（如改变文字方向的字符），请改名后上传".to_owned());
+    }
     if name.is_empty() || name.starts_with('.') {
         return Err("请选择要上传的文件".to_owned());
     }
@@ -126,9 +157,7 @@ impl Services {
             ));
         }
         let path = root.join(&stored_name);
-        std::fs::create_dir_all(&root)
-            .and_then(|()| std::fs::write(&path, upload.bytes))
-            .map_err(|e| ServiceError::Internal(format!("附件写入失败：{e}")))?;
+        write_private(&root, &path, upload.bytes)?;
         let row = NewAttachment {
             meeting_id,
             file_name: &name,
@@ -257,6 +286,17 @@ mod tests {
         assert!(check(&up("a.pdf", b"")).unwrap_err().contains("空"));
         let big = vec![b'%'; MAX_ATTACHMENT_BYTES + 1];
         assert!(check(&up("a.pdf", &big)).unwrap_err().contains("10MB"));
+    }
+
+    #[test]
+    fn a_name_that_reverses_its_text_is_refused() {
+        // "签到表\u{202E}fdp.exe" would read as "签到表exe.pdf".
+        assert!(
+            check(&up("签到表\u{202E}fdp.pdf", b"%PDF-"))
+                .unwrap_err()
+                .contains("格式字符")
+        );
+        assert!(check(&up("签到\u{200B}表.pdf", b"%PDF-")).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! stored only as SM3 digests; passwords as argon2id hashes.
 
 use std::collections::HashMap;
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use dangjian_core::password;
@@ -20,30 +20,87 @@ use crate::{Services, secret};
 /// Failed logins per client address in the last [`ADDRESS_WINDOW`], kept in memory: one
 /// attacker's address is stopped after a few attempts, so it cannot lock every account in
 /// turn. Per process; behind several processes each counts its own share.
+///
+/// An attempt takes its place in the count *before* its password or code is checked
+/// ([`Throttle::reserve`]) and keeps it if it fails: sixty guesses sent at once are checked
+/// no more than the limit allows, instead of all being let through while the count still
+/// read zero.
 #[derive(Debug, Default)]
 pub(crate) struct Throttle {
-    failures: std::sync::Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+    addresses: std::sync::Mutex<HashMap<String, Address>>,
 }
 
-/// Addresses tracked at most; past this, addresses with no recent failure are forgotten first.
+#[derive(Debug, Default)]
+struct Address {
+    failures: Vec<DateTime<Utc>>,
+    /// Attempts reserved and not yet settled.
+    in_flight: usize,
+}
+
+/// Addresses tracked at most; past this, addresses with nothing recent are forgotten first.
 const THROTTLE_CAPACITY: usize = 10_000;
 
 impl Throttle {
-    fn recent(&self, ip: &str, now: DateTime<Utc>) -> usize {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        failures.get_mut(ip).map_or(0, |times| {
-            times.retain(|t| now - *t < ADDRESS_WINDOW);
-            times.len()
+    /// Takes a place for one attempt from `ip`, or `None` when the failures in the window and
+    /// the attempts being checked already reach `limit`.
+    fn reserve(self: &Arc<Self>, ip: &str, now: DateTime<Utc>, limit: usize) -> Option<Attempt> {
+        let mut addresses = self
+            .addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if addresses.len() >= THROTTLE_CAPACITY && !addresses.contains_key(ip) {
+            addresses.retain(|_, a| {
+                a.in_flight > 0 || a.failures.iter().any(|t| now - *t < ADDRESS_WINDOW)
+            });
+        }
+        let address = addresses.entry(ip.to_owned()).or_default();
+        address.failures.retain(|t| now - *t < ADDRESS_WINDOW);
+        if address.failures.len() + address.in_flight >= limit {
+            return None;
+        }
+        address.in_flight += 1;
+        Some(Attempt {
+            throttle: Arc::clone(self),
+            ip: ip.to_owned(),
+            now,
+            settled: false,
         })
     }
 
-    fn record(&self, ip: &str, now: DateTime<Utc>) {
-        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        if failures.len() >= THROTTLE_CAPACITY {
-            failures.retain(|_, times| times.iter().any(|t| now - *t < ADDRESS_WINDOW));
+    fn settle(&self, ip: &str, failed_at: Option<DateTime<Utc>>) {
+        let mut addresses = self
+            .addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(address) = addresses.get_mut(ip) {
+            address.in_flight = address.in_flight.saturating_sub(1);
+            if let Some(at) = failed_at {
+                address.failures.push(at);
+            }
         }
-        if failures.len() < THROTTLE_CAPACITY || failures.contains_key(ip) {
-            failures.entry(ip.to_owned()).or_default().push(now);
+    }
+}
+
+/// One attempt's place in its address's count: [`Attempt::failed`] keeps it as a failure;
+/// dropped otherwise (success, or an error before any verdict), it frees the place.
+pub(crate) struct Attempt {
+    throttle: Arc<Throttle>,
+    ip: String,
+    now: DateTime<Utc>,
+    settled: bool,
+}
+
+impl Attempt {
+    pub(crate) fn failed(mut self) {
+        self.settled = true;
+        self.throttle.settle(&self.ip, Some(self.now));
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.throttle.settle(&self.ip, None);
         }
     }
 }
@@ -95,6 +152,8 @@ pub struct Actor {
     pub csrf_token: Option<String>,
     /// When the session's holder last gave their password again (web sessions only).
     pub reauthenticated_at: Option<DateTime<Utc>>,
+    /// When the session began, that is when its holder gave their password (web only).
+    pub logged_in_at: Option<DateTime<Utc>>,
 }
 
 impl Actor {
@@ -115,6 +174,7 @@ impl Actor {
             origin: Origin::default(),
             csrf_token: None,
             reauthenticated_at: None,
+            logged_in_at: None,
         }
     }
 
@@ -125,6 +185,17 @@ impl Actor {
         Self {
             role: Some(Role::CommitteeStaff),
             scope: Scope::Everything,
+            ..Self::cli()
+        }
+    }
+
+    /// The server's own timed work (the daily seal of the audit chain), audited under this
+    /// name with the audit administrator's permission.
+    pub fn scheduler() -> Self {
+        Self {
+            login: "(定时任务)".to_owned(),
+            display_name: "定时任务".to_owned(),
+            role: Some(Role::AuditAdmin),
             ..Self::cli()
         }
     }
@@ -172,6 +243,18 @@ impl Actor {
             Channel::Api | Channel::Cli => Ok(()),
         }
     }
+
+    /// Like [`Actor::require_recent_auth`], but a login within the window counts as well:
+    /// binding a second factor right after the password was typed needs it no second time,
+    /// while a session left open (or stolen) must prove its password before it binds a phone.
+    pub fn require_fresh_password(&self, now: DateTime<Utc>) -> ServiceResult<()> {
+        match self.logged_in_at {
+            Some(at) if self.channel == Channel::Web && now - at <= REAUTH_WINDOW && at <= now => {
+                Ok(())
+            }
+            _ => self.require_recent_auth(now),
+        }
+    }
 }
 
 /// How a request reached an account: the channel, the client, and what the web session adds.
@@ -180,15 +263,22 @@ pub(crate) struct Via {
     origin: Origin,
     csrf_token: Option<String>,
     reauthenticated_at: Option<DateTime<Utc>>,
+    logged_in_at: Option<DateTime<Utc>>,
 }
 
 impl Via {
-    fn web(origin: Origin, csrf_token: String, reauthenticated_at: Option<DateTime<Utc>>) -> Self {
+    fn web(
+        origin: Origin,
+        csrf_token: String,
+        reauthenticated_at: Option<DateTime<Utc>>,
+        logged_in_at: DateTime<Utc>,
+    ) -> Self {
         Via {
             channel: Channel::Web,
             origin,
             csrf_token: Some(csrf_token),
             reauthenticated_at,
+            logged_in_at: Some(logged_in_at),
         }
     }
 
@@ -198,6 +288,7 @@ impl Via {
             origin,
             csrf_token: None,
             reauthenticated_at: None,
+            logged_in_at: None,
         }
     }
 }
@@ -267,22 +358,14 @@ impl Services {
         // number or phone into the wrong field, and those must not reach the log.
         let typed = crate::accounts::parse_login(&login)
             .unwrap_or_else(|_| "（格式无效的登录名）".to_owned());
-        if !self.throttle_allows(&origin, now) {
-            let mut tx = self.db().write_accounts().await?;
-            let who = Who {
-                account_id: None,
-                login: &typed,
-                role: None,
-                channel: Channel::Web.code(),
-                origin: &origin,
-            };
+        let Some(attempt) = self.reserve_attempt(&origin, now) else {
             let event = Event::new("auth.login")
                 .outcome(Outcome::Failure)
                 .detail(json!({ "reason": "throttled" }));
-            audit::write(&mut tx, self.crypto(), who, now, event).await?;
-            tx.commit().await?;
+            self.record_anonymous(&origin, Channel::Web, &typed, event)
+                .await?;
             return Err(ServiceError::Throttled);
-        }
+        };
         let mut tx = self.db().read().await?;
         let account = accounts::by_login(&mut tx, &login).await?;
         tx.commit().await?;
@@ -342,7 +425,7 @@ impl Services {
                     }
                 };
                 tx.commit().await?;
-                self.record_throttled_failure(&origin, now);
+                attempt.failed();
                 return Err(error);
             }
         };
@@ -376,16 +459,12 @@ impl Services {
         Ok(LoginOutcome::Complete(Box::new(session)))
     }
 
-    /// Whether the client's address may try to log in now.
-    pub(crate) fn throttle_allows(&self, origin: &Origin, now: DateTime<Utc>) -> bool {
+    /// Takes a place for one attempt (a password, a code, a token) from the client's address
+    /// before it is checked; `None` when the address has failed too often lately.
+    pub(crate) fn reserve_attempt(&self, origin: &Origin, now: DateTime<Utc>) -> Option<Attempt> {
         let ip = origin.ip.as_deref().unwrap_or_default();
-        self.throttle.recent(ip, now) < self.policy().address_max_failures as usize
-    }
-
-    /// Counts a failed attempt against the client's address.
-    pub(crate) fn record_throttled_failure(&self, origin: &Origin, now: DateTime<Utc>) {
         self.throttle
-            .record(origin.ip.as_deref().unwrap_or_default(), now);
+            .reserve(ip, now, self.policy().address_max_failures as usize)
     }
 
     /// A wrong password given inside a session (re-authentication, the password change):
@@ -441,6 +520,8 @@ impl Services {
         let Some(until) = lock else {
             return Ok(ServiceError::InvalidCredentials);
         };
+        // Whoever guessed at the account may hold its tokens too: a lock ends them.
+        accounts::revoke_tokens_of(conn, account.id, now).await?;
         let who = Who::account(account, origin);
         let event = Event::new("auth.lock")
             .object("account", account.id)
@@ -477,7 +558,7 @@ impl Services {
         accounts::insert_session(conn, session, now).await?;
         accounts::touch_login(conn, account.id, now).await?;
         let actor = self
-            .actor_for(conn, account, Via::web(origin, csrf, None), now)
+            .actor_for(conn, account, Via::web(origin, csrf, None, now), now)
             .await?;
         audit::write(
             conn,
@@ -556,7 +637,12 @@ impl Services {
         let actor = self.actor_from(
             &account,
             scope,
-            Via::web(origin, session.csrf_token, session.reauth_at),
+            Via::web(
+                origin,
+                session.csrf_token,
+                session.reauth_at,
+                session.created_at,
+            ),
             now,
         );
         // Record activity at most once a minute: the idle timeout needs no finer grain, and a
@@ -588,39 +674,44 @@ impl Services {
 
     /// Resolves an API bearer token to the actor of its account.
     ///
-    /// Wrong tokens count against the client's address like failed logins, so tokens cannot
-    /// be guessed at speed; past the limit the address is refused before any lookup.
+    /// A live token — not revoked, not past its end or the policy's age, its account enabled —
+    /// is accepted from any address, even one that has failed too often lately: tokens are 256
+    /// random bits, so a throttled address cannot guess one, and refusing it would let anyone
+    /// behind the same proxy or NAT shut the bureau's integrations out. A wrong token counts
+    /// against the address like a failed login; past the limit it is answered 429. Refusals
+    /// are recorded once per address, reason and window, with their count.
     pub async fn resolve_token(&self, token: &str, origin: Origin) -> ServiceResult<Actor> {
         let now = self.clock().now();
-        if !self.throttle_allows(&origin, now) {
-            return Err(ServiceError::Throttled);
-        }
+        let policy = self.policy();
         let mut tx = self.db().read().await?;
-        let Some(row) = accounts::live_token(&mut tx, &secret::digest(token)).await? else {
-            tx.commit().await?;
-            self.record_throttled_failure(&origin, now);
-            let mut tx = self.db().write_accounts().await?;
-            let who = Who {
-                account_id: None,
-                login: "",
-                role: None,
-                channel: Channel::Api.code(),
-                origin: &origin,
+        let row = accounts::live_token(&mut tx, &secret::digest(token)).await?;
+        let account = match &row {
+            Some(row) => accounts::get(&mut tx, row.account_id).await?,
+            None => None,
+        };
+        tx.commit().await?;
+        let reason = match (&row, &account) {
+            (None, _) => Some("unknown_or_revoked"),
+            (Some(row), _) if crate::accounts::token_end(row, &policy) <= now => Some("expired"),
+            (Some(_), Some(account)) if !account.disabled => None,
+            (Some(_), _) => Some("account_disabled"),
+        };
+        let (Some(row), Some(account), None) = (row, account, reason) else {
+            let reason = reason.unwrap_or("unknown_or_revoked");
+            let (error, reason) = match self.reserve_attempt(&origin, now) {
+                Some(attempt) => {
+                    attempt.failed();
+                    (ServiceError::Unauthenticated, reason)
+                }
+                None => (ServiceError::Throttled, "throttled"),
             };
             let event = Event::new("auth.token")
                 .outcome(Outcome::Failure)
-                .detail(json!({ "reason": "unknown_or_revoked" }));
-            audit::write(&mut tx, self.crypto(), who, now, event).await?;
-            tx.commit().await?;
-            return Err(ServiceError::Unauthenticated);
+                .detail(json!({ "reason": reason }));
+            self.record_anonymous(&origin, Channel::Api, "", event)
+                .await?;
+            return Err(error);
         };
-        let Some(account) = accounts::get(&mut tx, row.account_id).await? else {
-            return Err(ServiceError::Unauthenticated);
-        };
-        tx.commit().await?;
-        if account.disabled {
-            return Err(ServiceError::Unauthenticated);
-        }
         let mut tx = if row
             .last_used_at
             .is_none_or(|t| now - t > TimeDelta::minutes(1))
@@ -722,6 +813,7 @@ impl Services {
             origin,
             csrf_token,
             reauthenticated_at,
+            logged_in_at,
         } = via;
         let left = self.policy().password_max_age() - (now - account.password_changed_at);
         let expired = left < TimeDelta::zero();
@@ -738,12 +830,15 @@ impl Services {
             must_change_password: account.must_change_password || expired,
             password_expires_in_days: expires_in_days,
             must_enrol_second_factor: channel == Channel::Web
-                && account.role.is_some_and(Role::requires_second_factor)
+                && account
+                    .role
+                    .is_some_and(|role| self.policy().requires_second_factor(role))
                 && account.totp_enabled_at.is_none(),
             channel,
             origin,
             csrf_token,
             reauthenticated_at,
+            logged_in_at,
         }
     }
 }

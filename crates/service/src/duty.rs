@@ -501,8 +501,13 @@ impl Services {
         let children = store::children(&mut tx, id).await?;
         let reports = store::reports(&mut tx, id).await?;
         let mut all = store::duties(&mut tx, task.org_id).await?;
+        // A task issued from above sits in the plan of an org the actor may not see: its
+        // responsibility list is shown only to those whose scope covers that org.
         if task.plan_org_id != task.org_id {
-            all.extend(store::duties(&mut tx, task.plan_org_id).await?);
+            let plan_org = dangjian_store::orgs::get(&mut tx, task.plan_org_id).await?;
+            if plan_org.is_some_and(|org| actor.scope.covers_org(&org.path)) {
+                all.extend(store::duties(&mut tx, task.plan_org_id).await?);
+            }
         }
         tx.commit().await?;
         let (duties, other_duties) = all.into_iter().partition(|d| d.task_ids.contains(&id));
@@ -649,6 +654,7 @@ impl Services {
         org_id: i64,
         year: i32,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         use crate::docx::Block;
         let r = self.duty_report(actor, org_id, year).await?;
         let mut blocks = vec![Block::Paragraph(format!(
@@ -745,7 +751,8 @@ impl Services {
             None => "本组织不直接承担组织生活要求（见所属党支部台账）。".to_owned(),
         }));
         let title = format!("{} {}年抓党建工作述职材料", r.org.name, r.year);
-        crate::docx::document(&title, &blocks, &actor.login, self.clock().now())
+        let (login, now) = (actor.login.clone(), self.clock().now());
+        crate::off_workers(move || crate::docx::document(&title, &blocks, &login, now)).await
     }
 }
 

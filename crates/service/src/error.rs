@@ -27,6 +27,10 @@ pub enum ServiceError {
     /// Too many failed logins from one address: refused without looking at the password.
     #[error("too many attempts")]
     Throttled,
+    /// Too much heavy work at once (imports, exports, whole-scope reports): try again soon.
+    /// The message says what is running.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     /// The role must log in with a second factor and the account has none yet.
     #[error("second factor enrolment required")]
     SecondFactorRequired,

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use chrono::{NaiveDate, TimeDelta};
 use dangjian_core::id_number::IdNumber;
 use dangjian_core::import::{self, COLUMNS, Header, Note};
@@ -30,9 +30,16 @@ pub use dangjian_store::imports::BatchRow as Batch;
 
 /// The largest sheet accepted: a province's 100,000 members fit well within it.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-/// What the workbook may expand to: more is a zip bomb, not a roster.
-const MAX_UNPACKED_BYTES: u64 = 300 * 1024 * 1024;
+/// What the workbook may expand to in all: a province's 100,000 members come to about 80 MB
+/// of XML; more is a zip bomb, not a roster.
+const MAX_UNPACKED_BYTES: u64 = 160 * 1024 * 1024;
+/// What the shared strings may expand to: they are held in memory whole while the sheet is
+/// read (a province's names, numbers and dates take about 15 MB). A 10 MB upload whose
+/// strings expanded to 272 MB took the server from 60 to 400 MB.
+const MAX_SHARED_STRINGS_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_ROWS: usize = 200_000;
+/// Columns read per row: the template has 17; a cell far to the right is not one of them.
+const MAX_COLUMNS: usize = 100;
 /// How many problems a preview lists; the count says how many there are in all.
 pub const MAX_NOTES: usize = 500;
 
@@ -57,21 +64,48 @@ struct Valid {
     unit_id: Option<i64>,
 }
 
-/// A sheet's cells as text: dates as `YYYY-MM-DD` (from real Excel dates or date-formatted
-/// serial numbers), whole numbers without a decimal point.
-fn cell_text(cell: &Data, date_column: bool) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Bool(b) => b.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if date_column && (1.0..100_000.0).contains(f) => serial_date(*f),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::DateTime(dt) => dt
-            .as_datetime()
-            .map(|d| d.date().format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| serial_date(dt.as_f64())),
+/// A cell as read, before the header says whether its column holds dates: a number may be
+/// an Excel date serial, everything else is text already.
+enum RawCell {
+    Text(String),
+    Number(f64),
+}
+
+impl RawCell {
+    fn read(cell: &DataRef<'_>) -> Self {
+        match cell {
+            DataRef::Empty | DataRef::Error(_) => RawCell::Text(String::new()),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                RawCell::Text(s.clone())
+            }
+            DataRef::SharedString(s) => RawCell::Text((*s).to_owned()),
+            DataRef::Bool(b) => RawCell::Text(b.to_string()),
+            DataRef::Int(i) => RawCell::Text(i.to_string()),
+            DataRef::Float(f) => RawCell::Number(*f),
+            DataRef::DateTime(dt) => RawCell::Text(
+                dt.as_datetime()
+                    .map(|d| d.date().format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| serial_date(dt.as_f64())),
+            ),
+        }
+    }
+
+    /// The cell as text: dates as `YYYY-MM-DD` (from date-formatted serial numbers in a date
+    /// column), whole numbers without a decimal point.
+    fn text(&self, date_column: bool) -> String {
+        match self {
+            RawCell::Text(s) => s.clone(),
+            RawCell::Number(f) if date_column && (1.0..100_000.0).contains(f) => serial_date(*f),
+            RawCell::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            RawCell::Number(f) => f.to_string(),
+        }
+    }
+
+    fn into_text(self, date_column: bool) -> String {
+        match self {
+            RawCell::Text(s) => s,
+            number => number.text(date_column),
+        }
     }
 }
 
@@ -99,6 +133,13 @@ fn check_archive(bytes: &[u8]) -> Result<(), String> {
         if entry.compressed_size() > 0 && entry.size() / entry.compressed_size() > 200 {
             return Err("工作簿压缩比异常，已拒绝".to_owned());
         }
+        if entry
+            .name()
+            .is_ok_and(|name| name.eq_ignore_ascii_case("xl/sharedStrings.xml"))
+            && entry.size() > MAX_SHARED_STRINGS_BYTES
+        {
+            return Err("工作簿中的文字内容解压后过大，已拒绝".to_owned());
+        }
     }
     if total > MAX_UNPACKED_BYTES {
         return Err("工作簿解压后过大，已拒绝".to_owned());
@@ -106,7 +147,9 @@ fn check_archive(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The first sheet's rows as text.
+/// The first sheet's rows as text, read cell by cell (the sheet is never held whole beside
+/// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期. Row `i` of the
+/// result is row `i + 1` of the sheet.
 fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
@@ -122,34 +165,52 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .first()
         .cloned()
         .ok_or_else(|| "工作簿没有工作表".to_owned())?;
-    let range = book
-        .worksheet_range(&name)
+    let mut cells = book
+        .worksheet_cells_reader(&name)
         .map_err(|_| "无法读取第一个工作表".to_owned())?;
-    if range.height() > MAX_ROWS + 20 {
-        return Err(format!("行数过多（上限 {MAX_ROWS} 行）"));
+    let mut raw: Vec<Vec<RawCell>> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|_| "无法读取第一个工作表".to_owned())?
+    {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        if row >= MAX_ROWS + 20 {
+            return Err(format!("行数过多（上限 {MAX_ROWS} 行）"));
+        }
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        if raw.len() <= row {
+            raw.resize_with(row + 1, Vec::new);
+        }
+        let cells_of_row = &mut raw[row];
+        if cells_of_row.len() <= column {
+            cells_of_row.resize_with(column + 1, || RawCell::Text(String::new()));
+        }
+        cells_of_row[column] = RawCell::read(cell.get_value());
     }
-    let raw: Vec<&[Data]> = range.rows().collect();
-    // Date columns are known only once the header is found: read everything as plain text
-    // first, find the header, then read the date columns again as dates.
-    let plain: Vec<Vec<String>> = raw
+    // Date columns are known only once the header is found, among the first rows.
+    let top: Vec<Vec<String>> = raw
         .iter()
-        .map(|r| r.iter().map(|c| cell_text(c, false)).collect())
+        .take(10)
+        .map(|r| r.iter().map(|c| c.text(false)).collect())
         .collect();
-    let Ok(header_row) = Header::find(&plain).map(|h| h.row as usize) else {
-        return Ok(plain);
+    let dates: HashSet<usize> = match Header::find(&top) {
+        Ok(header) => top[header.row as usize - 1]
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| name.trim().ends_with("日期"))
+            .map(|(i, _)| i)
+            .collect(),
+        Err(_) => HashSet::new(),
     };
-    let dates: HashSet<usize> = plain[header_row - 1]
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| name.trim().ends_with("日期"))
-        .map(|(i, _)| i)
-        .collect();
     Ok(raw
-        .iter()
+        .into_iter()
         .map(|r| {
-            r.iter()
+            r.into_iter()
                 .enumerate()
-                .map(|(i, c)| cell_text(c, dates.contains(&i)))
+                .map(|(i, c)| c.into_text(dates.contains(&i)))
                 .collect()
         })
         .collect())
@@ -350,10 +411,22 @@ impl Services {
     }
 
     /// Reads and checks a sheet. Without problems, the batch is kept (sealed) for commit.
-    pub async fn preview_import(&self, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportReport> {
+    ///
+    /// At most two sheets are read at once in the whole process, each on a blocking thread:
+    /// a large workbook costs seconds of CPU and a few hundred megabytes, and must not stall
+    /// the threads that answer everyone else. A third is told to try again shortly.
+    pub async fn preview_import(
+        &self,
+        actor: &Actor,
+        bytes: Vec<u8>,
+    ) -> ServiceResult<ImportReport> {
         self.require(actor, Permission::WriteMembers, "member.import")
             .await?;
-        let rows = parse_sheet(bytes).map_err(|m| ServiceError::invalid("file", m))?;
+        let _permit = self.heavy(crate::limits::Heavy::Import, actor)?;
+        let rows = crate::off_workers(move || {
+            parse_sheet(&bytes).map_err(|m| ServiceError::invalid("file", m))
+        })
+        .await?;
         let forms: Vec<MemberForm> = rows.iter().map(|r| r.form.clone()).collect();
         let mut tx = self.db().read().await?;
         let look = self.lookups(&mut tx, actor).await?;
@@ -402,9 +475,16 @@ impl Services {
         tx.lock_structure().await?;
         let found = imports::get(&mut tx, batch)
             .await?
-            // A batch is committed by whoever previewed it.
-            .filter(|b| b.status == "previewed" && b.created_by == actor.login)
+            .filter(|b| b.status == "previewed")
             .ok_or(ServiceError::NotFound)?;
+        // A batch is committed by whoever previewed it; anyone else's answers as a missing
+        // one does, and the attempt is recorded.
+        if found.created_by != actor.login {
+            drop(tx);
+            return Err(self
+                .out_of_scope(actor, "member.import", "import_batch", batch)
+                .await);
+        }
         let sealed = found.payload_ct.ok_or(ServiceError::NotFound)?;
         let payload = self
             .crypto()
@@ -486,13 +566,22 @@ impl Services {
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
         tx.lock_structure().await?;
-        let latest = imports::latest_committed(&mut tx)
+        // Each importer may undo their own latest batch, whatever others imported since (a
+        // batch of someone else's answers as a missing one does, and the attempt is recorded).
+        match imports::get(&mut tx, batch).await? {
+            None => return Err(ServiceError::NotFound),
+            Some(found) if found.created_by != actor.login => {
+                drop(tx);
+                return Err(self
+                    .out_of_scope(actor, "member.import_rollback", "import_batch", batch)
+                    .await);
+            }
+            Some(_) => {}
+        }
+        imports::latest_committed(&mut tx, &actor.login)
             .await?
             .filter(|b| b.id == batch)
-            .ok_or_else(|| ServiceError::invalid("batch", "只能撤销最近一次导入"))?;
-        if latest.created_by != actor.login {
-            return Err(ServiceError::invalid("batch", "只能撤销本人导入的批次"));
-        }
+            .ok_or_else(|| ServiceError::invalid("batch", "只能撤销本人最近一次导入的批次"))?;
         let changed = imports::changed_since(&mut tx, batch).await?;
         if changed > 0 {
             return Err(ServiceError::invalid(
@@ -510,12 +599,12 @@ impl Services {
         Ok(removed)
     }
 
-    /// The latest committed batch (the one that can still be rolled back), if any.
+    /// The actor's latest committed batch (the one they can still roll back), if any.
     pub async fn latest_import(&self, actor: &Actor) -> ServiceResult<Option<Batch>> {
         self.require(actor, Permission::WriteMembers, "member.import")
             .await?;
         let mut tx = self.db().read().await?;
-        let latest = imports::latest_committed(&mut tx).await?;
+        let latest = imports::latest_committed(&mut tx, &actor.login).await?;
         tx.commit().await?;
         Ok(latest)
     }
@@ -576,8 +665,10 @@ mod tests {
     #[test]
     fn excel_serial_days_become_dates() {
         assert_eq!(serial_date(45379.0), "2024-03-28");
-        assert_eq!(cell_text(&Data::Float(45379.0), true), "2024-03-28");
-        assert_eq!(cell_text(&Data::Float(100001.0), false), "100001");
+        assert_eq!(RawCell::Number(45379.0).text(true), "2024-03-28");
+        assert_eq!(RawCell::Number(100001.0).text(false), "100001");
+        assert_eq!(RawCell::Number(45379.0).text(false), "45379");
+        assert_eq!(RawCell::Number(1.5).text(false), "1.5");
     }
 
     #[test]

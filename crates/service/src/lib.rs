@@ -21,6 +21,7 @@ pub mod import;
 pub mod inflow;
 pub mod keys;
 pub mod lifecycle;
+mod limits;
 pub mod members;
 pub mod orglife;
 pub mod orgs;
@@ -56,6 +57,16 @@ pub use dangjian_store::audit::{AuditFilter, AuditRow};
 pub use error::{ServiceError, ServiceResult};
 pub use rekey::RekeyReport;
 pub use second_factor::{Enrolled, Enrolment, SecondFactorStatus};
+
+/// Runs CPU-bound work (building an export file, parsing a workbook) on the blocking pool, so
+/// that a large file never stalls the threads that answer everyone else's requests.
+pub(crate) async fn off_workers<T: Send + 'static>(
+    work: impl FnOnce() -> ServiceResult<T> + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
 
 /// A fresh random token for a browser that has no session yet (the login form's CSRF cookie).
 pub fn new_csrf_token() -> String {
@@ -122,6 +133,12 @@ pub struct Services {
     reports: Arc<Reports>,
     /// Sessions resolved recently, kept until anything is written.
     sessions: Arc<auth::SessionCache>,
+    /// Anonymous refusals counted in the current window, written once each.
+    denials: Arc<audit::DenialTally>,
+    /// Where seals of the audit chain are appended (outside the data directory), if set.
+    seal_file: Option<Arc<std::path::PathBuf>>,
+    /// How many heavy requests (imports, exports, whole-scope reports) run at once.
+    limits: Arc<limits::Limits>,
 }
 
 /// The cached reports, by scope and parameters, and by today where the day changes them
@@ -170,7 +187,17 @@ impl Services {
             rule_versions: Arc::default(),
             reports: Arc::default(),
             sessions: Arc::default(),
+            denials: Arc::default(),
+            seal_file: None,
+            limits: Arc::default(),
         }
+    }
+
+    /// The same services appending each seal of the audit chain to `path` and holding the
+    /// chain to every seal in it when verifying.
+    pub fn with_seal_file(mut self, path: std::path::PathBuf) -> Self {
+        self.seal_file = Some(Arc::new(path));
+        self
     }
 
     /// The same services keeping attachments in `dir` (created when first needed).
@@ -261,6 +288,16 @@ impl Services {
             .policy
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes a place for a heavy request of `actor` (see `limits`), or answers that it must
+    /// wait; the place is held until the permit is dropped.
+    pub(crate) fn heavy(
+        &self,
+        kind: limits::Heavy,
+        actor: &Actor,
+    ) -> ServiceResult<limits::Permit> {
+        self.limits.take(kind, actor.account_id)
     }
 
     /// Creates the three administrator accounts on an empty database and returns their

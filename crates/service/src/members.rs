@@ -12,6 +12,7 @@ use dangjian_core::member::{
 };
 use dangjian_core::role::Permission;
 use dangjian_core::role::Scope;
+use dangjian_core::text;
 use dangjian_store::history::{self, posts};
 use dangjian_store::lifecycle::NewEvent;
 pub use dangjian_store::members::Anchor;
@@ -142,6 +143,8 @@ pub struct Search {
     pub name: Option<String>,
     pub police_number: Option<String>,
     pub id_number: Option<String>,
+    /// Why the whole ID number is looked up: required with `id_number`, and recorded.
+    pub reason: Option<String>,
     pub org: Option<String>,
     pub unit: Option<String>,
     pub category: Option<Category>,
@@ -212,11 +215,18 @@ impl Services {
             status: search.status,
             ..MemberFilter::default()
         };
-        if let Some(raw) = &search.id_number {
-            let id = IdNumber::parse(raw)
-                .map_err(|e| ServiceError::invalid("id_number", e.to_string()))?;
-            filter.id_number_idx = Some(self.crypto().blind_index("id_number", id.as_str()));
-        }
+        let id_search = match &search.id_number {
+            Some(raw) => {
+                let id = IdNumber::parse(raw)
+                    .map_err(|e| ServiceError::invalid("id_number", e.to_string()))?;
+                filter.id_number_idx = Some(self.crypto().blind_index("id_number", id.as_str()));
+                Some(
+                    self.admit_id_search(actor, search.reason.as_deref())
+                        .await?,
+                )
+            }
+            None => None,
+        };
         if let Some(code) = &search.org {
             filter.org = Some(self.org_path_by_code(actor, code).await?.ok_or_else(|| {
                 ServiceError::invalid(
@@ -236,7 +246,49 @@ impl Services {
                 .id,
             );
         }
-        self.roster_page(actor, &filter, page, search.anchor).await
+        let found = self
+            .roster_page(actor, &filter, page, search.anchor)
+            .await?;
+        if let Some(reason) = id_search {
+            let event = Event::new("member.id_search")
+                .detail(json!({ "reason": reason, "found": found.total }));
+            self.record(actor, event).await?;
+        }
+        Ok(found)
+    }
+
+    /// Checks a lookup by whole ID number before it runs: it needs a reason, and an account
+    /// may make only the policy's number of them a day (counted from the audit log, so every
+    /// server process sees the same count). A masked number and a birth date leave thousands
+    /// of candidates; an unlimited, unexplained exact search would confirm one in minutes.
+    /// Returns the reason to record.
+    async fn admit_id_search(&self, actor: &Actor, reason: Option<&str>) -> ServiceResult<String> {
+        let reason = text::required(reason.unwrap_or_default(), "查询事由", 100).map_err(|e| {
+            ServiceError::invalid(
+                "reason",
+                match e {
+                    text::TextError::Missing(_) => "按完整身份证号查找须填写查询事由".to_owned(),
+                    other => other.to_string(),
+                },
+            )
+        })?;
+        let Some(account_id) = actor.account_id else {
+            return Ok(reason);
+        };
+        let limit = self.policy().id_searches_per_day;
+        let since = self.clock().now() - chrono::TimeDelta::days(1);
+        let mut tx = self.db().read().await?;
+        let made =
+            dangjian_store::audit::count_events(&mut tx, account_id, "member.id_search", since)
+                .await?;
+        tx.commit().await?;
+        if made >= i64::from(limit) {
+            return Err(ServiceError::invalid(
+                "id_number",
+                format!("24 小时内按身份证号查找已达 {limit} 次的上限，请稍后再试"),
+            ));
+        }
+        Ok(reason)
     }
 
     /// The roster matching `search`, as a workbook with the import template's columns. ID
@@ -247,6 +299,7 @@ impl Services {
         actor: &Actor,
         search: &Search,
     ) -> ServiceResult<(Vec<u8>, usize)> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         self.require(actor, Permission::WriteMembers, "member.export")
             .await?;
         actor.require_recent_auth(self.clock().now())?;
@@ -297,7 +350,8 @@ impl Services {
             headings: EXPORT_COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
             rows,
         };
-        let bytes = excel::workbook(&[sheet], &actor.login, now)?;
+        let login = actor.login.clone();
+        let bytes = crate::off_workers(move || excel::workbook(&[sheet], &login, now)).await?;
         let mut tx = self.db().write().await?;
         let event = Event::new("member.export").detail(json!({ "rows": count, "masked": true }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;

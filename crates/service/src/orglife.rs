@@ -347,6 +347,8 @@ fn long_text(raw: &str, max: usize, field: &'static str, e: &mut FieldErrors) ->
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         e.add(field, "含有不可见的控制字符");
+    } else if value.chars().any(text::is_bidi_control) {
+        e.add(field, "含有改变文字方向的不可见字符，请删除后重新输入");
     }
     value
 }
@@ -1530,6 +1532,7 @@ impl Services {
         org_id: i64,
         year: i32,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         let ledger = self.org_life_ledger(actor, org_id, year).await?;
         let now = self.clock().now();
         let title = format!("{} {}年组织生活台账", ledger.org.name, year);
@@ -1556,7 +1559,9 @@ impl Services {
                     .collect(),
             },
         ];
-        let bytes = crate::excel::workbook(&sheets, &actor.login, now)?;
+        let login = actor.login.clone();
+        let bytes =
+            crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await?;
         self.record_ledger_export(actor, &ledger, "xlsx").await?;
         Ok(bytes)
     }
@@ -1568,6 +1573,7 @@ impl Services {
         org_id: i64,
         year: i32,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         use crate::docx::Block;
         let ledger = self.org_life_ledger(actor, org_id, year).await?;
         let now = self.clock().now();
@@ -1603,7 +1609,9 @@ impl Services {
             });
         }
         let title = format!("{} {}年组织生活台账", ledger.org.name, ledger.year);
-        let bytes = crate::docx::document(&title, &blocks, &actor.login, now)?;
+        let login = actor.login.clone();
+        let bytes =
+            crate::off_workers(move || crate::docx::document(&title, &blocks, &login, now)).await?;
         self.record_ledger_export(actor, &ledger, "docx").await?;
         Ok(bytes)
     }

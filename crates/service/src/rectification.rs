@@ -1093,13 +1093,10 @@ impl Services {
         let mut written = Vec::new();
         let result = async {
             if let Some(root) = &root {
-                std::fs::create_dir_all(root)
-                    .map_err(|e| ServiceError::Internal(format!("附件写入失败：{e}")))?;
                 for (name, mime, bytes) in &checked {
                     let stored_name = format!("r{}-{}", id, crate::secret::random_token());
                     let path = root.join(&stored_name);
-                    std::fs::write(&path, bytes)
-                        .map_err(|e| ServiceError::Internal(format!("附件写入失败：{e}")))?;
+                    crate::attachments::write_private(root, &path, bytes)?;
                     written.push(path);
                     let digest = hex::encode(Sm3::digest(bytes));
                     store::insert_file(
@@ -1385,6 +1382,7 @@ impl Services {
         actor: &Actor,
         under: Option<i64>,
     ) -> ServiceResult<Overview> {
+        let _permit = self.heavy(crate::limits::Heavy::Report, actor)?;
         self.require(actor, Permission::Rectify, "rectification.overview")
             .await?;
         let top = match &actor.scope {
@@ -1630,6 +1628,7 @@ impl Services {
         actor: &Actor,
         inspection_id: i64,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         let ledger = self.rectification_ledger(actor, inspection_id).await?;
         let sheet = crate::excel::Sheet {
             name: "整改台账".to_owned(),
@@ -1641,7 +1640,9 @@ impl Services {
                 .map(|r| r.iter().cloned().map(crate::excel::Cell::Text).collect())
                 .collect(),
         };
-        let bytes = crate::excel::workbook(&[sheet], &actor.login, self.clock().now())?;
+        let (login, now) = (actor.login.clone(), self.clock().now());
+        let bytes =
+            crate::off_workers(move || crate::excel::workbook(&[sheet], &login, now)).await?;
         self.record_rectification_ledger_export(actor, &ledger, "xlsx")
             .await?;
         Ok(bytes)
@@ -1653,6 +1654,7 @@ impl Services {
         actor: &Actor,
         inspection_id: i64,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         use crate::docx::Block;
         let ledger = self.rectification_ledger(actor, inspection_id).await?;
         let i = &ledger.inspection;
@@ -1667,7 +1669,9 @@ impl Services {
             },
         ];
         let title = format!("{} 整改台账", i.title);
-        let bytes = crate::docx::document(&title, &blocks, &actor.login, self.clock().now())?;
+        let (login, now) = (actor.login.clone(), self.clock().now());
+        let bytes =
+            crate::off_workers(move || crate::docx::document(&title, &blocks, &login, now)).await?;
         self.record_rectification_ledger_export(actor, &ledger, "docx")
             .await?;
         Ok(bytes)

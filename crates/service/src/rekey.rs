@@ -17,6 +17,7 @@ pub struct RekeyReport {
     pub member_fields: u64,
     pub second_factor_secrets: u64,
     pub import_batches: u64,
+    pub password_halves: u64,
 }
 
 const BATCH: i64 = 500;
@@ -85,6 +86,16 @@ impl Services {
                     report.import_batches += 1;
                 }
             }
+            for (id, account_id, sealed) in accounts::sealed_grant_halves(&mut tx).await? {
+                if crypto.needs_rekey(&sealed) {
+                    let context = crate::accounts::grant_context(account_id);
+                    let half = crypto
+                        .open(&sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("password grant {id}: {e}")))?;
+                    accounts::reseal_grant_half(&mut tx, id, &crypto.seal(&half, &context)).await?;
+                    report.password_halves += 1;
+                }
+            }
             tx.commit().await?;
             Ok::<(), ServiceError>(())
         }
@@ -94,6 +105,7 @@ impl Services {
             "member_fields": report.member_fields,
             "second_factor_secrets": report.second_factor_secrets,
             "import_batches": report.import_batches,
+            "password_halves": report.password_halves,
         });
         let event = match &result {
             Ok(()) => Event::new("keys.rotate").detail(detail),

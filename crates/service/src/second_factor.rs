@@ -135,15 +135,20 @@ impl Services {
         Ok(SecondFactorStatus {
             enabled: account.totp_enabled_at.is_some(),
             algorithm,
-            required: account.role.is_some_and(|r| r.requires_second_factor()),
+            required: account
+                .role
+                .is_some_and(|role| self.policy().requires_second_factor(role)),
             recovery_codes_left: left,
             pending,
         })
     }
 
     /// Starts enrolment with a new secret (replacing any pending one). Not while a second
-    /// factor is in force: a stolen session must not be able to move it to another phone.
+    /// factor is in force: a stolen session must not be able to move it to another phone. Nor
+    /// without the password given in the last few minutes (at login or again), so a session
+    /// left open cannot bind someone else's phone to the account.
     pub async fn begin_enrolment(&self, actor: &Actor, algorithm: Algorithm) -> ServiceResult<()> {
+        actor.require_fresh_password(self.clock().now())?;
         let account = self.own_account(actor).await?;
         if account.totp_enabled_at.is_some() {
             return Err(ServiceError::invalid(
@@ -182,6 +187,9 @@ impl Services {
         session_token: &str,
         code: &str,
     ) -> ServiceResult<Enrolled> {
+        // The pending secret is on the holder's page: a session left open must not finish
+        // someone else's enrolment either.
+        actor.require_fresh_password(self.clock().now())?;
         let account = self.own_account(actor).await?;
         if account.totp_enabled_at.is_some() {
             return Err(ServiceError::invalid("code", "已启用双因素认证"));
@@ -248,10 +256,10 @@ impl Services {
             tx.commit().await?;
             return Err(ServiceError::Locked { until });
         }
-        if !self.throttle_allows(&origin, now) {
+        let Some(attempt) = self.reserve_attempt(&origin, now) else {
             tx.commit().await?;
             return Err(ServiceError::Throttled);
-        }
+        };
         let secret = self
             .secret_of(&account)?
             .ok_or(ServiceError::Unauthenticated)?;
@@ -289,7 +297,7 @@ impl Services {
                 accounts::delete_session(&mut tx, &id_hash).await?;
             }
             tx.commit().await?;
-            self.record_throttled_failure(&origin, now);
+            attempt.failed();
             return Err(match error {
                 ServiceError::InvalidCredentials => {
                     ServiceError::invalid("code", "动态口令或恢复码不正确")

@@ -39,6 +39,12 @@ pub(crate) fn one_time_password() -> String {
     out
 }
 
+/// One of the two halves of an administrator-set password: eight characters of a one-time
+/// password (each half has all three classes; the whole is sixteen).
+pub(crate) fn password_half() -> String {
+    one_time_password().chars().take(8).collect()
+}
+
 /// Constant-time comparison of two secrets of public length.
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()

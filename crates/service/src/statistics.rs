@@ -77,6 +77,7 @@ impl Services {
         actor: &Actor,
         org: Option<&str>,
     ) -> ServiceResult<Vec<u8>> {
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
         let stats = self.statistics(actor, org).await?;
         let now = self.clock().now();
         let mut rows = Vec::new();
@@ -104,7 +105,8 @@ impl Services {
             headings: vec!["表".to_owned(), "项目".to_owned(), "人数/个数".to_owned()],
             rows,
         };
-        let bytes = excel::workbook(&[sheet], &actor.login, now)?;
+        let login = actor.login.clone();
+        let bytes = crate::off_workers(move || excel::workbook(&[sheet], &login, now)).await?;
         let mut tx = self.db().write().await?;
         audit::write(
             &mut tx,

@@ -562,6 +562,9 @@ pub struct TokenRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The end its creator set; tokens from before expiry existed have none (the policy's
+    /// age from creation still ends them).
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 fn token_from_row(row: &AnyRow) -> StoreResult<TokenRow> {
@@ -573,6 +576,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<TokenRow> {
         created_at: row.timestamp("created_at")?,
         last_used_at: row.opt_timestamp("last_used_at")?,
         revoked_at: row.opt_timestamp("revoked_at")?,
+        expires_at: row.opt_timestamp("expires_at")?,
     })
 }
 
@@ -582,23 +586,42 @@ pub async fn insert_token(
     label: &str,
     token_hash: &str,
     now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> StoreResult<i64> {
     let row = sqlx::query(
-        "INSERT INTO api_tokens (account_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (account_id, label, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(account_id)
     .bind(label)
     .bind(token_hash)
     .bind(timestamp_text(now))
+    .bind(timestamp_text(expires_at))
     .fetch_one(conn)
     .await?;
     row.int("id")
 }
 
-/// The live (not revoked) token with this hash.
+/// Revokes every live token of an account (a password reset, a lock, a disabled account);
+/// returns how many.
+pub async fn revoke_tokens_of(
+    conn: &mut Conn,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(timestamp_text(now))
+    .bind(account_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The token with this hash, unless revoked (the caller checks its expiry against the policy).
 pub async fn live_token(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<TokenRow>> {
     sqlx::query(
-        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at \
+        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at, t.expires_at \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(token_hash)
@@ -611,7 +634,7 @@ pub async fn live_token(conn: &mut Conn, token_hash: &str) -> StoreResult<Option
 
 pub async fn tokens(conn: &mut Conn) -> StoreResult<Vec<TokenRow>> {
     sqlx::query(
-        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at \
+        "SELECT t.id, t.account_id, a.login, t.label, t.created_at, t.last_used_at, t.revoked_at, t.expires_at \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id ORDER BY t.id",
     )
     .fetch_all(conn)
@@ -654,6 +677,137 @@ pub async fn sealed_totp(conn: &mut Conn) -> StoreResult<Vec<(i64, String)>> {
 /// Replaces a sealed TOTP secret with the same secret sealed under a newer key.
 pub async fn reseal_totp(conn: &mut Conn, id: i64, sealed: &str) -> StoreResult<()> {
     sqlx::query("UPDATE accounts SET totp_secret = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A request to set an account's password, awaiting the security administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordGrantRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub login: String,
+    pub display_name: String,
+    /// `initial` (a new account) or `reset`.
+    pub kind: String,
+    pub requested_by: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub first_half_ct: Option<String>,
+    /// `pending`, `approved`, `rejected` or `withdrawn`.
+    pub state: String,
+}
+
+const GRANT_SELECT: &str = "SELECT g.id, g.account_id, a.login, a.display_name, g.kind, r.login AS requested_by, \
+     g.requested_at, g.first_half_ct, g.state FROM password_grants g JOIN accounts a ON a.id = g.account_id \
+     LEFT JOIN accounts r ON r.id = g.requested_by";
+
+fn grant_from_row(row: &AnyRow) -> StoreResult<PasswordGrantRow> {
+    Ok(PasswordGrantRow {
+        id: row.int("id")?,
+        account_id: row.int("account_id")?,
+        login: row.text("login")?,
+        display_name: row.text("display_name")?,
+        kind: row.text("kind")?,
+        requested_by: row.opt_text("requested_by")?,
+        requested_at: row.timestamp("requested_at")?,
+        first_half_ct: row.opt_text("first_half_ct")?,
+        state: row.text("state")?,
+    })
+}
+
+/// Records a request; any earlier pending request of the account is withdrawn (the newer
+/// half is the one handed over).
+pub async fn insert_password_grant(
+    conn: &mut Conn,
+    account_id: i64,
+    kind: &str,
+    requested_by: Option<i64>,
+    first_half_ct: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "UPDATE password_grants SET state = 'withdrawn', first_half_ct = NULL, decided_at = $1 \
+         WHERE account_id = $2 AND state = 'pending'",
+    )
+    .bind(timestamp_text(now))
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query(
+        "INSERT INTO password_grants (account_id, kind, requested_by, requested_at, first_half_ct, state) \
+         VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id",
+    )
+    .bind(account_id)
+    .bind(kind)
+    .bind(requested_by)
+    .bind(timestamp_text(now))
+    .bind(first_half_ct)
+    .fetch_one(conn)
+    .await?;
+    row.int("id")
+}
+
+pub async fn password_grant(conn: &mut Conn, id: i64) -> StoreResult<Option<PasswordGrantRow>> {
+    sqlx::query(&format!("{GRANT_SELECT} WHERE g.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(grant_from_row)
+        .transpose()
+}
+
+/// Pending requests, oldest first.
+pub async fn pending_password_grants(conn: &mut Conn) -> StoreResult<Vec<PasswordGrantRow>> {
+    sqlx::query(&format!(
+        "{GRANT_SELECT} WHERE g.state = 'pending' ORDER BY g.id"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(grant_from_row)
+    .collect()
+}
+
+/// Decides a pending request; returns false when it was no longer pending (decided by
+/// someone else meanwhile).
+pub async fn decide_password_grant(
+    conn: &mut Conn,
+    id: i64,
+    state: &str,
+    decided_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE password_grants SET state = $1, decided_by = $2, decided_at = $3, first_half_ct = NULL \
+         WHERE id = $4 AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(decided_by)
+    .bind(timestamp_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Every sealed first half still pending, with its grant and account (key rotation).
+pub async fn sealed_grant_halves(conn: &mut Conn) -> StoreResult<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, account_id, first_half_ct FROM password_grants WHERE first_half_ct IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.int("id")?, r.int("account_id")?, r.text("first_half_ct")?)))
+        .collect()
+}
+
+pub async fn reseal_grant_half(conn: &mut Conn, id: i64, sealed: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE password_grants SET first_half_ct = $1 WHERE id = $2")
         .bind(sealed)
         .bind(id)
         .execute(conn)

@@ -36,6 +36,8 @@ pub struct ChainHead {
     pub last_mac: String,
     /// The first id that carries a MAC (records before it predate the chain).
     pub chain_from: i64,
+    /// The keyed MAC of `chain_from` when it is not 1 (`dangjian audit anchor`).
+    pub anchor: Option<String>,
 }
 
 fn head_from_row(row: &AnyRow) -> StoreResult<ChainHead> {
@@ -43,6 +45,7 @@ fn head_from_row(row: &AnyRow) -> StoreResult<ChainHead> {
         last_id: row.int("last_id")?,
         last_mac: row.text("last_mac")?,
         chain_from: row.int("chain_from")?,
+        anchor: row.opt_text("anchor")?,
     })
 }
 
@@ -51,7 +54,7 @@ fn head_from_row(row: &AnyRow) -> StoreResult<ChainHead> {
 /// SQLite the write transaction already holds the database lock.
 pub async fn lock_head(conn: &mut Conn) -> StoreResult<ChainHead> {
     let row = sqlx::query(
-        "UPDATE audit_chain SET last_id = last_id WHERE id = 1 RETURNING last_id, last_mac, chain_from",
+        "UPDATE audit_chain SET last_id = last_id WHERE id = 1 RETURNING last_id, last_mac, chain_from, anchor",
     )
     .fetch_one(conn)
     .await?;
@@ -60,10 +63,49 @@ pub async fn lock_head(conn: &mut Conn) -> StoreResult<ChainHead> {
 
 /// The chain head as committed, without locking (verification).
 pub async fn head(conn: &mut Conn) -> StoreResult<ChainHead> {
-    let row = sqlx::query("SELECT last_id, last_mac, chain_from FROM audit_chain WHERE id = 1")
-        .fetch_one(conn)
+    let row =
+        sqlx::query("SELECT last_id, last_mac, chain_from, anchor FROM audit_chain WHERE id = 1")
+            .fetch_optional(conn)
+            .await?;
+    match row {
+        Some(row) => head_from_row(&row),
+        // The row itself removed: an empty chain that starts at 1, which the records (if
+        // any) will contradict.
+        None => Ok(ChainHead {
+            last_id: 0,
+            last_mac: String::new(),
+            chain_from: 1,
+            anchor: None,
+        }),
+    }
+}
+
+/// Records the keyed MAC of the chain's start (a chain that began after record 1).
+pub async fn set_anchor(conn: &mut Conn, anchor: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE audit_chain SET anchor = $1 WHERE id = 1")
+        .bind(anchor)
+        .execute(conn)
         .await?;
-    head_from_row(&row)
+    Ok(())
+}
+
+/// How many records of `event` an account wrote since `since` (per-account limits kept by
+/// the log itself, so every server process sees the same count).
+pub async fn count_events(
+    conn: &mut Conn,
+    account_id: i64,
+    event: &str,
+    since: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE account_id = $1 AND event = $2 AND ts >= $3",
+    )
+    .bind(account_id)
+    .bind(event)
+    .bind(timestamp_text(since))
+    .fetch_one(conn)
+    .await?
+    .int("n")
 }
 
 /// Appends a record with the id and MAC the caller computed under [`lock_head`], and moves

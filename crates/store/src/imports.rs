@@ -70,11 +70,13 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<BatchRow>> {
 }
 
 /// The most recent committed batch.
-pub async fn latest_committed(conn: &mut Conn) -> StoreResult<Option<BatchRow>> {
+/// The latest committed batch of one importer (by login).
+pub async fn latest_committed(conn: &mut Conn, created_by: &str) -> StoreResult<Option<BatchRow>> {
     sqlx::query(
         "SELECT id, created_by, created_by_account, created_at, status, row_count, payload_ct FROM import_batches \
-         WHERE status = 'committed' ORDER BY id DESC LIMIT 1",
+         WHERE status = 'committed' AND created_by = $1 ORDER BY id DESC LIMIT 1",
     )
+    .bind(created_by)
     .fetch_optional(conn)
     .await?
     .as_ref()

@@ -101,6 +101,11 @@ impl IntoResponse for PageError {
                     "尝试过于频繁",
                     THROTTLED_MESSAGE,
                 ),
+                ServiceError::Busy(message) => busy(error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "请稍后再试",
+                    message,
+                )),
                 ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
                     let message: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
                     error_page(StatusCode::BAD_REQUEST, "输入有误", &message.join("；"))
@@ -150,7 +155,8 @@ impl IntoResponse for PageError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiErrorBody {
     /// Stable machine code: `not_found`, `forbidden`, `unauthenticated`, `password_change_required`,
-    /// `invalid`, `conflict`, `bad_request`, `unavailable`, `internal`.
+    /// `second_factor_required`, `reauth_required`, `locked`, `throttled`, `busy`, `invalid`,
+    /// `conflict`, `bad_request`, `unavailable`, `internal`.
     pub code: &'static str,
     /// A Chinese message for people.
     pub message: String,
@@ -230,6 +236,12 @@ impl IntoResponse for ApiError {
                     THROTTLED_MESSAGE.to_owned(),
                     None,
                 ),
+                ServiceError::Busy(message) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "busy",
+                    message.to_owned(),
+                    None,
+                ),
                 // Neither arises for a token: both concern interactive web sessions.
                 ServiceError::SecondFactorRequired => (
                     StatusCode::FORBIDDEN,
@@ -290,8 +302,20 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
+        if code == "busy" {
+            response = busy(response);
+        }
         response
     }
+}
+
+/// A refusal for being busy says when to try again.
+fn busy(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("5"),
+    );
+    response
 }
 
 /// Why a login from this address is refused for now.

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod connections;
 mod error;
 mod layout;
 mod pages;
@@ -21,11 +22,26 @@ use tokio::net::TcpListener;
 pub use api::openapi_document;
 
 /// Settings of the HTTP edge.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` and use the `__Host-` prefix: set when users reach the server over
-    /// HTTPS (through a TLS-terminating proxy, or the server's own TLS later).
+    /// HTTPS (through a TLS-terminating proxy, or the server's own TLS).
     pub secure_cookies: bool,
+    /// How long a connection may take to send a request's head, counted from when it starts
+    /// waiting for one (so also how long an idle keep-alive connection stays open).
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once; past this the server stops accepting until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            header_timeout: std::time::Duration::from_secs(15),
+            max_connections: 1024,
+        }
+    }
 }
 
 /// What every handler can reach.
@@ -67,10 +83,8 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener = tls::TlsListener::new(listener, config)?;
-    let app = router(state).into_make_service_with_connect_info::<tls::PeerAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let web = state.config.clone();
+    connections::serve(listener, router(state), &web, shutdown).await
 }
 
 /// Serves the application on a bound listener until `shutdown` completes.
@@ -79,8 +93,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<tls::PeerAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let web = state.config.clone();
+    connections::serve(listener, router(state), &web, shutdown).await
 }

@@ -26,8 +26,16 @@ pub fn session_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-/// The login form's CSRF cookie (double submit: there is no session yet to hold a token).
-pub const LOGIN_CSRF_COOKIE: &str = "dj_login_csrf";
+/// The login form's CSRF cookie (double submit: there is no session yet to hold a token),
+/// host-bound with the `__Host-` prefix when cookies are secure, so a sibling host cannot
+/// plant one.
+pub fn login_csrf_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
+        "__Host-dj_login_csrf"
+    } else {
+        "dj_login_csrf"
+    }
+}
 
 /// A cookie with the attributes every cookie of ours has: HttpOnly, SameSite=Strict, path `/`,
 /// and Secure when served over HTTPS.

@@ -17,7 +17,11 @@ async fn token_for(app: &TestApp, login: &str, role: Role, org: &str) -> String 
         .cli_add_user(login, "", &grant, PASSWORD)
         .await
         .unwrap();
-    app.services.cli_create_token(login, "测试").await.unwrap()
+    app.services
+        .cli_create_token(login, "测试", None)
+        .await
+        .unwrap()
+        .0
 }
 
 #[tokio::test]
@@ -149,7 +153,7 @@ async fn a_revoked_or_unknown_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
-    let id = app.services.cli_tokens().await.unwrap()[0].id;
+    let id = app.services.cli_tokens().await.unwrap()[0].0.id;
     app.services.cli_revoke_token(id).await.unwrap();
     let revoked = client
         .get(app.url("/api/v1/orgs"))

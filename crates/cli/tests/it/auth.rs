@@ -3,7 +3,7 @@
 use chrono::TimeDelta;
 use dangjian_core::role::Role;
 
-use crate::harness::{PASSWORD, TestApp, csrf_of};
+use crate::harness::{PASSWORD, TestApp, csrf_of, location};
 
 #[tokio::test]
 async fn the_login_page_is_chinese_and_carries_a_csrf_token() {
@@ -177,8 +177,11 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
         .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
         .await;
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
-    // A second login from the same browser replaces the session id.
-    let second = app.post_login(&client, "sec_a1", PASSWORD).await;
+    // A second login from the same browser replaces the session id (at its code step: a
+    // secretary logs in with a second factor).
+    let first_step = app.post_login(&client, "sec_a1", PASSWORD).await;
+    assert_eq!(location(&first_step), "/login/otp");
+    let second = app.post_code(&client, &app.next_code("sec_a1")).await;
     let cookie = second
         .headers()
         .get_all("set-cookie")

@@ -44,9 +44,27 @@ fn the_first_start_prints_the_three_administrators_once() {
     let dir = temp_dir("first");
     let first = dangjian(&dir, &["migrate"], "");
     assert!(first.status.success(), "{}", text(&first));
+    // Standard output is a pipe here, as under a service manager that logs it: the passwords
+    // go to a file only the service account can read, and the output names it (issue 13,
+    // finding 16).
     let out = text(&first);
+    assert!(!out.contains("sysadmin"), "{out}");
+    let file = dir.join("initial-passwords.txt");
+    assert!(out.contains(&file.display().to_string()), "{out}");
+    let written = std::fs::read_to_string(&file).unwrap();
     for login in ["sysadmin", "secadmin", "auditadmin"] {
-        assert!(out.contains(login), "{out}");
+        assert!(written.contains(login), "{written}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let db = std::fs::metadata(dir.join("dangjian.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(db & 0o077, 0, "the database is readable by others: {db:o}");
     }
     let second = dangjian(&dir, &["migrate"], "");
     assert!(second.status.success());
@@ -68,7 +86,7 @@ fn accounts_and_tokens_are_managed_from_the_shell() {
             "--name",
             "办公室",
         ],
-        "Ceshi-2026!\n",
+        "Hq7-Lantern-42\n",
     );
     assert!(add.status.success(), "{}", text(&add));
     let list = dangjian(&dir, &["user", "list"], "");
@@ -87,7 +105,7 @@ fn accounts_and_tokens_are_managed_from_the_shell() {
     let bad_role = dangjian(
         &dir,
         &["user", "add", "--login", "x123", "--role", "king"],
-        "Ceshi-2026!\n",
+        "Hq7-Lantern-42\n",
     );
     assert!(!bad_role.status.success());
     assert_eq!(text(&bad_role).lines().count(), 1, "{}", text(&bad_role));
@@ -150,9 +168,11 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
     let demo = dangjian(&dir, &["demo", "--seed", "3"], "");
     assert!(demo.status.success(), "{}", text(&demo));
     let out = text(&demo);
+    assert!(out.contains("演示数据已生成"), "{out}");
+    let passwords = std::fs::read_to_string(dir.join("demo-passwords.txt")).unwrap();
     assert!(
-        out.contains("演示数据已生成") && out.contains("dangwei") && out.contains("zhibu1"),
-        "{out}"
+        passwords.contains("dangwei") && passwords.contains("zhibu1"),
+        "{passwords}"
     );
     let again = dangjian(&dir, &["demo"], "");
     assert!(!again.status.success());

@@ -346,9 +346,10 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
     // The same over the API.
     let token = app
         .services
-        .cli_create_token("sec_zza", "api")
+        .cli_create_token("sec_zza", "api", None)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let board: Value = app
         .client()
         .get(app.url(&format!("/api/v1/orgs/{}/duties?year=2026", f.general_a)))

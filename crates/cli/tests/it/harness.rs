@@ -16,7 +16,7 @@ use dangjian_web::{AppState, WebConfig};
 use reqwest::redirect::Policy;
 
 /// The password every fixture account has.
-pub const PASSWORD: &str = "Ceshi-2026!";
+pub const PASSWORD: &str = "Hq7-Lantern-42";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -127,6 +127,7 @@ pub fn office() -> Actor {
         origin: Origin::default(),
         csrf_token: None,
         reauthenticated_at: None,
+        logged_in_at: None,
     }
 }
 

@@ -182,6 +182,7 @@ async fn a_clean_sheet_commits_all_at_once_and_the_latest_batch_rolls_back() {
             &crate::harness::office(),
             &dangjian_service::members::Search {
                 id_number: Some(member_form(31, "A2").id_number),
+                reason: Some("核对导入结果".to_owned()),
                 ..Default::default()
             },
             dangjian_service::Page { number: 1, size: 5 },

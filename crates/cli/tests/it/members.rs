@@ -326,24 +326,49 @@ async fn the_roster_is_searched_by_whole_id_number_and_unit_within_scope() {
         .login_as("office", Role::CommitteeStaff, None, None)
         .await;
     let id = member_form(4, "B").id_number;
-    let found = office_client
+    let find = |client: &reqwest::Client, id: String, reason: &'static str| {
+        let app = &app;
+        let client = client.clone();
+        async move {
+            let response = app
+                .post_form(
+                    &client,
+                    "/members/find",
+                    &[("id_number", &id), ("reason", reason)],
+                )
+                .await;
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, found) = find(&office_client, id.clone(), "核对转接介绍信").await;
+    assert_eq!(status, 200);
+    assert!(
+        found.contains("共 1 名") && found.contains("测试戊"),
+        "{found}"
+    );
+    // The number never goes in a link: the roster's query no longer takes it.
+    let in_link = office_client
         .get(app.url(&format!("/members?id_number={id}")))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    assert!(found.contains("共 1 名") && found.contains("测试戊"));
-    let invalid = office_client
-        .get(app.url("/members?id_number=123"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(in_link.status(), 400);
+    // Without a reason, nothing is looked up, and the message is at the reason's field.
+    let (status, page) = find(&office_client, id.clone(), "").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("按完整身份证号查找须填写查询事由"), "{page}");
+    let (_, invalid) = find(&office_client, "123".to_owned(), "核对").await;
     assert!(invalid.contains("身份证号应为18位"));
+    let lookups = app.audit("member.id_search", Some("success")).await;
+    assert_eq!(lookups.len(), 1);
+    assert!(
+        lookups[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("核对转接介绍信")
+    );
+    assert!(!lookups[0].detail.as_deref().unwrap().contains(&id));
     let by_unit = office_client
         .get(app.url("/members?unit=u1"))
         .send()
@@ -357,14 +382,7 @@ async fn the_roster_is_searched_by_whole_id_number_and_unit_within_scope() {
     let secretary = app
         .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
         .await;
-    let none = secretary
-        .get(app.url(&format!("/members?id_number={id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, none) = find(&secretary, id.clone(), "核对").await;
     assert!(none.contains("共 0 名"));
 }
 

@@ -415,7 +415,12 @@ async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates
         .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
         .await
         .unwrap();
-    let token = app.services.cli_create_token("api_a1", "t").await.unwrap();
+    let token = app
+        .services
+        .cli_create_token("api_a1", "t", None)
+        .await
+        .unwrap()
+        .0;
     let client = app.client();
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client
@@ -638,7 +643,12 @@ async fn a_plan_is_generated_from_the_rules_adjusted_and_held_against_the_record
         .cli_add_user("api_b", "", &grant, crate::harness::PASSWORD)
         .await
         .unwrap();
-    let token = app.services.cli_create_token("api_b", "t").await.unwrap();
+    let token = app
+        .services
+        .cli_create_token("api_b", "t", None)
+        .await
+        .unwrap()
+        .0;
     let refused = app
         .client()
         .delete(app.url(&format!("/api/v1/plan-items/{}", march.id)))
@@ -675,7 +685,12 @@ async fn a_plan_is_generated_from_the_rules_adjusted_and_held_against_the_record
         .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
         .await
         .unwrap();
-    let token = app.services.cli_create_token("api_a1", "t").await.unwrap();
+    let token = app
+        .services
+        .cli_create_token("api_a1", "t", None)
+        .await
+        .unwrap()
+        .0;
     let created = app
         .client()
         .post(app.url(&format!("/api/v1/orgs/{}/plan", f.a1)))

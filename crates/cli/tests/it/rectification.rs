@@ -493,9 +493,10 @@ async fn no_one_accepts_their_own_claim_even_from_above() {
         .await;
     let token = app
         .services
-        .cli_create_token("office", "test")
+        .cli_create_token("office", "test", None)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let inspection = inspection_with_finding(&app, &office).await;
     let client = app.client();
     let api = |path: &str| app.url(&format!("/api/v1{path}"));

@@ -308,9 +308,10 @@ async fn the_api_authorisation_matrix_holds_cell_by_cell() {
             .unwrap();
         tokens.push(
             app.services
-                .cli_create_token(login, "matrix")
+                .cli_create_token(login, "matrix", None)
                 .await
-                .unwrap(),
+                .unwrap()
+                .0,
         );
     }
     // Every id-free GET of the document is in the table.

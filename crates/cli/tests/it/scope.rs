@@ -282,7 +282,12 @@ async fn history_does_not_name_orgs_outside_the_scope() {
         !page.contains("总支A") && !page.contains("市公安局党委"),
         "{page}"
     );
-    let api_token = app.services.cli_create_token("sec_a1", "").await.unwrap();
+    let api_token = app
+        .services
+        .cli_create_token("sec_a1", "", None)
+        .await
+        .unwrap()
+        .0;
     let json: serde_json::Value = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/orgs/{}", app.fixture.a1)))
         .bearer_auth(api_token)

@@ -68,6 +68,7 @@ async fn pages_are_served_over_tls_with_secure_cookies_and_slow_handshakes_wait_
         services: app.services.clone(),
         config: dangjian_web::WebConfig {
             secure_cookies: true,
+            ..dangjian_web::WebConfig::default()
         },
     };
     tokio::spawn(dangjian_web::serve_tls(

@@ -27,7 +27,7 @@ pub struct MemberJson {
     /// 民族, by name.
     pub ethnicity: String,
     pub education: Option<&'static str>,
-    /// e.g. `3301**********1234`.
+    /// e.g. `3****************4`.
     pub id_number_masked: String,
     pub phone_masked: Option<String>,
     /// 警号.
@@ -158,8 +158,11 @@ pub struct MemberQuery {
     pub name: Option<String>,
     /// Exact 警号.
     pub police_number: Option<String>,
-    /// A whole 身份证号 (matched through its keyed digest).
+    /// A whole 身份证号 (matched through its keyed digest). Needs `reason`; each lookup is
+    /// audited, and an account may make only the security policy's number of them a day.
     pub id_number: Option<String>,
+    /// Why the whole ID number is looked up (1–100 characters; required with `id_number`).
+    pub reason: Option<String>,
     /// Members working in the unit with this code.
     pub unit: Option<String>,
     /// Members of this org (by code) and everything below it.
@@ -190,6 +193,7 @@ fn search_of(q: &MemberQuery) -> Result<Search, ApiError> {
         name: q.name.as_deref().and_then(view::nonempty),
         police_number: q.police_number.as_deref().and_then(view::nonempty),
         id_number: q.id_number.as_deref().and_then(view::nonempty),
+        reason: q.reason.clone(),
         org: q.org.as_deref().and_then(view::nonempty),
         unit: q.unit.as_deref().and_then(view::nonempty),
         category: parse(&q.category, "category", Category::from_code)?,

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::{Permission, Role};
-use dangjian_service::accounts::{AccountView, GrantForm, NewAccountForm};
+use dangjian_service::accounts::{AccountView, GrantForm, NewAccountForm, PasswordGrantView};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
@@ -29,6 +29,8 @@ struct AccountItem {
     /// "已锁定至 …" while locked after failed logins.
     locked: Option<String>,
     second_factor: bool,
+    /// "重置密码，申请于 …" while a password setting awaits the security administrator.
+    pending: Option<String>,
 }
 
 impl From<&AccountView> for AccountItem {
@@ -46,6 +48,36 @@ impl From<&AccountView> for AccountItem {
                 .map_or_else(|| "从未".to_owned(), view::instant),
             locked: a.locked_until.map(view::instant),
             second_factor: a.second_factor,
+            pending: a
+                .pending_password
+                .map(|(kind, at)| format!("{}，申请于 {}", kind.label(), view::instant(at))),
+        }
+    }
+}
+
+/// A password setting awaiting approval, as listed.
+struct GrantItem {
+    id: i64,
+    account_id: i64,
+    login: String,
+    name: String,
+    kind: &'static str,
+    requested_by: String,
+    requested_at: String,
+    expired: bool,
+}
+
+impl From<&PasswordGrantView> for GrantItem {
+    fn from(g: &PasswordGrantView) -> Self {
+        Self {
+            id: g.id,
+            account_id: g.account_id,
+            login: g.login.clone(),
+            name: g.display_name.clone(),
+            kind: g.kind.label(),
+            requested_by: g.requested_by.clone(),
+            requested_at: view::instant(g.requested_at),
+            expired: g.expired,
         }
     }
 }
@@ -55,26 +87,36 @@ impl From<&AccountView> for AccountItem {
 struct ListPage {
     layout: Layout,
     can_manage: bool,
+    can_decide: bool,
+    /// A new account's login and the first half of its password, shown once.
     created: Option<(String, String)>,
+    /// An approved account's login and the second half, shown once.
+    approved: Option<(String, String)>,
+    error: Option<String>,
     form: (String, String),
     errors: FieldErrors,
+    grants: Vec<GrantItem>,
     accounts: Vec<AccountItem>,
 }
 
 async fn list_page(
     state: &AppState,
     actor: &Actor,
-    created: Option<(String, String)>,
     form: (String, String),
     errors: FieldErrors,
 ) -> Result<ListPage, PageError> {
     let accounts = state.services.accounts(actor).await?;
+    let grants = state.services.password_grants(actor).await?;
     Ok(ListPage {
         layout: Layout::new(actor, "/accounts", "账号").crumb("账号", None),
         can_manage: actor.permits(Permission::ManageAccounts),
-        created,
+        can_decide: actor.permits(Permission::ManageSecurity),
+        created: None,
+        approved: None,
+        error: None,
         form,
         errors,
+        grants: grants.iter().map(GrantItem::from).collect(),
         accounts: accounts.iter().map(AccountItem::from).collect(),
     })
 }
@@ -84,7 +126,6 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
         &list_page(
             &state,
             &session.actor,
-            None,
             Default::default(),
             FieldErrors::new(),
         )
@@ -92,37 +133,76 @@ pub async fn list(State(state): State<AppState>, session: Session) -> Result<Res
     )
 }
 
-/// Creates an account and shows its one-time password on the page that answers the post,
-/// once: it is not stored anywhere in clear and is not in any redirect.
+/// Creates an account and shows the first half of its one-time password on the page that
+/// answers the post, once: it is not stored anywhere in clear and is not in any redirect.
 pub async fn create(
     State(state): State<AppState>,
     form: SessionForm<NewAccountForm>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
     match state.services.create_account(&session.actor, &form).await {
-        Ok((_, password)) => {
+        Ok((_, first_half)) => {
             let login = dangjian_service::auth::normalise_login(&form.login);
-            render(
-                &list_page(
-                    &state,
-                    &session.actor,
-                    Some((login, password)),
-                    Default::default(),
-                    FieldErrors::new(),
-                )
-                .await?,
+            let mut page = list_page(
+                &state,
+                &session.actor,
+                Default::default(),
+                FieldErrors::new(),
             )
+            .await?;
+            page.created = Some((login, first_half));
+            render(&page)
         }
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => render_invalid(
             &list_page(
                 &state,
                 &session.actor,
-                None,
                 (form.login, form.display_name),
                 errors,
             )
             .await?,
         ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Approves a password setting and shows the second half once (security administrator).
+pub async fn approve_grant(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    let actor = &form.session.actor;
+    match state.services.approve_password_grant(actor, id).await {
+        Ok(approved) => {
+            let mut page = list_page(&state, actor, Default::default(), FieldErrors::new()).await?;
+            page.approved = Some((approved.login, approved.second_half));
+            render(&page)
+        }
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth("/accounts".to_owned())),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = list_page(&state, actor, Default::default(), FieldErrors::new()).await?;
+            page.error = errors.iter().next().map(|e| e.message.clone());
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Refuses a password setting (security administrator).
+pub async fn reject_grant(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    let actor = &form.session.actor;
+    match state.services.reject_password_grant(actor, id).await {
+        Ok(()) => Ok(Redirect::to("/accounts").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = list_page(&state, actor, Default::default(), FieldErrors::new()).await?;
+            page.error = errors.iter().next().map(|e| e.message.clone());
+            render_invalid(&page)
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -240,16 +320,22 @@ pub async fn enable(
     set_disabled(&state, &form.session.actor, id, false).await
 }
 
+/// Asks for a password reset and shows the first half once (system administrator, after
+/// giving their own password again); the security administrator approves it.
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     form: SessionForm<Empty>,
 ) -> Result<Response, PageError> {
     let actor = &form.session.actor;
-    let password = state.services.reset_password(actor, id).await?;
+    let first_half = state
+        .services
+        .request_password_reset(actor, id)
+        .await
+        .map_err(PageError::reauth_then(format!("/accounts/{id}")))?;
     let account = state.services.account(actor, id).await?;
     let mut page = detail_page(actor, &account);
-    page.password = Some(password);
+    page.password = Some(first_half);
     render(&page)
 }
 

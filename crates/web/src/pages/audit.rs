@@ -11,7 +11,7 @@ use dangjian_service::audit::ChainReport;
 use dangjian_service::{AuditFilter, AuditRow, Page};
 use serde::Deserialize;
 
-use super::{query, render};
+use super::{query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
@@ -250,19 +250,74 @@ pub async fn export(
 struct VerifyPage {
     layout: Layout,
     report: ChainReport,
+    /// Why an uploaded seal file could not be read.
+    seal_error: Option<String>,
 }
 
-/// Checks the whole chain and says whether it is intact or which record is the first broken.
+fn verify_page(actor: &dangjian_service::Actor, report: ChainReport) -> VerifyPage {
+    VerifyPage {
+        layout: Layout::new(actor, "/audit", "审计链校验")
+            .crumb("审计日志", Some("/audit".to_owned()))
+            .crumb("审计链校验", None),
+        report,
+        seal_error: None,
+    }
+}
+
+/// Checks the whole chain (and the seals of the configured seal file) and says whether it is
+/// intact or which record is the first broken.
 pub async fn verify(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
-    let report = state.services.verify_audit_chain(actor).await?;
-    render(&VerifyPage {
-        layout: Layout::new(actor, "/audit", "审计链校验")
-            .crumb("审计日志", Some("/audit".to_owned()))
-            .crumb("审计链校验", None),
-        report,
-    })
+    let report = state.services.verify_audit_chain(actor, &[]).await?;
+    render(&verify_page(actor, report))
+}
+
+/// Checks the chain against the seals of an uploaded seal file as well (a copy kept by the
+/// log platform or on paper): multipart, the CSRF token and the file.
+pub async fn verify_with_seals(
+    State(state): State<AppState>,
+    session: Session,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| PageError::BadRequest("上传内容无效或过大".to_owned()))?
+    {
+        let invalid = |_| PageError::BadRequest("上传内容无效".to_owned());
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(invalid)?),
+            Some("seals") => file = Some(field.bytes().await.map_err(invalid)?),
+            _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
+        }
+    }
+    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/audit/verify").await?;
+    let text = file
+        .filter(|f| !f.is_empty())
+        .map(|bytes| String::from_utf8(bytes.to_vec()))
+        .transpose()
+        .map_err(|_| PageError::BadRequest("封存文件应为 UTF-8 文本".to_owned()))?;
+    let seals = match text.as_deref().map(dangjian_service::audit::parse_seals) {
+        None => Err("请选择封存文件".to_owned()),
+        Some(Ok(seals)) if seals.is_empty() => Err("封存文件中没有封存记录".to_owned()),
+        Some(parsed) => parsed,
+    };
+    match seals {
+        Ok(seals) => {
+            let report = state.services.verify_audit_chain(actor, &seals).await?;
+            render(&verify_page(actor, report))
+        }
+        Err(message) => {
+            let report = state.services.verify_audit_chain(actor, &[]).await?;
+            let mut page = verify_page(actor, report);
+            page.seal_error = Some(message);
+            render_invalid(&page)
+        }
+    }
 }

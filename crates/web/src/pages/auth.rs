@@ -16,8 +16,8 @@ use super::{query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::session::{
-    AnySession, ClientOrigin, LOGIN_CSRF_COOKIE, SessionForm, cookie, encode, form_pairs,
-    from_pairs, removal, safe_next, session_cookie_name,
+    AnySession, ClientOrigin, SessionForm, cookie, encode, form_pairs, from_pairs,
+    login_csrf_cookie_name, removal, safe_next, session_cookie_name,
 };
 
 #[derive(Template)]
@@ -62,7 +62,7 @@ pub async fn login_page(
         message: None,
         info,
     };
-    let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+    let jar = jar.add(cookie(&state, login_csrf_cookie_name(&state), csrf));
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -90,7 +90,7 @@ pub async fn login(
     {
         Ok(LoginOutcome::Complete(session)) => Ok(logged_in(&state, jar, *session, &form.next)),
         Ok(LoginOutcome::SecondFactor { token }) => {
-            let jar = jar.add(cookie(&state, PENDING_COOKIE, token));
+            let jar = jar.add(cookie(&state, pending_cookie_name(&state), token));
             let target = match safe_next(&form.next) {
                 Some(next) => format!("/login/otp?next={}", encode(next)),
                 None => "/login/otp".to_owned(),
@@ -124,7 +124,7 @@ pub async fn login(
                 message: Some(message),
                 info: None,
             };
-            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+            let jar = jar.add(cookie(&state, login_csrf_cookie_name(&state), csrf));
             Ok((status, jar, render(&page)?).into_response())
         }
         Err(other) => Err(other.into()),
@@ -145,7 +145,9 @@ async fn login_form<T: serde::de::DeserializeOwned>(
         .iter()
         .position(|(k, _)| k == "csrf")
         .map(|i| pairs.remove(i).1);
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
+    let expected = jar
+        .get(login_csrf_cookie_name(state))
+        .map(|c| c.value().to_owned());
     let valid = matches!((&submitted, &expected), (Some(s), Some(e)) if tokens_match(s, e));
     if !valid {
         let event = Event::new("security.csrf_rejected").detail(json!({ "path": path }));
@@ -162,8 +164,8 @@ async fn login_form<T: serde::de::DeserializeOwned>(
 /// and it goes on to the password change, enrolment, `next` or the landing page.
 fn logged_in(state: &AppState, jar: CookieJar, session: NewSession, next: &str) -> Response {
     let jar = jar
-        .remove(removal(state, LOGIN_CSRF_COOKIE))
-        .remove(removal(state, PENDING_COOKIE))
+        .remove(removal(state, login_csrf_cookie_name(state)))
+        .remove(removal(state, pending_cookie_name(state)))
         .add(cookie(state, session_cookie_name(state), session.token));
     let target = if session.actor.must_change_password {
         "/password"
@@ -175,8 +177,15 @@ fn logged_in(state: &AppState, jar: CookieJar, session: NewSession, next: &str) 
     (jar, Redirect::to(target)).into_response()
 }
 
-/// The cookie that carries a login between the password and the code.
-const PENDING_COOKIE: &str = "dj_pending";
+/// The cookie that carries a login between the password and the code (`__Host-` prefixed
+/// when cookies are secure).
+fn pending_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
+        "__Host-dj_pending"
+    } else {
+        "dj_pending"
+    }
+}
 
 #[derive(Template)]
 #[template(path = "login_otp.html")]
@@ -199,7 +208,7 @@ pub async fn otp_page(
     RawQuery(raw): RawQuery,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    if jar.get(PENDING_COOKIE).is_none() {
+    if jar.get(pending_cookie_name(&state)).is_none() {
         return Ok(Redirect::to("/login").into_response());
     }
     let q: OtpQuery = query(raw.as_deref()).unwrap_or_default();
@@ -210,7 +219,7 @@ pub async fn otp_page(
         next: safe_next(&q.next).unwrap_or("").to_owned(),
         message: None,
     };
-    let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+    let jar = jar.add(cookie(&state, login_csrf_cookie_name(&state), csrf));
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -228,7 +237,10 @@ pub async fn otp_submit(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form: OtpForm = login_form(&state, &origin, &jar, &body, "/login/otp").await?;
-    let Some(pending) = jar.get(PENDING_COOKIE).map(|c| c.value().to_owned()) else {
+    let Some(pending) = jar
+        .get(pending_cookie_name(&state))
+        .map(|c| c.value().to_owned())
+    else {
         return Ok(Redirect::to("/login").into_response());
     };
     match state
@@ -255,11 +267,11 @@ pub async fn otp_submit(
                 next: safe_next(&form.next).unwrap_or("").to_owned(),
                 message: Some(message),
             };
-            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf));
+            let jar = jar.add(cookie(&state, login_csrf_cookie_name(&state), csrf));
             Ok((status, jar, render(&page)?).into_response())
         }
         Err(ServiceError::Locked { until }) => {
-            let jar = jar.remove(removal(&state, PENDING_COOKIE));
+            let jar = jar.remove(removal(&state, pending_cookie_name(&state)));
             let page = LoginPage {
                 title: "登录",
                 csrf: new_csrf_token(),
@@ -268,11 +280,15 @@ pub async fn otp_submit(
                 message: Some(crate::error::locked_message(until)),
                 info: None,
             };
-            let jar = jar.add(cookie(&state, LOGIN_CSRF_COOKIE, page.csrf.clone()));
+            let jar = jar.add(cookie(
+                &state,
+                login_csrf_cookie_name(&state),
+                page.csrf.clone(),
+            ));
             Ok((StatusCode::LOCKED, jar, render(&page)?).into_response())
         }
         Err(ServiceError::Unauthenticated) => {
-            let jar = jar.remove(removal(&state, PENDING_COOKIE));
+            let jar = jar.remove(removal(&state, pending_cookie_name(&state)));
             Ok((jar, Redirect::to("/login?expired=1")).into_response())
         }
         Err(other) => Err(other.into()),
@@ -294,10 +310,15 @@ pub struct ReauthQuery {
 }
 
 /// Asks for the password again before a sensitive action.
+/// The confirmation page. An account that must still bind its second factor reaches it too:
+/// binding a phone a while after login asks for the password again.
 pub async fn reauth_page(
-    session: crate::session::Session,
+    session: crate::session::AnySession,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    if session.actor.must_change_password {
+        return Err(ServiceError::PasswordChangeRequired.into());
+    }
     let q: ReauthQuery = query(raw.as_deref()).unwrap_or_default();
     render(&ReauthPage {
         layout: crate::layout::Layout::new(&session.actor, "", "确认身份").crumb("确认身份", None),
@@ -316,9 +337,12 @@ pub struct ReauthForm {
 pub async fn reauth_submit(
     State(state): State<AppState>,
     jar: CookieJar,
-    form: SessionForm<ReauthForm, crate::session::Session>,
+    form: SessionForm<ReauthForm, crate::session::AnySession>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
+    if session.actor.must_change_password {
+        return Err(ServiceError::PasswordChangeRequired.into());
+    }
     let token = jar
         .get(session_cookie_name(&state))
         .map(|c| c.value().to_owned())

@@ -86,7 +86,6 @@ impl From<&MemberView> for MemberItem {
 pub struct ListQuery {
     name: String,
     police_number: String,
-    id_number: String,
     org: String,
     unit: String,
     category: String,
@@ -105,7 +104,6 @@ impl ListQuery {
         let pairs = [
             ("name", self.name.as_str()),
             ("police_number", self.police_number.as_str()),
-            ("id_number", self.id_number.as_str()),
             ("org", self.org.as_str()),
             ("unit", self.unit.as_str()),
             ("category", self.category.as_str()),
@@ -137,6 +135,9 @@ struct ListPage {
     can_create: bool,
     filter: ListQuery,
     filter_error: Option<String>,
+    /// The lookup by whole ID number (a form of its own: the number never goes in a link).
+    find: FindForm,
+    find_errors: FieldErrors,
     categories: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     members: Vec<MemberItem>,
@@ -180,7 +181,8 @@ fn search_of(q: &ListQuery) -> Search {
     Search {
         name: view::nonempty(&q.name),
         police_number: view::nonempty(&q.police_number),
-        id_number: view::nonempty(&q.id_number),
+        id_number: None,
+        reason: None,
         org: view::nonempty(&q.org),
         unit: view::nonempty(&q.unit),
         category: Category::from_code(q.category.trim()),
@@ -206,8 +208,42 @@ pub async fn list(
     }
     let q: ListQuery = query(raw.as_deref())?;
     let search = search_of(&q);
+    roster(&state, actor, q, search, FindForm::default()).await
+}
+
+/// The lookup by whole ID number: posted (the number stays out of links and logs), with the
+/// reason the service records; at most a set number a day per account.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, deny_unknown_fields)]
+pub struct FindForm {
+    id_number: String,
+    reason: String,
+}
+
+pub async fn find(
+    State(state): State<AppState>,
+    form: SessionForm<FindForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let search = Search {
+        id_number: Some(form.id_number.clone()),
+        reason: Some(form.reason.clone()),
+        ..Search::default()
+    };
+    roster(&state, &session.actor, ListQuery::default(), search, form).await
+}
+
+/// The roster page for the filters `q`, searched as `search`; field errors of the ID lookup
+/// show at its form, others above the table.
+async fn roster(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    q: ListQuery,
+    search: Search,
+    find: FindForm,
+) -> Result<Response, PageError> {
     let number: u32 = q.page.trim().parse().unwrap_or(1).clamp(1, 1_000_000);
-    let (result, filter_error) = match state
+    let (result, filter_error, find_errors) = match state
         .services
         .search_members(
             actor,
@@ -219,35 +255,42 @@ pub async fn list(
         )
         .await
     {
-        Ok(result) => (Some(result), None),
-        Err(ServiceError::Invalid(errors)) => {
-            (None, errors.iter().next().map(|e| e.message.clone()))
-        }
+        Ok(result) => (Some(result), None, FieldErrors::new()),
+        Err(ServiceError::Invalid(errors)) if search.id_number.is_some() => (None, None, errors),
+        Err(ServiceError::Invalid(errors)) => (
+            None,
+            errors.iter().next().map(|e| e.message.clone()),
+            FieldErrors::new(),
+        ),
         Err(other) => return Err(other.into()),
     };
+    let invalid = filter_error.is_some() || !find_errors.is_empty();
     let (members, total) = result.map_or((Vec::new(), 0), |r| {
         (r.members.iter().map(MemberItem::from).collect(), r.total)
     });
     let pages = view::page_count(total, PAGE_SIZE);
     let page = i64::from(number);
-    render(&ListPage {
+    let by_id = search.id_number.is_some();
+    let view = ListPage {
         layout: Layout::new(actor, "/members", "党员名册")
             .crumb("党员", None)
             .notice((!q.saved.is_empty()).then_some("已保存。")),
         can_create: actor.permits(Permission::WriteMembers),
         // The first page needs no anchor; the others are found next to this page's ends.
-        prev: (page > 1).then(|| {
+        prev: (page > 1 && !by_id).then(|| {
             let anchor = members
                 .first()
                 .filter(|_| page > 2)
                 .map(|m| ("before", m.id));
             q.with_page(page - 1, anchor)
         }),
-        next: (page < pages)
+        next: (page < pages && !by_id)
             .then(|| q.with_page(page + 1, members.last().map(|m| ("after", m.id)))),
         export: q.export_href(),
         filter: q,
         filter_error,
+        find,
+        find_errors,
         categories: Category::ALL
             .iter()
             .map(|c| (c.code(), c.label()))
@@ -260,7 +303,12 @@ pub async fn list(
         total,
         page,
         pages,
-    })
+    };
+    if invalid {
+        render_invalid(&view)
+    } else {
+        render(&view)
+    }
 }
 
 struct DetailMember {

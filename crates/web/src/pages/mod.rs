@@ -158,6 +158,7 @@ pub fn router() -> Router<AppState> {
             get(rectification::file),
         )
         .route("/members", get(members::list).post(members::create))
+        .route("/members/find", post(members::find))
         .route("/members/new", get(members::new_form))
         .route("/members/{id}", get(members::detail))
         .route(
@@ -181,6 +182,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/{id}", get(accounts::detail))
+        .route(
+            "/accounts/grants/{id}/approve",
+            post(accounts::approve_grant),
+        )
+        .route("/accounts/grants/{id}/reject", post(accounts::reject_grant))
         .route("/accounts/{id}/grant", post(accounts::grant))
         .route("/accounts/{id}/disable", post(accounts::disable))
         .route("/accounts/{id}/enable", post(accounts::enable))
@@ -208,6 +214,7 @@ pub fn upload_router() -> Router<AppState> {
             post(orglife::upload_attachment),
         )
         .route("/rectifications/{id}/reports", post(rectification::report))
+        .route("/audit/verify", post(audit::verify_with_seals))
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

@@ -75,6 +75,7 @@ pub async fn start(
         .await
     {
         Ok(()) => Ok(Redirect::to("/2fa").into_response()),
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth("/2fa".to_owned())),
         Err(ServiceError::Invalid(errors)) => {
             let status = state.services.second_factor_status(&session.actor).await?;
             let mut page = page(&session, status);
@@ -131,6 +132,7 @@ pub async fn confirm(
             let jar = jar.add(cookie(&state, session_cookie_name(&state), enrolled.token));
             Ok((jar, render(&page)?).into_response())
         }
+        Err(ServiceError::ReauthRequired) => Err(PageError::Reauth("/2fa".to_owned())),
         Err(ServiceError::Invalid(errors)) => {
             page.errors = errors;
             render_invalid(&page)

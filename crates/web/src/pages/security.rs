@@ -27,6 +27,10 @@ pub struct PolicyForm {
     address_max_failures: String,
     idle_timeout_minutes: String,
     session_max_hours: String,
+    token_max_age_days: String,
+    id_searches_per_day: String,
+    second_factor_secretaries: String,
+    second_factor_members: String,
 }
 
 impl PolicyForm {
@@ -40,6 +44,10 @@ impl PolicyForm {
             ("address_max_failures", &self.address_max_failures),
             ("idle_timeout_minutes", &self.idle_timeout_minutes),
             ("session_max_hours", &self.session_max_hours),
+            ("token_max_age_days", &self.token_max_age_days),
+            ("id_searches_per_day", &self.id_searches_per_day),
+            ("second_factor_secretaries", &self.second_factor_secretaries),
+            ("second_factor_members", &self.second_factor_members),
         ]
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value.clone()))
@@ -51,6 +59,8 @@ struct Row {
     name: &'static str,
     label: &'static str,
     value: String,
+    /// For a choice: each value and its label (a list rather than a number field).
+    choices: Vec<(String, &'static str)>,
     hint: String,
     error: Option<String>,
 }
@@ -79,7 +89,15 @@ fn page(
                 .find(|(n, _)| n == s.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default(),
-            hint: format!("可设 {}–{} {}，出厂值 {}", s.min, s.max, s.unit, s.default),
+            choices: s
+                .choices
+                .iter()
+                .map(|(value, label)| (value.to_string(), *label))
+                .collect(),
+            hint: match s.choices.iter().find(|(value, _)| *value == s.default) {
+                Some((_, label)) => format!("出厂设置：{label}"),
+                None => format!("可设 {}–{} {}，出厂值 {}", s.min, s.max, s.unit, s.default),
+            },
             error: errors.get(s.name).map(str::to_owned),
         })
         .collect();
