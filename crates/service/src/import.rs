@@ -679,6 +679,31 @@ mod tests {
         );
     }
 
+    /// Issue 13, finding 6: a 10.7 MB upload whose shared strings expanded to 272 MB held
+    /// 400 MB of the server's memory. Shared strings are held whole while a sheet is read,
+    /// so they have a bound of their own (here 65 MB stored uncompressed, well within the
+    /// compression-ratio check).
+    #[test]
+    fn shared_strings_past_their_bound_are_refused_before_they_are_read() {
+        let mut buffer = Vec::new();
+        {
+            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut buffer));
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .large_file(false);
+            writer.start_file("xl/sharedStrings.xml", stored).unwrap();
+            let chunk = "<si><t>0123456789abcdef</t></si>".repeat(1024);
+            for _ in 0..(MAX_SHARED_STRINGS_BYTES as usize / chunk.len() + 1) {
+                std::io::Write::write_all(&mut writer, chunk.as_bytes()).unwrap();
+            }
+            writer.finish().unwrap();
+        }
+        assert_eq!(
+            check_archive(&buffer).unwrap_err(),
+            "工作簿中的文字内容解压后过大，已拒绝"
+        );
+    }
+
     #[test]
     fn a_zip_bomb_is_refused_before_it_is_read() {
         use std::io::Write;

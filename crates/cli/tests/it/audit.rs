@@ -298,3 +298,146 @@ async fn a_seal_signs_the_head_with_sm2_and_verification_holds_the_log_to_it() {
         }
     );
 }
+
+/// Issue 13, finding 2: with the triggers dropped, moving the chain's start past its end made
+/// `audit verify` report "0 records checked" and pass. The start is bound to the key now: a
+/// start other than the first record needs its keyed anchor, and a record below the start
+/// that carries a MAC shows the start was moved.
+#[tokio::test]
+async fn moving_the_start_of_the_chain_is_found() {
+    let app = TestApp::spawn().await;
+    for i in 0..4 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    drop_guards(&app).await;
+    raw(
+        &app,
+        "UPDATE audit_chain SET chain_from = last_id + 1, last_mac = ''",
+    )
+    .await
+    .unwrap();
+    let ChainReport::Broken { reason, .. } = verify(&app).await else {
+        panic!("a moved start passed");
+    };
+    assert!(reason.contains("起点"), "{reason}");
+    // Stripping every MAC as well does not help: the start still has no keyed anchor.
+    raw(&app, "UPDATE audit_log SET mac = NULL").await.unwrap();
+    let ChainReport::Broken { reason, .. } = verify(&app).await else {
+        panic!("a moved start over stripped records passed");
+    };
+    assert!(reason.contains("起点"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_record_with_a_mac_below_an_anchored_start_is_found() {
+    let app = TestApp::spawn().await;
+    for i in 0..4 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    drop_guards(&app).await;
+    raw(&app, "UPDATE audit_chain SET chain_from = 3")
+        .await
+        .unwrap();
+    // Even anchored from the shell, the start cannot hide chained records below it.
+    assert_eq!(app.services.cli_anchor_audit_chain().await.unwrap(), 3);
+    assert_eq!(
+        verify(&app).await,
+        ChainReport::Broken {
+            id: 1,
+            reason: "起点之前的记录带有校验码：审计链的起点被移动"
+        }
+    );
+}
+
+/// Issue 13, finding 2: "verify must fail when a seal row is missing".
+#[tokio::test]
+async fn a_deleted_seal_row_is_found() {
+    let app = TestApp::spawn().await;
+    app.services
+        .seal_audit_chain(&Actor::shell_auditor())
+        .await
+        .unwrap();
+    raw(&app, "DELETE FROM audit_seals").await.unwrap();
+    let ChainReport::Broken { reason, .. } = verify(&app).await else {
+        panic!("a deleted seal passed");
+    };
+    assert!(reason.contains("封存记录被删除"), "{reason}");
+}
+
+/// Issue 13, finding 3: the tail cut off, the head rolled back and the seal rows deleted
+/// leaves a consistent chain in the database; the seal kept outside it (the seal file, or a
+/// copy the log platform holds) still shows what is missing — from the shell and the web.
+#[tokio::test]
+async fn a_truncated_tail_with_the_head_rolled_back_shows_against_the_seal_file() {
+    let app = TestApp::spawn().await;
+    let file = std::env::temp_dir().join(format!(
+        "dangjian-seals-{}-{}.jsonl",
+        std::process::id(),
+        app.services.clock().now().timestamp_micros()
+    ));
+    let _ = std::fs::remove_file(&file);
+    let sealing = app.services.clone().with_seal_file(file.clone());
+    for i in 0..4 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    let seal = sealing
+        .seal_audit_chain(&Actor::shell_auditor())
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        dangjian_service::audit::parse_seals(&text).unwrap(),
+        vec![seal.clone()]
+    );
+    for i in 4..6 {
+        app.post_login(&app.client(), &format!("nobody{i}"), "Wrong-2026!")
+            .await;
+    }
+    let keep = seal.last_id - 2;
+    drop_guards(&app).await;
+    raw(
+        &app,
+        &format!(
+            "DELETE FROM audit_log WHERE id > {keep}; DELETE FROM audit_seals; \
+             UPDATE audit_chain SET last_id = {keep}, \
+             last_mac = (SELECT mac FROM audit_log WHERE id = {keep})"
+        ),
+    )
+    .await
+    .unwrap();
+    // Inside the database nothing is amiss any more...
+    assert!(matches!(verify(&app).await, ChainReport::Intact { .. }));
+    // ...but the seal file says the log reached further.
+    let ChainReport::Broken { reason, .. } = sealing
+        .verify_audit_chain(&Actor::shell_auditor(), &[])
+        .await
+        .unwrap()
+    else {
+        panic!("the seal file was not held against the log");
+    };
+    assert_eq!(
+        reason,
+        "外部封存之后应有的记录缺失（日志被截断，链头被回退）"
+    );
+    // The audit administrator uploads the log platform's copy of the seals.
+    let auditor = app.login_as("aud", Role::AuditAdmin, None, None).await;
+    let csrf = app.csrf(&auditor, "/audit/verify").await;
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "seals",
+        reqwest::multipart::Part::bytes(text.into_bytes()).file_name("seals.jsonl"),
+    );
+    let page = auditor
+        .post(app.url("/audit/verify"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("审计链已被破坏"), "{page}");
+    let _ = std::fs::remove_file(&file);
+}

@@ -95,6 +95,39 @@ fn accounts_and_tokens_are_managed_from_the_shell() {
         listed.contains("office1") && listed.contains("党委办公室"),
         "{listed}"
     );
+    // A login a guesser tries first, or a common password, is refused (issue 13, 15).
+    let guessable = dangjian(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--login",
+            "admin",
+            "--role",
+            "committee_staff",
+        ],
+        "Hq7-Lantern-42\n",
+    );
+    assert!(!guessable.status.success());
+    assert!(
+        text(&guessable).contains("容易被猜中"),
+        "{}",
+        text(&guessable)
+    );
+    let common = dangjian(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--login",
+            "office2",
+            "--role",
+            "committee_staff",
+        ],
+        "Password@123\n",
+    );
+    assert!(!common.status.success());
+    assert!(text(&common).contains("密码过于常见"), "{}", text(&common));
     let weak = dangjian(
         &dir,
         &["user", "add", "--login", "weak1", "--role", "member"],

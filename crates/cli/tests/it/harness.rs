@@ -131,6 +131,25 @@ pub fn office() -> Actor {
     }
 }
 
+/// The security administrator at the shell, for setting the policy in tests.
+pub fn security_officer() -> Actor {
+    Actor {
+        login: "fixture-security".to_owned(),
+        role: Some(Role::SecurityAdmin),
+        scope: Scope::Nothing,
+        ..office()
+    }
+}
+
+/// The first one-time secret a page shows (`<span class="secret">…</span>`).
+pub fn secret_on(page: &str) -> String {
+    page.split("<span class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</span>").next())
+        .unwrap_or_else(|| panic!("no secret on the page: {page}"))
+        .to_owned()
+}
+
 pub fn org_form(code: &str, name: &str, kind: &str, parent: &str) -> OrgForm {
     OrgForm {
         code: code.to_owned(),
@@ -174,6 +193,11 @@ pub fn member_form(n: u32, branch: &str) -> MemberForm {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(WebConfig::default()).await
+    }
+
+    /// The application served with these HTTP settings (timeouts, connection cap).
+    pub async fn spawn_with(config: WebConfig) -> TestApp {
         let (db, sqlite) = fresh_db().await;
         db.migrate().await.unwrap();
         // 2026-03-28 10:00 in Beijing.
@@ -193,7 +217,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState {
             services: services.clone(),
-            config: WebConfig::default(),
+            config,
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -428,6 +452,31 @@ impl TestApp {
         let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         client.post(self.url(path)).form(&all).send().await.unwrap()
+    }
+
+    /// Sets these policy values (the others at their defaults), as the security
+    /// administrator would.
+    pub async fn set_policy(&self, values: &[(&str, &str)]) {
+        let pairs: Vec<(String, String)> = values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.services
+            .save_security_policy(&security_officer(), &pairs)
+            .await
+            .unwrap();
+    }
+
+    /// The id of the account with this login.
+    pub async fn account_id(&self, login: &str) -> i64 {
+        self.services
+            .cli_accounts()
+            .await
+            .unwrap()
+            .iter()
+            .find(|a| a.login == login)
+            .unwrap_or_else(|| panic!("no account {login}"))
+            .id
     }
 
     /// Audit rows matching an event (prefix) and outcome, read as the audit administrator would.

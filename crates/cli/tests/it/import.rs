@@ -287,6 +287,74 @@ async fn what_is_not_a_spreadsheet_is_refused_with_a_message() {
     assert!(response.text().await.unwrap().contains("表头下没有数据行"));
 }
 
+/// Issue 13, finding 14: another importer's batch answered differently from a missing one,
+/// unaudited, and one importer's later batch blocked another's rollback. Now each importer
+/// commits and rolls back their own batches only, anyone else's answering exactly as a
+/// missing one does (and recorded), and their own latest batch can be undone whatever others
+/// imported since.
+#[tokio::test]
+async fn each_importer_commits_and_rolls_back_their_own_batches_only() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let second = app
+        .login_as("office2", Role::CommitteeStaff, None, None)
+        .await;
+    let mine = batch_of(
+        &upload(&app, &first, workbook(&[row(60, "A1")], None))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    // Someone else's previewed batch and a batch that does not exist: the same answer.
+    let theirs = app
+        .post_form(&second, &format!("/members/import/{mine}/commit"), &[])
+        .await;
+    let missing = app
+        .post_form(&second, "/members/import/999999/commit", &[])
+        .await;
+    assert_eq!(
+        (theirs.status().as_u16(), missing.status().as_u16()),
+        (404, 404)
+    );
+    assert_eq!(theirs.text().await.unwrap(), missing.text().await.unwrap());
+    assert_eq!(app.audit("member.import", Some("denied")).await.len(), 1);
+    assert_eq!(
+        app.post_form(&first, &format!("/members/import/{mine}/commit"), &[])
+            .await
+            .status(),
+        303
+    );
+    // The other importer commits a batch after it.
+    let later = batch_of(
+        &upload(&app, &second, workbook(&[row(61, "B")], None))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    app.post_form(&second, &format!("/members/import/{later}/commit"), &[])
+        .await;
+    assert_eq!(total(&app).await, 7);
+    let refused = app
+        .post_form(&second, &format!("/members/import/{mine}/rollback"), &[])
+        .await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(
+        app.audit("member.import_rollback", Some("denied"))
+            .await
+            .len(),
+        1
+    );
+    let undone = app
+        .post_form(&first, &format!("/members/import/{mine}/rollback"), &[])
+        .await;
+    assert_eq!(undone.status(), 303);
+    assert_eq!(total(&app).await, 6);
+}
+
 /// The batch number in the preview's commit form.
 fn batch_of(page: &str) -> String {
     let at = page.find("/commit\"").expect("a commit form");

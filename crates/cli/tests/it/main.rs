@@ -20,6 +20,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod probe;
 mod rectification;
 mod routes;
 mod scope;

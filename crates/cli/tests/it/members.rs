@@ -465,3 +465,59 @@ async fn the_roster_pages_forward_and_back_by_their_neighbours_without_gaps_or_r
     assert_eq!(get("/members?page=2&after=999999").await.0, pages[1].1);
     assert_eq!(get("/members?page=2&after=x").await.0, pages[1].1);
 }
+
+/// Issue 13, finding 5: a masked number, the birth date beside it and an unaudited exact
+/// search rebuilt a whole ID number on the second try. The exact search now needs a reason,
+/// is audited with it, and an account may make only the policy's number of them a day —
+/// through the pages and the API alike.
+#[tokio::test]
+async fn exact_id_searches_need_a_reason_and_are_limited_per_account() {
+    let app = TestApp::spawn().await;
+    app.set_policy(&[("id_searches_per_day", "2")]).await;
+    let token = {
+        let grant = dangjian_service::accounts::GrantForm {
+            role: Role::CommitteeStaff.code().to_owned(),
+            ..Default::default()
+        };
+        app.services
+            .cli_add_user("api_office", "", &grant, crate::harness::PASSWORD)
+            .await
+            .unwrap();
+        app.services
+            .cli_create_token("api_office", "对接", None)
+            .await
+            .unwrap()
+            .0
+    };
+    let id = member_form(4, "B").id_number;
+    let search = |reason: Option<&str>| {
+        let mut url = format!("/api/v1/members?id_number={id}");
+        if let Some(reason) = reason {
+            url.push_str(&format!("&reason={}", reason));
+        }
+        let request = app.client().get(app.url(&url)).bearer_auth(&token);
+        async move { request.send().await.unwrap() }
+    };
+    let refused = search(None).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("查询事由"));
+    for _ in 0..2 {
+        let found = search(Some("check")).await;
+        assert_eq!(found.status(), 200);
+        let body: serde_json::Value = found.json().await.unwrap();
+        assert_eq!(body["total"], 1);
+        // The masked number keeps only its first and last characters.
+        let masked = body["items"][0]["id_number_masked"].as_str().unwrap();
+        assert_eq!(masked.chars().filter(|c| *c != '*').count(), 2, "{masked}");
+    }
+    let third = search(Some("check")).await;
+    assert_eq!(third.status(), 422);
+    assert!(third.text().await.unwrap().contains("上限"));
+    assert_eq!(
+        app.audit("member.id_search", Some("success")).await.len(),
+        2
+    );
+    // A day later the account may search again.
+    app.clock.advance(chrono::TimeDelta::hours(25));
+    assert_eq!(search(Some("check")).await.status(), 200);
+}

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use dangjian_core::coverage::Subject;
 use dangjian_core::role::Role;
 use dangjian_service::accounts::GrantForm;
+use dangjian_service::duty::{DutyForm, PlanForm, TaskForm};
 use dangjian_service::orgs::MoveForm;
 use dangjian_service::{Actor, LoginOutcome, Origin, Page, ServiceError};
 use dangjian_store::members::MemberFilter;
@@ -221,6 +222,67 @@ async fn trial(seed: u64) {
         r.parent.insert(org, Some(target));
     }
 
+    // The top committee's responsibility list and a task of its plan issued to every org
+    // below it: each org's copy is its own, the list is the committee's (issue 13, 11).
+    let duty = app
+        .services
+        .add_duty(
+            &office,
+            root,
+            &DutyForm {
+                kind: "primary_responsibility".to_owned(),
+                content: "党委主体责任：把党建与业务同部署".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let plan = app
+        .services
+        .create_work_plan(
+            &office,
+            root,
+            &PlanForm {
+                year: "2026".to_owned(),
+                title: "2026年党建工作要点".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    let below: Vec<String> = r
+        .parent
+        .keys()
+        .filter(|id| **id != root)
+        .map(|id| r.code[id].clone())
+        .collect();
+    let owner_task = app
+        .services
+        .add_task(
+            &office,
+            plan,
+            None,
+            &TaskForm {
+                title: "每季度听取支部书记抓党建汇报".to_owned(),
+                starts_on: "2026-04-01".to_owned(),
+                deadline: "2026-12-31".to_owned(),
+                orgs: below.join(" "),
+                duty: Some(duty),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let copies: Vec<(i64, i64)> = app
+        .services
+        .task(&office, owner_task)
+        .await
+        .unwrap()
+        .children
+        .iter()
+        .map(|c| (c.task.id, c.task.org_id))
+        .collect();
+    assert_eq!(copies.len(), below.len());
+
     // Secretaries bound to random orgs, and a member's own account.
     let ids: Vec<i64> = r.parent.keys().copied().collect();
     let all_members: Vec<i64> = r.branch_of.keys().copied().collect();
@@ -328,6 +390,26 @@ async fn trial(seed: u64) {
         }
         for (id, ..) in app.services.mobile_members(&actor).await.unwrap() {
             assert!(members.contains(&id), "mobile {id}: {case}");
+        }
+        // Tasks: each copy opens only within the scope, and what it shows of responsibility
+        // lists belongs to orgs in the scope too.
+        for (task, org) in copies.iter().chain([(owner_task, root)].iter()) {
+            let detail = app.services.task(&actor, *task).await;
+            if orgs.contains(org) {
+                let detail = detail.unwrap_or_else(|e| panic!("task {task}: {e:?}: {case}"));
+                for d in detail.duties.iter().chain(&detail.other_duties) {
+                    assert!(
+                        orgs.contains(&d.org_id),
+                        "task {task} shows the list of org {}: {case}",
+                        d.org_id
+                    );
+                }
+            } else {
+                assert!(
+                    matches!(detail, Err(ServiceError::NotFound)),
+                    "task {task}: {case}"
+                );
+            }
         }
         // A filter naming an org outside the scope finds nothing, not that org's members.
         let outside = all_orgs.iter().find(|o| !orgs.contains(o));

@@ -316,3 +316,43 @@ async fn enrolment_and_re_authentication_retire_the_session_id() {
     assert!(!opens(&app, &before_reauth).await);
     assert!(opens(&app, &after_reauth).await);
 }
+
+/// Issue 13, finding 13: binding a phone needs the password given lately — at login, or
+/// again — so a session left open (or stolen) cannot bind an attacker's phone.
+#[tokio::test]
+async fn binding_a_phone_long_after_login_asks_for_the_password_again() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let member = app
+        .services
+        .member_detail(&crate::harness::office(), f.member_a1)
+        .await
+        .unwrap();
+    let client = app
+        .login_as(
+            "dy1",
+            Role::Member,
+            None,
+            Some(&member.member.police_number),
+        )
+        .await;
+    // Right after login a member may start binding straight away.
+    let started = app
+        .post_form(&client, "/2fa/start", &[("algorithm", "SHA1")])
+        .await;
+    assert_eq!(location(&started), "/2fa");
+    app.clock.advance(TimeDelta::minutes(6));
+    let again = app
+        .post_form(&client, "/2fa/start", &[("algorithm", "SHA1")])
+        .await;
+    assert_eq!(location(&again), "/reauth?next=%2F2fa");
+    let confirm = app
+        .post_form(&client, "/2fa/confirm", &[("code", "123456")])
+        .await;
+    assert_eq!(location(&confirm), "/reauth?next=%2F2fa");
+    assert_eq!(app.reauth(&client, "/2fa").await, "/2fa");
+    let started = app
+        .post_form(&client, "/2fa/start", &[("algorithm", "SHA1")])
+        .await;
+    assert_eq!(location(&started), "/2fa");
+}

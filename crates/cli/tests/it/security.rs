@@ -442,3 +442,23 @@ async fn guessing_through_the_password_change_form_locks_too() {
     );
     assert_eq!(status(&app, "zhang", PASSWORD).await, 423);
 }
+
+/// Issue 13, finding 15: common passwords — with pinyin and keyboard walks — are refused at
+/// the password change, whatever classes of characters they mix.
+#[tokio::test]
+async fn a_common_password_is_refused_at_the_change() {
+    let app = TestApp::spawn().await;
+    secretary(&app, "zhang").await;
+    let client = app.login("zhang", PASSWORD).await;
+    for common in ["Password@123", "Woaini1314!", "1qaz@WSX", "Dangjian@2026"] {
+        let response = app
+            .post_form(
+                &client,
+                "/password",
+                &[("current", PASSWORD), ("new", common), ("repeat", common)],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{common}");
+        assert!(response.text().await.unwrap().contains("密码过于常见"));
+    }
+}

@@ -92,6 +92,14 @@ async fn pages_are_served_over_tls_with_secure_cookies_and_slow_handshakes_wait_
         cookie.contains("Secure") && cookie.contains("HttpOnly"),
         "{cookie}"
     );
+    // The login form's CSRF cookie is host-bound too, so a sibling host cannot plant one
+    // (issue 13, finding 16).
+    assert!(
+        cookie
+            .to_ascii_lowercase()
+            .starts_with("set-cookie: __host-dj_login_csrf="),
+        "{cookie}"
+    );
     // Plain HTTP on the TLS port gets no page.
     let mut plain = tokio::net::TcpStream::connect(address).await.unwrap();
     plain
