@@ -177,6 +177,20 @@ impl Driver {
         .await;
     }
 
+    /// Logs in through the pages as an account the harness has enrolled: the password, then
+    /// the code its authenticator shows now.
+    async fn log_in(&self, app: &TestApp, login: &str) {
+        self.goto(&app.url("/login")).await;
+        self.type_into("input[name=login]", login).await;
+        self.type_into("input[name=password]", PASSWORD).await;
+        self.click("button[type=submit]").await;
+        self.wait_for_text("动态口令").await;
+        self.type_into("input[name=code]", &app.next_code(login))
+            .await;
+        self.click("button[type=submit]").await;
+        self.wait_for_text("工作台").await;
+    }
+
     async fn title(&self) -> String {
         self.call(reqwest::Method::GET, "/title", Value::Null)
             .await
@@ -223,9 +237,41 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     driver.type_into("input[name=login]", "zongzhi").await;
     driver.type_into("input[name=password]", PASSWORD).await;
     driver.click("button[type=submit]").await;
+    // A secretary reads other people's personal data: the first login binds a phone before
+    // anything else (issue 13, 1c). Enrol with the QR code's secret, keep the recovery codes.
+    assert!(
+        driver.title().await.contains("双因素认证"),
+        "after login: {}",
+        driver.title().await
+    );
+    driver
+        .click("form[action='/2fa/start'] button[type=submit]")
+        .await;
+    let source = driver.wait_for_text("手工输入密钥").await;
+    let secret = source
+        .split("<span class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</span>").next())
+        .unwrap_or_else(|| panic!("no secret shown: {source}"))
+        .replace(' ', "");
+    let secret = crate::harness::base32_decode(&secret);
+    let path = driver.screenshot("second-factor.png").await;
+    eprintln!("screenshot: {}", path.display());
+    let now = app.services.clock().now().timestamp();
+    let code =
+        dangjian_service::totp::code_at(dangjian_service::totp::Algorithm::Sha1, &secret, now);
+    driver.type_into("input[name=code]", &code).await;
+    driver
+        .click("form[action='/2fa/confirm'] button[type=submit]")
+        .await;
+    let source = driver.wait_for_text("恢复码").await;
+    assert!(source.contains("已启用"), "enrolled: {source}");
+    let path = driver.screenshot("recovery-codes.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/")).await;
     assert!(
         driver.title().await.contains("工作台"),
-        "after login: {}",
+        "after enrolment: {}",
         driver.title().await
     );
     driver.screenshot("dashboard.png").await;
@@ -271,34 +317,7 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     let path = driver.screenshot("mobile.png").await;
     eprintln!("screenshot: {}", path.display());
 
-    // The second factor: enrol with the QR code's secret, keep the recovery codes, then log
-    // in again through the code step.
-    driver.goto(&app.url("/2fa")).await;
-    driver
-        .click("form[action='/2fa/start'] button[type=submit]")
-        .await;
-    let source = driver.wait_for_text("手工输入密钥").await;
-    let secret = source
-        .split("<span class=\"secret\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</span>").next())
-        .unwrap_or_else(|| panic!("no secret shown: {source}"))
-        .replace(' ', "");
-    let secret = crate::harness::base32_decode(&secret);
-    let path = driver.screenshot("second-factor.png").await;
-    eprintln!("screenshot: {}", path.display());
-    let now = app.services.clock().now().timestamp();
-    let code =
-        dangjian_service::totp::code_at(dangjian_service::totp::Algorithm::Sha1, &secret, now);
-    driver.type_into("input[name=code]", &code).await;
-    driver
-        .click("form[action='/2fa/confirm'] button[type=submit]")
-        .await;
-    let source = driver.wait_for_text("恢复码").await;
-    assert!(source.contains("已启用"), "enrolled: {source}");
-    let path = driver.screenshot("recovery-codes.png").await;
-    eprintln!("screenshot: {}", path.display());
-
+    // Log in again through the code step.
     driver.click("form[action='/logout'] button").await;
     driver.wait_for_text("请登录").await;
     driver.type_into("input[name=login]", "zongzhi").await;
@@ -342,12 +361,10 @@ async fn a_secretary_records_a_meeting_with_an_absentee_and_a_later_make_up_in_a
         .cli_add_user("zhibu", "支部书记", &grant, PASSWORD)
         .await
         .unwrap();
+    // The secretary's phone was bound at the first login (the harness keeps its secret).
+    app.login("zhibu", PASSWORD).await;
     let driver = Driver::start().await;
-    driver.goto(&app.url("/login")).await;
-    driver.type_into("input[name=login]", "zhibu").await;
-    driver.type_into("input[name=password]", PASSWORD).await;
-    driver.click("button[type=submit]").await;
-    driver.wait_for_text("工作台").await;
+    driver.log_in(&app, "zhibu").await;
 
     // Step one: the kind and the day.
     driver
@@ -494,17 +511,15 @@ async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in
             .cli_add_user(login, "", &grant, PASSWORD)
             .await
             .unwrap();
+        // Each secretary's phone was bound at the first login.
+        app.login(login, PASSWORD).await;
     }
     let driver = Driver::start().await;
     let login = |name: &'static str| {
         let driver = &driver;
         let app = &app;
         async move {
-            driver.goto(&app.url("/login")).await;
-            driver.type_into("input[name=login]", name).await;
-            driver.type_into("input[name=password]", PASSWORD).await;
-            driver.click("button[type=submit]").await;
-            driver.wait_for_text("工作台").await;
+            driver.log_in(app, name).await;
         }
     };
     login("zhibu").await;
@@ -693,4 +708,145 @@ async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in
     eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
     let _ = std::fs::remove_file(evidence);
+}
+
+#[tokio::test]
+async fn the_administrators_set_a_password_in_two_halves_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    // Each has bound a phone at a first login (the harness keeps the secrets).
+    app.login_as("sys", Role::SystemAdmin, None, None).await;
+    app.login_as("sec", Role::SecurityAdmin, None, None).await;
+    app.login_as("aud", Role::AuditAdmin, None, None).await;
+    app.login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let office_id = app.account_id("office").await;
+    let driver = Driver::start().await;
+    let reauth = async || {
+        driver.wait_for_text("确认身份").await;
+        driver.type_into("input[name=password]", PASSWORD).await;
+        driver
+            .click("form[action='/reauth'] button[type=submit]")
+            .await;
+    };
+
+    // The system administrator makes an account and receives the first half.
+    driver.log_in(&app, "sys").await;
+    driver.goto(&app.url("/accounts")).await;
+    driver.type_into("input[name=login]", "newcomer").await;
+    driver.type_into("input[name=display_name]", "新同志").await;
+    driver
+        .click("form[action='/accounts'] button[type=submit]")
+        .await;
+    let page = driver.wait_for_text("前半段").await;
+    assert!(page.contains("待安全管理员批准") || page.contains("须经安全管理员批准"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("accounts-created.png").await.display()
+    );
+    // A reset asks for the administrator's password first.
+    driver
+        .goto(&app.url(&format!("/accounts/{office_id}")))
+        .await;
+    driver
+        .click("form[action$='/reset-password'] button[type=submit]")
+        .await;
+    reauth().await;
+    driver.wait_for_text("系统管理").await;
+    driver
+        .click("form[action$='/reset-password'] button[type=submit]")
+        .await;
+    driver.wait_for_text("前半段").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("account-reset.png").await.display()
+    );
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The security administrator sees both requests, approves one, receives the second half.
+    driver.log_in(&app, "sec").await;
+    driver.goto(&app.url("/accounts")).await;
+    let page = driver.wait_for_text("待批准的密码设置").await;
+    assert!(page.contains("新账号的初始密码") && page.contains("重置密码"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("accounts-grants.png").await.display()
+    );
+    driver
+        .click("form[action$='/approve'] button[type=submit]")
+        .await;
+    reauth().await;
+    driver.wait_for_text("待批准的密码设置").await;
+    driver
+        .click("form[action$='/approve'] button[type=submit]")
+        .await;
+    driver.wait_for_text("后半段").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("accounts-approved.png").await.display()
+    );
+    driver.goto(&app.url("/security")).await;
+    let page = driver.wait_for_text("组织书记/委员登录时").await;
+    assert!(page.contains("须使用双因素认证"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("security-policy.png").await.display()
+    );
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The committee office looks a member up by the whole ID number, with a reason.
+    driver.log_in(&app, "office").await;
+    driver.goto(&app.url("/members")).await;
+    driver.wait_for_text("党员名册").await;
+    driver.click("details.find summary").await;
+    let id = crate::harness::member_form(4, "B").id_number;
+    driver.type_into("input[name=id_number]", &id).await;
+    driver
+        .type_into("input[name=reason]", "核对组织关系转接介绍信")
+        .await;
+    driver
+        .click("form[action='/members/find'] button[type=submit]")
+        .await;
+    let page = driver.wait_for_text("共 1 名").await;
+    assert!(!page.contains(&id[1..17]), "the whole number is not shown");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("members-find.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("members-find-phone.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 1366, "height": 900 }),
+        )
+        .await;
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The audit administrator verifies the chain and can hold it to a seal file.
+    driver.log_in(&app, "aud").await;
+    driver.goto(&app.url("/audit/verify")).await;
+    let page = driver.wait_for_text("审计链完整").await;
+    assert!(page.contains("与外部封存核对"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("audit-verify.png").await.display()
+    );
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

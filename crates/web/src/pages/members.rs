@@ -265,6 +265,12 @@ async fn roster(
         Err(other) => return Err(other.into()),
     };
     let invalid = filter_error.is_some() || !find_errors.is_empty();
+    // The typed number is given back only to be corrected: a page of results does not
+    // carry it.
+    let mut find = find;
+    if !invalid {
+        find.id_number.clear();
+    }
     let (members, total) = result.map_or((Vec::new(), 0), |r| {
         (r.members.iter().map(MemberItem::from).collect(), r.total)
     });
