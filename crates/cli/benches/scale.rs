@@ -300,6 +300,7 @@ async fn main() {
 
     let by_id = Search {
         id_number: Some(first_id),
+        reason: Some("基准测试".to_owned()),
         ..Search::default()
     };
     let page = Page {

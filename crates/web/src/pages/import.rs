@@ -131,7 +131,7 @@ pub async fn upload(
     let bytes = file
         .filter(|f| !f.is_empty())
         .ok_or_else(|| PageError::BadRequest("请选择要上传的表格文件".to_owned()))?;
-    match state.services.preview_import(actor, bytes.to_vec()).await {
+    match state.services.preview_import(actor, Vec::from(bytes)).await {
         Ok(report) if report.batch.is_some() => {
             render(&page(&state, actor, Some(report), None, None).await?)
         }
