@@ -80,7 +80,10 @@ pub async fn preview(
     if body.is_empty() {
         return Err(ApiError::BadRequest("请求体应为 .xlsx 表格文件".to_owned()));
     }
-    let report = state.services.preview_import(&actor, Vec::from(body)).await?;
+    let report = state
+        .services
+        .preview_import(&actor, Vec::from(body))
+        .await?;
     Ok(Json(ImportReportJson::from(&report)))
 }
 
