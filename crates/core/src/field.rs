@@ -68,6 +68,13 @@ impl FieldErrors {
         self.0.iter()
     }
 
+    /// Adds the errors of a part of the form checked on its own.
+    pub fn extend(&mut self, other: FieldErrors) {
+        for error in other.0 {
+            self.add(error.field, error.message);
+        }
+    }
+
     /// `Ok(value)` when no error was recorded.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.is_empty() {

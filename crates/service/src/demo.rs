@@ -2,7 +2,8 @@
 //! org tree, members with consistent dates, secretaries, and a few planted gaps (a branch
 //! without a secretary, a unit without a party org, a branch too small, one too large, a
 //! member lost contact, a probationary member overdue) so that every check has something to
-//! find. Every person is fictional: ID numbers carry the unassigned province code 83, so no
+//! find. Every person is fictional: ID numbers carry regions 8301xx–8320xx (of the 83 codes only
+//! 830000 is issued, to Taiwan residents' residence permits), so no
 //! generated number can belong to a real person, yet every checksum is valid.
 
 use std::collections::HashSet;

@@ -5,14 +5,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate};
 use dangjian_core::compliance::{self, Input, RuleVersion, Slot, Status, Tally};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Category, PoliceNumber, parse_date};
 use dangjian_core::org::{Code, OrgKind};
 use dangjian_core::orglife::{
-    AbsenceReason, Attendance, MeetingKind, PassRule, ReviewAction, ReviewState, Reviewer,
-    Substance, Vote, check_submission,
+    self as orglife_rules, AbsenceReason, Attendance, MeetingKind, MeetingTime, PassRule,
+    ReviewAction, ReviewState, Reviewer, Substance, Vote, check_submission,
 };
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
@@ -108,7 +108,9 @@ pub struct MeetingForm {
     pub kind: String,
     pub held_on: String,
     pub starts_at: String,
+    /// As the clock showed it; with `ends_next_day`, on the day after the meeting began.
     pub ends_at: String,
+    pub ends_next_day: bool,
     pub place: String,
     pub host: String,
     pub recorder: String,
@@ -247,7 +249,7 @@ fn ledger_entry(m: &MeetingRow) -> LedgerEntry {
         id: m.id,
         kind: c.kind,
         held_on: c.held_on,
-        time: format!("{}–{}", c.starts_at, c.ends_at),
+        time: orglife_rules::time_label(&c.starts_at, &c.ends_at),
         place: c.place.clone(),
         host: c.host.clone(),
         recorder: c.recorder.clone(),
@@ -351,20 +353,6 @@ fn long_text(raw: &str, max: usize, field: &'static str, e: &mut FieldErrors) ->
         e.add(field, "含有改变文字方向的不可见字符，请删除后重新输入");
     }
     value
-}
-
-fn time_field(raw: &str, field: &'static str, e: &mut FieldErrors) -> String {
-    match NaiveTime::parse_from_str(raw.trim(), "%H:%M") {
-        Ok(t) => t.format("%H:%M").to_string(),
-        Err(_) if raw.trim().is_empty() => {
-            e.add(field, "请填写时间");
-            String::new()
-        }
-        Err(_) => {
-            e.add(field, "时间格式应为 时:分，如 14:30");
-            String::new()
-        }
-    }
 }
 
 /// The members a record of `kind` expects on `on`: the committee for 支委会 and 民主生活会,
@@ -616,11 +604,14 @@ impl Services {
                 None
             }
         };
-        let starts_at = time_field(&form.starts_at, "starts_at", &mut e);
-        let ends_at = time_field(&form.ends_at, "ends_at", &mut e);
-        if !starts_at.is_empty() && !ends_at.is_empty() && starts_at > ends_at {
-            e.add("ends_at", "结束时间不能早于开始时间");
-        }
+        let (starts_at, ends_at) =
+            match MeetingTime::parse(&form.starts_at, &form.ends_at, form.ends_next_day) {
+                Ok(time) => time.stored(),
+                Err(errors) => {
+                    e.extend(errors);
+                    Default::default()
+                }
+            };
         let place = required(&form.place, "地点", SHORT, "place", &mut e);
         let host = required(&form.host, "主持人", SHORT, "host", &mut e);
         let recorder = required(&form.recorder, "记录人", SHORT, "recorder", &mut e);

@@ -376,6 +376,8 @@ async fn a_secretary_records_a_meeting_with_an_absentee_and_a_later_make_up_in_a
     driver.set_value("input[name=held_on]", "2026-03-20").await;
     driver.click("form button.primary").await;
     driver.wait_for_text("参会人员").await;
+    let path = driver.screenshot("meeting-form-top.png").await;
+    eprintln!("screenshot: {}", path.display());
 
     // Step two: the roll of the day is listed; the second member was away.
     driver.set_value("input[name=starts_at]", "14:30").await;

@@ -869,3 +869,99 @@ async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() 
     );
     assert!(!app.audit("rules.version", Some("success")).await.is_empty());
 }
+
+/// Issue 14, 7: a meeting may pass midnight, said so in the record; without that, an end
+/// before the start is refused at its field. The record keeps the clock times and the flag,
+/// and its page shows the end on the next day.
+#[tokio::test]
+async fn a_meeting_past_midnight_says_so() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "org_secretary".to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let token = app
+        .services
+        .cli_create_token("api_a1", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let client = app.client();
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let body = json!({
+        "kind": "theme_party_day", "held_on": "2026-02-10", "starts_at": "09:00", "ends_at": "10:30",
+        "place": "党员活动室", "host": "王书记", "recorder": "李委员",
+        "topics": "夜班结束后集中学习", "minutes": GOOD_MINUTES,
+        "attendees": [
+            { "member_id": f.member_a1, "present": true },
+            { "member_id": f.member_a1_second, "present": true }
+        ]
+    });
+    // A meeting past midnight says so (issue 14, 7): without it, the end is refused at its
+    // field; with it, the record keeps the clock times and the flag.
+    let mut late = body.clone();
+    late["starts_at"] = json!("22:00");
+    late["ends_at"] = json!("00:30");
+    let refused = call(
+        reqwest::Method::POST,
+        &format!("/orgs/{}/meetings", f.a1),
+        Some(late.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("ends_at") && text.contains("次日结束"),
+        "{text}"
+    );
+    late["ends_next_day"] = json!(true);
+    let created = call(
+        reqwest::Method::POST,
+        &format!("/orgs/{}/meetings", f.a1),
+        Some(late),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let night: Value = created.json().await.unwrap();
+    assert_eq!(
+        (
+            &night["starts_at"],
+            &night["ends_at"],
+            &night["ends_next_day"]
+        ),
+        (&json!("22:00"), &json!("00:30"), &json!(true))
+    );
+    let client = app
+        .login_as(
+            "sec_a1",
+            dangjian_core::role::Role::OrgSecretary,
+            Some("A1"),
+            None,
+        )
+        .await;
+    let page = client
+        .get(app.url(&format!("/meetings/{}", night["id"])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("22:00–次日00:30"), "{page}");
+}

@@ -65,7 +65,10 @@ pub struct MeetingInput {
     pub held_on: String,
     /// `HH:MM`.
     pub starts_at: String,
+    /// `HH:MM` as the clock showed it; after `starts_at` unless `ends_next_day`.
     pub ends_at: String,
+    /// The meeting ran past midnight and ended on the next day (within 24 hours).
+    pub ends_next_day: bool,
     pub place: String,
     pub host: String,
     pub recorder: String,
@@ -94,6 +97,7 @@ impl From<MeetingInput> for MeetingForm {
             held_on: i.held_on,
             starts_at: i.starts_at,
             ends_at: i.ends_at,
+            ends_next_day: i.ends_next_day,
             place: i.place,
             host: i.host,
             recorder: i.recorder,
@@ -184,7 +188,9 @@ pub struct MeetingJson {
     pub kind: String,
     pub held_on: String,
     pub starts_at: String,
+    /// As the clock showed it; on the next day when `ends_next_day`.
     pub ends_at: String,
+    pub ends_next_day: bool,
     pub place: String,
     pub host: String,
     pub recorder: String,
@@ -243,14 +249,16 @@ async fn meeting_json(
         content: c,
         ..
     } = d.meeting;
+    let time = dangjian_core::orglife::MeetingTime::from_stored(&c.starts_at, &c.ends_at);
     Ok(MeetingJson {
         id,
         org_id,
         org_name,
         kind: c.kind.code().to_owned(),
         held_on: view::date(c.held_on),
-        starts_at: c.starts_at,
-        ends_at: c.ends_at,
+        starts_at: time.map_or_else(|| c.starts_at.clone(), |t| t.starts()),
+        ends_at: time.map_or_else(|| c.ends_at.clone(), |t| t.ends()),
+        ends_next_day: time.is_some_and(|t| t.ends_next_day()),
         place: c.place,
         host: c.host,
         recorder: c.recorder,

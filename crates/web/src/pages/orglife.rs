@@ -810,6 +810,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             "held_on" => form.held_on = value,
             "starts_at" => form.starts_at = value,
             "ends_at" => form.ends_at = value,
+            "ends_next_day" => form.ends_next_day = true,
             "place" => form.place = value,
             "host" => form.host = value,
             "recorder" => form.recorder = value,
@@ -933,11 +934,13 @@ pub async fn edit_form(
             });
         }
     }
+    let time = dangjian_core::orglife::MeetingTime::from_stored(&c.starts_at, &c.ends_at);
     let form = MeetingForm {
         kind: c.kind.code().to_owned(),
         held_on: view::date(c.held_on),
-        starts_at: c.starts_at.clone(),
-        ends_at: c.ends_at.clone(),
+        starts_at: time.map_or_else(|| c.starts_at.clone(), |t| t.starts()),
+        ends_at: time.map_or_else(|| c.ends_at.clone(), |t| t.ends()),
+        ends_next_day: time.is_some_and(|t| t.ends_next_day()),
         place: c.place.clone(),
         host: c.host.clone(),
         recorder: c.recorder.clone(),
@@ -1118,7 +1121,7 @@ async fn detail_page(
         state_class: state_class(m.state),
         version: m.version,
         held_on: view::date(c.held_on),
-        time: format!("{}–{}", c.starts_at, c.ends_at),
+        time: dangjian_core::orglife::time_label(&c.starts_at, &c.ends_at),
         place: c.place.clone(),
         host: c.host.clone(),
         recorder: c.recorder.clone(),
@@ -1422,7 +1425,10 @@ pub async fn revision(
     let fields = vec![
         ("会议类型", kind.to_owned()),
         ("日期", text("held_on")),
-        ("时间", format!("{}–{}", text("starts_at"), text("ends_at"))),
+        (
+            "时间",
+            dangjian_core::orglife::time_label(&text("starts_at"), &text("ends_at")),
+        ),
         ("地点", text("place")),
         ("主持人", text("host")),
         ("记录人", text("recorder")),
