@@ -209,7 +209,7 @@ enum UserCommand {
         /// Org code the account is bound to (org_secretary; optional for committee_staff).
         #[arg(long)]
         org: Option<String>,
-        /// The member's 警号 (member role).
+        /// The member's 警号, or member number (DY…) for members without one (member role).
         #[arg(long)]
         police_number: Option<String>,
         /// Display name (default: the login).

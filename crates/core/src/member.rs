@@ -207,6 +207,53 @@ impl PoliceNumber {
     }
 }
 
+/// How a form names a member: by 警号, or — for members who have none — by the member
+/// number shown on their record (`DY` and the record's number, e.g. `DY1024`). An ID number
+/// is never taken here: a form that answered whether an ID number belongs to someone would
+/// be an unaudited, unlimited exact search.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MemberRef {
+    PoliceNumber(PoliceNumber),
+    Record(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MemberRefError {
+    #[error("请填写警号（没有警号的，填党员详情页上的党员编号，如 DY1024）")]
+    Missing,
+    #[error("应为6至8位数字的警号，或党员编号（如 DY1024）")]
+    Format,
+}
+
+/// The prefix of a member number (党员编号).
+pub const RECORD_PREFIX: &str = "DY";
+
+impl MemberRef {
+    pub fn parse(raw: &str) -> Result<Self, MemberRefError> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(MemberRefError::Missing);
+        }
+        let upper = value.to_ascii_uppercase();
+        if let Some(digits) = upper.strip_prefix(RECORD_PREFIX) {
+            return digits
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0 && digits.bytes().all(|b| b.is_ascii_digit()))
+                .map(MemberRef::Record)
+                .ok_or(MemberRefError::Format);
+        }
+        PoliceNumber::parse(value)
+            .map(MemberRef::PoliceNumber)
+            .map_err(|_| MemberRefError::Format)
+    }
+}
+
+/// The member number a record shows, for naming a member without a 警号 in a form.
+pub fn record_number(member_id: i64) -> String {
+    format!("{RECORD_PREFIX}{member_id}")
+}
+
 impl fmt::Display for PoliceNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -352,7 +399,9 @@ pub struct MemberFields {
     pub id_number: Option<IdNumber>,
     /// What to do with the phone: `Keep` only on edit, when the field was left empty.
     pub phone: PhoneChange,
-    pub police_number: PoliceNumber,
+    /// None for members who have no 警号: 文职人员, 工勤人员, retired members and others
+    /// (issue 14, 1). The ID number is the identity.
+    pub police_number: Option<PoliceNumber>,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
     pub unit_code: Option<String>,
@@ -417,7 +466,13 @@ impl MemberForm {
                 raw => Phone::parse(raw).map(PhoneChange::Set),
             },
         );
-        let police_number = errors.check("police_number", PoliceNumber::parse(&self.police_number));
+        let police_number = errors.check(
+            "police_number",
+            match self.police_number.trim() {
+                "" => Ok(None),
+                raw => PoliceNumber::parse(raw).map(Some),
+            },
+        );
         let police_rank = errors.check(
             "police_rank",
             optional_code(&self.police_rank, PoliceRank::from_code, "警衔"),
@@ -653,6 +708,43 @@ mod tests {
             transfer_letter: String::new(),
             transfer_from: String::new(),
         }
+    }
+
+    /// Issue 14, 1: not every member has a 警号 (文职, 工勤, retired members); the form takes
+    /// none, and forms that name a member take the member number instead.
+    #[test]
+    fn a_member_may_have_no_police_number_and_is_then_named_by_record() {
+        let mut form = valid_form();
+        form.police_number = "  ".into();
+        form.police_rank = String::new();
+        let fields = form.parse(today(), None).unwrap();
+        assert_eq!(fields.police_number, None);
+        assert_eq!(fields.police_rank, None);
+        form.police_number = "12ab".into();
+        assert!(form.parse(today(), None).is_err());
+        assert_eq!(
+            MemberRef::parse(" 010203 "),
+            Ok(MemberRef::PoliceNumber(
+                PoliceNumber::parse("010203").unwrap()
+            ))
+        );
+        assert_eq!(MemberRef::parse("dy1024"), Ok(MemberRef::Record(1024)));
+        assert_eq!(
+            MemberRef::parse(&record_number(7)),
+            Ok(MemberRef::Record(7))
+        );
+        for bad in [
+            "DY",
+            "DY0",
+            "DY-3",
+            "DY1x",
+            "DY 12",
+            "11010519491231002X",
+            "12345",
+        ] {
+            assert_eq!(MemberRef::parse(bad), Err(MemberRefError::Format), "{bad}");
+        }
+        assert_eq!(MemberRef::parse(" "), Err(MemberRefError::Missing));
     }
 
     #[test]

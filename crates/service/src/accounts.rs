@@ -2,14 +2,14 @@
 //! disables and resets accounts; the security administrator grants roles and data scopes; the
 //! shell (`dangjian user …`, `dangjian token …`) does both for whoever runs the server.
 
-use dangjian_core::member::PoliceNumber;
+use dangjian_core::member::MemberRef;
 use dangjian_core::org::Code;
 use dangjian_core::password;
 use dangjian_core::policy::SecurityPolicy;
 use dangjian_core::role::{Permission, Role};
 use dangjian_core::text;
 use dangjian_store::accounts::{self, AccountRow, NewAccount, TokenRow};
-use dangjian_store::{Conn, members, orgs};
+use dangjian_store::{Conn, orgs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -248,11 +248,13 @@ async fn resolve_grant(
         }
         "" => None,
         raw => {
-            let number = PoliceNumber::parse(raw)
+            let reference = MemberRef::parse(raw)
                 .map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
-            let member = members::by_police_number(conn, number.as_str())
+            let member = crate::scope::member_by_ref(conn, &reference)
                 .await?
-                .ok_or_else(|| ServiceError::invalid("police_number", "没有这个警号的党员"))?;
+                .ok_or_else(|| {
+                    ServiceError::invalid("police_number", "没有这个警号或党员编号的党员")
+                })?;
             Some(member.id)
         }
     };

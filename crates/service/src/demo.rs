@@ -169,6 +169,15 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
+/// Who a planned member is: a serving officer, or one of those without a 警号.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Staff {
+    Police,
+    /// 文职人员 or 工勤人员.
+    Civilian,
+    Retired,
+}
+
 impl Generator {
     fn new(seed: u64, today: NaiveDate, rules: Rules) -> Self {
         Self {
@@ -239,20 +248,25 @@ impl Generator {
         }
     }
 
-    /// A member of `branch` working in `unit`, with dates that agree with each other.
+    /// A member of `branch` working in `unit`, with dates that agree with each other. Only
+    /// serving police officers have a 警号 and a rank.
     fn member(
         &mut self,
         branch: usize,
         unit: Option<usize>,
         position: &str,
         probationary: bool,
+        staff: Staff,
     ) -> usize {
         let gender = if self.rng.random_bool(0.82) {
             Gender::Male
         } else {
             Gender::Female
         };
-        let age = self.rng.random_range(24..=58);
+        let age = match staff {
+            Staff::Retired => self.rng.random_range(61..=82),
+            Staff::Police | Staff::Civilian => self.rng.random_range(24..=58),
+        };
         let birth = date(
             self.today.year() - age,
             self.rng.random_range(1..=12),
@@ -324,8 +338,14 @@ impl Generator {
                 self.rng.random_range(0..1_000_000_000u32)
             )
         });
-        let police_number = format!("{:06}", self.next_police_number);
-        self.next_police_number += 1;
+        let (police_number, rank) = match staff {
+            Staff::Police => {
+                let number = format!("{:06}", self.next_police_number);
+                self.next_police_number += 1;
+                (Some(number), Some(rank))
+            }
+            Staff::Civilian | Staff::Retired => (None, None),
+        };
         let id_number = self.id_number(birth, gender);
         self.plan.members.push(PlannedMember {
             row: BulkMember {
@@ -339,7 +359,7 @@ impl Generator {
                 education: Some(education),
                 id_number_idx: String::new(),
                 police_number,
-                police_rank: Some(rank),
+                police_rank: rank,
                 position: Some(position.to_owned()),
                 unit_id: None,
                 branch_id: 0,
@@ -379,7 +399,13 @@ impl Generator {
             } else {
                 positions[1 + self.rng.random_range(0..positions.len() - 1)]
             };
-            let m = self.member(branch, Some(unit), position, probationary && i > 0);
+            // A few of the unit's people are 文职人员 or 工勤人员, who have no 警号.
+            let (position, staff) = if i > 0 && self.rng.random_bool(0.05) {
+                (self.pick(&["文职人员", "工勤人员"]), Staff::Civilian)
+            } else {
+                (position, Staff::Police)
+            };
+            let m = self.member(branch, Some(unit), position, probationary && i > 0, staff);
             if self.plan.members[m].row.category == Category::Full {
                 full.push(m);
             }
@@ -409,6 +435,19 @@ impl Generator {
             }
         }
         branch
+    }
+
+    /// The retired officers' branch of the bureau's organs: members in their sixties to
+    /// eighties, none with a 警号 any more.
+    fn retired_branch(&mut self, code: String, name: String, parent: usize, unit: usize) {
+        let branch = self.org(code, name, OrgKind::Branch, Some(parent), Some(unit));
+        let size = self.rng.random_range(9..=16);
+        let members: Vec<usize> = (0..size)
+            .map(|_| self.member(branch, Some(unit), "退休民警", false, Staff::Retired))
+            .collect();
+        let mut full = members;
+        full.sort_by_key(|&m| self.plan.members[m].row.full_membership_on);
+        self.plan.orgs[branch].secretary = full.first().copied();
     }
 
     fn size(&mut self) -> usize {
@@ -461,6 +500,12 @@ impl Generator {
                 );
             }
         }
+        self.retired_branch(
+            p("LTX"),
+            format!("{city}市公安局离退休干部党支部"),
+            organ,
+            bureau_unit,
+        );
         let detachments = [
             "刑事侦查支队",
             "治安管理支队",
@@ -852,7 +897,6 @@ impl Services {
         bulk::derive_member_history(&mut tx).await?;
         bulk::rebuild(&mut tx, &keys).await?;
 
-        let member_ids = bulk::member_ids_by_police_number(&mut tx).await?;
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5ec7_e7a7);
         let (mut held, mut elections) = (Vec::new(), Vec::new());
         for (i, org) in plan.orgs.iter().enumerate() {
@@ -870,9 +914,7 @@ impl Services {
                 .chain(org.committee.iter().copied());
             for (post, m) in seats {
                 let member = &plan.members[m].row;
-                let Some(&member_id) = member_ids.get(&member.police_number) else {
-                    continue;
-                };
+                let member_id = member.id;
                 let since = member
                     .joined_on
                     .max(plan.orgs[plan.members[m].branch].founded_on)
@@ -907,8 +949,7 @@ impl Services {
 
         let first = dangjian_store::orglife::next_id(&mut tx).await?;
         let ids: Vec<i64> = org_ids.iter().map(|(id, _)| *id).collect();
-        let (meetings, attendees) =
-            life::org_life(&plan, &ids, &member_ids, today, scale, seed, first);
+        let (meetings, attendees) = life::org_life(&plan, &ids, today, scale, seed, first);
         progress("组织生活", 0, meetings.len() as u64);
         // Into empty tables: the rows first, then their indexes and keys in one pass each.
         let tables = ["meetings", "meeting_attendees"];
@@ -919,14 +960,12 @@ impl Services {
         progress("组织生活", meetings.len() as u64, meetings.len() as u64);
 
         let (rectifications, measures) = self
-            .demo_rectification(&mut tx, &plan, &ids, &member_ids, seed, scale)
+            .demo_rectification(&mut tx, &plan, &ids, seed, scale)
             .await?;
         progress("整改", rectifications as u64, rectifications as u64);
-        self.demo_duty(&mut tx, &plan, &ids, &member_ids).await?;
+        self.demo_duty(&mut tx, &plan, &ids).await?;
 
-        let accounts = self
-            .demo_accounts(&mut tx, &plan, &org_ids, &member_ids, scale)
-            .await?;
+        let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
@@ -961,7 +1000,6 @@ impl Services {
         tx: &mut dangjian_store::Conn,
         plan: &Plan,
         org_ids: &[i64],
-        member_ids: &std::collections::HashMap<String, i64>,
     ) -> ServiceResult<()> {
         use dangjian_core::duty::DutyKind;
         use dangjian_store::duty::{self as store, NewTask};
@@ -969,7 +1007,7 @@ impl Services {
         let now = self.clock().now();
         let root = &plan.orgs[0];
         let root_id = org_ids[0];
-        let member = |m: usize| member_ids.get(&plan.members[m].row.police_number).copied();
+        let member = |m: usize| Some(plan.members[m].row.id);
         let mut duties = Vec::new();
         for content in [
             "把党建工作与公安业务工作同部署、同推进、同考核",
@@ -1090,7 +1128,6 @@ impl Services {
         tx: &mut dangjian_store::Conn,
         plan: &Plan,
         org_ids: &[i64],
-        member_ids: &std::collections::HashMap<String, i64>,
         seed: u64,
         scale: DemoScale,
     ) -> ServiceResult<(usize, usize)> {
@@ -1128,7 +1165,6 @@ impl Services {
         let loaded = rectify::items(
             plan,
             org_ids,
-            member_ids,
             &findings,
             feedback_on,
             today,
@@ -1147,7 +1183,6 @@ impl Services {
         tx: &mut dangjian_store::Tx,
         plan: &Plan,
         org_ids: &[(i64, OrgPath)],
-        member_ids: &std::collections::HashMap<String, i64>,
         scale: DemoScale,
     ) -> ServiceResult<Vec<DemoAccount>> {
         let prefix = match scale {
@@ -1158,7 +1193,7 @@ impl Services {
         let sub_bureau = find(format!("{prefix}FJ0"));
         let branch_a = find(format!("{prefix}FJ0JG0"));
         let branch_b = find(format!("{prefix}FJ1JG0"));
-        let mut wanted: Vec<(String, Role, Option<usize>, Option<String>)> = vec![(
+        let mut wanted: Vec<(String, Role, Option<usize>, Option<&PlannedMember>)> = vec![(
             if scale == DemoScale::City {
                 "dangwei"
             } else {
@@ -1172,28 +1207,18 @@ impl Services {
         wanted.push(("fenju1".to_owned(), Role::OrgSecretary, sub_bureau, None));
         wanted.push(("zhibu1".to_owned(), Role::OrgSecretary, branch_a, None));
         wanted.push(("zhibu2".to_owned(), Role::OrgSecretary, branch_b, None));
-        let member = plan
-            .members
-            .iter()
-            .find(|m| Some(m.branch) == branch_a)
-            .map(|m| m.row.police_number.clone());
+        let member = plan.members.iter().find(|m| Some(m.branch) == branch_a);
         wanted.push(("dangyuan1".to_owned(), Role::Member, branch_a, member));
 
         let now = self.clock().now();
         let mut created = Vec::new();
-        for (login, role, org, police_number) in wanted {
+        for (login, role, org, member) in wanted {
             let Some(org) = org else { continue };
             let password = secret::one_time_password();
             let hash = self.hash_password(password.clone()).await?;
-            let member_id = police_number
-                .as_ref()
-                .and_then(|n| member_ids.get(n).copied());
-            let display_name = match &police_number {
-                Some(n) => plan
-                    .members
-                    .iter()
-                    .find(|m| &m.row.police_number == n)
-                    .map_or(login.clone(), |m| m.row.name.clone()),
+            let member_id = member.map(|m| m.row.id);
+            let display_name = match member {
+                Some(m) => m.row.name.clone(),
                 None => format!("{}（演示）", role.label()),
             };
             let account = NewAccount {
@@ -1286,8 +1311,27 @@ mod tests {
             if let Some(full) = m.row.full_membership_on {
                 assert!(full > m.row.joined_on && full <= today());
             }
-            assert!(police.insert(m.row.police_number.clone()));
+            // 警号 are unique where they exist; only serving officers have one and a rank.
+            if let Some(number) = &m.row.police_number {
+                assert!(police.insert(number.clone()));
+            }
+            assert_eq!(m.row.police_number.is_some(), m.row.police_rank.is_some());
         }
+        // Issue 14, 1: civilian staff and retired members, without 警号.
+        let without = |position: &str| {
+            plan.members
+                .iter()
+                .filter(|m| m.row.position.as_deref() == Some(position))
+                .filter(|m| m.row.police_number.is_none())
+                .count()
+        };
+        assert!(without("退休民警") >= 9);
+        assert!(without("文职人员") + without("工勤人员") >= 20);
+        assert!(
+            plan.orgs
+                .iter()
+                .any(|o| o.name.ends_with("离退休干部党支部"))
+        );
     }
 
     #[test]

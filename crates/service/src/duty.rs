@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 
 use dangjian_core::duty::{DutyKind, TaskFacts, TaskState, check_timetable};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::member::{PoliceNumber, parse_date};
+use dangjian_core::member::{MemberRef, parse_date};
 use dangjian_core::org::{Code, OrgPath};
 use dangjian_core::rectification::{Colour, State};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
 use dangjian_store::duty::{self as store, NewTask};
 use dangjian_store::rectification::{self as rect_store, ItemFilter, Milestone};
-use dangjian_store::{Conn, members, orgs};
+use dangjian_store::{Conn, orgs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -373,7 +373,7 @@ impl Services {
         } else {
             let found = scoped_member(&mut tx, actor, &form.person).await?;
             if found.is_none() {
-                e.add("person", "没有这个警号的党员，或不在您的管理范围内");
+                e.add("person", crate::scope::NO_SUCH_MEMBER);
             }
             found
         };
@@ -785,10 +785,10 @@ pub(crate) async fn scoped_member(
     actor: &Actor,
     raw: &str,
 ) -> ServiceResult<Option<i64>> {
-    let Ok(number) = PoliceNumber::parse(raw.trim()) else {
+    let Ok(reference) = MemberRef::parse(raw) else {
         return Ok(None);
     };
-    Ok(members::by_police_number(conn, number.as_str())
+    Ok(crate::scope::member_by_ref(conn, &reference)
         .await?
         .filter(|m| actor.scope.covers_member(m.id, &m.branch_path))
         .map(|m| m.id))

@@ -532,7 +532,11 @@ impl Services {
                 ethnicity: v.fields.ethnicity.code(),
                 education: v.fields.education,
                 id_number_idx: self.crypto().blind_index("id_number", &v.id_number),
-                police_number: v.fields.police_number.as_str().to_owned(),
+                police_number: v
+                    .fields
+                    .police_number
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned()),
                 police_rank: v.fields.police_rank,
                 position: v.fields.position.clone(),
                 unit_id: v.unit_id,

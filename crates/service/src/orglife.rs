@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 use dangjian_core::compliance::{self, Input, RuleVersion, Slot, Status, Tally};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::member::{Category, PoliceNumber, parse_date};
+use dangjian_core::member::{Category, MemberRef, parse_date};
 use dangjian_core::org::{Code, OrgKind};
 use dangjian_core::orglife::{
     self as orglife_rules, AbsenceReason, Attendance, MeetingKind, MeetingTime, PassRule,
@@ -707,8 +707,8 @@ impl Services {
             .filter(|s| !s.is_empty())
             .take(MAX_ROWS)
         {
-            let found = match PoliceNumber::parse(raw) {
-                Ok(number) => members::by_police_number(conn, number.as_str()).await?,
+            let found = match MemberRef::parse(raw) {
+                Ok(reference) => crate::scope::member_by_ref(conn, &reference).await?,
                 Err(_) => None,
             };
             match found {
@@ -730,7 +730,7 @@ impl Services {
                 }
                 _ => e.add(
                     "extra_police_numbers",
-                    format!("没有警号为{raw}的党员，或不在您的管理范围内"),
+                    format!("没有警号或党员编号为{raw}的党员，或不在您的管理范围内"),
                 ),
             }
         }

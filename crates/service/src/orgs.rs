@@ -5,12 +5,12 @@
 
 use chrono::NaiveDate;
 use dangjian_core::interval::{Change, Span, plan_change};
-use dangjian_core::member::{PoliceNumber, parse_date};
+use dangjian_core::member::{MemberRef, parse_date};
 use dangjian_core::org::{Code, OrgForm, OrgKind, OrgPath, Post, check_placement};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::history::{self, posts};
 use dangjian_store::orgs::{self, NewOrg, OrgFilter};
-use dangjian_store::{Conn, members, units};
+use dangjian_store::{Conn, units};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -574,16 +574,19 @@ impl Services {
         let member = match form.police_number.trim() {
             "" => None,
             raw => {
-                let number = PoliceNumber::parse(raw)
+                let reference = MemberRef::parse(raw)
                     .map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
-                let member = members::by_police_number(&mut tx, number.as_str())
+                let member = crate::scope::member_by_ref(&mut tx, &reference)
                     .await?
                     .filter(|m| {
                         m.branch_path.is_within(&org.path)
                             && actor.scope.covers_member(m.id, &m.branch_path)
                     })
                     .ok_or_else(|| {
-                        ServiceError::invalid("police_number", "该警号不是本组织（含下级）的党员")
+                        ServiceError::invalid(
+                            "police_number",
+                            "该警号或党员编号不是本组织（含下级）的党员",
+                        )
                     })?;
                 if !member.status.is_on_roll() {
                     return Err(ServiceError::invalid(

@@ -883,14 +883,14 @@ impl Services {
         let mut ids = [0i64; 2];
         for (slot, (raw, field, label)) in ids.iter_mut().zip(wanted) {
             if raw.is_empty() {
-                e.add(field, format!("请填写{label}的警号"));
+                e.add(field, format!("请填写{label}的警号或党员编号"));
                 continue;
             }
             match crate::duty::scoped_member(conn, actor, raw).await? {
                 Some(id) => *slot = id,
                 None => e.add(
                     field,
-                    format!("没有警号为{raw}的党员，或不在您的管理范围内"),
+                    format!("没有警号或党员编号为{raw}的党员，或不在您的管理范围内"),
                 ),
             }
         }

@@ -4,7 +4,7 @@
 //! before their write transaction opens and load the object again inside it, silently, in
 //! case it left the scope in between.
 
-use dangjian_core::member::PoliceNumber;
+use dangjian_core::member::MemberRef;
 use dangjian_core::org::Code;
 use dangjian_store::members::MemberRow;
 use dangjian_store::{Conn, members, orgs};
@@ -108,7 +108,7 @@ impl Services {
         }
     }
 
-    /// The same for a member named by 警号.
+    /// The same for a member named by 警号 or member number.
     pub(crate) async fn check_police_number(
         &self,
         actor: &Actor,
@@ -116,11 +116,11 @@ impl Services {
         field: &'static str,
         event: &'static str,
     ) -> ServiceResult<()> {
-        let Ok(number) = PoliceNumber::parse(raw) else {
+        let Ok(reference) = MemberRef::parse(raw) else {
             return Ok(());
         };
         let mut tx = self.db().read().await?;
-        let member = members::by_police_number(&mut tx, number.as_str()).await?;
+        let member = member_by_ref(&mut tx, &reference).await?;
         tx.commit().await?;
         match member {
             Some(m) if !actor.scope.covers_member(m.id, &m.branch_path) => {
@@ -128,10 +128,7 @@ impl Services {
                     .object("member", m.id)
                     .detail(json!({ "reason": "scope", "field": field }));
                 self.record_denial(actor, event).await?;
-                Err(ServiceError::invalid(
-                    field,
-                    "没有这个警号的党员，或不在您的管理范围内",
-                ))
+                Err(ServiceError::invalid(field, NO_SUCH_MEMBER))
             }
             _ => Ok(()),
         }
@@ -181,5 +178,21 @@ pub(crate) async fn org_label(conn: &mut Conn, actor: &Actor, id: i64) -> Servic
     Ok(match orgs::get(conn, id).await? {
         Some(org) if actor.scope.covers_org(&org.path) => format!("{}（{}）", org.name, org.code),
         _ => OUTSIDE_SCOPE.to_owned(),
+    })
+}
+
+/// Why a form's named member is refused: none, or out of scope (answered alike).
+pub(crate) const NO_SUCH_MEMBER: &str = "没有这个警号或党员编号的党员，或不在您的管理范围内";
+
+/// The member a form names by 警号 or by member number (`DY…`, for members without a 警号),
+/// if there is one. Not scoped: callers keep to the actor's scope and answer alike for none
+/// and out of scope.
+pub(crate) async fn member_by_ref(
+    conn: &mut Conn,
+    reference: &MemberRef,
+) -> ServiceResult<Option<dangjian_store::members::MemberRow>> {
+    Ok(match reference {
+        MemberRef::PoliceNumber(number) => members::by_police_number(conn, number.as_str()).await?,
+        MemberRef::Record(id) => members::get(conn, *id).await?,
     })
 }

@@ -24,7 +24,8 @@ pub struct BulkMember {
     pub education: Option<Education>,
     /// The keyed digest of the ID number.
     pub id_number_idx: String,
-    pub police_number: String,
+    /// None when the member has no 警号.
+    pub police_number: Option<String>,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
     pub unit_id: Option<i64>,
@@ -103,7 +104,9 @@ pub async fn insert_members(
                 .push(", ")
                 .bind(m.id_number_idx.clone())
                 .push(", ")
-                .bind(m.police_number.clone())
+                .bind(
+                    crate::members::stored_police_number(m.police_number.as_deref()).to_owned(),
+                )
                 .push(", ")
                 .bind(m.police_rank.map(|r| r.code()))
                 .push(", ")
@@ -192,16 +195,6 @@ pub async fn reserve_member_ids(conn: &mut Conn, n: usize) -> StoreResult<Vec<i6
         .await?
         .int("next")?;
     Ok((first..first + n as i64).collect())
-}
-
-/// Ids of members by police number, for the generator to appoint secretaries.
-pub async fn member_ids_by_police_number(
-    conn: &mut Conn,
-) -> StoreResult<std::collections::HashMap<String, i64>> {
-    let rows = sql::fetch_all(conn, Sql::new("SELECT id, police_number FROM members")).await?;
-    rows.iter()
-        .map(|row| Ok((row.text("police_number")?, row.int("id")?)))
-        .collect()
 }
 
 /// Whether the database holds no orgs and no members yet.

@@ -23,7 +23,8 @@ pub struct MemberRow {
     pub education: Option<Education>,
     pub id_number_ct: String,
     pub phone_ct: Option<String>,
-    pub police_number: String,
+    /// None when the member has no 警号 (stored as '', see migration 0013).
+    pub police_number: Option<String>,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<String>,
     pub unit_id: Option<i64>,
@@ -76,6 +77,16 @@ fn roster_walk(conn: &Conn) -> &'static str {
     }
 }
 
+/// The stored 警号, '' meaning none.
+fn police_number(row: &AnyRow) -> StoreResult<Option<String>> {
+    Ok(Some(row.text("police_number")?).filter(|n| !n.is_empty()))
+}
+
+/// How a missing 警号 is stored.
+pub(crate) fn stored_police_number(number: Option<&str>) -> &str {
+    number.unwrap_or("")
+}
+
 fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
     let path = row.text("branch_path")?;
     Ok(MemberRow {
@@ -87,7 +98,7 @@ fn from_row(row: &AnyRow) -> StoreResult<MemberRow> {
         education: row.opt_code("education", Education::from_code)?,
         id_number_ct: row.text("id_number_ct")?,
         phone_ct: row.opt_text("phone_ct")?,
-        police_number: row.text("police_number")?,
+        police_number: police_number(row)?,
         police_rank: row.opt_code("police_rank", PoliceRank::from_code)?,
         position: row.opt_text("position")?,
         unit_id: row.opt_int("unit_id")?,
@@ -338,7 +349,7 @@ pub struct MemberValues<'a> {
     pub education: Option<Education>,
     /// The keyed digest of the ID number (lookup and uniqueness).
     pub id_number_idx: &'a str,
-    pub police_number: &'a str,
+    pub police_number: Option<&'a str>,
     pub police_rank: Option<PoliceRank>,
     pub position: Option<&'a str>,
     pub unit_id: Option<i64>,
@@ -368,7 +379,7 @@ pub async fn insert(
     .bind(values.education.map(|e| e.code()))
     .bind("")
     .bind(values.id_number_idx)
-    .bind(values.police_number)
+    .bind(stored_police_number(values.police_number))
     .bind(values.police_rank.map(|r| r.code()))
     .bind(values.position)
     .bind(values.unit_id)
@@ -401,7 +412,7 @@ pub async fn update_values(
     .bind(values.ethnicity)
     .bind(values.education.map(|e| e.code()))
     .bind(values.id_number_idx)
-    .bind(values.police_number)
+    .bind(stored_police_number(values.police_number))
     .bind(values.police_rank.map(|r| r.code()))
     .bind(values.position)
     .bind(values.unit_id)
@@ -519,7 +530,7 @@ pub async fn identity_keys(
     let mut numbers = std::collections::HashSet::with_capacity(rows.len());
     for row in &rows {
         ids.insert(row.text("id_number_idx")?);
-        numbers.insert(row.text("police_number")?);
+        numbers.extend(police_number(row)?);
     }
     Ok((ids, numbers))
 }

@@ -355,6 +355,34 @@ async fn each_importer_commits_and_rolls_back_their_own_batches_only() {
     assert_eq!(total(&app).await, 6);
 }
 
+/// Issue 14, 1: rows of members without a 警号 (retired members, civilian staff) import, two
+/// empty 警号 being no duplicate of each other.
+#[tokio::test]
+async fn rows_without_a_police_number_import() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut rows = vec![row(70, "A1"), row(71, "A1")];
+    for r in &mut rows {
+        r[6] = String::new();
+        r[7] = String::new();
+        r[8] = "退休民警".to_owned();
+    }
+    let page = upload(&app, &client, workbook(&rows, None))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("全部 2 行检查通过"), "{page}");
+    let batch = batch_of(&page);
+    let done = app
+        .post_form(&client, &format!("/members/import/{batch}/commit"), &[])
+        .await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(total(&app).await, 7);
+}
+
 /// The batch number in the preview's commit form.
 fn batch_of(page: &str) -> String {
     let at = page.find("/commit\"").expect("a commit form");

@@ -521,3 +521,109 @@ async fn exact_id_searches_need_a_reason_and_are_limited_per_account() {
     app.clock.advance(chrono::TimeDelta::hours(25));
     assert_eq!(search(Some("check")).await.status(), 200);
 }
+
+/// Issue 14, 1: 文职人员, 工勤人员 and retired members have no 警号. They are entered
+/// without one (form and API), two of them do not collide, the roster and export show none,
+/// and forms that name a member take their member number (党员编号) instead.
+#[tokio::test]
+async fn members_without_a_police_number_are_entered_listed_exported_and_named() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let mut first = member_form(40, "B");
+    first.police_number = String::new();
+    first.police_rank = String::new();
+    first.position = "文职人员".to_owned();
+    let created = app
+        .post_form(&client, "/members", &member_fields(&first))
+        .await;
+    assert_eq!(created.status(), 303, "{}", created.text().await.unwrap());
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location
+        .trim_start_matches("/members/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut second = member_form(41, "B");
+    second.police_number = String::new();
+    second.police_rank = String::new();
+    let again = app
+        .post_form(&client, "/members", &member_fields(&second))
+        .await;
+    assert_eq!(
+        again.status(),
+        303,
+        "two members without a 警号 do not collide"
+    );
+    let detail = client
+        .get(app.url(&format!("/members/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        detail.contains(&format!("DY{id}")) && detail.contains("文职"),
+        "{detail}"
+    );
+    // A 警号 that exists stays unique.
+    let mut taken = member_form(42, "B");
+    taken.police_number = member_form(4, "B").police_number;
+    let refused = app
+        .post_form(&client, "/members", &member_fields(&taken))
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("该警号已登记"));
+
+    // The member without a 警号 becomes the branch's secretary, named by member number.
+    let appointed = app
+        .post_form(
+            &client,
+            &format!("/orgs/{}/secretary", app.fixture.b),
+            &[("police_number", &format!("dy{id}")), ("on", "2026-03-01")],
+        )
+        .await;
+    assert_eq!(
+        appointed.status(),
+        303,
+        "{}",
+        appointed.text().await.unwrap()
+    );
+    let org = app
+        .services
+        .org_detail(&office(), app.fixture.b)
+        .await
+        .unwrap();
+    assert_eq!(org.org.secretary_id, Some(id));
+
+    // The export leaves the 警号 cell empty; the API says null and gives the member number.
+    app.reauth(&client, "/members").await;
+    let export = client
+        .get(app.url("/members/export?org=B"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let token = app
+        .services
+        .cli_create_token("office", "对接", None)
+        .await
+        .unwrap()
+        .0;
+    let json: serde_json::Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/members/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["police_number"], serde_json::Value::Null);
+    assert_eq!(json["member_number"], format!("DY{id}"));
+}

@@ -333,7 +333,7 @@ async fn binding_a_phone_long_after_login_asks_for_the_password_again() {
             "dy1",
             Role::Member,
             None,
-            Some(&member.member.police_number),
+            member.member.police_number.as_deref(),
         )
         .await;
     // Right after login a member may start binding straight away.

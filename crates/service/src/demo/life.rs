@@ -7,8 +7,6 @@
 //! The province keeps attendance lists only for the last quarter and the annual 组织生活会, so
 //! that its generation stays within the budget (issue 7); the city keeps them for every record.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use dangjian_core::member::Category;
 use dangjian_core::org::OrgKind;
@@ -69,7 +67,6 @@ struct Builder<'a> {
     meetings: Vec<BulkMeeting>,
     attendees: Vec<BulkAttendee>,
     plan: &'a Plan,
-    member_ids: &'a HashMap<String, i64>,
 }
 
 impl Builder<'_> {
@@ -141,9 +138,7 @@ impl Builder<'_> {
             if member.joined_on > held_on {
                 continue;
             }
-            let Some(&member_id) = self.member_ids.get(&member.police_number) else {
-                continue;
-            };
+            let member_id = member.id;
             let present = self.rng.random_bool(0.9);
             let makeup = (!present && self.rng.random_bool(0.6))
                 .then(|| held_on + TimeDelta::days(self.rng.random_range(3..30)))
@@ -206,7 +201,6 @@ fn add_months(day: NaiveDate, months: u32) -> NaiveDate {
 pub(super) fn org_life(
     plan: &Plan,
     org_ids: &[i64],
-    member_ids: &HashMap<String, i64>,
     today: NaiveDate,
     scale: DemoScale,
     seed: u64,
@@ -227,7 +221,6 @@ pub(super) fn org_life(
         meetings: Vec::new(),
         attendees: Vec::new(),
         plan,
-        member_ids,
     };
     let history_from = date(today.year() - 2, 1, 1);
     for (i, org) in plan.orgs.iter().enumerate() {
@@ -381,15 +374,13 @@ mod tests {
     #[test]
     fn the_city_has_years_of_records_with_gaps_make_ups_and_every_review_state() {
         let today = date(2026, 11, 29);
-        let plan = super::super::plan(DemoScale::City, 7, today, &Rules::defaults());
+        let mut plan = super::super::plan(DemoScale::City, 7, today, &Rules::defaults());
         let ids: Vec<i64> = (1..=plan.orgs.len() as i64).collect();
-        let members: HashMap<String, i64> = plan
-            .members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.row.police_number.clone(), i as i64 + 1))
-            .collect();
-        let (meetings, attendees) = org_life(&plan, &ids, &members, today, DemoScale::City, 7, 1);
+        // The ids the database would reserve for the planned members.
+        for (i, m) in plan.members.iter_mut().enumerate() {
+            m.row.id = i as i64 + 1;
+        }
+        let (meetings, attendees) = org_life(&plan, &ids, today, DemoScale::City, 7, 1);
         assert!(meetings.iter().all(|m| m.held_on <= today));
         assert!(meetings.iter().any(|m| m.held_on.year() == 2024));
         for kind in MeetingKind::ALL {

@@ -10,7 +10,6 @@ use dangjian_core::rectification::{FindingCategory, Stage};
 use dangjian_store::rectification::{BulkEvent, BulkItem, BulkMeasure};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::collections::HashMap;
 
 use super::{DemoScale, Plan};
 
@@ -111,7 +110,6 @@ pub(super) struct Loaded {
 pub(super) fn items(
     plan: &Plan,
     org_ids: &[i64],
-    member_ids: &HashMap<String, i64>,
     findings: &[i64],
     feedback_on: NaiveDate,
     today: NaiveDate,
@@ -126,9 +124,7 @@ pub(super) fn items(
     let mut rng = StdRng::seed_from_u64(seed ^ 0x0e_c71f);
     let mut members_of: Vec<Vec<i64>> = vec![Vec::new(); plan.orgs.len()];
     for m in &plan.members {
-        if let Some(id) = member_ids.get(&m.row.police_number) {
-            members_of[m.branch].push(*id);
-        }
+        members_of[m.branch].push(m.row.id);
     }
     let branches: Vec<usize> = (0..plan.orgs.len())
         .filter(|&i| {
@@ -175,8 +171,7 @@ pub(super) fn items(
             let people = &members_of[b];
             let leader = plan.orgs[b]
                 .secretary
-                .and_then(|m| member_ids.get(&plan.members[m].row.police_number))
-                .copied()
+                .map(|m| plan.members[m].row.id)
                 .unwrap_or(people[0]);
             let started = feedback_on + TimeDelta::days(rng.random_range(3..15));
             let mut events = Vec::new();

@@ -30,8 +30,11 @@ pub struct MemberJson {
     /// e.g. `3****************4`.
     pub id_number_masked: String,
     pub phone_masked: Option<String>,
-    /// 警号.
-    pub police_number: String,
+    /// 警号; null for members who have none (文职人员, 工勤人员, retired members).
+    pub police_number: Option<String>,
+    /// The member number (党员编号, e.g. `DY1024`) that names a member without a 警号 in
+    /// forms and requests that take a 警号.
+    pub member_number: String,
     pub police_rank: Option<&'static str>,
     pub position: Option<String>,
     pub unit_id: Option<i64>,
@@ -61,6 +64,7 @@ impl From<&MemberView> for MemberJson {
             id_number_masked: m.id_number_masked.clone(),
             phone_masked: m.phone_masked.clone(),
             police_number: m.police_number.clone(),
+            member_number: dangjian_core::member::record_number(m.id),
             police_rank: m.police_rank.map(|r| r.code()),
             position: m.position.clone(),
             unit_id: m.unit_id,

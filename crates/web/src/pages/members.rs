@@ -65,7 +65,7 @@ impl From<&MemberView> for MemberItem {
             id: m.id,
             name: m.name.clone(),
             gender: m.gender.label(),
-            police_number: m.police_number.clone(),
+            police_number: m.police_number.clone().unwrap_or_else(|| "—".to_owned()),
             rank: m.police_rank.map_or("", |r| r.label()).to_owned(),
             position: m.position.clone().unwrap_or_default(),
             branch_id: m.branch_id,
@@ -327,6 +327,8 @@ struct DetailMember {
     id_number: String,
     phone: String,
     police_number: String,
+    /// 党员编号: names a member without a 警号 in forms.
+    member_number: String,
     rank: String,
     position: String,
     unit: String,
@@ -502,7 +504,11 @@ fn detail_page(
             education: view::or_blank(m.education.map(|e| e.label())),
             id_number: m.id_number_masked.clone(),
             phone: view::or_blank(m.phone_masked.as_deref()),
-            police_number: m.police_number.clone(),
+            police_number: m
+                .police_number
+                .clone()
+                .unwrap_or_else(|| "无（文职、工勤、离退休人员等）".to_owned()),
+            member_number: dangjian_core::member::record_number(m.id),
             rank: view::or_blank(m.police_rank.map(|r| r.label())),
             position: view::or_blank(m.position.as_deref()),
             unit: view::or_blank(m.unit_name.as_deref()),
@@ -800,7 +806,7 @@ fn form_of(d: &MemberDetail) -> MemberForm {
         education: m.education.map_or("", |e| e.code()).to_owned(),
         id_number: String::new(),
         phone: String::new(),
-        police_number: m.police_number.clone(),
+        police_number: m.police_number.clone().unwrap_or_default(),
         police_rank: m.police_rank.map_or("", |r| r.code()).to_owned(),
         position: m.position.clone().unwrap_or_default(),
         unit: d.unit_code.clone().unwrap_or_default(),
