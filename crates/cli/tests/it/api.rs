@@ -207,6 +207,81 @@ async fn the_openapi_document_lists_every_endpoint() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Issue 14, 15: the document says what the server does. Every operation id once; every
+/// `{name}` in a path declared as a path parameter and no other path parameter (query
+/// parameters were declared as path ones); every schema a `$ref` names exists (two areas'
+/// same-named schemas overwrote each other); every operation answers 401 and 403, and one
+/// that takes input 400 — which a path id that is not a number now gets, as JSON.
+#[tokio::test]
+async fn the_openapi_document_is_consistent_with_itself_and_the_server() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let placeholders: std::collections::BTreeSet<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split('}').next())
+            .map(str::to_owned)
+            .collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap().to_owned();
+            assert!(ids.insert(id.clone()), "{id} twice");
+            let declared: std::collections::BTreeSet<String> = operation["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .map(|p| p["name"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert_eq!(declared, placeholders, "{method} {path}");
+            for status in ["401", "403"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{method} {path}: {status}"
+                );
+            }
+            if !placeholders.is_empty() {
+                assert!(operation["responses"]["400"].is_object(), "{method} {path}");
+            }
+        }
+    }
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is named but not defined"
+        );
+    }
+    for name in [
+        "OrgLifeTodoJson",
+        "RectificationTodoJson",
+        "ComplianceRowJson",
+    ] {
+        assert!(schemas.contains_key(name), "{name}");
+    }
+    let token = token_for(&app, "api_office", Role::CommitteeStaff, "").await;
+    let response = app
+        .client()
+        .get(app.url("/api/v1/orgs/abc"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "bad_request");
+}
+
 #[tokio::test]
 async fn the_api_takes_filters_and_pages() {
     let app = TestApp::spawn().await;

@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod caching;
 mod cli;
+mod contract;
 mod coverage;
 mod duty;
 mod exports;

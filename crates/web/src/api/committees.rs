@@ -2,14 +2,14 @@
 //! end, elections and terms, and the upper committee's assessment of the secretary.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dangjian_service::orgs::{AppointForm, RelieveForm, post_label};
 use dangjian_service::terms::{AssessmentForm, ElectionForm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -36,7 +36,7 @@ pub struct PostJson {
 pub async fn posts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<PostJson>>, ApiError> {
     let detail = state.services.org_detail(&actor, id).await?;
     Ok(Json(
@@ -62,6 +62,7 @@ pub struct AppointInput {
     pub post: String,
     pub police_number: String,
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
 }
 
@@ -72,7 +73,7 @@ pub struct AppointInput {
 pub async fn appoint(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<AppointInput>,
 ) -> Result<(StatusCode, Json<Vec<PostJson>>), ApiError> {
     let form = AppointForm {
@@ -81,7 +82,7 @@ pub async fn appoint(
         on: input.on,
     };
     state.services.appoint(&actor.0, id, &form).await?;
-    let list = posts(State(state), actor, Path(id)).await?;
+    let list = posts(State(state), actor, ApiPath(id)).await?;
     Ok((StatusCode::CREATED, list))
 }
 
@@ -92,6 +93,7 @@ pub struct RelieveInput {
     pub post: String,
     pub member_id: i64,
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
 }
 
@@ -102,7 +104,7 @@ pub struct RelieveInput {
 pub async fn relieve(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RelieveInput>,
 ) -> Result<Json<Vec<PostJson>>, ApiError> {
     let form = RelieveForm {
@@ -111,13 +113,15 @@ pub async fn relieve(
         on: input.on,
     };
     state.services.relieve(&actor.0, id, &form).await?;
-    posts(State(state), actor, Path(id)).await
+    posts(State(state), actor, ApiPath(id)).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TermJson {
+    #[schema(format = Date)]
     pub elected_on: String,
     pub term_years: i64,
+    #[schema(format = Date)]
     pub ends_on: String,
     pub note: Option<String>,
     pub recorded_by: String,
@@ -125,6 +129,7 @@ pub struct TermJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentJson {
+    #[schema(format = Date)]
     pub assessed_on: String,
     /// `excellent`, `good`, `fair` or `poor` (好、较好、一般、较差).
     pub political_quality: &'static str,
@@ -163,7 +168,7 @@ pub struct TermsJson {
 pub async fn terms(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TermsJson>, ApiError> {
     let t = state.services.org_terms(&actor, id).await?;
     Ok(Json(TermsJson {
@@ -201,6 +206,7 @@ pub async fn terms(
 #[serde(deny_unknown_fields, default)]
 pub struct ElectionInput {
     /// `YYYY-MM-DD`; today when empty; never in the future.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub elected_on: String,
     pub note: String,
 }
@@ -212,7 +218,7 @@ pub struct ElectionInput {
 pub async fn elect(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ElectionInput>,
 ) -> Result<(StatusCode, Json<TermsJson>), ApiError> {
     let form = ElectionForm {
@@ -220,7 +226,7 @@ pub async fn elect(
         note: input.note,
     };
     state.services.record_election(&actor.0, id, &form).await?;
-    let record = terms(State(state), actor, Path(id)).await?;
+    let record = terms(State(state), actor, ApiPath(id)).await?;
     Ok((StatusCode::CREATED, record))
 }
 
@@ -229,6 +235,7 @@ pub async fn elect(
 #[serde(deny_unknown_fields, default)]
 pub struct AssessmentInput {
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub assessed_on: String,
     /// `excellent`, `good`, `fair` or `poor`.
     pub political_quality: String,
@@ -244,7 +251,7 @@ pub struct AssessmentInput {
 pub async fn assess(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<AssessmentInput>,
 ) -> Result<(StatusCode, Json<TermsJson>), ApiError> {
     let form = AssessmentForm {
@@ -255,6 +262,6 @@ pub async fn assess(
         remark: input.remark,
     };
     state.services.assess_secretary(&actor.0, id, &form).await?;
-    let record = terms(State(state), actor, Path(id)).await?;
+    let record = terms(State(state), actor, ApiPath(id)).await?;
     Ok((StatusCode::CREATED, record))
 }

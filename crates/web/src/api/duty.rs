@@ -3,7 +3,7 @@
 //! duty-report pack.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
 use dangjian_core::duty::TaskState;
@@ -11,13 +11,14 @@ use dangjian_service::duty::{DutyForm, PlanForm, TaskForm, TaskReportForm, TaskV
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, api_query};
+use super::{ApiJson, ApiPath, CreatedJson, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
 use crate::view;
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct YearQuery {
     /// Defaults to this year.
@@ -57,8 +58,11 @@ pub struct TaskJson {
     pub person_member_id: Option<i64>,
     pub person_name: Option<String>,
     pub title: String,
+    #[schema(format = Date)]
     pub starts_on: String,
+    #[schema(format = Date)]
     pub deadline: String,
+    #[schema(format = Date)]
     pub done_on: Option<String>,
     /// `not_started`, `in_progress`, `due_soon`, `overdue` or `done`.
     pub state: String,
@@ -108,7 +112,7 @@ pub struct BoardJson {
 pub async fn board(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<BoardJson>, ApiError> {
     let q: YearQuery = api_query(raw.as_deref())?;
@@ -144,11 +148,6 @@ pub struct DutyInput {
     pub content: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedJson {
-    pub id: i64,
-}
-
 /// Adds an item to an org's responsibility list.
 #[utoipa::path(post, path = "/orgs/{id}/duties", tag = "duty", params(("id" = i64, Path)),
     request_body = DutyInput,
@@ -156,7 +155,7 @@ pub struct CreatedJson {
 pub async fn add_duty(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<DutyInput>,
 ) -> Result<(StatusCode, Json<CreatedJson>), ApiError> {
     let form = DutyForm {
@@ -182,7 +181,7 @@ pub struct PlanInput {
 pub async fn add_plan(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<CreatedJson>), ApiError> {
     let form = PlanForm {
@@ -199,7 +198,9 @@ pub struct TaskInput {
     pub title: String,
     /// 警号 of the person responsible (optional).
     pub person: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub starts_on: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub deadline: String,
     /// One milestone a line: `YYYY-MM-DD 内容`.
     pub milestones: String,
@@ -230,7 +231,7 @@ impl From<TaskInput> for TaskForm {
 pub async fn add_task(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<TaskInput>,
 ) -> Result<(StatusCode, Json<CreatedJson>), ApiError> {
     let id = state.services.add_task(&actor, id, None, &i.into()).await?;
@@ -292,7 +293,7 @@ async fn task_detail(
 pub async fn task(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TaskDetailJson>, ApiError> {
     Ok(Json(task_detail(&state, &actor, id).await?))
 }
@@ -304,7 +305,7 @@ pub async fn task(
 pub async fn add_sub_task(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<TaskInput>,
 ) -> Result<(StatusCode, Json<TaskDetailJson>), ApiError> {
     let plan = state.services.task(&actor, id).await?.view.task.plan_id;
@@ -333,7 +334,7 @@ pub struct TaskReportInput {
 pub async fn report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<TaskReportInput>,
 ) -> Result<(StatusCode, Json<TaskDetailJson>), ApiError> {
     let form = TaskReportForm {
@@ -360,7 +361,7 @@ pub struct LinkInput {
 pub async fn link(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<LinkInput>,
 ) -> Result<(StatusCode, Json<TaskDetailJson>), ApiError> {
     state.services.link_duty(&actor, id, i.task_id).await?;
@@ -391,7 +392,7 @@ pub struct DutyReportJson {
 pub async fn duty_report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<DutyReportJson>, ApiError> {
     let q: YearQuery = api_query(raw.as_deref())?;

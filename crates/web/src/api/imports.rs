@@ -4,12 +4,13 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use dangjian_core::import::Note;
 use dangjian_service::import::ImportReport;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::ApiPath;
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -93,7 +94,7 @@ pub async fn preview(
 pub async fn commit(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(batch): Path<i64>,
+    ApiPath(batch): ApiPath<i64>,
 ) -> Result<Json<ImportCountJson>, ApiError> {
     let rows = state.services.commit_import(&actor, batch).await?;
     Ok(Json(ImportCountJson {
@@ -108,7 +109,7 @@ pub async fn commit(
 pub async fn rollback(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(batch): Path<i64>,
+    ApiPath(batch): ApiPath<i64>,
 ) -> Result<Json<ImportCountJson>, ApiError> {
     let rows = state.services.rollback_import(&actor, batch).await?;
     Ok(Json(ImportCountJson { batch, rows }))

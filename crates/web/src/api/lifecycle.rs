@@ -2,14 +2,14 @@
 //! transfer letters waiting on either side, the probation and mobile lists, and 流入党员.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{MemberEvent, SettleForm, Transfer, TransitionForm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath, CreatedJson};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -17,7 +17,7 @@ use crate::view;
 
 /// One recorded transition.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventJson {
+pub struct MemberEventJson {
     pub id: i64,
     /// `created`, `converted`, `probation_extended`, `probation_cancelled`,
     /// `transfer_issued`, `transfer_received`, `transfer_returned`, `transferred_out`,
@@ -25,13 +25,14 @@ pub struct EventJson {
     /// `stopped`, `left` or `died`.
     pub kind: &'static str,
     pub kind_label: &'static str,
+    #[schema(format = Date)]
     pub on: String,
     pub reason: Option<String>,
     /// The account that recorded it.
     pub recorded_by: String,
 }
 
-impl From<&MemberEvent> for EventJson {
+impl From<&MemberEvent> for MemberEventJson {
     fn from(e: &MemberEvent) -> Self {
         Self {
             id: e.id,
@@ -59,7 +60,9 @@ pub struct TransferJson {
     pub to_branch: Option<String>,
     /// The organisation outside the bureau, when one side is outside.
     pub external_org: Option<String>,
+    #[schema(format = Date)]
     pub issued_on: String,
+    #[schema(format = Date)]
     pub received_on: Option<String>,
     /// `pending`, `received` or `returned`.
     pub status: &'static str,
@@ -89,7 +92,7 @@ impl From<&Transfer> for TransferJson {
 /// A member's lifecycle: what happened, and what may be done now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LifecycleJson {
-    pub events: Vec<EventJson>,
+    pub events: Vec<MemberEventJson>,
     pub transfers: Vec<TransferJson>,
     /// Where the member is while away (流动), and since when.
     pub away_at: Option<String>,
@@ -97,6 +100,7 @@ pub struct LifecycleJson {
     /// The transitions the caller may record now, by code.
     pub available: Vec<&'static str>,
     /// The end of probation, for a probationary member.
+    #[schema(format = Date)]
     pub probation_due_on: Option<String>,
 }
 
@@ -106,11 +110,11 @@ pub struct LifecycleJson {
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<LifecycleJson>, ApiError> {
     let life = state.services.member_lifecycle(&actor, id).await?;
     Ok(Json(LifecycleJson {
-        events: life.events.iter().map(EventJson::from).collect(),
+        events: life.events.iter().map(MemberEventJson::from).collect(),
         transfers: life.transfers.iter().map(TransferJson::from).collect(),
         away_at: life.flow.as_ref().map(|(place, _, _)| place.clone()),
         away_since: life.flow.as_ref().map(|(_, _, since)| view::date(*since)),
@@ -129,6 +133,7 @@ pub struct TransitionInput {
     /// The transition's code, as listed in `available`.
     pub kind: String,
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
     pub reason: String,
     pub months: String,
@@ -147,7 +152,7 @@ pub struct TransitionInput {
 pub async fn transition(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> Result<(StatusCode, Json<LifecycleJson>), ApiError> {
     let form = TransitionForm {
@@ -162,7 +167,7 @@ pub async fn transition(
         contact: input.contact,
     };
     state.services.transition(&actor.0, id, &form).await?;
-    let Json(life) = get(State(state), actor, Path(id)).await?;
+    let Json(life) = get(State(state), actor, ApiPath(id)).await?;
     Ok((StatusCode::CREATED, Json(life)))
 }
 
@@ -194,6 +199,7 @@ pub async fn transfers(
 #[serde(deny_unknown_fields, default)]
 pub struct SettleInput {
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
     pub reason: String,
 }
@@ -223,7 +229,7 @@ async fn settle(
 pub async fn receive(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SettleInput>,
 ) -> Result<StatusCode, ApiError> {
     settle(state, actor, id, true, input).await
@@ -236,7 +242,7 @@ pub async fn receive(
 pub async fn send_back(
     State(state): State<AppState>,
     actor: ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SettleInput>,
 ) -> Result<StatusCode, ApiError> {
     settle(state, actor, id, false, input).await
@@ -248,7 +254,9 @@ pub struct ProbationJson {
     pub member_id: i64,
     pub name: String,
     pub branch: String,
+    #[schema(format = Date)]
     pub joined_on: String,
+    #[schema(format = Date)]
     pub due_on: String,
     /// Probation has ended without a decision.
     pub overdue: bool,
@@ -375,11 +383,6 @@ pub struct InflowInput {
     pub note: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedJson {
-    pub id: i64,
-}
-
 /// Registers a 流入党员 with a branch in scope.
 #[utoipa::path(post, path = "/inflow", tag = "lifecycle", request_body = InflowInput,
     responses((status = 201, body = CreatedJson), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
@@ -405,6 +408,7 @@ pub async fn register_inflow(
 #[serde(deny_unknown_fields, default)]
 pub struct InflowEndInput {
     /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
 }
 
@@ -415,7 +419,7 @@ pub struct InflowEndInput {
 pub async fn end_inflow(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<InflowEndInput>,
 ) -> Result<StatusCode, ApiError> {
     let form = InflowEndForm { on: input.on };

@@ -1,7 +1,7 @@
 //! `/api/v1/members`.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use dangjian_core::member::{Category, MemberForm, MemberStatus};
@@ -10,7 +10,7 @@ use dangjian_service::members::{MemberView, Search};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, api_query};
+use super::{ApiJson, ApiPath, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -46,7 +46,9 @@ pub struct MemberJson {
     pub category: &'static str,
     /// `active`, `lost_contact`, `stopped`, `left` or `deceased`.
     pub status: &'static str,
+    #[schema(format = Date)]
     pub joined_on: String,
+    #[schema(format = Date)]
     pub full_membership_on: Option<String>,
     /// 党龄 in whole years from full membership; null while probationary.
     pub party_age: Option<i32>,
@@ -112,10 +114,13 @@ pub struct MemberInput {
     /// The branch's org code.
     pub branch: String,
     pub category: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub joined_on: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub full_membership_on: String,
     pub status: String,
     /// When a change of branch, category or status takes effect; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub effective_on: String,
     pub clear_phone: bool,
     /// On create, for a member transferred in from outside the bureau: the letter's number
@@ -156,6 +161,7 @@ impl From<MemberInput> for MemberForm {
 }
 
 #[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct MemberQuery {
     /// Part of the name.
@@ -235,7 +241,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MemberJson>, ApiError> {
     let detail = state.services.member_detail(&actor, id).await?;
     Ok(Json(MemberJson::from(&detail.member)))
@@ -261,7 +267,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> Result<Json<MemberJson>, ApiError> {
     state

@@ -132,7 +132,81 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = api_router().split_for_parts().1;
     document.merge(upload_api_router().split_for_parts().1);
+    complete_operations(&mut document);
     document
+}
+
+/// What every operation shares, said once here rather than on each handler:
+///
+/// - its id is `{tag}_{handler}` (`members_list`, `orglife_list`): handlers of different areas
+///   share names, and a generated client needs every id once;
+/// - the answers any request can get: 401 without a valid token, 403 for a role without the
+///   function, 429 when the address is throttled or the account already runs two heavy
+///   requests, 503 when the database is away; for an operation that takes input, 400 for a
+///   path id that is not a number or a query or body that does not parse, 404 for an object
+///   it names that does not exist or is out of scope, 422 for values refused field by field;
+///   for one with a body, 409 for a duplicate or a lost update; each with the JSON error body.
+fn complete_operations(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let tag = operation
+                .tags
+                .as_ref()
+                .and_then(|tags| tags.first())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(id) = &mut operation.operation_id {
+                *id = format!("{tag}_{id}");
+            }
+            let takes_input = operation.request_body.is_some()
+                || operation.parameters.as_ref().is_some_and(|parameters| {
+                    parameters
+                        .iter()
+                        .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query))
+                });
+            let mut common = vec![
+                ("401", "缺少或无效的访问令牌"),
+                ("403", "账号的角色没有这项功能"),
+                ("429", "尝试过于频繁，或本账号已有两项导出或统计在进行"),
+                ("503", "数据库暂时不可用"),
+            ];
+            if takes_input {
+                common.push(("400", "路径中的编号不是整数，或请求格式无效"));
+                common.push(("404", "所指的对象不存在或不在管理范围内"));
+                common.push(("422", "输入有误，fields 逐项说明"));
+            }
+            if operation.request_body.is_some() {
+                common.push(("409", "与已有数据冲突（如重复的编码），或已被他人修改"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description).into());
+            }
+        }
+    }
 }
 
 /// The upload routes, under `/api/v1`, for the router with the upload body limit.
@@ -150,6 +224,34 @@ pub fn router() -> Router<AppState> {
             async move { Json(document.as_ref().clone()) }
         }),
     )
+}
+
+/// The id of what a request created (answered with 201).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedJson {
+    pub id: i64,
+}
+
+/// Path parameters. One that does not parse (an id that is not a number) is a 400 with the
+/// JSON error body, as every other bad request of the API is.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(_) => Err(ApiError::BadRequest("路径中的编号应为正整数".to_owned())),
+        }
+    }
 }
 
 /// A JSON body; a malformed one, or one with fields the endpoint does not take, is a 400 with

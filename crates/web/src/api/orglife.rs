@@ -2,7 +2,7 @@
 //! for a year, the overview of the scope, the to-do list and a member's own record.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
 use dangjian_core::orglife::{MeetingKind, ReviewState};
@@ -14,7 +14,7 @@ use dangjian_service::orglife::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, api_query};
+use super::{ApiJson, ApiPath, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -50,6 +50,7 @@ pub struct ActionInput {
     pub text: String,
     pub owner: String,
     /// `YYYY-MM-DD`, optional.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub due_on: String,
 }
 
@@ -62,10 +63,13 @@ pub struct MeetingInput {
     /// `democratic_review` or `heart_to_heart_talk`.
     pub kind: String,
     /// `YYYY-MM-DD`, not in the future.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub held_on: String,
     /// `HH:MM`.
+    #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$")]
     pub starts_at: String,
     /// `HH:MM` as the clock showed it; after `starts_at` unless `ends_next_day`.
+    #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$")]
     pub ends_at: String,
     /// The meeting ran past midnight and ended on the next day (within 24 hours).
     pub ends_next_day: bool,
@@ -77,6 +81,7 @@ pub struct MeetingInput {
     pub agenda: String,
     pub minutes: String,
     /// A make-up (补开): a day in the earlier period it counts for.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub counts_for: String,
     /// A 组织生活会 that also held the year's 民主评议党员.
     pub combined_review: bool,
@@ -154,6 +159,7 @@ pub struct AttendeeJson {
     pub present: bool,
     pub absence_reason: Option<String>,
     pub absence_note: Option<String>,
+    #[schema(format = Date)]
     pub makeup_on: Option<String>,
     pub makeup_note: Option<String>,
     pub criticism: Option<String>,
@@ -186,6 +192,7 @@ pub struct MeetingJson {
     pub org_id: i64,
     pub org_name: String,
     pub kind: String,
+    #[schema(format = Date)]
     pub held_on: String,
     pub starts_at: String,
     /// As the clock showed it; on the next day when `ends_next_day`.
@@ -198,6 +205,7 @@ pub struct MeetingJson {
     pub topics: String,
     pub agenda: Option<String>,
     pub minutes: String,
+    #[schema(format = Date)]
     pub counts_for: Option<String>,
     pub combined_review: bool,
     pub expected_reason: Option<String>,
@@ -349,7 +357,7 @@ async fn meeting_json(
 pub async fn create(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<MeetingInput>,
 ) -> Result<(StatusCode, Json<MeetingJson>), ApiError> {
     let meeting = state
@@ -368,7 +376,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MeetingJson>, ApiError> {
     Ok(Json(meeting_json(&state, &actor, id).await?))
 }
@@ -380,7 +388,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<MeetingInput>,
 ) -> Result<Json<MeetingJson>, ApiError> {
     state
@@ -403,7 +411,7 @@ pub struct VersionInput {
 pub async fn submit(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<VersionInput>,
 ) -> Result<Json<MeetingJson>, ApiError> {
     state
@@ -430,7 +438,7 @@ pub struct ReviewInput {
 pub async fn review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> Result<Json<MeetingJson>, ApiError> {
     let form = ReviewForm {
@@ -447,6 +455,7 @@ pub async fn review(
 pub struct MakeupInput {
     pub member_id: i64,
     /// `YYYY-MM-DD`, from the meeting day to today.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub on: String,
     pub note: String,
 }
@@ -458,7 +467,7 @@ pub struct MakeupInput {
 pub async fn makeup(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<MakeupInput>,
 ) -> Result<Json<MeetingJson>, ApiError> {
     let form = MakeupForm {
@@ -476,6 +485,7 @@ pub struct BriefJson {
     pub org_id: i64,
     pub org_name: String,
     pub kind: String,
+    #[schema(format = Date)]
     pub held_on: String,
     pub topics: String,
     pub state: String,
@@ -498,6 +508,7 @@ fn brief_json(b: Brief) -> BriefJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct MeetingQuery {
     /// Only this org's records.
@@ -597,6 +608,7 @@ pub struct ComplianceJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct YearQuery {
     /// The calendar year; this year when absent.
@@ -644,7 +656,7 @@ fn slot_json(
 pub async fn compliance(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ComplianceJson>, ApiError> {
     let year = year_param(&state, raw.as_deref())?;
@@ -659,7 +671,7 @@ pub async fn compliance(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OverviewJson {
+pub struct ComplianceRowJson {
     pub org_id: i64,
     pub code: String,
     pub name: String,
@@ -672,17 +684,17 @@ pub struct OverviewJson {
 /// Every org in scope that owes organisational life, with its tally for the year, most
 /// missed first.
 #[utoipa::path(get, path = "/compliance", tag = "orglife", params(YearQuery),
-    responses((status = 200, body = Vec<OverviewJson>), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = Vec<ComplianceRowJson>), (status = 403, body = ApiErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Vec<OverviewJson>>, ApiError> {
+) -> Result<Json<Vec<ComplianceRowJson>>, ApiError> {
     let year = year_param(&state, raw.as_deref())?;
     let rows = state.services.compliance_overview(&actor, year).await?;
     Ok(Json(
         rows.iter()
-            .map(|r| OverviewJson {
+            .map(|r| ComplianceRowJson {
                 org_id: r.org_id,
                 code: r.code.clone(),
                 name: r.name.clone(),
@@ -702,7 +714,7 @@ pub struct DueJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TodoJson {
+pub struct OrgLifeTodoJson {
     pub due_soon: Vec<DueJson>,
     pub overdue: Vec<DueJson>,
     pub awaiting_review: Vec<BriefJson>,
@@ -720,13 +732,13 @@ fn due_json(d: DueItem) -> DueJson {
 
 /// The to-do list of organisational life in the caller's scope.
 #[utoipa::path(get, path = "/orglife/todo", tag = "orglife",
-    responses((status = 200, body = TodoJson), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = OrgLifeTodoJson), (status = 403, body = ApiErrorBody)))]
 pub async fn todo(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<TodoJson>, ApiError> {
+) -> Result<Json<OrgLifeTodoJson>, ApiError> {
     let t = state.services.org_life_todo(&actor).await?;
-    Ok(Json(TodoJson {
+    Ok(Json(OrgLifeTodoJson {
         due_soon: t.due_soon.into_iter().map(due_json).collect(),
         overdue: t.overdue.into_iter().map(due_json).collect(),
         awaiting_review: t.awaiting_review.into_iter().map(brief_json).collect(),
@@ -740,11 +752,13 @@ pub struct ParticipationJson {
     pub meeting_id: i64,
     pub org_name: String,
     pub kind: String,
+    #[schema(format = Date)]
     pub held_on: String,
     pub topics: String,
     pub present: bool,
     pub absence_reason: Option<String>,
     /// The make-up date; null while an absence is not made up.
+    #[schema(format = Date)]
     pub makeup_on: Option<String>,
 }
 
@@ -776,6 +790,7 @@ pub async fn mine(
 pub struct PlanItemJson {
     pub id: i64,
     pub kind: String,
+    #[schema(format = Date)]
     pub planned_on: String,
     pub topic: Option<String>,
     pub note: Option<String>,
@@ -807,7 +822,7 @@ async fn plan_json(
 pub async fn plan(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<PlanItemJson>>, ApiError> {
     let year = year_param(&state, raw.as_deref())?;
@@ -829,7 +844,7 @@ pub struct GenerateInput {
 pub async fn generate_plan(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<GenerateInput>,
 ) -> Result<(StatusCode, Json<Vec<PlanItemJson>>), ApiError> {
     let form = dangjian_service::plans::GenerateForm {
@@ -848,6 +863,7 @@ pub async fn generate_plan(
 pub struct PlanItemInput {
     pub kind: String,
     /// `YYYY-MM-DD`, inside the plan's year.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub planned_on: String,
     pub topic: String,
     pub note: String,
@@ -871,7 +887,7 @@ impl From<PlanItemInput> for dangjian_service::plans::PlanForm {
 pub async fn add_plan_item(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<PlanItemInput>,
 ) -> Result<(StatusCode, Json<Vec<PlanItemJson>>), ApiError> {
     let year = dangjian_core::member::parse_date(input.planned_on.trim())
@@ -899,7 +915,7 @@ pub async fn add_plan_item(
 pub async fn update_plan_item(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<PlanItemInput>,
 ) -> Result<StatusCode, ApiError> {
     state
@@ -915,7 +931,7 @@ pub async fn update_plan_item(
 pub async fn delete_plan_item(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state
         .services
@@ -928,6 +944,7 @@ pub async fn delete_plan_item(
 pub struct LedgerEntryJson {
     pub meeting_id: i64,
     pub kind: String,
+    #[schema(format = Date)]
     pub held_on: String,
     pub time: String,
     pub place: String,
@@ -944,7 +961,7 @@ pub struct LedgerEntryJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LedgerJson {
+pub struct OrgLifeLedgerJson {
     pub org_id: i64,
     pub org_name: String,
     pub year: i32,
@@ -954,16 +971,16 @@ pub struct LedgerJson {
 
 /// The organisational-life ledger (台账) of an org for a year, generated from its records.
 #[utoipa::path(get, path = "/orgs/{id}/ledger", tag = "orglife", params(("id" = i64, Path), YearQuery),
-    responses((status = 200, body = LedgerJson), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = OrgLifeLedgerJson), (status = 404, body = ApiErrorBody)))]
 pub async fn ledger(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<LedgerJson>, ApiError> {
+) -> Result<Json<OrgLifeLedgerJson>, ApiError> {
     let year = year_param(&state, raw.as_deref())?;
     let l = state.services.org_life_ledger(&actor, id, year).await?;
-    Ok(Json(LedgerJson {
+    Ok(Json(OrgLifeLedgerJson {
         org_id: l.org.id,
         org_name: l.org.name,
         year,
@@ -993,6 +1010,7 @@ pub async fn ledger(
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct AttachmentQuery {
     /// The file's name, with its extension (`签到表.pdf`).
@@ -1008,7 +1026,7 @@ pub struct AttachmentQuery {
 pub async fn attach(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<MeetingJson>), ApiError> {
@@ -1031,7 +1049,7 @@ pub async fn attach(
 pub async fn attachment(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, attachment)): Path<(i64, i64)>,
+    ApiPath((id, attachment)): ApiPath<(i64, i64)>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let (row, bytes) = state.services.attachment(&actor, id, attachment).await?;
@@ -1049,7 +1067,7 @@ pub async fn attachment(
 pub async fn detach(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, attachment)): Path<(i64, i64)>,
+    ApiPath((id, attachment)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     state
         .services

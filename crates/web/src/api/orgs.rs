@@ -1,14 +1,14 @@
 //! `/api/v1/orgs`.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_core::org::{OrgForm, OrgKind};
 use dangjian_service::orgs::{Filter, Org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, api_query};
+use super::{ApiJson, ApiPath, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -28,7 +28,9 @@ pub struct OrgJson {
     pub unit_name: Option<String>,
     pub is_joint: bool,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub founded_on: String,
+    #[schema(format = Date)]
     pub dissolved_on: Option<String>,
     /// The member id of the current secretary, if any.
     pub secretary_id: Option<i64>,
@@ -78,6 +80,7 @@ pub struct OrgInput {
     pub is_joint: bool,
     /// `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub founded_on: Option<String>,
 }
 
@@ -100,6 +103,7 @@ impl From<OrgInput> for OrgForm {
 }
 
 #[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrgQuery {
     /// Part of the name or code.
@@ -146,7 +150,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrgJson>, ApiError> {
     let detail = state.services.org_detail(&actor, id).await?;
     Ok(Json(OrgJson::from(&detail.org)))
@@ -171,7 +175,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<Json<OrgJson>, ApiError> {
     state.services.update_org(&actor, id, &input.into()).await?;

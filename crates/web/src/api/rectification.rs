@@ -3,7 +3,7 @@
 //! acceptance, reopening), the caller's to-do list and the overview of their scope.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_service::rectification::{
     CauseForm, Counts, DecisionForm, FindingForm, InspectionForm, ItemView, LEDGER_HEADINGS,
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, api_query};
+use super::{ApiJson, ApiPath, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -32,6 +32,7 @@ pub struct InspectionInput {
     pub scope_note: String,
     /// The feedback document's reference (文号), unique.
     pub feedback_ref: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub feedback_on: String,
 }
 
@@ -46,6 +47,7 @@ pub struct FindingInput {
     /// or spaces.
     pub orgs: String,
     /// 整改时限, `YYYY-MM-DD`.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub deadline: String,
 }
 
@@ -63,11 +65,14 @@ pub struct ItemJson {
     pub stage: String,
     /// The stage with the clock: adds `due_soon` and `overdue`.
     pub state: String,
+    #[schema(format = Date)]
     pub deadline: String,
     /// The earliest open deadline (the item's or an unfinished measure's).
+    #[schema(format = Date)]
     pub due_on: String,
     /// `green`, `yellow`, `red`, or null.
     pub colour: Option<String>,
+    #[schema(format = Date)]
     pub closed_on: Option<String>,
     pub version: i64,
 }
@@ -110,6 +115,7 @@ pub struct InspectionJson {
     pub inspected_to: String,
     pub scope_note: String,
     pub feedback_ref: String,
+    #[schema(format = Date)]
     pub feedback_on: String,
 }
 
@@ -154,7 +160,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FindingJson {
+pub struct InspectionFindingJson {
     pub id: i64,
     pub position: i64,
     pub problem: String,
@@ -166,7 +172,7 @@ pub struct FindingJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InspectionDetailJson {
     pub inspection: InspectionJson,
-    pub findings: Vec<FindingJson>,
+    pub findings: Vec<InspectionFindingJson>,
     /// One page (100) of the items in scope, by finding then org.
     pub items: Vec<ItemJson>,
     /// How many items match, over all pages.
@@ -174,6 +180,7 @@ pub struct InspectionDetailJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct InspectionQuery {
     /// Only the items of this finding.
@@ -201,7 +208,7 @@ async fn inspection_detail(
         findings: d
             .findings
             .iter()
-            .map(|(f, c)| FindingJson {
+            .map(|(f, c)| InspectionFindingJson {
                 id: f.id,
                 position: f.position,
                 problem: f.problem.clone(),
@@ -245,7 +252,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<InspectionDetailJson>, ApiError> {
     let q: InspectionQuery = api_query(raw.as_deref())?;
@@ -259,7 +266,7 @@ pub async fn get(
 pub async fn add_finding(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(f): ApiJson<FindingInput>,
 ) -> Result<(StatusCode, Json<InspectionDetailJson>), ApiError> {
     let form = FindingForm {
@@ -276,7 +283,7 @@ pub async fn add_finding(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LedgerJson {
+pub struct RectificationLedgerJson {
     pub headings: Vec<String>,
     /// One row per measure (or per item without measures), columns as `headings`.
     pub rows: Vec<Vec<String>>,
@@ -284,14 +291,14 @@ pub struct LedgerJson {
 
 /// The rectification ledger (整改台账) of an inspection, as the caller's scope sees it.
 #[utoipa::path(get, path = "/inspections/{id}/ledger", tag = "rectification", params(("id" = i64, Path)),
-    responses((status = 200, body = LedgerJson), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = RectificationLedgerJson), (status = 404, body = ApiErrorBody)))]
 pub async fn ledger(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
-) -> Result<Json<LedgerJson>, ApiError> {
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<RectificationLedgerJson>, ApiError> {
     let l = state.services.rectification_ledger(&actor, id).await?;
-    Ok(Json(LedgerJson {
+    Ok(Json(RectificationLedgerJson {
         headings: LEDGER_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
         rows: l.rows.iter().map(|r| r.to_vec()).collect(),
     }))
@@ -299,6 +306,7 @@ pub async fn ledger(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestoneJson {
+    #[schema(format = Date)]
     pub due_on: String,
     pub content: String,
 }
@@ -314,14 +322,16 @@ pub struct MeasureJson {
     pub org_name: String,
     pub person_member_id: i64,
     pub person_name: String,
+    #[schema(format = Date)]
     pub deadline: String,
     pub milestones: Vec<MilestoneJson>,
+    #[schema(format = Date)]
     pub done_on: Option<String>,
     pub colour: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventJson {
+pub struct RectificationEventJson {
     /// `plan`, `report`, `claim`, `accept`, `return` or `reopen`.
     pub action: String,
     pub stage_after: String,
@@ -339,7 +349,7 @@ pub struct RectificationJson {
     pub item: ItemJson,
     pub cause: Option<String>,
     pub measures: Vec<MeasureJson>,
-    pub events: Vec<EventJson>,
+    pub events: Vec<RectificationEventJson>,
     /// What a completion claim still lacks.
     pub claim_gaps: Vec<String>,
     pub can_work: bool,
@@ -386,7 +396,7 @@ async fn rectification_json(
         events: d
             .events
             .iter()
-            .map(|e| EventJson {
+            .map(|e| RectificationEventJson {
                 action: e.action.clone(),
                 stage_after: e.stage_after.code().to_owned(),
                 note: e.note.clone(),
@@ -415,7 +425,7 @@ async fn rectification_json(
 pub async fn item(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     Ok(Json(rectification_json(&state, &actor, id).await?))
 }
@@ -435,7 +445,7 @@ pub struct CauseInput {
 pub async fn cause(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<CauseInput>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     let form = CauseForm {
@@ -456,6 +466,7 @@ pub struct MeasureInput {
     pub person: String,
     /// Code of the responsible org; empty for the item's org.
     pub org: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub deadline: String,
     /// One milestone a line: `YYYY-MM-DD 内容`.
     pub milestones: String,
@@ -482,7 +493,7 @@ impl From<MeasureInput> for MeasureForm {
 pub async fn add_measure(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<MeasureInput>,
 ) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
     state
@@ -502,7 +513,7 @@ pub async fn add_measure(
 pub async fn update_measure(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, measure)): Path<(i64, i64)>,
+    ApiPath((id, measure)): ApiPath<(i64, i64)>,
     ApiJson(i): ApiJson<MeasureInput>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     state
@@ -513,6 +524,7 @@ pub async fn update_measure(
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct VersionQuery {
     pub version: i64,
@@ -525,7 +537,7 @@ pub struct VersionQuery {
 pub async fn delete_measure(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, measure)): Path<(i64, i64)>,
+    ApiPath((id, measure)): ApiPath<(i64, i64)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<RectificationJson>, ApiError> {
     let q: VersionQuery = api_query(raw.as_deref())?;
@@ -537,6 +549,7 @@ pub async fn delete_measure(
 }
 
 #[derive(Debug, Deserialize, ToSchema, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportInput {
     pub version: i64,
@@ -566,7 +579,7 @@ impl From<ReportInput> for ReportForm {
 pub async fn report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
     state
@@ -580,6 +593,7 @@ pub async fn report(
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportFileQuery {
     pub version: i64,
@@ -599,7 +613,7 @@ pub struct ReportFileQuery {
 pub async fn report_file(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     RawQuery(raw): RawQuery,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<RectificationJson>), ApiError> {
@@ -634,6 +648,7 @@ pub struct DecisionInput {
     /// follow-up review found.
     pub note: String,
     /// Reopening only: the new 整改时限, after today.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub deadline: String,
 }
 
@@ -656,7 +671,7 @@ impl From<DecisionInput> for DecisionForm {
 pub async fn claim(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<DecisionInput>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     state
@@ -674,7 +689,7 @@ pub async fn claim(
 pub async fn decide(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<DecisionInput>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     state.services.decide_claim(&actor, id, &i.into()).await?;
@@ -688,7 +703,7 @@ pub async fn decide(
 pub async fn reopen(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<DecisionInput>,
 ) -> Result<Json<RectificationJson>, ApiError> {
     state
@@ -705,7 +720,7 @@ pub async fn reopen(
 pub async fn file(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((id, file)): Path<(i64, i64)>,
+    ApiPath((id, file)): ApiPath<(i64, i64)>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let (row, bytes) = state.services.evidence_file(&actor, id, file).await?;
@@ -721,6 +736,7 @@ pub struct MeasureDueJson {
     pub measure_id: i64,
     pub item_id: i64,
     pub content: String,
+    #[schema(format = Date)]
     pub deadline: String,
     pub colour: String,
     /// `responsible_person` or `leader_in_charge`.
@@ -731,12 +747,13 @@ pub struct MeasureDueJson {
 pub struct TaskDueJson {
     pub task_id: i64,
     pub title: String,
+    #[schema(format = Date)]
     pub deadline: String,
     pub colour: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TodoJson {
+pub struct RectificationTodoJson {
     pub measures: Vec<MeasureDueJson>,
     /// Work-plan tasks the caller's member is responsible for, by colour.
     pub tasks: Vec<TaskDueJson>,
@@ -747,13 +764,13 @@ pub struct TodoJson {
 
 /// The caller's rectification to-do list by colour.
 #[utoipa::path(get, path = "/rectification/todo", tag = "rectification",
-    responses((status = 200, body = TodoJson), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = RectificationTodoJson), (status = 403, body = ApiErrorBody)))]
 pub async fn todo(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<TodoJson>, ApiError> {
+) -> Result<Json<RectificationTodoJson>, ApiError> {
     let t = state.services.rectification_todo(&actor).await?;
-    Ok(Json(TodoJson {
+    Ok(Json(RectificationTodoJson {
         measures: t
             .measures
             .iter()
@@ -796,7 +813,7 @@ pub struct CategoryCountsJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OverviewJson {
+pub struct RectificationOverviewJson {
     /// The org the counts are rolled up under.
     pub org_id: i64,
     pub by_state: CountsJson,
@@ -807,6 +824,7 @@ pub struct OverviewJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields, default)]
 pub struct OverviewQuery {
     /// The org to roll up under (default: the top of the caller's scope).
@@ -816,15 +834,15 @@ pub struct OverviewQuery {
 /// The overview of an org's subtree: items by state and category; by org as the org's own
 /// and each org directly below with its subtree; the overdue list.
 #[utoipa::path(get, path = "/rectification/overview", tag = "rectification", params(OverviewQuery),
-    responses((status = 200, body = OverviewJson), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = RectificationOverviewJson), (status = 403, body = ApiErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     RawQuery(raw): RawQuery,
-) -> Result<Json<OverviewJson>, ApiError> {
+) -> Result<Json<RectificationOverviewJson>, ApiError> {
     let q: OverviewQuery = api_query(raw.as_deref())?;
     let o = state.services.rectification_overview(&actor, q.org).await?;
-    Ok(Json(OverviewJson {
+    Ok(Json(RectificationOverviewJson {
         org_id: o.root.id,
         by_state: counts_json(&o.by_state),
         by_org: o

@@ -14,6 +14,7 @@ use crate::session::ApiActor;
 use crate::view;
 
 #[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScopeQuery {
     /// An org's code: the report covers it and everything below it. The caller's whole
@@ -23,7 +24,7 @@ pub struct ScopeQuery {
 
 /// One gap the coverage report found.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FindingJson {
+pub struct CoverageFindingJson {
     /// Stable code: `unit_without_org`, `member_without_branch`, `lost_contact`,
     /// `branch_too_small`, `joint_branch_too_many_units`, `branch_too_large`,
     /// `committee_missing`, `committee_size`, `secretary_vacant`, `committee_post_vacant`,
@@ -45,7 +46,7 @@ pub struct CoverageJson {
     pub org_id: Option<i64>,
     pub problems: usize,
     pub advice: usize,
-    pub findings: Vec<FindingJson>,
+    pub findings: Vec<CoverageFindingJson>,
 }
 
 /// The coverage report (纵向到底、横向到边): every gap, each naming the object to fix.
@@ -72,7 +73,7 @@ pub async fn coverage(
                     Subject::Member(id) => ("member", id),
                     Subject::Unit(id) => ("unit", id),
                 };
-                FindingJson {
+                CoverageFindingJson {
                     kind: f.kind.code(),
                     kind_label: f.kind.label(),
                     advice: f.kind.is_advice(),
@@ -143,7 +144,9 @@ pub struct ReelectionJson {
     pub code: String,
     pub name: String,
     pub kind: &'static str,
+    #[schema(format = Date)]
     pub elected_on: Option<String>,
+    #[schema(format = Date)]
     pub ends_on: Option<String>,
     /// `overdue`, `due_soon` (within the reminder window of the rules), `current` or
     /// `no_record`.
