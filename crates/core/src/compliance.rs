@@ -72,6 +72,18 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// What a period's records are, when they are not simply on record: a period with only a
+    /// draft says so, and says "法定人数不足" when that draft failed its quorum (issue 14, 5);
+    /// a period met only by records not yet accepted says they wait or were returned.
+    pub enum Why {
+        QuorumShort = ("quorum_short", "法定人数不足"),
+        Draft = ("draft", "记录未提交"),
+        AwaitingReview = ("awaiting_review", "记录待审核"),
+        Returned = ("returned", "记录已退回"),
+    }
+}
+
 /// A version of the meeting rules and the day it takes effect.
 #[derive(Debug, Clone)]
 pub struct RuleVersion {
@@ -115,6 +127,9 @@ pub struct RecordFact {
     pub also: Option<MeetingKind>,
     /// Members who took part, present or by a later make-up.
     pub participants: Vec<i64>,
+    /// The record, as last saved, shows a quorum not reached: it cannot be submitted, and the
+    /// period says why it has no record.
+    pub quorum_short: bool,
 }
 
 /// A member's time in the org.
@@ -142,6 +157,8 @@ pub struct Slot {
     pub total: u32,
     /// For the every-member kinds: members of the org in this period not yet covered.
     pub members_missing: Vec<i64>,
+    /// What the period's records are, when that matters to its status.
+    pub why: Option<Why>,
 }
 
 impl Slot {
@@ -281,6 +298,7 @@ fn slot(
     } else {
         Status::Upcoming
     };
+    let why = why(status, &mine);
     let members_missing =
         if kind.every_member() && matches!(status, Status::Met | Status::Late | Status::Upcoming) {
             input
@@ -309,6 +327,33 @@ fn slot(
         on_time,
         total,
         members_missing,
+        why,
+    }
+}
+
+/// Why a period stands as it does: an unmet period names its drafts (the quorum first); a
+/// met one whose records none has yet been accepted says whether they wait or were returned.
+fn why(status: Status, records: &[&RecordFact]) -> Option<Why> {
+    match status {
+        Status::Missing | Status::Upcoming => {
+            let drafts = records.iter().filter(|r| r.state == ReviewState::Draft);
+            if drafts.clone().any(|r| r.quorum_short) {
+                Some(Why::QuorumShort)
+            } else {
+                drafts.clone().next().map(|_| Why::Draft)
+            }
+        }
+        Status::Met | Status::Late => {
+            let counting = || records.iter().filter(|r| r.state.counts());
+            if counting().any(|r| r.state == ReviewState::Accepted) {
+                None
+            } else if counting().any(|r| r.state == ReviewState::Submitted) {
+                Some(Why::AwaitingReview)
+            } else {
+                counting().next().map(|_| Why::Returned)
+            }
+        }
+        Status::NotApplicable => None,
     }
 }
 
@@ -453,6 +498,7 @@ mod tests {
             state: ReviewState::Submitted,
             also: None,
             participants: vec![],
+            quorum_short: false,
         }
     }
 
@@ -587,6 +633,59 @@ mod tests {
         assert_eq!(slots[0].status, Status::Missing);
         assert_eq!(slots[0].records, vec![1]);
         assert_eq!(slots[1].status, Status::Met);
+    }
+
+    /// Issue 14, 5: a period says what its records are. A draft that failed its quorum is
+    /// "法定人数不足", ahead of any other draft; a met period whose records none is accepted
+    /// says they wait for review or were returned; an accepted record needs no word.
+    #[test]
+    fn a_period_says_what_its_records_are() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 6, 15);
+        let with = |id, month, state, short| {
+            let mut r = record(id, 1, MeetingKind::BranchGeneralMeeting, d(2025, month, 10));
+            r.state = state;
+            r.quorum_short = short;
+            r
+        };
+        let whys = |case: &Case| -> Vec<(Status, Option<Why>)> {
+            case.year(2025, MeetingKind::BranchGeneralMeeting)
+                .iter()
+                .map(|s| (s.status, s.why))
+                .collect()
+        };
+        case.records = vec![
+            with(1, 1, ReviewState::Draft, false),
+            with(2, 2, ReviewState::Draft, true),
+            with(3, 4, ReviewState::Draft, false),
+        ];
+        assert_eq!(
+            whys(&case),
+            vec![
+                (Status::Missing, Some(Why::QuorumShort)),
+                (Status::Upcoming, Some(Why::Draft)),
+                (Status::Upcoming, None),
+                (Status::Upcoming, None),
+            ]
+        );
+        case.records = vec![
+            with(1, 1, ReviewState::Returned, false),
+            with(2, 2, ReviewState::Submitted, false),
+            with(3, 4, ReviewState::Returned, false),
+            with(4, 5, ReviewState::Accepted, false),
+            with(5, 3, ReviewState::Submitted, true),
+        ];
+        assert_eq!(
+            whys(&case),
+            vec![
+                (Status::Met, Some(Why::AwaitingReview)),
+                (Status::Met, None),
+                (Status::Upcoming, None),
+                (Status::Upcoming, None),
+            ]
+        );
+        case.records = vec![with(3, 4, ReviewState::Returned, false)];
+        assert_eq!(whys(&case)[1], (Status::Met, Some(Why::Returned)));
     }
 
     #[test]

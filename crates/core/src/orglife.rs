@@ -144,6 +144,20 @@ pub fn time_label(starts: &str, ends: &str) -> String {
     MeetingTime::from_stored(starts, ends).map_or_else(|| format!("{starts}–{ends}"), |t| t.label())
 }
 
+labelled_enum! {
+    /// Why a voting member of the day's roll is left out of a 支部党员大会's voting base — the
+    /// five cases of M4.11, each only with the upper committee's approval recorded. No other
+    /// reason shrinks the base: the expected roll may be edited for attendance with any
+    /// reason, never for the quorum (issue 14, 4).
+    pub enum QuorumExclusion {
+        Illness = ("illness", "因精神病或其他疾病不能表达本人意志"),
+        AbroadSelfFunded = ("abroad_self_funded", "自费出国半年以上"),
+        ServingSentence = ("serving_sentence", "未受留党察看以上处分但正在服刑"),
+        Bedridden = ("bedridden", "年老体弱卧床不起、长期生病生活不能自理"),
+        AwayUntransferred = ("away_untransferred", "调动、下派、外出学习工作半年以上应转未转组织关系"),
+    }
+}
+
 /// Which orgs a kind of meeting is required of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holder {
@@ -298,8 +312,6 @@ impl ReviewState {
 }
 
 /// How the quorum of a meeting is reckoned (rules file `quorum`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
 ///
 /// Both articles say 半数以上 (R1.10 支部工作条例第十一条 for the 支部党员大会, R1.11 第十二条
 /// for the 支委会), and 党内法规 read 以上 as including the number itself. The 支部党员大会
@@ -307,6 +319,8 @@ impl ReviewState {
 /// M4.11: 有表决权的到会人数超过应到会有表决权人数的半数): a branch meeting that could open
 /// but not vote helps no one. Both readings are the rules file's (`quorum`), so a bureau that
 /// reads the 支部党员大会 as at least half sets it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Quorum {
     /// More than half of the voting members present (R1.10 read with R4.14).
     MoreThanHalfOfVotingMembers,
@@ -365,6 +379,17 @@ pub struct Attendance {
     pub present: u32,
     pub expected_voting: u32,
     pub present_voting: u32,
+    /// The voting members of the day's roll less those left out under M4.11: what a 支部党员
+    /// 大会's quorum and votes are counted against, whoever was taken off the expected roll.
+    /// None for records from before the base was kept (their voting attendees count then).
+    pub voting_base: Option<u32>,
+}
+
+impl Attendance {
+    /// The voting members a quorum and a vote are counted against.
+    pub fn voters(&self) -> u32 {
+        self.voting_base.unwrap_or(self.expected_voting)
+    }
 }
 
 /// What a submitted record must show, whatever its kind.
@@ -386,6 +411,45 @@ pub struct Substance<'a> {
 pub struct Thresholds {
     pub quorum: Option<Quorum>,
     pub attendance_min_ratio: Option<f64>,
+}
+
+/// A quorum not reached: who counts, how many came, how many were expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuorumShort {
+    who: &'static str,
+    present: u32,
+    expected: u32,
+}
+
+impl std::fmt::Display for QuorumShort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let QuorumShort {
+            who,
+            present,
+            expected,
+        } = self;
+        write!(
+            f,
+            "到会{who}{present}人，应到{expected}人，未达到法定人数，会议不能作出决定"
+        )
+    }
+}
+
+impl Thresholds {
+    /// The quorum this attendance misses, if the kind has one and the roll is not empty. Kept
+    /// with the record when it is saved, so compliance can say why a period has none.
+    pub fn quorum_short(&self, a: &Attendance) -> Option<QuorumShort> {
+        let quorum = self.quorum?;
+        let (present, expected, who) = match quorum {
+            Quorum::MoreThanHalfOfVotingMembers => (a.present_voting, a.voters(), "有表决权的党员"),
+            Quorum::AtLeastHalfOfCommitteeMembers => (a.present, a.expected, "委员"),
+        };
+        (a.expected > 0 && !quorum.reached(present, expected)).then_some(QuorumShort {
+            who,
+            present,
+            expected,
+        })
+    }
 }
 
 /// The shortest minutes accepted: a line that says something, not "已开".
@@ -419,19 +483,8 @@ pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> 
             format!("请填写缺席原因：{}", s.absent_without_reason.join("、")),
         );
     }
-    if let Some(quorum) = t.quorum {
-        let (present, expected, who) = match quorum {
-            Quorum::MoreThanHalfOfVotingMembers => {
-                (a.present_voting, a.expected_voting, "有表决权的党员")
-            }
-            Quorum::AtLeastHalfOfCommitteeMembers => (a.present, a.expected, "委员"),
-        };
-        if a.expected > 0 && !quorum.reached(present, expected) {
-            errors.add(
-                "attendees",
-                format!("到会{who}{present}人，应到{expected}人，未达到法定人数，会议不能作出决定"),
-            );
-        }
+    if let Some(short) = t.quorum_short(&a) {
+        errors.add("attendees", short.to_string());
     }
     if let Some(ratio) = t.attendance_min_ratio
         && a.expected > 0
@@ -481,6 +534,50 @@ pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14, 4 (M4.11, R1.10): 4 of 9 voting members present is no quorum, however the
+    /// expected roll was edited; only approved M4.11 exclusions shrink the base.
+    #[test]
+    fn a_roll_edited_by_hand_does_not_shrink_the_quorum() {
+        let substance = |voting_base| Substance {
+            topics: "议题",
+            minutes: "书记传达上级精神，党员逐一发言，结合岗位谈体会并提出改进措施。",
+            attendance: Attendance {
+                expected: 5,
+                present: 4,
+                expected_voting: 5,
+                present_voting: 4,
+                voting_base,
+            },
+            votes: vec![Vote {
+                yes: 4,
+                no: 0,
+                abstain: 0,
+            }],
+            ..Substance::default()
+        };
+        let t = Thresholds {
+            quorum: Some(Quorum::MoreThanHalfOfVotingMembers),
+            ..Thresholds::default()
+        };
+        let edited = check_submission(MeetingKind::BranchGeneralMeeting, &substance(Some(9)), t);
+        assert!(
+            edited
+                .get("attendees")
+                .is_some_and(|m| m.contains("应到9人")),
+            "{edited:?}"
+        );
+        // Two left out under M4.11 with approval: 4 of 7 is more than half.
+        let excluded = check_submission(MeetingKind::BranchGeneralMeeting, &substance(Some(7)), t);
+        assert!(excluded.get("attendees").is_none(), "{excluded:?}");
+        // 4 of 8 is not (R1.10 read with R4.14: more than half).
+        let even = check_submission(MeetingKind::BranchGeneralMeeting, &substance(Some(8)), t);
+        assert!(even.get("attendees").is_some());
+        // Records from before the base was kept count their voting attendees.
+        let old = check_submission(MeetingKind::BranchGeneralMeeting, &substance(None), t);
+        assert!(old.get("attendees").is_none());
+        assert_eq!(QuorumExclusion::ALL.len(), 5);
+    }
 
     /// Issue 14, 7: a meeting may pass midnight, said so in the form; otherwise an end before
     /// the start is a mistake at the end's field.
@@ -645,6 +742,7 @@ mod tests {
                 present: 8,
                 expected_voting: 9,
                 present_voting: 7,
+                voting_base: None,
             },
             absent_without_reason: vec![],
             without_criticism: vec![],

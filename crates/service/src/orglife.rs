@@ -12,7 +12,7 @@ use dangjian_core::member::{Category, MemberRef, parse_date};
 use dangjian_core::org::{Code, OrgKind};
 use dangjian_core::orglife::{
     self as orglife_rules, AbsenceReason, Attendance, MeetingKind, MeetingTime, PassRule,
-    ReviewAction, ReviewState, Reviewer, Substance, Vote, check_submission,
+    QuorumExclusion, ReviewAction, ReviewState, Reviewer, Substance, Vote, check_submission,
 };
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
@@ -126,8 +126,20 @@ pub struct MeetingForm {
     pub extra_police_numbers: String,
     pub version: Option<i64>,
     pub attendees: Vec<AttendeeForm>,
+    /// Members of the day's roll left out of a 支部党员大会's voting base (M4.11).
+    pub quorum_exclusions: Vec<ExclusionForm>,
     pub resolutions: Vec<ResolutionForm>,
     pub actions: Vec<ActionForm>,
+}
+
+/// A voting member of the roll left out of the base: the M4.11 case and the upper committee's
+/// approval (its document number or date).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExclusionForm {
+    pub member_id: i64,
+    pub category: String,
+    pub approval: String,
 }
 
 /// A reviewer's decision.
@@ -375,6 +387,58 @@ async fn expected_roll(
     })
 }
 
+/// The M4.11 exclusions of a 支部党员大会's form: each a voting member of the day's roll, not
+/// present, in one of the five cases, with the upper committee's approval named. Problems go
+/// to `quorum_exclusions`.
+fn quorum_exclusions(
+    forms: &[ExclusionForm],
+    on_roll: &HashMap<i64, &RollMember>,
+    attendees: &[Attendee],
+    e: &mut FieldErrors,
+) -> Vec<dangjian_store::orglife::Exclusion> {
+    let field = "quorum_exclusions";
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for x in forms.iter().filter(|x| !x.category.trim().is_empty()) {
+        let Some(member) = on_roll.get(&x.member_id).filter(|m| m.voting) else {
+            e.add(field, "只有当日名册中有表决权的党员才能不计入应到人数");
+            continue;
+        };
+        if !seen.insert(x.member_id) {
+            continue;
+        }
+        let Some(category) = QuorumExclusion::from_code(x.category.trim()) else {
+            e.add(field, format!("{}不计入应到人数的情形无效", member.name));
+            continue;
+        };
+        if attendees
+            .iter()
+            .any(|a| a.member_id == x.member_id && a.present)
+        {
+            e.add(field, format!("{}已到会，不能不计入应到人数", member.name));
+            continue;
+        }
+        let approval = match text::required(&x.approval, "上级党委同意的文号或日期", 100)
+        {
+            Ok(approval) => approval,
+            Err(err) => {
+                e.add(
+                    field,
+                    format!("{}不计入应到人数须经上级党委同意：{err}", member.name),
+                );
+                continue;
+            }
+        };
+        out.push(dangjian_store::orglife::Exclusion {
+            member_id: x.member_id,
+            name: member.name.clone(),
+            category,
+            approval,
+        });
+    }
+    out
+}
+
 /// The submission check's view of a record.
 fn substance<'a>(c: &'a Content) -> Substance<'a> {
     let count = |f: &dyn Fn(&Attendee) -> bool| c.attendees.iter().filter(|a| f(a)).count() as u32;
@@ -387,6 +451,9 @@ fn substance<'a>(c: &'a Content) -> Substance<'a> {
             present: count(&|a| a.present),
             expected_voting: count(&|a| a.voting),
             present_voting: count(&|a| a.present && a.voting),
+            voting_base: c
+                .voting_roll
+                .map(|roll| roll.saturating_sub(c.exclusions.len() as u32)),
         },
         absent_without_reason: c
             .attendees
@@ -427,6 +494,11 @@ fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow])
         "lecturer": c.lecturer, "topics": c.topics, "agenda": c.agenda, "minutes": c.minutes,
         "counts_for": c.counts_for.map(|d| d.to_string()), "combined_review": c.combined_review,
         "expected_reason": c.expected_reason,
+        "voting_roll": c.voting_roll,
+        "quorum_exclusions": c.exclusions.iter().map(|x| json!({
+            "member_id": x.member_id, "name": x.name, "category": x.category.label(),
+            "approval": x.approval,
+        })).collect::<Vec<_>>(),
         "attendees": c.attendees.iter().map(|a| json!({
             "member_id": a.member_id, "name": a.name, "voting": a.voting, "present": a.present,
             "absence_reason": a.absence_reason.map(AbsenceReason::label),
@@ -748,12 +820,25 @@ impl Services {
             );
         }
 
+        // The voting base of a 支部党员大会: the voting members of the day's roll, less those left
+        // out under M4.11 with approval; never the hand-edited expected roll.
+        let (voting_roll, exclusions) = if kind == Some(MeetingKind::BranchGeneralMeeting) {
+            let voting_roll = roll.iter().filter(|r| r.voting).count() as u32;
+            let exclusions =
+                quorum_exclusions(&form.quorum_exclusions, &on_roll, &attendees, &mut e);
+            (Some(voting_roll), exclusions)
+        } else {
+            (None, Vec::new())
+        };
         let rule = kind.map(|k| self.rules().meetings.rule(k).clone());
         let pass_rule = rule
             .as_ref()
             .and_then(|r| r.pass_rule)
             .unwrap_or(PassRule::YesVotesMoreThanHalfOfPresent);
-        let expected_voting = attendees.iter().filter(|a| a.voting).count() as u32;
+        let expected_voting = match voting_roll {
+            Some(roll) => roll.saturating_sub(exclusions.len() as u32),
+            None => attendees.iter().filter(|a| a.voting).count() as u32,
+        };
         let present = attendees.iter().filter(|a| a.present).count() as u32;
         let mut resolutions = Vec::new();
         let filled: Vec<&ResolutionForm> = form
@@ -808,7 +893,7 @@ impl Services {
         let (Some(kind), Some(held_on)) = (kind, held_on) else {
             return Err(ServiceError::Invalid(e));
         };
-        e.into_result(Content {
+        let mut content = Content {
             kind,
             held_on,
             starts_at,
@@ -823,11 +908,19 @@ impl Services {
             counts_for,
             combined_review: form.combined_review,
             expected_reason,
+            voting_roll,
+            exclusions,
+            quorum_short: false,
             attendees,
             resolutions,
             actions,
-        })
-        .map_err(ServiceError::Invalid)
+        };
+        content.quorum_short = rule.as_ref().is_some_and(|r| {
+            r.thresholds()
+                .quorum_short(&substance(&content).attendance)
+                .is_some()
+        });
+        e.into_result(content).map_err(ServiceError::Invalid)
     }
 
     /// Records a meeting as a draft; returns its id.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::compliance::{MemberFact, OrgFacts, RecordFact};
 use dangjian_core::interval::Span;
 use dangjian_core::org::{OrgKind, OrgPath};
-use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
+use dangjian_core::orglife::{AbsenceReason, MeetingKind, QuorumExclusion, ReviewState};
 use dangjian_core::role::Scope;
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -33,9 +33,24 @@ pub struct Content {
     pub counts_for: Option<NaiveDate>,
     pub combined_review: bool,
     pub expected_reason: Option<String>,
+    /// The voting members of the day's roll, for a 支部党员大会 (written by the server).
+    pub voting_roll: Option<u32>,
+    /// Members of that roll left out of the voting base under M4.11, with the approval.
+    pub exclusions: Vec<Exclusion>,
+    /// The record misses its quorum under the rules it was saved with (written by the server).
+    pub quorum_short: bool,
     pub attendees: Vec<Attendee>,
     pub resolutions: Vec<Resolution>,
     pub actions: Vec<Action>,
+}
+
+/// A voting member left out of a 支部党员大会's base, why, and the upper committee's approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub member_id: i64,
+    pub name: String,
+    pub category: QuorumExclusion,
+    pub approval: String,
 }
 
 /// One expected attendee. A make-up is recorded later, for an absentee.
@@ -150,9 +165,10 @@ fn uint(row: &AnyRow, column: &'static str) -> StoreResult<u32> {
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds a record's content as the next fourteen parameters, in the order `kind, held_on,
+/// Binds a record's content as the next sixteen parameters, in the order `kind, held_on,
 /// starts_at, ends_at, place, host, recorder, lecturer, topics, agenda, minutes, counts_for,
-/// combined_review, expected_reason` (shared by the insert and the update).
+/// combined_review, expected_reason, voting_roll, quorum_short` (shared by the insert and the
+/// update).
 fn bind_content<'q>(query: Query<'q>, c: &'q Content) -> Query<'q> {
     query
         .bind(c.kind.code())
@@ -169,6 +185,8 @@ fn bind_content<'q>(query: Query<'q>, c: &'q Content) -> Query<'q> {
         .bind(c.counts_for.map(date_text))
         .bind(flag(c.combined_review))
         .bind(c.expected_reason.as_deref())
+        .bind(c.voting_roll.map(i64::from))
+        .bind(flag(c.quorum_short))
 }
 
 pub async fn insert(
@@ -180,9 +198,9 @@ pub async fn insert(
 ) -> StoreResult<i64> {
     let query = sqlx::query(
         "INSERT INTO meetings (kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
-         topics, agenda, minutes, counts_for, combined_review, expected_reason, org_id, state, version, \
-         author_account_id, author_login, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $19, $19) \
+         topics, agenda, minutes, counts_for, combined_review, expected_reason, voting_roll, quorum_short, \
+         org_id, state, version, author_account_id, author_login, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $20, $21, $21) \
          RETURNING id",
     );
     let id = bind_content(query, content)
@@ -211,8 +229,9 @@ pub async fn update(
     let query = sqlx::query(
         "UPDATE meetings SET kind = $1, held_on = $2, starts_at = $3, ends_at = $4, place = $5, host = $6, \
          recorder = $7, lecturer = $8, topics = $9, agenda = $10, minutes = $11, counts_for = $12, \
-         combined_review = $13, expected_reason = $14, version = version + 1, author_account_id = $15, \
-         author_login = $16, updated_at = $17 WHERE id = $18 AND version = $19",
+         combined_review = $13, expected_reason = $14, voting_roll = $15, quorum_short = $16, \
+         version = version + 1, author_account_id = $17, author_login = $18, updated_at = $19 \
+         WHERE id = $20 AND version = $21",
     );
     let done = bind_content(query, content)
         .bind(author.account_id)
@@ -238,6 +257,7 @@ pub async fn update(
         "DELETE FROM meeting_attendees WHERE meeting_id = $1",
         "DELETE FROM meeting_resolutions WHERE meeting_id = $1",
         "DELETE FROM meeting_actions WHERE meeting_id = $1",
+        "DELETE FROM meeting_quorum_exclusions WHERE meeting_id = $1",
     ] {
         sqlx::query(table).bind(id).execute(&mut *conn).await?;
     }
@@ -245,7 +265,39 @@ pub async fn update(
     Ok(true)
 }
 
+async fn exclusions(conn: &mut Conn, id: i64) -> StoreResult<Vec<Exclusion>> {
+    let rows = sqlx::query(
+        "SELECT e.member_id, p.name, e.category, e.approval FROM meeting_quorum_exclusions e \
+         JOIN members p ON p.id = e.member_id WHERE e.meeting_id = $1 ORDER BY e.member_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Exclusion {
+                member_id: r.int("member_id")?,
+                name: r.text("name")?,
+                category: r.code("category", QuorumExclusion::from_code)?,
+                approval: r.text("approval")?,
+            })
+        })
+        .collect()
+}
+
 async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()> {
+    for x in &c.exclusions {
+        sqlx::query(
+            "INSERT INTO meeting_quorum_exclusions (meeting_id, member_id, category, approval) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(x.member_id)
+        .bind(x.category.code())
+        .bind(x.approval.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
     for a in &c.attendees {
         sqlx::query(
             "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, \
@@ -340,7 +392,7 @@ pub async fn set_makeup(
 
 const SELECT_MEETING: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.kind, m.held_on, \
      m.starts_at, m.ends_at, m.place, m.host, m.recorder, m.lecturer, m.topics, m.agenda, m.minutes, \
-     m.counts_for, m.combined_review, m.expected_reason, m.state, m.version, m.author_account_id, \
+     m.counts_for, m.combined_review, m.expected_reason, m.voting_roll, m.quorum_short, m.state, m.version, m.author_account_id, \
      m.author_login, m.updated_at FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1";
 
 /// A record with its attendance, resolutions and actions.
@@ -368,6 +420,11 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
         counts_for: row.opt_date("counts_for")?,
         combined_review: row.flag("combined_review")?,
         expected_reason: row.opt_text("expected_reason")?,
+        voting_roll: row
+            .opt_int("voting_roll")?
+            .and_then(|n| u32::try_from(n).ok()),
+        quorum_short: row.flag("quorum_short")?,
+        exclusions: exclusions(conn, id).await?,
         attendees: attendees(conn, id).await?,
         resolutions: resolutions(conn, id).await?,
         actions: actions(conn, id).await?,
@@ -837,7 +894,8 @@ pub async fn record_facts(
     let mut records: Vec<RecordFact> = Vec::new();
     for (column, other) in [("m.held_on", None), ("m.counts_for", Some("m.held_on"))] {
         let mut sql = Sql::new(
-            "SELECT m.id, m.org_id, m.kind, m.held_on, m.counts_for, m.state, m.combined_review FROM meetings m",
+            "SELECT m.id, m.org_id, m.kind, m.held_on, m.counts_for, m.state, m.combined_review, \
+             m.quorum_short FROM meetings m",
         );
         if scope != &Scope::Everything {
             sql.push(" JOIN orgs o ON o.id = m.org_id");
@@ -872,6 +930,7 @@ pub async fn record_facts(
             let counts_for: Option<&str> = row.try_get(4)?;
             let state: &str = row.try_get(5)?;
             let combined: i64 = row.try_get(6)?;
+            let quorum_short: i64 = row.try_get(7)?;
             records.push(RecordFact {
                 id: row.try_get(0)?,
                 org_id: row.try_get(1)?,
@@ -884,6 +943,7 @@ pub async fn record_facts(
                     .ok_or_else(|| corrupt("meetings.state", state))?,
                 also: (combined != 0).then_some(MeetingKind::DemocraticReview),
                 participants: Vec::new(),
+                quorum_short: quorum_short != 0,
             });
         }
     }

@@ -406,21 +406,7 @@ async fn records_stay_inside_the_scope() {
 async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates() {
     let app = TestApp::spawn().await;
     let f = &app.fixture;
-    let grant = dangjian_service::accounts::GrantForm {
-        role: "org_secretary".to_owned(),
-        org: "A1".to_owned(),
-        police_number: String::new(),
-    };
-    app.services
-        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
-        .await
-        .unwrap();
-    let token = app
-        .services
-        .cli_create_token("api_a1", "t", None)
-        .await
-        .unwrap()
-        .0;
+    let token = secretary_token(&app).await;
     let client = app.client();
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client
@@ -676,21 +662,7 @@ async fn a_plan_is_generated_from_the_rules_adjusted_and_held_against_the_record
         )
         .await;
     assert_eq!(cleared.status(), 303);
-    let grant = dangjian_service::accounts::GrantForm {
-        role: "org_secretary".to_owned(),
-        org: "A1".to_owned(),
-        police_number: String::new(),
-    };
-    app.services
-        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
-        .await
-        .unwrap();
-    let token = app
-        .services
-        .cli_create_token("api_a1", "t", None)
-        .await
-        .unwrap()
-        .0;
+    let token = secretary_token(&app).await;
     let created = app
         .client()
         .post(app.url(&format!("/api/v1/orgs/{}/plan", f.a1)))
@@ -877,21 +849,7 @@ async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() 
 async fn a_meeting_past_midnight_says_so() {
     let app = TestApp::spawn().await;
     let f = &app.fixture;
-    let grant = dangjian_service::accounts::GrantForm {
-        role: "org_secretary".to_owned(),
-        org: "A1".to_owned(),
-        police_number: String::new(),
-    };
-    app.services
-        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
-        .await
-        .unwrap();
-    let token = app
-        .services
-        .cli_create_token("api_a1", "t", None)
-        .await
-        .unwrap()
-        .0;
+    let token = secretary_token(&app).await;
     let client = app.client();
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client
@@ -964,4 +922,201 @@ async fn a_meeting_past_midnight_says_so() {
         .await
         .unwrap();
     assert!(page.contains("22:00–次日00:30"), "{page}");
+}
+
+/// A bearer token for `api_a1`, secretary of 支部A1.
+async fn secretary_token(app: &TestApp) -> String {
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "org_secretary".to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_a1", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    app.services
+        .cli_create_token("api_a1", "t", None)
+        .await
+        .unwrap()
+        .0
+}
+
+/// Issue 14, 4 (M4.11): a 支部党员大会's quorum is counted against every voting member of the
+/// day's roll. Taking five of nine off the expected roll does not make four a quorum; only
+/// members left out in one of the five cases, with the upper committee's approval named,
+/// shrink the base — and a member who came cannot be left out.
+#[tokio::test]
+async fn a_general_meeting_counts_its_quorum_against_the_whole_roll() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let mut members = vec![f.member_a1, f.member_a1_second];
+    for n in 10..17 {
+        let id = app
+            .services
+            .create_member(
+                &crate::harness::office(),
+                &crate::harness::member_form(n, "A1"),
+            )
+            .await
+            .unwrap();
+        members.push(id);
+    }
+    let token = secretary_token(&app).await;
+    let client = app.client();
+    let call = |method: reqwest::Method, path: String, body: Value| {
+        client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    // Four present, one absent on duty; the other four taken off the expected roll.
+    let mut attendees: Vec<Value> = members[..4]
+        .iter()
+        .map(|id| json!({ "member_id": id, "present": true }))
+        .collect();
+    attendees.push(json!({ "member_id": members[4], "absence_reason": "on_duty" }));
+    let mut body = json!({
+        "kind": "branch_general_meeting", "held_on": "2026-03-20", "starts_at": "14:30",
+        "ends_at": "16:00", "place": "三楼会议室", "host": "王书记", "recorder": "李委员",
+        "topics": "讨论接收预备党员", "minutes": GOOD_MINUTES,
+        "expected_reason": "四名同志另有任务",
+        "attendees": attendees,
+        "resolutions": [{ "text": "同意接收张三为预备党员", "yes": 4 }]
+    });
+    let created = call(
+        reqwest::Method::POST,
+        format!("/orgs/{}/meetings", f.a1),
+        body.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let meeting: Value = created.json().await.unwrap();
+    let id = meeting["id"].as_i64().unwrap();
+    assert_eq!(meeting["voting_roll"], 9);
+    let refused = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/submit"),
+        json!({ "version": 1 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let errors = refused.text().await.unwrap();
+    assert!(errors.contains("应到9人"), "{errors}");
+    // The quarter says why it has no record (issue 14, 5).
+    let general_meetings = |compliance: Value| -> Vec<Value> {
+        compliance["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == "branch_general_meeting")
+            .cloned()
+            .collect()
+    };
+    let compliance = call(
+        reqwest::Method::GET,
+        format!("/orgs/{}/compliance?year=2026", f.a1),
+        Value::Null,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let q1 = &general_meetings(compliance)[0];
+    assert_eq!(
+        (&q1["status"], &q1["why"], &q1["records"]),
+        (&json!("upcoming"), &json!("quorum_short"), &json!([id]))
+    );
+
+    // An exclusion without the approval, and one of a member who came, are refused at the
+    // field; nothing is saved.
+    body["version"] = json!(1);
+    for (exclusion, says) in [
+        (
+            json!({ "member_id": members[5], "category": "abroad_self_funded", "approval": "" }),
+            "须经上级党委同意",
+        ),
+        (
+            json!({ "member_id": members[0], "category": "bedridden", "approval": "市局党委2026-03-01" }),
+            "已到会",
+        ),
+        (
+            json!({ "member_id": members[5], "category": "on_holiday", "approval": "公党委〔2026〕3号" }),
+            "情形无效",
+        ),
+    ] {
+        body["quorum_exclusions"] = json!([exclusion]);
+        let bad = call(
+            reqwest::Method::PUT,
+            format!("/meetings/{id}"),
+            body.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(bad.status(), 422);
+        let errors = bad.text().await.unwrap();
+        assert!(
+            errors.contains("quorum_exclusions") && errors.contains(says),
+            "{errors}"
+        );
+    }
+    // Two left out with approval: four of seven is more than half, and the vote passes.
+    body["quorum_exclusions"] = json!([
+        { "member_id": members[5], "category": "abroad_self_funded", "approval": "公党委〔2026〕3号" },
+        { "member_id": members[6], "category": "illness", "approval": "公党委〔2026〕4号" }
+    ]);
+    let saved = call(
+        reqwest::Method::PUT,
+        format!("/meetings/{id}"),
+        body.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), 200);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(
+        saved["quorum_exclusions"][1]["approval"],
+        "公党委〔2026〕4号"
+    );
+    let submitted = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/submit"),
+        json!({ "version": 2 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        submitted.status(),
+        200,
+        "{}",
+        submitted.text().await.unwrap()
+    );
+    let compliance = call(
+        reqwest::Method::GET,
+        format!("/orgs/{}/compliance?year=2026", f.a1),
+        Value::Null,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let q1 = &general_meetings(compliance)[0];
+    assert_eq!(
+        (&q1["status"], &q1["why_label"]),
+        (&json!("met"), &json!("记录待审核"))
+    );
+    // The record's page says what the quorum was counted against, and why.
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let page = text(&secretary, app.url(&format!("/meetings/{id}"))).await;
+    assert!(
+        page.contains("法定人数与表决按7人计算") && page.contains("公党委〔2026〕4号"),
+        "{page}"
+    );
 }

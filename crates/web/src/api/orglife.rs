@@ -8,8 +8,8 @@ use chrono::Datelike;
 use dangjian_core::orglife::{MeetingKind, ReviewState};
 use dangjian_service::Page;
 use dangjian_service::orglife::{
-    ActionForm, AttendeeForm, Brief, Count, DueItem, Filter, MakeupForm, Meeting, MeetingForm,
-    ResolutionForm, ReviewForm, period_label, year_range,
+    ActionForm, AttendeeForm, Brief, Count, DueItem, ExclusionForm, Filter, MakeupForm, Meeting,
+    MeetingForm, ResolutionForm, ReviewForm, period_label, year_range,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +33,18 @@ pub struct AttendeeInput {
     /// 组织生活会 and 民主生活会: the criticism received and the self-criticism given.
     pub criticism: String,
     pub self_criticism: String,
+}
+
+/// A voting member of a 支部党员大会's roll left out of its voting base (M4.11).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExclusionInput {
+    pub member_id: i64,
+    /// `illness`, `abroad_self_funded`, `serving_sentence`, `bedridden` or
+    /// `away_untransferred`.
+    pub category: String,
+    /// The upper committee's approval: its document number or date.
+    pub approval: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
@@ -91,6 +103,8 @@ pub struct MeetingInput {
     pub extra_police_numbers: String,
     pub version: Option<i64>,
     pub attendees: Vec<AttendeeInput>,
+    /// 支部党员大会: voting members of the day's roll left out of the base under M4.11.
+    pub quorum_exclusions: Vec<ExclusionInput>,
     pub resolutions: Vec<ResolutionInput>,
     pub actions: Vec<ActionInput>,
 }
@@ -125,6 +139,15 @@ impl From<MeetingInput> for MeetingForm {
                     absence_note: a.absence_note,
                     criticism: a.criticism,
                     self_criticism: a.self_criticism,
+                })
+                .collect(),
+            quorum_exclusions: i
+                .quorum_exclusions
+                .into_iter()
+                .map(|x| ExclusionForm {
+                    member_id: x.member_id,
+                    category: x.category,
+                    approval: x.approval,
                 })
                 .collect(),
             resolutions: i
@@ -209,6 +232,10 @@ pub struct MeetingJson {
     pub counts_for: Option<String>,
     pub combined_review: bool,
     pub expected_reason: Option<String>,
+    /// 支部党员大会: the voting members of the day's roll, which its quorum and votes are
+    /// counted against less `quorum_exclusions`.
+    pub voting_roll: Option<u32>,
+    pub quorum_exclusions: Vec<ExclusionInput>,
     /// `draft`, `submitted`, `returned` or `accepted`.
     pub state: String,
     /// Name this in the next update, submission or review.
@@ -277,6 +304,16 @@ async fn meeting_json(
         counts_for: c.counts_for.map(view::date),
         combined_review: c.combined_review,
         expected_reason: c.expected_reason,
+        voting_roll: c.voting_roll,
+        quorum_exclusions: c
+            .exclusions
+            .into_iter()
+            .map(|x| ExclusionInput {
+                member_id: x.member_id,
+                category: x.category.code().to_owned(),
+                approval: x.approval,
+            })
+            .collect(),
         state: review_state.code().to_owned(),
         version,
         author: author_login,
@@ -594,6 +631,12 @@ pub struct SlotJson {
     pub confidence: String,
     /// `met`, `late`, `missing`, `upcoming` or `not_applicable`.
     pub status: String,
+    /// What the period's records are when that matters: `quorum_short` (its only records are
+    /// drafts that miss their quorum), `draft`, `awaiting_review` or `returned` (met, but no
+    /// record accepted yet).
+    pub why: Option<String>,
+    /// The same in words: "法定人数不足", "记录未提交", "记录待审核", "记录已退回".
+    pub why_label: Option<String>,
     pub records: Vec<i64>,
     pub members_missing: Vec<MemberRefJson>,
 }
@@ -638,6 +681,8 @@ fn slot_json(
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
         status: s.status.code().to_owned(),
+        why: s.why.map(|w| w.code().to_owned()),
+        why_label: s.why.map(|w| w.label().to_owned()),
         records: s.records.clone(),
         members_missing: s
             .members_missing

@@ -11,8 +11,8 @@ use dangjian_core::field::FieldErrors;
 use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::orglife::{
-    ActionForm, AttendeeForm, Brief, Count, Filter, MakeupForm, MeetingForm, OverviewRow,
-    ResolutionForm, ReviewForm, period_label,
+    ActionForm, AttendeeForm, Brief, Count, ExclusionForm, Filter, MakeupForm, MeetingForm,
+    OverviewRow, ResolutionForm, ReviewForm, period_label,
 };
 use dangjian_service::plans::{GenerateForm, PlanForm};
 use dangjian_service::{Actor, Page, ServiceError};
@@ -320,6 +320,8 @@ pub async fn overview(
 struct CellView {
     period: String,
     status: &'static str,
+    /// What the period's records are: "法定人数不足", "记录未提交"….
+    why: &'static str,
     class: &'static str,
     records: Vec<(i64, String)>,
     title: String,
@@ -386,6 +388,7 @@ pub async fn calendar(
                 .map(|s| CellView {
                     period: period_label(s),
                     status: s.status.label(),
+                    why: s.why.map_or("", |w| w.label()),
                     class: status_class(s.status),
                     title: format!("截止 {}", view::date(s.last_day())),
                     records: s
@@ -530,6 +533,10 @@ struct AttendeeRowView {
     note: String,
     criticism: String,
     self_criticism: String,
+    /// A 支部党员大会's M4.11 case for leaving the member out of the voting base, and the
+    /// upper committee's approval.
+    exclusion: String,
+    approval: String,
 }
 
 #[derive(Template)]
@@ -547,6 +554,9 @@ struct FormPage {
     needs_criticism: bool,
     votes: bool,
     is_olm: bool,
+    /// A 支部党员大会: its voting members may be left out of the base under M4.11.
+    is_general_meeting: bool,
+    exclusions: Vec<(&'static str, &'static str)>,
     form: MeetingForm,
     version: String,
     attendees: Vec<AttendeeRowView>,
@@ -632,6 +642,11 @@ fn form_page(
         needs_criticism: kind.is_some_and(MeetingKind::needs_criticism),
         votes: kind.is_some_and(MeetingKind::votes),
         is_olm: kind == Some(MeetingKind::OrganizationalLifeMeeting),
+        is_general_meeting: kind == Some(MeetingKind::BranchGeneralMeeting),
+        exclusions: dangjian_core::orglife::QuorumExclusion::ALL
+            .iter()
+            .map(|x| (x.code(), x.label()))
+            .collect(),
         version: form.version.map(|v| v.to_string()).unwrap_or_default(),
         form,
         attendees,
@@ -687,6 +702,8 @@ pub async fn new_form(
                     note: String::new(),
                     criticism: String::new(),
                     self_criticism: String::new(),
+                    exclusion: String::new(),
+                    approval: String::new(),
                 })
                 .collect();
         }
@@ -758,6 +775,8 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                                 note: String::new(),
                                 criticism: String::new(),
                                 self_criticism: String::new(),
+                                exclusion: String::new(),
+                                approval: String::new(),
                             });
                             let last = rows.len() - 1;
                             &mut rows[last]
@@ -772,6 +791,8 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                         "note" => row.note = value,
                         "criticism" => row.criticism = value,
                         "self" => row.self_criticism = value,
+                        "exclusion" => row.exclusion = value,
+                        "approval" => row.approval = value,
                         _ => {}
                     }
                     continue;
@@ -836,6 +857,15 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             absence_note: r.note.clone(),
             criticism: r.criticism.clone(),
             self_criticism: r.self_criticism.clone(),
+        })
+        .collect();
+    form.quorum_exclusions = rows
+        .iter()
+        .filter(|r| !r.exclusion.is_empty())
+        .map(|r| ExclusionForm {
+            member_id: r.id,
+            category: r.exclusion.clone(),
+            approval: r.approval.clone(),
         })
         .collect();
     form.resolutions = resolutions
@@ -912,6 +942,8 @@ pub async fn edit_form(
             note: a.absence_note.clone().unwrap_or_default(),
             criticism: a.criticism.clone().unwrap_or_default(),
             self_criticism: a.self_criticism.clone().unwrap_or_default(),
+            exclusion: String::new(),
+            approval: String::new(),
         })
         .collect();
     // Members on the roll of the day but not expected are offered, unticked.
@@ -931,7 +963,15 @@ pub async fn edit_form(
                 note: String::new(),
                 criticism: String::new(),
                 self_criticism: String::new(),
+                exclusion: String::new(),
+                approval: String::new(),
             });
+        }
+    }
+    for x in &c.exclusions {
+        if let Some(row) = rows.iter_mut().find(|r| r.id == x.member_id) {
+            row.exclusion = x.category.code().to_owned();
+            row.approval = x.approval.clone();
         }
     }
     let time = dangjian_core::orglife::MeetingTime::from_stored(&c.starts_at, &c.ends_at);
@@ -954,6 +994,7 @@ pub async fn edit_form(
         extra_police_numbers: String::new(),
         version: Some(m.version),
         attendees: vec![],
+        quorum_exclusions: vec![],
         resolutions: c
             .resolutions
             .iter()
@@ -1059,6 +1100,10 @@ struct DetailPage {
     combined_review: bool,
     expected_reason: String,
     attendance: String,
+    /// A 支部党员大会's voting base: the roll's voting members less the M4.11 exclusions.
+    voting_base: String,
+    /// Those left out: name, case, approval.
+    exclusions: Vec<(String, &'static str, String)>,
     attendees: Vec<AttendeeView>,
     resolutions: Vec<(String, u32, u32, u32, bool)>,
     actions: Vec<(String, String, String)>,
@@ -1133,6 +1178,18 @@ async fn detail_page(
         combined_review: c.combined_review,
         expected_reason: c.expected_reason.clone().unwrap_or_default(),
         attendance: format!("应到{}人，实到{}人", c.attendees.len(), present),
+        voting_base: c.voting_roll.map_or_else(String::new, |roll| {
+            format!(
+                "当日名册有表决权的党员{roll}人，不计入{}人，法定人数与表决按{}人计算",
+                c.exclusions.len(),
+                roll.saturating_sub(c.exclusions.len() as u32)
+            )
+        }),
+        exclusions: c
+            .exclusions
+            .iter()
+            .map(|x| (x.name.clone(), x.category.label(), x.approval.clone()))
+            .collect(),
         attendees: c
             .attendees
             .iter()
