@@ -90,6 +90,8 @@ struct PlannedOrg {
     secretary: Option<usize>,
     /// The other committee seats: 组织委员, 宣传委员, 纪检委员.
     committee: Vec<(Post, usize)>,
+    /// A party group's members (its leader, in `secretary`, among them).
+    members: Vec<usize>,
     dissolved_on: Option<NaiveDate>,
 }
 
@@ -223,6 +225,7 @@ impl Generator {
             founded_on,
             secretary: None,
             committee: Vec::new(),
+            members: Vec::new(),
             dissolved_on: None,
         });
         self.plan.orgs.len() - 1
@@ -392,6 +395,7 @@ impl Generator {
     ) -> usize {
         let branch = self.org(code, name, OrgKind::Branch, Some(parent), Some(unit));
         let mut full = Vec::new();
+        let mut everyone = Vec::new();
         for i in 0..size {
             let probationary = self.rng.random_bool(0.04);
             let position = if i == 0 {
@@ -406,6 +410,7 @@ impl Generator {
                 (position, Staff::Police)
             };
             let m = self.member(branch, Some(unit), position, probationary && i > 0, staff);
+            everyone.push(m);
             if self.plan.members[m].row.category == Category::Full {
                 full.push(m);
             }
@@ -426,12 +431,21 @@ impl Generator {
                 .map(|(post, m)| (*post, *m))
                 .collect();
         }
-        // Larger branches organise their members in party groups.
+        // Larger branches organise their members in two party groups, each led by its most
+        // senior full member other than the branch secretary.
         if size >= 14 {
-            for g in 0..2 {
+            let half = everyone.len().div_ceil(2);
+            for (g, members) in everyone.chunks(half).enumerate() {
                 let code = format!("{}-G{}", self.plan.orgs[branch].code, g + 1);
                 let name = format!("第{}党小组", ordinal(g));
-                self.org(code, name, OrgKind::Group, Some(branch), Some(unit));
+                let group = self.org(code, name, OrgKind::Group, Some(branch), Some(unit));
+                let secretary = self.plan.orgs[branch].secretary;
+                let leader = full
+                    .iter()
+                    .copied()
+                    .find(|m| members.contains(m) && Some(*m) != secretary);
+                self.plan.orgs[group].members = members.to_vec();
+                self.plan.orgs[group].secretary = leader;
             }
         }
         branch
@@ -898,7 +912,7 @@ impl Services {
         bulk::rebuild(&mut tx, &keys).await?;
 
         let mut rng = StdRng::seed_from_u64(seed ^ 0x5ec7_e7a7);
-        let (mut held, mut elections) = (Vec::new(), Vec::new());
+        let (mut held, mut elections, mut placed) = (Vec::new(), Vec::new(), Vec::new());
         for (i, org) in plan.orgs.iter().enumerate() {
             let (org_id, _) = org_ids[i];
             if let Some(dissolved_on) = org.dissolved_on {
@@ -907,9 +921,24 @@ impl Services {
                 dangjian_store::history::org_kind::close(&mut tx, org_id, dissolved_on).await?;
                 continue;
             }
+            for &m in &org.members {
+                let member = &plan.members[m].row;
+                placed.push(bulk::BulkPlacement {
+                    member_id: member.id,
+                    group_id: org_id,
+                    from: member
+                        .joined_on
+                        .max(plan.orgs[plan.members[m].branch].founded_on)
+                        .max(org.founded_on),
+                });
+            }
+            let head = match org.kind {
+                OrgKind::Group => Post::GroupLeader,
+                _ => Post::Secretary,
+            };
             let seats = org
                 .secretary
-                .map(|m| (Post::Secretary, m))
+                .map(|m| (head, m))
                 .into_iter()
                 .chain(org.committee.iter().copied());
             for (post, m) in seats {
@@ -944,6 +973,7 @@ impl Services {
             }
         }
         bulk::insert_posts(&mut tx, &held).await?;
+        bulk::insert_placements(&mut tx, &placed).await?;
         bulk::insert_terms(&mut tx, &elections, now).await?;
         progress("书记任职", total_orgs, total_orgs);
 
@@ -1279,6 +1309,27 @@ mod tests {
             "{} units",
             plan.units.len()
         );
+    }
+
+    /// Issue 14, 3: the larger branches' members are placed in party groups, each led by a
+    /// full member of the group.
+    #[test]
+    fn party_groups_have_members_and_a_leader() {
+        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
+        let groups: Vec<&PlannedOrg> = plan
+            .orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::Group)
+            .collect();
+        assert!(groups.len() >= 20, "{} groups", groups.len());
+        for g in groups {
+            let branch = g.parent.unwrap();
+            assert!(g.members.len() >= 7);
+            assert!(g.members.iter().all(|m| plan.members[*m].branch == branch));
+            let leader = g.secretary.unwrap();
+            assert!(g.members.contains(&leader));
+            assert_eq!(plan.members[leader].row.category, Category::Full);
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod docx;
 pub mod duty;
 mod error;
 pub mod excel;
+pub mod groups;
 pub mod import;
 pub mod inflow;
 pub mod keys;

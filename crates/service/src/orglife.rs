@@ -379,8 +379,9 @@ async fn expected_roll(
         MeetingKind::BranchCommittee | MeetingKind::DemocraticLifeMeeting => {
             orglife::committee_on(conn, org.id, on).await?
         }
+        // A 党小组会 expects the group's members, not the whole branch (issue 14, 3).
         MeetingKind::PartyGroup => match org.parent_id {
-            Some(branch) => orglife::roll_on(conn, branch, on).await?,
+            Some(branch) => orglife::group_roll_on(conn, branch, org.id, on).await?,
             None => Vec::new(),
         },
         _ => orglife::roll_on(conn, org.id, on).await?,

@@ -105,7 +105,11 @@ pub struct SecretaryForm {
 const DUPLICATE_CODE: &[(&str, &str, &str)] = &[("orgs.code", "code", "该组织编码已被使用")];
 
 /// A date field that defaults to today and may not lie in the future.
-fn date_not_after(raw: &str, today: NaiveDate, field: &'static str) -> ServiceResult<NaiveDate> {
+pub(crate) fn date_not_after(
+    raw: &str,
+    today: NaiveDate,
+    field: &'static str,
+) -> ServiceResult<NaiveDate> {
     let on = match raw.trim() {
         "" => today,
         raw => parse_date(raw).map_err(|e| ServiceError::invalid(field, e.to_string()))?,
@@ -507,6 +511,7 @@ impl Services {
             history::org_parent::open_since(&mut tx, org.id).await?,
             history::org_kind::open_since(&mut tx, org.id).await?,
             posts::latest_open_start(&mut tx, org.id).await?,
+            dangjian_store::groups::latest_open_start(&mut tx, org.id).await?,
             Some(org.founded_on),
         ];
         if let Some(latest) = starts.into_iter().flatten().max()
@@ -521,6 +526,7 @@ impl Services {
         history::org_parent::close(&mut tx, org.id, on).await?;
         history::org_kind::close(&mut tx, org.id, on).await?;
         posts::close_all(&mut tx, org.id, on).await?;
+        dangjian_store::groups::close_all(&mut tx, org.id, on).await?;
         let event = Event::new("org.dissolve")
             .object("org", org.id)
             .detail(json!({ "on": on.to_string() }));
@@ -578,16 +584,26 @@ impl Services {
                     .map_err(|e| ServiceError::invalid("police_number", e.to_string()))?;
                 let member = crate::scope::member_by_ref(&mut tx, &reference)
                     .await?
-                    .filter(|m| {
-                        m.branch_path.is_within(&org.path)
-                            && actor.scope.covers_member(m.id, &m.branch_path)
-                    })
-                    .ok_or_else(|| {
-                        ServiceError::invalid(
+                    .filter(|m| actor.scope.covers_member(m.id, &m.branch_path));
+                // A group's leader is one of its members; any other post is held by a member
+                // of the org or an org below it.
+                let member = match (member, org.kind) {
+                    (Some(m), OrgKind::Group) => {
+                        let placed = dangjian_store::groups::current_of_member(&mut tx, m.id)
+                            .await?
+                            .is_some_and(|(group, _, _)| group == org.id);
+                        placed.then_some(m).ok_or_else(|| {
+                            ServiceError::invalid("police_number", "该党员不是本党小组的成员")
+                        })?
+                    }
+                    (Some(m), _) if m.branch_path.is_within(&org.path) => m,
+                    _ => {
+                        return Err(ServiceError::invalid(
                             "police_number",
                             "该警号或党员编号不是本组织（含下级）的党员",
-                        )
-                    })?;
+                        ));
+                    }
+                };
                 if !member.status.is_on_roll() {
                     return Err(ServiceError::invalid(
                         "police_number",

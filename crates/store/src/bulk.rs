@@ -371,6 +371,31 @@ pub async fn insert_posts(conn: &mut Conn, posts: &[BulkPost]) -> StoreResult<()
     .await
 }
 
+/// A member's placement in a party group to load.
+#[derive(Debug, Clone)]
+pub struct BulkPlacement {
+    pub member_id: i64,
+    pub group_id: i64,
+    pub from: NaiveDate,
+}
+
+/// Inserts open placements in party groups.
+pub async fn insert_placements(conn: &mut Conn, placements: &[BulkPlacement]) -> StoreResult<()> {
+    insert_rows(
+        conn,
+        "INSERT INTO member_group_history (member_id, group_id, valid_from) VALUES ",
+        placements,
+        |sql, p| {
+            sql.bind(p.member_id)
+                .push(", ")
+                .bind(p.group_id)
+                .push(", ")
+                .bind(date_text(p.from));
+        },
+    )
+    .await
+}
+
 /// An election to load.
 #[derive(Debug, Clone)]
 pub struct BulkTerm {

@@ -198,6 +198,16 @@ pub async fn rewrite_category_timeline(
     Ok(())
 }
 
+// 党小组: the group a member is placed in (a gap when in none).
+history_table!(
+    member_group,
+    "member_group_history",
+    "member_id",
+    "group_id",
+    i64,
+    i64,
+    int
+);
 history_table!(
     member_status,
     "member_status_history",

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod bulk;
 pub mod coverage;
 pub mod duty;
+pub mod groups;
 pub mod history;
 pub mod imports;
 pub mod inflow;

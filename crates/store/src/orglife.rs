@@ -672,6 +672,26 @@ pub async fn list(
 
 /// The members on a branch's roll on `on` (正常 that day), with their vote (正式党员 that day).
 pub async fn roll_on(conn: &mut Conn, branch: i64, on: NaiveDate) -> StoreResult<Vec<RollMember>> {
+    roll(conn, branch, None, on).await
+}
+
+/// The members of a party group on `on`: those placed in it that day who are on its branch's
+/// roll that day.
+pub async fn group_roll_on(
+    conn: &mut Conn,
+    branch: i64,
+    group: i64,
+    on: NaiveDate,
+) -> StoreResult<Vec<RollMember>> {
+    roll(conn, branch, Some(group), on).await
+}
+
+async fn roll(
+    conn: &mut Conn,
+    branch: i64,
+    group: Option<i64>,
+    on: NaiveDate,
+) -> StoreResult<Vec<RollMember>> {
     sqlx::query(
         "SELECT m.id, m.name, (SELECT c.category FROM member_category_history c WHERE c.member_id = m.id \
            AND c.valid_from <= $2 AND (c.valid_to IS NULL OR c.valid_to > $2)) AS category \
@@ -679,10 +699,13 @@ pub async fn roll_on(conn: &mut Conn, branch: i64, on: NaiveDate) -> StoreResult
          WHERE h.org_id = $1 AND h.valid_from <= $2 AND (h.valid_to IS NULL OR h.valid_to > $2) \
          AND EXISTS (SELECT 1 FROM member_status_history s WHERE s.member_id = m.id AND s.status = 'active' \
            AND s.valid_from <= $2 AND (s.valid_to IS NULL OR s.valid_to > $2)) \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM member_group_history g WHERE g.member_id = m.id \
+           AND g.group_id = $3 AND g.valid_from <= $2 AND (g.valid_to IS NULL OR g.valid_to > $2))) \
          ORDER BY m.name, m.id",
     )
     .bind(branch)
     .bind(date_text(on))
+    .bind(group)
     .fetch_all(conn)
     .await?
     .iter()

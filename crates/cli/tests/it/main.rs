@@ -15,6 +15,7 @@ mod contract;
 mod coverage;
 mod duty;
 mod exports;
+mod groups;
 mod harness;
 mod import;
 mod lifecycle;

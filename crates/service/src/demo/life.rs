@@ -229,9 +229,13 @@ pub(super) fn org_life(
         }
         let id = org_ids[i];
         let from = org.founded_on.max(history_from);
-        let host = org.secretary.map_or("支部书记".to_owned(), |s| {
-            plan.members[s].row.name.clone()
-        });
+        let host = org.secretary.map_or_else(
+            || match org.kind {
+                OrgKind::Group => "党小组长".to_owned(),
+                _ => "支部书记".to_owned(),
+            },
+            |s| plan.members[s].row.name.clone(),
+        );
         let skip = skip_chance(&mut b.rng);
         match org.kind {
             OrgKind::Branch => {
@@ -334,8 +338,8 @@ pub(super) fn org_life(
                     from,
                     skip,
                     THEMES,
-                    "党小组长",
-                    &[],
+                    &host,
+                    &org.members,
                 );
             }
             OrgKind::Committee => {

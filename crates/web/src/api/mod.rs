@@ -5,6 +5,7 @@
 
 mod committees;
 mod duty;
+mod groups;
 mod imports;
 mod lifecycle;
 mod members;
@@ -51,6 +52,8 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(orgs::list, orgs::create))
         .routes(routes!(orgs::get, orgs::update))
+        .routes(routes!(groups::roster, groups::place))
+        .routes(routes!(groups::unplace))
         .routes(routes!(committees::posts, committees::appoint))
         .routes(routes!(committees::relieve))
         .routes(routes!(committees::terms))

@@ -6,6 +6,7 @@ mod auth;
 mod coverage;
 mod dashboard;
 mod duty;
+mod groups;
 mod import;
 mod lifecycle;
 mod members;
@@ -65,6 +66,8 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/elections", post(orgs::election))
         .route("/orgs/{id}/secretary-assessments", post(orgs::assess))
         .route("/orgs/{id}/posts/end", post(orgs::relieve))
+        .route("/orgs/{id}/group-members", post(groups::place))
+        .route("/orgs/{id}/group-members/end", post(groups::unplace))
         .route("/orglife", get(orglife::home))
         .route("/orglife/overview", get(orglife::overview))
         .route("/orgs/{id}/orglife", get(orglife::calendar))

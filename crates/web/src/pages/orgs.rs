@@ -164,7 +164,7 @@ fn saved(flag: &str) -> Option<&'static str> {
 /// The detail page, with the forms for appointing, moving and dissolving.
 #[derive(Template)]
 #[template(path = "org_detail.html")]
-struct DetailPage {
+pub(super) struct DetailPage {
     layout: Layout,
     org: DetailOrg,
     parent: Option<(i64, String)>,
@@ -186,6 +186,8 @@ struct DetailPage {
     dissolve_errors: FieldErrors,
     terms: Option<TermsView>,
     ratings: Vec<(&'static str, &'static str)>,
+    /// A party group's members and the forms to place and remove them.
+    pub(super) group: Option<super::groups::GroupCard>,
 }
 
 /// The election and qualification card.
@@ -374,11 +376,12 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
         dissolve_errors: FieldErrors::new(),
         terms: None,
         ratings: Rating::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        group: None,
     }
 }
 
 /// The detail page with its election card.
-async fn full_detail(
+pub(super) async fn full_detail(
     state: &AppState,
     actor: &Actor,
     id: i64,
@@ -387,7 +390,10 @@ async fn full_detail(
     let d = state.services.org_detail(actor, id).await?;
     let kind = d.org.kind;
     let mut page = detail_page(actor, d, notice);
-    if kind != OrgKind::Group {
+    if kind == OrgKind::Group {
+        let roster = state.services.group_roster(actor, id).await?;
+        page.group = Some(super::groups::GroupCard::new(roster));
+    } else {
         let terms = state.services.org_terms(actor, id).await?;
         page.terms = Some(terms_view(
             terms,
