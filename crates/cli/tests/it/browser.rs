@@ -464,6 +464,113 @@ async fn a_secretary_records_a_meeting_with_an_absentee_and_a_later_make_up_in_a
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
 
+/// Issue 14, 3: a secretary places a member in a party group, records the group's 党小组会,
+/// and its roll is the group's member, not the branch; a 支部党员大会's form offers the M4.11
+/// column beside its roll.
+#[tokio::test]
+async fn a_secretary_places_a_group_member_and_records_a_group_meeting_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let group = app
+        .services
+        .create_org(
+            &crate::harness::office(),
+            &crate::harness::org_form("A1G1", "第一党小组", "group", "A1"),
+        )
+        .await
+        .unwrap();
+    let grant = dangjian_service::accounts::GrantForm {
+        role: Role::OrgSecretary.code().to_owned(),
+        org: "A1".to_owned(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("zhibu", "支部书记", &grant, PASSWORD)
+        .await
+        .unwrap();
+    app.login("zhibu", PASSWORD).await;
+    let driver = Driver::start().await;
+    driver.log_in(&app, "zhibu").await;
+
+    driver.goto(&app.url(&format!("/orgs/{group}"))).await;
+    driver.wait_for_text("编入党员").await;
+    driver.click(&format!("input[name=m{}]", f.member_a1)).await;
+    driver
+        .set_value(
+            "form[action$='/group-members'] input[name=on]",
+            "2026-03-01",
+        )
+        .await;
+    driver
+        .click("form[action$='/group-members'] button.primary")
+        .await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("小组成员") && page.contains("2026-03-01"),
+        "{page}"
+    );
+    let path = driver.screenshot("group-members.png").await;
+    eprintln!("screenshot: {}", path.display());
+
+    driver
+        .goto(&app.url(&format!(
+            "/orgs/{group}/meetings/new?kind=party_group&held_on=2026-03-20"
+        )))
+        .await;
+    let form = driver.wait_for_text("参会人员").await;
+    assert!(form.contains(&format!("a{}_expected", f.member_a1)));
+    assert!(!form.contains(&format!("a{}_expected", f.member_a1_second)));
+    driver.set_value("input[name=starts_at]", "19:30").await;
+    driver.set_value("input[name=ends_at]", "20:30").await;
+    driver.type_into("input[name=place]", "值班室").await;
+    driver.type_into("input[name=host]", "党小组长").await;
+    driver.type_into("input[name=recorder]", "党小组长").await;
+    driver
+        .type_into("textarea[name=topics]", "交流近期执勤中的思想情况")
+        .await;
+    driver
+        .type_into(
+            "textarea[name=minutes]",
+            "小组成员逐一汇报近期思想和工作情况，结合夜间巡逻勤务谈体会，提出改进意见。",
+        )
+        .await;
+    let path = driver.screenshot("group-meeting-form.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .click("form[method=post] .form-actions button.primary")
+        .await;
+    let detail = driver.wait_for_text("提交审核").await;
+    assert!(
+        detail.contains("党小组会") && detail.contains("应到1人，实到1人"),
+        "{detail}"
+    );
+    let path = driver.screenshot("group-meeting.png").await;
+    eprintln!("screenshot: {}", path.display());
+
+    driver
+        .goto(&app.url(&format!(
+            "/orgs/{}/meetings/new?kind=branch_general_meeting&held_on=2026-03-20",
+            f.a1
+        )))
+        .await;
+    let general = driver.wait_for_text("参会人员").await;
+    assert!(general.contains("不计入应到人数"), "{general}");
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "document.querySelector('select[name$=_exclusion]').scrollIntoView();", "args": [] }),
+        )
+        .await;
+    let path = driver.screenshot("general-meeting-form.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
 #[tokio::test]
 async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in_a_real_browser() {
     if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
