@@ -41,9 +41,15 @@ async fn main() {
         Some(url) => Database::Url(url),
         None => Database::Sqlite(&sqlite),
     };
-    let services = Services::open(database, &dir.join("bench.keys"), Arc::new(SystemClock))
-        .await
-        .expect("open the database (PostgreSQL must be empty)");
+    let rules = dangjian_core::rules::Rules::load(None).expect("the compiled-in rules");
+    let services = Services::open(
+        database,
+        &dir.join("bench.keys"),
+        Arc::new(SystemClock),
+        rules,
+    )
+    .await
+    .expect("open the database (PostgreSQL must be empty)");
     println!(
         "database: {}",
         if url.is_some() {

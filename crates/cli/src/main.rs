@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use dangjian_core::rules::Rules;
 use dangjian_service::accounts::GrantForm;
 use dangjian_service::audit::ChainReport;
 use dangjian_service::demo::{DemoScale, DemoSummary};
@@ -506,13 +507,22 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
         eprintln!("警告：{note}");
     }
     let key_file = settings.key_file();
+    // The rules come from the compiled-in file, with the bureau's overrides laid over it.
+    let rules = match &settings.rules_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
+            Rules::load(Some(&text)).with_context(|| format!("规则文件 {}", path.display()))?
+        }
+        None => Rules::load(None).context("内置规则文件")?,
+    };
     let services = match &settings.database_url {
-        Some(url) => Services::open(Database::Url(url), &key_file, clock)
+        Some(url) => Services::open(Database::Url(url), &key_file, clock, rules)
             .await
             .with_context(|| format!("数据库 {}", settings::redact_url(url)))?,
         None => {
             let path = settings.data_dir.join("dangjian.db");
-            Services::open(Database::Sqlite(&path), &key_file, clock)
+            Services::open(Database::Sqlite(&path), &key_file, clock, rules)
                 .await
                 .with_context(|| format!("数据库 {}", path.display()))?
         }
@@ -520,13 +530,6 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
     let mut services = services.with_attachment_dir(settings.data_dir.join("attachments"));
     if let Some(path) = &settings.audit_seal_file {
         services = services.with_seal_file(path.clone());
-    }
-    if let Some(path) = &settings.rules_file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
-        let rules = dangjian_core::rules::Rules::load(Some(&text))
-            .with_context(|| format!("规则文件 {}", path.display()))?;
-        services = services.with_rules(rules);
     }
     services.apply_rule_versions(false).await?;
     Ok(services)

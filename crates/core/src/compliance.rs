@@ -470,7 +470,7 @@ mod tests {
     fn versions() -> Vec<RuleVersion> {
         vec![RuleVersion {
             from: d(2000, 1, 1),
-            meetings: Rules::defaults().meetings,
+            meetings: Rules::load(None).unwrap().meetings,
         }]
     }
 
@@ -947,7 +947,7 @@ mod tests {
             },
             RuleVersion {
                 from: d(2025, 8, 1),
-                meetings: Rules::defaults().meetings,
+                meetings: Rules::load(None).unwrap().meetings,
             },
         ];
         let slots = case.year(2025, MeetingKind::PartyLecture);
@@ -1060,7 +1060,7 @@ mod tests {
     #[test]
     fn a_plan_puts_each_meeting_on_its_day_inside_its_period() {
         let case = Case::new(branch(1, d(2020, 1, 1), true));
-        let meetings = Rules::defaults().meetings;
+        let meetings = Rules::load(None).unwrap().meetings;
         let slots = evaluate(&Input {
             versions: &case.versions,
             settings: settings(),

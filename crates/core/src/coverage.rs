@@ -479,7 +479,7 @@ mod tests {
     fn a_clean_bureau_has_no_findings() {
         for (branches, size) in [(1, 3), (3, 6), (4, 7), (2, 50)] {
             assert_eq!(
-                check(&clean(branches, size), &Rules::defaults(), today()),
+                check(&clean(branches, size), &Rules::load(None).unwrap(), today()),
                 vec![],
                 "{branches}×{size}"
             );
@@ -489,7 +489,7 @@ mod tests {
     #[test]
     fn thresholds_come_from_the_rules() {
         let facts = clean(1, 45);
-        assert!(check(&facts, &Rules::defaults(), today()).is_empty());
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
         let strict = Rules::load(Some("[org_setup]\nbranch_max_members_typical = 40")).unwrap();
         let found = check(&facts, &strict, today());
         assert_eq!(found.len(), 1);
@@ -507,7 +507,7 @@ mod tests {
             .find(|p| p.org_id == 10)
             .unwrap()
             .full_membership_on = NaiveDate::from_ymd_opt(2025, 6, 2);
-        let found = check(&facts, &Rules::defaults(), today());
+        let found = check(&facts, &Rules::load(None).unwrap(), today());
         assert_eq!(
             kinds(&found),
             BTreeSet::from([(FindingKind::SecretaryPartyAge, Subject::Org(10))])
@@ -637,7 +637,7 @@ mod tests {
                     expected.extend(plant(&mut facts, gap, branch));
                 }
             }
-            let found = kinds(&check(&facts, &Rules::defaults(), today()));
+            let found = kinds(&check(&facts, &Rules::load(None).unwrap(), today()));
             prop_assert_eq!(found, expected);
         }
     }

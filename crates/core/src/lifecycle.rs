@@ -49,10 +49,12 @@ pub struct MemberState {
     pub probation_due_on: Option<NaiveDate>,
     /// Whether the probation was already extended once (or as often as the rules allow).
     pub extensions: u32,
-    /// Whether the member is away (流动) right now.
-    pub away: bool,
-    /// Whether a transfer letter is outstanding.
-    pub transfer_pending: bool,
+    /// Since when the member is away (流动), if they are now.
+    pub away_since: Option<NaiveDate>,
+    /// The day the outstanding transfer letter was issued, if one is.
+    pub letter_issued_on: Option<NaiveDate>,
+    /// Since when the member has been out of contact, if they are now.
+    pub lost_contact_since: Option<NaiveDate>,
 }
 
 /// Why a transition was refused, in Chinese.
@@ -63,6 +65,87 @@ pub fn probation_due(joined_on: NaiveDate, rules: &Rules) -> NaiveDate {
     joined_on
         .checked_add_months(Months::new(rules.development.probation_months))
         .unwrap_or(joined_on)
+}
+
+/// The day `months` after `since` (the same day, or the month's last when it has none).
+fn after_months(since: NaiveDate, months: u32) -> NaiveDate {
+    since
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The first day a transfer letter issued on `issued_on` no longer serves (R5.12: valid for
+/// `intro_letter_validity_months`): on and after it the receiving branch sends it back and a
+/// new one is issued.
+pub fn letter_expires_on(issued_on: NaiveDate, rules: &Rules) -> NaiveDate {
+    after_months(
+        issued_on,
+        rules.membership_status.intro_letter_validity_months,
+    )
+}
+
+/// The first day a member out of contact since `since` may have their membership stopped
+/// (R5.5: 失去联系 `lost_contact_suspend_after_months` 个月以上).
+pub fn stop_allowed_from(since: NaiveDate, rules: &Rules) -> NaiveDate {
+    after_months(
+        since,
+        rules.membership_status.lost_contact_suspend_after_months,
+    )
+}
+
+/// The first day a member away since `since` should have moved their organisational
+/// relationship (R5.6, R5.9: 外出 `flow_member_threshold_months` 个月以上).
+pub fn transfer_due_from(since: NaiveDate, rules: &Rules) -> NaiveDate {
+    after_months(since, rules.membership_status.flow_member_threshold_months)
+}
+
+/// What the rules ask of a member's branch now: the prompts of the lifecycle lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// Out of contact long enough that membership should be stopped (R5.5).
+    StopMembership { since: NaiveDate },
+    /// Away long enough that the relationship should move (R5.6, R5.9).
+    MoveRelationship { since: NaiveDate },
+    /// The outstanding letter has expired and must be sent back and issued again (R5.12).
+    LetterExpired { issued_on: NaiveDate },
+}
+
+impl std::fmt::Display for Prompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Prompt::StopMembership { since } => {
+                write!(f, "自{since}失去联系已满规定期限，查找仍无联系的应停止党籍")
+            }
+            Prompt::MoveRelationship { since } => {
+                write!(f, "自{since}外出已满规定期限，地点相对固定的应转移组织关系")
+            }
+            Prompt::LetterExpired { issued_on } => {
+                write!(f, "{issued_on}开具的介绍信已过有效期，应退回后重新开具")
+            }
+        }
+    }
+}
+
+/// The prompts for a member in `state` on `today`.
+pub fn prompts(state: &MemberState, today: NaiveDate, rules: &Rules) -> Vec<Prompt> {
+    let mut out = Vec::new();
+    if let Some(since) = state.lost_contact_since
+        && state.status == MemberStatus::LostContact
+        && today >= stop_allowed_from(since, rules)
+    {
+        out.push(Prompt::StopMembership { since });
+    }
+    if let Some(since) = state.away_since
+        && today >= transfer_due_from(since, rules)
+    {
+        out.push(Prompt::MoveRelationship { since });
+    }
+    if let Some(issued_on) = state.letter_issued_on
+        && today >= letter_expires_on(issued_on, rules)
+    {
+        out.push(Prompt::LetterExpired { issued_on });
+    }
+    out
 }
 
 /// Checks whether `kind` may happen to a member in `state` on `on` (not after `today`).
@@ -118,25 +201,35 @@ pub fn check(
                     state.status.label()
                 ));
             }
-            if state.transfer_pending {
+            if state.letter_issued_on.is_some() {
                 return Err("已有待接收的组织关系介绍信".to_owned());
             }
             Ok(())
         }
-        TransferReceived | TransferReturned => {
-            if !state.transfer_pending {
+        TransferReceived => match state.letter_issued_on {
+            None => Err("没有待接收的组织关系介绍信".to_owned()),
+            Some(issued_on) if on >= letter_expires_on(issued_on, rules) => Err(format!(
+                "介绍信开具于{issued_on}，有效期至{}，已过期，请退回后重新开具",
+                letter_expires_on(issued_on, rules)
+                    .pred_opt()
+                    .unwrap_or(issued_on)
+            )),
+            Some(_) => Ok(()),
+        },
+        TransferReturned => {
+            if state.letter_issued_on.is_none() {
                 return Err("没有待接收的组织关系介绍信".to_owned());
             }
             Ok(())
         }
         FlowOut => {
-            if !on_roll || state.away {
+            if !on_roll || state.away_since.is_some() {
                 return Err("该党员已在流动中或不在册".to_owned());
             }
             Ok(())
         }
         FlowReturned => {
-            if !state.away {
+            if state.away_since.is_none() {
                 return Err("该党员没有外出流动记录".to_owned());
             }
             Ok(())
@@ -156,6 +249,19 @@ pub fn check(
         Stopped | Left | Died => {
             if !on_roll {
                 return Err(format!("党籍状态已为{}", state.status.label()));
+            }
+            // Stopping the membership of a member out of contact waits for the period of
+            // R5.5; other grounds (因私出国定居 …) do not.
+            if kind == Stopped
+                && state.status == MemberStatus::LostContact
+                && let Some(since) = state.lost_contact_since
+                && on < stop_allowed_from(since, rules)
+            {
+                return Err(format!(
+                    "自{since}失去联系，满{}个月（{}）后方可停止党籍",
+                    rules.membership_status.lost_contact_suspend_after_months,
+                    stop_allowed_from(since, rules)
+                ));
             }
             Ok(())
         }
@@ -209,13 +315,14 @@ mod tests {
             joined_on: d("2025-07-01"),
             probation_due_on: Some(d("2026-07-01")),
             extensions: 0,
-            away: false,
-            transfer_pending: false,
+            away_since: None,
+            letter_issued_on: None,
+            lost_contact_since: None,
         }
     }
 
     fn rules() -> Rules {
-        Rules::defaults()
+        Rules::load(None).unwrap()
     }
 
     #[test]
@@ -298,12 +405,13 @@ mod tests {
         }
         let lost = MemberState {
             status: MemberStatus::LostContact,
+            lost_contact_since: Some(d("2026-01-31")),
             ..probationary()
         };
         assert!(check(EventKind::LostContact, &lost, today, today, &r).is_err());
         assert!(check(EventKind::ContactRestored, &lost, today, today, &r).is_ok());
         let pending = MemberState {
-            transfer_pending: true,
+            letter_issued_on: Some(d("2026-07-15")),
             ..probationary()
         };
         assert!(check(EventKind::TransferIssued, &pending, today, today, &r).is_err());
@@ -319,6 +427,135 @@ mod tests {
             .is_err()
         );
         assert!(check(EventKind::Died, &probationary(), d("2026-08-02"), today, &r).is_err());
+    }
+
+    /// R5.5: membership of a member out of contact is stopped only after six months (by the
+    /// rules); on the day it becomes due the to-do says so. 31 January plus six months is
+    /// 31 July.
+    #[test]
+    fn a_member_out_of_contact_is_stopped_after_the_period_and_prompted_on_its_day() {
+        let r = rules();
+        let lost = MemberState {
+            status: MemberStatus::LostContact,
+            lost_contact_since: Some(d("2026-01-31")),
+            ..probationary()
+        };
+        let today = d("2026-12-01");
+        assert_eq!(stop_allowed_from(d("2026-01-31"), &r), d("2026-07-31"));
+        let early = check(EventKind::Stopped, &lost, d("2026-07-30"), today, &r);
+        assert!(early.is_err_and(|m| m.contains("2026-07-31")));
+        assert!(check(EventKind::Stopped, &lost, d("2026-07-31"), today, &r).is_ok());
+        // Other grounds for an active member do not wait.
+        assert!(
+            check(
+                EventKind::Stopped,
+                &probationary(),
+                d("2026-07-30"),
+                today,
+                &r
+            )
+            .is_ok()
+        );
+        assert!(prompts(&lost, d("2026-07-30"), &r).is_empty());
+        assert_eq!(
+            prompts(&lost, d("2026-07-31"), &r),
+            vec![Prompt::StopMembership {
+                since: d("2026-01-31")
+            }]
+        );
+        // A bureau that waits a year says so in its rules file.
+        let year = Rules::load(Some(
+            "[membership_status]\nlost_contact_suspend_after_months = 12\n",
+        ))
+        .unwrap();
+        assert!(check(EventKind::Stopped, &lost, d("2026-07-31"), today, &year).is_err());
+    }
+
+    /// R5.12: a letter serves for three months (by the rules). Issued on 15 July, it is
+    /// received up to 14 October; from 15 October it is refused and prompted, and can only be
+    /// sent back.
+    #[test]
+    fn a_transfer_letter_expires_after_its_validity() {
+        let r = rules();
+        let pending = MemberState {
+            letter_issued_on: Some(d("2026-07-15")),
+            ..probationary()
+        };
+        let today = d("2026-12-01");
+        assert_eq!(letter_expires_on(d("2026-07-15"), &r), d("2026-10-15"));
+        assert!(
+            check(
+                EventKind::TransferReceived,
+                &pending,
+                d("2026-10-14"),
+                today,
+                &r
+            )
+            .is_ok()
+        );
+        let late = check(
+            EventKind::TransferReceived,
+            &pending,
+            d("2026-10-15"),
+            today,
+            &r,
+        );
+        assert!(late.is_err_and(|m| m.contains("有效期至2026-10-14")));
+        assert!(
+            check(
+                EventKind::TransferReturned,
+                &pending,
+                d("2026-10-15"),
+                today,
+                &r
+            )
+            .is_ok()
+        );
+        assert!(prompts(&pending, d("2026-10-14"), &r).is_empty());
+        assert_eq!(
+            prompts(&pending, d("2026-10-15"), &r),
+            vec![Prompt::LetterExpired {
+                issued_on: d("2026-07-15")
+            }]
+        );
+    }
+
+    /// R5.6, R5.9: a member away six months (by the rules) should move their relationship.
+    #[test]
+    fn a_member_away_six_months_is_prompted_to_move_the_relationship() {
+        let r = rules();
+        let away = MemberState {
+            away_since: Some(d("2026-02-28")),
+            ..probationary()
+        };
+        assert_eq!(transfer_due_from(d("2026-02-28"), &r), d("2026-08-28"));
+        assert!(prompts(&away, d("2026-08-27"), &r).is_empty());
+        assert_eq!(
+            prompts(&away, d("2026-08-28"), &r),
+            vec![Prompt::MoveRelationship {
+                since: d("2026-02-28")
+            }]
+        );
+        assert!(
+            check(
+                EventKind::FlowOut,
+                &away,
+                d("2026-08-28"),
+                d("2026-09-01"),
+                &r
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                EventKind::FlowReturned,
+                &away,
+                d("2026-08-28"),
+                d("2026-09-01"),
+                &r
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -174,13 +174,6 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// The compiled-in defaults.
-    pub fn defaults() -> Rules {
-        // The defaults are part of the source and covered by a test; should they ever fail to
-        // parse, the typed fallback below keeps the same values.
-        Rules::load(None).unwrap_or_else(|_| Rules::fallback())
-    }
-
     /// The defaults with a bureau's overrides (TOML text) laid over them.
     pub fn load(overrides: Option<&str>) -> Result<Rules, RulesError> {
         let mut base: toml::Table = DEFAULTS
@@ -249,94 +242,6 @@ impl Rules {
             Branch | Group => self.terms.branch_years,
         }
     }
-
-    fn fallback() -> Rules {
-        Rules {
-            org_setup: OrgSetup {
-                branch_min_full_members: 3,
-                branch_max_members_typical: 50,
-                joint_branch_max_units: 5,
-                general_branch_min_members: 50,
-                base_committee_min_members: 100,
-            },
-            branch_committee: BranchCommittee {
-                required_from_full_members: 7,
-                size_min: 3,
-                size_typical_max: 5,
-                size_max: 7,
-                deputy_secretary_max: 1,
-                secretary_min_party_age_years: 1,
-            },
-            terms: Terms {
-                base_committee_years: 5,
-                general_branch_years: 3,
-                branch_years: 3,
-                max_extension_or_advance_years: 1,
-                reminder_before_expiry_months: 3,
-            },
-            development: Development {
-                min_age_years: 18,
-                probation_months: 12,
-                probation_extension_times_max: 1,
-                probation_extension_min_months: 6,
-                probation_extension_max_months: 12,
-            },
-            membership_status: MembershipStatus {
-                lost_contact_suspend_after_months: 6,
-                flow_member_threshold_months: 6,
-                intro_letter_validity_months: 3,
-            },
-            meetings: Meetings {
-                branch_general_meeting: MeetingRule {
-                    quorum: Some(Quorum::MoreThanHalfOfVotingMembers),
-                    pass_rule: Some(PassRule::YesVotesMoreThanHalfOfExpectedVotingMembers),
-                    ..every(Period::Quarter, Confidence::Secondary)
-                },
-                branch_committee: MeetingRule {
-                    quorum: Some(Quorum::AtLeastHalfOfCommitteeMembers),
-                    ..every(Period::Month, Confidence::Official)
-                },
-                party_group: every(Period::Month, Confidence::Official),
-                theme_party_day: every(Period::Month, Confidence::Official),
-                party_lecture: every(Period::Quarter, Confidence::Local),
-                organizational_life_meeting: MeetingRule {
-                    preferred_quarter: Some(4),
-                    ..every(Period::Year, Confidence::Official)
-                },
-                democratic_review: every(Period::Year, Confidence::Official),
-                heart_to_heart_talk: every(Period::Year, Confidence::Secondary),
-                democratic_life_meeting: MeetingRule {
-                    attendance_min_ratio: Some(0.6667),
-                    preferred_quarter: Some(4),
-                    ..every(Period::Year, Confidence::Secondary)
-                },
-            },
-            compliance: ComplianceSettings {
-                min_existence_ratio: 0.5,
-                due_soon_days: 14,
-            },
-            plans: Plans {
-                theme_party_day_of_month: 15,
-            },
-            escalation: Escalation {
-                green_days_before: 20,
-                yellow_days_before: 10,
-            },
-        }
-    }
-}
-
-/// A rule of once per `period`, without kind-specific numbers.
-fn every(period: Period, confidence: Confidence) -> MeetingRule {
-    MeetingRule {
-        period,
-        min_count: 1,
-        confidence,
-        quorum: None,
-        pass_rule: None,
-        attendance_min_ratio: None,
-        preferred_quarter: None,
-    }
 }
 
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
@@ -357,12 +262,16 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 mod tests {
     use super::*;
 
+    /// The rules come from the file only (issue 14, 11): the compiled-in file parses and
+    /// carries the regulations' numbers.
     #[test]
-    fn the_compiled_in_defaults_parse_and_match_the_fallback() {
+    fn the_compiled_in_defaults_parse() {
         let rules = Rules::load(None).unwrap();
-        assert_eq!(rules, Rules::fallback());
         assert_eq!(rules.branch_committee.required_from_full_members, 7);
         assert_eq!(rules.term_years(crate::org::OrgKind::Committee), 5);
+        assert_eq!(rules.term_years(crate::org::OrgKind::Branch), 3);
+        assert_eq!(rules.membership_status.lost_contact_suspend_after_months, 6);
+        assert_eq!(rules.meetings.party_lecture.confidence, Confidence::Local);
     }
 
     #[test]

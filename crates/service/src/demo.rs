@@ -1292,7 +1292,7 @@ mod tests {
 
     #[test]
     fn the_city_has_the_size_of_a_city_bureau() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
+        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
         let branches = plan
             .orgs
             .iter()
@@ -1315,7 +1315,7 @@ mod tests {
     /// full member of the group.
     #[test]
     fn party_groups_have_members_and_a_leader() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
+        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
         let groups: Vec<&PlannedOrg> = plan
             .orgs
             .iter()
@@ -1334,8 +1334,8 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bureau() {
-        let a = plan(DemoScale::City, 7, today(), &Rules::defaults());
-        let b = plan(DemoScale::City, 7, today(), &Rules::defaults());
+        let a = plan(DemoScale::City, 7, today(), &Rules::load(None).unwrap());
+        let b = plan(DemoScale::City, 7, today(), &Rules::load(None).unwrap());
         let names = |p: &Plan| {
             p.members
                 .iter()
@@ -1345,13 +1345,18 @@ mod tests {
         assert_eq!(names(&a), names(&b));
         assert_ne!(
             names(&a),
-            names(&plan(DemoScale::City, 8, today(), &Rules::defaults()))
+            names(&plan(
+                DemoScale::City,
+                8,
+                today(),
+                &Rules::load(None).unwrap()
+            ))
         );
     }
 
     #[test]
     fn every_generated_person_is_valid_and_fictional() {
-        let plan = plan(DemoScale::City, 3, today(), &Rules::defaults());
+        let plan = plan(DemoScale::City, 3, today(), &Rules::load(None).unwrap());
         let mut police = HashSet::new();
         for m in &plan.members {
             let id = IdNumber::parse(&m.id_number).unwrap();
@@ -1387,7 +1392,7 @@ mod tests {
 
     #[test]
     fn the_planted_gaps_are_there() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::defaults());
+        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
         let branches: Vec<&PlannedOrg> = plan
             .orgs
             .iter()

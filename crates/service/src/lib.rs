@@ -174,16 +174,22 @@ pub enum OpenError {
 }
 
 impl Services {
-    /// Services over `db`. The authentication policy starts at its defaults and is read from
-    /// the database by `open`, at every login and on every change.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, crypto: Arc<dyn CryptoProvider>) -> Self {
+    /// Services over `db` applying `rules` (the compiled-in file, with a bureau's overrides:
+    /// `Rules::load`). The authentication policy starts at its defaults and is read from the
+    /// database by `open`, at every login and on every change.
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        crypto: Arc<dyn CryptoProvider>,
+        rules: Rules,
+    ) -> Self {
         Self {
             db,
             clock,
             policy: Arc::default(),
             throttle: Arc::default(),
             crypto,
-            rules: Arc::new(Rules::defaults()),
+            rules: Arc::new(rules),
             attachment_dir: None,
             rule_versions: Arc::default(),
             reports: Arc::default(),
@@ -228,6 +234,7 @@ impl Services {
         database: Database<'_>,
         key_file: &std::path::Path,
         clock: Arc<dyn Clock>,
+        rules: Rules,
     ) -> Result<Services, OpenError> {
         let db = match database {
             Database::Sqlite(path) => Db::open_sqlite(path).await,
@@ -263,7 +270,7 @@ impl Services {
         };
         let crypto =
             keys::load_or_create(key_file, empty).map_err(|e| OpenError::Check(e.to_string()))?;
-        let services = Services::new(db, clock, Arc::new(crypto));
+        let services = Services::new(db, clock, Arc::new(crypto), rules);
         services
             .refresh_policy()
             .await

@@ -63,6 +63,8 @@ pub struct Lifecycle {
     /// The transitions the actor may make now, in a sensible order.
     pub available: Vec<EventKind>,
     pub probation_due_on: Option<NaiveDate>,
+    /// What the rules ask of the branch now (stop, move the relationship, reissue a letter).
+    pub prompts: Vec<lifecycle::Prompt>,
 }
 
 /// The transitions offered on a member's page (receiving a transfer is done from the
@@ -115,8 +117,16 @@ async fn state_of(conn: &mut Conn, row: &MemberRow) -> ServiceResult<MemberState
         joined_on: row.joined_on,
         probation_due_on: row.probation_due_on,
         extensions: records::count_events(conn, row.id, EventKind::ProbationExtended).await? as u32,
-        away: records::current_flow(conn, row.id).await?.is_some(),
-        transfer_pending: records::pending_transfer_of(conn, row.id).await?.is_some(),
+        away_since: records::current_flow(conn, row.id)
+            .await?
+            .map(|(_, _, since)| since),
+        letter_issued_on: records::pending_transfer_of(conn, row.id)
+            .await?
+            .map(|t| t.issued_on),
+        lost_contact_since: match row.status {
+            MemberStatus::LostContact => history::member_status::open_since(conn, row.id).await?,
+            _ => None,
+        },
     })
 }
 
@@ -229,6 +239,7 @@ impl Services {
             flow,
             available,
             probation_due_on: row.probation_due_on,
+            prompts: lifecycle::prompts(&state, today, self.rules()),
         })
     }
 
@@ -515,6 +526,19 @@ impl Services {
                 )
             })
             .collect())
+    }
+
+    /// Members in scope out of contact (失联党员), the longest first.
+    pub async fn lost_contact_members(
+        &self,
+        actor: &Actor,
+    ) -> ServiceResult<Vec<(i64, String, String, NaiveDate)>> {
+        self.require(actor, Permission::WriteMembers, "member.list")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let rows = records::lost_contact_members(&mut tx, &actor.scope).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Members in scope who are away (流出党员).

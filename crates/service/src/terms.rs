@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use dangjian_core::member::{parse_date, party_age};
 use dangjian_core::org::{OrgKind, Post};
 use dangjian_core::role::{Permission, Scope};
-use dangjian_core::term::{Rating, TermStatus, term_end, term_status};
+use dangjian_core::term::{
+    Rating, TermStatus, Timing, check_extension, election_timing, term_end, term_status,
+};
 use dangjian_core::text;
 use dangjian_store::history::posts;
 use dangjian_store::members;
@@ -28,6 +30,14 @@ pub use dangjian_store::terms::{AssessmentRow as Assessment, TermRow as Term};
 pub struct ElectionForm {
     pub elected_on: String,
     pub note: String,
+}
+
+/// The extension form (延期换届): the new end and the upper committee's approval.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtensionForm {
+    pub until: String,
+    pub approval: String,
 }
 
 /// The assessment form of the upper committee.
@@ -123,7 +133,7 @@ impl Services {
         let writable = actor.permits(Permission::WriteOrgs) && org.dissolved_on.is_none();
         Ok(OrgTerms {
             status: term_status(
-                list.first().map(|t| t.ends_on),
+                list.first().map(TermRow::end),
                 today,
                 rules.terms.reminder_before_expiry_months,
             ),
@@ -163,13 +173,36 @@ impl Services {
                 "选举日期不能早于组织成立日期",
             ));
         }
-        if let Some(last) = terms::terms_of(&mut tx, org.id).await?.first()
-            && elected_on <= last.elected_on
-        {
-            return Err(ServiceError::invalid(
-                "elected_on",
-                format!("上次换届在{}，选举日期应更晚", last.elected_on),
-            ));
+        if let Some(last) = terms::terms_of(&mut tx, org.id).await?.first() {
+            if elected_on <= last.elected_on {
+                return Err(ServiceError::invalid(
+                    "elected_on",
+                    format!("上次换届在{}，选举日期应更晚", last.elected_on),
+                ));
+            }
+            // R8.2: an election well before the end is held early, with approval, by at most
+            // the rules' years.
+            let t = &self.rules().terms;
+            let max = t.max_extension_or_advance_years;
+            match election_timing(last.end(), elected_on, t.reminder_before_expiry_months, max) {
+                Timing::Due => {}
+                Timing::Early if note.is_some() => {}
+                Timing::Early => {
+                    return Err(ServiceError::invalid(
+                        "note",
+                        format!(
+                            "任期至{}，提前换届须经上级党组织批准，请填写批准文号",
+                            last.end()
+                        ),
+                    ));
+                }
+                Timing::TooEarly => {
+                    return Err(ServiceError::invalid(
+                        "elected_on",
+                        format!("任期至{}，提前换届一般不超过{max}年", last.end()),
+                    ));
+                }
+            }
         }
         let years = self.rules().term_years(org.kind);
         let ends_on = term_end(elected_on, years);
@@ -185,6 +218,50 @@ impl Services {
         let event = Event::new("org.election").object("org", org.id).detail(json!({
             "term": term_id, "elected_on": elected_on.to_string(), "ends_on": ends_on.to_string(),
         }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Extends the current term (延期换届) with the upper committee's approval, by at most
+    /// the rules' years past its end as elected (R8.2).
+    pub async fn extend_term(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ExtensionForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::WriteOrgs, "org.term_extend")
+            .await?;
+        self.load_org(actor, id, "org.term_extend").await?;
+        let until = parse_date(form.until.trim())
+            .map_err(|e| ServiceError::invalid("until", e.to_string()))?;
+        let approval = text::required(&form.approval, "上级党组织批准文号", 200)
+            .map_err(|e| ServiceError::invalid("approval", e.to_string()))?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let org = visible_org(&mut tx, actor, id).await?;
+        if org.dissolved_on.is_some() || org.kind == OrgKind::Group {
+            return Err(ServiceError::invalid("until", "该组织不办理换届"));
+        }
+        let term = terms::terms_of(&mut tx, org.id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ServiceError::invalid("until", "没有换届记录，无法延期"))?;
+        check_extension(
+            term.ends_on,
+            until,
+            self.rules().terms.max_extension_or_advance_years,
+        )
+        .map_err(|m| ServiceError::invalid("until", m))?;
+        terms::extend(&mut tx, term.id, until, &approval).await?;
+        let event = Event::new("org.term_extend")
+            .object("org", org.id)
+            .detail(json!({
+                "term": term.id, "ends_on": term.ends_on.to_string(), "until": until.to_string(),
+                "approval": approval,
+            }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())

@@ -305,6 +305,34 @@ pub async fn away_members(
         .collect()
 }
 
+/// Members in scope out of contact now, with the day it began: (id, name, branch, since),
+/// the longest first.
+pub async fn lost_contact_members(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> StoreResult<Vec<(i64, String, String, NaiveDate)>> {
+    let mut sql = Sql::new(
+        "SELECT m.id, m.name, b.name AS branch, s.valid_from FROM members m \
+         JOIN orgs b ON b.id = m.branch_id \
+         JOIN member_status_history s ON s.member_id = m.id AND s.valid_to IS NULL \
+         WHERE m.status = 'lost_contact'",
+    );
+    push_org_scope(&mut sql, scope, "b.path");
+    sql.push(" ORDER BY s.valid_from, m.id");
+    sql::fetch_all(conn, sql)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.int("id")?,
+                row.text("name")?,
+                row.text("branch")?,
+                row.date("valid_from")?,
+            ))
+        })
+        .collect()
+}
+
 /// Probationary members in scope, with when their probation ends: (id, name, branch,
 /// joined_on, probation_due_on), soonest first.
 pub async fn probationary_members(

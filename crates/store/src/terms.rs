@@ -18,6 +18,16 @@ pub struct TermRow {
     pub ends_on: NaiveDate,
     pub note: Option<String>,
     pub recorded_by: String,
+    /// The end as extended (延期换届), and the approval.
+    pub extended_to: Option<NaiveDate>,
+    pub extension_approval: Option<String>,
+}
+
+impl TermRow {
+    /// The day the term ends, extended or not.
+    pub fn end(&self) -> NaiveDate {
+        self.extended_to.unwrap_or(self.ends_on)
+    }
 }
 
 /// A new term, as recorded at an election.
@@ -62,7 +72,8 @@ pub async fn insert_term(
 /// An org's elections, newest first.
 pub async fn terms_of(conn: &mut Conn, org: i64) -> StoreResult<Vec<TermRow>> {
     sqlx::query(
-        "SELECT id, org_id, elected_on, term_years, ends_on, note, recorded_by FROM org_terms WHERE org_id = $1 \
+        "SELECT id, org_id, elected_on, term_years, ends_on, note, recorded_by, extended_to, \
+         extension_approval FROM org_terms WHERE org_id = $1 \
          ORDER BY elected_on DESC, id DESC",
     )
     .bind(org)
@@ -78,9 +89,27 @@ pub async fn terms_of(conn: &mut Conn, org: i64) -> StoreResult<Vec<TermRow>> {
             ends_on: row.date("ends_on")?,
             note: row.opt_text("note")?,
             recorded_by: row.text("recorded_by")?,
+            extended_to: row.opt_date("extended_to")?,
+            extension_approval: row.opt_text("extension_approval")?,
         })
     })
     .collect()
+}
+
+/// Extends a term to `until` with the approval named.
+pub async fn extend(
+    conn: &mut Conn,
+    term: i64,
+    until: NaiveDate,
+    approval: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE org_terms SET extended_to = $1, extension_approval = $2 WHERE id = $3")
+        .bind(date_text(until))
+        .bind(approval)
+        .bind(term)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Every active org in scope that elects a committee (not party groups), with its latest
@@ -100,7 +129,8 @@ pub async fn latest_terms(
     )>,
 > {
     let mut sql = Sql::new(
-        "SELECT o.id, o.name, o.code, o.kind, o.path, t.elected_on, t.ends_on FROM orgs o \
+        "SELECT o.id, o.name, o.code, o.kind, o.path, t.elected_on, \
+         COALESCE(t.extended_to, t.ends_on) AS ends_on FROM orgs o \
          LEFT JOIN org_terms t ON t.org_id = o.id AND t.elected_on = \
            (SELECT MAX(t2.elected_on) FROM org_terms t2 WHERE t2.org_id = o.id) \
          WHERE o.dissolved_on IS NULL AND o.kind <> 'group'",

@@ -209,7 +209,9 @@ impl TestApp {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
-        let services = Services::new(db, clock.clone(), crypto).with_attachment_dir(attachments);
+        let rules = dangjian_core::rules::Rules::load(None).unwrap();
+        let services =
+            Services::new(db, clock.clone(), crypto, rules).with_attachment_dir(attachments);
         let admins = services.bootstrap().await.unwrap().unwrap();
         let fixture = build_fixture(&services).await;
 

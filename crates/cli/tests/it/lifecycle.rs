@@ -503,3 +503,157 @@ async fn inflow_members_are_registered_and_ended_within_scope() {
         1
     );
 }
+
+/// Issue 14, 11 (R5.5, R5.6, R5.12): the membership_status numbers of the rules file are
+/// used. Today is 2026-03-28.
+#[tokio::test]
+async fn the_lifecycle_periods_of_the_rules_refuse_and_prompt() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let transition = |member: i64, fields: Vec<(&'static str, &'static str)>| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            app.post_form(&client, &format!("/members/{member}/transitions"), &fields)
+                .await
+        }
+    };
+    // Out of contact since 2025-10-01: stopping waits for six months (2026-04-01).
+    let lost = transition(
+        f.member_b,
+        vec![
+            ("kind", "lost_contact"),
+            ("on", "2025-10-01"),
+            ("reason", "多次联系未果"),
+        ],
+    )
+    .await;
+    assert_eq!(lost.status(), 303);
+    let early = transition(
+        f.member_b,
+        vec![
+            ("kind", "stopped"),
+            ("on", "2026-03-28"),
+            ("reason", "失联"),
+        ],
+    )
+    .await;
+    assert_eq!(early.status(), 422);
+    assert!(early.text().await.unwrap().contains("2026-04-01"));
+    let page = |path: &'static str| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let mobile = page("/mobile").await;
+    assert!(mobile.contains("2026-04-01") && !mobile.contains("tag bad\">应停止党籍"));
+    // Away since 2025-09-01: past six months, the relationship should move.
+    let away = transition(
+        f.member_a2,
+        vec![
+            ("kind", "flow_out"),
+            ("on", "2025-09-01"),
+            ("place", "省厅借调"),
+        ],
+    )
+    .await;
+    assert_eq!(away.status(), 303);
+    assert!(page("/mobile").await.contains("tag warn\">应转移组织关系"));
+    // A letter issued 2025-12-01 was valid to 2026-02-28: received today it is refused; sent
+    // back it can be.
+    let issued = transition(
+        f.member_a1,
+        vec![
+            ("kind", "transfer_issued"),
+            ("on", "2025-12-01"),
+            ("letter_no", "江公党转〔2025〕9号"),
+            ("to_branch", "B"),
+        ],
+    )
+    .await;
+    assert_eq!(issued.status(), 303);
+    let transfers = page("/transfers").await;
+    assert!(transfers.contains("2026-02-28") && transfers.contains("已过期"));
+    let letter = app.services.pending_transfers(&office()).await.unwrap().0[0].id;
+    let late = app
+        .post_form(
+            &client,
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-03-28"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(late.status(), 422);
+    assert!(late.text().await.unwrap().contains("已过期"));
+    // Received on a day inside the validity, recorded late, it is taken.
+    let in_time = app
+        .post_form(
+            &client,
+            &format!("/transfers/{letter}/receive"),
+            &[("on", "2026-02-20"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(in_time.status(), 303);
+    // The member's page and the API say what is due.
+    let token = app
+        .services
+        .cli_create_token("office", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let life: serde_json::Value = client
+        .get(app.url(&format!("/api/v1/members/{}/lifecycle", f.member_a2)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        life["prompts"][0]
+            .as_str()
+            .unwrap()
+            .contains("应转移组织关系")
+    );
+    // From 1 April, stopping is allowed and prompted.
+    app.clock.advance(chrono::TimeDelta::days(4));
+    let lost: serde_json::Value = client
+        .get(app.url("/api/v1/lost-contact"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&lost[0]["stop_allowed_from"], &lost[0]["stop_due"]),
+        (&serde_json::json!("2026-04-01"), &serde_json::json!(true))
+    );
+    // Four days on, the session has lapsed: log in again.
+    let client = app.login("office", crate::harness::PASSWORD).await;
+    let stopped = app
+        .post_form(
+            &client,
+            &format!("/members/{}/transitions", f.member_b),
+            &[
+                ("kind", "stopped"),
+                ("on", "2026-04-01"),
+                ("reason", "失联满六个月，查找仍无联系"),
+            ],
+        )
+        .await;
+    assert_eq!(stopped.status(), 303);
+}

@@ -206,3 +206,103 @@ async fn a_secretary_is_assessed_from_above_only() {
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.unwrap().contains("请选择评价等次"));
 }
+
+/// Issue 14, 11 (R8.2): an election well before the term's end is 提前换届, which needs the
+/// approval named and at most a year (the rules' `max_extension_or_advance_years`); a term is
+/// extended with approval by at most a year, and its status counts from the new end.
+#[tokio::test]
+async fn early_elections_and_extensions_need_approval_within_a_year() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let client = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+        let client = client.clone();
+        let app = &app;
+        async move { app.post_form(&client, &path, &fields).await }
+    };
+    // Elected 2024-01-10: the term runs to 2027-01-10. Today is 2026-03-28.
+    let first = post(
+        format!("/orgs/{}/elections", f.a1),
+        vec![("elected_on", "2024-01-10"), ("note", "")],
+    )
+    .await;
+    assert_eq!(first.status(), 303);
+    // 2026-01-09 is more than a year early: refused even with approval.
+    let too_early = post(
+        format!("/orgs/{}/elections", f.a1),
+        vec![("elected_on", "2026-01-09"), ("note", "批〔2026〕1号")],
+    )
+    .await;
+    assert_eq!(too_early.status(), 422);
+    assert!(too_early.text().await.unwrap().contains("一般不超过1年"));
+    // 2026-03-01 is early: without the approval it is refused at the note.
+    let early = post(
+        format!("/orgs/{}/elections", f.a1),
+        vec![("elected_on", "2026-03-01"), ("note", "")],
+    )
+    .await;
+    assert_eq!(early.status(), 422);
+    assert!(
+        early
+            .text()
+            .await
+            .unwrap()
+            .contains("提前换届须经上级党组织批准")
+    );
+
+    // An extension past a year is refused; within it, the new end governs the status.
+    let token = app
+        .services
+        .cli_create_token("office", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let extend = |body: serde_json::Value| {
+        client
+            .post(app.url(&format!("/api/v1/orgs/{}/terms/extend", f.a1)))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let long = extend(serde_json::json!({ "until": "2028-01-11", "approval": "批〔2026〕2号" }))
+        .await
+        .unwrap();
+    assert_eq!(long.status(), 422);
+    let unapproved = extend(serde_json::json!({ "until": "2027-06-30", "approval": "" }))
+        .await
+        .unwrap();
+    assert_eq!(unapproved.status(), 422);
+    assert!(unapproved.text().await.unwrap().contains("approval"));
+    let extended =
+        extend(serde_json::json!({ "until": "2027-06-30", "approval": "批〔2026〕2号" }))
+            .await
+            .unwrap();
+    assert_eq!(extended.status(), 200);
+    let terms: serde_json::Value = extended.json().await.unwrap();
+    assert_eq!(terms["terms"][0]["extended_to"], "2027-06-30");
+    let page = client
+        .get(app.url(&format!("/orgs/{}", f.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("经批准延期至2027-06-30"));
+    assert!(
+        !app.audit("org.term_extend", Some("success"))
+            .await
+            .is_empty()
+    );
+    // In December 2026 the elected end (2027-01-10) is near, the extended one is not.
+    app.clock.advance(chrono::TimeDelta::days(260));
+    let status = app
+        .services
+        .org_terms(&office(), f.a1)
+        .await
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), "current");
+}

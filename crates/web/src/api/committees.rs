@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dangjian_service::orgs::{AppointForm, RelieveForm, post_label};
-use dangjian_service::terms::{AssessmentForm, ElectionForm};
+use dangjian_service::terms::{AssessmentForm, ElectionForm, ExtensionForm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -125,6 +125,10 @@ pub struct TermJson {
     pub ends_on: String,
     pub note: Option<String>,
     pub recorded_by: String,
+    /// 延期换届: the end as extended, and the upper committee's approval.
+    #[schema(format = Date)]
+    pub extended_to: Option<String>,
+    pub extension_approval: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,6 +187,8 @@ pub async fn terms(
                 ends_on: view::date(r.ends_on),
                 note: r.note.clone(),
                 recorded_by: r.recorded_by.clone(),
+                extended_to: r.extended_to.map(view::date),
+                extension_approval: r.extension_approval.clone(),
             })
             .collect(),
         qualification: t.qualification.map(|q| QualificationJson {
@@ -228,6 +234,34 @@ pub async fn elect(
     state.services.record_election(&actor.0, id, &form).await?;
     let record = terms(State(state), actor, ApiPath(id)).await?;
     Ok((StatusCode::CREATED, record))
+}
+
+/// 延期换届: the current term's new end and the upper committee's approval.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtensionInput {
+    /// `YYYY-MM-DD`: after the end as elected, by at most the rules' years (one by default).
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    pub until: String,
+    pub approval: String,
+}
+
+/// Extends the current term with the upper committee's approval (R8.2).
+#[utoipa::path(post, path = "/orgs/{id}/terms/extend", tag = "committees", params(("id" = i64, Path)),
+    request_body = ExtensionInput,
+    responses((status = 200, body = TermsJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn extend(
+    State(state): State<AppState>,
+    actor: ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ExtensionInput>,
+) -> Result<Json<TermsJson>, ApiError> {
+    let form = ExtensionForm {
+        until: input.until,
+        approval: input.approval,
+    };
+    state.services.extend_term(&actor.0, id, &form).await?;
+    terms(State(state), actor, ApiPath(id)).await
 }
 
 /// The upper committee's assessment of the current secretary, one rating per count.

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use dangjian_core::lifecycle::{stop_allowed_from, transfer_due_from};
 use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{MemberEvent, SettleForm, Transfer, TransitionForm};
 use serde::{Deserialize, Serialize};
@@ -102,6 +103,10 @@ pub struct LifecycleJson {
     /// The end of probation, for a probationary member.
     #[schema(format = Date)]
     pub probation_due_on: Option<String>,
+    /// What the rules ask of the branch now: stop the membership of a member out of contact
+    /// past the period (R5.5), move the relationship of one away past it (R5.6), send back
+    /// and reissue an expired letter (R5.12).
+    pub prompts: Vec<String>,
 }
 
 /// A member's lifecycle history and the transitions open to the caller.
@@ -120,6 +125,7 @@ pub async fn get(
         away_since: life.flow.as_ref().map(|(_, _, since)| view::date(*since)),
         available: life.available.iter().map(|k| k.code()).collect(),
         probation_due_on: life.probation_due_on.map(view::date),
+        prompts: life.prompts.iter().map(ToString::to_string).collect(),
     }))
 }
 
@@ -292,7 +298,11 @@ pub struct AwayJson {
     pub name: String,
     pub branch: String,
     pub place: String,
+    #[schema(format = Date)]
     pub since: String,
+    /// Away as long as the rules' `flow_member_threshold_months`: the relationship should
+    /// move (R5.6, R5.9).
+    pub transfer_due: bool,
 }
 
 /// Members in scope who are away.
@@ -303,6 +313,7 @@ pub async fn mobile(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<AwayJson>>, ApiError> {
     let rows = state.services.mobile_members(&actor).await?;
+    let (rules, today) = (state.services.rules(), state.services.clock().today());
     Ok(Json(
         rows.into_iter()
             .map(|(member_id, name, branch, place, since)| AwayJson {
@@ -311,6 +322,48 @@ pub async fn mobile(
                 branch,
                 place,
                 since: view::date(since),
+                transfer_due: today >= transfer_due_from(since, rules),
+            })
+            .collect(),
+    ))
+}
+
+/// A member out of contact with their branch (失联党员).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LostContactJson {
+    pub member_id: i64,
+    pub name: String,
+    pub branch: String,
+    #[schema(format = Date)]
+    pub since: String,
+    /// The first day membership may be stopped (R5.5, `lost_contact_suspend_after_months`).
+    #[schema(format = Date)]
+    pub stop_allowed_from: String,
+    /// That day has come: if they are still not found, membership should be stopped.
+    pub stop_due: bool,
+}
+
+/// Members in scope out of contact, the longest first.
+#[utoipa::path(get, path = "/lost-contact", tag = "lifecycle",
+    responses((status = 200, body = Vec<LostContactJson>)))]
+pub async fn lost_contact(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<LostContactJson>>, ApiError> {
+    let rows = state.services.lost_contact_members(&actor).await?;
+    let (rules, today) = (state.services.rules(), state.services.clock().today());
+    Ok(Json(
+        rows.into_iter()
+            .map(|(member_id, name, branch, since)| {
+                let from = stop_allowed_from(since, rules);
+                LostContactJson {
+                    member_id,
+                    name,
+                    branch,
+                    since: view::date(since),
+                    stop_allowed_from: view::date(from),
+                    stop_due: today >= from,
+                }
             })
             .collect(),
     ))

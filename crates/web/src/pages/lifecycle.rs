@@ -4,9 +4,11 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::TimeDelta;
+use chrono::{NaiveDate, TimeDelta};
 use dangjian_core::field::FieldErrors;
+use dangjian_core::lifecycle::{letter_expires_on, stop_allowed_from, transfer_due_from};
 use dangjian_core::role::Permission;
+use dangjian_core::rules::Rules;
 use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{SettleForm, Transfer};
 use dangjian_service::{Actor, ServiceError};
@@ -26,10 +28,14 @@ struct TransferItem {
     from: String,
     to: String,
     issued: String,
+    /// The letter's last valid day (R5.12), and whether it has passed.
+    valid_until: String,
+    expired: bool,
 }
 
-impl From<&Transfer> for TransferItem {
-    fn from(t: &Transfer) -> Self {
+impl TransferItem {
+    fn new(t: &Transfer, rules: &Rules, today: NaiveDate) -> Self {
+        let expires = letter_expires_on(t.issued_on, rules);
         Self {
             id: t.id,
             member_id: t.member_id,
@@ -42,6 +48,8 @@ impl From<&Transfer> for TransferItem {
                 .or_else(|| t.external_org.clone())
                 .unwrap_or_default(),
             issued: view::date(t.issued_on),
+            valid_until: view::date(expires.pred_opt().unwrap_or(expires)),
+            expired: today >= expires,
         }
     }
 }
@@ -61,11 +69,13 @@ async fn transfers_page(
     error: Option<String>,
 ) -> Result<TransfersPage, PageError> {
     let (incoming, outgoing) = state.services.pending_transfers(actor).await?;
+    let (rules, today) = (state.services.rules(), state.services.clock().today());
+    let item = |t: &Transfer| TransferItem::new(t, rules, today);
     Ok(TransfersPage {
         layout: Layout::new(actor, "/transfers", "组织关系转接").crumb("组织关系转接", None),
         error,
-        incoming: incoming.iter().map(TransferItem::from).collect(),
-        outgoing: outgoing.iter().map(TransferItem::from).collect(),
+        incoming: incoming.iter().map(item).collect(),
+        outgoing: outgoing.iter().map(item).collect(),
     })
 }
 
@@ -208,7 +218,13 @@ impl From<&Inflow> for InflowItem {
 #[template(path = "mobile.html")]
 struct MobilePage {
     layout: Layout,
-    rows: Vec<(i64, String, String, String, String)>,
+    /// (id, name, branch, place, since, the relationship should move now)
+    rows: Vec<(i64, String, String, String, String, bool)>,
+    /// (id, name, branch, since, stop allowed from, stop due now)
+    lost: Vec<(i64, String, String, String, String, bool)>,
+    /// The rules' periods, for the notes: away, out of contact.
+    flow_months: u32,
+    lost_months: u32,
     inflow: Vec<InflowItem>,
     ended: Vec<InflowItem>,
     can_write: bool,
@@ -224,17 +240,35 @@ async fn mobile_page(
     errors: FieldErrors,
     end_error: Option<String>,
 ) -> Result<MobilePage, PageError> {
+    let (rules, today) = (state.services.rules(), state.services.clock().today());
     let rows = state
         .services
         .mobile_members(actor)
         .await?
         .into_iter()
-        .map(|(id, name, branch, place, since)| (id, name, branch, place, view::date(since)))
+        .map(|(id, name, branch, place, since)| {
+            let due = today >= transfer_due_from(since, rules);
+            (id, name, branch, place, view::date(since), due)
+        })
+        .collect();
+    let lost = state
+        .services
+        .lost_contact_members(actor)
+        .await?
+        .into_iter()
+        .map(|(id, name, branch, since)| {
+            let from = stop_allowed_from(since, rules);
+            let due = today >= from;
+            (id, name, branch, view::date(since), view::date(from), due)
+        })
         .collect();
     let (inflow, ended) = state.services.inflow_members(actor).await?;
     Ok(MobilePage {
         layout: Layout::new(actor, "/mobile", "流动党员").crumb("流动党员", None),
         rows,
+        lost,
+        flow_months: rules.membership_status.flow_member_threshold_months,
+        lost_months: rules.membership_status.lost_contact_suspend_after_months,
         inflow: inflow.iter().map(InflowItem::from).collect(),
         ended: ended.iter().map(InflowItem::from).collect(),
         can_write: actor.permits(Permission::WriteMembers),

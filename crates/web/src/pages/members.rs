@@ -365,6 +365,8 @@ struct DetailPage {
     posts: Vec<(String, String, String, String)>,
     probation_due: Option<String>,
     flow: Option<(String, String)>,
+    /// What the rules ask of the branch now (R5.5, R5.6, R5.12).
+    prompts: Vec<String>,
     transitions: Vec<TransitionView>,
     transition_error: Option<String>,
     months: Vec<u32>,
@@ -543,6 +545,7 @@ fn detail_page(
             .flow
             .as_ref()
             .map(|(place, _, since)| (place.clone(), view::date(*since))),
+        prompts: life.prompts.iter().map(ToString::to_string).collect(),
         transitions: life.available.iter().map(|k| transition_view(*k)).collect(),
         transition_error: None,
         months: (6..=12).collect(),

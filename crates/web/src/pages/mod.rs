@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/secretary", post(orgs::secretary))
         .route("/orgs/{id}/posts", post(orgs::appoint))
         .route("/orgs/{id}/elections", post(orgs::election))
+        .route("/orgs/{id}/terms/extend", post(orgs::extend))
         .route("/orgs/{id}/secretary-assessments", post(orgs::assess))
         .route("/orgs/{id}/posts/end", post(orgs::relieve))
         .route("/orgs/{id}/group-members", post(groups::place))

@@ -11,7 +11,7 @@ use dangjian_core::term::{Rating, TermStatus};
 use dangjian_service::orgs::{
     AppointForm, DissolveForm, Filter, MoveForm, Org, OrgDetail, RelieveForm, SecretaryForm,
 };
-use dangjian_service::terms::{AssessmentForm, ElectionForm, OrgTerms};
+use dangjian_service::terms::{AssessmentForm, ElectionForm, ExtensionForm, OrgTerms};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
@@ -200,6 +200,10 @@ struct TermsView {
     can_record: bool,
     can_assess: bool,
     form: (String, String),
+    /// The extension form: new end, approval.
+    extend_form: (String, String),
+    /// Up to how many years an election may come early or a term be extended (R8.2).
+    max_years: u32,
     assess_form: (String, String, String, String, String),
     errors: FieldErrors,
     qualification: Option<QualificationView>,
@@ -222,7 +226,7 @@ pub fn term_class(status: TermStatus) -> &'static str {
     }
 }
 
-fn terms_view(t: OrgTerms, reminder: u32) -> TermsView {
+fn terms_view(t: OrgTerms, reminder: u32, max_years: u32) -> TermsView {
     TermsView {
         status: t.status.label(),
         status_class: term_class(t.status),
@@ -232,9 +236,18 @@ fn terms_view(t: OrgTerms, reminder: u32) -> TermsView {
             .terms
             .iter()
             .map(|r| {
+                let ends = match (r.extended_to, &r.extension_approval) {
+                    (Some(until), approval) => format!(
+                        "{}（经批准延期至{}，{}）",
+                        view::date(r.ends_on),
+                        view::date(until),
+                        approval.as_deref().unwrap_or_default()
+                    ),
+                    (None, _) => view::date(r.ends_on),
+                };
                 (
                     view::date(r.elected_on),
-                    view::date(r.ends_on),
+                    ends,
                     r.note.clone().unwrap_or_default(),
                     r.recorded_by.clone(),
                 )
@@ -243,6 +256,8 @@ fn terms_view(t: OrgTerms, reminder: u32) -> TermsView {
         can_record: t.can_record,
         can_assess: t.can_assess,
         form: Default::default(),
+        extend_form: Default::default(),
+        max_years,
         assess_form: Default::default(),
         errors: FieldErrors::new(),
         qualification: t.qualification.map(|q| QualificationView {
@@ -395,9 +410,11 @@ pub(super) async fn full_detail(
         page.group = Some(super::groups::GroupCard::new(roster));
     } else {
         let terms = state.services.org_terms(actor, id).await?;
+        let rules = &state.services.rules().terms;
         page.terms = Some(terms_view(
             terms,
-            state.services.rules().terms.reminder_before_expiry_months,
+            rules.reminder_before_expiry_months,
+            rules.max_extension_or_advance_years,
         ));
     }
     Ok(page)
@@ -472,6 +489,27 @@ pub async fn election(
             detail_with_error(&state, &session.actor, id, errors, |page, errors| {
                 if let Some(t) = page.terms.as_mut() {
                     t.form = (form.elected_on.clone(), form.note.clone());
+                    t.errors = errors;
+                }
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn extend(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<ExtensionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.extend_term(&session.actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#terms")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                if let Some(t) = page.terms.as_mut() {
+                    t.extend_form = (form.until.clone(), form.approval.clone());
                     t.errors = errors;
                 }
             })
