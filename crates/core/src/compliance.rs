@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::interval::Span;
 use crate::org::OrgKind;
-use crate::orglife::{Holder, MeetingKind, ReviewState};
+use crate::orglife::{Holder, MeetingKind, ReviewState, TalkPair};
 use crate::rules::{Confidence, Meetings};
 
 /// The length of a requirement's period.
@@ -81,6 +81,7 @@ labelled_enum! {
         Draft = ("draft", "记录未提交"),
         AwaitingReview = ("awaiting_review", "记录待审核"),
         Returned = ("returned", "记录已退回"),
+        PairsIncomplete = ("pairs_incomplete", "谈心谈话未全覆盖"),
     }
 }
 
@@ -130,6 +131,8 @@ pub struct RecordFact {
     /// The record, as last saved, shows a quorum not reached: it cannot be submitted, and the
     /// period says why it has no record.
     pub quorum_short: bool,
+    /// 谈心谈话: who talked with whom (loaded with the participants).
+    pub pairs: Vec<(i64, i64)>,
 }
 
 /// A member's time in the org.
@@ -157,6 +160,9 @@ pub struct Slot {
     pub total: u32,
     /// For the every-member kinds: members of the org in this period not yet covered.
     pub members_missing: Vec<i64>,
+    /// 谈心谈话 with `pairs` in its rule: each member not yet covered and the kinds of talk
+    /// they still lack.
+    pub pairs_missing: Vec<(i64, Vec<TalkPair>)>,
     /// What the period's records are, when that matters to its status.
     pub why: Option<Why>,
 }
@@ -225,6 +231,8 @@ pub struct Input<'a> {
     pub org: &'a OrgFacts,
     pub records: &'a [RecordFact],
     pub members: &'a [MemberFact],
+    /// The org's committee members with the spans of their posts (谈心谈话 pairs).
+    pub committee: &'a [MemberFact],
     /// The range evaluated, `[from, to)` — usually a calendar year.
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -298,23 +306,37 @@ fn slot(
     } else {
         Status::Upcoming
     };
-    let why = why(status, &mine);
-    let members_missing =
-        if kind.every_member() && matches!(status, Status::Met | Status::Late | Status::Upcoming) {
-            input
-                .members
-                .iter()
-                .filter(|m| present_for(&m.spans, from, to, ratio))
-                .filter(|m| {
-                    !counting
-                        .iter()
-                        .any(|r| r.participants.contains(&m.member_id))
-                })
-                .map(|m| m.member_id)
-                .collect()
-        } else {
-            Vec::new()
-        };
+    // 谈心谈话 with `pairs` covers a member by the kinds of talk they had; the other
+    // every-member kinds by taking part at all.
+    let by_pairs = kind == MeetingKind::HeartToHeartTalk && !rule.pairs.is_empty();
+    let open = matches!(status, Status::Met | Status::Late | Status::Upcoming);
+    let pairs_missing = if by_pairs && open {
+        talks_missing(input, &counting, &rule.pairs, from, to)
+    } else {
+        Vec::new()
+    };
+    let why = if matches!(status, Status::Met | Status::Late) && !pairs_missing.is_empty() {
+        Some(Why::PairsIncomplete)
+    } else {
+        why(status, &mine)
+    };
+    let members_missing = if by_pairs {
+        pairs_missing.iter().map(|(m, _)| *m).collect()
+    } else if kind.every_member() && open {
+        input
+            .members
+            .iter()
+            .filter(|m| present_for(&m.spans, from, to, ratio))
+            .filter(|m| {
+                !counting
+                    .iter()
+                    .any(|r| r.participants.contains(&m.member_id))
+            })
+            .map(|m| m.member_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Slot {
         kind,
         period: rule.period,
@@ -327,8 +349,62 @@ fn slot(
         on_time,
         total,
         members_missing,
+        pairs_missing,
         why,
     }
+}
+
+/// The members of the period who lack a kind of talk the rule asks for (R1.16). A member
+/// counts as a committee member when on the committee for the period as they count as a
+/// member; a kind applies only when the period has someone to talk with in it (a committee of
+/// one has no 委员之间).
+fn talks_missing(
+    input: &Input<'_>,
+    counting: &[&&RecordFact],
+    wanted: &[TalkPair],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(i64, Vec<TalkPair>)> {
+    let ratio = input.settings.min_existence_ratio;
+    let present: Vec<i64> = input
+        .members
+        .iter()
+        .filter(|m| present_for(&m.spans, from, to, ratio))
+        .map(|m| m.member_id)
+        .collect();
+    let committee: std::collections::HashSet<i64> = input
+        .committee
+        .iter()
+        .filter(|m| present_for(&m.spans, from, to, ratio))
+        .map(|m| m.member_id)
+        .collect();
+    let on_committee = present.iter().filter(|m| committee.contains(m)).count();
+    let others = present.len() - on_committee;
+    let mut had: std::collections::HashSet<(i64, TalkPair)> = std::collections::HashSet::new();
+    for (a, b) in counting.iter().flat_map(|r| r.pairs.iter()) {
+        let kind = TalkPair::between(committee.contains(a), committee.contains(b));
+        had.insert((*a, kind));
+        had.insert((*b, kind));
+    }
+    present
+        .iter()
+        .filter_map(|m| {
+            let mine = committee.contains(m);
+            let lacking: Vec<TalkPair> = wanted
+                .iter()
+                .copied()
+                .filter(|kind| match (kind, mine) {
+                    (TalkPair::CommitteeCommittee, true) => on_committee > 1,
+                    (TalkPair::CommitteeMember, true) => others > 0,
+                    (TalkPair::CommitteeMember, false) => on_committee > 0,
+                    (TalkPair::MemberMember, false) => others > 1,
+                    _ => false,
+                })
+                .filter(|kind| !had.contains(&(*m, *kind)))
+                .collect();
+            (!lacking.is_empty()).then_some((*m, lacking))
+        })
+        .collect()
 }
 
 /// Why a period stands as it does: an unmet period names its drafts (the quorum first); a
@@ -499,6 +575,7 @@ mod tests {
             also: None,
             participants: vec![],
             quorum_short: false,
+            pairs: vec![],
         }
     }
 
@@ -507,6 +584,7 @@ mod tests {
         org: OrgFacts,
         records: Vec<RecordFact>,
         members: Vec<MemberFact>,
+        committee: Vec<MemberFact>,
         today: NaiveDate,
     }
 
@@ -517,6 +595,7 @@ mod tests {
                 org,
                 records: vec![],
                 members: vec![],
+                committee: vec![],
                 today: d(2026, 12, 31),
             }
         }
@@ -529,6 +608,7 @@ mod tests {
                     org: &self.org,
                     records: &self.records,
                     members: &self.members,
+                    committee: &self.committee,
                     from: d(year, 1, 1),
                     to: d(year + 1, 1, 1),
                     today: self.today,
@@ -830,6 +910,7 @@ mod tests {
             org: &case.org,
             records: &case.records,
             members: &[],
+            committee: &[],
             from: d(2025, 1, 1),
             to: d(2026, 1, 1),
             today: d(2026, 12, 31),
@@ -994,10 +1075,10 @@ mod tests {
             // Joined in May: owed.
             member(14, d(2025, 5, 1), None),
         ];
-        let mut talk = record(1, 1, MeetingKind::HeartToHeartTalk, d(2025, 6, 1));
+        let mut talk = record(1, 1, MeetingKind::DemocraticReview, d(2025, 6, 1));
         talk.participants = vec![10, 13];
         case.records.push(talk);
-        let slots = case.year(2025, MeetingKind::HeartToHeartTalk);
+        let slots = case.year(2025, MeetingKind::DemocraticReview);
         assert_eq!(slots[0].status, Status::Met);
         assert_eq!(slots[0].members_missing, vec![11, 14]);
         // A member who moved away and back counts the days of both stays.
@@ -1012,7 +1093,7 @@ mod tests {
             ],
         }];
         assert_eq!(
-            case.year(2025, MeetingKind::HeartToHeartTalk)[0].members_missing,
+            case.year(2025, MeetingKind::DemocraticReview)[0].members_missing,
             vec![20]
         );
         // Not for kinds that are not every member's.
@@ -1020,6 +1101,87 @@ mod tests {
             case.year(2025, MeetingKind::ThemePartyDay)
                 .iter()
                 .all(|s| s.members_missing.is_empty())
+        );
+    }
+
+    /// Issue 14, 8 (R1.16): 谈心谈话 covers a member when they had every kind of talk the
+    /// rule's `pairs` asks for that their branch makes possible: a committee member with
+    /// another committee member and with a member; a member with a committee member and with
+    /// another member. Drafts do not count; the period says which are missing.
+    #[test]
+    fn talks_cover_a_member_by_every_pair_the_rule_asks_for() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 12, 31);
+        case.members = (1..=5).map(|id| member(id, d(2020, 1, 1), None)).collect();
+        // 1 and 2 are on the committee; 3, 4, 5 are not.
+        case.committee = vec![
+            member(1, d(2020, 1, 1), None),
+            member(2, d(2020, 1, 1), None),
+        ];
+        let talk = |id, pairs: Vec<(i64, i64)>, state| {
+            let mut r = record(id, 1, MeetingKind::HeartToHeartTalk, d(2025, 6, 1));
+            r.pairs = pairs;
+            r.state = state;
+            r
+        };
+        case.records = vec![talk(
+            1,
+            vec![(1, 2), (1, 3), (2, 4), (3, 4)],
+            ReviewState::Submitted,
+        )];
+        let slot = &case.year(2025, MeetingKind::HeartToHeartTalk)[0];
+        assert_eq!(slot.status, Status::Met);
+        assert_eq!(slot.why, Some(Why::PairsIncomplete));
+        assert_eq!(
+            slot.pairs_missing,
+            vec![(5, vec![TalkPair::CommitteeMember, TalkPair::MemberMember]),]
+        );
+        assert_eq!(slot.members_missing, vec![5]);
+        // A draft's pairs do not count; a submitted record's do.
+        case.records
+            .push(talk(2, vec![(2, 5), (4, 5)], ReviewState::Draft));
+        assert_eq!(
+            case.year(2025, MeetingKind::HeartToHeartTalk)[0]
+                .pairs_missing
+                .len(),
+            1
+        );
+        case.records[1].state = ReviewState::Accepted;
+        let slot = &case.year(2025, MeetingKind::HeartToHeartTalk)[0];
+        assert!(slot.pairs_missing.is_empty() && slot.members_missing.is_empty());
+        assert_eq!(slot.why, None);
+        // A committee of one has no 委员之间; a bureau asking only for 委员与党员 says so.
+        case.committee = vec![member(1, d(2020, 1, 1), None)];
+        case.records = vec![talk(
+            1,
+            vec![(1, 2), (1, 3), (1, 4), (1, 5), (2, 3), (4, 5)],
+            ReviewState::Accepted,
+        )];
+        assert!(
+            case.year(2025, MeetingKind::HeartToHeartTalk)[0]
+                .pairs_missing
+                .is_empty()
+        );
+        case.versions[0].meetings = Rules::load(Some(
+            "[meetings.heart_to_heart_talk]\npairs = [\"committee-member\"]\n",
+        ))
+        .unwrap()
+        .meetings;
+        case.records = vec![talk(
+            1,
+            vec![(1, 2), (1, 3), (1, 4), (1, 5)],
+            ReviewState::Accepted,
+        )];
+        assert!(
+            case.year(2025, MeetingKind::HeartToHeartTalk)[0]
+                .pairs_missing
+                .is_empty()
+        );
+        assert!(
+            Rules::load(Some(
+                "[meetings.heart_to_heart_talk]\npairs = [\"friends\"]\n"
+            ))
+            .is_err()
         );
     }
 
@@ -1067,6 +1229,7 @@ mod tests {
             org: &case.org,
             records: &[],
             members: &[],
+            committee: &[],
             from: d(2027, 1, 1),
             to: d(2028, 1, 1),
             today: d(2026, 12, 1),
@@ -1187,6 +1350,7 @@ mod tests {
                     org: &org,
                     records: &records,
                     members: &[],
+            committee: &[],
                     from: d(2025, 1, 1),
                     to: d(2026, 1, 1),
                     today: base + chrono::TimeDelta::days(today),

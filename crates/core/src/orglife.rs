@@ -236,6 +236,27 @@ impl MeetingKind {
 }
 
 labelled_enum! {
+    /// Who talks with whom in 谈心谈话 (R1.16: 支部委员之间、支部委员和党员之间、党员和党员之间;
+    /// the rules file's `pairs` says which the bureau asks for).
+    pub enum TalkPair {
+        CommitteeCommittee = ("committee-committee", "委员之间"),
+        CommitteeMember = ("committee-member", "委员与党员"),
+        MemberMember = ("member-member", "党员之间"),
+    }
+}
+
+impl TalkPair {
+    /// The kind of a talk between a committee member (or not) and another.
+    pub fn between(a_committee: bool, b_committee: bool) -> TalkPair {
+        match (a_committee, b_committee) {
+            (true, true) => TalkPair::CommitteeCommittee,
+            (false, false) => TalkPair::MemberMember,
+            _ => TalkPair::CommitteeMember,
+        }
+    }
+}
+
+labelled_enum! {
     /// Why an expected attendee was absent.
     pub enum AbsenceReason {
         BusinessTrip = ("business_trip", "出差"),
@@ -404,6 +425,8 @@ pub struct Substance<'a> {
     /// Present participants whose criticism or self-criticism is empty (组织生活会, 民主生活会).
     pub without_criticism: Vec<String>,
     pub votes: Vec<Vote>,
+    /// 谈心谈话: how many pairs talked.
+    pub talk_pairs: u32,
 }
 
 /// The numbers a kind's submission check needs, from the rules file.
@@ -470,6 +493,9 @@ pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> 
     }
     if kind == MeetingKind::PartyLecture && s.lecturer.trim().is_empty() {
         errors.add("lecturer", "党课须填写授课人");
+    }
+    if kind == MeetingKind::HeartToHeartTalk && s.talk_pairs == 0 {
+        errors.add("pairs", "请填写谈话双方");
     }
     let a = s.attendance;
     if a.expected == 0 {
@@ -751,7 +777,29 @@ mod tests {
                 no: 0,
                 abstain: 0,
             }],
+            talk_pairs: 0,
         }
+    }
+
+    /// Issue 14, 8: a 谈心谈话 record names who talked with whom.
+    #[test]
+    fn a_talk_needs_its_pairs() {
+        let none = check_submission(
+            MeetingKind::HeartToHeartTalk,
+            &substance(),
+            Thresholds::default(),
+        );
+        assert_eq!(none.get("pairs"), Some("请填写谈话双方"));
+        let one = Substance {
+            talk_pairs: 1,
+            ..substance()
+        };
+        let ok = check_submission(MeetingKind::HeartToHeartTalk, &one, Thresholds::default());
+        assert!(ok.get("pairs").is_none());
+        assert_eq!(
+            TalkPair::between(true, false),
+            TalkPair::between(false, true)
+        );
     }
 
     fn general() -> Thresholds {

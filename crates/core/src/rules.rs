@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::compliance::Period;
 pub use crate::compliance::Settings as ComplianceSettings;
-use crate::orglife::{MeetingKind, PassRule, Quorum, Thresholds};
+use crate::orglife::{MeetingKind, PassRule, Quorum, TalkPair, Thresholds};
 use crate::rectification::Escalation;
 
 /// The default rules, compiled in.
@@ -109,6 +109,21 @@ pub struct MeetingRule {
     /// The quarter the annual meeting is usually held in (advice, shown in plans).
     #[serde(default)]
     pub preferred_quarter: Option<u32>,
+    /// 谈心谈话: the kinds of talk every member needs in the period (R1.16).
+    #[serde(default, deserialize_with = "talk_pairs")]
+    pub pairs: Vec<TalkPair>,
+}
+
+/// Reads `pairs` by their codes, refusing one it does not know.
+fn talk_pairs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<TalkPair>, D::Error> {
+    let codes: Vec<String> = Deserialize::deserialize(d)?;
+    codes
+        .iter()
+        .map(|c| {
+            TalkPair::from_code(c)
+                .ok_or_else(|| serde::de::Error::custom(format!("未知的谈心谈话类别：{c}")))
+        })
+        .collect()
 }
 
 impl MeetingRule {

@@ -979,13 +979,18 @@ impl Services {
 
         let first = dangjian_store::orglife::next_id(&mut tx).await?;
         let ids: Vec<i64> = org_ids.iter().map(|(id, _)| *id).collect();
-        let (meetings, attendees) = life::org_life(&plan, &ids, today, scale, seed, first);
+        let life::Life {
+            meetings,
+            attendees,
+            pairs,
+        } = life::org_life(&plan, &ids, today, scale, seed, first);
         progress("组织生活", 0, meetings.len() as u64);
         // Into empty tables: the rows first, then their indexes and keys in one pass each.
         let tables = ["meetings", "meeting_attendees"];
         let mut rebuild = bulk::drop_foreign_keys(&mut tx, &tables).await?;
         rebuild.extend(bulk::drop_indexes(&mut tx, &tables).await?);
         dangjian_store::orglife::insert_bulk(&mut tx, &meetings, &attendees, now).await?;
+        dangjian_store::orglife::insert_bulk_pairs(&mut tx, &pairs).await?;
         bulk::rebuild(&mut tx, &rebuild).await?;
         progress("组织生活", meetings.len() as u64, meetings.len() as u64);
 

@@ -18,7 +18,7 @@ use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
 use dangjian_store::orglife::{
     self, Action, Attendee, Author, Content, MeetingBrief, MeetingRow, Participation, Resolution,
-    ReviewRow, RevisionRow, RollMember,
+    ReviewRow, RevisionRow, RollMember, TalkPairRow,
 };
 use dangjian_store::{Conn, Page, members, orgs};
 use serde::{Deserialize, Serialize};
@@ -128,8 +128,19 @@ pub struct MeetingForm {
     pub attendees: Vec<AttendeeForm>,
     /// Members of the day's roll left out of a 支部党员大会's voting base (M4.11).
     pub quorum_exclusions: Vec<ExclusionForm>,
+    /// 谈心谈话: who talked with whom (member ids of the day's roll). The record's attendees
+    /// are the members of its pairs.
+    pub pairs: Vec<PairForm>,
     pub resolutions: Vec<ResolutionForm>,
     pub actions: Vec<ActionForm>,
+}
+
+/// Two members of the day's roll who talked (谈心谈话).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PairForm {
+    pub a: i64,
+    pub b: i64,
 }
 
 /// A voting member of the roll left out of the base: the M4.11 case and the upper committee's
@@ -388,6 +399,57 @@ async fn expected_roll(
     })
 }
 
+/// The pairs of a 谈心谈话 form: two different members of the day's roll each, each pair
+/// once; problems go to `pairs`. Their members become the record's attendees, all present.
+fn talk_pairs(
+    forms: &[PairForm],
+    on_roll: &HashMap<i64, &RollMember>,
+    e: &mut FieldErrors,
+) -> (Vec<TalkPairRow>, Vec<Attendee>) {
+    let mut seen = HashSet::new();
+    let mut pairs = Vec::new();
+    let mut attendees: Vec<Attendee> = Vec::new();
+    for p in forms.iter().filter(|p| p.a != 0 || p.b != 0).take(MAX_ROWS) {
+        let (Some(a), Some(b)) = (on_roll.get(&p.a), on_roll.get(&p.b)) else {
+            e.add(
+                "pairs",
+                "谈话双方须为会议当日本组织名册中的党员，且都须选择",
+            );
+            continue;
+        };
+        if p.a == p.b {
+            e.add("pairs", format!("{}不能与自己谈心谈话", a.name));
+            continue;
+        }
+        if !seen.insert((p.a.min(p.b), p.a.max(p.b))) {
+            continue;
+        }
+        for m in [a, b] {
+            if !attendees.iter().any(|x| x.member_id == m.member_id) {
+                attendees.push(Attendee {
+                    member_id: m.member_id,
+                    name: m.name.clone(),
+                    voting: m.voting,
+                    present: true,
+                    absence_reason: None,
+                    absence_note: None,
+                    makeup_on: None,
+                    makeup_note: None,
+                    criticism: None,
+                    self_criticism: None,
+                });
+            }
+        }
+        pairs.push(TalkPairRow {
+            a: a.member_id,
+            a_name: a.name.clone(),
+            b: b.member_id,
+            b_name: b.name.clone(),
+        });
+    }
+    (pairs, attendees)
+}
+
 /// The M4.11 exclusions of a 支部党员大会's form: each a voting member of the day's roll, not
 /// present, in one of the five cases, with the upper committee's approval named. Problems go
 /// to `quorum_exclusions`.
@@ -456,6 +518,7 @@ fn substance<'a>(c: &'a Content) -> Substance<'a> {
                 .voting_roll
                 .map(|roll| roll.saturating_sub(c.exclusions.len() as u32)),
         },
+        talk_pairs: c.pairs.len() as u32,
         absent_without_reason: c
             .attendees
             .iter()
@@ -496,6 +559,7 @@ fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow])
         "counts_for": c.counts_for.map(|d| d.to_string()), "combined_review": c.combined_review,
         "expected_reason": c.expected_reason,
         "voting_roll": c.voting_roll,
+        "pairs": c.pairs.iter().map(|p| json!([p.a_name, p.b_name])).collect::<Vec<_>>(),
         "quorum_exclusions": c.exclusions.iter().map(|x| json!({
             "member_id": x.member_id, "name": x.name, "category": x.category.label(),
             "approval": x.approval,
@@ -807,11 +871,23 @@ impl Services {
                 ),
             }
         }
+        // A 谈心谈话 is recorded as who talked with whom: its attendees are the pairs' members.
+        let pairs = if kind == Some(MeetingKind::HeartToHeartTalk) {
+            let (pairs, talkers) = talk_pairs(&form.pairs, &on_roll, &mut e);
+            attendees = talkers;
+            pairs
+        } else {
+            Vec::new()
+        };
         let differs = roll.len() != attendees.len()
             || attendees
                 .iter()
                 .any(|a| !on_roll.contains_key(&a.member_id));
-        if differs && expected_reason.is_none() && kind.is_some() && held_on.is_some() {
+        if differs
+            && expected_reason.is_none()
+            && kind.is_some_and(|k| k != MeetingKind::HeartToHeartTalk)
+            && held_on.is_some()
+        {
             e.add(
                 "expected_reason",
                 format!(
@@ -912,6 +988,7 @@ impl Services {
             voting_roll,
             exclusions,
             quorum_short: false,
+            pairs,
             attendees,
             resolutions,
             actions,
@@ -1261,10 +1338,13 @@ impl Services {
         let mut tx = self.db().read().await?;
         let facts =
             orglife::engine_facts(&mut tx, &actor.scope, Some(org.id), from, to, true).await?;
-        let members = if org.kind == OrgKind::Branch {
-            orglife::members_over(&mut tx, org.id, from, to).await?
+        let (members, committee) = if org.kind == OrgKind::Branch {
+            (
+                orglife::members_over(&mut tx, org.id, from, to).await?,
+                orglife::committee_over(&mut tx, org.id, from, to).await?,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let filter = Filter {
             org_id: Some(org.id),
@@ -1290,6 +1370,7 @@ impl Services {
             org: facts_org,
             records: &facts.records,
             members: &members,
+            committee: &committee,
             from,
             to,
             today: self.clock().today(),
@@ -1384,6 +1465,7 @@ impl Services {
                 org,
                 records: records_of(&facts.records, org.id),
                 members: &[],
+                committee: &[],
                 from,
                 to,
                 today,
@@ -1467,6 +1549,7 @@ impl Services {
                 org,
                 records: records_of(&facts.records, org.id),
                 members: &[],
+                committee: &[],
                 from,
                 to,
                 today,

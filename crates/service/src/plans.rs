@@ -179,6 +179,7 @@ impl Services {
             org: facts_org,
             records: &[],
             members: &[],
+            committee: &[],
             from,
             to,
             today,

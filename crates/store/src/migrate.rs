@@ -133,6 +133,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 17,
+        name: "talk_pairs",
+        sql: include_str!("../migrations/0017_talk_pairs.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

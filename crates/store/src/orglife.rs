@@ -39,6 +39,8 @@ pub struct Content {
     pub exclusions: Vec<Exclusion>,
     /// The record misses its quorum under the rules it was saved with (written by the server).
     pub quorum_short: bool,
+    /// 谈心谈话: who talked with whom, each pair with the smaller member id first.
+    pub pairs: Vec<TalkPairRow>,
     pub attendees: Vec<Attendee>,
     pub resolutions: Vec<Resolution>,
     pub actions: Vec<Action>,
@@ -51,6 +53,15 @@ pub struct Exclusion {
     pub name: String,
     pub category: QuorumExclusion,
     pub approval: String,
+}
+
+/// Two members who talked (谈心谈话), with their names for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TalkPairRow {
+    pub a: i64,
+    pub a_name: String,
+    pub b: i64,
+    pub b_name: String,
 }
 
 /// One expected attendee. A make-up is recorded later, for an absentee.
@@ -258,6 +269,7 @@ pub async fn update(
         "DELETE FROM meeting_resolutions WHERE meeting_id = $1",
         "DELETE FROM meeting_actions WHERE meeting_id = $1",
         "DELETE FROM meeting_quorum_exclusions WHERE meeting_id = $1",
+        "DELETE FROM meeting_talk_pairs WHERE meeting_id = $1",
     ] {
         sqlx::query(table).bind(id).execute(&mut *conn).await?;
     }
@@ -285,7 +297,38 @@ async fn exclusions(conn: &mut Conn, id: i64) -> StoreResult<Vec<Exclusion>> {
         .collect()
 }
 
+async fn talk_pairs(conn: &mut Conn, id: i64) -> StoreResult<Vec<TalkPairRow>> {
+    let rows = sqlx::query(
+        "SELECT t.member_a, a.name AS a_name, t.member_b, b.name AS b_name FROM meeting_talk_pairs t \
+         JOIN members a ON a.id = t.member_a JOIN members b ON b.id = t.member_b \
+         WHERE t.meeting_id = $1 ORDER BY a.name, b.name",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TalkPairRow {
+                a: r.int("member_a")?,
+                a_name: r.text("a_name")?,
+                b: r.int("member_b")?,
+                b_name: r.text("b_name")?,
+            })
+        })
+        .collect()
+}
+
 async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()> {
+    for p in &c.pairs {
+        sqlx::query(
+            "INSERT INTO meeting_talk_pairs (meeting_id, member_a, member_b) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(p.a.min(p.b))
+        .bind(p.a.max(p.b))
+        .execute(&mut *conn)
+        .await?;
+    }
     for x in &c.exclusions {
         sqlx::query(
             "INSERT INTO meeting_quorum_exclusions (meeting_id, member_id, category, approval) \
@@ -425,6 +468,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
             .and_then(|n| u32::try_from(n).ok()),
         quorum_short: row.flag("quorum_short")?,
         exclusions: exclusions(conn, id).await?,
+        pairs: talk_pairs(conn, id).await?,
         attendees: attendees(conn, id).await?,
         resolutions: resolutions(conn, id).await?,
         actions: actions(conn, id).await?,
@@ -967,6 +1011,7 @@ pub async fn record_facts(
                 also: (combined != 0).then_some(MeetingKind::DemocraticReview),
                 participants: Vec::new(),
                 quorum_short: quorum_short != 0,
+                pairs: Vec::new(),
             });
         }
     }
@@ -996,6 +1041,31 @@ pub async fn record_facts(
         for row in sql::fetch_all(conn, sql).await? {
             if let Some(&i) = index.get(&row.int("meeting_id")?) {
                 records[i].participants.push(row.int("member_id")?);
+            }
+        }
+        // 谈心谈话: who talked with whom.
+        let mut sql = Sql::new(
+            "SELECT t.meeting_id, t.member_a, t.member_b FROM meeting_talk_pairs t \
+             JOIN meetings m ON m.id = t.meeting_id JOIN orgs o ON o.id = m.org_id \
+             WHERE ((m.held_on >= ",
+        );
+        sql.bind(date_text(from))
+            .push(" AND m.held_on < ")
+            .bind(date_text(to))
+            .push(") OR (m.counts_for >= ")
+            .bind(date_text(from))
+            .push(" AND m.counts_for < ")
+            .bind(date_text(to))
+            .push("))");
+        push_org_scope(&mut sql, scope, "o.path");
+        if let Some(org) = org {
+            sql.push(" AND m.org_id = ").bind(org);
+        }
+        for row in sql::fetch_all(conn, sql).await? {
+            if let Some(&i) = index.get(&row.int("meeting_id")?) {
+                records[i]
+                    .pairs
+                    .push((row.int("member_a")?, row.int("member_b")?));
             }
         }
     }
@@ -1053,6 +1123,39 @@ pub async fn members_over(
                 (a, b) => a.or(b),
             },
         };
+        match members.last_mut() {
+            Some(last) if last.member_id == id => last.spans.push(span),
+            _ => members.push(MemberFact {
+                member_id: id,
+                spans: vec![span],
+            }),
+        }
+    }
+    Ok(members)
+}
+
+/// The committee members of an org over `[from, to)`, each with the spans of their
+/// committee posts (any post but 党小组长).
+pub async fn committee_over(
+    conn: &mut Conn,
+    org: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<MemberFact>> {
+    let rows = sqlx::query(
+        "SELECT member_id, valid_from, valid_to FROM org_posts WHERE org_id = $1 \
+         AND post <> 'group_leader' AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2) \
+         ORDER BY member_id, valid_from",
+    )
+    .bind(org)
+    .bind(date_text(from))
+    .bind(date_text(to))
+    .fetch_all(conn)
+    .await?;
+    let mut members: Vec<MemberFact> = Vec::new();
+    for row in rows {
+        let id = row.int("member_id")?;
+        let span = span(&row)?;
         match members.last_mut() {
             Some(last) if last.member_id == id => last.spans.push(span),
             _ => members.push(MemberFact {
@@ -1193,6 +1296,27 @@ pub async fn insert_bulk(
         sqlx::query_with(&text, args).execute(&mut *conn).await?;
     }
     crate::bulk::sync_identity(conn, "meetings").await
+}
+
+/// Loads 谈心谈话 pairs in bulk (the demo): (record id, member id, member id), the smaller
+/// member id first.
+pub async fn insert_bulk_pairs(conn: &mut Conn, pairs: &[(i64, i64, i64)]) -> StoreResult<()> {
+    for chunk in pairs.chunks(2_000) {
+        let mut sql =
+            Sql::new("INSERT INTO meeting_talk_pairs (meeting_id, member_a, member_b) VALUES ");
+        for (i, (meeting, a, b)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(*meeting)
+                .push(", ")
+                .bind(*a)
+                .push(", ")
+                .bind(*b)
+                .push(")");
+        }
+        let (text, args) = sql.parts();
+        sqlx::query_with(&text, args).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// An item of an org's plan.

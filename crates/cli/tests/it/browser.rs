@@ -568,6 +568,24 @@ async fn a_secretary_places_a_group_member_and_records_a_group_meeting_in_a_real
         .await;
     let path = driver.screenshot("general-meeting-form.png").await;
     eprintln!("screenshot: {}", path.display());
+    // A 谈心谈话 is recorded as pairs from the roll.
+    driver
+        .goto(&app.url(&format!(
+            "/orgs/{}/meetings/new?kind=heart_to_heart_talk&held_on=2026-03-20",
+            f.a1
+        )))
+        .await;
+    let talk = driver.wait_for_text("谈话双方").await;
+    assert!(talk.contains("p0_a") && talk.contains("p0_b"), "{talk}");
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "document.querySelector('select[name=p0_a]').scrollIntoView();", "args": [] }),
+        )
+        .await;
+    let path = driver.screenshot("talk-form.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
 

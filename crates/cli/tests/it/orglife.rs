@@ -1120,3 +1120,174 @@ async fn a_general_meeting_counts_its_quorum_against_the_whole_roll() {
         "{page}"
     );
 }
+
+/// Issue 14, 8 (R1.16): a 谈心谈话 is recorded as who talked with whom, from the day's roll;
+/// the year is covered when every member had each kind of talk the rules ask for, and the
+/// org's compliance says who still lacks which.
+#[tokio::test]
+async fn talks_are_pairs_and_the_year_names_who_lacks_which() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = crate::harness::office();
+    let third = app
+        .services
+        .create_member(&office, &crate::harness::member_form(20, "A1"))
+        .await
+        .unwrap();
+    // The first member is the branch's secretary: the others are members.
+    let appoint = dangjian_service::orgs::SecretaryForm {
+        police_number: "200001".to_owned(),
+        on: "2026-01-05".to_owned(),
+    };
+    app.services
+        .set_secretary(&office, f.a1, &appoint)
+        .await
+        .unwrap();
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let talk = |pairs: &[(i64, i64)]| {
+        let mut fields: Vec<(String, String)> = [
+            ("kind", "heart_to_heart_talk"),
+            ("held_on", "2026-03-10"),
+            ("starts_at", "15:00"),
+            ("ends_at", "16:00"),
+            ("place", "书记办公室"),
+            ("host", "王书记"),
+            ("recorder", "王书记"),
+            ("topics", "年度谈心谈话"),
+            ("minutes", GOOD_MINUTES),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            fields.push((format!("p{i}_a"), a.to_string()));
+            fields.push((format!("p{i}_b"), b.to_string()));
+        }
+        fields
+    };
+    // A member with themself, and one of another branch, are refused at the field.
+    let alone = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &talk(&[(f.member_a1, f.member_a1)]),
+    )
+    .await;
+    assert_eq!(alone.status(), 422);
+    assert!(alone.text().await.unwrap().contains("不能与自己谈心谈话"));
+    let stranger = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &talk(&[(f.member_a1, f.member_a2)]),
+    )
+    .await;
+    assert_eq!(stranger.status(), 422);
+    assert!(stranger.text().await.unwrap().contains("名册中的党员"));
+    // The secretary talked with the second member: the third lacks both kinds.
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &talk(&[(f.member_a1, f.member_a1_second)]),
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let id = id_of(&location(&saved));
+    let submitted = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(submitted.status(), 303);
+    let page = text(&secretary, app.url(&format!("/meetings/{id}"))).await;
+    assert!(
+        page.contains("谈话双方") && page.contains("应到2人，实到2人"),
+        "{page}"
+    );
+    let token = secretary_token(&app).await;
+    let compliance: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/orgs/{}/compliance?year=2026", f.a1)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let slot = compliance["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "heart_to_heart_talk")
+        .unwrap();
+    assert_eq!(slot["status"], "met");
+    assert_eq!(slot["why"], "pairs_incomplete");
+    assert_eq!(
+        slot["pairs_missing"],
+        json!([
+            { "member_id": f.member_a1_second, "name": "测试丙", "lacking": ["member-member"] },
+            { "member_id": third, "name": "测试甲", "lacking": ["committee-member", "member-member"] }
+        ])
+    );
+    let calendar = text(
+        &secretary,
+        app.url(&format!("/orgs/{}/orglife?year=2026", f.a1)),
+    )
+    .await;
+    assert!(
+        calendar.contains("谈心谈话未全覆盖")
+            && calendar.contains("测试甲（缺委员与党员、党员之间）")
+    );
+    // Through the API: the secretary with the third member, the two members together.
+    let created = app
+        .client()
+        .post(app.url(&format!("/api/v1/orgs/{}/meetings", f.a1)))
+        .bearer_auth(&token)
+        .json(&json!({
+            "kind": "heart_to_heart_talk", "held_on": "2026-03-12", "starts_at": "15:00",
+            "ends_at": "16:00", "place": "书记办公室", "host": "王书记", "recorder": "王书记",
+            "topics": "年度谈心谈话", "minutes": GOOD_MINUTES,
+            "pairs": [ { "a": f.member_a1, "b": third }, { "a": third, "b": f.member_a1_second } ]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let record: Value = created.json().await.unwrap();
+    assert_eq!(record["pairs"].as_array().unwrap().len(), 2);
+    assert_eq!(record["attendees"].as_array().unwrap().len(), 3);
+    let submitted = app
+        .client()
+        .post(app.url(&format!("/api/v1/meetings/{}/submit", record["id"])))
+        .bearer_auth(&token)
+        .json(&json!({ "version": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), 200);
+    let compliance: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/orgs/{}/compliance?year=2026", f.a1)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let slot = compliance["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "heart_to_heart_talk")
+        .unwrap();
+    assert_eq!(slot["pairs_missing"], json!([]));
+    // Covered; what is left is the review from above.
+    assert_eq!(slot["why"], "awaiting_review");
+}

@@ -66,6 +66,8 @@ struct Builder<'a> {
     detailed_from: NaiveDate,
     meetings: Vec<BulkMeeting>,
     attendees: Vec<BulkAttendee>,
+    /// 谈心谈话: (record id, member id, member id).
+    pairs: Vec<(i64, i64, i64)>,
     plan: &'a Plan,
 }
 
@@ -139,7 +141,8 @@ impl Builder<'_> {
                 continue;
             }
             let member_id = member.id;
-            let present = self.rng.random_bool(0.9);
+            // A talk's attendees are the members of its pairs, who were all there.
+            let present = kind == MeetingKind::HeartToHeartTalk || self.rng.random_bool(0.9);
             let makeup = (!present && self.rng.random_bool(0.6))
                 .then(|| held_on + TimeDelta::days(self.rng.random_range(3..30)))
                 .filter(|d| *d <= self.today);
@@ -154,6 +157,51 @@ impl Builder<'_> {
                 makeup_on: makeup,
             });
         }
+    }
+
+    /// The pairs of the last record, a 谈心谈话 of `people` (those who had joined by then):
+    /// the secretary with each committee member, every member with a committee member in
+    /// turn, and members with one another in a ring — every kind of R1.16 for everyone. The
+    /// committee's 2nd and later members thus also talk with members.
+    fn pairs(&mut self, people: &[usize], committee: &[usize]) {
+        let Some(record) = self.meetings.last() else {
+            return;
+        };
+        let (id, held_on) = (record.id, record.held_on);
+        let joined = |p: &usize| self.plan.members[*p].row.joined_on <= held_on;
+        let on_committee: Vec<i64> = committee
+            .iter()
+            .filter(|p| people.contains(p) && joined(p))
+            .map(|p| self.plan.members[*p].row.id)
+            .collect();
+        let others: Vec<i64> = people
+            .iter()
+            .filter(|p| !committee.contains(p) && joined(p))
+            .map(|p| self.plan.members[*p].row.id)
+            .collect();
+        let mut mine: Vec<(i64, i64, i64)> = Vec::new();
+        let mut add = |a: i64, b: i64| {
+            let pair = (id, a.min(b), a.max(b));
+            if a != b && !mine.contains(&pair) {
+                mine.push(pair);
+            }
+        };
+        if let Some((first, rest)) = on_committee.split_first() {
+            for c in rest {
+                add(*first, *c);
+            }
+        }
+        if !on_committee.is_empty() {
+            for (i, m) in others.iter().enumerate() {
+                add(on_committee[i % on_committee.len()], *m);
+            }
+        }
+        if others.len() > 1 {
+            for (i, m) in others.iter().enumerate() {
+                add(*m, others[(i + 1) % others.len()]);
+            }
+        }
+        self.pairs.extend(mine);
     }
 
     /// One requirement over the history: a meeting each period unless the branch lets it pass,
@@ -196,6 +244,14 @@ fn add_months(day: NaiveDate, months: u32) -> NaiveDate {
     date(total / 12, (total % 12) as u32 + 1, 1)
 }
 
+/// The demo's organisational life: records, their attendance, and the 谈心谈话 pairs
+/// (record id, member id, member id).
+pub(super) struct Life {
+    pub meetings: Vec<BulkMeeting>,
+    pub attendees: Vec<BulkAttendee>,
+    pub pairs: Vec<(i64, i64, i64)>,
+}
+
 /// The records and attendance of the demo bureau. `org_ids` are the written orgs' ids in plan
 /// order; `first_id` is the first free record id.
 pub(super) fn org_life(
@@ -205,7 +261,7 @@ pub(super) fn org_life(
     scale: DemoScale,
     seed: u64,
     first_id: i64,
-) -> (Vec<BulkMeeting>, Vec<BulkAttendee>) {
+) -> Life {
     let mut members_of: Vec<Vec<usize>> = vec![Vec::new(); plan.orgs.len()];
     for (i, m) in plan.members.iter().enumerate() {
         members_of[m.branch].push(i);
@@ -220,6 +276,7 @@ pub(super) fn org_life(
         },
         meetings: Vec::new(),
         attendees: Vec::new(),
+        pairs: Vec::new(),
         plan,
     };
     let history_from = date(today.year() - 2, 1, 1);
@@ -327,6 +384,14 @@ pub(super) fn org_life(
                             people,
                             false,
                         );
+                        if talk >= b.detailed_from {
+                            let committee: Vec<usize> = org
+                                .secretary
+                                .into_iter()
+                                .chain(org.committee.iter().map(|(_, m)| *m))
+                                .collect();
+                            b.pairs(people, &committee);
+                        }
                     }
                 }
             }
@@ -367,7 +432,11 @@ pub(super) fn org_life(
             OrgKind::GeneralBranch => {}
         }
     }
-    (b.meetings, b.attendees)
+    Life {
+        meetings: b.meetings,
+        attendees: b.attendees,
+        pairs: b.pairs,
+    }
 }
 
 #[cfg(test)]
@@ -384,7 +453,11 @@ mod tests {
         for (i, m) in plan.members.iter_mut().enumerate() {
             m.row.id = i as i64 + 1;
         }
-        let (meetings, attendees) = org_life(&plan, &ids, today, DemoScale::City, 7, 1);
+        let Life {
+            meetings,
+            attendees,
+            pairs,
+        } = org_life(&plan, &ids, today, DemoScale::City, 7, 1);
         assert!(meetings.iter().all(|m| m.held_on <= today));
         assert!(meetings.iter().any(|m| m.held_on.year() == 2024));
         for kind in MeetingKind::ALL {
@@ -413,6 +486,26 @@ mod tests {
                 .iter()
                 .all(|a| a.makeup_on.is_none_or(|d| d <= today))
         );
+        // Every 谈心谈话 names its pairs, each of two different members who attended it.
+        let talks: Vec<&BulkMeeting> = meetings
+            .iter()
+            .filter(|m| m.kind == MeetingKind::HeartToHeartTalk)
+            .collect();
+        assert!(!talks.is_empty());
+        for t in talks {
+            let mine: Vec<_> = pairs.iter().filter(|p| p.0 == t.id).collect();
+            assert!(!mine.is_empty(), "talk {} has no pairs", t.id);
+            for (_, a, b) in mine {
+                assert!(a < b);
+                for m in [a, b] {
+                    assert!(
+                        attendees
+                            .iter()
+                            .any(|x| x.meeting_id == t.id && x.member_id == *m && x.present)
+                    );
+                }
+            }
+        }
         // Ids are consecutive from the first free one.
         assert!(
             meetings

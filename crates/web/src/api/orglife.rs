@@ -9,7 +9,7 @@ use dangjian_core::orglife::{MeetingKind, ReviewState};
 use dangjian_service::Page;
 use dangjian_service::orglife::{
     ActionForm, AttendeeForm, Brief, Count, DueItem, ExclusionForm, Filter, MakeupForm, Meeting,
-    MeetingForm, ResolutionForm, ReviewForm, period_label, year_range,
+    MeetingForm, PairForm, ResolutionForm, ReviewForm, period_label, year_range,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +33,14 @@ pub struct AttendeeInput {
     /// 组织生活会 and 民主生活会: the criticism received and the self-criticism given.
     pub criticism: String,
     pub self_criticism: String,
+}
+
+/// Two members who talked (谈心谈话).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct PairInput {
+    pub a: i64,
+    pub b: i64,
 }
 
 /// A voting member of a 支部党员大会's roll left out of its voting base (M4.11).
@@ -105,6 +113,9 @@ pub struct MeetingInput {
     pub attendees: Vec<AttendeeInput>,
     /// 支部党员大会: voting members of the day's roll left out of the base under M4.11.
     pub quorum_exclusions: Vec<ExclusionInput>,
+    /// 谈心谈话: who talked with whom, as member ids of the day's roll; the record's
+    /// attendees are the members of its pairs (`attendees` is not read for this kind).
+    pub pairs: Vec<PairInput>,
     pub resolutions: Vec<ResolutionInput>,
     pub actions: Vec<ActionInput>,
 }
@@ -140,6 +151,11 @@ impl From<MeetingInput> for MeetingForm {
                     criticism: a.criticism,
                     self_criticism: a.self_criticism,
                 })
+                .collect(),
+            pairs: i
+                .pairs
+                .iter()
+                .map(|p| PairForm { a: p.a, b: p.b })
                 .collect(),
             quorum_exclusions: i
                 .quorum_exclusions
@@ -236,6 +252,8 @@ pub struct MeetingJson {
     /// counted against less `quorum_exclusions`.
     pub voting_roll: Option<u32>,
     pub quorum_exclusions: Vec<ExclusionInput>,
+    /// 谈心谈话: who talked with whom.
+    pub pairs: Vec<PairInput>,
     /// `draft`, `submitted`, `returned` or `accepted`.
     pub state: String,
     /// Name this in the next update, submission or review.
@@ -304,6 +322,11 @@ async fn meeting_json(
         counts_for: c.counts_for.map(view::date),
         combined_review: c.combined_review,
         expected_reason: c.expected_reason,
+        pairs: c
+            .pairs
+            .iter()
+            .map(|p| PairInput { a: p.a, b: p.b })
+            .collect(),
         voting_roll: c.voting_roll,
         quorum_exclusions: c
             .exclusions
@@ -639,6 +662,17 @@ pub struct SlotJson {
     pub why_label: Option<String>,
     pub records: Vec<i64>,
     pub members_missing: Vec<MemberRefJson>,
+    /// 谈心谈话: each member not yet covered and the kinds of talk they lack
+    /// (`committee-committee`, `committee-member`, `member-member`).
+    pub pairs_missing: Vec<TalkGapJson>,
+}
+
+/// A member's missing kinds of 谈心谈话.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TalkGapJson {
+    pub member_id: i64,
+    pub name: String,
+    pub lacking: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -690,6 +724,15 @@ fn slot_json(
             .map(|id| MemberRefJson {
                 id: *id,
                 name: names.get(id).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        pairs_missing: s
+            .pairs_missing
+            .iter()
+            .map(|(id, kinds)| TalkGapJson {
+                member_id: *id,
+                name: names.get(id).cloned().unwrap_or_default(),
+                lacking: kinds.iter().map(|k| k.code()).collect(),
             })
             .collect(),
     }

@@ -12,7 +12,7 @@ use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::orglife::{
     ActionForm, AttendeeForm, Brief, Count, ExclusionForm, Filter, MakeupForm, MeetingForm,
-    OverviewRow, ResolutionForm, ReviewForm, period_label,
+    OverviewRow, PairForm, ResolutionForm, ReviewForm, period_label,
 };
 use dangjian_service::plans::{GenerateForm, PlanForm};
 use dangjian_service::{Actor, Page, ServiceError};
@@ -371,10 +371,25 @@ pub async fn calendar(
             .first()
             .map(|s| format!("{}{}次", s.period.label(), s.min_count))
             .unwrap_or_default();
+        // 谈心谈话 names what each member still lacks; the other kinds only who.
+        let lacking: std::collections::HashMap<i64, String> = slots
+            .iter()
+            .flat_map(|s| s.pairs_missing.iter())
+            .map(|(m, kinds)| {
+                let kinds: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+                (*m, kinds.join("、"))
+            })
+            .collect();
         let mut missing_members: Vec<String> = slots
             .iter()
             .flat_map(|s| s.members_missing.iter())
-            .filter_map(|m| c.names.get(m).cloned())
+            .filter_map(|m| {
+                let name = c.names.get(m)?;
+                Some(match lacking.get(m) {
+                    Some(kinds) => format!("{name}（缺{kinds}）"),
+                    None => name.clone(),
+                })
+            })
             .collect();
         missing_members.dedup();
         rows.push(KindRow {
@@ -556,6 +571,10 @@ struct FormPage {
     is_olm: bool,
     /// A 支部党员大会: its voting members may be left out of the base under M4.11.
     is_general_meeting: bool,
+    /// A 谈心谈话: recorded as who talked with whom, from the day's roll.
+    is_talk: bool,
+    /// The pairs' rows (member ids; 0 for none), with blank rows to add more.
+    pairs: Vec<(i64, i64)>,
     exclusions: Vec<(&'static str, &'static str)>,
     form: MeetingForm,
     version: String,
@@ -643,6 +662,13 @@ fn form_page(
         votes: kind.is_some_and(MeetingKind::votes),
         is_olm: kind == Some(MeetingKind::OrganizationalLifeMeeting),
         is_general_meeting: kind == Some(MeetingKind::BranchGeneralMeeting),
+        is_talk: kind == Some(MeetingKind::HeartToHeartTalk),
+        pairs: {
+            let mut rows: Vec<(i64, i64)> = form.pairs.iter().map(|p| (p.a, p.b)).collect();
+            let blank = rows.len().max(3) + 3;
+            rows.resize(blank, (0, 0));
+            rows
+        },
         exclusions: dangjian_core::orglife::QuorumExclusion::ALL
             .iter()
             .map(|x| (x.code(), x.label()))
@@ -746,6 +772,7 @@ pub async fn new_form(
 fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>) {
     let mut form = MeetingForm::default();
     let mut rows: Vec<AttendeeRowView> = Vec::new();
+    let mut talks: Vec<PairForm> = Vec::new();
     let mut resolutions: Vec<ResolutionForm> = Vec::new();
     let mut actions: Vec<ActionForm> = Vec::new();
     fn nth<T: Default>(list: &mut Vec<T>, i: usize) -> Option<&mut T> {
@@ -794,6 +821,17 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                         "exclusion" => row.exclusion = value,
                         "approval" => row.approval = value,
                         _ => {}
+                    }
+                    continue;
+                }
+                (Some('p'), Some(i)) => {
+                    if let Some(p) = usize::try_from(i).ok().and_then(|i| nth(&mut talks, i)) {
+                        let id = value.trim().parse().unwrap_or_default();
+                        match field {
+                            "a" => p.a = id,
+                            "b" => p.b = id,
+                            _ => {}
+                        }
                     }
                     continue;
                 }
@@ -859,6 +897,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             self_criticism: r.self_criticism.clone(),
         })
         .collect();
+    form.pairs = talks;
     form.quorum_exclusions = rows
         .iter()
         .filter(|r| !r.exclusion.is_empty())
@@ -995,6 +1034,11 @@ pub async fn edit_form(
         version: Some(m.version),
         attendees: vec![],
         quorum_exclusions: vec![],
+        pairs: c
+            .pairs
+            .iter()
+            .map(|p| PairForm { a: p.a, b: p.b })
+            .collect(),
         resolutions: c
             .resolutions
             .iter()
@@ -1104,6 +1148,8 @@ struct DetailPage {
     voting_base: String,
     /// Those left out: name, case, approval.
     exclusions: Vec<(String, &'static str, String)>,
+    /// 谈心谈话: who talked with whom.
+    pairs: Vec<(String, String)>,
     attendees: Vec<AttendeeView>,
     resolutions: Vec<(String, u32, u32, u32, bool)>,
     actions: Vec<(String, String, String)>,
@@ -1189,6 +1235,11 @@ async fn detail_page(
             .exclusions
             .iter()
             .map(|x| (x.name.clone(), x.category.label(), x.approval.clone()))
+            .collect(),
+        pairs: c
+            .pairs
+            .iter()
+            .map(|p| (p.a_name.clone(), p.b_name.clone()))
             .collect(),
         attendees: c
             .attendees
