@@ -215,6 +215,15 @@ impl MeetingKind {
         )
     }
 
+    /// Kinds at which every member present gives a 党性分析 and the branch its feedback
+    /// (组织生活会, and 民主评议党员 held with it or alone).
+    pub fn needs_party_analysis(self) -> bool {
+        matches!(
+            self,
+            MeetingKind::OrganizationalLifeMeeting | MeetingKind::DemocraticReview
+        )
+    }
+
     /// Kinds whose decisions are taken by vote and recorded with their counts.
     pub fn votes(self) -> bool {
         matches!(
@@ -427,6 +436,8 @@ pub struct Substance<'a> {
     pub votes: Vec<Vote>,
     /// 谈心谈话: how many pairs talked.
     pub talk_pairs: u32,
+    /// Present members without a 党性分析 (组织生活会, 民主评议).
+    pub without_analysis: Vec<String>,
 }
 
 /// The numbers a kind's submission check needs, from the rules file.
@@ -532,6 +543,15 @@ pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> 
             format!(
                 "每位参会人员都应开展批评和自我批评，尚未填写：{}",
                 s.without_criticism.join("、")
+            ),
+        );
+    }
+    if kind.needs_party_analysis() && !s.without_analysis.is_empty() {
+        errors.add(
+            "party_analysis",
+            format!(
+                "每位参会党员都应进行党性分析，尚未填写：{}",
+                s.without_analysis.join("、")
             ),
         );
     }
@@ -778,7 +798,31 @@ mod tests {
                 abstain: 0,
             }],
             talk_pairs: 0,
+            without_analysis: vec![],
         }
+    }
+
+    /// Issue 14, 9: at a 组织生活会 and 民主评议 every member present gives a 党性分析.
+    #[test]
+    fn a_life_meeting_needs_each_members_party_analysis() {
+        let missing = Substance {
+            without_analysis: vec!["张三".to_owned()],
+            ..substance()
+        };
+        for kind in [
+            MeetingKind::OrganizationalLifeMeeting,
+            MeetingKind::DemocraticReview,
+        ] {
+            let errors = check_submission(kind, &missing, Thresholds::default());
+            assert!(
+                errors
+                    .get("party_analysis")
+                    .is_some_and(|m| m.contains("张三")),
+                "{kind:?}"
+            );
+        }
+        let lecture = check_submission(MeetingKind::ThemePartyDay, &missing, Thresholds::default());
+        assert!(lecture.get("party_analysis").is_none());
     }
 
     /// Issue 14, 8: a 谈心谈话 record names who talked with whom.

@@ -82,6 +82,9 @@ pub struct AttendeeForm {
     pub absence_note: String,
     pub criticism: String,
     pub self_criticism: String,
+    /// 组织生活会, 民主评议: the member's 党性分析 and the branch's feedback on it.
+    pub party_analysis: String,
+    pub analysis_feedback: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -437,6 +440,8 @@ fn talk_pairs(
                     makeup_note: None,
                     criticism: None,
                     self_criticism: None,
+                    party_analysis: None,
+                    analysis_feedback: None,
                 });
             }
         }
@@ -519,6 +524,12 @@ fn substance<'a>(c: &'a Content) -> Substance<'a> {
                 .map(|roll| roll.saturating_sub(c.exclusions.len() as u32)),
         },
         talk_pairs: c.pairs.len() as u32,
+        without_analysis: c
+            .attendees
+            .iter()
+            .filter(|a| a.present && a.party_analysis.as_deref().is_none_or(str::is_empty))
+            .map(|a| a.name.clone())
+            .collect(),
         absent_without_reason: c
             .attendees
             .iter()
@@ -567,6 +578,7 @@ fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow])
         "attendees": c.attendees.iter().map(|a| json!({
             "member_id": a.member_id, "name": a.name, "voting": a.voting, "present": a.present,
             "absence_reason": a.absence_reason.map(AbsenceReason::label),
+            "party_analysis": a.party_analysis, "analysis_feedback": a.analysis_feedback,
             "absence_note": a.absence_note, "criticism": a.criticism,
             "self_criticism": a.self_criticism,
         })).collect::<Vec<_>>(),
@@ -836,6 +848,15 @@ impl Services {
                     .filter(|s| !s.is_empty() && a.present),
                 self_criticism: Some(long_text(&a.self_criticism, LONG, "criticism", &mut e))
                     .filter(|s| !s.is_empty() && a.present),
+                party_analysis: Some(long_text(&a.party_analysis, LONG, "party_analysis", &mut e))
+                    .filter(|s| !s.is_empty() && a.present),
+                analysis_feedback: Some(long_text(
+                    &a.analysis_feedback,
+                    LONG,
+                    "party_analysis",
+                    &mut e,
+                ))
+                .filter(|s| !s.is_empty() && a.present),
             });
         }
         for raw in form
@@ -862,6 +883,8 @@ impl Services {
                             makeup_note: None,
                             criticism: None,
                             self_criticism: None,
+                            party_analysis: None,
+                            analysis_feedback: None,
                         });
                     }
                 }
@@ -1321,6 +1344,22 @@ impl Services {
         let list = orglife::list(&mut tx, &actor.scope, filter, page).await?;
         tx.commit().await?;
         Ok(list)
+    }
+
+    /// A member's 党性分析 from the 组织生活会 and 民主评议 records, newest first: part of their
+    /// record, seen by whoever may see the member.
+    pub async fn member_party_analyses(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+    ) -> ServiceResult<Vec<orglife::AnalysisRow>> {
+        self.require(actor, Permission::ReadMembers, "member.view")
+            .await?;
+        self.load_member(actor, member_id, "member.view").await?;
+        let mut tx = self.db().read().await?;
+        let rows = orglife::analyses_of(&mut tx, member_id).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// One org's compliance for a year, with the members not yet covered by the every-member

@@ -77,6 +77,47 @@ pub struct Attendee {
     pub makeup_note: Option<String>,
     pub criticism: Option<String>,
     pub self_criticism: Option<String>,
+    /// 党性分析 at a 组织生活会 or 民主评议, and the branch's feedback on it.
+    pub party_analysis: Option<String>,
+    pub analysis_feedback: Option<String>,
+}
+
+/// A member's 党性分析 as kept in their record: where and when, the text, the feedback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisRow {
+    pub meeting_id: i64,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub org_name: String,
+    pub state: ReviewState,
+    pub text: String,
+    pub feedback: Option<String>,
+}
+
+/// A member's 党性分析, newest first.
+pub async fn analyses_of(conn: &mut Conn, member: i64) -> StoreResult<Vec<AnalysisRow>> {
+    sqlx::query(
+        "SELECT m.id, m.kind, m.held_on, o.name AS org_name, m.state, a.party_analysis, \
+         a.analysis_feedback FROM meeting_attendees a JOIN meetings m ON m.id = a.meeting_id \
+         JOIN orgs o ON o.id = m.org_id WHERE a.member_id = $1 AND a.party_analysis IS NOT NULL \
+         ORDER BY m.held_on DESC, m.id DESC",
+    )
+    .bind(member)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(AnalysisRow {
+            meeting_id: row.int("id")?,
+            kind: row.code("kind", MeetingKind::from_code)?,
+            held_on: row.date("held_on")?,
+            org_name: row.text("org_name")?,
+            state: row.code("state", ReviewState::from_code)?,
+            text: row.text("party_analysis")?,
+            feedback: row.opt_text("analysis_feedback")?,
+        })
+    })
+    .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -344,8 +385,8 @@ async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()
     for a in &c.attendees {
         sqlx::query(
             "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, \
-             absence_note, makeup_on, makeup_note, criticism, self_criticism) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             absence_note, makeup_on, makeup_note, criticism, self_criticism, party_analysis, \
+             analysis_feedback) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id)
         .bind(a.member_id)
@@ -357,6 +398,8 @@ async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()
         .bind(a.makeup_note.as_deref())
         .bind(a.criticism.as_deref())
         .bind(a.self_criticism.as_deref())
+        .bind(a.party_analysis.as_deref())
+        .bind(a.analysis_feedback.as_deref())
         .execute(&mut *conn)
         .await?;
     }
@@ -493,7 +536,8 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
 async fn attendees(conn: &mut Conn, id: i64) -> StoreResult<Vec<Attendee>> {
     sqlx::query(
         "SELECT a.member_id, p.name, a.voting, a.present, a.absence_reason, a.absence_note, a.makeup_on, \
-         a.makeup_note, a.criticism, a.self_criticism FROM meeting_attendees a \
+         a.makeup_note, a.criticism, a.self_criticism, a.party_analysis, a.analysis_feedback \
+         FROM meeting_attendees a \
          JOIN members p ON p.id = a.member_id WHERE a.meeting_id = $1 ORDER BY a.present DESC, p.name, a.member_id",
     )
     .bind(id)
@@ -512,6 +556,8 @@ async fn attendees(conn: &mut Conn, id: i64) -> StoreResult<Vec<Attendee>> {
             makeup_note: row.opt_text("makeup_note")?,
             criticism: row.opt_text("criticism")?,
             self_criticism: row.opt_text("self_criticism")?,
+            party_analysis: row.opt_text("party_analysis")?,
+            analysis_feedback: row.opt_text("analysis_feedback")?,
         })
     })
     .collect()
@@ -1197,6 +1243,9 @@ pub struct BulkAttendee {
     pub present: bool,
     pub absence_reason: Option<AbsenceReason>,
     pub makeup_on: Option<NaiveDate>,
+    /// 党性分析 and the branch's feedback (组织生活会, 民主评议).
+    pub party_analysis: Option<String>,
+    pub analysis_feedback: Option<String>,
 }
 
 /// The first free record id.
@@ -1273,7 +1322,8 @@ pub async fn insert_bulk(
     }
     for chunk in attendees.chunks(size * 2) {
         let mut sql = Sql::new(
-            "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, makeup_on, makeup_note) VALUES ",
+            "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, makeup_on, \
+             makeup_note, party_analysis, analysis_feedback) VALUES ",
         );
         for (i, a) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -1290,6 +1340,10 @@ pub async fn insert_bulk(
                 .bind(a.makeup_on.map(date_text))
                 .push(", ")
                 .bind(a.makeup_on.map(|_| "观看会议录像，学习会议材料并提交心得"))
+                .push(", ")
+                .bind(a.party_analysis.clone())
+                .push(", ")
+                .bind(a.analysis_feedback.clone())
                 .push(")");
         }
         let (text, args) = sql.parts();

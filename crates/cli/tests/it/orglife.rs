@@ -1291,3 +1291,113 @@ async fn talks_are_pairs_and_the_year_names_who_lacks_which() {
     // Covered; what is left is the review from above.
     assert_eq!(slot["why"], "awaiting_review");
 }
+
+/// Issue 14, 9: at a 组织生活会 each member present gives a 党性分析 and the branch its
+/// feedback; the record is not submitted without them, and they are kept in the member's
+/// record (page and API), within scope.
+#[tokio::test]
+async fn party_analyses_are_given_at_the_life_meeting_and_kept_in_the_members_record() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let mut fields: Vec<(String, String)> = theme_day(&app, GOOD_MINUTES)
+        .into_iter()
+        .filter(|(k, _)| {
+            k != "kind"
+                && !["_reason", "_note", "_present"]
+                    .iter()
+                    .any(|e| k.ends_with(e))
+        })
+        .collect();
+    fields.push(("kind".to_owned(), "organizational_life_meeting".to_owned()));
+    for id in [f.member_a1, f.member_a1_second] {
+        fields.push((format!("a{id}_present"), "1".to_owned()));
+        fields.push((format!("a{id}_self"), "理论学习不够深入".to_owned()));
+        fields.push((format!("a{id}_criticism"), "联系群众不够主动".to_owned()));
+    }
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &fields,
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let id = id_of(&location(&saved));
+    let refused = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("每位参会党员都应进行党性分析")
+    );
+    for id in [f.member_a1, f.member_a1_second] {
+        fields.push((
+            format!("a{id}_analysis"),
+            "对照党章，理想信念坚定；不足是学习不够系统".to_owned(),
+        ));
+    }
+    fields.push((
+        format!("a{}_feedback", f.member_a1),
+        "同意本人分析，望制定学习计划".to_owned(),
+    ));
+    fields.push(("version".to_owned(), "1".to_owned()));
+    let edited = post(&app, &secretary, &format!("/meetings/{id}/edit"), &fields).await;
+    assert_eq!(edited.status(), 303);
+    let submitted = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{id}/submit"),
+            &[("version", "2")],
+        )
+        .await;
+    assert_eq!(submitted.status(), 303);
+    let member_page = text(&secretary, app.url(&format!("/members/{}", f.member_a1))).await;
+    assert!(
+        member_page.contains("学习不够系统") && member_page.contains("望制定学习计划"),
+        "{member_page}"
+    );
+    let token = secretary_token(&app).await;
+    let analyses: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/members/{}/party-analyses", f.member_a1)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            &analyses[0]["meeting_id"],
+            &analyses[0]["kind"],
+            &analyses[0]["feedback"]
+        ),
+        (
+            &json!(id),
+            &json!("organizational_life_meeting"),
+            &json!("同意本人分析，望制定学习计划")
+        )
+    );
+    // Another branch's secretary does not see it.
+    let other = app
+        .login_as("sec_b", Role::OrgSecretary, Some("B"), None)
+        .await;
+    let hidden = other
+        .get(app.url(&format!("/members/{}", f.member_a1)))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(hidden.status().as_u16(), 403 | 404));
+}

@@ -47,6 +47,14 @@ const COMMITTEE: &[&str] = &[
     "研究党费收缴和党员教育管理",
     "研究落实上级党委部署",
 ];
+/// The demo's 党性分析: a strength and a shortcoming to name.
+const ANALYSES: &[(&str, &str)] = &[
+    ("理想信念坚定，执行上级决策部署坚决", "理论学习不够系统深入"),
+    ("坚持执法为民，服务群众热情", "运用新技术开展工作的本领不足"),
+    ("严守纪律规矩，廉洁自律", "批评和自我批评辣味不足"),
+    ("工作作风扎实，攻坚克难敢于担当", "联系服务群众的主动性不够"),
+];
+
 const PLACES: &[&str] = &["党员活动室", "三楼会议室", "所队会议室", "警史教育室"];
 
 /// Whether a branch keeps to the rules well, most of the time, or poorly: the chance it lets
@@ -146,6 +154,18 @@ impl Builder<'_> {
             let makeup = (!present && self.rng.random_bool(0.6))
                 .then(|| held_on + TimeDelta::days(self.rng.random_range(3..30)))
                 .filter(|d| *d <= self.today);
+            // At a 组织生活会 or 民主评议 each member present analyses their party spirit and
+            // the branch answers.
+            let analysis = (present && kind.needs_party_analysis()).then(|| {
+                let (strength, gap) = ANALYSES[self.rng.random_range(0..ANALYSES.len())];
+                (
+                    format!(
+                        "对照党章党规，{strength}；存在的不足是{gap}，下一步将制定措施逐项改进。"
+                    ),
+                    format!("同意本人的分析，希望在{gap}方面拿出具体措施，支部将跟踪落实。"),
+                )
+            });
+            let (party_analysis, analysis_feedback) = analysis.unzip();
             self.attendees.push(BulkAttendee {
                 meeting_id: id,
                 member_id,
@@ -155,6 +175,8 @@ impl Builder<'_> {
                     AbsenceReason::ALL[self.rng.random_range(0..AbsenceReason::ALL.len())]
                 }),
                 makeup_on: makeup,
+                party_analysis,
+                analysis_feedback,
             });
         }
     }

@@ -85,6 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orglife::makeup))
         .routes(routes!(orglife::list))
         .routes(routes!(orglife::compliance))
+        .routes(routes!(orglife::analyses))
         .routes(routes!(orglife::overview))
         .routes(routes!(orglife::todo))
         .routes(routes!(orglife::mine))

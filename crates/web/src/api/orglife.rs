@@ -33,6 +33,10 @@ pub struct AttendeeInput {
     /// 组织生活会 and 民主生活会: the criticism received and the self-criticism given.
     pub criticism: String,
     pub self_criticism: String,
+    /// 组织生活会 and 民主评议: the member's 党性分析 (required of those present before
+    /// submission) and the branch's feedback.
+    pub party_analysis: String,
+    pub analysis_feedback: String,
 }
 
 /// Two members who talked (谈心谈话).
@@ -150,6 +154,8 @@ impl From<MeetingInput> for MeetingForm {
                     absence_note: a.absence_note,
                     criticism: a.criticism,
                     self_criticism: a.self_criticism,
+                    party_analysis: a.party_analysis,
+                    analysis_feedback: a.analysis_feedback,
                 })
                 .collect(),
             pairs: i
@@ -203,6 +209,8 @@ pub struct AttendeeJson {
     pub makeup_note: Option<String>,
     pub criticism: Option<String>,
     pub self_criticism: Option<String>,
+    pub party_analysis: Option<String>,
+    pub analysis_feedback: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -354,6 +362,8 @@ async fn meeting_json(
                 makeup_note: a.makeup_note,
                 criticism: a.criticism,
                 self_criticism: a.self_criticism,
+                party_analysis: a.party_analysis,
+                analysis_feedback: a.analysis_feedback,
             })
             .collect(),
         resolutions: c
@@ -736,6 +746,45 @@ fn slot_json(
             })
             .collect(),
     }
+}
+
+/// A member's 党性分析 from one 组织生活会 or 民主评议 record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnalysisJson {
+    pub meeting_id: i64,
+    /// `organizational_life_meeting` or `democratic_review`.
+    pub kind: &'static str,
+    #[schema(format = Date)]
+    pub held_on: String,
+    pub org_name: String,
+    /// The record's review state: `draft`, `submitted`, `returned` or `accepted`.
+    pub state: &'static str,
+    pub text: String,
+    pub feedback: Option<String>,
+}
+
+/// A member's 党性分析 with the branch's feedback, newest first.
+#[utoipa::path(get, path = "/members/{id}/party-analyses", tag = "orglife", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AnalysisJson>), (status = 404, body = ApiErrorBody)))]
+pub async fn analyses(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<AnalysisJson>>, ApiError> {
+    let rows = state.services.member_party_analyses(&actor, id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| AnalysisJson {
+                meeting_id: a.meeting_id,
+                kind: a.kind.code(),
+                held_on: view::date(a.held_on),
+                org_name: a.org_name,
+                state: a.state.code(),
+                text: a.text,
+                feedback: a.feedback,
+            })
+            .collect(),
+    ))
 }
 
 /// An org's compliance with the rules of organisational life for a year, period by period.

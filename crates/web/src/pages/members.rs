@@ -372,6 +372,8 @@ struct DetailPage {
     months: Vec<u32>,
     /// (date, what, reason, by)
     events: Vec<(String, String, String, String)>,
+    /// 党性分析: (record id, date, meeting and org, text, feedback).
+    analyses: Vec<(i64, String, String, String, String)>,
     /// (letter, from, to, issued, status)
     transfers: Vec<(String, String, String, String, String)>,
 }
@@ -549,6 +551,7 @@ fn detail_page(
         transitions: life.available.iter().map(|k| transition_view(*k)).collect(),
         transition_error: None,
         months: (6..=12).collect(),
+        analyses: Vec::new(),
         events: life
             .events
             .iter()
@@ -589,7 +592,23 @@ async fn full_detail(
 ) -> Result<DetailPage, PageError> {
     let d = state.services.member_detail(actor, id).await?;
     let life = state.services.member_lifecycle(actor, id).await?;
-    Ok(detail_page(actor, d, life, notice))
+    let mut page = detail_page(actor, d, life, notice);
+    page.analyses = state
+        .services
+        .member_party_analyses(actor, id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.meeting_id,
+                view::date(a.held_on),
+                format!("{}{}（{}）", a.org_name, a.kind.label(), a.state.label()),
+                a.text,
+                a.feedback.unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(page)
 }
 
 /// Records a transition (转正, 转接, 失联 …) from the member's page.

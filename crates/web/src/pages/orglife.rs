@@ -552,6 +552,9 @@ struct AttendeeRowView {
     /// upper committee's approval.
     exclusion: String,
     approval: String,
+    /// 党性分析 and the branch's feedback (组织生活会, 民主评议).
+    analysis: String,
+    feedback: String,
 }
 
 #[derive(Template)]
@@ -567,6 +570,8 @@ struct FormPage {
     kind_label: &'static str,
     is_lecture: bool,
     needs_criticism: bool,
+    /// 组织生活会, 民主评议: each member's 党性分析 and the branch's feedback.
+    needs_analysis: bool,
     votes: bool,
     is_olm: bool,
     /// A 支部党员大会: its voting members may be left out of the base under M4.11.
@@ -659,6 +664,7 @@ fn form_page(
         kind_label: kind.map_or("", MeetingKind::label),
         is_lecture: kind == Some(MeetingKind::PartyLecture),
         needs_criticism: kind.is_some_and(MeetingKind::needs_criticism),
+        needs_analysis: kind.is_some_and(MeetingKind::needs_party_analysis),
         votes: kind.is_some_and(MeetingKind::votes),
         is_olm: kind == Some(MeetingKind::OrganizationalLifeMeeting),
         is_general_meeting: kind == Some(MeetingKind::BranchGeneralMeeting),
@@ -730,6 +736,8 @@ pub async fn new_form(
                     self_criticism: String::new(),
                     exclusion: String::new(),
                     approval: String::new(),
+                    analysis: String::new(),
+                    feedback: String::new(),
                 })
                 .collect();
         }
@@ -804,6 +812,8 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                                 self_criticism: String::new(),
                                 exclusion: String::new(),
                                 approval: String::new(),
+                                analysis: String::new(),
+                                feedback: String::new(),
                             });
                             let last = rows.len() - 1;
                             &mut rows[last]
@@ -820,6 +830,8 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                         "self" => row.self_criticism = value,
                         "exclusion" => row.exclusion = value,
                         "approval" => row.approval = value,
+                        "analysis" => row.analysis = value,
+                        "feedback" => row.feedback = value,
                         _ => {}
                     }
                     continue;
@@ -895,6 +907,8 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             absence_note: r.note.clone(),
             criticism: r.criticism.clone(),
             self_criticism: r.self_criticism.clone(),
+            party_analysis: r.analysis.clone(),
+            analysis_feedback: r.feedback.clone(),
         })
         .collect();
     form.pairs = talks;
@@ -983,6 +997,8 @@ pub async fn edit_form(
             self_criticism: a.self_criticism.clone().unwrap_or_default(),
             exclusion: String::new(),
             approval: String::new(),
+            analysis: a.party_analysis.clone().unwrap_or_default(),
+            feedback: a.analysis_feedback.clone().unwrap_or_default(),
         })
         .collect();
     // Members on the roll of the day but not expected are offered, unticked.
@@ -1004,6 +1020,8 @@ pub async fn edit_form(
                 self_criticism: String::new(),
                 exclusion: String::new(),
                 approval: String::new(),
+                analysis: String::new(),
+                feedback: String::new(),
             });
         }
     }
@@ -1110,6 +1128,8 @@ struct AttendeeView {
     makeup: Option<String>,
     criticism: String,
     self_criticism: String,
+    analysis: String,
+    feedback: String,
 }
 
 struct ReviewView {
@@ -1128,6 +1148,8 @@ struct DetailPage {
     org_name: String,
     kind: &'static str,
     needs_criticism: bool,
+    /// 组织生活会, 民主评议: each member's 党性分析 and the branch's feedback.
+    needs_analysis: bool,
     state: &'static str,
     state_class: &'static str,
     version: i64,
@@ -1208,6 +1230,7 @@ async fn detail_page(
         org_name: m.org_name.clone(),
         kind: c.kind.label(),
         needs_criticism: c.kind.needs_criticism(),
+        needs_analysis: c.kind.needs_party_analysis(),
         state: m.state.label(),
         state_class: state_class(m.state),
         version: m.version,
@@ -1262,6 +1285,8 @@ async fn detail_page(
                 }),
                 criticism: a.criticism.clone().unwrap_or_default(),
                 self_criticism: a.self_criticism.clone().unwrap_or_default(),
+                analysis: a.party_analysis.clone().unwrap_or_default(),
+                feedback: a.analysis_feedback.clone().unwrap_or_default(),
             })
             .collect(),
         resolutions: c
