@@ -52,18 +52,22 @@ labelled_enum! {
         DisciplineCommissioner = ("discipline_commissioner", "纪检委员"),
         CommitteeMember = ("committee_member", "委员"),
         GroupLeader = ("group_leader", "党小组长"),
+        /// A member of the leadership team (领导班子) who holds no committee post: at a
+        /// 民主生活会 the whole team takes part, not only the committee (R2.x).
+        LeadershipMember = ("leadership_member", "班子成员（非委员）"),
     }
 }
 
 impl Post {
-    /// Whether the post is a seat on the committee (a group leader's is not).
+    /// Whether the post is a seat on the committee (a group leader's and a leadership team
+    /// member's are not).
     pub fn is_committee_seat(self) -> bool {
-        self != Post::GroupLeader
+        !matches!(self, Post::GroupLeader | Post::LeadershipMember)
     }
 
-    /// Whether the post has one holder at a time (委员 may be several).
+    /// Whether the post has one holder at a time (委员 and 班子成员 may be several).
     pub fn is_single(self) -> bool {
-        self != Post::CommitteeMember
+        !matches!(self, Post::CommitteeMember | Post::LeadershipMember)
     }
 
     /// The posts an org of `kind` has.
@@ -71,6 +75,15 @@ impl Post {
         use Post::*;
         match kind {
             OrgKind::Group => &[GroupLeader],
+            OrgKind::Committee => &[
+                Secretary,
+                DeputySecretary,
+                OrganizationCommissioner,
+                PublicityCommissioner,
+                DisciplineCommissioner,
+                CommitteeMember,
+                LeadershipMember,
+            ],
             _ => &[
                 Secretary,
                 DeputySecretary,
@@ -352,6 +365,22 @@ mod tests {
         ] {
             assert!(!OrgKind::Group.may_stand_under(parent));
         }
+    }
+
+    /// Issue 14, 10: the leadership team's members who hold no committee post belong to a
+    /// committee (党委) only, may be several, and are not committee seats.
+    #[test]
+    fn a_leadership_member_is_a_committees_and_no_seat() {
+        assert!(Post::for_kind(OrgKind::Committee).contains(&Post::LeadershipMember));
+        for kind in [OrgKind::GeneralBranch, OrgKind::Branch, OrgKind::Group] {
+            assert!(!Post::for_kind(kind).contains(&Post::LeadershipMember));
+        }
+        assert!(!Post::LeadershipMember.is_single() && !Post::CommitteeMember.is_single());
+        assert!(Post::Secretary.is_single() && Post::GroupLeader.is_single());
+        assert!(!Post::LeadershipMember.is_committee_seat());
+        assert!(
+            !Post::GroupLeader.is_committee_seat() && Post::CommitteeMember.is_committee_seat()
+        );
     }
 
     #[test]

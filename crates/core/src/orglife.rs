@@ -4,6 +4,7 @@
 //! every absence, each participant's criticism and self-criticism at a 组织生活会, the lecturer
 //! of a 党课, and resolutions with their votes. The numbers come from the rules file.
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::field::FieldErrors;
@@ -213,6 +214,12 @@ impl MeetingKind {
             self,
             MeetingKind::OrganizationalLifeMeeting | MeetingKind::DemocraticLifeMeeting
         )
+    }
+
+    /// Kinds whose participants each bring their 对照检查材料, prepared by opinions
+    /// gathered beforehand, and which are reported to the level above (民主生活会).
+    pub fn needs_review_material(self) -> bool {
+        self == MeetingKind::DemocraticLifeMeeting
     }
 
     /// Kinds at which every member present gives a 党性分析 and the branch its feedback
@@ -438,6 +445,10 @@ pub struct Substance<'a> {
     pub talk_pairs: u32,
     /// Present members without a 党性分析 (组织生活会, 民主评议).
     pub without_analysis: Vec<String>,
+    /// 民主生活会: the opinions gathered beforehand (会前征求意见).
+    pub preparation: &'a str,
+    /// 民主生活会: present members of the team without their 对照检查材料.
+    pub without_material: Vec<String>,
 }
 
 /// The numbers a kind's submission check needs, from the rules file.
@@ -445,6 +456,67 @@ pub struct Substance<'a> {
 pub struct Thresholds {
     pub quorum: Option<Quorum>,
     pub attendance_min_ratio: Option<f64>,
+}
+
+/// Where the report of a 民主生活会 to the level above stands (R2.9: within
+/// `report_within_days` of the meeting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStatus {
+    /// Reported by the last day.
+    OnTime { on: NaiveDate },
+    /// Reported after it.
+    Late { on: NaiveDate, days: i64 },
+    /// Not yet reported; the last day is still ahead (or today).
+    Due { by: NaiveDate },
+    /// Not reported, and the last day has passed.
+    Overdue { by: NaiveDate, days: i64 },
+}
+
+impl ReportStatus {
+    /// The status of a meeting held on `held_on`, reported on `reported_on`, `today`.
+    pub fn of(
+        held_on: NaiveDate,
+        reported_on: Option<NaiveDate>,
+        today: NaiveDate,
+        within_days: u32,
+    ) -> ReportStatus {
+        let by = held_on + chrono::Days::new(u64::from(within_days));
+        match reported_on {
+            Some(on) if on <= by => ReportStatus::OnTime { on },
+            Some(on) => ReportStatus::Late {
+                on,
+                days: (on - by).num_days(),
+            },
+            None if today <= by => ReportStatus::Due { by },
+            None => ReportStatus::Overdue {
+                by,
+                days: (today - by).num_days(),
+            },
+        }
+    }
+
+    /// Whether the report came, or is, late.
+    pub fn is_late(self) -> bool {
+        matches!(
+            self,
+            ReportStatus::Late { .. } | ReportStatus::Overdue { .. }
+        )
+    }
+}
+
+impl std::fmt::Display for ReportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReportStatus::OnTime { on } => write!(f, "已于{on}报送上级党组织"),
+            ReportStatus::Late { on, days } => {
+                write!(f, "已于{on}报送上级党组织，逾期{days}天")
+            }
+            ReportStatus::Due { by } => write!(f, "应于{by}前报送上级党组织"),
+            ReportStatus::Overdue { by, days } => {
+                write!(f, "应于{by}前报送上级党组织，已逾期{days}天未报送")
+            }
+        }
+    }
 }
 
 /// A quorum not reached: who counts, how many came, how many were expected.
@@ -545,6 +617,23 @@ pub fn check_submission(kind: MeetingKind, s: &Substance<'_>, t: Thresholds) -> 
                 s.without_criticism.join("、")
             ),
         );
+    }
+    if kind.needs_review_material() {
+        if s.preparation.trim().is_empty() {
+            errors.add(
+                "preparation",
+                "请填写会前征求意见情况（征求意见的范围、方式和意见条数）",
+            );
+        }
+        if !s.without_material.is_empty() {
+            errors.add(
+                "review_material",
+                format!(
+                    "每位班子成员都应提交对照检查材料，尚未填写：{}",
+                    s.without_material.join("、")
+                ),
+            );
+        }
     }
     if kind.needs_party_analysis() && !s.without_analysis.is_empty() {
         errors.add(
@@ -799,7 +888,57 @@ mod tests {
             }],
             talk_pairs: 0,
             without_analysis: vec![],
+            preparation: "",
+            without_material: vec![],
         }
+    }
+
+    /// Issue 14, 10 (R2.9): a 民主生活会 is reported to the level above within 15 days (by
+    /// the rules): held on 10 December, by 25 December; the 26th is a day late.
+    #[test]
+    fn a_life_meeting_of_the_leadership_is_reported_within_its_days() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let held = d(12, 10);
+        assert_eq!(
+            ReportStatus::of(held, None, d(12, 25), 15),
+            ReportStatus::Due { by: d(12, 25) }
+        );
+        assert_eq!(
+            ReportStatus::of(held, None, d(12, 27), 15),
+            ReportStatus::Overdue {
+                by: d(12, 25),
+                days: 2
+            }
+        );
+        assert_eq!(
+            ReportStatus::of(held, Some(d(12, 25)), d(12, 31), 15),
+            ReportStatus::OnTime { on: d(12, 25) }
+        );
+        let late = ReportStatus::of(held, Some(d(12, 26)), d(12, 31), 15);
+        assert!(late.is_late() && late.to_string().contains("逾期1天"));
+        // Its substance: the opinions gathered and each member's 对照检查材料.
+        let bare = check_submission(
+            MeetingKind::DemocraticLifeMeeting,
+            &Substance {
+                without_material: vec!["李四".to_owned()],
+                ..substance()
+            },
+            Thresholds::default(),
+        );
+        assert!(bare.get("preparation").is_some());
+        assert!(
+            bare.get("review_material")
+                .is_some_and(|m| m.contains("李四"))
+        );
+        let ready = check_submission(
+            MeetingKind::DemocraticLifeMeeting,
+            &Substance {
+                preparation: "会前通过座谈、发放征求意见表征求意见32条",
+                ..substance()
+            },
+            Thresholds::default(),
+        );
+        assert!(ready.get("preparation").is_none() && ready.get("review_material").is_none());
     }
 
     /// Issue 14, 9: at a 组织生活会 and 民主评议 every member present gives a 党性分析.

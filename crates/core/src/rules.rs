@@ -112,6 +112,10 @@ pub struct MeetingRule {
     /// 谈心谈话: the kinds of talk every member needs in the period (R1.16).
     #[serde(default, deserialize_with = "talk_pairs")]
     pub pairs: Vec<TalkPair>,
+    /// 民主生活会: the days after the meeting within which it is reported to the level above
+    /// (R2.9).
+    #[serde(default)]
+    pub report_within_days: Option<u32>,
 }
 
 /// Reads `pairs` by their codes, refusing one it does not know.

@@ -153,6 +153,27 @@ const CN_NUMBERS: &[&str] = &[
 ];
 
 /// 一, 二, 三 … for the n-th (0-based) branch or group.
+/// The follow-up actions of the root committee's latest 民主生活会: what, who, and due how many
+/// months after the meeting.
+const LIFE_ACTIONS: &[(&str, &str, u32)] = &[
+    (
+        "班子成员每人建立一个基层联系点，每季度至少蹲点调研一次",
+        "党委书记",
+        3,
+    ),
+    (
+        "针对执法规范化问题开展专项整治，完善执法监督机制",
+        "分管执法副局长",
+        6,
+    ),
+    ("健全党建工作与业务工作同部署同考核机制", "政治部主任", 6),
+    (
+        "严格落实谈心谈话制度，班子成员与分管部门负责人每半年至少谈心一次",
+        "党委书记",
+        12,
+    ),
+];
+
 fn ordinal(n: usize) -> &'static str {
     CN_NUMBERS.get(n).copied().unwrap_or("十三")
 }
@@ -997,6 +1018,8 @@ impl Services {
         let (rectifications, measures) = self
             .demo_rectification(&mut tx, &plan, &ids, seed, scale)
             .await?;
+        self.demo_life_rectification(&mut tx, &plan, &ids, &meetings)
+            .await?;
         progress("整改", rectifications as u64, rectifications as u64);
         self.demo_duty(&mut tx, &plan, &ids).await?;
 
@@ -1209,6 +1232,73 @@ impl Services {
         );
         store::insert_bulk(tx, &loaded.items, &loaded.measures, &loaded.events, now).await?;
         Ok((loaded.items.len(), loaded.measures.len()))
+    }
+
+    /// The 整改清单 of the root committee's latest 民主生活会 on record: its follow-up actions,
+    /// and the inspection they became, one finding each assigned to the committee, as
+    /// [`Services::rectify_life_meeting`] makes it.
+    async fn demo_life_rectification(
+        &self,
+        tx: &mut dangjian_store::Conn,
+        plan: &Plan,
+        org_ids: &[i64],
+        meetings: &[dangjian_store::orglife::BulkMeeting],
+    ) -> ServiceResult<()> {
+        use dangjian_store::orglife::Action;
+        use dangjian_store::rectification as store;
+        let Some(meeting) = meetings
+            .iter()
+            .filter(|m| {
+                m.org_id == org_ids[0]
+                    && m.kind == dangjian_core::orglife::MeetingKind::DemocraticLifeMeeting
+                    && m.state != dangjian_core::orglife::ReviewState::Draft
+            })
+            .max_by_key(|m| m.held_on)
+        else {
+            return Ok(());
+        };
+        let held = meeting.held_on;
+        let actions: Vec<Action> = LIFE_ACTIONS
+            .iter()
+            .map(|(text, owner, months)| Action {
+                text: (*text).to_owned(),
+                owner: (*owner).to_owned(),
+                due_on: held.checked_add_months(chrono::Months::new(*months)),
+            })
+            .collect();
+        dangjian_store::orglife::insert_actions(tx, meeting.id, &actions).await?;
+        let now = self.clock().now();
+        let inspection = store::insert_inspection(
+            tx,
+            &store::NewInspection {
+                org_id: meeting.org_id,
+                title: &format!("{}年度民主生活会整改清单", held.year()),
+                inspector: &format!("{}民主生活会", plan.orgs[0].name),
+                inspected_from: held,
+                inspected_to: held,
+                scope_note: "民主生活会查摆的问题和整改措施",
+                feedback_ref: &crate::orglife::life_meeting_ref(meeting.id),
+                feedback_on: held,
+                created_by: "(演示数据)",
+            },
+            now,
+        )
+        .await?;
+        for (i, a) in actions.iter().enumerate() {
+            let problem = format!("{}（责任人：{}）", a.text, a.owner);
+            let finding = store::insert_finding(
+                tx,
+                inspection,
+                i as i64 + 1,
+                &problem,
+                dangjian_core::rectification::FindingCategory::Other,
+            )
+            .await?;
+            if let Some(due) = a.due_on {
+                store::insert_item(tx, finding, meeting.org_id, due, now).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The demo's accounts: the committee office, a sub-bureau committee, two branches in

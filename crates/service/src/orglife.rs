@@ -12,7 +12,8 @@ use dangjian_core::member::{Category, MemberRef, parse_date};
 use dangjian_core::org::{Code, OrgKind};
 use dangjian_core::orglife::{
     self as orglife_rules, AbsenceReason, Attendance, MeetingKind, MeetingTime, PassRule,
-    QuorumExclusion, ReviewAction, ReviewState, Reviewer, Substance, Vote, check_submission,
+    QuorumExclusion, ReportStatus, ReviewAction, ReviewState, Reviewer, Substance, Vote,
+    check_submission,
 };
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::text;
@@ -85,6 +86,8 @@ pub struct AttendeeForm {
     /// 组织生活会, 民主评议: the member's 党性分析 and the branch's feedback on it.
     pub party_analysis: String,
     pub analysis_feedback: String,
+    /// 民主生活会: the member's 对照检查材料.
+    pub review_material: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -134,6 +137,8 @@ pub struct MeetingForm {
     /// 谈心谈话: who talked with whom (member ids of the day's roll). The record's attendees
     /// are the members of its pairs.
     pub pairs: Vec<PairForm>,
+    /// 民主生活会: the opinions gathered beforehand (会前征求意见情况).
+    pub preparation: String,
     pub resolutions: Vec<ResolutionForm>,
     pub actions: Vec<ActionForm>,
 }
@@ -166,6 +171,13 @@ pub struct ReviewForm {
     pub reason: String,
 }
 
+/// The day a 民主生活会 was reported to the level above (today when empty).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportForm {
+    pub reported_on: String,
+}
+
 /// A make-up by an absentee, recorded after the meeting.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -189,6 +201,41 @@ pub struct MeetingDetail {
     /// The plan's items of the same kind in the record's month, to hold it against.
     pub planned: Vec<dangjian_store::orglife::PlanItem>,
     pub attachments: Vec<dangjian_store::orglife::AttachmentRow>,
+    /// 民主生活会 on record: where its report to the level above stands (R2.9).
+    pub report: Option<ReportStatus>,
+    /// Whether the actor may record that report.
+    pub can_report: bool,
+    /// 民主生活会: the rectification inspection made from its 整改清单, once made.
+    pub rectification: Option<dangjian_store::rectification::InspectionRow>,
+    /// Whether the actor may make it now (on record, with actions, not yet made).
+    pub can_rectify: bool,
+}
+
+/// Refuses, at `field`, to `act` on a record other than a submitted 民主生活会 (reporting it
+/// upward and its 整改清单 come after the record).
+fn submitted_life_meeting(
+    meeting: &MeetingRow,
+    field: &'static str,
+    act: &str,
+) -> ServiceResult<()> {
+    if !meeting.content.kind.needs_review_material() {
+        return Err(ServiceError::invalid(
+            field,
+            format!("只有民主生活会需要{act}"),
+        ));
+    }
+    if meeting.state == ReviewState::Draft {
+        return Err(ServiceError::invalid(
+            field,
+            format!("请先提交会议记录，再{act}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The reference under which a 民主生活会's 整改清单 is kept among the inspections.
+pub(crate) fn life_meeting_ref(id: i64) -> String {
+    format!("民主生活会记录{id}")
 }
 
 /// The compliance of one org for a year.
@@ -442,6 +489,7 @@ fn talk_pairs(
                     self_criticism: None,
                     party_analysis: None,
                     analysis_feedback: None,
+                    review_material: None,
                 });
             }
         }
@@ -530,6 +578,13 @@ fn substance<'a>(c: &'a Content) -> Substance<'a> {
             .filter(|a| a.present && a.party_analysis.as_deref().is_none_or(str::is_empty))
             .map(|a| a.name.clone())
             .collect(),
+        preparation: c.preparation.as_deref().unwrap_or(""),
+        without_material: c
+            .attendees
+            .iter()
+            .filter(|a| a.present && a.review_material.as_deref().is_none_or(str::is_empty))
+            .map(|a| a.name.clone())
+            .collect(),
         absent_without_reason: c
             .attendees
             .iter()
@@ -571,6 +626,7 @@ fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow])
         "expected_reason": c.expected_reason,
         "voting_roll": c.voting_roll,
         "pairs": c.pairs.iter().map(|p| json!([p.a_name, p.b_name])).collect::<Vec<_>>(),
+        "preparation": c.preparation,
         "quorum_exclusions": c.exclusions.iter().map(|x| json!({
             "member_id": x.member_id, "name": x.name, "category": x.category.label(),
             "approval": x.approval,
@@ -579,6 +635,7 @@ fn snapshot(c: &Content, attachments: &[dangjian_store::orglife::AttachmentRow])
             "member_id": a.member_id, "name": a.name, "voting": a.voting, "present": a.present,
             "absence_reason": a.absence_reason.map(AbsenceReason::label),
             "party_analysis": a.party_analysis, "analysis_feedback": a.analysis_feedback,
+            "review_material": a.review_material,
             "absence_note": a.absence_note, "criticism": a.criticism,
             "self_criticism": a.self_criticism,
         })).collect::<Vec<_>>(),
@@ -857,6 +914,13 @@ impl Services {
                     &mut e,
                 ))
                 .filter(|s| !s.is_empty() && a.present),
+                review_material: Some(long_text(
+                    &a.review_material,
+                    LONG,
+                    "review_material",
+                    &mut e,
+                ))
+                .filter(|s| !s.is_empty() && a.present),
             });
         }
         for raw in form
@@ -885,6 +949,7 @@ impl Services {
                             self_criticism: None,
                             party_analysis: None,
                             analysis_feedback: None,
+                            review_material: None,
                         });
                     }
                 }
@@ -1012,6 +1077,12 @@ impl Services {
             exclusions,
             quorum_short: false,
             pairs,
+            preparation: if kind.needs_review_material() {
+                Some(long_text(&form.preparation, LONG, "preparation", &mut e))
+                    .filter(|s| !s.is_empty())
+            } else {
+                None
+            },
             attendees,
             resolutions,
             actions,
@@ -1284,6 +1355,114 @@ impl Services {
         Ok(())
     }
 
+    /// Records the day a 民主生活会 on record was reported to the level above: not before the
+    /// meeting, not after today. Reporting late is recorded as it happened and shown as late.
+    pub async fn report_meeting(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ReportForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordMeetings, "meeting.report")
+            .await?;
+        self.load_meeting(actor, id, "meeting.report").await?;
+        let today = self.clock().today();
+        let on = match form.reported_on.trim() {
+            "" => today,
+            raw => {
+                parse_date(raw).map_err(|e| ServiceError::invalid("reported_on", e.to_string()))?
+            }
+        };
+        if on > today {
+            return Err(ServiceError::invalid("reported_on", "报送日期不能晚于今天"));
+        }
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let meeting = orglife::get(&mut tx, id)
+            .await?
+            .filter(|m| actor.scope.covers_org(&m.org_path))
+            .ok_or(ServiceError::NotFound)?;
+        submitted_life_meeting(&meeting, "reported_on", "登记报送")?;
+        if on < meeting.content.held_on {
+            return Err(ServiceError::invalid(
+                "reported_on",
+                "报送日期不能早于会议日期",
+            ));
+        }
+        orglife::set_reported(&mut tx, id, on).await?;
+        let event = Event::new("meeting.report")
+            .object("meeting", id)
+            .detail(json!({ "on": on.to_string() }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns a 民主生活会's 整改清单 (its follow-up actions, each with an owner and a due day)
+    /// into a rectification inspection of its org, one finding per action assigned to the
+    /// org and due that day: the problems found at the meeting are then rectified, checked and
+    /// closed like any other. Made once; returns the inspection's id.
+    pub async fn rectify_life_meeting(&self, actor: &Actor, id: i64) -> ServiceResult<i64> {
+        self.require(actor, Permission::RecordMeetings, "meeting.rectify")
+            .await?;
+        let meeting = self.load_meeting(actor, id, "meeting.rectify").await?;
+        let c = &meeting.content;
+        submitted_life_meeting(&meeting, "rectification", "生成整改清单")?;
+        if c.actions.is_empty() {
+            return Err(ServiceError::invalid(
+                "rectification",
+                "请先在会议记录的“后续事项”中列出整改事项",
+            ));
+        }
+        let mut tx = self.db().read().await?;
+        let org = orgs::get(&mut tx, meeting.org_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        let mut findings = Vec::new();
+        for a in &c.actions {
+            let Some(due) = a.due_on else {
+                return Err(ServiceError::invalid(
+                    "rectification",
+                    format!("整改事项“{}”没有完成时限", a.text),
+                ));
+            };
+            findings.push(crate::rectification::FindingForm {
+                problem: format!("{}（责任人：{}）", a.text, a.owner),
+                category: dangjian_core::rectification::FindingCategory::Other
+                    .code()
+                    .to_owned(),
+                orgs: org.code.clone(),
+                deadline: due.to_string(),
+            });
+        }
+        let held = c.held_on.to_string();
+        let form = crate::rectification::InspectionForm {
+            org: org.code.clone(),
+            title: format!("{}年度民主生活会整改清单", c.held_on.year()),
+            inspector: format!("{}民主生活会", org.name),
+            inspected_from: held.clone(),
+            inspected_to: held.clone(),
+            scope_note: "民主生活会查摆的问题和整改措施".to_owned(),
+            feedback_ref: life_meeting_ref(id),
+            feedback_on: held,
+        };
+        self.create_inspection_with_findings(actor, &form, &findings)
+            .await
+            .map_err(|e| match e {
+                // Problems of the list belong to the list as a whole on the record's page.
+                ServiceError::Invalid(errors) => ServiceError::invalid(
+                    "rectification",
+                    errors
+                        .iter()
+                        .map(|e| e.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
+                other => other,
+            })
+    }
+
     /// A record with its revisions and reviews, and what the actor may do with it.
     pub async fn meeting(&self, actor: &Actor, id: i64) -> ServiceResult<MeetingDetail> {
         self.require_org_life_reader(actor, "meeting.view").await?;
@@ -1314,7 +1493,35 @@ impl Services {
             &substance(&meeting.content),
             rule.thresholds(),
         );
+        let on_record = meeting.state != ReviewState::Draft;
+        let report = match rule.report_within_days {
+            Some(days) if on_record && meeting.content.kind.needs_review_material() => {
+                Some(ReportStatus::of(
+                    meeting.content.held_on,
+                    meeting.reported_on,
+                    self.clock().today(),
+                    days,
+                ))
+            }
+            _ => None,
+        };
+        let rectification = if meeting.content.kind.needs_review_material()
+            && actor.permits(Permission::ReadRectification)
+        {
+            self.inspection_by_ref(actor, &life_meeting_ref(id)).await?
+        } else {
+            None
+        };
         Ok(MeetingDetail {
+            can_rectify: recorder
+                && actor.permits(Permission::Rectify)
+                && on_record
+                && meeting.content.kind.needs_review_material()
+                && !meeting.content.actions.is_empty()
+                && rectification.is_none(),
+            rectification,
+            can_report: recorder && report.is_some(),
+            report,
             can_edit: recorder && meeting.state.apply(ReviewAction::Edit, who).is_ok(),
             can_review: recorder && meeting.state.apply(ReviewAction::Accept, who).is_ok(),
             can_record_makeup: recorder

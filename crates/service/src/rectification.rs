@@ -381,10 +381,45 @@ impl Services {
         actor: &Actor,
         form: &InspectionForm,
     ) -> ServiceResult<i64> {
+        self.create_inspection_with_findings(actor, form, &[]).await
+    }
+
+    /// Records an inspection with its findings in one transaction: all of them or none, each
+    /// refused at its field as when added one by one. A 民主生活会's 整改清单 arrives this way
+    /// (its `feedback_ref` names the record, so it is made once).
+    pub async fn create_inspection_with_findings(
+        &self,
+        actor: &Actor,
+        form: &InspectionForm,
+        findings: &[FindingForm],
+    ) -> ServiceResult<i64> {
         self.require(actor, Permission::Rectify, "inspection.create")
             .await?;
         self.check_org_code(actor, &form.org, "org", "inspection.create")
             .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let inspection = self.insert_inspection(&mut tx, actor, form).await?;
+        let id = inspection.id;
+        let event = Event::new("inspection.create")
+            .object("inspection", id)
+            .detail(json!({ "org": inspection.org_id, "feedback_ref": inspection.feedback_ref }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        for finding in findings {
+            self.insert_finding(&mut tx, actor, &inspection, finding)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Checks an inspection's form and inserts it; returns it as stored.
+    async fn insert_inspection(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        form: &InspectionForm,
+    ) -> ServiceResult<InspectionRow> {
         let mut e = FieldErrors::new();
         let title = text_field(&form.title, "检查名称", SHORT, "title", &mut e);
         let inspector = text_field(&form.inspector, "检查组", SHORT, "inspector", &mut e);
@@ -414,9 +449,8 @@ impl Services {
             e.add("feedback_on", "反馈日期不能晚于今天");
         }
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
         let org = match Code::parse(&form.org) {
-            Ok(code) => orgs::by_code(&mut tx, code.as_str())
+            Ok(code) => orgs::by_code(&mut *tx, code.as_str())
                 .await?
                 .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
             Err(_) => None,
@@ -424,7 +458,7 @@ impl Services {
         if org.is_none() {
             e.add("org", UNKNOWN_ORG);
         }
-        if !feedback_ref.is_empty() && store::feedback_ref_taken(&mut tx, &feedback_ref).await? {
+        if !feedback_ref.is_empty() && store::feedback_ref_taken(&mut *tx, &feedback_ref).await? {
             e.add("feedback_ref", "该反馈文件已登记过，请勿重复登记");
         }
         invalid(e)?;
@@ -433,7 +467,7 @@ impl Services {
             return Err(ServiceError::invalid("title", "检查信息不完整"));
         };
         let id = store::insert_inspection(
-            &mut tx,
+            &mut *tx,
             &NewInspection {
                 org_id: org.id,
                 title: &title,
@@ -448,12 +482,9 @@ impl Services {
             now,
         )
         .await?;
-        let event = Event::new("inspection.create")
-            .object("inspection", id)
-            .detail(json!({ "org": org.id, "feedback_ref": feedback_ref }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-        tx.commit().await?;
-        Ok(id)
+        store::inspection(&mut *tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
     }
 
     /// An inspection the actor may see: of an org in scope, or one that assigned an item in
@@ -489,6 +520,27 @@ impl Services {
     ) -> ServiceResult<i64> {
         self.require(actor, Permission::Rectify, "finding.create")
             .await?;
+        let mut tx = self.db().write().await?;
+        let inspection = store::inspection(&mut tx, inspection_id)
+            .await?
+            .filter(|i| actor.scope.covers_org(&i.org_path))
+            .ok_or(ServiceError::NotFound)?;
+        let id = self
+            .insert_finding(&mut tx, actor, &inspection, form)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Checks a finding's form, inserts it with an item for each org it is assigned to, and
+    /// audits it; returns its id.
+    async fn insert_finding(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        inspection: &InspectionRow,
+        form: &FindingForm,
+    ) -> ServiceResult<i64> {
         let mut e = FieldErrors::new();
         let problem = text_field(&form.problem, "问题表述", LONG, "problem", &mut e);
         let category = FindingCategory::from_code(form.category.trim());
@@ -497,11 +549,6 @@ impl Services {
         }
         let deadline = date_field(&form.deadline, "deadline", &mut e);
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
-        let inspection = store::inspection(&mut tx, inspection_id)
-            .await?
-            .filter(|i| actor.scope.covers_org(&i.org_path))
-            .ok_or(ServiceError::NotFound)?;
         if deadline.is_some_and(|d| d < inspection.feedback_on) {
             e.add("deadline", "整改时限不能早于反馈日期");
         }
@@ -514,7 +561,7 @@ impl Services {
         }
         for raw in codes.iter().take(MAX_ORGS) {
             let org = match Code::parse(raw) {
-                Ok(code) => orgs::by_code(&mut tx, code.as_str()).await?,
+                Ok(code) => orgs::by_code(&mut *tx, code.as_str()).await?,
                 Err(_) => None,
             };
             match org {
@@ -537,11 +584,12 @@ impl Services {
         let (Some(category), Some(deadline)) = (category, deadline) else {
             return Err(ServiceError::invalid("problem", "问题信息不完整"));
         };
-        let position = store::findings(&mut tx, inspection_id).await?.len() as i64 + 1;
+        let inspection_id = inspection.id;
+        let position = store::findings(&mut *tx, inspection_id).await?.len() as i64 + 1;
         let id =
-            store::insert_finding(&mut tx, inspection_id, position, &problem, category).await?;
+            store::insert_finding(&mut *tx, inspection_id, position, &problem, category).await?;
         for org_id in &assigned {
-            store::insert_item(&mut tx, id, *org_id, deadline, now).await?;
+            store::insert_item(&mut *tx, id, *org_id, deadline, now).await?;
         }
         let event = Event::new("finding.create")
             .object("inspection", inspection_id)
@@ -549,9 +597,26 @@ impl Services {
                 "finding": id, "category": category.code(), "orgs": assigned,
                 "deadline": deadline.to_string(),
             }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-        tx.commit().await?;
+        audit::write(&mut *tx, self.crypto(), actor.into(), now, event).await?;
         Ok(id)
+    }
+
+    /// The inspection recorded under a feedback reference, if the actor may see it (a 民主生活会
+    /// finds its 整改清单 so).
+    pub async fn inspection_by_ref(
+        &self,
+        actor: &Actor,
+        feedback_ref: &str,
+    ) -> ServiceResult<Option<InspectionRow>> {
+        self.require(actor, Permission::ReadRectification, "inspection.view")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let found = match store::inspection_by_ref(&mut tx, feedback_ref).await? {
+            Some(i) => self.load_inspection(&mut tx, actor, i.id).await?,
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(found)
     }
 
     /// An inspection the actor may see, or not found (audited when it exists).

@@ -33,6 +33,8 @@ pub struct Content {
     pub counts_for: Option<NaiveDate>,
     pub combined_review: bool,
     pub expected_reason: Option<String>,
+    /// 民主生活会: the opinions gathered beforehand (会前征求意见情况).
+    pub preparation: Option<String>,
     /// The voting members of the day's roll, for a 支部党员大会 (written by the server).
     pub voting_roll: Option<u32>,
     /// Members of that roll left out of the voting base under M4.11, with the approval.
@@ -80,6 +82,8 @@ pub struct Attendee {
     /// 党性分析 at a 组织生活会 or 民主评议, and the branch's feedback on it.
     pub party_analysis: Option<String>,
     pub analysis_feedback: Option<String>,
+    /// 民主生活会: the member's 对照检查材料.
+    pub review_material: Option<String>,
 }
 
 /// A member's 党性分析 as kept in their record: where and when, the text, the feedback.
@@ -148,6 +152,8 @@ pub struct MeetingRow {
     pub author_account_id: Option<i64>,
     pub author_login: String,
     pub updated_at: DateTime<Utc>,
+    /// 民主生活会: the day it was reported to the level above.
+    pub reported_on: Option<NaiveDate>,
     pub content: Content,
 }
 
@@ -217,10 +223,10 @@ fn uint(row: &AnyRow, column: &'static str) -> StoreResult<u32> {
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds a record's content as the next sixteen parameters, in the order `kind, held_on,
+/// Binds a record's content as the next seventeen parameters, in the order `kind, held_on,
 /// starts_at, ends_at, place, host, recorder, lecturer, topics, agenda, minutes, counts_for,
-/// combined_review, expected_reason, voting_roll, quorum_short` (shared by the insert and the
-/// update).
+/// combined_review, expected_reason, voting_roll, quorum_short, preparation` (shared by the
+/// insert and the update).
 fn bind_content<'q>(query: Query<'q>, c: &'q Content) -> Query<'q> {
     query
         .bind(c.kind.code())
@@ -239,6 +245,7 @@ fn bind_content<'q>(query: Query<'q>, c: &'q Content) -> Query<'q> {
         .bind(c.expected_reason.as_deref())
         .bind(c.voting_roll.map(i64::from))
         .bind(flag(c.quorum_short))
+        .bind(c.preparation.as_deref())
 }
 
 pub async fn insert(
@@ -251,8 +258,9 @@ pub async fn insert(
     let query = sqlx::query(
         "INSERT INTO meetings (kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
          topics, agenda, minutes, counts_for, combined_review, expected_reason, voting_roll, quorum_short, \
-         org_id, state, version, author_account_id, author_login, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $20, $21, $21) \
+         preparation, org_id, state, version, author_account_id, author_login, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, \
+         $20, $21, $22, $22) \
          RETURNING id",
     );
     let id = bind_content(query, content)
@@ -282,8 +290,8 @@ pub async fn update(
         "UPDATE meetings SET kind = $1, held_on = $2, starts_at = $3, ends_at = $4, place = $5, host = $6, \
          recorder = $7, lecturer = $8, topics = $9, agenda = $10, minutes = $11, counts_for = $12, \
          combined_review = $13, expected_reason = $14, voting_roll = $15, quorum_short = $16, \
-         version = version + 1, author_account_id = $17, author_login = $18, updated_at = $19 \
-         WHERE id = $20 AND version = $21",
+         preparation = $17, version = version + 1, author_account_id = $18, author_login = $19, \
+         updated_at = $20 WHERE id = $21 AND version = $22",
     );
     let done = bind_content(query, content)
         .bind(author.account_id)
@@ -386,7 +394,8 @@ async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()
         sqlx::query(
             "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, \
              absence_note, makeup_on, makeup_note, criticism, self_criticism, party_analysis, \
-             analysis_feedback) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             analysis_feedback, review_material) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id)
         .bind(a.member_id)
@@ -400,6 +409,7 @@ async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()
         .bind(a.self_criticism.as_deref())
         .bind(a.party_analysis.as_deref())
         .bind(a.analysis_feedback.as_deref())
+        .bind(a.review_material.as_deref())
         .execute(&mut *conn)
         .await?;
     }
@@ -418,7 +428,12 @@ async fn write_children(conn: &mut Conn, id: i64, c: &Content) -> StoreResult<()
         .execute(&mut *conn)
         .await?;
     }
-    for (position, a) in c.actions.iter().enumerate() {
+    insert_actions(conn, id, &c.actions).await
+}
+
+/// Inserts a record's follow-up actions in their order (the record has none yet).
+pub async fn insert_actions(conn: &mut Conn, id: i64, actions: &[Action]) -> StoreResult<()> {
+    for (position, a) in actions.iter().enumerate() {
         sqlx::query(
             "INSERT INTO meeting_actions (meeting_id, position, text, owner, due_on) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -478,8 +493,19 @@ pub async fn set_makeup(
 
 const SELECT_MEETING: &str = "SELECT m.id, m.org_id, o.name AS org_name, o.path AS org_path, m.kind, m.held_on, \
      m.starts_at, m.ends_at, m.place, m.host, m.recorder, m.lecturer, m.topics, m.agenda, m.minutes, \
-     m.counts_for, m.combined_review, m.expected_reason, m.voting_roll, m.quorum_short, m.state, m.version, m.author_account_id, \
+     m.counts_for, m.combined_review, m.expected_reason, m.voting_roll, m.quorum_short, m.preparation, \
+     m.reported_on, m.state, m.version, m.author_account_id, \
      m.author_login, m.updated_at FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1";
+
+/// Records the day a 民主生活会 was reported to the level above.
+pub async fn set_reported(conn: &mut Conn, id: i64, on: NaiveDate) -> StoreResult<()> {
+    sqlx::query("UPDATE meetings SET reported_on = $1 WHERE id = $2")
+        .bind(date_text(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 
 /// A record with its attendance, resolutions and actions.
 pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
@@ -510,6 +536,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
             .opt_int("voting_roll")?
             .and_then(|n| u32::try_from(n).ok()),
         quorum_short: row.flag("quorum_short")?,
+        preparation: row.opt_text("preparation")?,
         exclusions: exclusions(conn, id).await?,
         pairs: talk_pairs(conn, id).await?,
         attendees: attendees(conn, id).await?,
@@ -529,6 +556,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
         author_account_id: row.opt_int("author_account_id")?,
         author_login: row.text("author_login")?,
         updated_at: row.timestamp("updated_at")?,
+        reported_on: row.opt_date("reported_on")?,
         content,
     }))
 }
@@ -536,7 +564,8 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<MeetingRow>> {
 async fn attendees(conn: &mut Conn, id: i64) -> StoreResult<Vec<Attendee>> {
     sqlx::query(
         "SELECT a.member_id, p.name, a.voting, a.present, a.absence_reason, a.absence_note, a.makeup_on, \
-         a.makeup_note, a.criticism, a.self_criticism, a.party_analysis, a.analysis_feedback \
+         a.makeup_note, a.criticism, a.self_criticism, a.party_analysis, a.analysis_feedback, \
+         a.review_material \
          FROM meeting_attendees a \
          JOIN members p ON p.id = a.member_id WHERE a.meeting_id = $1 ORDER BY a.present DESC, p.name, a.member_id",
     )
@@ -558,6 +587,7 @@ async fn attendees(conn: &mut Conn, id: i64) -> StoreResult<Vec<Attendee>> {
             self_criticism: row.opt_text("self_criticism")?,
             party_analysis: row.opt_text("party_analysis")?,
             analysis_feedback: row.opt_text("analysis_feedback")?,
+            review_material: row.opt_text("review_material")?,
         })
     })
     .collect()
@@ -1232,6 +1262,9 @@ pub struct BulkMeeting {
     pub combined_review: bool,
     pub state: ReviewState,
     pub author_login: &'static str,
+    /// 民主生活会: the opinions gathered beforehand and the day it was reported upward.
+    pub preparation: Option<String>,
+    pub reported_on: Option<NaiveDate>,
 }
 
 /// An attendance row to load in bulk.
@@ -1246,6 +1279,8 @@ pub struct BulkAttendee {
     /// 党性分析 and the branch's feedback (组织生活会, 民主评议).
     pub party_analysis: Option<String>,
     pub analysis_feedback: Option<String>,
+    /// 民主生活会: the member's 对照检查材料.
+    pub review_material: Option<String>,
 }
 
 /// The first free record id.
@@ -1276,7 +1311,8 @@ pub async fn insert_bulk(
     for chunk in meetings.chunks(size) {
         let mut sql = Sql::new(
             "INSERT INTO meetings (id, org_id, kind, held_on, starts_at, ends_at, place, host, recorder, lecturer, \
-             topics, minutes, counts_for, combined_review, state, version, author_login, created_at, updated_at) VALUES ",
+             topics, minutes, counts_for, combined_review, state, version, author_login, created_at, updated_at, \
+             preparation, reported_on) VALUES ",
         );
         for (i, m) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -1315,6 +1351,10 @@ pub async fn insert_bulk(
                 .bind(now.clone())
                 .push(", ")
                 .bind(now.clone())
+                .push(", ")
+                .bind(m.preparation.clone())
+                .push(", ")
+                .bind(m.reported_on.map(date_text))
                 .push(")");
         }
         let (text, args) = sql.parts();
@@ -1323,7 +1363,7 @@ pub async fn insert_bulk(
     for chunk in attendees.chunks(size * 2) {
         let mut sql = Sql::new(
             "INSERT INTO meeting_attendees (meeting_id, member_id, voting, present, absence_reason, makeup_on, \
-             makeup_note, party_analysis, analysis_feedback) VALUES ",
+             makeup_note, party_analysis, analysis_feedback, review_material) VALUES ",
         );
         for (i, a) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -1344,6 +1384,8 @@ pub async fn insert_bulk(
                 .bind(a.party_analysis.clone())
                 .push(", ")
                 .bind(a.analysis_feedback.clone())
+                .push(", ")
+                .bind(a.review_material.clone())
                 .push(")");
         }
         let (text, args) = sql.parts();

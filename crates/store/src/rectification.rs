@@ -250,6 +250,21 @@ pub async fn inspection(conn: &mut Conn, id: i64) -> StoreResult<Option<Inspecti
         .transpose()
 }
 
+/// The inspection recorded under a feedback reference.
+pub async fn inspection_by_ref(
+    conn: &mut Conn,
+    feedback_ref: &str,
+) -> StoreResult<Option<InspectionRow>> {
+    let mut sql = Sql::new(SELECT_INSPECTION);
+    sql.push(" WHERE i.feedback_ref = ")
+        .bind(feedback_ref.to_owned());
+    sql::fetch_all(conn, sql)
+        .await?
+        .first()
+        .map(inspection_row)
+        .transpose()
+}
+
 /// Inspections a scope sees: those of an org inside it, and those that assigned it an item.
 pub async fn inspections(conn: &mut Conn, scope: &Scope) -> StoreResult<Vec<InspectionRow>> {
     let mut sql = Sql::new(SELECT_INSPECTION);

@@ -590,6 +590,87 @@ async fn a_secretary_places_a_group_member_and_records_a_group_meeting_in_a_real
 }
 
 #[tokio::test]
+async fn an_office_records_a_life_meeting_and_makes_its_rectification_list_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let office = app
+        .login_as("dangwei", Role::CommitteeStaff, None, None)
+        .await;
+    let (dw, team) = crate::orglife::leadership_team(&app, &office).await;
+    let token = app
+        .services
+        .cli_create_token("dangwei", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let api = |path: String, body: Value| {
+        app.client()
+            .post(app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let created = api(
+        format!("/orgs/{dw}/meetings"),
+        crate::orglife::life_meeting_body(&team, true),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let submitted = api(format!("/meetings/{id}/submit"), json!({"version": 1}))
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), 200);
+
+    let driver = Driver::start().await;
+    driver.log_in(&app, "dangwei").await;
+    driver.goto(&app.url(&format!("/meetings/{id}"))).await;
+    let page = driver.wait_for_text("会前准备与报送").await;
+    assert!(page.contains("已逾期3天未报送"), "{page}");
+    driver
+        .set_value("input[name=reported_on]", "2026-03-20")
+        .await;
+    driver
+        .click("form[action$='/report'] button[type=submit]")
+        .await;
+    driver.wait_for_text("已于2026-03-20报送").await;
+    driver
+        .click("form[action$='/rectify'] button[type=submit]")
+        .await;
+    let page = driver.wait_for_text("逐项落实").await;
+    assert!(page.contains("2026年度民主生活会整改清单"), "{page}");
+    let path = driver.screenshot("life-meeting.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.click("#report a[href^='/inspections/']").await;
+    let list = driver.wait_for_text("建立班子成员基层联系点制度").await;
+    assert!(list.contains("开展执法规范化专项整治"), "{list}");
+    let path = driver.screenshot("life-meeting-rectification.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver
+        .goto(&app.url(&format!(
+            "/orgs/{dw}/meetings/new?kind=democratic_life_meeting&held_on=2026-03-28"
+        )))
+        .await;
+    driver.wait_for_text("会前征求意见情况").await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "document.querySelector('textarea[name$=_material]').scrollIntoView();", "args": [] }),
+        )
+        .await;
+    let path = driver.screenshot("life-meeting-form.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}
+
+#[tokio::test]
 async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in_a_real_browser() {
     if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
         eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");

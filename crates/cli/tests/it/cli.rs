@@ -239,6 +239,17 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
                 .await
                 .unwrap();
         assert!(duties >= 3 && issued >= 8, "{duties} duties, {issued} issued tasks");
+        // The root committee's last 民主生活会 has its 整改清单 among the inspections.
+        let listed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM findings f JOIN inspections i ON i.id = f.inspection_id \
+             JOIN meetings m ON i.feedback_ref = '民主生活会记录' || m.id \
+             WHERE m.kind = 'democratic_life_meeting' \
+             AND f.problem IN (SELECT text || '（责任人：' || owner || '）' FROM meeting_actions WHERE meeting_id = m.id)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(listed, 4);
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(

@@ -1401,3 +1401,271 @@ async fn party_analyses_are_given_at_the_life_meeting_and_kept_in_the_members_re
         .unwrap();
     assert!(matches!(hidden.status().as_u16(), 403 | 404));
 }
+
+/// The root committee's id (市公安局党委, code DW).
+async fn committee_id(app: &TestApp) -> i64 {
+    let filter = dangjian_service::orgs::Filter {
+        text: Some("DW".to_owned()),
+        ..Default::default()
+    };
+    app.services
+        .search_orgs(&crate::harness::office(), &filter, 10)
+        .await
+        .unwrap()
+        .iter()
+        .find(|o| o.code == "DW")
+        .unwrap()
+        .id
+}
+
+/// Appoints the root committee's leadership team through its page as the office would —
+/// a secretary, a committee member and two 班子成员 without a committee seat — and returns
+/// the committee's id with the team's ids as a 民主生活会 on 10 March 2026 expects them.
+pub(crate) async fn leadership_team(app: &TestApp, office: &reqwest::Client) -> (i64, Vec<i64>) {
+    let dw = committee_id(app).await;
+    for (post, number) in [
+        ("secretary", "200001"),
+        ("committee_member", "200003"),
+        ("leadership_member", "200004"),
+        ("leadership_member", "200005"),
+    ] {
+        let appointed = app
+            .post_form(
+                office,
+                &format!("/orgs/{dw}/posts"),
+                &[
+                    ("post", post),
+                    ("police_number", number),
+                    ("on", "2026-01-05"),
+                ],
+            )
+            .await;
+        assert_eq!(appointed.status(), 303, "{post} {number}");
+    }
+    let team = app
+        .services
+        .meeting_roll(
+            &crate::harness::office(),
+            dw,
+            dangjian_core::orglife::MeetingKind::DemocraticLifeMeeting,
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+        )
+        .await
+        .unwrap();
+    (dw, team.iter().map(|m| m.member_id).collect())
+}
+
+/// A 民主生活会 of 10 March 2026 as the API takes it, everyone present; with the preparation,
+/// each member's 对照检查材料 and a 整改清单 of two actions when `complete`.
+pub(crate) fn life_meeting_body(team: &[i64], complete: bool) -> Value {
+    let attendees: Vec<Value> = team
+        .iter()
+        .map(|id| {
+            json!({
+                "member_id": id, "present": true,
+                "criticism": "抓基层党建工作不够经常", "self_criticism": "深入基层调研不够",
+                "review_material": if complete { "对照检查材料：……" } else { "" },
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "kind": "democratic_life_meeting", "held_on": "2026-03-10", "starts_at": "09:00",
+        "ends_at": "12:00", "place": "局党委会议室", "host": "王书记", "recorder": "办公室",
+        "topics": "年度民主生活会", "minutes": GOOD_MINUTES, "attendees": attendees
+    });
+    if complete {
+        body["preparation"] = json!("会前征求意见36条");
+        body["actions"] = json!([
+            {"text": "建立班子成员基层联系点制度", "owner": "王书记", "due_on": "2026-06-30"},
+            {"text": "开展执法规范化专项整治", "owner": "李副局长", "due_on": "2026-09-30"},
+        ]);
+    }
+    body
+}
+
+/// Issue 14, 10 (R2.x, R2.9): a 民主生活会 takes the whole leadership team (班子成员 who hold
+/// no committee post too), needs the opinions gathered beforehand and each member's 对照检查
+/// 材料, and is reported to the level above within 15 days (by the rules), late ones said so.
+#[tokio::test]
+async fn a_life_meeting_of_the_leadership_is_prepared_examined_and_reported() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let (dw, team) = leadership_team(&app, &office).await;
+    // The roll of the day is the whole team, the two 班子成员 among them.
+    let form = text(
+        &office,
+        app.url(&format!(
+            "/orgs/{dw}/meetings/new?kind=democratic_life_meeting&held_on=2026-03-10"
+        )),
+    )
+    .await;
+    assert!(
+        form.contains(&format!("a{}_expected", f.member_b)) && form.contains("会前征求意见情况")
+    );
+    assert_eq!(team.len(), 4);
+
+    let token = app
+        .services
+        .cli_create_token("office", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let client = app.client();
+    let call = |method: reqwest::Method, path: String, body: Value| {
+        client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let body = life_meeting_body(&team, false);
+    let created = call(
+        reqwest::Method::POST,
+        format!("/orgs/{dw}/meetings"),
+        body.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // A draft is not reported.
+    let early = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/report"),
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(early.status(), 422);
+    let refused = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/submit"),
+        json!({"version": 1}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let errors = refused.text().await.unwrap();
+    assert!(
+        errors.contains("preparation") && errors.contains("review_material"),
+        "{errors}"
+    );
+    let mut body = life_meeting_body(&team, true);
+    body["version"] = json!(1);
+    let updated = call(reqwest::Method::PUT, format!("/meetings/{id}"), body)
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let submitted = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/submit"),
+        json!({"version": 2}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(submitted.status(), 200);
+    let record: Value = submitted.json().await.unwrap();
+    // Today is 28 March: the report was due by 25 March.
+    assert_eq!(
+        record["report_status"],
+        "应于2026-03-25前报送上级党组织，已逾期3天未报送"
+    );
+    assert_eq!(record["report_late"], true);
+    let before = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/report"),
+        json!({"reported_on": "2026-03-09"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(before.status(), 422);
+    let reported = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/report"),
+        json!({"reported_on": "2026-03-27"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reported.status(), 200);
+    let record: Value = reported.json().await.unwrap();
+    assert_eq!(record["reported_on"], "2026-03-27");
+    assert!(
+        record["report_status"]
+            .as_str()
+            .unwrap()
+            .contains("逾期2天")
+    );
+    let page = text(&office, app.url(&format!("/meetings/{id}"))).await;
+    assert!(
+        page.contains("会前征求意见36条")
+            && page.contains("对照检查材料：……")
+            && page.contains("逾期2天")
+    );
+    assert!(
+        !app.audit("meeting.report", Some("success"))
+            .await
+            .is_empty()
+    );
+
+    // Its 整改清单 becomes a rectification inspection, one finding per action, made once.
+    let made = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/rectification"),
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(made.status(), 201);
+    let inspection = made.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let again = call(
+        reqwest::Method::POST,
+        format!("/meetings/{id}/rectification"),
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), 422);
+    let record: Value = call(reqwest::Method::GET, format!("/meetings/{id}"), json!(null))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(record["rectification_id"], inspection);
+    let detail = app
+        .services
+        .inspection(
+            &crate::harness::office(),
+            inspection,
+            None,
+            dangjian_service::Page {
+                number: 1,
+                size: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.inspection.feedback_ref,
+        format!("民主生活会记录{id}")
+    );
+    let problems: Vec<&str> = detail
+        .findings
+        .iter()
+        .map(|(f, _)| f.problem.as_str())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "建立班子成员基层联系点制度（责任人：王书记）",
+            "开展执法规范化专项整治（责任人：李副局长）"
+        ]
+    );
+    let page = text(&office, app.url(&format!("/meetings/{id}"))).await;
+    assert!(page.contains(&format!("/inspections/{inspection}")));
+}

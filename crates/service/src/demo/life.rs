@@ -139,6 +139,17 @@ impl Builder<'_> {
                 && self.rng.random_bool(0.7),
             state,
             author_login: AUTHOR,
+            // A 民主生活会 gathers opinions first and is reported upward within days — most
+            // on time, one in five a few days late.
+            preparation: kind.needs_review_material().then(|| {
+                format!(
+                    "会前通过座谈会、征求意见表和个别访谈，向基层党组织、党员民警和服务对象征求意见{}条，班子成员之间、班子成员与分管部门负责人普遍开展谈心谈话。",
+                    self.rng.random_range(18..60)
+                )
+            }),
+            reported_on: (kind.needs_review_material() && state != ReviewState::Draft)
+                .then(|| held_on + TimeDelta::days(self.rng.random_range(3..20)))
+                .filter(|on| *on <= self.today),
         });
         if !(always || held_on >= self.detailed_from) {
             return;
@@ -166,6 +177,12 @@ impl Builder<'_> {
                 )
             });
             let (party_analysis, analysis_feedback) = analysis.unzip();
+            let review_material = (present && kind.needs_review_material()).then(|| {
+                let (strength, gap) = ANALYSES[self.rng.random_range(0..ANALYSES.len())];
+                format!(
+                    "对照检查：{strength}；在履职尽责方面，{gap}，对分管领域党风廉政建设抓得不够经常。整改措施：一是加强学习，二是深入基层调研，三是落实一岗双责。"
+                )
+            });
             self.attendees.push(BulkAttendee {
                 meeting_id: id,
                 member_id,
@@ -177,6 +194,7 @@ impl Builder<'_> {
                 makeup_on: makeup,
                 party_analysis,
                 analysis_feedback,
+                review_material,
             });
         }
     }

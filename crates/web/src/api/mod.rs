@@ -83,6 +83,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orglife::submit))
         .routes(routes!(orglife::review))
         .routes(routes!(orglife::makeup))
+        .routes(routes!(orglife::report))
+        .routes(routes!(orglife::rectify))
         .routes(routes!(orglife::list))
         .routes(routes!(orglife::compliance))
         .routes(routes!(orglife::analyses))

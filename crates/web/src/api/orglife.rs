@@ -9,12 +9,12 @@ use dangjian_core::orglife::{MeetingKind, ReviewState};
 use dangjian_service::Page;
 use dangjian_service::orglife::{
     ActionForm, AttendeeForm, Brief, Count, DueItem, ExclusionForm, Filter, MakeupForm, Meeting,
-    MeetingForm, PairForm, ResolutionForm, ReviewForm, period_label, year_range,
+    MeetingForm, PairForm, ReportForm, ResolutionForm, ReviewForm, period_label, year_range,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiPath, api_query};
+use super::{ApiJson, ApiPath, CreatedJson, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -37,6 +37,8 @@ pub struct AttendeeInput {
     /// submission) and the branch's feedback.
     pub party_analysis: String,
     pub analysis_feedback: String,
+    /// 民主生活会: the member's 对照检查材料 (required of those present before submission).
+    pub review_material: String,
 }
 
 /// Two members who talked (谈心谈话).
@@ -120,6 +122,8 @@ pub struct MeetingInput {
     /// 谈心谈话: who talked with whom, as member ids of the day's roll; the record's
     /// attendees are the members of its pairs (`attendees` is not read for this kind).
     pub pairs: Vec<PairInput>,
+    /// 民主生活会: the opinions gathered beforehand (required before submission).
+    pub preparation: String,
     pub resolutions: Vec<ResolutionInput>,
     pub actions: Vec<ActionInput>,
 }
@@ -156,8 +160,10 @@ impl From<MeetingInput> for MeetingForm {
                     self_criticism: a.self_criticism,
                     party_analysis: a.party_analysis,
                     analysis_feedback: a.analysis_feedback,
+                    review_material: a.review_material,
                 })
                 .collect(),
+            preparation: i.preparation,
             pairs: i
                 .pairs
                 .iter()
@@ -211,6 +217,7 @@ pub struct AttendeeJson {
     pub self_criticism: Option<String>,
     pub party_analysis: Option<String>,
     pub analysis_feedback: Option<String>,
+    pub review_material: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -262,6 +269,15 @@ pub struct MeetingJson {
     pub quorum_exclusions: Vec<ExclusionInput>,
     /// 谈心谈话: who talked with whom.
     pub pairs: Vec<PairInput>,
+    /// 民主生活会: the opinions gathered beforehand; the day it was reported to the level
+    /// above and that report's status in words (late ones say so).
+    pub preparation: Option<String>,
+    #[schema(format = Date)]
+    pub reported_on: Option<String>,
+    pub report_status: Option<String>,
+    pub report_late: bool,
+    /// 民主生活会: the rectification inspection made from its 整改清单, once made.
+    pub rectification_id: Option<i64>,
     /// `draft`, `submitted`, `returned` or `accepted`.
     pub state: String,
     /// Name this in the next update, submission or review.
@@ -308,6 +324,7 @@ async fn meeting_json(
         version,
         author_login,
         content: c,
+        reported_on,
         ..
     } = d.meeting;
     let time = dangjian_core::orglife::MeetingTime::from_stored(&c.starts_at, &c.ends_at);
@@ -335,6 +352,11 @@ async fn meeting_json(
             .iter()
             .map(|p| PairInput { a: p.a, b: p.b })
             .collect(),
+        preparation: c.preparation,
+        reported_on: reported_on.map(view::date),
+        report_status: d.report.map(|r| r.to_string()),
+        report_late: d.report.is_some_and(|r| r.is_late()),
+        rectification_id: d.rectification.as_ref().map(|i| i.id),
         voting_roll: c.voting_roll,
         quorum_exclusions: c
             .exclusions
@@ -364,6 +386,7 @@ async fn meeting_json(
                 self_criticism: a.self_criticism,
                 party_analysis: a.party_analysis,
                 analysis_feedback: a.analysis_feedback,
+                review_material: a.review_material,
             })
             .collect(),
         resolutions: c
@@ -547,6 +570,44 @@ pub async fn makeup(
     };
     state.services.record_makeup(&actor, id, &form).await?;
     Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportInput {
+    /// `YYYY-MM-DD`, from the meeting day to today; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    pub reported_on: String,
+}
+
+/// Records the day a 民主生活会 on record was reported to the level above (R2.9).
+#[utoipa::path(post, path = "/meetings/{id}/report", tag = "orglife", params(("id" = i64, Path)),
+    request_body = ReportInput,
+    responses((status = 200, body = MeetingJson), (status = 422, body = ApiErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    let form = ReportForm {
+        reported_on: input.reported_on,
+    };
+    state.services.report_meeting(&actor, id, &form).await?;
+    Ok(Json(meeting_json(&state, &actor, id).await?))
+}
+
+/// Makes the rectification inspection of a 民主生活会's 整改清单: one finding per follow-up
+/// action, assigned to the record's org and due on the action's day. Made once.
+#[utoipa::path(post, path = "/meetings/{id}/rectification", tag = "orglife", params(("id" = i64, Path)),
+    responses((status = 201, body = CreatedJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn rectify(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<CreatedJson>), ApiError> {
+    let inspection = state.services.rectify_life_meeting(&actor, id).await?;
+    Ok((StatusCode::CREATED, Json(CreatedJson { id: inspection })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

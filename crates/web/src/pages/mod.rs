@@ -104,6 +104,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/meetings/{id}/review", post(orglife::review))
         .route("/meetings/{id}/makeup", post(orglife::makeup))
+        .route("/meetings/{id}/report", post(orglife::report))
+        .route("/meetings/{id}/rectify", post(orglife::rectify))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
         .route("/duty", get(duty::home))
         .route("/orgs/{id}/duty", get(duty::board))

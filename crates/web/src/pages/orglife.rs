@@ -12,7 +12,7 @@ use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::orglife::{
     ActionForm, AttendeeForm, Brief, Count, ExclusionForm, Filter, MakeupForm, MeetingForm,
-    OverviewRow, PairForm, ResolutionForm, ReviewForm, period_label,
+    OverviewRow, PairForm, ReportForm, ResolutionForm, ReviewForm, period_label,
 };
 use dangjian_service::plans::{GenerateForm, PlanForm};
 use dangjian_service::{Actor, Page, ServiceError};
@@ -555,6 +555,8 @@ struct AttendeeRowView {
     /// 党性分析 and the branch's feedback (组织生活会, 民主评议).
     analysis: String,
     feedback: String,
+    /// 民主生活会: the member's 对照检查材料.
+    material: String,
 }
 
 #[derive(Template)]
@@ -572,6 +574,8 @@ struct FormPage {
     needs_criticism: bool,
     /// 组织生活会, 民主评议: each member's 党性分析 and the branch's feedback.
     needs_analysis: bool,
+    /// 民主生活会: the opinions gathered and each member's 对照检查材料.
+    needs_material: bool,
     votes: bool,
     is_olm: bool,
     /// A 支部党员大会: its voting members may be left out of the base under M4.11.
@@ -665,6 +669,7 @@ fn form_page(
         is_lecture: kind == Some(MeetingKind::PartyLecture),
         needs_criticism: kind.is_some_and(MeetingKind::needs_criticism),
         needs_analysis: kind.is_some_and(MeetingKind::needs_party_analysis),
+        needs_material: kind.is_some_and(MeetingKind::needs_review_material),
         votes: kind.is_some_and(MeetingKind::votes),
         is_olm: kind == Some(MeetingKind::OrganizationalLifeMeeting),
         is_general_meeting: kind == Some(MeetingKind::BranchGeneralMeeting),
@@ -738,6 +743,7 @@ pub async fn new_form(
                     approval: String::new(),
                     analysis: String::new(),
                     feedback: String::new(),
+                    material: String::new(),
                 })
                 .collect();
         }
@@ -814,6 +820,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                                 approval: String::new(),
                                 analysis: String::new(),
                                 feedback: String::new(),
+                                material: String::new(),
                             });
                             let last = rows.len() - 1;
                             &mut rows[last]
@@ -832,6 +839,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
                         "approval" => row.approval = value,
                         "analysis" => row.analysis = value,
                         "feedback" => row.feedback = value,
+                        "material" => row.material = value,
                         _ => {}
                     }
                     continue;
@@ -892,6 +900,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             "counts_for" => form.counts_for = value,
             "combined_review" => form.combined_review = true,
             "expected_reason" => form.expected_reason = value,
+            "preparation" => form.preparation = value,
             "extra_police_numbers" => form.extra_police_numbers = value,
             "version" => form.version = value.trim().parse().ok(),
             _ => {}
@@ -909,6 +918,7 @@ fn read_form(pairs: Vec<(String, String)>) -> (MeetingForm, Vec<AttendeeRowView>
             self_criticism: r.self_criticism.clone(),
             party_analysis: r.analysis.clone(),
             analysis_feedback: r.feedback.clone(),
+            review_material: r.material.clone(),
         })
         .collect();
     form.pairs = talks;
@@ -999,6 +1009,7 @@ pub async fn edit_form(
             approval: String::new(),
             analysis: a.party_analysis.clone().unwrap_or_default(),
             feedback: a.analysis_feedback.clone().unwrap_or_default(),
+            material: a.review_material.clone().unwrap_or_default(),
         })
         .collect();
     // Members on the roll of the day but not expected are offered, unticked.
@@ -1022,6 +1033,7 @@ pub async fn edit_form(
                 approval: String::new(),
                 analysis: String::new(),
                 feedback: String::new(),
+                material: String::new(),
             });
         }
     }
@@ -1048,6 +1060,7 @@ pub async fn edit_form(
         counts_for: c.counts_for.map(view::date).unwrap_or_default(),
         combined_review: c.combined_review,
         expected_reason: c.expected_reason.clone().unwrap_or_default(),
+        preparation: c.preparation.clone().unwrap_or_default(),
         extra_police_numbers: String::new(),
         version: Some(m.version),
         attendees: vec![],
@@ -1130,6 +1143,7 @@ struct AttendeeView {
     self_criticism: String,
     analysis: String,
     feedback: String,
+    material: String,
 }
 
 struct ReviewView {
@@ -1150,6 +1164,17 @@ struct DetailPage {
     needs_criticism: bool,
     /// 组织生活会, 民主评议: each member's 党性分析 and the branch's feedback.
     needs_analysis: bool,
+    /// 民主生活会: each member's 对照检查材料, the opinions gathered, the report upward.
+    needs_material: bool,
+    preparation: String,
+    /// The report's status in words, whether it is late, and whether it may be recorded.
+    report: Option<(String, bool)>,
+    can_report: bool,
+    /// The day on record, to correct it (empty before the first report).
+    reported_on: String,
+    /// The 整改清单's inspection (id, title), or whether it may be made.
+    rectification: Option<(i64, String)>,
+    can_rectify: bool,
     state: &'static str,
     state_class: &'static str,
     version: i64,
@@ -1231,6 +1256,13 @@ async fn detail_page(
         kind: c.kind.label(),
         needs_criticism: c.kind.needs_criticism(),
         needs_analysis: c.kind.needs_party_analysis(),
+        needs_material: c.kind.needs_review_material(),
+        preparation: c.preparation.clone().unwrap_or_default(),
+        report: d.report.map(|r| (r.to_string(), r.is_late())),
+        can_report: d.can_report,
+        reported_on: m.reported_on.map(view::date).unwrap_or_default(),
+        rectification: d.rectification.as_ref().map(|i| (i.id, i.title.clone())),
+        can_rectify: d.can_rectify,
         state: m.state.label(),
         state_class: state_class(m.state),
         version: m.version,
@@ -1287,6 +1319,7 @@ async fn detail_page(
                 self_criticism: a.self_criticism.clone().unwrap_or_default(),
                 analysis: a.party_analysis.clone().unwrap_or_default(),
                 feedback: a.analysis_feedback.clone().unwrap_or_default(),
+                material: a.review_material.clone().unwrap_or_default(),
             })
             .collect(),
         resolutions: c
@@ -1510,6 +1543,52 @@ pub async fn makeup(
         ..Kept::default()
     };
     after_action(&state, &session.actor, id, result, "#makeup", kept, None).await
+}
+
+/// Makes the rectification inspection of a 民主生活会's 整改清单.
+pub async fn rectify(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Empty>,
+) -> Result<Response, PageError> {
+    let result = state
+        .services
+        .rectify_life_meeting(&form.session.actor, id)
+        .await
+        .map(|_| ());
+    after_action(
+        &state,
+        &form.session.actor,
+        id,
+        result,
+        "#report",
+        Kept::default(),
+        None,
+    )
+    .await
+}
+
+/// Records the day a 民主生活会 was reported to the level above.
+pub async fn report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<ReportForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .report_meeting(&session.actor, id, &form)
+        .await;
+    after_action(
+        &state,
+        &session.actor,
+        id,
+        result,
+        "#report",
+        Kept::default(),
+        None,
+    )
+    .await
 }
 
 struct SnapshotAttendee {
