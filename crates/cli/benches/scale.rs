@@ -174,9 +174,10 @@ async fn main() {
         .await
         .expect("compliance");
     println!(
-        "compliance overview: {} orgs owe organisational life, {} periods missed",
+        "compliance overview: {} orgs owe organisational life, {} periods of national requirements missed, {} of local ones",
         rows.len(),
-        rows.iter().map(|r| r.tally.missing).sum::<u32>()
+        rows.iter().map(|r| r.tally.national.missing).sum::<u32>(),
+        rows.iter().map(|r| r.tally.local.missing).sum::<u32>()
     );
     report(
         "compliance of every org for a year, whole province",

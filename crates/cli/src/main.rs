@@ -874,10 +874,9 @@ async fn compliance(
             serde_json::to_string_pretty(&value).context("生成 JSON")?
         );
     } else {
-        let t = c.tally;
         println!(
-            "{}（{}）{year}年组织生活：已完成 {}，逾期补开 {}，未开展 {}，待开展 {}。",
-            c.org.name, c.org.code, t.met, t.late, t.missing, t.upcoming
+            "{}（{}）{year}年组织生活：{}",
+            c.org.name, c.org.code, c.tally
         );
         let mut kind = None;
         for s in c

@@ -18,6 +18,8 @@
 //! dissolved in a period owes nothing for it. Members are treated the same way for the
 //! every-member kinds.
 
+use std::fmt;
+
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -433,34 +435,100 @@ fn why(status: Status, records: &[&RecordFact]) -> Option<Why> {
     }
 }
 
-/// Counts of statuses, for an overview row.
+/// Counts of statuses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Tally {
+pub struct Counts {
     pub met: u32,
     pub late: u32,
     pub missing: u32,
     pub upcoming: u32,
 }
 
-impl Tally {
-    pub fn of(slots: &[Slot]) -> Tally {
-        let mut tally = Tally::default();
-        for slot in slots {
-            match slot.status {
-                Status::Met => tally.met += 1,
-                Status::Late => tally.late += 1,
-                Status::Missing => tally.missing += 1,
-                Status::Upcoming => tally.upcoming += 1,
-                Status::NotApplicable => {}
-            }
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Met => self.met += 1,
+            Status::Late => self.late += 1,
+            Status::Missing => self.missing += 1,
+            Status::Upcoming => self.upcoming += 1,
+            Status::NotApplicable => {}
         }
-        tally
     }
 
     /// The share of due periods met on time, in per cent (None when nothing was due yet).
     pub fn on_time_percent(&self) -> Option<u32> {
         let due = self.met + self.late + self.missing;
         (due > 0).then(|| self.met * 100 / due)
+    }
+}
+
+/// "已完成 3，逾期补开 1，未开展 0，待开展 8".
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "已完成 {}，逾期补开 {}，未开展 {}，待开展 {}",
+            self.met, self.late, self.missing, self.upcoming
+        )
+    }
+}
+
+/// Counts of statuses for an overview row or an org's year, the national requirements apart
+/// from the bureau's own ([`Confidence::Local`], e.g. 党课 quarterly): a missed local
+/// requirement is a gap in local work, not a breach of a national rule, so the on-time rate
+/// and the default order of an overview read the national counts only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Requirements of national regulations (read from the official text, a secondary
+    /// source or memory).
+    pub national: Counts,
+    /// The bureau's own requirements.
+    pub local: Counts,
+}
+
+impl Tally {
+    pub fn of(slots: &[Slot]) -> Tally {
+        let mut tally = Tally::default();
+        for slot in slots {
+            if slot.confidence == Confidence::Local {
+                tally.local.add(slot.status);
+            } else {
+                tally.national.add(slot.status);
+            }
+        }
+        tally
+    }
+
+    /// The national requirements' on-time rate, in per cent.
+    pub fn on_time_percent(&self) -> Option<u32> {
+        self.national.on_time_percent()
+    }
+
+    /// National and local together (a single kind's requirement is one or the other).
+    pub fn all(&self) -> Counts {
+        let (n, l) = (self.national, self.local);
+        Counts {
+            met: n.met + l.met,
+            late: n.late + l.late,
+            missing: n.missing + l.missing,
+            upcoming: n.upcoming + l.upcoming,
+        }
+    }
+
+    /// Nothing applies: neither national nor local requirements had a period.
+    pub fn is_empty(&self) -> bool {
+        *self == Tally::default()
+    }
+}
+
+/// The year in one sentence, the bureau's own requirements apart from the national ones.
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.national)?;
+        if self.local != Counts::default() {
+            write!(f, "；本地规定的要求另计：{}", self.local)?;
+        }
+        f.write_str("。")
     }
 }
 
@@ -1055,6 +1123,38 @@ mod tests {
         );
     }
 
+    /// Issue 14, 6 (R1.13 vs the bureau's 党课 quarterly): a year with every 主题党日 held and
+    /// no 党课 misses only local requirements — its national rate stays whole, and the missed
+    /// lectures are counted apart.
+    #[test]
+    fn a_missed_local_requirement_is_counted_apart_from_the_national_ones() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2026, 1, 10);
+        for month in 1..=12 {
+            case.records.push(record(
+                month.into(),
+                1,
+                MeetingKind::ThemePartyDay,
+                d(2025, month, 10),
+            ));
+        }
+        let mut slots = case.year(2025, MeetingKind::ThemePartyDay);
+        slots.extend(case.year(2025, MeetingKind::PartyLecture));
+        let tally = Tally::of(&slots);
+        assert_eq!(tally.national.met, 12);
+        assert_eq!(tally.national.missing, 0);
+        assert_eq!(tally.local.missing, 4);
+        assert_eq!(tally.on_time_percent(), Some(100));
+        assert_eq!(tally.local.on_time_percent(), Some(0));
+        assert!(!tally.is_empty() && Tally::default().is_empty());
+        assert_eq!(tally.all().met, 12);
+        assert_eq!(tally.all().missing, 4);
+        assert_eq!(
+            tally.to_string(),
+            "已完成 12，逾期补开 0，未开展 0，待开展 0；本地规定的要求另计：已完成 0，逾期补开 0，未开展 4，待开展 0。"
+        );
+    }
+
     fn member(id: i64, from: NaiveDate, to: Option<NaiveDate>) -> MemberFact {
         MemberFact {
             member_id: id,
@@ -1203,14 +1303,15 @@ mod tests {
         let slots = case.year(2025, MeetingKind::ThemePartyDay);
         let tally = Tally::of(&slots);
         assert_eq!(
-            tally,
-            Tally {
+            tally.national,
+            Counts {
                 met: 1,
                 late: 0,
                 missing: 10,
                 upcoming: 1
             }
         );
+        assert_eq!(tally.local, Counts::default());
         assert_eq!(tally.on_time_percent(), Some(9));
         assert!(due_soon(&slots[11], case.today, settings()));
         case.today = d(2025, 12, 1);

@@ -21,6 +21,8 @@ pub struct OrgFacts {
     pub parent: Option<i64>,
     pub unit_id: Option<i64>,
     pub is_joint: bool,
+    /// The units a joint org (联合党支部) names besides its own.
+    pub covers: Vec<i64>,
     pub dissolved: bool,
 }
 
@@ -53,15 +55,36 @@ pub struct PostFacts {
     pub full_membership_on: Option<NaiveDate>,
 }
 
-/// A police unit.
+/// A police unit in the unit tree, with the days it exists (None: since ever, still).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitFacts {
     pub id: i64,
     pub name: String,
+    pub parent: Option<i64>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
 }
 
-/// What the report looks at. `units` is empty when the scope is a subtree: which units a
-/// subtree should cover is not known, so the unit check runs for the whole bureau only.
+impl UnitFacts {
+    /// The unit exists on `day` (its last day is the one before `valid_to`).
+    pub fn exists_on(&self, day: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|from| from <= day) && self.valid_to.is_none_or(|to| day < to)
+    }
+}
+
+/// Which units the report must find an org for: all of them (the whole bureau), those in the
+/// unit tree at and below one unit (the unit the scope's top org is set up in), or none (a
+/// scope whose top org names no unit: which units it answers for is not known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnitView {
+    #[default]
+    Everything,
+    Below(i64),
+    Nothing,
+}
+
+/// What the report looks at. `units` holds the whole unit tree; `unit_view` says which part
+/// of it the report answers for.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub orgs: Vec<OrgFacts>,
@@ -72,6 +95,50 @@ pub struct Facts {
     pub members: Vec<MemberFacts>,
     pub posts: Vec<PostFacts>,
     pub units: Vec<UnitFacts>,
+    pub unit_view: UnitView,
+}
+
+/// The units in view that exist on `today`, walking the unit tree down from the view's top.
+/// A unit that no longer exists is skipped with everything below it.
+fn units_in_view(facts: &Facts, today: NaiveDate) -> Vec<&UnitFacts> {
+    let mut children: BTreeMap<Option<i64>, Vec<&UnitFacts>> = BTreeMap::new();
+    for unit in facts.units.iter().filter(|u| u.exists_on(today)) {
+        children.entry(unit.parent).or_default().push(unit);
+    }
+    let known: BTreeSet<i64> = facts
+        .units
+        .iter()
+        .filter(|u| u.exists_on(today))
+        .map(|u| u.id)
+        .collect();
+    let mut stack: Vec<&UnitFacts> = match facts.unit_view {
+        UnitView::Nothing => Vec::new(),
+        UnitView::Below(top) => facts
+            .units
+            .iter()
+            .filter(|u| u.id == top && u.exists_on(today))
+            .collect(),
+        // The tops: units without a parent, or whose parent no longer exists or is unknown.
+        UnitView::Everything => facts
+            .units
+            .iter()
+            .filter(|u| u.exists_on(today) && u.parent.is_none_or(|p| !known.contains(&p)))
+            .collect(),
+    };
+    let mut seen = BTreeSet::new();
+    let mut found = Vec::new();
+    while let Some(unit) = stack.pop() {
+        // The store refuses cycles; the walk still ends on one.
+        if !seen.insert(unit.id) {
+            continue;
+        }
+        found.push(unit);
+        if let Some(below) = children.get(&Some(unit.id)) {
+            stack.extend(below.iter().copied());
+        }
+    }
+    found.sort_by_key(|u| u.id);
+    found
 }
 
 labelled_enum! {
@@ -151,15 +218,19 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
         });
     };
 
-    // Units with no active party org.
-    let covered: BTreeSet<i64> = active.values().filter_map(|o| o.unit_id).collect();
-    for unit in &facts.units {
+    // Units in view with no active party org set up in them and none naming them (a 派出所
+    // covered by a 联合党支部 of its 分局 is covered).
+    let covered: BTreeSet<i64> = active
+        .values()
+        .flat_map(|o| o.unit_id.into_iter().chain(o.covers.iter().copied()))
+        .collect();
+    for unit in units_in_view(facts, today) {
         if !covered.contains(&unit.id) {
             push(
                 FindingKind::UnitWithoutOrg,
                 Subject::Unit(unit.id),
                 &unit.name,
-                "该单位没有建立党组织".to_owned(),
+                "该单位没有建立党组织，也没有联合党支部覆盖".to_owned(),
             );
         }
     }
@@ -297,7 +368,9 @@ pub fn check(facts: &Facts, rules: &Rules, today: NaiveDate) -> Vec<Finding> {
                     );
                 }
                 if org.is_joint {
-                    let units = &roll.units;
+                    let mut units = roll.units.clone();
+                    units.extend(org.unit_id);
+                    units.extend(org.covers.iter().copied());
                     if units.len() as u32 > setup.joint_branch_max_units {
                         push(
                             FindingKind::JointBranchTooManyUnits,
@@ -409,6 +482,9 @@ mod tests {
         facts.units.push(UnitFacts {
             id: 1,
             name: "局机关".into(),
+            parent: None,
+            valid_from: None,
+            valid_to: None,
         });
         facts.orgs.push(OrgFacts {
             id: 1,
@@ -417,6 +493,7 @@ mod tests {
             parent: None,
             unit_id: Some(1),
             is_joint: false,
+            covers: Vec::new(),
             dissolved: false,
         });
         for b in 0..branches {
@@ -424,6 +501,9 @@ mod tests {
             facts.units.push(UnitFacts {
                 id,
                 name: format!("单位{b}"),
+                parent: None,
+                valid_from: None,
+                valid_to: None,
             });
             facts.orgs.push(OrgFacts {
                 id,
@@ -432,6 +512,7 @@ mod tests {
                 parent: Some(1),
                 unit_id: Some(id),
                 is_joint: false,
+                covers: Vec::new(),
                 dissolved: false,
             });
             let first = id * 1000;
@@ -498,6 +579,128 @@ mod tests {
         assert!(found[0].kind.is_advice());
     }
 
+    /// Issue 14, 2 (条例 第五条, 纵向到底): under the 局机关 (unit 1) sit 单位0 and 单位1 with
+    /// their branches; below 单位0 two 派出所 (21, 22) without an org of their own.
+    fn with_stations() -> Facts {
+        let mut facts = clean(2, 6);
+        for unit in facts.units.iter_mut().filter(|u| u.id != 1) {
+            unit.parent = Some(1);
+        }
+        for (id, name) in [(21, "城东派出所"), (22, "城西派出所")] {
+            facts.units.push(UnitFacts {
+                id,
+                name: name.into(),
+                parent: Some(10),
+                valid_from: None,
+                valid_to: None,
+            });
+        }
+        facts
+    }
+
+    #[test]
+    fn a_unit_deep_in_the_tree_without_an_org_is_found() {
+        let facts = with_stations();
+        assert_eq!(
+            kinds(&check(&facts, &Rules::load(None).unwrap(), today())),
+            BTreeSet::from([
+                (FindingKind::UnitWithoutOrg, Subject::Unit(21)),
+                (FindingKind::UnitWithoutOrg, Subject::Unit(22)),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_unit_named_by_a_joint_branch_is_covered() {
+        let mut facts = with_stations();
+        let branch = facts.orgs.iter_mut().find(|o| o.id == 10).unwrap();
+        branch.is_joint = true;
+        branch.covers = vec![21, 22];
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+        // A dissolved joint branch covers nothing.
+        facts
+            .orgs
+            .iter_mut()
+            .find(|o| o.id == 10)
+            .unwrap()
+            .dissolved = true;
+        let found = kinds(&check(&facts, &Rules::load(None).unwrap(), today()));
+        assert!(found.contains(&(FindingKind::UnitWithoutOrg, Subject::Unit(21))));
+    }
+
+    #[test]
+    fn a_joint_branch_counts_the_units_it_names() {
+        let mut facts = with_stations();
+        let max = Rules::load(None).unwrap().org_setup.joint_branch_max_units;
+        let branch = facts.orgs.iter_mut().find(|o| o.id == 10).unwrap();
+        branch.is_joint = true;
+        // Its own unit and the ones it names: exactly the limit passes, one more does not.
+        branch.covers = (0..i64::from(max) - 1).map(|i| 100 + i).collect();
+        assert!(
+            check(&facts, &Rules::load(None).unwrap(), today())
+                .iter()
+                .all(|f| f.kind != FindingKind::JointBranchTooManyUnits)
+        );
+        facts
+            .orgs
+            .iter_mut()
+            .find(|o| o.id == 10)
+            .unwrap()
+            .covers
+            .push(999);
+        assert!(
+            check(&facts, &Rules::load(None).unwrap(), today())
+                .iter()
+                .any(|f| f.kind == FindingKind::JointBranchTooManyUnits
+                    && f.subject == Subject::Org(10))
+        );
+    }
+
+    #[test]
+    fn a_subtree_answers_for_the_units_below_its_own() {
+        let mut facts = with_stations();
+        facts.unit_view = UnitView::Below(11);
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+        facts.unit_view = UnitView::Below(10);
+        assert_eq!(check(&facts, &Rules::load(None).unwrap(), today()).len(), 2);
+        facts.unit_view = UnitView::Nothing;
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+    }
+
+    #[test]
+    fn a_unit_counts_only_on_the_days_it_exists() {
+        let mut facts = with_stations();
+        let station = facts.units.iter_mut().find(|u| u.id == 21).unwrap();
+        // Abolished on the day: no longer there. Set up tomorrow: not yet there.
+        station.valid_to = Some(today());
+        facts
+            .units
+            .iter_mut()
+            .find(|u| u.id == 22)
+            .unwrap()
+            .valid_from = today().succ_opt();
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+        // Set up today: there. A unit still there under an abolished one is not lost from
+        // the bureau's view, though it is from the abolished unit's.
+        facts
+            .units
+            .iter_mut()
+            .find(|u| u.id == 22)
+            .unwrap()
+            .valid_from = Some(today());
+        assert_eq!(check(&facts, &Rules::load(None).unwrap(), today()).len(), 1);
+        facts
+            .units
+            .iter_mut()
+            .find(|u| u.id == 10)
+            .unwrap()
+            .valid_to = Some(today());
+        let found = kinds(&check(&facts, &Rules::load(None).unwrap(), today()));
+        assert!(found.contains(&(FindingKind::UnitWithoutOrg, Subject::Unit(22))));
+        facts.unit_view = UnitView::Below(10);
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+    }
+
     #[test]
     fn a_secretary_of_less_than_a_years_standing_is_found() {
         let mut facts = clean(1, 3);
@@ -533,6 +736,9 @@ mod tests {
                 facts.units.push(UnitFacts {
                     id,
                     name: "新单位".into(),
+                    parent: None,
+                    valid_from: None,
+                    valid_to: None,
                 });
                 expected.insert((FindingKind::UnitWithoutOrg, Subject::Unit(id)));
             }
@@ -564,6 +770,9 @@ mod tests {
                 facts.units.push(UnitFacts {
                     id,
                     name: "小单位".into(),
+                    parent: None,
+                    valid_from: None,
+                    valid_to: None,
                 });
                 facts.orgs.push(OrgFacts {
                     id,
@@ -572,6 +781,7 @@ mod tests {
                     parent: Some(1),
                     unit_id: Some(id),
                     is_joint: false,
+                    covers: Vec::new(),
                     dissolved: false,
                 });
                 facts.roll.push(RollCount {
@@ -597,6 +807,7 @@ mod tests {
                     parent: Some(1),
                     unit_id: None,
                     is_joint: false,
+                    covers: Vec::new(),
                     dissolved: true,
                 });
                 let member = 200_000 + branch;

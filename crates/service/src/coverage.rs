@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use dangjian_core::coverage::{self, Finding};
+use dangjian_core::coverage::{self, Finding, UnitView};
 use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::orgs;
@@ -79,9 +79,14 @@ impl Services {
             (None, Scope::Everything) => None,
             (None, _) => return Err(ServiceError::Forbidden),
         };
-        let facts =
+        let mut facts =
             dangjian_store::coverage::facts(&mut tx, root.as_ref().map(|o| &o.path)).await?;
         tx.commit().await?;
+        // A subtree answers for the units at and below the one its top org is set up in.
+        facts.unit_view = match &root {
+            None => UnitView::Everything,
+            Some(org) => org.unit_id.map_or(UnitView::Nothing, UnitView::Below),
+        };
         let findings = coverage::check(&facts, self.rules(), self.clock().today());
         Ok(CoverageReport {
             org: root.map(|o| (o.id, o.name)),

@@ -77,6 +77,7 @@ struct PlannedUnit {
     code: String,
     name: String,
     kind: UnitKind,
+    parent: Option<usize>,
 }
 
 struct PlannedOrg {
@@ -93,6 +94,9 @@ struct PlannedOrg {
     /// A party group's members (its leader, in `secretary`, among them).
     members: Vec<usize>,
     dissolved_on: Option<NaiveDate>,
+    /// A joint org (联合党支部) and the units it names besides its own.
+    joint: bool,
+    covers: Vec<usize>,
 }
 
 struct PlannedMember {
@@ -221,8 +225,13 @@ impl Generator {
         date - TimeDelta::days(self.rng.random_range(min..=max))
     }
 
-    fn unit(&mut self, code: String, name: String, kind: UnitKind) -> usize {
-        self.plan.units.push(PlannedUnit { code, name, kind });
+    fn unit(&mut self, code: String, name: String, kind: UnitKind, parent: Option<usize>) -> usize {
+        self.plan.units.push(PlannedUnit {
+            code,
+            name,
+            kind,
+            parent,
+        });
         self.plan.units.len() - 1
     }
 
@@ -248,6 +257,8 @@ impl Generator {
             committee: Vec::new(),
             members: Vec::new(),
             dissolved_on: None,
+            joint: false,
+            covers: Vec::new(),
         });
         self.plan.orgs.len() - 1
     }
@@ -492,7 +503,12 @@ impl Generator {
     /// One city bureau under `parent` (the province) or as the root.
     fn city(&mut self, prefix: &str, city: &str, parent: Option<usize>) -> usize {
         let p = |code: &str| format!("{prefix}{code}");
-        let bureau_unit = self.unit(p("U000"), format!("{city}市公安局机关"), UnitKind::Bureau);
+        let bureau_unit = self.unit(
+            p("U000"),
+            format!("{city}市公安局机关"),
+            UnitKind::Bureau,
+            None,
+        );
         let root = self.org(
             p("DW"),
             format!("{city}市公安局党委"),
@@ -521,6 +537,7 @@ impl Generator {
                 p(&format!("U1{i:02}")),
                 format!("{city}市公安局{department}"),
                 UnitKind::Department,
+                Some(bureau_unit),
             );
             for b in 0..self.rng.random_range(2..=4) {
                 let size = self.size();
@@ -555,6 +572,7 @@ impl Generator {
                 p(&format!("U2{i:02}")),
                 format!("{city}市公安局{detachment}"),
                 UnitKind::Detachment,
+                Some(bureau_unit),
             );
             let general = self.org(
                 p(&format!("ZD{i:02}")),
@@ -580,6 +598,7 @@ impl Generator {
             p("U300"),
             format!("{city}市看守所"),
             UnitKind::DetentionCenter,
+            Some(bureau_unit),
         );
         let jail_general = self.org(
             p("KSS"),
@@ -603,6 +622,7 @@ impl Generator {
             p("U301"),
             format!("{city}市拘留所"),
             UnitKind::DetentionCenter,
+            Some(bureau_unit),
         );
         let size = self.size();
         self.branch(
@@ -621,6 +641,7 @@ impl Generator {
                 p(&format!("U4{d}0")),
                 format!("{city}市公安局{district}分局"),
                 UnitKind::SubBureau,
+                Some(bureau_unit),
             );
             let sub = self.org(
                 p(&format!("FJ{d}")),
@@ -647,6 +668,7 @@ impl Generator {
                     p(&format!("U4{d}{}", s + 1)),
                     format!("{district}分局{name}派出所"),
                     UnitKind::PoliceStation,
+                    Some(sub_unit),
                 );
                 let branches = self.rng.random_range(3..=7);
                 let holder = if branches >= 4 {
@@ -672,12 +694,39 @@ impl Generator {
                     );
                 }
             }
+            if d == 0 {
+                // Two 社区警务室 too small for a branch each: one joint branch covers both.
+                let rooms: Vec<usize> = ["东湖", "新港"]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| {
+                        self.unit(
+                            p(&format!("U4{d}{}", 8 + k)),
+                            format!("{district}分局{name}社区警务室"),
+                            UnitKind::Other,
+                            Some(sub_unit),
+                        )
+                    })
+                    .collect();
+                let size = self.size();
+                let joint = self.branch(
+                    p(&format!("FJ{d}JW")),
+                    format!("{district}分局社区警务室联合党支部"),
+                    sub,
+                    rooms[0],
+                    size,
+                    &["警务室主任", "社区民警"],
+                );
+                self.plan.orgs[joint].joint = true;
+                self.plan.orgs[joint].covers = rooms[1..].to_vec();
+            }
             for (k, (brigade, count)) in [("刑侦大队", 3), ("交警大队", 3)].iter().enumerate()
             {
                 let unit = self.unit(
                     p(&format!("U4{d}{}", 6 + k)),
                     format!("{district}分局{brigade}"),
                     UnitKind::Brigade,
+                    Some(sub_unit),
                 );
                 for b in 0..*count {
                     let size = self.size();
@@ -700,16 +749,21 @@ impl Generator {
     /// Gaps for the checks to find, in the city just generated.
     fn plant_gaps(&mut self, prefix: &str, city: &str, root: usize) {
         let p = |code: &str| format!("{prefix}{code}");
-        // Units set up without any party org.
+        // Units set up without any party org, in their place in the unit tree.
+        let unit_at = |plan: &Plan, code: String| plan.units.iter().position(|u| u.code == code);
+        let bureau = unit_at(&self.plan, p("U000"));
+        let east = unit_at(&self.plan, p("U400"));
         self.unit(
             p("U900"),
             format!("{city}市公安局反恐怖支队"),
             UnitKind::Detachment,
+            bureau,
         );
         self.unit(
             p("U901"),
             format!("{city}市公安局城东分局巡特警大队"),
             UnitKind::Brigade,
+            east,
         );
         let branches: Vec<usize> = (0..self.plan.orgs.len())
             .filter(|&i| self.plan.orgs[i].kind == OrgKind::Branch && self.in_subtree(i, root))
@@ -748,7 +802,7 @@ impl Generator {
         // A branch far over 50 members.
         let unit = self.plan.orgs[branches[9]].unit.unwrap_or(0);
         let parent = self.plan.orgs[branches[9]].parent.unwrap_or(root);
-        self.branch(
+        let large = self.branch(
             p("LARGE0"),
             "巡逻防控大队联合党支部".to_owned(),
             parent,
@@ -756,6 +810,7 @@ impl Generator {
             56,
             &["大队长", "民警", "巡逻民警"],
         );
+        self.plan.orgs[large].joint = true;
         // A member lost contact, and a probationary member a year and a half after admission.
         let count = self.plan.members.len();
         let lost = count - 7;
@@ -821,6 +876,7 @@ fn plan(scale: DemoScale, seed: u64, today: NaiveDate, rules: &Rules) -> Plan {
                 "P-U000".to_owned(),
                 "省公安厅机关".to_owned(),
                 UnitKind::Bureau,
+                None,
             );
             let root = generator.org(
                 "P-DW".to_owned(),
@@ -861,7 +917,16 @@ impl Services {
         let total_units = plan.units.len() as u64;
         let mut unit_ids = Vec::with_capacity(plan.units.len());
         for (i, unit) in plan.units.iter().enumerate() {
-            unit_ids.push(units::insert(&mut tx, &unit.code, &unit.name, unit.kind, now).await?);
+            // Parents come before their units in the plan.
+            let row = units::NewUnit {
+                code: &unit.code,
+                name: &unit.name,
+                kind: unit.kind,
+                parent_id: unit.parent.map(|p| unit_ids[p]),
+                valid_from: None,
+                valid_to: None,
+            };
+            unit_ids.push(units::insert(&mut tx, &row, now).await?);
             progress("单位", i as u64 + 1, total_units);
         }
 
@@ -888,11 +953,17 @@ impl Services {
                 parent_id: org.parent.map(|p| org_ids[p].0),
                 path: path.clone(),
                 unit_id: org.unit.map(|u| unit_ids[u]),
-                is_joint: org.code.ends_with("LARGE0"),
+                is_joint: org.joint,
                 founded_on: org.founded_on,
             })
             .collect();
         bulk::insert_orgs(&mut tx, &rows, now).await?;
+        for (org, (id, _)) in plan.orgs.iter().zip(&org_ids) {
+            if !org.covers.is_empty() {
+                let covers: Vec<i64> = org.covers.iter().map(|u| unit_ids[*u]).collect();
+                units::set_covered_by_org(&mut tx, *id, &covers).await?;
+            }
+        }
         progress("党组织", total_orgs, total_orgs);
 
         let ids = bulk::reserve_member_ids(&mut tx, plan.members.len()).await?;

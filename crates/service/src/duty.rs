@@ -629,7 +629,7 @@ impl Services {
             .await
             .ok()
             .map(|c| c.tally)
-            .filter(|t| *t != dangjian_core::compliance::Tally::default());
+            .filter(|t| !t.is_empty());
         let event = Event::new("duty.report")
             .object("org", org.id)
             .detail(json!({ "year": year }));
@@ -744,10 +744,7 @@ impl Services {
         });
         blocks.push(Block::Heading("四、组织生活".to_owned()));
         blocks.push(Block::Paragraph(match r.org_life {
-            Some(t) => format!(
-                "已完成 {}，逾期补开 {}，未开展 {}，待开展 {}。",
-                t.met, t.late, t.missing, t.upcoming
-            ),
+            Some(t) => t.to_string(),
             None => "本组织不直接承担组织生活要求（见所属党支部台账）。".to_owned(),
         }));
         let title = format!("{} {}年抓党建工作述职材料", r.org.name, r.year);

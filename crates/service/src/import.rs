@@ -150,7 +150,10 @@ fn check_archive(bytes: &[u8]) -> Result<(), String> {
 /// The first sheet's rows as text, read cell by cell (the sheet is never held whole beside
 /// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期. Row `i` of the
 /// result is row `i + 1` of the sheet.
-fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+pub(crate) fn read_sheet(
+    bytes: &[u8],
+    header_row: fn(&[Vec<String>]) -> Option<usize>,
+) -> Result<Vec<Vec<String>>, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
             "文件过大（上限 {} MB）",
@@ -196,14 +199,14 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .take(10)
         .map(|r| r.iter().map(|c| c.text(false)).collect())
         .collect();
-    let dates: HashSet<usize> = match Header::find(&top) {
-        Ok(header) => top[header.row as usize - 1]
+    let dates: HashSet<usize> = match header_row(&top) {
+        Some(row) => top[row]
             .iter()
             .enumerate()
             .filter(|(_, name)| name.trim().ends_with("日期"))
             .map(|(i, _)| i)
             .collect(),
-        Err(_) => HashSet::new(),
+        None => HashSet::new(),
     };
     Ok(raw
         .into_iter()
@@ -216,11 +219,16 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .collect())
 }
 
+/// The index of the member sheet's header row among its first rows.
+fn member_header(top: &[Vec<String>]) -> Option<usize> {
+    Header::find(top).ok().map(|h| h.row as usize - 1)
+}
+
 /// The rows of an uploaded member sheet, each read against the header: everything about an
 /// import that needs no database. Any bytes at all give rows or a Chinese message, never a
 /// panic (fuzzed: `fuzz/fuzz_targets/import_xlsx.rs`).
 pub fn parse_sheet(bytes: &[u8]) -> Result<Vec<import::ImportRow>, String> {
-    let sheet = read_sheet(bytes)?;
+    let sheet = read_sheet(bytes, member_header)?;
     let header = Header::find(&sheet)?;
     let rows: Vec<import::ImportRow> = sheet
         .iter()
@@ -678,7 +686,7 @@ mod tests {
     #[test]
     fn bytes_that_are_not_a_workbook_are_refused_with_a_message() {
         assert_eq!(
-            read_sheet(b"not a zip").unwrap_err(),
+            read_sheet(b"not a zip", member_header).unwrap_err(),
             "文件不是有效的 .xlsx 工作簿"
         );
     }
@@ -722,7 +730,7 @@ mod tests {
             writer.write_all(&vec![b'a'; 50 * 1024 * 1024]).unwrap();
             writer.finish().unwrap();
         }
-        let err = read_sheet(&buffer.into_inner()).unwrap_err();
+        let err = read_sheet(&buffer.into_inner(), member_header).unwrap_err();
         assert!(err.contains("压缩比异常") || err.contains("过大"), "{err}");
     }
 
@@ -781,10 +789,10 @@ mod tests {
     #[test]
     fn reading_arbitrary_bytes_never_panics() {
         for len in [0usize, 1, 4, 22, 100] {
-            let _ = read_sheet(&vec![0x50; len]);
+            let _ = read_sheet(&vec![0x50; len], member_header);
             let mut zipish = b"PK\x03\x04".to_vec();
             zipish.extend(vec![0u8; len]);
-            let _ = read_sheet(&zipish);
+            let _ = read_sheet(&zipish, member_header);
         }
     }
 }

@@ -16,6 +16,7 @@ use dangjian_core::orglife::{
     check_submission,
 };
 use dangjian_core::role::{Permission, Scope};
+use dangjian_core::rules::Confidence::Local;
 use dangjian_core::text;
 use dangjian_store::orglife::{
     self, Action, Attendee, Author, Content, MeetingBrief, MeetingRow, Participation, Resolution,
@@ -259,8 +260,10 @@ pub struct OverviewRow {
     pub name: String,
     pub kind: OrgKind,
     pub tally: Tally,
-    /// The periods missed, as "主题党日 2026年3月".
+    /// The periods of national requirements missed, as "主题党日 2026年3月".
     pub missing: Vec<String>,
+    /// The periods of the bureau's own requirements missed.
+    pub missing_local: Vec<String>,
 }
 
 /// A period that needs attention, for a to-do list.
@@ -1717,26 +1720,33 @@ impl Services {
                 today,
             });
             let tally = Tally::of(&slots);
-            if tally == Tally::default() {
+            if tally.is_empty() {
                 continue;
             }
+            let missed = |local: bool| -> Vec<String> {
+                slots
+                    .iter()
+                    .filter(|s| s.status == Status::Missing && (s.confidence == Local) == local)
+                    .map(|s| format!("{} {}", s.kind.label(), period_label(s)))
+                    .collect()
+            };
             rows.push(OverviewRow {
                 org_id: org.id,
                 code: label.code.clone(),
                 name: label.name.clone(),
                 kind: label.kind,
                 tally,
-                missing: slots
-                    .iter()
-                    .filter(|s| s.status == Status::Missing)
-                    .map(|s| format!("{} {}", s.kind.label(), period_label(s)))
-                    .collect(),
+                missing: missed(false),
+                missing_local: missed(true),
             });
         }
+        // National gaps first; the bureau's own requirements only break ties.
         rows.sort_by(|a, b| {
             b.tally
+                .national
                 .missing
-                .cmp(&a.tally.missing)
+                .cmp(&a.tally.national.missing)
+                .then(b.tally.local.missing.cmp(&a.tally.local.missing))
                 .then(a.code.cmp(&b.code))
         });
         Ok(rows)
@@ -1876,6 +1886,7 @@ fn ledger_row(e: &LedgerEntry) -> Vec<String> {
 }
 
 fn summary_row(kind: MeetingKind, rule: &str, t: &Tally) -> Vec<String> {
+    let t = t.all();
     vec![
         kind.label().to_owned(),
         rule.to_owned(),
@@ -1906,12 +1917,19 @@ impl Services {
                 .cloned()
                 .collect();
             let tally = Tally::of(&slots);
-            if tally == Tally::default() {
+            if tally.is_empty() {
                 continue;
             }
             let rule = slots
                 .first()
-                .map(|s| format!("{}{}次", s.period.label(), s.min_count))
+                .map(|s| {
+                    let local = if s.confidence == Local {
+                        "（本地规定）"
+                    } else {
+                        ""
+                    };
+                    format!("{}{}次{local}", s.period.label(), s.min_count)
+                })
                 .unwrap_or_default();
             summary.push((*kind, rule, tally));
         }
@@ -1991,12 +2009,8 @@ impl Services {
         use crate::docx::Block;
         let ledger = self.org_life_ledger(actor, org_id, year).await?;
         let now = self.clock().now();
-        let t = ledger.tally;
         let mut blocks = vec![
-            Block::Paragraph(format!(
-                "已完成 {}，逾期补开 {}，未开展 {}，待开展 {}。",
-                t.met, t.late, t.missing, t.upcoming
-            )),
+            Block::Paragraph(ledger.tally.to_string()),
             Block::Table {
                 headings: SUMMARY_HEADINGS.iter().map(|h| (*h).to_owned()).collect(),
                 rows: ledger

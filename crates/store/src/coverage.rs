@@ -1,8 +1,10 @@
 //! The facts the coverage report is computed from, for a subtree or the whole tree: orgs,
 //! the roll counted by branch, unit and category, the members the report may name, current
-//! posts, and (for the whole tree) the police units.
+//! posts, the whole unit tree, and the units each joint org names.
 
-use dangjian_core::coverage::{Facts, MemberFacts, OrgFacts, PostFacts, RollCount, UnitFacts};
+use dangjian_core::coverage::{
+    Facts, MemberFacts, OrgFacts, PostFacts, RollCount, UnitFacts, UnitView,
+};
 use dangjian_core::member::{Category, MemberStatus};
 use dangjian_core::org::{OrgKind, OrgPath, Post};
 
@@ -29,7 +31,7 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
         "SELECT o.id, o.name, o.kind, o.parent_id, o.unit_id, o.is_joint, o.dissolved_on FROM orgs o WHERE 1 = 1",
     );
     push_subtree(&mut sql, path, "o.path");
-    let orgs = sql::fetch_all(conn, sql)
+    let mut orgs = sql::fetch_all(conn, sql)
         .await?
         .iter()
         .map(|row| {
@@ -40,10 +42,26 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
                 parent: row.opt_int("parent_id")?,
                 unit_id: row.opt_int("unit_id")?,
                 is_joint: row.flag("is_joint")?,
+                covers: Vec::new(),
                 dissolved: row.opt_text("dissolved_on")?.is_some(),
             })
         })
-        .collect::<StoreResult<Vec<_>>>()?;
+        .collect::<StoreResult<Vec<OrgFacts>>>()?;
+    let mut sql = Sql::new("SELECT c.org_id, c.unit_id FROM org_units c");
+    if path.is_some() {
+        sql.push(" JOIN orgs o ON o.id = c.org_id WHERE 1 = 1");
+        push_subtree(&mut sql, path, "o.path");
+    }
+    let mut covers: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for row in sql::fetch_all(conn, sql).await? {
+        covers
+            .entry(row.int("org_id")?)
+            .or_default()
+            .push(row.int("unit_id")?);
+    }
+    for org in &mut orgs {
+        org.covers = covers.remove(&org.id).unwrap_or_default();
+    }
 
     // The joins to orgs only narrow to a subtree; for the whole tree they would cost a lookup
     // per member or post.
@@ -117,25 +135,30 @@ pub async fn facts(conn: &mut Conn, path: Option<&OrgPath>) -> StoreResult<Facts
         })
         .collect::<StoreResult<Vec<_>>>()?;
 
-    let units = if path.is_none() {
-        sql::fetch_all(conn, Sql::new("SELECT id, name FROM units"))
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(UnitFacts {
-                    id: row.int("id")?,
-                    name: row.text("name")?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?
-    } else {
-        Vec::new()
-    };
+    // The whole unit tree (a province has a few thousand units): which part of it the
+    // report answers for is the caller's to say.
+    let units = sql::fetch_all(
+        conn,
+        Sql::new("SELECT id, name, parent_id, valid_from, valid_to FROM units"),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(UnitFacts {
+            id: row.int("id")?,
+            name: row.text("name")?,
+            parent: row.opt_int("parent_id")?,
+            valid_from: row.opt_date("valid_from")?,
+            valid_to: row.opt_date("valid_to")?,
+        })
+    })
+    .collect::<StoreResult<Vec<_>>>()?;
     Ok(Facts {
         orgs,
         roll,
         members,
         posts,
         units,
+        unit_view: UnitView::Everything,
     })
 }

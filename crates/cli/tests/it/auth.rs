@@ -276,7 +276,7 @@ async fn a_form_post_without_the_session_token_changes_nothing() {
         .unwrap();
     assert_eq!(response.status(), 403);
     let units = app.services.units(&crate::harness::office()).await.unwrap();
-    assert!(units.iter().all(|u| u.code != "U9"));
+    assert!(units.iter().all(|u| u.unit.code != "U9"));
     assert_eq!(app.audit("security.csrf_rejected", None).await.len(), 2);
 }
 

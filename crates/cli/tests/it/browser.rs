@@ -667,6 +667,25 @@ async fn an_office_records_a_life_meeting_and_makes_its_rectification_list_in_a_
         .await;
     let path = driver.screenshot("life-meeting-form.png").await;
     eprintln!("screenshot: {}", path.display());
+    // The office's other pages of this round: the unit tree and the overview with the
+    // bureau's own requirements apart.
+    driver.goto(&app.url("/units/new")).await;
+    driver.type_into("input[name=code]", "U1-1").await;
+    driver
+        .type_into("input[name=name]", "城东派出所东湖警务室")
+        .await;
+    driver.set_value("select[name=kind]", "other").await;
+    driver.type_into("input[name=parent]", "U1").await;
+    driver.click("form[method=post] button.primary").await;
+    let units = driver.wait_for_text("东湖警务室").await;
+    assert!(units.contains("从表格导入单位"), "{units}");
+    let path = driver.screenshot("units.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/orglife/overview?year=2025")).await;
+    let overview = driver.wait_for_text("本地规定未开展").await;
+    assert!(overview.contains("支部A1"), "{overview}");
+    let path = driver.screenshot("orglife-overview.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
 

@@ -534,6 +534,7 @@ async fn build_fixture(services: &Services) -> Fixture {
         code: "U1".into(),
         name: "城东派出所".into(),
         kind: "police_station".into(),
+        ..Default::default()
     };
     services.create_unit(&office, &unit).await.unwrap();
     services

@@ -31,3 +31,4 @@ mod second_factor;
 mod security;
 mod terms;
 mod tls;
+mod units;

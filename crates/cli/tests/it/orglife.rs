@@ -513,6 +513,50 @@ async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates
     assert_eq!(lecture[0]["confidence"], "local");
     assert_eq!(lecture[0]["records"], json!([id]));
     assert_eq!(lecture[1]["status"], "upcoming");
+    // Issue 14, 6: the bureau's own requirements (党课 quarterly) are counted apart from the
+    // national ones (R1.13 主题党日 monthly); the rate and the overview's order read the
+    // national ones.
+    let last_year: Value = call(
+        reqwest::Method::GET,
+        &format!("/orgs/{}/compliance?year=2025", f.a1),
+        None,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let tally = &last_year["tally"];
+    assert_eq!(tally["local"]["missing"], 4, "{tally}");
+    assert_eq!(tally["on_time_percent"], 0);
+    assert!(tally["missing"].as_u64().unwrap() >= 12, "{tally}");
+    let overview: Value = call(reqwest::Method::GET, "/compliance?year=2025", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = overview
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["org_id"] == f.a1)
+        .unwrap();
+    assert!(
+        row["missing_local"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("党课"),
+        "{row}"
+    );
+    assert!(
+        row["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| !m.as_str().unwrap().starts_with("党课")),
+        "{row}"
+    );
     let todo: Value = call(reqwest::Method::GET, "/orglife/todo", None)
         .await
         .unwrap()

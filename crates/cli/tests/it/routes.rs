@@ -263,6 +263,7 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
 const API_MATRIX: &[(&str, [u16; 6])] = &[
     // path                   sys  sec  aud  office secretary member
     ("/orgs", [403, 403, 403, 200, 200, 403]),
+    ("/units", [403, 403, 403, 200, 200, 403]),
     ("/members", [403, 403, 403, 200, 200, 200]),
     ("/members/export", [403, 403, 403, 200, 200, 403]),
     ("/coverage", [403, 403, 403, 200, 200, 403]),

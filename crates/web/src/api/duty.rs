@@ -382,8 +382,9 @@ pub struct DutyReportJson {
     pub task_counts: std::collections::BTreeMap<String, usize>,
     /// Rectification items of the org and the orgs below, by state code.
     pub rectification: std::collections::BTreeMap<String, i64>,
-    /// The org's own organisational life for the year: met, late, missing, upcoming.
-    pub org_life: Option<[u32; 4]>,
+    /// The org's own organisational life for the year, national requirements apart from the
+    /// bureau's own.
+    pub org_life: Option<super::orglife::TallyJson>,
 }
 
 /// The secretary's annual duty-report pack (抓党建述职), assembled from the records.
@@ -421,6 +422,6 @@ pub async fn duty_report(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), *v))
             .collect(),
-        org_life: r.org_life.map(|t| [t.met, t.late, t.missing, t.upcoming]),
+        org_life: r.org_life.map(super::orglife::tally_json),
     }))
 }

@@ -13,6 +13,7 @@ mod orglife;
 mod orgs;
 mod rectification;
 mod reports;
+mod units;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -28,7 +29,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：组织、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -52,6 +53,9 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(orgs::list, orgs::create))
         .routes(routes!(orgs::get, orgs::update))
+        .routes(routes!(units::list, units::create))
+        .routes(routes!(units::get, units::update))
+        .routes(routes!(units::covered, units::set_covered))
         .routes(routes!(groups::roster, groups::place))
         .routes(routes!(groups::unplace))
         .routes(routes!(committees::posts, committees::appoint))
@@ -132,6 +136,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 fn upload_api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(imports::preview))
+        .routes(routes!(units::import))
         .routes(routes!(orglife::attach))
         .routes(routes!(rectification::report_file))
 }

@@ -683,23 +683,48 @@ pub async fn list(
     Ok(Json(rows.into_iter().map(brief_json).collect()))
 }
 
+/// Counts of periods by status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsJson {
+    pub met: u32,
+    pub late: u32,
+    pub missing: u32,
+    pub upcoming: u32,
+}
+
+impl From<dangjian_core::compliance::Counts> for CountsJson {
+    fn from(c: dangjian_core::compliance::Counts) -> Self {
+        CountsJson {
+            met: c.met,
+            late: c.late,
+            missing: c.missing,
+            upcoming: c.upcoming,
+        }
+    }
+}
+
+/// A year's periods: `met`…`upcoming` count the national requirements, `local` the bureau's
+/// own (confidence `local`, e.g. 党课 quarterly), which are not breaches of a national rule.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TallyJson {
     pub met: u32,
     pub late: u32,
     pub missing: u32,
     pub upcoming: u32,
-    /// Due periods met on time, per cent; null when nothing was due yet.
+    /// Due periods of national requirements met on time, per cent; null when nothing was due.
     pub on_time_percent: Option<u32>,
+    pub local: CountsJson,
 }
 
-fn tally_json(t: dangjian_core::compliance::Tally) -> TallyJson {
+pub(super) fn tally_json(t: dangjian_core::compliance::Tally) -> TallyJson {
+    let n = t.national;
     TallyJson {
-        met: t.met,
-        late: t.late,
-        missing: t.missing,
-        upcoming: t.upcoming,
+        met: n.met,
+        late: n.late,
+        missing: n.missing,
+        upcoming: n.upcoming,
         on_time_percent: t.on_time_percent(),
+        local: t.local.into(),
     }
 }
 
@@ -875,12 +900,14 @@ pub struct ComplianceRowJson {
     pub name: String,
     pub kind: String,
     pub tally: TallyJson,
-    /// The periods missed, as "主题党日 2026年3月".
+    /// The periods of national requirements missed, as "主题党日 2026年3月".
     pub missing: Vec<String>,
+    /// The periods of the bureau's own requirements missed.
+    pub missing_local: Vec<String>,
 }
 
 /// Every org in scope that owes organisational life, with its tally for the year, most
-/// missed first.
+/// national periods missed first (the bureau's own requirements break ties).
 #[utoipa::path(get, path = "/compliance", tag = "orglife", params(YearQuery),
     responses((status = 200, body = Vec<ComplianceRowJson>), (status = 403, body = ApiErrorBody)))]
 pub async fn overview(
@@ -899,6 +926,7 @@ pub async fn overview(
                 kind: r.kind.code().to_owned(),
                 tally: tally_json(r.tally),
                 missing: r.missing.clone(),
+                missing_local: r.missing_local.clone(),
             })
             .collect(),
     ))

@@ -280,26 +280,11 @@ pub async fn verify(
 pub async fn verify_with_seals(
     State(state): State<AppState>,
     session: Session,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
-    let mut csrf = None;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| PageError::BadRequest("上传内容无效或过大".to_owned()))?
-    {
-        let invalid = |_| PageError::BadRequest("上传内容无效".to_owned());
-        match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(invalid)?),
-            Some("seals") => file = Some(field.bytes().await.map_err(invalid)?),
-            _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
-        }
-    }
-    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/audit/verify").await?;
+    let file = super::single_upload(&state, actor, multipart, "seals", "/audit/verify").await?;
     let text = file
-        .filter(|f| !f.is_empty())
         .map(|bytes| String::from_utf8(bytes.to_vec()))
         .transpose()
         .map_err(|_| PageError::BadRequest("封存文件应为 UTF-8 文本".to_owned()))?;

@@ -568,7 +568,8 @@ struct ReportPage {
     tasks: Vec<TaskLine>,
     rectification: Vec<(&'static str, i64)>,
     open_items: Vec<(i64, String, String, &'static str, String)>,
-    org_life: Option<(u32, u32, u32, u32)>,
+    /// The year's organisational life in words.
+    org_life: Option<String>,
 }
 
 /// The secretary's duty-report pack (抓党建述职), assembled from the records.
@@ -627,7 +628,7 @@ pub async fn duty_report(
                 )
             })
             .collect(),
-        org_life: r.org_life.map(|t| (t.met, t.late, t.missing, t.upcoming)),
+        org_life: r.org_life.map(|t| t.to_string()),
     })
 }
 

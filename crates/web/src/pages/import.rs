@@ -97,39 +97,11 @@ pub async fn template(
 pub async fn upload(
     State(state): State<AppState>,
     session: Session,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
-    let mut csrf = None;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| PageError::BadRequest("上传内容无效或过大".to_owned()))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                csrf = Some(
-                    field
-                        .text()
-                        .await
-                        .map_err(|_| PageError::BadRequest("上传内容无效".to_owned()))?,
-                )
-            }
-            Some("file") => {
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|_| PageError::BadRequest("文件过大或上传中断".to_owned()))?,
-                )
-            }
-            _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
-        }
-    }
-    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/members/import").await?;
-    let bytes = file
-        .filter(|f| !f.is_empty())
+    let bytes = super::single_upload(&state, actor, multipart, "file", "/members/import")
+        .await?
         .ok_or_else(|| PageError::BadRequest("请选择要上传的表格文件".to_owned()))?;
     match state.services.preview_import(actor, Vec::from(bytes)).await {
         Ok(report) if report.batch.is_some() => {

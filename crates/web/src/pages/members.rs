@@ -724,7 +724,7 @@ async fn form_page(
         .units(actor)
         .await?
         .into_iter()
-        .map(|u| (u.code, u.name))
+        .map(|t| (t.unit.code, t.unit.name))
         .collect();
     let (heading, action, cancel) = match existing {
         None => (

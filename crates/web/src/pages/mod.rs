@@ -180,6 +180,7 @@ pub fn router() -> Router<AppState> {
         .route("/mobile", get(lifecycle::mobile))
         .route("/mobile/inflow", post(lifecycle::register_inflow))
         .route("/mobile/inflow/{id}/end", post(lifecycle::end_inflow))
+        .route("/orgs/{id}/units", post(orgs::covers))
         .route("/units", get(units::list).post(units::create))
         .route("/units/new", get(units::new_form))
         .route(
@@ -211,6 +212,36 @@ pub fn router() -> Router<AppState> {
         .route("/audit/verify", get(audit::verify))
 }
 
+/// A single-file upload form (multipart: the CSRF token, then the file in the field named
+/// `file_field`), checked against the session's token for `path`; the file's bytes, or None
+/// when none was chosen. Any other field is refused.
+async fn single_upload(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    mut multipart: axum::extract::Multipart,
+    file_field: &str,
+    path: &str,
+) -> Result<Option<axum::body::Bytes>, PageError> {
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| PageError::BadRequest("上传内容无效或过大".to_owned()))?
+    {
+        let invalid = |_| PageError::BadRequest("上传内容无效或上传中断".to_owned());
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(invalid)?),
+            Some(name) if name == file_field => {
+                file = Some(field.bytes().await.map_err(invalid)?);
+            }
+            _ => return Err(PageError::BadRequest("表单含有不允许的字段".to_owned())),
+        }
+    }
+    crate::session::check_csrf(state, actor, csrf.as_deref(), path).await?;
+    Ok(file.filter(|f| !f.is_empty()))
+}
+
 /// The routes that take uploads, with their own (larger) body limit.
 pub fn upload_router() -> Router<AppState> {
     Router::new()
@@ -221,6 +252,7 @@ pub fn upload_router() -> Router<AppState> {
         )
         .route("/rectifications/{id}/reports", post(rectification::report))
         .route("/audit/verify", post(audit::verify_with_seals))
+        .route("/units/import", post(units::import))
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use dangjian_core::compliance::{Slot, Status};
+use dangjian_core::compliance::{Counts, Slot, Status};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::orglife::{AbsenceReason, MeetingKind, ReviewState};
 use dangjian_core::role::{Permission, Scope};
@@ -218,6 +218,9 @@ struct OverviewView {
     upcoming: u32,
     rate: String,
     gaps: String,
+    /// The bureau's own requirements missed: how many, and which.
+    local_missing: u32,
+    local_gaps: String,
 }
 
 #[derive(Template)]
@@ -227,7 +230,7 @@ struct OverviewPage {
     year: i32,
     sort: String,
     rows: Vec<OverviewView>,
-    totals: (u32, u32, u32, u32),
+    totals: (u32, u32, u32, u32, u32),
     /// Orgs in the whole list, this page and the number of pages.
     total: usize,
     page: usize,
@@ -238,6 +241,20 @@ struct OverviewPage {
 const GAPS_SHOWN: usize = 4;
 /// Orgs on a page of the overview: a province has fourteen thousand.
 const OVERVIEW_PAGE: usize = 100;
+
+/// The first periods of a list of gaps, and how many in all when there are more.
+fn gaps(missing: &[String]) -> String {
+    let shown: Vec<&str> = missing
+        .iter()
+        .take(GAPS_SHOWN)
+        .map(String::as_str)
+        .collect();
+    if missing.len() > GAPS_SHOWN {
+        format!("{} 等{}项", shown.join("、"), missing.len())
+    } else {
+        shown.join("、")
+    }
+}
 
 pub async fn overview(
     State(state): State<AppState>,
@@ -255,15 +272,30 @@ pub async fn overview(
             let rate = |r: &OverviewRow| r.tally.on_time_percent().unwrap_or(100);
             rate(a).cmp(&rate(b)).then(a.code.cmp(&b.code))
         }),
-        "late" => rows.sort_by(|a, b| b.tally.late.cmp(&a.tally.late).then(a.code.cmp(&b.code))),
+        "late" => rows.sort_by(|a, b| {
+            b.tally
+                .national
+                .late
+                .cmp(&a.tally.national.late)
+                .then(a.code.cmp(&b.code))
+        }),
+        "local" => rows.sort_by(|a, b| {
+            b.tally
+                .local
+                .missing
+                .cmp(&a.tally.local.missing)
+                .then(a.code.cmp(&b.code))
+        }),
         _ => {}
     }
-    let totals = rows.iter().fold((0, 0, 0, 0), |t, r| {
+    let totals = rows.iter().fold((0, 0, 0, 0, 0), |t, r| {
+        let n = r.tally.national;
         (
-            t.0 + r.tally.met,
-            t.1 + r.tally.late,
-            t.2 + r.tally.missing,
-            t.3 + r.tally.upcoming,
+            t.0 + n.met,
+            t.1 + n.late,
+            t.2 + n.missing,
+            t.3 + n.upcoming,
+            t.4 + r.tally.local.missing,
         )
     });
     let pages = rows.len().div_ceil(OVERVIEW_PAGE).max(1);
@@ -279,28 +311,17 @@ pub async fn overview(
             code: r.code.clone(),
             name: r.name.clone(),
             kind: r.kind.label(),
-            met: r.tally.met,
-            late: r.tally.late,
-            missing: r.tally.missing,
-            upcoming: r.tally.upcoming,
+            met: r.tally.national.met,
+            late: r.tally.national.late,
+            missing: r.tally.national.missing,
+            upcoming: r.tally.national.upcoming,
             rate: r
                 .tally
                 .on_time_percent()
                 .map_or("—".to_owned(), |p| format!("{p}%")),
-            gaps: {
-                let shown: Vec<&str> = r
-                    .missing
-                    .iter()
-                    .take(GAPS_SHOWN)
-                    .map(String::as_str)
-                    .collect();
-                let more = r.missing.len().saturating_sub(GAPS_SHOWN);
-                if more > 0 {
-                    format!("{} 等{}项", shown.join("、"), r.missing.len())
-                } else {
-                    shown.join("、")
-                }
-            },
+            gaps: gaps(&r.missing),
+            local_missing: r.tally.local.missing,
+            local_gaps: gaps(&r.missing_local),
         })
         .collect();
     render(&OverviewPage {
@@ -345,7 +366,10 @@ struct CalendarPage {
     can_record: bool,
     rows: Vec<KindRow>,
     records: Vec<BriefView>,
+    /// The national requirements' counts; the bureau's own in words below them (empty when
+    /// it has none this year).
     tally: (u32, u32, u32, u32),
+    local: String,
 }
 
 pub async fn calendar(
@@ -441,7 +465,15 @@ pub async fn calendar(
             && !MeetingKind::recordable_by(c.org.kind).is_empty(),
         rows,
         records: records.into_iter().map(brief).collect(),
-        tally: (c.tally.met, c.tally.late, c.tally.missing, c.tally.upcoming),
+        tally: {
+            let n = c.tally.national;
+            (n.met, n.late, n.missing, n.upcoming)
+        },
+        local: if c.tally.local == Counts::default() {
+            String::new()
+        } else {
+            format!("本地规定的要求另计，不计入按时率：{}。", c.tally.local)
+        },
     })
 }
 
@@ -1737,7 +1769,8 @@ struct LedgerPage {
     org_id: i64,
     org_name: String,
     year: i32,
-    tally: (u32, u32, u32, u32),
+    /// The year in words, national and local apart.
+    tally: String,
     summary: Vec<(&'static str, String, u32, u32, u32, u32)>,
     rows: Vec<LedgerRowView>,
 }
@@ -1753,7 +1786,6 @@ pub async fn ledger(
     let q: YearQuery = query(raw.as_deref())?;
     let year = year_of(&q.year, state.services.clock().today().year())?;
     let l = state.services.org_life_ledger(actor, id, year).await?;
-    let t = l.tally;
     render(&LedgerPage {
         layout: Layout::new(
             actor,
@@ -1769,11 +1801,12 @@ pub async fn ledger(
         org_id: l.org.id,
         org_name: l.org.name.clone(),
         year,
-        tally: (t.met, t.late, t.missing, t.upcoming),
+        tally: l.tally.to_string(),
         summary: l
             .summary
             .iter()
             .map(|(k, rule, t)| {
+                let t = t.all();
                 (
                     k.label(),
                     rule.clone(),

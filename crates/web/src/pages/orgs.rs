@@ -188,6 +188,15 @@ pub(super) struct DetailPage {
     ratings: Vec<(&'static str, &'static str)>,
     /// A party group's members and the forms to place and remove them.
     pub(super) group: Option<super::groups::GroupCard>,
+    /// A joint org: the units it covers besides its own.
+    covers: Option<CoversCard>,
+}
+
+/// The units a joint org covers besides its own (code, name), with the form to change them.
+struct CoversCard {
+    units: Vec<(String, String)>,
+    form: String,
+    errors: FieldErrors,
 }
 
 /// The election and qualification card.
@@ -392,6 +401,7 @@ fn detail_page(actor: &Actor, d: OrgDetail, notice: Option<&str>) -> DetailPage 
         terms: None,
         ratings: Rating::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         group: None,
+        covers: None,
     }
 }
 
@@ -405,6 +415,19 @@ pub(super) async fn full_detail(
     let d = state.services.org_detail(actor, id).await?;
     let kind = d.org.kind;
     let mut page = detail_page(actor, d, notice);
+    if page.org.is_joint {
+        let units = state.services.covered_units(actor, id).await?;
+        let codes = units
+            .iter()
+            .map(|u| u.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        page.covers = Some(CoversCard {
+            units: units.into_iter().map(|u| (u.code, u.name)).collect(),
+            form: codes,
+            errors: FieldErrors::new(),
+        });
+    }
     if kind == OrgKind::Group {
         let roster = state.services.group_roster(actor, id).await?;
         page.group = Some(super::groups::GroupCard::new(roster));
@@ -448,6 +471,38 @@ async fn detail_with_error(
     let mut page = full_detail(state, actor, id, None).await?;
     fill(&mut page, errors);
     render_invalid(&page)
+}
+
+/// The units a joint org covers besides its own (their codes).
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct CoversForm {
+    units: String,
+}
+
+pub async fn covers(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<CoversForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state
+        .services
+        .set_covered_units(&session.actor, id, &form.units)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1#covers")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            detail_with_error(&state, &session.actor, id, errors, |page, errors| {
+                if let Some(c) = page.covers.as_mut() {
+                    c.form = form.units.clone();
+                    c.errors = errors;
+                }
+            })
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub async fn secretary(
@@ -674,7 +729,7 @@ async fn form_page(
         .units(actor)
         .await?
         .into_iter()
-        .map(|u| (u.code, u.name))
+        .map(|t| (t.unit.code, t.unit.name))
         .collect();
     let (heading, action, cancel) = match org {
         None => (
@@ -763,7 +818,7 @@ async fn unit_code(
     org: &Org,
 ) -> Result<Option<String>, PageError> {
     Ok(match org.unit_id {
-        Some(id) => Some(state.services.unit(actor, id).await?.code),
+        Some(id) => Some(state.services.unit(actor, id).await?.unit.code),
         None => None,
     })
 }

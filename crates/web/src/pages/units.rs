@@ -1,7 +1,7 @@
 //! The police units (单位) the orgs are set up in.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::org::UnitKind;
@@ -14,13 +14,21 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
 use crate::session::{Session, SessionForm};
+use crate::view;
 
 struct UnitItem {
     id: i64,
     code: String,
     name: String,
     kind: &'static str,
+    /// Indentation in the tree, in em.
+    indent: usize,
+    parent: String,
+    /// "2019-05-01 至今", "至 2024-12-31", or empty when not known.
+    valid: String,
+    ended: bool,
     orgs: i64,
+    covered_by: i64,
 }
 
 #[derive(Template)]
@@ -29,28 +37,90 @@ struct ListPage {
     layout: Layout,
     can_edit: bool,
     units: Vec<UnitItem>,
+    /// Why an import was refused.
+    import_error: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    let actor = &session.actor;
+async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    notice: Option<String>,
+    import_error: Option<String>,
+) -> Result<ListPage, PageError> {
+    let today = state.services.clock().today();
     let units = state
         .services
         .units(actor)
         .await?
         .into_iter()
-        .map(|u| UnitItem {
-            id: u.id,
-            code: u.code,
-            name: u.name,
-            kind: u.kind.label(),
-            orgs: u.org_count,
+        .map(|t| {
+            let u = t.unit;
+            let valid = match (u.valid_from, u.valid_to) {
+                (None, None) => String::new(),
+                (from, to) => format!(
+                    "{} 至 {}",
+                    from.map(view::date).unwrap_or_default(),
+                    to.map_or_else(|| "今".to_owned(), view::date)
+                ),
+            };
+            UnitItem {
+                id: u.id,
+                code: u.code,
+                name: u.name,
+                kind: u.kind.label(),
+                indent: t.depth.min(8),
+                parent: t.parent_code.unwrap_or_default(),
+                valid,
+                ended: u.valid_to.is_some_and(|to| to <= today),
+                orgs: u.org_count,
+                covered_by: u.covered_by,
+            }
         })
         .collect();
-    render(&ListPage {
-        layout: Layout::new(actor, "/units", "单位").crumb("单位", None),
+    Ok(ListPage {
+        layout: Layout::new(actor, "/units", "单位")
+            .crumb("单位", None)
+            .notice(notice.as_deref()),
         can_edit: actor.permits(Permission::WriteUnits),
         units,
+        import_error,
     })
+}
+
+pub async fn list(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    render(&list_page(&state, &session.actor, None, None).await?)
+}
+
+/// Takes a unit sheet (multipart: the CSRF token, then the file) and imports it whole.
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let Some(bytes) = super::single_upload(&state, actor, multipart, "file", "/units").await?
+    else {
+        let page = list_page(&state, actor, None, Some("请选择单位表格文件".to_owned())).await?;
+        return render_invalid(&page);
+    };
+    match state.services.import_units(actor, &bytes).await {
+        Ok(done) => {
+            let notice = format!(
+                "已导入：新增{}个单位，更新{}个单位",
+                done.created, done.updated
+            );
+            render(&list_page(&state, actor, Some(notice), None).await?)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            render_invalid(&list_page(&state, actor, None, Some(message)).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Template)]
@@ -124,11 +194,14 @@ pub async fn edit_form(
         .services
         .require(&session.actor, Permission::WriteUnits, "unit.update")
         .await?;
-    let unit = state.services.unit(&session.actor, id).await?;
+    let t = state.services.unit(&session.actor, id).await?;
     let form = UnitForm {
-        code: unit.code,
-        name: unit.name,
-        kind: unit.kind.code().to_owned(),
+        code: t.unit.code,
+        name: t.unit.name,
+        kind: t.unit.kind.code().to_owned(),
+        parent: t.parent_code.unwrap_or_default(),
+        valid_from: t.unit.valid_from.map(view::date).unwrap_or_default(),
+        valid_to: t.unit.valid_to.map(view::date).unwrap_or_default(),
     };
     render(&form_page(
         &session.actor,
