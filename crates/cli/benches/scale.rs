@@ -41,7 +41,7 @@ async fn main() {
         Some(url) => Database::Url(url),
         None => Database::Sqlite(&sqlite),
     };
-    let rules = dangjian_core::rules::Rules::load(None).expect("the compiled-in rules");
+    let rules = dangjian_core::rules::RuleBook::load(None).expect("the compiled-in rules");
     let services = Services::open(
         database,
         &dir.join("bench.keys"),

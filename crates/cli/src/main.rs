@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use dangjian_core::rules::Rules;
+use dangjian_core::rules::RuleBook;
 use dangjian_service::accounts::GrantForm;
 use dangjian_service::audit::ChainReport;
 use dangjian_service::demo::{DemoScale, DemoSummary};
@@ -507,14 +507,15 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
         eprintln!("警告：{note}");
     }
     let key_file = settings.key_file();
-    // The rules come from the compiled-in file, with the bureau's overrides laid over it.
+    // The rules come from the compiled-in file, with the bureau's overrides laid over it
+    // (from the day its `[meta] effective_from` names, when it names one).
     let rules = match &settings.rules_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("无法读取规则文件 {}", path.display()))?;
-            Rules::load(Some(&text)).with_context(|| format!("规则文件 {}", path.display()))?
+            RuleBook::load(Some(&text)).with_context(|| format!("规则文件 {}", path.display()))?
         }
-        None => Rules::load(None).context("内置规则文件")?,
+        None => RuleBook::load(None).context("内置规则文件")?,
     };
     let services = match &settings.database_url {
         Some(url) => Services::open(Database::Url(url), &key_file, clock, rules)

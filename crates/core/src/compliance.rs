@@ -95,7 +95,7 @@ pub struct RuleVersion {
 }
 
 /// The engine's own settings (rules file `[compliance]`).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 pub struct Settings {
     /// The share of a period an org (or member) must exist in for the period to apply.
     pub min_existence_ratio: f64,

@@ -23,6 +23,7 @@ pub mod policy;
 pub mod rectification;
 pub mod role;
 pub mod rules;
+pub mod rules_second;
 pub mod stats;
 pub mod term;
 pub mod text;

@@ -6,7 +6,7 @@
 use chrono::{Months, NaiveDate};
 
 use crate::member::{Category, MemberStatus};
-use crate::rules::Rules;
+use crate::rules::{RuleBook, Rules};
 
 labelled_enum! {
     /// A recorded transition.
@@ -61,9 +61,9 @@ pub struct MemberState {
 pub type Refusal = String;
 
 /// The day probation ends without extension: one year (by the rules) after admission.
-pub fn probation_due(joined_on: NaiveDate, rules: &Rules) -> NaiveDate {
+pub fn probation_due(joined_on: NaiveDate, book: &RuleBook) -> NaiveDate {
     joined_on
-        .checked_add_months(Months::new(rules.development.probation_months))
+        .checked_add_months(Months::new(book.on(joined_on).development.probation_months))
         .unwrap_or(joined_on)
 }
 
@@ -77,26 +77,35 @@ fn after_months(since: NaiveDate, months: u32) -> NaiveDate {
 /// The first day a transfer letter issued on `issued_on` no longer serves (R5.12: valid for
 /// `intro_letter_validity_months`): on and after it the receiving branch sends it back and a
 /// new one is issued.
-pub fn letter_expires_on(issued_on: NaiveDate, rules: &Rules) -> NaiveDate {
+pub fn letter_expires_on(issued_on: NaiveDate, book: &RuleBook) -> NaiveDate {
     after_months(
         issued_on,
-        rules.membership_status.intro_letter_validity_months,
+        book.on(issued_on)
+            .membership_status
+            .intro_letter_validity_months,
     )
 }
 
 /// The first day a member out of contact since `since` may have their membership stopped
 /// (R5.5: 失去联系 `lost_contact_suspend_after_months` 个月以上).
-pub fn stop_allowed_from(since: NaiveDate, rules: &Rules) -> NaiveDate {
+pub fn stop_allowed_from(since: NaiveDate, book: &RuleBook) -> NaiveDate {
     after_months(
         since,
-        rules.membership_status.lost_contact_suspend_after_months,
+        book.on(since)
+            .membership_status
+            .lost_contact_suspend_after_months,
     )
 }
 
 /// The first day a member away since `since` should have moved their organisational
 /// relationship (R5.6, R5.9: 外出 `flow_member_threshold_months` 个月以上).
-pub fn transfer_due_from(since: NaiveDate, rules: &Rules) -> NaiveDate {
-    after_months(since, rules.membership_status.flow_member_threshold_months)
+pub fn transfer_due_from(since: NaiveDate, book: &RuleBook) -> NaiveDate {
+    after_months(
+        since,
+        book.on(since)
+            .membership_status
+            .flow_member_threshold_months,
+    )
 }
 
 /// What the rules ask of a member's branch now: the prompts of the lifecycle lists.
@@ -127,21 +136,21 @@ impl std::fmt::Display for Prompt {
 }
 
 /// The prompts for a member in `state` on `today`.
-pub fn prompts(state: &MemberState, today: NaiveDate, rules: &Rules) -> Vec<Prompt> {
+pub fn prompts(state: &MemberState, today: NaiveDate, book: &RuleBook) -> Vec<Prompt> {
     let mut out = Vec::new();
     if let Some(since) = state.lost_contact_since
         && state.status == MemberStatus::LostContact
-        && today >= stop_allowed_from(since, rules)
+        && today >= stop_allowed_from(since, book)
     {
         out.push(Prompt::StopMembership { since });
     }
     if let Some(since) = state.away_since
-        && today >= transfer_due_from(since, rules)
+        && today >= transfer_due_from(since, book)
     {
         out.push(Prompt::MoveRelationship { since });
     }
     if let Some(issued_on) = state.letter_issued_on
-        && today >= letter_expires_on(issued_on, rules)
+        && today >= letter_expires_on(issued_on, book)
     {
         out.push(Prompt::LetterExpired { issued_on });
     }
@@ -154,8 +163,10 @@ pub fn check(
     state: &MemberState,
     on: NaiveDate,
     today: NaiveDate,
-    rules: &Rules,
+    book: &RuleBook,
 ) -> Result<(), Refusal> {
+    // The rules of the day the event takes effect; each period from its own first day.
+    let rules = book.on(on);
     use EventKind::*;
     if on > today {
         return Err("日期不能晚于今天".to_owned());
@@ -170,7 +181,7 @@ pub fn check(
             }
             let due = state
                 .probation_due_on
-                .unwrap_or_else(|| probation_due(state.joined_on, rules));
+                .unwrap_or_else(|| probation_due(state.joined_on, book));
             if on < due {
                 return Err(format!("预备期至{due}届满，届满后方可讨论转正"));
             }
@@ -208,9 +219,9 @@ pub fn check(
         }
         TransferReceived => match state.letter_issued_on {
             None => Err("没有待接收的组织关系介绍信".to_owned()),
-            Some(issued_on) if on >= letter_expires_on(issued_on, rules) => Err(format!(
+            Some(issued_on) if on >= letter_expires_on(issued_on, book) => Err(format!(
                 "介绍信开具于{issued_on}，有效期至{}，已过期，请退回后重新开具",
-                letter_expires_on(issued_on, rules)
+                letter_expires_on(issued_on, book)
                     .pred_opt()
                     .unwrap_or(issued_on)
             )),
@@ -255,12 +266,14 @@ pub fn check(
             if kind == Stopped
                 && state.status == MemberStatus::LostContact
                 && let Some(since) = state.lost_contact_since
-                && on < stop_allowed_from(since, rules)
+                && on < stop_allowed_from(since, book)
             {
                 return Err(format!(
                     "自{since}失去联系，满{}个月（{}）后方可停止党籍",
-                    rules.membership_status.lost_contact_suspend_after_months,
-                    stop_allowed_from(since, rules)
+                    book.on(since)
+                        .membership_status
+                        .lost_contact_suspend_after_months,
+                    stop_allowed_from(since, book)
                 ));
             }
             Ok(())
@@ -321,8 +334,8 @@ mod tests {
         }
     }
 
-    fn rules() -> Rules {
-        Rules::load(None).unwrap()
+    fn rules() -> RuleBook {
+        RuleBook::single(Rules::load(None).unwrap())
     }
 
     #[test]
@@ -368,9 +381,12 @@ mod tests {
     #[test]
     fn probation_is_extended_once_by_six_to_twelve_months() {
         let r = rules();
-        assert_eq!(extended_due(d("2026-07-01"), 6, &r), Ok(d("2027-01-01")));
-        assert!(extended_due(d("2026-07-01"), 5, &r).is_err());
-        assert!(extended_due(d("2026-07-01"), 13, &r).is_err());
+        assert_eq!(
+            extended_due(d("2026-07-01"), 6, r.on(d("2026-07-01"))),
+            Ok(d("2027-01-01"))
+        );
+        assert!(extended_due(d("2026-07-01"), 5, r.on(d("2026-07-01"))).is_err());
+        assert!(extended_due(d("2026-07-01"), 13, r.on(d("2026-07-01"))).is_err());
         let extended = MemberState {
             extensions: 1,
             ..probationary()
@@ -464,10 +480,12 @@ mod tests {
             }]
         );
         // A bureau that waits a year says so in its rules file.
-        let year = Rules::load(Some(
-            "[membership_status]\nlost_contact_suspend_after_months = 12\n",
-        ))
-        .unwrap();
+        let year = RuleBook::single(
+            Rules::load(Some(
+                "[membership_status]\nlost_contact_suspend_after_months = 12\n",
+            ))
+            .unwrap(),
+        );
         assert!(check(EventKind::Stopped, &lost, d("2026-07-31"), today, &year).is_err());
     }
 
@@ -518,6 +536,19 @@ mod tests {
                 issued_on: d("2026-07-15")
             }]
         );
+    }
+
+    /// Issue 14, 12: a letter serves for the validity in force the day it was issued — a
+    /// bureau that shortens it from 1 September does not expire the letters issued before.
+    #[test]
+    fn a_letter_keeps_the_validity_of_the_day_it_was_issued() {
+        let book = RuleBook::load(Some(
+            "[meta]\neffective_from = 2026-09-01\n[membership_status]\nintro_letter_validity_months = 1\n",
+        ))
+        .unwrap();
+        assert_eq!(letter_expires_on(d("2026-07-15"), &book), d("2026-10-15"));
+        assert_eq!(letter_expires_on(d("2026-09-15"), &book), d("2026-10-15"));
+        assert_eq!(probation_due(d("2025-07-01"), &book), d("2026-07-01"));
     }
 
     /// R5.6, R5.9: a member away six months (by the rules) should move their relationship.

@@ -200,7 +200,7 @@ impl Colour {
 }
 
 /// The escalation thresholds (rules file `[escalation]`, local defaults).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Escalation {
     /// Green from this many days before the deadline.
     pub green_days_before: u32,

@@ -1,17 +1,25 @@
-//! The regulations' numbers, as data. The defaults are `rules/rules-defaults.toml` (with the
+//! The regulations' numbers, as data. The defaults are `rules/rules-defaults.toml` and
+//! `rules/rules-defaults-2.toml` (see `rules_second`) (with the
 //! regulation and article beside each value, and a confidence tag); a bureau may override any
 //! value with a file of its own, which is laid over the defaults key by key. Code reads the
 //! typed view below and never writes a regulation's number itself.
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::compliance::Period;
 pub use crate::compliance::Settings as ComplianceSettings;
 use crate::orglife::{MeetingKind, PassRule, Quorum, TalkPair, Thresholds};
 use crate::rectification::Escalation;
+use crate::rules_second::{
+    Assessment, Awards, Care, DemocraticReview, Development2026, Discipline, Disposition,
+    DuesManagement, DuesUsage, PartyBuildingFunds, PoliceInspection, SanctionEffect, Training,
+};
 
-/// The default rules, compiled in.
+/// The default rules, compiled in: the first batch (RULES.md) and the second (RULES-2.md),
+/// read as one, the second laid over the first.
 pub const DEFAULTS: &str = include_str!("../../../rules/rules-defaults.toml");
+pub const DEFAULTS_2: &str = include_str!("../../../rules/rules-defaults-2.toml");
 
 /// Why a rules file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +31,7 @@ pub enum RulesError {
 }
 
 /// 组织设置 (R1.1–R1.6).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct OrgSetup {
     /// A branch needs at least this many full members (R1.1).
     pub branch_min_full_members: u32,
@@ -38,7 +46,7 @@ pub struct OrgSetup {
 }
 
 /// 支部委员会 (R1.7, R1.9).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct BranchCommittee {
     /// From this many full members a branch must have a committee.
     pub required_from_full_members: u32,
@@ -50,7 +58,7 @@ pub struct BranchCommittee {
 }
 
 /// 任期 (R8.1, R8.2, R8.11).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Terms {
     pub base_committee_years: u32,
     pub general_branch_years: u32,
@@ -60,7 +68,7 @@ pub struct Terms {
 }
 
 /// 发展党员: the probation rules (R4.17, R4.19).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Development {
     pub min_age_years: u32,
     pub probation_months: u32,
@@ -70,7 +78,7 @@ pub struct Development {
 }
 
 /// 党籍管理 (R5.5–R5.12).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct MembershipStatus {
     pub lost_contact_suspend_after_months: u32,
     pub flow_member_threshold_months: u32,
@@ -172,14 +180,14 @@ impl Meetings {
 }
 
 /// Plans of organisational life (local defaults).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Plans {
     /// The fixed day of the month for 主题党日 (a later day than the month has is its last).
     pub theme_party_day_of_month: u32,
 }
 
 /// The rules the platform applies.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Rules {
     pub org_setup: OrgSetup,
     pub branch_committee: BranchCommittee,
@@ -190,6 +198,20 @@ pub struct Rules {
     pub compliance: ComplianceSettings,
     pub plans: Plans,
     pub escalation: Escalation,
+    // The second batch (`rules-defaults-2.toml`).
+    pub dues_usage: DuesUsage,
+    pub dues_management: DuesManagement,
+    pub party_building_funds: PartyBuildingFunds,
+    pub training: Training,
+    pub democratic_review: DemocraticReview,
+    pub disposition: Disposition,
+    pub assessment: Assessment,
+    pub awards: Awards,
+    pub sanction_effects: Vec<SanctionEffect>,
+    pub care: Care,
+    pub discipline: Discipline,
+    pub inspection: PoliceInspection,
+    pub development_2026: Development2026,
 }
 
 impl Rules {
@@ -198,6 +220,10 @@ impl Rules {
         let mut base: toml::Table = DEFAULTS
             .parse()
             .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+        let second: toml::Table = DEFAULTS_2
+            .parse()
+            .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+        merge(&mut base, second);
         if let Some(text) = overrides {
             let over: toml::Table = text
                 .parse()
@@ -263,6 +289,93 @@ impl Rules {
     }
 }
 
+/// The rules in force on each day: versions of the whole rules, each from its first day.
+/// Every judgement reads the version of the day it judges — a transfer letter's validity the
+/// day it was issued, a probation the day of admission, a period of organisational life its
+/// own days — and today's judgements (coverage, escalation) the current one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleBook {
+    /// By first day, ascending; the first governs every earlier day too.
+    versions: Vec<(NaiveDate, Rules)>,
+}
+
+impl RuleBook {
+    /// One version for all time.
+    pub fn single(rules: Rules) -> RuleBook {
+        RuleBook {
+            versions: vec![(NaiveDate::MIN, rules)],
+        }
+    }
+
+    /// Versions by first day (sorted here; a later one on the same day replaces an earlier);
+    /// None when there are none.
+    pub fn from_versions(mut versions: Vec<(NaiveDate, Rules)>) -> Option<RuleBook> {
+        versions.sort_by_key(|(from, _)| *from);
+        let mut kept: Vec<(NaiveDate, Rules)> = Vec::with_capacity(versions.len());
+        for (from, rules) in versions {
+            match kept.last_mut() {
+                Some(last) if last.0 == from => last.1 = rules,
+                _ => kept.push((from, rules)),
+            }
+        }
+        (!kept.is_empty()).then_some(RuleBook { versions: kept })
+    }
+
+    /// The defaults with a bureau's overrides as their own dated layer: an override file with
+    /// `[meta] effective_from = YYYY-MM-DD` applies from that day (the defaults alone before
+    /// it); without it the overrides apply to every day.
+    pub fn load(overrides: Option<&str>) -> Result<RuleBook, RulesError> {
+        let Some(text) = overrides else {
+            return Ok(RuleBook::single(Rules::load(None)?));
+        };
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| RulesError::Syntax(e.to_string()))?;
+        let from = match table.get("meta").and_then(|m| m.get("effective_from")) {
+            None => None,
+            Some(toml::Value::Datetime(d)) => {
+                Some(d.to_string().parse::<NaiveDate>().map_err(|_| {
+                    RulesError::Value("effective_from 须为日期，如 2026-03-01".to_owned())
+                })?)
+            }
+            Some(_) => {
+                return Err(RulesError::Value(
+                    "effective_from 须为日期，如 2026-03-01".to_owned(),
+                ));
+            }
+        };
+        let merged = Rules::load(Some(text))?;
+        Ok(match from {
+            None => RuleBook::single(merged),
+            Some(from) => RuleBook {
+                versions: vec![(NaiveDate::MIN, Rules::load(None)?), (from, merged)],
+            },
+        })
+    }
+
+    /// The rules in force on `day`.
+    pub fn on(&self, day: NaiveDate) -> &Rules {
+        let at = self.versions.partition_point(|(from, _)| *from <= day);
+        &self.versions[at.saturating_sub(1)].1
+    }
+
+    /// Every version with its first day.
+    pub fn versions(&self) -> &[(NaiveDate, Rules)] {
+        &self.versions
+    }
+
+    /// The versions of the organisational-life rules, for the compliance engine.
+    pub fn meeting_versions(&self) -> Vec<crate::compliance::RuleVersion> {
+        self.versions
+            .iter()
+            .map(|(from, rules)| crate::compliance::RuleVersion {
+                from: *from,
+                meetings: rules.meetings.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Lays `over` onto `base`: tables merge key by key, any other value replaces.
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (key, value) in over {
@@ -298,6 +411,75 @@ mod tests {
         let rules = Rules::load(Some("[org_setup]\nbranch_max_members_typical = 40\n")).unwrap();
         assert_eq!(rules.org_setup.branch_max_members_typical, 40);
         assert_eq!(rules.org_setup.branch_min_full_members, 3);
+    }
+
+    /// Issue 14, 12: the bureau's file is its own dated layer, and each day reads the
+    /// version in force on it.
+    #[test]
+    fn a_dated_override_applies_from_its_day_and_the_defaults_before() {
+        let book = RuleBook::load(Some(
+            "[meta]\neffective_from = 2026-03-01\n[membership_status]\nintro_letter_validity_months = 2\n",
+        ))
+        .unwrap();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(
+            book.on(day(2, 28))
+                .membership_status
+                .intro_letter_validity_months,
+            3
+        );
+        assert_eq!(
+            book.on(day(3, 1))
+                .membership_status
+                .intro_letter_validity_months,
+            2
+        );
+        assert_eq!(
+            book.on(NaiveDate::MIN)
+                .membership_status
+                .intro_letter_validity_months,
+            3
+        );
+        assert_eq!(book.meeting_versions().len(), 2);
+        // Undated, the overrides hold for every day.
+        let undated = RuleBook::load(Some(
+            "[membership_status]\nintro_letter_validity_months = 2\n",
+        ))
+        .unwrap();
+        assert_eq!(undated.versions().len(), 1);
+        assert_eq!(
+            undated
+                .on(day(1, 1))
+                .membership_status
+                .intro_letter_validity_months,
+            2
+        );
+        assert!(matches!(
+            RuleBook::load(Some("[meta]\neffective_from = \"三月\"\n")),
+            Err(RulesError::Value(_))
+        ));
+    }
+
+    #[test]
+    fn versions_are_kept_by_day_and_the_first_governs_before_it() {
+        let base = Rules::load(None).unwrap();
+        let mut later = base.clone();
+        later.terms.branch_years = 5;
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let book = RuleBook::from_versions(vec![
+            (day(2024, 1, 1), later.clone()),
+            (day(2020, 1, 1), base.clone()),
+        ])
+        .unwrap();
+        assert_eq!(book.on(day(2019, 5, 1)).terms.branch_years, 3);
+        assert_eq!(book.on(day(2023, 12, 31)).terms.branch_years, 3);
+        assert_eq!(book.on(day(2024, 1, 1)).terms.branch_years, 5);
+        // Two versions of one day: the later replaces the earlier.
+        let same = RuleBook::from_versions(vec![(day(2024, 1, 1), base), (day(2024, 1, 1), later)])
+            .unwrap();
+        assert_eq!(same.versions().len(), 1);
+        assert_eq!(same.on(day(2030, 1, 1)).terms.branch_years, 5);
+        assert!(RuleBook::from_versions(Vec::new()).is_none());
     }
 
     #[test]

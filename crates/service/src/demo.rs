@@ -14,7 +14,7 @@ use dangjian_core::lifecycle::probation_due;
 use dangjian_core::member::{Category, Education, Ethnicity, Gender, MemberStatus, PoliceRank};
 use dangjian_core::org::{OrgKind, OrgPath, Post, UnitKind};
 use dangjian_core::role::Role;
-use dangjian_core::rules::Rules;
+use dangjian_core::rules::RuleBook;
 use dangjian_core::term::term_end;
 use dangjian_store::accounts::{self, NewAccount};
 use dangjian_store::bulk::{self, BulkMember};
@@ -185,7 +185,7 @@ fn ordinal(n: usize) -> &'static str {
 /// The generator: a seeded random source, today's date, and counters that keep numbers unique.
 struct Generator {
     rng: StdRng,
-    rules: Rules,
+    rules: RuleBook,
     today: NaiveDate,
     plan: Plan,
     id_numbers: HashSet<String>,
@@ -206,7 +206,7 @@ enum Staff {
 }
 
 impl Generator {
-    fn new(seed: u64, today: NaiveDate, rules: Rules) -> Self {
+    fn new(seed: u64, today: NaiveDate, rules: RuleBook) -> Self {
         Self {
             rng: StdRng::seed_from_u64(seed),
             rules,
@@ -865,7 +865,7 @@ impl Generator {
 }
 
 /// Builds the plan for a scale.
-fn plan(scale: DemoScale, seed: u64, today: NaiveDate, rules: &Rules) -> Plan {
+fn plan(scale: DemoScale, seed: u64, today: NaiveDate, rules: &RuleBook) -> Plan {
     let mut generator = Generator::new(seed, today, rules.clone());
     match scale {
         DemoScale::City => {
@@ -905,7 +905,7 @@ impl Services {
     ) -> ServiceResult<DemoSummary> {
         let today = self.clock().today();
         let now = self.clock().now();
-        let mut plan = plan(scale, seed, today, self.rules());
+        let mut plan = plan(scale, seed, today, &self.rule_book());
         let mut tx = self.db().write().await?;
         if !bulk::is_empty(&mut tx).await? {
             return Err(ServiceError::invalid(
@@ -1451,6 +1451,7 @@ impl Services {
 mod tests {
     use super::*;
     use dangjian_core::id_number::IdNumber;
+    use dangjian_core::rules::Rules;
 
     fn today() -> NaiveDate {
         date(2026, 11, 29)
@@ -1458,7 +1459,12 @@ mod tests {
 
     #[test]
     fn the_city_has_the_size_of_a_city_bureau() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
+        let plan = plan(
+            DemoScale::City,
+            1,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
         let branches = plan
             .orgs
             .iter()
@@ -1481,7 +1487,12 @@ mod tests {
     /// full member of the group.
     #[test]
     fn party_groups_have_members_and_a_leader() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
+        let plan = plan(
+            DemoScale::City,
+            1,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
         let groups: Vec<&PlannedOrg> = plan
             .orgs
             .iter()
@@ -1500,8 +1511,18 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bureau() {
-        let a = plan(DemoScale::City, 7, today(), &Rules::load(None).unwrap());
-        let b = plan(DemoScale::City, 7, today(), &Rules::load(None).unwrap());
+        let a = plan(
+            DemoScale::City,
+            7,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
+        let b = plan(
+            DemoScale::City,
+            7,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
         let names = |p: &Plan| {
             p.members
                 .iter()
@@ -1515,14 +1536,19 @@ mod tests {
                 DemoScale::City,
                 8,
                 today(),
-                &Rules::load(None).unwrap()
+                &RuleBook::single(Rules::load(None).unwrap())
             ))
         );
     }
 
     #[test]
     fn every_generated_person_is_valid_and_fictional() {
-        let plan = plan(DemoScale::City, 3, today(), &Rules::load(None).unwrap());
+        let plan = plan(
+            DemoScale::City,
+            3,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
         let mut police = HashSet::new();
         for m in &plan.members {
             let id = IdNumber::parse(&m.id_number).unwrap();
@@ -1558,7 +1584,12 @@ mod tests {
 
     #[test]
     fn the_planted_gaps_are_there() {
-        let plan = plan(DemoScale::City, 1, today(), &Rules::load(None).unwrap());
+        let plan = plan(
+            DemoScale::City,
+            1,
+            today(),
+            &RuleBook::single(Rules::load(None).unwrap()),
+        );
         let branches: Vec<&PlannedOrg> = plan
             .orgs
             .iter()

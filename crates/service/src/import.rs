@@ -554,7 +554,7 @@ impl Services {
                 joined_on: v.fields.joined_on,
                 full_membership_on: v.fields.full_membership_on,
                 probation_due_on: (v.fields.category == Category::Probationary)
-                    .then(|| probation_due(v.fields.joined_on, self.rules())),
+                    .then(|| probation_due(v.fields.joined_on, &self.rule_book())),
                 import_batch_id: Some(batch),
             })
             .collect();

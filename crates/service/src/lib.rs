@@ -44,7 +44,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::clock::Clock;
 use dangjian_core::role::Scope;
-use dangjian_core::rules::Rules;
+use dangjian_core::rules::{RuleBook, Rules};
 use dangjian_store::Db;
 
 pub use attachments::{Attachment, Upload};
@@ -124,12 +124,14 @@ pub struct Services {
     policy: Arc<std::sync::RwLock<SecurityPolicy>>,
     throttle: Arc<auth::Throttle>,
     crypto: Arc<dyn CryptoProvider>,
-    rules: Arc<Rules>,
+    /// The rules this process was started with: the compiled-in file and a bureau's
+    /// overrides as their own dated layer.
+    rules: Arc<RuleBook>,
     /// Where attachments are kept (under the data directory); none: uploads are refused.
     attachment_dir: Option<Arc<std::path::PathBuf>>,
-    /// The versions of the meeting rules by the day each took effect (see
-    /// `apply_rule_versions`); empty: the current rules for all time.
-    rule_versions: Arc<std::sync::RwLock<Vec<dangjian_core::compliance::RuleVersion>>>,
+    /// Every version of the rules by the day each took effect, as recorded (see
+    /// `apply_rule_versions`); none loaded yet: the rules started with.
+    rule_book: Arc<std::sync::RwLock<Option<Arc<RuleBook>>>>,
     /// Whole-scope reports, kept until the data changes.
     reports: Arc<Reports>,
     /// Sessions resolved recently, kept until anything is written.
@@ -175,13 +177,13 @@ pub enum OpenError {
 
 impl Services {
     /// Services over `db` applying `rules` (the compiled-in file, with a bureau's overrides:
-    /// `Rules::load`). The authentication policy starts at its defaults and is read from the
+    /// `RuleBook::load`). The authentication policy starts at its defaults and is read from the
     /// database by `open`, at every login and on every change.
     pub fn new(
         db: Db,
         clock: Arc<dyn Clock>,
         crypto: Arc<dyn CryptoProvider>,
-        rules: Rules,
+        rules: RuleBook,
     ) -> Self {
         Self {
             db,
@@ -191,7 +193,7 @@ impl Services {
             crypto,
             rules: Arc::new(rules),
             attachment_dir: None,
-            rule_versions: Arc::default(),
+            rule_book: Arc::default(),
             reports: Arc::default(),
             sessions: Arc::default(),
             denials: Arc::default(),
@@ -213,9 +215,11 @@ impl Services {
         self
     }
 
-    /// The same services applying a bureau's rules.
-    pub fn with_rules(mut self, rules: Rules) -> Self {
+    /// The same services applying a bureau's rules (until `apply_rule_versions` records
+    /// them beside the versions before).
+    pub fn with_rules(mut self, rules: RuleBook) -> Self {
         self.rules = Arc::new(rules);
+        self.rule_book = Arc::default();
         self
     }
 
@@ -223,8 +227,19 @@ impl Services {
         self.crypto.as_ref()
     }
 
+    /// The rules in force today, for today's judgements (coverage, escalation, the forms).
     pub fn rules(&self) -> &Rules {
-        &self.rules
+        self.rules.on(self.clock.today())
+    }
+
+    /// Every version of the rules by the day it took effect: a judgement about a past day
+    /// reads the version of that day.
+    pub fn rule_book(&self) -> Arc<RuleBook> {
+        self.rule_book
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| self.rules.clone())
     }
 
     /// Opens the database, applies pending migrations, refuses an SQLite database whose
@@ -234,7 +249,7 @@ impl Services {
         database: Database<'_>,
         key_file: &std::path::Path,
         clock: Arc<dyn Clock>,
-        rules: Rules,
+        rules: RuleBook,
     ) -> Result<Services, OpenError> {
         let db = match database {
             Database::Sqlite(path) => Db::open_sqlite(path).await,

@@ -225,10 +225,11 @@ impl Services {
         tx.commit().await?;
         let writable =
             actor.permits(Permission::WriteMembers) && actor.scope.covers_org(&row.branch_path);
+        let book = self.rule_book();
         let available = if writable {
             OFFERED
                 .into_iter()
-                .filter(|k| lifecycle::check(*k, &state, today, today, self.rules()).is_ok())
+                .filter(|k| lifecycle::check(*k, &state, today, today, &book).is_ok())
                 .collect()
         } else {
             Vec::new()
@@ -239,7 +240,7 @@ impl Services {
             flow,
             available,
             probation_due_on: row.probation_due_on,
-            prompts: lifecycle::prompts(&state, today, self.rules()),
+            prompts: lifecycle::prompts(&state, today, &book),
         })
     }
 
@@ -267,7 +268,7 @@ impl Services {
         tx.lock_structure().await?;
         let row = visible_member(&mut tx, actor, id).await?;
         let state = state_of(&mut tx, &row).await?;
-        lifecycle::check(kind, &state, on, today, self.rules())
+        lifecycle::check(kind, &state, on, today, &self.rule_book())
             .map_err(|m| ServiceError::invalid("on", m))?;
         let mut details = serde_json::Map::new();
         match kind {
@@ -275,7 +276,7 @@ impl Services {
                 // 党龄 counts from the end of probation, whatever day the branch met.
                 let full_on = row
                     .probation_due_on
-                    .unwrap_or_else(|| probation_due(row.joined_on, self.rules()));
+                    .unwrap_or_else(|| probation_due(row.joined_on, &self.rule_book()));
                 members::set_full_membership(&mut tx, id, full_on).await?;
                 history::rewrite_category_timeline(&mut tx, id, row.joined_on, Some(full_on))
                     .await?;
@@ -289,8 +290,8 @@ impl Services {
                     .map_err(|_| ServiceError::invalid("months", "请填写延长的月数"))?;
                 let current = row
                     .probation_due_on
-                    .unwrap_or_else(|| probation_due(row.joined_on, self.rules()));
-                let due = extended_due(current, months, self.rules())
+                    .unwrap_or_else(|| probation_due(row.joined_on, &self.rule_book()));
+                let due = extended_due(current, months, self.rule_book().on(on))
                     .map_err(|m| ServiceError::invalid("months", m))?;
                 members::set_probation_due(&mut tx, id, Some(due)).await?;
                 details.insert("months".into(), json!(months));
@@ -465,7 +466,7 @@ impl Services {
         } else {
             EventKind::TransferReturned
         };
-        lifecycle::check(kind, &state, on, today, self.rules())
+        lifecycle::check(kind, &state, on, today, &self.rule_book())
             .map_err(|m| ServiceError::invalid("on", m))?;
         if on < letter.issued_on {
             return Err(ServiceError::invalid(
@@ -522,7 +523,7 @@ impl Services {
                     name,
                     branch,
                     joined,
-                    due.unwrap_or_else(|| probation_due(joined, self.rules())),
+                    due.unwrap_or_else(|| probation_due(joined, &self.rule_book())),
                 )
             })
             .collect())

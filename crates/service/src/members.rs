@@ -634,7 +634,7 @@ impl Services {
                 members::set_probation_due(
                     &mut tx,
                     id,
-                    Some(probation_due(fields.joined_on, self.rules())),
+                    Some(probation_due(fields.joined_on, &self.rule_book())),
                 )
                 .await?;
             }
@@ -796,7 +796,7 @@ impl Services {
                     members::set_probation_due(
                         &mut tx,
                         id,
-                        Some(probation_due(fields.joined_on, self.rules())),
+                        Some(probation_due(fields.joined_on, &self.rule_book())),
                     )
                     .await?;
                 }

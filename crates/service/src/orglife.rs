@@ -17,6 +17,7 @@ use dangjian_core::orglife::{
 };
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::rules::Confidence::Local;
+use dangjian_core::rules::{RuleBook, Rules};
 use dangjian_core::text;
 use dangjian_store::orglife::{
     self, Action, Attendee, Author, Content, MeetingBrief, MeetingRow, Participation, Resolution,
@@ -664,69 +665,97 @@ impl Services {
         self.require(actor, Permission::ReadOrgs, event).await
     }
 
-    /// The versions of the meeting rules the engine judges by: those recorded, with the
-    /// current rules from today when they differ from the last (see `apply_rule_versions`).
+    /// The versions of the meeting rules the engine judges by (see `apply_rule_versions`).
     pub(crate) fn versions(&self) -> Vec<RuleVersion> {
-        let versions = self
-            .rule_versions
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if versions.is_empty() {
-            vec![RuleVersion {
-                from: NaiveDate::MIN,
-                meetings: self.rules().meetings.clone(),
-            }]
-        } else {
-            versions
-        }
+        self.rule_book().meeting_versions()
     }
 
-    /// Loads the recorded versions of the meeting rules and, when the rules this process runs
-    /// with differ from the last of them, adds them as a version effective today — recorded
-    /// when `record` (the server), in memory only otherwise (a one-off command). The first
-    /// version recorded governs all earlier periods.
+    /// Loads the recorded versions of the rules and records each version of the rules this
+    /// process runs with that is not yet in force on its day: a layer dated after the last
+    /// recorded version from its own day (a bureau's file with `[meta] effective_from`),
+    /// anything else from today — recorded when `record` (the server), in memory only
+    /// otherwise (a one-off command). The first version recorded governs all earlier days.
+    /// Versions recorded before every section was dated kept only the meeting rules; they are
+    /// read with the other sections as started.
     pub async fn apply_rule_versions(&self, record: bool) -> ServiceResult<()> {
-        let current = self.rules().meetings.clone();
-        let text =
-            serde_json::to_string(&current).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut tx = if record {
             self.db().write().await?
         } else {
             self.db().read().await?
         };
-        let mut versions = Vec::new();
-        for (from, json) in orglife::rule_versions(&mut tx).await? {
-            let meetings = serde_json::from_str(&json)
-                .map_err(|e| ServiceError::Internal(format!("规则版本无法读取：{e}")))?;
-            versions.push(RuleVersion { from, meetings });
+        let started = self.rules.clone();
+        let mut versions: Vec<(NaiveDate, Rules)> = Vec::new();
+        for stored in orglife::rule_versions(&mut tx).await? {
+            let unreadable =
+                |e: serde_json::Error| ServiceError::Internal(format!("规则版本无法读取：{e}"));
+            let rules = match &stored.rules {
+                Some(json) => serde_json::from_str(json).map_err(unreadable)?,
+                None => Rules {
+                    meetings: serde_json::from_str(&stored.meetings).map_err(unreadable)?,
+                    ..started.on(stored.from).clone()
+                },
+            };
+            versions.push((stored.from, rules));
         }
-        if versions.last().is_none_or(|v| v.meetings != current) {
-            let from = if versions.is_empty() {
-                NaiveDate::MIN
-            } else {
-                self.clock().today()
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let mut wanted: Vec<(NaiveDate, Rules)> = started.versions().to_vec();
+        // What runs today must be in force from today on, whatever was recorded since.
+        wanted.push((today, started.on(today).clone()));
+        for (from, rules) in wanted {
+            let book = RuleBook::from_versions(versions.clone());
+            if book.as_ref().map(|b| b.on(from)) == Some(&rules) {
+                continue;
+            }
+            // Recorded days are history: a change dated on or before the last of them takes
+            // effect today.
+            let from = match versions.last().map(|(last, _)| *last) {
+                Some(last) if from <= last => today.max(last),
+                _ => from,
             };
             if record {
-                let now = self.clock().now();
-                orglife::insert_rule_version(&mut tx, from, &text, now).await?;
+                let stored = orglife::StoredRules {
+                    from,
+                    meetings: serde_json::to_string(&rules.meetings)
+                        .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                    rules: Some(
+                        serde_json::to_string(&rules)
+                            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                    ),
+                };
+                orglife::insert_rule_version(&mut tx, &stored, now).await?;
+                // The sections that changed from the version in force before (all on the
+                // first), not the whole rules: the record is in `rule_versions`.
+                let before = book
+                    .as_ref()
+                    .map(|b| serde_json::to_value(b.on(from)).unwrap_or_default());
+                let after = serde_json::to_value(&rules).unwrap_or_default();
+                let sections: Vec<&String> = after
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, v)| {
+                        before
+                            .as_ref()
+                            .is_none_or(|b| b.get(k.as_str()) != Some(*v))
+                    })
+                    .map(|(k, _)| k)
+                    .collect();
                 let event = Event::new("rules.version").detail(json!({
-                    "effective_from": from.to_string(), "meetings": current,
+                    "effective_from": from.to_string(), "sections": sections,
                 }));
                 audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
             }
             // A version recorded again on the same day replaces that day's.
-            versions.retain(|v| v.from != from);
-            versions.push(RuleVersion {
-                from,
-                meetings: current,
-            });
+            versions.retain(|(f, _)| *f != from);
+            versions.push((from, rules));
         }
         tx.commit().await?;
         *self
-            .rule_versions
+            .rule_book
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = versions;
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            RuleBook::from_versions(versions).map(Arc::new);
         Ok(())
     }
 
@@ -998,7 +1027,10 @@ impl Services {
         } else {
             (None, Vec::new())
         };
-        let rule = kind.map(|k| self.rules().meetings.rule(k).clone());
+        // The pass rule in force on the meeting's day.
+        let book = self.rule_book();
+        let rules_of_day = held_on.map_or_else(|| self.rules(), |d| book.on(d));
+        let rule = kind.map(|k| rules_of_day.meetings.rule(k).clone());
         let pass_rule = rule
             .as_ref()
             .and_then(|r| r.pass_rule)
@@ -1225,7 +1257,9 @@ impl Services {
             .meeting_for_change(&mut tx, actor, id, Some(version), ReviewAction::Submit)
             .await?;
         let c = &meeting.content;
-        let rule = self.rules().meetings.rule(c.kind);
+        // The thresholds in force on the meeting's day.
+        let book = self.rule_book();
+        let rule = book.on(c.held_on).meetings.rule(c.kind);
         let gaps = check_submission(c.kind, &substance(c), rule.thresholds());
         if !gaps.is_empty() {
             return Err(ServiceError::Invalid(gaps));
@@ -1490,7 +1524,11 @@ impl Services {
                 && meeting.author_account_id == actor.account_id,
             is_above: above(&actor.scope, &org),
         };
-        let rule = self.rules().meetings.rule(meeting.content.kind);
+        let book = self.rule_book();
+        let rule = book
+            .on(meeting.content.held_on)
+            .meetings
+            .rule(meeting.content.kind);
         let gaps = check_submission(
             meeting.content.kind,
             &substance(&meeting.content),

@@ -181,8 +181,9 @@ impl Services {
                 ));
             }
             // R8.2: an election well before the end is held early, with approval, by at most
-            // the rules' years.
-            let t = &self.rules().terms;
+            // the rules' years, as they stood on the day of the election.
+            let book = self.rule_book();
+            let t = &book.on(elected_on).terms;
             let max = t.max_extension_or_advance_years;
             match election_timing(last.end(), elected_on, t.reminder_before_expiry_months, max) {
                 Timing::Due => {}
@@ -204,7 +205,8 @@ impl Services {
                 }
             }
         }
-        let years = self.rules().term_years(org.kind);
+        // The term the rules of the election day give.
+        let years = self.rule_book().on(elected_on).term_years(org.kind);
         let ends_on = term_end(elected_on, years);
         let term = NewTerm {
             org: org.id,
@@ -252,7 +254,10 @@ impl Services {
         check_extension(
             term.ends_on,
             until,
-            self.rules().terms.max_extension_or_advance_years,
+            self.rule_book()
+                .on(term.ends_on)
+                .terms
+                .max_extension_or_advance_years,
         )
         .map_err(|m| ServiceError::invalid("until", m))?;
         terms::extend(&mut tx, term.id, until, &approval).await?;

@@ -1640,27 +1640,44 @@ pub async fn delete_attachment(conn: &mut Conn, meeting: i64, id: i64) -> StoreR
     )
 }
 
-/// The recorded versions of the meeting rules (JSON), oldest first.
-pub async fn rule_versions(conn: &mut Conn) -> StoreResult<Vec<(NaiveDate, String)>> {
-    sqlx::query("SELECT effective_from, meetings FROM rule_versions ORDER BY effective_from, id")
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| Ok((row.date("effective_from")?, row.text("meetings")?)))
-        .collect()
+/// A recorded version of the rules: its first day, the meeting rules (JSON) and, for versions
+/// recorded since every section was dated, the whole rules (JSON).
+#[derive(Debug, Clone)]
+pub struct StoredRules {
+    pub from: NaiveDate,
+    pub meetings: String,
+    pub rules: Option<String>,
+}
+
+/// The recorded versions of the rules, oldest first.
+pub async fn rule_versions(conn: &mut Conn) -> StoreResult<Vec<StoredRules>> {
+    sqlx::query(
+        "SELECT effective_from, meetings, rules FROM rule_versions ORDER BY effective_from, id",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(StoredRules {
+            from: row.date("effective_from")?,
+            meetings: row.text("meetings")?,
+            rules: row.opt_text("rules")?,
+        })
+    })
+    .collect()
 }
 
 pub async fn insert_rule_version(
     conn: &mut Conn,
-    from: NaiveDate,
-    meetings: &str,
+    version: &StoredRules,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO rule_versions (effective_from, meetings, recorded_at) VALUES ($1, $2, $3)",
+        "INSERT INTO rule_versions (effective_from, meetings, rules, recorded_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(date_text(from))
-    .bind(meetings)
+    .bind(date_text(version.from))
+    .bind(version.meetings.as_str())
+    .bind(version.rules.as_deref())
     .bind(timestamp_text(now))
     .execute(conn)
     .await?;

@@ -674,3 +674,151 @@ async fn spreadsheets_go_in_and_out_over_the_api() {
     assert_eq!(masked.len(), 2, "A1's two members, ID numbers masked");
     assert_eq!(app.audit("member.export", None).await.len(), 1);
 }
+
+impl Api<'_> {
+    /// A file download: status, content type, bytes.
+    async fn file(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self
+            .client
+            .get(self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, response.bytes().await.unwrap().to_vec())
+    }
+}
+
+/// Issue 14, 14: what the pages could do and the API could not — move and dissolve an org
+/// (dated, within scope, the tree's rules), the landing page's figures, and the ledgers as
+/// files (组织生活台账 .xlsx/.docx, 整改台账 .docx), each export audited.
+#[tokio::test]
+async fn the_api_moves_and_dissolves_orgs_and_serves_the_ledgers_and_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = api(&app, "api_office", Role::CommitteeStaff, "").await;
+    let (status, created) = office
+        .post(
+            "/orgs",
+            json!({"code": "C1", "name": "支部C1", "kind": "branch", "parent": "ZZA", "founded_on": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (status, moved) = office
+        .post(
+            &format!("/orgs/{id}/move"),
+            json!({"parent": "DW", "on": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_ne!(moved["parent_id"], created["parent_id"]);
+    let (status, again) = office
+        .post(&format!("/orgs/{id}/move"), json!({"parent": "DW"}))
+        .await;
+    assert_eq!(
+        (status, field_names(&again)),
+        (422, vec!["parent".to_owned()])
+    );
+    let (status, under_itself) = office
+        .post(
+            &format!("/orgs/{}/move", f.general_a),
+            json!({"parent": "A1"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{under_itself}");
+    let (status, early) = office
+        .post(&format!("/orgs/{id}/dissolve"), json!({"on": "2026-01-15"}))
+        .await;
+    assert_eq!((status, field_names(&early)), (422, vec!["on".to_owned()]));
+    let (status, gone) = office
+        .post(&format!("/orgs/{id}/dissolve"), json!({"on": "2026-03-01"}))
+        .await;
+    assert_eq!(status, 200, "{gone}");
+    assert_eq!(gone["dissolved_on"], "2026-03-01");
+    let (status, busy) = office
+        .post(&format!("/orgs/{}/dissolve", f.a2), json!({}))
+        .await;
+    assert_eq!(status, 422);
+    assert!(busy.to_string().contains("仍有党员"), "{busy}");
+    // A secretary restructures nothing at the top of their own scope.
+    let secretary = api(&app, "api_a1", Role::OrgSecretary, "A1").await;
+    let (status, _) = secretary
+        .post(&format!("/orgs/{}/dissolve", f.a1), json!({}))
+        .await;
+    assert_eq!(status, 422);
+    assert!(!app.audit("org.move", Some("success")).await.is_empty());
+    assert!(!app.audit("org.dissolve", Some("success")).await.is_empty());
+
+    // The landing page's figures, for each scope; none for a system administrator.
+    let (status, dash) = office.get("/dashboard").await;
+    assert_eq!(status, 200);
+    let count = |dash: &Value, list: &str, code: &str| {
+        dash[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .map(|c| c["count"].as_i64().unwrap())
+    };
+    assert_eq!(count(&dash, "orgs_by_kind", "committee"), Some(1));
+    assert_eq!(count(&dash, "orgs_by_kind", "branch"), Some(3));
+    let (status, own) = secretary.get("/dashboard").await;
+    assert_eq!(status, 200);
+    assert_eq!(count(&own, "orgs_by_kind", "branch"), Some(1));
+    assert_eq!(count(&own, "orgs_by_kind", "committee").unwrap_or(0), 0);
+    let system = api(&app, "api_sys", Role::SystemAdmin, "").await;
+    assert_eq!(system.get("/dashboard").await.0, 403);
+
+    // The ledgers as files, within scope.
+    let (status, kind, bytes) = secretary
+        .file(&format!("/orgs/{}/ledger.xlsx?year=2026", f.a1))
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml") && bytes.starts_with(b"PK"));
+    let (status, kind, bytes) = secretary
+        .file(&format!("/orgs/{}/ledger.docx?year=2026", f.a1))
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("wordprocessingml") && bytes.starts_with(b"PK"));
+    assert_eq!(
+        secretary
+            .file(&format!("/orgs/{}/ledger.xlsx?year=2026", f.b))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.audit("meeting.ledger_export", Some("success"))
+            .await
+            .len(),
+        2
+    );
+    let inspection = app
+        .services
+        .create_inspection(
+            &crate::harness::office(),
+            &crate::harness::inspection_form(),
+        )
+        .await
+        .unwrap();
+    for format in ["docx", "xlsx"] {
+        let (status, _, bytes) = office
+            .file(&format!("/inspections/{inspection}/ledger.{format}"))
+            .await;
+        assert_eq!(status, 200, "{format}");
+        assert!(bytes.starts_with(b"PK"));
+    }
+    assert_eq!(
+        app.audit("rectification.ledger_export", Some("success"))
+            .await
+            .len(),
+        2
+    );
+}

@@ -695,24 +695,12 @@ async fn a_branch_closes_a_finding_with_evidence_and_the_org_above_accepts_it_in
         eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
         return;
     }
-    use dangjian_service::rectification::{FindingForm, InspectionForm};
+    use dangjian_service::rectification::FindingForm;
     let app = TestApp::spawn().await;
     let office = crate::harness::office();
     let inspection = app
         .services
-        .create_inspection(
-            &office,
-            &InspectionForm {
-                org: "DW".to_owned(),
-                title: "2026年基层党建工作专项检查".to_owned(),
-                inspector: "省委第三检查组".to_owned(),
-                inspected_from: "2026-01-05".to_owned(),
-                inspected_to: "2026-01-20".to_owned(),
-                scope_note: "市局党委及所属党组织".to_owned(),
-                feedback_ref: "省检反馈〔2026〕3号".to_owned(),
-                feedback_on: "2026-02-10".to_owned(),
-            },
-        )
+        .create_inspection(&office, &crate::harness::inspection_form())
         .await
         .unwrap();
     app.services

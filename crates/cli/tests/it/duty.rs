@@ -29,14 +29,12 @@ fn task_links(page: &str) -> Vec<i64> {
     ids
 }
 
-#[tokio::test]
-async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_duty_report() {
-    let app = TestApp::spawn().await;
-    let f = &app.fixture;
+/// 总支A's secretary: member 200001, from 1 January 2026.
+async fn appoint_zza_secretary(app: &TestApp) {
     app.services
         .set_secretary(
             &harness::office(),
-            f.general_a,
+            app.fixture.general_a,
             &SecretaryForm {
                 police_number: "200001".to_owned(),
                 on: "2026-01-01".to_owned(),
@@ -44,6 +42,13 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_duty_report() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    appoint_zza_secretary(&app).await;
     let zza = app
         .login_as("sec_zza", Role::OrgSecretary, Some("ZZA"), None)
         .await;
@@ -364,4 +369,201 @@ async fn a_task_issued_to_two_branches_keeps_each_ones_progress_and_feeds_the_du
     assert_eq!(tasks.len(), 3);
     assert_eq!(tasks[1]["state"], "done");
     assert_eq!(board["duties"].as_array().unwrap().len(), 2);
+}
+
+/// A bearer token of a new account with a role over an org.
+async fn api_token(app: &TestApp, login: &str, role: Role, org: &str) -> String {
+    app.login_as(login, role, Some(org), None).await;
+    app.services
+        .cli_create_token(login, "t", None)
+        .await
+        .unwrap()
+        .0
+}
+
+/// Issue 14, 14 (R8.x 一岗双责, 第一责任人): every write of the responsibility system over the
+/// API as the pages make it — the list with its rules, a plan, a task issued to two
+/// branches, a branch's report, a link to the list, and the duty-report pack.
+#[tokio::test]
+async fn the_api_keeps_the_responsibility_list_plans_tasks_and_the_duty_report() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    appoint_zza_secretary(&app).await;
+    let office = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    let appointed = app
+        .post_form(
+            &office,
+            &format!("/orgs/{}/posts", f.general_a),
+            &[
+                ("post", "committee_member"),
+                ("police_number", "200003"),
+                ("on", "2026-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(appointed.status(), 303);
+    let zza = api_token(&app, "sec_zza", Role::OrgSecretary, "ZZA").await;
+    let a1 = api_token(&app, "sec_a1", Role::OrgSecretary, "A1").await;
+    let client = app.client();
+    let call = |token: &str, method: reqwest::Method, path: String, body: Value| {
+        client
+            .request(method, app.url(&format!("/api/v1{path}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let post = reqwest::Method::POST;
+    let duties = format!("/orgs/{}/duties", f.general_a);
+    // 第一责任人 is the secretary; 一岗双责 a member of the committee.
+    let wrong = call(
+        &zza,
+        post.clone(),
+        duties.clone(),
+        serde_json::json!({"kind": "first_responsible", "police_number": "200003", "content": "亲自抓"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("police_number"));
+    let first: Value = call(
+        &zza,
+        post.clone(),
+        duties.clone(),
+        serde_json::json!({"kind": "first_responsible", "police_number": "200001", "content": "亲自抓党建工作"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let dual = call(
+        &zza,
+        post.clone(),
+        duties.clone(),
+        serde_json::json!({"kind": "dual_duty", "police_number": "200003", "content": "分管业务同时抓分管部门党建"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(dual.status(), 201);
+    let dual: Value = dual.json().await.unwrap();
+    let outsider = call(
+        &zza,
+        post.clone(),
+        duties.clone(),
+        serde_json::json!({"kind": "dual_duty", "police_number": "200004", "content": "不是委员"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outsider.status(), 422);
+
+    let plan = call(
+        &zza,
+        post.clone(),
+        format!("/orgs/{}/work-plans", f.general_a),
+        serde_json::json!({"year": 2026, "title": "2026年党建工作计划"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(plan.status(), 201);
+    let plan = plan.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let task = call(
+        &zza,
+        post.clone(),
+        format!("/work-plans/{plan}/tasks"),
+        serde_json::json!({
+            "title": "开展支部书记述职评议", "starts_on": "2026-03-01", "deadline": "2026-06-30",
+            "orgs": "A1 A2", "duty": dual["id"],
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(task.status(), 201);
+    let task = task.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let detail: Value = call(
+        &zza,
+        reqwest::Method::GET,
+        format!("/tasks/{task}"),
+        Value::Null,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let children = detail["children"].as_array().unwrap();
+    assert_eq!(children.len(), 2);
+    assert_eq!(detail["duties"][0]["id"], dual["id"]);
+    let a1_task = children.iter().find(|c| c["org_id"] == f.a1).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // A1 reports its own part done; A2's stays open; A1 cannot report on A2's.
+    let done = call(
+        &a1,
+        post.clone(),
+        format!("/tasks/{a1_task}/reports"),
+        serde_json::json!({"note": "已完成述职评议，形成评议报告", "finished": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), 201);
+    assert_eq!(done.json::<Value>().await.unwrap()["task"]["state"], "done");
+    let a2_task = children.iter().find(|c| c["org_id"] == f.a2).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let foreign = call(
+        &a1,
+        post.clone(),
+        format!("/tasks/{a2_task}/reports"),
+        serde_json::json!({"note": "越权", "finished": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(foreign.status(), 404);
+    let linked = call(
+        &zza,
+        post.clone(),
+        format!("/duties/{}/tasks", first["id"]),
+        serde_json::json!({"task_id": task}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(linked.status(), 201);
+    let report: Value = call(
+        &zza,
+        reqwest::Method::GET,
+        format!("/orgs/{}/duty-report?year=2026", f.general_a),
+        Value::Null,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(report["duties"].as_array().unwrap().len(), 2);
+    // The task stays open while A2's part is; A1's part is done.
+    assert!(report["task_counts"]["done"].as_u64().unwrap_or(0) == 0);
+    let detail: Value = call(
+        &zza,
+        reqwest::Method::GET,
+        format!("/tasks/{task}"),
+        Value::Null,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let mut states: Vec<&str> = detail["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["state"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(states[0], "done");
+    assert_ne!(states[1], "done");
+    assert_eq!(detail["duties"].as_array().unwrap().len(), 2);
+    assert!(!app.audit("task.report", Some("success")).await.is_empty());
 }

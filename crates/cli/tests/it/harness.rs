@@ -209,7 +209,7 @@ impl TestApp {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
-        let rules = dangjian_core::rules::Rules::load(None).unwrap();
+        let rules = dangjian_core::rules::RuleBook::load(None).unwrap();
         let services =
             Services::new(db, clock.clone(), crypto, rules).with_attachment_dir(attachments);
         let admins = services.bootstrap().await.unwrap().unwrap();
@@ -586,5 +586,19 @@ async fn build_fixture(services: &Services) -> Fixture {
         member_a1_second,
         member_a2,
         member_b,
+    }
+}
+
+/// The fixture's inspection of the root committee, fed back on 10 February 2026.
+pub fn inspection_form() -> dangjian_service::rectification::InspectionForm {
+    dangjian_service::rectification::InspectionForm {
+        org: "DW".to_owned(),
+        title: "2026年基层党建工作专项检查".to_owned(),
+        inspector: "省委第三检查组".to_owned(),
+        inspected_from: "2026-01-05".to_owned(),
+        inspected_to: "2026-01-20".to_owned(),
+        scope_note: "市局党委及所属党组织".to_owned(),
+        feedback_ref: "省检反馈〔2026〕3号".to_owned(),
+        feedback_on: "2026-02-10".to_owned(),
     }
 }

@@ -843,6 +843,19 @@ async fn attachments_are_checked_kept_with_their_digest_and_stay_in_scope() {
     );
 }
 
+/// The periods of 2026 an org owes a 党课 for, as the services judge them.
+async fn lecture_periods(services: &dangjian_service::Services, org: i64) -> Vec<String> {
+    services
+        .org_compliance(&crate::harness::office(), org, 2026)
+        .await
+        .unwrap()
+        .slots
+        .iter()
+        .filter(|s| s.kind == dangjian_core::orglife::MeetingKind::PartyLecture)
+        .map(dangjian_service::orglife::period_label)
+        .collect()
+}
+
 #[tokio::test]
 async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() {
     let app = TestApp::spawn().await;
@@ -851,20 +864,14 @@ async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() 
     app.services.apply_rule_versions(true).await.unwrap();
     // On 15 August the bureau moves to a monthly 党课.
     app.clock.advance(chrono::TimeDelta::days(140));
-    let monthly =
-        dangjian_core::rules::Rules::load(Some("[meetings.party_lecture]\nperiod = \"month\"\n"))
-            .unwrap();
+    let monthly = dangjian_core::rules::RuleBook::load(Some(
+        "[meetings.party_lecture]\nperiod = \"month\"\n",
+    ))
+    .unwrap();
     let changed = app.services.clone().with_rules(monthly);
     changed.apply_rule_versions(true).await.unwrap();
-    let c = changed.org_compliance(&office, f.a1, 2026).await.unwrap();
-    let lectures: Vec<String> = c
-        .slots
-        .iter()
-        .filter(|s| s.kind == dangjian_core::orglife::MeetingKind::PartyLecture)
-        .map(dangjian_service::orglife::period_label)
-        .collect();
     assert_eq!(
-        lectures,
+        lecture_periods(&changed, f.a1).await,
         [
             "2026年第一季度",
             "2026年第二季度",
@@ -884,6 +891,59 @@ async fn a_rule_change_in_the_middle_of_the_year_governs_from_the_next_period() 
         4
     );
     assert!(!app.audit("rules.version", Some("success")).await.is_empty());
+}
+
+/// Issue 14, 12: a bureau's file is its own dated layer — dated 1 September, its monthly
+/// 党课 governs from the first period after (the engine changes at a period's start), the
+/// compiled-in quarterly one before; every section is kept
+/// with the version (a letter issued before keeps its validity), and starting again with the
+/// same file records nothing new.
+#[tokio::test]
+async fn a_dated_bureau_file_governs_from_its_day_and_is_recorded_once() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let book = dangjian_core::rules::RuleBook::load(Some(
+        "[meta]\neffective_from = 2026-09-01\n[meetings.party_lecture]\nperiod = \"month\"\n\
+         [membership_status]\nintro_letter_validity_months = 1\n",
+    ))
+    .unwrap();
+    let bureau = app.services.clone().with_rules(book);
+    bureau.apply_rule_versions(true).await.unwrap();
+    assert_eq!(
+        lecture_periods(&bureau, f.a1).await,
+        [
+            "2026年第一季度",
+            "2026年第二季度",
+            "2026年第三季度",
+            "2026年10月",
+            "2026年11月",
+            "2026年12月"
+        ]
+    );
+    // Today (28 March) the compiled-in numbers hold; the book has both versions.
+    assert_eq!(
+        bureau
+            .rules()
+            .membership_status
+            .intro_letter_validity_months,
+        3
+    );
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(
+        dangjian_core::lifecycle::letter_expires_on(d(9, 15), &bureau.rule_book()),
+        d(10, 15)
+    );
+    assert_eq!(
+        dangjian_core::lifecycle::letter_expires_on(d(3, 15), &bureau.rule_book()),
+        d(6, 15)
+    );
+    let recorded = app.audit("rules.version", Some("success")).await.len();
+    assert_eq!(recorded, 2);
+    bureau.apply_rule_versions(true).await.unwrap();
+    assert_eq!(
+        app.audit("rules.version", Some("success")).await.len(),
+        recorded
+    );
 }
 
 /// Issue 14, 7: a meeting may pass midnight, said so in the record; without that, an end

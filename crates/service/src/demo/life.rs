@@ -482,12 +482,16 @@ pub(super) fn org_life(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dangjian_core::rules::Rules;
 
     #[test]
     fn the_city_has_years_of_records_with_gaps_make_ups_and_every_review_state() {
         let today = date(2026, 11, 29);
-        let mut plan = super::super::plan(DemoScale::City, 7, today, &Rules::load(None).unwrap());
+        let mut plan = super::super::plan(
+            DemoScale::City,
+            7,
+            today,
+            &dangjian_core::rules::RuleBook::load(None).unwrap(),
+        );
         let ids: Vec<i64> = (1..=plan.orgs.len() as i64).collect();
         // The ids the database would reserve for the planned members.
         for (i, m) in plan.members.iter_mut().enumerate() {

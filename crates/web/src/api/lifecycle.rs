@@ -313,7 +313,7 @@ pub async fn mobile(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<AwayJson>>, ApiError> {
     let rows = state.services.mobile_members(&actor).await?;
-    let (rules, today) = (state.services.rules(), state.services.clock().today());
+    let (book, today) = (state.services.rule_book(), state.services.clock().today());
     Ok(Json(
         rows.into_iter()
             .map(|(member_id, name, branch, place, since)| AwayJson {
@@ -322,7 +322,7 @@ pub async fn mobile(
                 branch,
                 place,
                 since: view::date(since),
-                transfer_due: today >= transfer_due_from(since, rules),
+                transfer_due: today >= transfer_due_from(since, &book),
             })
             .collect(),
     ))
@@ -351,11 +351,11 @@ pub async fn lost_contact(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<LostContactJson>>, ApiError> {
     let rows = state.services.lost_contact_members(&actor).await?;
-    let (rules, today) = (state.services.rules(), state.services.clock().today());
+    let (book, today) = (state.services.rule_book(), state.services.clock().today());
     Ok(Json(
         rows.into_iter()
             .map(|(member_id, name, branch, since)| {
-                let from = stop_allowed_from(since, rules);
+                let from = stop_allowed_from(since, &book);
                 LostContactJson {
                     member_id,
                     name,

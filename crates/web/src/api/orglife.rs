@@ -685,16 +685,16 @@ pub async fn list(
 
 /// Counts of periods by status.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CountsJson {
+pub struct PeriodCountsJson {
     pub met: u32,
     pub late: u32,
     pub missing: u32,
     pub upcoming: u32,
 }
 
-impl From<dangjian_core::compliance::Counts> for CountsJson {
+impl From<dangjian_core::compliance::Counts> for PeriodCountsJson {
     fn from(c: dangjian_core::compliance::Counts) -> Self {
-        CountsJson {
+        PeriodCountsJson {
             met: c.met,
             late: c.late,
             missing: c.missing,
@@ -713,7 +713,7 @@ pub struct TallyJson {
     pub upcoming: u32,
     /// Due periods of national requirements met on time, per cent; null when nothing was due.
     pub on_time_percent: Option<u32>,
-    pub local: CountsJson,
+    pub local: PeriodCountsJson,
 }
 
 pub(super) fn tally_json(t: dangjian_core::compliance::Tally) -> TallyJson {
@@ -1300,4 +1300,43 @@ pub async fn detach(
         .remove_attachment(&actor, id, attachment)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The organisational-life ledger of an org for a year as a workbook (汇总 and 会议记录);
+/// the export is audited.
+#[utoipa::path(get, path = "/orgs/{id}/ledger.xlsx", tag = "orglife", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, description = "组织生活台账.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    let year = year_param(&state, raw.as_deref())?;
+    let bytes = state.services.ledger_xlsx(&actor, id, year).await?;
+    Ok(crate::pages::xlsx(
+        bytes,
+        &format!("组织生活台账-{year}.xlsx"),
+    ))
+}
+
+/// The same ledger as a Word document, one section per kind; the export is audited.
+#[utoipa::path(get, path = "/orgs/{id}/ledger.docx", tag = "orglife", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, description = "组织生活台账.docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn ledger_docx(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::response::Response, ApiError> {
+    let year = year_param(&state, raw.as_deref())?;
+    let bytes = state.services.ledger_docx(&actor, id, year).await?;
+    Ok(crate::pages::download(
+        &format!("组织生活台账-{year}.docx"),
+        "ledger.docx",
+        crate::pages::DOCX.to_owned(),
+        bytes,
+    ))
 }

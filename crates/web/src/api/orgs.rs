@@ -182,3 +182,59 @@ pub async fn update(
     let detail = state.services.org_detail(&actor, id).await?;
     Ok(Json(OrgJson::from(&detail.org)))
 }
+
+/// An org's move below another parent, dated.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MoveInput {
+    /// The new parent's code.
+    pub parent: String,
+    /// `YYYY-MM-DD`, not after today; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    pub on: String,
+}
+
+/// Moves an org (with everything below it) under another parent from a date. The org must lie
+/// below the top of the caller's scope and the new parent inside it; kinds stand only where
+/// they may (a branch under a committee or general branch, never a cycle).
+#[utoipa::path(post, path = "/orgs/{id}/move", tag = "orgs", params(("id" = i64, Path)), request_body = MoveInput,
+    responses((status = 200, body = OrgJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn relocate(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<MoveInput>,
+) -> Result<Json<OrgJson>, ApiError> {
+    let form = dangjian_service::orgs::MoveForm {
+        parent: input.parent,
+        on: input.on,
+    };
+    state.services.move_org(&actor, id, &form).await?;
+    let detail = state.services.org_detail(&actor, id).await?;
+    Ok(Json(OrgJson::from(&detail.org)))
+}
+
+/// The day an org is dissolved.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DissolveInput {
+    /// `YYYY-MM-DD`, not after today; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    pub on: String,
+}
+
+/// Dissolves an org from a date: kept in the history, nothing deleted. Refused while orgs
+/// below it or members on its roll remain.
+#[utoipa::path(post, path = "/orgs/{id}/dissolve", tag = "orgs", params(("id" = i64, Path)), request_body = DissolveInput,
+    responses((status = 200, body = OrgJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn dissolve(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DissolveInput>,
+) -> Result<Json<OrgJson>, ApiError> {
+    let form = dangjian_service::orgs::DissolveForm { on: input.on };
+    state.services.dissolve_org(&actor, id, &form).await?;
+    let detail = state.services.org_detail(&actor, id).await?;
+    Ok(Json(OrgJson::from(&detail.org)))
+}

@@ -865,3 +865,34 @@ pub async fn overview(
         overdue: o.overdue.iter().map(item_json).collect(),
     }))
 }
+
+/// An inspection's rectification ledger as a workbook, one row per measure; audited.
+#[utoipa::path(get, path = "/inspections/{id}/ledger.xlsx", tag = "rectification", params(("id" = i64, Path)),
+    responses((status = 200, description = "整改台账.xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let bytes = state.services.rectification_ledger_xlsx(&actor, id).await?;
+    Ok(crate::pages::xlsx(bytes, &format!("整改台账-{id}.xlsx")))
+}
+
+/// The same ledger as a Word document; audited.
+#[utoipa::path(get, path = "/inspections/{id}/ledger.docx", tag = "rectification", params(("id" = i64, Path)),
+    responses((status = 200, description = "整改台账.docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn ledger_docx(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let bytes = state.services.rectification_ledger_docx(&actor, id).await?;
+    Ok(crate::pages::download(
+        &format!("整改台账-{id}.docx"),
+        "ledger.docx",
+        crate::pages::DOCX.to_owned(),
+        bytes,
+    ))
+}

@@ -1,5 +1,5 @@
-//! `/api/v1/coverage`, `/api/v1/statistics` and `/api/v1/reelections`: the reports of the
-//! organisation work, for the caller's scope or an org within it.
+//! `/api/v1/coverage`, `/api/v1/statistics`, `/api/v1/reelections` and `/api/v1/dashboard`:
+//! the reports of the organisation work, for the caller's scope or an org within it.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -175,4 +175,82 @@ pub async fn reelections(
             })
             .collect(),
     ))
+}
+
+/// A count of one kind or category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardCountJson {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+}
+
+/// A branch without a secretary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VacantBranchJson {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// The landing page's figures for the caller's scope. A kind with no orgs is absent, not 0.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardJson {
+    pub orgs_by_kind: Vec<DashboardCountJson>,
+    pub members_by_category: Vec<DashboardCountJson>,
+    /// The first branches without a current secretary, and how many there are in all.
+    pub branches_without_secretary: Vec<VacantBranchJson>,
+    pub branches_without_secretary_total: i64,
+}
+
+/// The figures of the landing page (工作台) for the caller's scope: orgs by kind, members by
+/// category, branches without a secretary.
+#[utoipa::path(get, path = "/dashboard", tag = "reports",
+    responses((status = 200, body = DashboardJson), (status = 403, body = ApiErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<DashboardJson>, ApiError> {
+    // A refusal is audited like any other; the figures are for roles that read orgs.
+    state
+        .services
+        .require(
+            &actor,
+            dangjian_core::role::Permission::ReadOrgs,
+            "dashboard.view",
+        )
+        .await?;
+    let Some(o) = state.services.overview(&actor).await? else {
+        return Err(ApiError::Service(dangjian_service::ServiceError::Forbidden));
+    };
+    Ok(Json(DashboardJson {
+        orgs_by_kind: o
+            .orgs_by_kind
+            .iter()
+            .map(|(k, n)| DashboardCountJson {
+                code: k.code(),
+                label: k.label(),
+                count: *n,
+            })
+            .collect(),
+        members_by_category: o
+            .members_by_category
+            .iter()
+            .map(|(c, n)| DashboardCountJson {
+                code: c.code(),
+                label: c.label(),
+                count: *n,
+            })
+            .collect(),
+        branches_without_secretary: o
+            .branches_without_secretary
+            .iter()
+            .map(|b| VacantBranchJson {
+                id: b.id,
+                code: b.code.clone(),
+                name: b.name.clone(),
+            })
+            .collect(),
+        branches_without_secretary_total: o.branches_without_secretary_total,
+    }))
 }

@@ -58,8 +58,8 @@ impl From<TreeUnit> for UnitJson {
 
 /// A unit as written: the parent by its code (empty or absent for a top unit), the days as
 /// `YYYY-MM-DD` or empty.
-#[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnitInput {
     #[schema(pattern = r"^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
@@ -69,9 +69,12 @@ pub struct UnitInput {
         pattern = r"^(bureau|sub_bureau|department|detachment|brigade|police_station|detention_center|other)$"
     )]
     pub kind: String,
+    #[serde(default)]
     pub parent: String,
+    #[serde(default)]
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub valid_from: String,
+    #[serde(default)]
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
     pub valid_to: String,
 }

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeDelta};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::lifecycle::{letter_expires_on, stop_allowed_from, transfer_due_from};
 use dangjian_core::role::Permission;
-use dangjian_core::rules::Rules;
+use dangjian_core::rules::RuleBook;
 use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{SettleForm, Transfer};
 use dangjian_service::{Actor, ServiceError};
@@ -34,8 +34,8 @@ struct TransferItem {
 }
 
 impl TransferItem {
-    fn new(t: &Transfer, rules: &Rules, today: NaiveDate) -> Self {
-        let expires = letter_expires_on(t.issued_on, rules);
+    fn new(t: &Transfer, book: &RuleBook, today: NaiveDate) -> Self {
+        let expires = letter_expires_on(t.issued_on, book);
         Self {
             id: t.id,
             member_id: t.member_id,
@@ -69,8 +69,8 @@ async fn transfers_page(
     error: Option<String>,
 ) -> Result<TransfersPage, PageError> {
     let (incoming, outgoing) = state.services.pending_transfers(actor).await?;
-    let (rules, today) = (state.services.rules(), state.services.clock().today());
-    let item = |t: &Transfer| TransferItem::new(t, rules, today);
+    let (book, today) = (state.services.rule_book(), state.services.clock().today());
+    let item = |t: &Transfer| TransferItem::new(t, &book, today);
     Ok(TransfersPage {
         layout: Layout::new(actor, "/transfers", "组织关系转接").crumb("组织关系转接", None),
         error,
@@ -240,14 +240,15 @@ async fn mobile_page(
     errors: FieldErrors,
     end_error: Option<String>,
 ) -> Result<MobilePage, PageError> {
-    let (rules, today) = (state.services.rules(), state.services.clock().today());
+    let (book, today) = (state.services.rule_book(), state.services.clock().today());
+    let rules = state.services.rules();
     let rows = state
         .services
         .mobile_members(actor)
         .await?
         .into_iter()
         .map(|(id, name, branch, place, since)| {
-            let due = today >= transfer_due_from(since, rules);
+            let due = today >= transfer_due_from(since, &book);
             (id, name, branch, place, view::date(since), due)
         })
         .collect();
@@ -257,7 +258,7 @@ async fn mobile_page(
         .await?
         .into_iter()
         .map(|(id, name, branch, since)| {
-            let from = stop_allowed_from(since, rules);
+            let from = stop_allowed_from(since, &book);
             let due = today >= from;
             (id, name, branch, view::date(since), view::date(from), due)
         })
