@@ -177,6 +177,77 @@ mod tests {
         }
     }
 
+    /// The whole table, pinned cell by cell (the HTTP matrix tests the routes; this the
+    /// rule): a row per role, a column per permission in `Permission::ALL` order.
+    #[test]
+    fn the_permission_table_is_exactly_this() {
+        const TABLE: [(Role, &str); 6] = [
+            (Role::SystemAdmin, "000000000001000"),
+            (Role::SecurityAdmin, "000000000000110"),
+            (Role::AuditAdmin, "000000000000001"),
+            (Role::CommitteeStaff, "111111111110000"),
+            (Role::OrgSecretary, "111111011110000"),
+            (Role::Member, "001010010100000"),
+        ];
+        assert_eq!(Permission::ALL.len(), 15);
+        for (role, row) in TABLE {
+            let got: String = Permission::ALL
+                .iter()
+                .map(|p| if role.permits(*p) { '1' } else { '0' })
+                .collect();
+            assert_eq!(got, row, "{role:?}");
+        }
+        // The audit administrator's one power is the last column.
+        assert!(Role::AuditAdmin.permits(Permission::ReadAudit));
+        assert_eq!(Permission::ALL.last(), Some(&Permission::ReadAudit));
+    }
+
+    #[test]
+    fn each_role_says_what_it_needs_and_how_far_it_reaches() {
+        let admins: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.is_administrator())
+            .collect();
+        assert_eq!(
+            admins,
+            [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin]
+        );
+        let wide: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.is_bureau_wide())
+            .collect();
+        assert_eq!(wide, [Role::CommitteeStaff]);
+        let org: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.needs_org())
+            .collect();
+        assert_eq!(org, [Role::OrgSecretary]);
+        let member: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.needs_member())
+            .collect();
+        assert_eq!(member, [Role::Member]);
+    }
+
+    #[test]
+    fn everything_covers_all_and_nothing_covers_none() {
+        let branch = OrgPath::root(1).child(2);
+        assert!(Scope::Everything.covers_org(&branch));
+        assert!(Scope::Everything.covers_member(9, &branch));
+        assert!(!Scope::Nothing.covers_org(&branch));
+        assert!(!Scope::Nothing.covers_member(9, &branch));
+        let subtree = Scope::Subtree {
+            org_id: 2,
+            path: branch.clone(),
+        };
+        assert!(subtree.covers_member(9, &branch.child(5)));
+        assert!(!subtree.covers_member(9, &OrgPath::root(1)));
+    }
+
     #[test]
     fn a_subtree_scope_covers_its_root_and_descendants_only() {
         let root = OrgPath::root(1);

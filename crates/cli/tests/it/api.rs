@@ -207,6 +207,72 @@ async fn the_openapi_document_lists_every_endpoint() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Issue 14, 15: a coded field of an input declares exactly the codes the server takes —
+/// read from the core's own lists, so neither can change without the other.
+#[test]
+fn coded_inputs_declare_the_codes_the_server_takes() {
+    use dangjian_core::lifecycle::EventKind;
+    use dangjian_core::org::Post;
+    use dangjian_core::orglife::{AbsenceReason, MeetingKind};
+    use dangjian_core::term::Rating;
+    let doc = serde_json::to_value(dangjian_web::openapi_document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let codes = |all: Vec<&str>| format!("^({})$", all.join("|"));
+    let posts = codes(Post::ALL.iter().map(|p| p.code()).collect());
+    let ratings = codes(Rating::ALL.iter().map(|r| r.code()).collect());
+    let expected = [
+        ("AppointInput", "post", posts.clone()),
+        ("RelieveInput", "post", posts),
+        ("AssessmentInput", "standing", ratings.clone()),
+        ("AssessmentInput", "political_quality", ratings),
+        (
+            "TransitionInput",
+            "kind",
+            codes(EventKind::ALL.iter().map(|k| k.code()).collect()),
+        ),
+        (
+            "MeetingInput",
+            "kind",
+            codes(MeetingKind::ALL.iter().map(|k| k.code()).collect()),
+        ),
+        (
+            "AttendeeInput",
+            "absence_reason",
+            format!(
+                "^({})?$",
+                AbsenceReason::ALL
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            ),
+        ),
+        (
+            "UnitInput",
+            "kind",
+            codes(
+                dangjian_core::org::UnitKind::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+    ];
+    for (schema, field, pattern) in expected {
+        assert_eq!(
+            schemas[schema]["properties"][field]["pattern"], pattern,
+            "{schema}.{field}"
+        );
+        assert!(
+            schemas[schema]["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!(field)))
+                || pattern.ends_with(")?$"),
+            "{schema}.{field} is required"
+        );
+    }
+}
+
 /// Issue 14, 15: the document says what the server does. Every operation id once; every
 /// `{name}` in a path declared as a path parameter and no other path parameter (query
 /// parameters were declared as path ones); every schema a `$ref` names exists (two areas'

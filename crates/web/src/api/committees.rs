@@ -57,12 +57,17 @@ pub async fn posts(
 
 /// An appointment: the post, the member by 警号, and the first day in the post.
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct AppointInput {
+    #[schema(
+        pattern = r"^(secretary|deputy_secretary|organization_commissioner|publicity_commissioner|discipline_commissioner|committee_member|group_leader|leadership_member)$"
+    )]
     pub post: String,
+    #[serde(default)]
     pub police_number: String,
     /// `YYYY-MM-DD`; today when empty.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub on: String,
 }
 
@@ -88,12 +93,16 @@ pub async fn appoint(
 
 /// The end of one holder's term in a post.
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct RelieveInput {
+    #[schema(
+        pattern = r"^(secretary|deputy_secretary|organization_commissioner|publicity_commissioner|discipline_commissioner|committee_member|group_leader|leadership_member)$"
+    )]
     pub post: String,
     pub member_id: i64,
     /// `YYYY-MM-DD`; today when empty.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub on: String,
 }
 
@@ -266,15 +275,20 @@ pub async fn extend(
 
 /// The upper committee's assessment of the current secretary, one rating per count.
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentInput {
     /// `YYYY-MM-DD`; today when empty.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub assessed_on: String,
     /// `excellent`, `good`, `fair` or `poor`.
+    #[schema(pattern = r"^(excellent|good|fair|poor)$")]
     pub political_quality: String,
+    #[schema(pattern = r"^(excellent|good|fair|poor)$")]
     pub professional_ability: String,
+    #[schema(pattern = r"^(excellent|good|fair|poor)$")]
     pub standing: String,
+    #[serde(default)]
     pub remark: String,
 }
 

@@ -138,12 +138,14 @@ pub async fn board(
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct DutyInput {
     /// `primary_responsibility`, `first_responsible` (the org's secretary) or `dual_duty`
     /// (a member of its committee).
+    #[schema(pattern = r"^(primary_responsibility|first_responsible|dual_duty)$")]
     pub kind: String,
     /// 警号 of the person (not for primary responsibility).
+    #[serde(default)]
     pub police_number: String,
     pub content: String,
 }

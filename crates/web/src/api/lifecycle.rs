@@ -134,19 +134,30 @@ pub async fn get(
 /// `transfer_issued`; `letter_no` and `external_org` for `transferred_out`; `place` (and
 /// `contact`) for `flow_out`.
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct TransitionInput {
     /// The transition's code, as listed in `available`.
+    #[schema(
+        pattern = r"^(created|converted|probation_extended|probation_cancelled|transfer_issued|transfer_received|transfer_returned|transferred_out|transferred_in|flow_out|flow_returned|lost_contact|contact_restored|stopped|left|died)$"
+    )]
     pub kind: String,
     /// `YYYY-MM-DD`; today when empty.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub on: String,
+    #[serde(default)]
     pub reason: String,
+    #[serde(default)]
     pub months: String,
+    #[serde(default)]
     pub letter_no: String,
+    #[serde(default)]
     pub to_branch: String,
+    #[serde(default)]
     pub external_org: String,
+    #[serde(default)]
     pub place: String,
+    #[serde(default)]
     pub contact: String,
 }
 

@@ -28,6 +28,7 @@ pub struct AttendeeInput {
     pub present: bool,
     /// `business_trip`, `on_duty`, `watch`, `sick_leave`, `personal_leave` or `other`;
     /// required for an absentee before submission.
+    #[schema(pattern = r"^(business_trip|on_duty|watch|sick_leave|personal_leave|other)?$")]
     pub absence_reason: String,
     pub absence_note: String,
     /// 组织生活会 and 民主生活会: the criticism received and the self-criticism given.
@@ -82,49 +83,74 @@ pub struct ActionInput {
 
 /// A record as written. On update, `version` is the version that was read.
 #[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingInput {
     /// `branch_general_meeting`, `branch_committee`, `party_group`, `party_lecture`,
     /// `theme_party_day`, `organizational_life_meeting`, `democratic_life_meeting`,
     /// `democratic_review` or `heart_to_heart_talk`.
+    #[schema(
+        pattern = r"^(branch_general_meeting|branch_committee|party_group|party_lecture|theme_party_day|organizational_life_meeting|democratic_life_meeting|democratic_review|heart_to_heart_talk)$"
+    )]
     pub kind: String,
     /// `YYYY-MM-DD`, not in the future.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub held_on: String,
     /// `HH:MM`.
     #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$")]
+    #[serde(default)]
     pub starts_at: String,
     /// `HH:MM` as the clock showed it; after `starts_at` unless `ends_next_day`.
     #[schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9])?$")]
+    #[serde(default)]
     pub ends_at: String,
     /// The meeting ran past midnight and ended on the next day (within 24 hours).
+    #[serde(default)]
     pub ends_next_day: bool,
+    #[serde(default)]
     pub place: String,
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub recorder: String,
+    #[serde(default)]
     pub lecturer: String,
+    #[serde(default)]
     pub topics: String,
+    #[serde(default)]
     pub agenda: String,
+    #[serde(default)]
     pub minutes: String,
     /// A make-up (补开): a day in the earlier period it counts for.
     #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
     pub counts_for: String,
     /// A 组织生活会 that also held the year's 民主评议党员.
+    #[serde(default)]
     pub combined_review: bool,
     /// Why the attendees differ from the org's roll on the day (required when they do).
+    #[serde(default)]
     pub expected_reason: String,
     /// 警号 of members who took part though not on the roll, comma-separated.
+    #[serde(default)]
     pub extra_police_numbers: String,
+    #[serde(default)]
     pub version: Option<i64>,
+    #[serde(default)]
     pub attendees: Vec<AttendeeInput>,
     /// 支部党员大会: voting members of the day's roll left out of the base under M4.11.
+    #[serde(default)]
     pub quorum_exclusions: Vec<ExclusionInput>,
     /// 谈心谈话: who talked with whom, as member ids of the day's roll; the record's
     /// attendees are the members of its pairs (`attendees` is not read for this kind).
+    #[serde(default)]
     pub pairs: Vec<PairInput>,
     /// 民主生活会: the opinions gathered beforehand (required before submission).
+    #[serde(default)]
     pub preparation: String,
+    #[serde(default)]
     pub resolutions: Vec<ResolutionInput>,
+    #[serde(default)]
     pub actions: Vec<ActionInput>,
 }
 
