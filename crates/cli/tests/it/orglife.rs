@@ -492,6 +492,65 @@ async fn the_api_records_submits_and_reports_compliance_and_refuses_lost_updates
     .await
     .unwrap();
     assert_eq!(submitted.status(), 200);
+    let version = submitted.json::<Value>().await.unwrap()["version"].clone();
+
+    // Review over the API (issue 14, 14): never by the author; a return needs its reason;
+    // the committee office above returns it, and accepts it once submitted again.
+    let own = call(
+        reqwest::Method::POST,
+        &format!("/meetings/{id}/review"),
+        Some(json!({"version": version, "decision": "accept", "reason": ""})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(own.status(), 422);
+    let grant = dangjian_service::accounts::GrantForm {
+        role: "committee_staff".to_owned(),
+        org: String::new(),
+        police_number: String::new(),
+    };
+    app.services
+        .cli_add_user("api_office", "", &grant, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let office = app
+        .services
+        .cli_create_token("api_office", "t", None)
+        .await
+        .unwrap()
+        .0;
+    let review = |body: Value| {
+        client
+            .post(app.url(&format!("/api/v1/meetings/{id}/review")))
+            .bearer_auth(&office)
+            .json(&body)
+            .send()
+    };
+    let bare = review(json!({"version": version, "decision": "return", "reason": ""}))
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 422);
+    let returned =
+        review(json!({"version": version, "decision": "return", "reason": "议题与月度计划不符"}))
+            .await
+            .unwrap();
+    assert_eq!(returned.status(), 200);
+    let returned: Value = returned.json().await.unwrap();
+    assert_eq!(returned["state"], "returned");
+    let again = call(
+        reqwest::Method::POST,
+        &format!("/meetings/{id}/submit"),
+        Some(json!({"version": returned["version"]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    let accepted = review(json!({"version": again["version"], "decision": "accept", "reason": ""}))
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.json::<Value>().await.unwrap()["state"], "accepted");
 
     let compliance: Value = call(
         reqwest::Method::GET,
