@@ -701,6 +701,126 @@ mod tests {
         assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
     }
 
+    /// Adds `n` committee members (委员) to branch 10, numbered after its members.
+    fn add_committee_members(facts: &mut Facts, n: i64) {
+        for k in 0..n {
+            facts.posts.push(PostFacts {
+                org_id: 10,
+                member_id: 10_500 + k,
+                post: Post::CommitteeMember,
+                full_membership_on: long_ago(),
+            });
+        }
+    }
+
+    /// R1.7: a committee of up to `size_max` (7) seats is fine; the eighth is found.
+    #[test]
+    fn a_committee_of_seven_is_fine_and_of_eight_too_large() {
+        let rules = Rules::load(None).unwrap();
+        let mut facts = clean(1, 20);
+        add_committee_members(&mut facts, 2);
+        assert!(check(&facts, &rules, today()).is_empty());
+        add_committee_members(&mut facts, 3);
+        let found = kinds(&check(&facts, &rules, today()));
+        assert!(found.contains(&(FindingKind::CommitteeSize, Subject::Org(10))));
+    }
+
+    /// R1.9: a secretary of exactly one year's standing qualifies; a day less does not.
+    #[test]
+    fn a_secretary_of_exactly_a_years_standing_qualifies() {
+        let rules = Rules::load(None).unwrap();
+        let mut facts = clean(1, 3);
+        for (full, findings) in [((2025, 6, 1), 0), ((2025, 6, 2), 1)] {
+            facts
+                .posts
+                .iter_mut()
+                .find(|p| p.org_id == 10 && p.post == Post::Secretary)
+                .unwrap()
+                .full_membership_on = NaiveDate::from_ymd_opt(full.0, full.1, full.2);
+            assert_eq!(check(&facts, &rules, today()).len(), findings, "{full:?}");
+        }
+    }
+
+    /// R1.6 (advice): a general branch wants more than 50 members below it and a committee
+    /// below the bureau's more than 100; exactly the number is found, one more is not.
+    #[test]
+    fn general_branch_and_committee_thresholds_count_the_members_below() {
+        let rules = Rules::load(None).unwrap();
+        for (kind, size, found) in [
+            (OrgKind::GeneralBranch, 25, true),
+            (OrgKind::GeneralBranch, 26, false),
+            (OrgKind::Committee, 50, true),
+            (OrgKind::Committee, 51, false),
+        ] {
+            // Two branches of `size` under a middle org of `kind` under the root.
+            let mut facts = clean(2, size);
+            facts.orgs.push(OrgFacts {
+                id: 5,
+                name: "中间".into(),
+                kind,
+                parent: Some(1),
+                unit_id: None,
+                is_joint: false,
+                covers: Vec::new(),
+                dissolved: false,
+            });
+            for branch in facts.orgs.iter_mut().filter(|o| o.id >= 10) {
+                branch.parent = Some(5);
+            }
+            facts.posts.push(PostFacts {
+                org_id: 5,
+                member_id: 10_000,
+                post: Post::Secretary,
+                full_membership_on: long_ago(),
+            });
+            let advice: Vec<FindingKind> = check(&facts, &rules, today())
+                .iter()
+                .filter(|f| f.subject == Subject::Org(5))
+                .map(|f| f.kind)
+                .collect();
+            let expected = match kind {
+                OrgKind::GeneralBranch => FindingKind::GeneralBranchThreshold,
+                _ => FindingKind::CommitteeThreshold,
+            };
+            assert_eq!(
+                advice.contains(&expected),
+                found,
+                "{kind:?} over {} members: {advice:?}",
+                2 * size
+            );
+            assert!(expected.is_advice());
+        }
+        assert!(!FindingKind::SecretaryVacant.is_advice());
+        assert!(!FindingKind::UnitWithoutOrg.is_advice());
+    }
+
+    #[test]
+    fn a_unit_exists_from_its_first_day_to_the_day_before_its_end() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        let unit = UnitFacts {
+            id: 1,
+            name: "所".into(),
+            parent: None,
+            valid_from: Some(day(1)),
+            valid_to: Some(day(3)),
+        };
+        assert!(unit.exists_on(day(1)) && unit.exists_on(day(2)));
+        assert!(
+            !unit.exists_on(day(3))
+                && !unit.exists_on(NaiveDate::from_ymd_opt(2026, 5, 31).unwrap())
+        );
+        // An abolished top unit is not looked for.
+        let mut facts = clean(1, 3);
+        facts.units.push(UnitFacts {
+            id: 99,
+            name: "已撤销".into(),
+            parent: None,
+            valid_from: None,
+            valid_to: Some(day(1)),
+        });
+        assert!(check(&facts, &Rules::load(None).unwrap(), today()).is_empty());
+    }
+
     #[test]
     fn a_secretary_of_less_than_a_years_standing_is_found() {
         let mut facts = clean(1, 3);

@@ -337,6 +337,115 @@ mod tests {
         );
     }
 
+    /// The header is the first row with both 姓名 and 身份证号: a row with only one of them
+    /// above it (a note, a half-filled title) is not taken for it.
+    #[test]
+    fn a_row_with_only_one_of_the_key_columns_is_not_the_header() {
+        let names: Vec<String> = COLUMNS.iter().map(|(n, _)| (*n).to_owned()).collect();
+        for lone in ["姓名", "身份证号"] {
+            let found = Header::find(&[vec![lone.into(), "说明".into()], names.clone()]).unwrap();
+            assert_eq!(found.row, 2, "{lone}");
+        }
+    }
+
+    /// A form field's error is reported at the column that holds it.
+    #[test]
+    fn each_field_is_reported_at_its_column() {
+        let fields = [
+            ("name", "姓名"),
+            ("gender", "性别"),
+            ("ethnicity", "民族"),
+            ("birth_date", "出生日期"),
+            ("id_number", "身份证号"),
+            ("education", "学历"),
+            ("police_number", "警号"),
+            ("police_rank", "警衔"),
+            ("position", "职务"),
+            ("unit", "单位"),
+            ("branch", "所在党组织"),
+            ("category", "党员类别"),
+            ("joined_on", "入党日期"),
+            ("full_membership_on", "转正日期"),
+            ("phone", "手机号"),
+            ("status", "党籍状态"),
+        ];
+        for (field, column) in fields {
+            assert_eq!(column_of(field), column, "{field}");
+            assert!(COLUMNS.iter().any(|(name, _)| *name == column), "{column}");
+        }
+        assert_eq!(column_of("effective_on"), "（整行）");
+        assert!(is_blank(&["".into(), "  ".into()]) && is_blank(&[]));
+        assert!(!is_blank(&["".into(), "张三".into()]));
+    }
+
+    /// Every column of a row reaches its field of the form, none dropped on the way.
+    #[test]
+    fn every_column_reaches_its_field() {
+        let r = read_row(
+            &header(),
+            5,
+            &row(&[
+                ("姓名", "张三"),
+                ("性别", "男"),
+                ("民族", "汉族"),
+                ("出生日期", "1985-03-04"),
+                ("身份证号", "110105198503040011"),
+                ("学历", "大学本科"),
+                ("警号", "012345"),
+                ("警衔", "二级警督"),
+                ("职务", "所长"),
+                ("单位", "U1"),
+                ("所在党组织", "A1"),
+                ("党员类别", "正式党员"),
+                ("入党日期", "2010-07-01"),
+                ("转正日期", "2011-07-01"),
+                ("手机号", "13900139000"),
+                ("党籍状态", "正常"),
+            ]),
+        );
+        let f = &r.form;
+        assert_eq!(
+            [
+                f.name.as_str(),
+                &f.gender,
+                &f.ethnicity,
+                &f.birth_date,
+                &f.id_number,
+                &f.education,
+                &f.police_number,
+                &f.police_rank,
+                &f.position,
+                &f.unit,
+                &f.branch,
+                &f.category,
+                &f.joined_on,
+                &f.full_membership_on,
+                &f.phone,
+                &f.status,
+            ],
+            [
+                "张三",
+                "male",
+                "01",
+                "1985-03-04",
+                "110105198503040011",
+                "bachelor",
+                "012345",
+                "supervisor_2",
+                "所长",
+                "U1",
+                "A1",
+                "full",
+                "2010-07-01",
+                "2011-07-01",
+                "13900139000",
+                "active",
+            ]
+        );
+        assert!(r.problems.is_empty() && r.warnings.is_empty(), "{r:?}");
+        assert_eq!(r.row, 5);
+    }
+
     proptest! {
         #[test]
         fn reading_arbitrary_cells_never_panics(cells in proptest::collection::vec(".{0,30}", 0..20)) {

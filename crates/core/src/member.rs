@@ -685,6 +685,44 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
     }
 
+    /// The values a parsed field keeps are the ones typed, and show as such.
+    #[test]
+    fn parsed_values_keep_and_show_what_was_typed() {
+        let number = PoliceNumber::parse(" 010203 ").unwrap();
+        assert_eq!(
+            (number.as_str(), number.to_string().as_str()),
+            ("010203", "010203")
+        );
+        let phone = Phone::parse("138 1234 5678").unwrap();
+        assert_eq!(phone.as_str(), "13812345678");
+        // Debug output never shows the whole number.
+        assert_eq!(format!("{phone:?}"), "Phone(138****5678)");
+        let han = Ethnicity::parse("汉族").unwrap();
+        assert_eq!(
+            (han.code(), han.label(), han.to_string()),
+            ("01".to_owned(), "汉族", "汉族".to_owned())
+        );
+        let last = Ethnicity::parse("56").unwrap();
+        assert_eq!(last.label(), ETHNIC_GROUPS[55]);
+        assert_eq!(Ethnicity::parse(last.label()), Some(last));
+    }
+
+    /// A phone number is digits where digits belong: letters are refused in a mobile number
+    /// and in either part of a landline.
+    #[test]
+    fn a_phone_number_with_letters_is_refused() {
+        for bad in [
+            "13a45678901",
+            "0a71-87654321",
+            "0571-8765432a",
+            "-87654321",
+            "0571-",
+        ] {
+            assert_eq!(Phone::parse(bad), Err(PhoneError), "{bad}");
+        }
+        assert!(Phone::parse("0571-87654321").is_ok());
+    }
+
     fn valid_form() -> MemberForm {
         MemberForm {
             name: "张伟".into(),
@@ -708,6 +746,91 @@ mod tests {
             transfer_letter: String::new(),
             transfer_from: String::new(),
         }
+    }
+
+    fn messages(errors: &FieldErrors, field: &str) -> Vec<String> {
+        errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .collect()
+    }
+
+    /// The phone field on edit: empty keeps the stored number, the clear box clears it even
+    /// with a number typed; on create empty means none.
+    #[test]
+    fn the_phone_field_keeps_clears_or_sets() {
+        let stored = IdNumber::parse("11010519491231002X").unwrap();
+        let mut form = valid_form();
+        form.phone = String::new();
+        assert_eq!(
+            form.parse(today(), Some(&stored)).unwrap().phone,
+            PhoneChange::Keep
+        );
+        assert_eq!(form.parse(today(), None).unwrap().phone, PhoneChange::Clear);
+        form.phone = "13812345678".into();
+        form.clear_phone = "on".into();
+        assert_eq!(
+            form.parse(today(), Some(&stored)).unwrap().phone,
+            PhoneChange::Clear
+        );
+        form.clear_phone = String::new();
+        assert_eq!(
+            form.parse(today(), None).unwrap().phone,
+            PhoneChange::Set(Phone::parse("13812345678").unwrap())
+        );
+    }
+
+    /// A member transferred in from outside names both the letter and the org it came from.
+    #[test]
+    fn a_transfer_in_needs_its_letter_and_its_origin() {
+        let mut form = valid_form();
+        form.transfer_letter = "组转字〔2026〕12号".into();
+        form.transfer_from = "某市公安局党委".into();
+        assert_eq!(
+            form.parse(today(), None).unwrap().transfer_in,
+            Some(("组转字〔2026〕12号".to_owned(), "某市公安局党委".to_owned()))
+        );
+        form.transfer_from = String::new();
+        let errors = form.parse(today(), None).unwrap_err();
+        assert_eq!(messages(&errors, "transfer_from"), ["请填写转出党组织"]);
+        form.transfer_letter = String::new();
+        form.transfer_from = "某市公安局党委".into();
+        let errors = form.parse(today(), None).unwrap_err();
+        assert_eq!(messages(&errors, "transfer_letter"), ["请填写介绍信编号"]);
+    }
+
+    /// Dates up to today are taken; tomorrow is refused at its field.
+    #[test]
+    fn today_is_the_last_day_a_date_may_name() {
+        let tomorrow = today().succ_opt().unwrap().to_string();
+        // Without an ID number to check the birth date against (that check would speak
+        // first at the field).
+        let mut form = valid_form();
+        form.id_number = String::new();
+        form.birth_date = today().to_string();
+        let errors = form.parse(today(), None).unwrap_err();
+        assert!(!messages(&errors, "birth_date").contains(&"出生日期不能晚于今天".to_owned()));
+        form.birth_date = tomorrow.clone();
+        let errors = form.parse(today(), None).unwrap_err();
+        assert!(messages(&errors, "birth_date").contains(&"出生日期不能晚于今天".to_owned()));
+        let mut form = valid_form();
+        form.joined_on = tomorrow.clone();
+        let errors = form.parse(today(), None).unwrap_err();
+        assert!(messages(&errors, "joined_on").contains(&"入党日期不能晚于今天".to_owned()));
+        let mut form = valid_form();
+        form.full_membership_on = today().to_string();
+        let fields = form.parse(today(), None).unwrap();
+        assert_eq!(fields.full_membership_on, Some(today()));
+        // The optional codes are kept, not dropped.
+        assert_eq!(fields.education, Some(Education::Bachelor));
+        assert_eq!(fields.police_rank, PoliceRank::from_code("supervisor_2"));
+        form.full_membership_on = tomorrow;
+        let errors = form.parse(today(), None).unwrap_err();
+        assert_eq!(
+            messages(&errors, "full_membership_on"),
+            ["转正日期不能晚于今天"]
+        );
     }
 
     /// Issue 14, 1: not every member has a 警号 (文职, 工勤, retired members); the form takes

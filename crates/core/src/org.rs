@@ -354,6 +354,55 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Only a branch holds members (条例: every member in one 党支部); a group has only its
+    /// leader's post, a committee its 班子成员 too.
+    #[test]
+    fn members_belong_to_branches_and_each_kind_has_its_posts() {
+        let holders: Vec<OrgKind> = OrgKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.holds_members())
+            .collect();
+        assert_eq!(holders, [OrgKind::Branch]);
+        assert_eq!(Post::for_kind(OrgKind::Group), [Post::GroupLeader]);
+        assert!(Post::for_kind(OrgKind::Committee).contains(&Post::LeadershipMember));
+        assert!(!Post::for_kind(OrgKind::Branch).contains(&Post::LeadershipMember));
+        assert!(!Post::for_kind(OrgKind::Branch).contains(&Post::GroupLeader));
+    }
+
+    #[test]
+    fn a_stored_path_is_slash_separated_ids_and_nothing_else() {
+        for good in ["/1/", "/1/5/23/"] {
+            assert_eq!(
+                OrgPath::parse(good).map(|p| p.as_str().to_owned()),
+                Some(good.to_owned())
+            );
+        }
+        for bad in ["//", "/1//2/", "/1/x/", "/a/", "1/", "/1", "/1/2a/"] {
+            assert_eq!(OrgPath::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Code::parse(" ab-1 ").unwrap().to_string(), "AB-1");
+    }
+
+    proptest! {
+        /// A subtree is the range `[path, upper_bound)`: every path below is inside it, and
+        /// a sibling whose id shares the prefix (`/1/5/` and `/1/50/`) is not.
+        #[test]
+        fn the_subtree_range_holds_the_subtree_and_nothing_else(
+            a in 1i64..1000, b in 1i64..1000, c in 1i64..1000,
+        ) {
+            let path = OrgPath::root(1).child(a);
+            let below = path.child(b).child(c);
+            let bound = path.upper_bound();
+            prop_assert!(path.as_str() < bound.as_str());
+            prop_assert!(below.as_str() >= path.as_str() && below.as_str() < bound.as_str());
+            let sibling = OrgPath::root(1).child(a * 10 + b % 10);
+            prop_assert!(!(sibling.as_str() >= path.as_str() && sibling.as_str() < bound.as_str()));
+            prop_assert!(!sibling.is_within(&path));
+            prop_assert_eq!(below.depth(), 3);
+        }
+    }
+
     #[test]
     fn a_party_group_stands_only_under_a_branch() {
         assert!(OrgKind::Group.may_stand_under(Some(OrgKind::Branch)));
@@ -441,6 +490,70 @@ mod tests {
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert!(form.parse(today).unwrap_err().get("is_joint").is_some());
+        // A joint branch is fine; a committee that is not joint too.
+        let branch = OrgForm {
+            kind: "branch".into(),
+            ..form.clone()
+        };
+        assert!(branch.parse(today).unwrap().is_joint);
+        let plain = OrgForm {
+            is_joint: String::new(),
+            ..form
+        };
+        assert!(!plain.parse(today).unwrap().is_joint);
+    }
+
+    #[test]
+    fn a_placement_is_checked_for_kind_and_cycle() {
+        let root = OrgPath::root(1);
+        let own = root.child(2);
+        assert_eq!(
+            check_placement(
+                OrgKind::Branch,
+                Some((OrgKind::Committee, &root)),
+                Some(&own)
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            check_placement(OrgKind::Committee, Some((OrgKind::Branch, &root)), None),
+            Err(PlacementError::KindNotAllowed { .. })
+        ));
+        assert_eq!(
+            check_placement(
+                OrgKind::Branch,
+                Some((OrgKind::Committee, &own.child(3))),
+                Some(&own)
+            ),
+            Err(PlacementError::Cycle)
+        );
+        assert_eq!(check_placement(OrgKind::Committee, None, None), Ok(()));
+        assert_eq!(
+            check_placement(OrgKind::Branch, None, None),
+            Err(PlacementError::RootMustBeCommittee)
+        );
+    }
+
+    /// An org may be founded today, not tomorrow; an empty date is today.
+    #[test]
+    fn an_org_is_founded_by_today_at_the_latest() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let form = |founded_on: &str| OrgForm {
+            code: "X1".into(),
+            name: "某支部".into(),
+            kind: "branch".into(),
+            founded_on: founded_on.into(),
+            ..OrgForm::default()
+        };
+        assert_eq!(form("2026-01-01").parse(today).unwrap().founded_on, today);
+        assert_eq!(form("").parse(today).unwrap().founded_on, today);
+        assert!(
+            form("2026-01-02")
+                .parse(today)
+                .unwrap_err()
+                .get("founded_on")
+                .is_some()
+        );
     }
 
     proptest! {

@@ -198,6 +198,60 @@ mod tests {
         assert_eq!(party[6], ("预备党员（不计党龄）".to_owned(), 1));
     }
 
+    /// Each count lands in its own row: categories, genders, Han and minorities with each
+    /// minority named under them (but counted once), and orgs by kind.
+    #[test]
+    fn each_member_is_counted_in_the_row_of_what_they_are() {
+        let today = d("2026-06-30");
+        let mut zhuang = member("1980-01-01", None);
+        zhuang.ethnicity = Ethnicity::parse("壮族");
+        zhuang.gender = Gender::Female;
+        let members = [
+            member("1980-01-01", Some("2005-07-01")),
+            zhuang.clone(),
+            zhuang,
+        ];
+        let t = tables(
+            &members,
+            &[(OrgKind::Branch, 4), (OrgKind::Group, 0)],
+            today,
+        );
+        let rows = |title: &str| t.iter().find(|x| x.title == title).unwrap().clone();
+        let category = rows("党员类别");
+        assert!(
+            category
+                .rows
+                .contains(&(Category::Full.label().to_owned(), 1))
+        );
+        assert!(
+            category
+                .rows
+                .contains(&(Category::Probationary.label().to_owned(), 2))
+        );
+        let gender = rows("性别");
+        assert!(
+            gender.rows.contains(&("男".to_owned(), 1))
+                && gender.rows.contains(&("女".to_owned(), 2))
+        );
+        let ethnicity = rows("民族");
+        assert_eq!(
+            ethnicity.rows,
+            [
+                ("汉族".to_owned(), 1),
+                ("少数民族".to_owned(), 2),
+                ("　其中：壮族".to_owned(), 2)
+            ]
+        );
+        assert_eq!(ethnicity.total, 3);
+        let orgs = rows("党组织");
+        assert!(
+            orgs.rows
+                .iter()
+                .any(|(label, n)| label == OrgKind::Branch.label() && *n == 4)
+        );
+        assert!(orgs.rows.contains(&(OrgKind::Group.label().to_owned(), 0)));
+    }
+
     proptest! {
         /// Every member is counted exactly once in every member table.
         #[test]

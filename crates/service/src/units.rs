@@ -404,43 +404,47 @@ impl Services {
             .into_iter()
             .map(|u| u.code)
             .collect();
-        // Parents named in the sheet and not stored are written first, so every row is
-        // written without its parent, then again with it.
-        let mut counts = UnitImport {
-            created: 0,
-            updated: 0,
+        // New units are written first without their parent (which may come later in the
+        // sheet), then every row with it: all in one transaction, nothing kept on a refusal.
+        let (mut created, mut updated) = (Vec::new(), Vec::new());
+        // A refusal of the store, named at its row.
+        let refused = |row: usize, e: ServiceError, notes: &mut Vec<String>| match e {
+            ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
+                notes.extend(
+                    errors
+                        .iter()
+                        .map(|e| format!("第{row}行 {}：{}", column_of(e.field), e.message)),
+                );
+                Ok(())
+            }
+            other => Err(other),
         };
         if notes.is_empty() {
-            for (_, form) in &forms {
+            for (row, form) in &forms {
                 let code = form.code.trim().to_uppercase();
-                if !stored.contains(&code) {
-                    let bare = UnitForm {
-                        parent: String::new(),
-                        valid_to: String::new(),
-                        ..form.clone()
-                    };
-                    self.save_unit(&mut tx, None, &bare)
-                        .await
-                        .map_err(|e| ServiceError::invalid("file", e.to_string()))?;
-                    counts.created += 1;
-                } else {
-                    counts.updated += 1;
+                if stored.contains(&code) {
+                    updated.push(code);
+                    continue;
+                }
+                let bare = UnitForm {
+                    parent: String::new(),
+                    valid_to: String::new(),
+                    ..form.clone()
+                };
+                match self.save_unit(&mut tx, None, &bare).await {
+                    Ok(_) => created.push(code),
+                    Err(e) => refused(*row, e, &mut notes)?,
                 }
             }
+        }
+        if notes.is_empty() {
             for (row, form) in &forms {
                 let code = form.code.trim().to_uppercase();
                 let Some(unit) = units::by_code(&mut tx, &code).await? else {
                     continue;
                 };
                 if let Err(e) = self.save_unit(&mut tx, Some(unit.id), form).await {
-                    match e {
-                        ServiceError::Invalid(errors) => {
-                            notes.extend(errors.iter().map(|e| {
-                                format!("第{row}行 {}：{}", column_of(e.field), e.message)
-                            }))
-                        }
-                        other => return Err(other),
-                    }
+                    refused(*row, e, &mut notes)?;
                 }
             }
         }
@@ -456,11 +460,14 @@ impl Services {
             ));
         }
         let event = Event::new("unit.import").detail(json!({
-            "created": counts.created, "updated": counts.updated,
+            "created": created, "updated": updated,
         }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
-        Ok(counts)
+        Ok(UnitImport {
+            created: created.len(),
+            updated: updated.len(),
+        })
     }
 
     /// The units a joint org names besides its own.
