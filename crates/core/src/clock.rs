@@ -39,4 +39,20 @@ mod tests {
         assert_eq!(before.map(local_date), NaiveDate::from_ymd_opt(2026, 3, 27));
         assert_eq!(after.map(local_date), NaiveDate::from_ymd_opt(2026, 3, 28));
     }
+
+    /// A clock's today is the Shanghai date of its instant.
+    #[test]
+    fn a_clock_tells_the_shanghai_date() {
+        struct At(DateTime<Utc>);
+        impl Clock for At {
+            fn now(&self) -> DateTime<Utc> {
+                self.0
+            }
+        }
+        let evening = Utc.with_ymd_and_hms(2026, 3, 27, 16, 30, 0).unwrap();
+        assert_eq!(
+            At(evening).today(),
+            NaiveDate::from_ymd_opt(2026, 3, 28).unwrap()
+        );
+    }
 }

@@ -1285,6 +1285,166 @@ mod tests {
         );
     }
 
+    /// A make-up held on the first day after its period is late, not on time.
+    #[test]
+    fn a_make_up_on_the_day_after_the_period_is_late() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2025, 8, 15);
+        let mut makeup = record(1, 1, MeetingKind::BranchGeneralMeeting, d(2025, 7, 1));
+        makeup.counts_for = Some(d(2025, 6, 1));
+        case.records.push(makeup);
+        let slots = case.year(2025, MeetingKind::BranchGeneralMeeting);
+        assert_eq!(slots[1].status, Status::Late);
+    }
+
+    #[test]
+    fn periods_end_on_the_first_day_after_them_and_say_what_they_are() {
+        for (month, next) in [(1, 4), (3, 4), (4, 7), (6, 7), (12, 1)] {
+            let end = Period::Quarter.end_after(d(2025, month, 15));
+            assert_eq!(end.month(), next, "{month}");
+        }
+        assert_eq!(Period::Month.end_after(d(2025, 12, 31)), d(2026, 1, 1));
+        assert_eq!(Period::Year.end_after(d(2025, 6, 1)), d(2026, 1, 1));
+        assert_eq!(
+            [Period::Month, Period::Quarter, Period::Year].map(Period::label),
+            ["每月", "每季度", "每年"]
+        );
+    }
+
+    /// A bureau whose 谈心谈话 asks for no particular pairs is covered by taking part, as the
+    /// other every-member kinds; a period missed names no pairs.
+    #[test]
+    fn talks_without_pairs_cover_by_taking_part_and_a_missed_year_names_no_pairs() {
+        let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+        case.today = d(2026, 1, 10);
+        case.members = (1..=3).map(|id| member(id, d(2020, 1, 1), None)).collect();
+        case.committee = vec![member(1, d(2020, 1, 1), None)];
+        // No talk at all: missing, and no member named by pair.
+        let slot = &case.year(2025, MeetingKind::HeartToHeartTalk)[0];
+        assert_eq!(slot.status, Status::Missing);
+        assert!(slot.pairs_missing.is_empty());
+        case.versions[0].meetings =
+            Rules::load(Some("[meetings.heart_to_heart_talk]\npairs = []\n"))
+                .unwrap()
+                .meetings;
+        let mut talk = record(1, 1, MeetingKind::HeartToHeartTalk, d(2025, 6, 1));
+        talk.participants = vec![1, 2];
+        case.records = vec![talk];
+        let slot = &case.year(2025, MeetingKind::HeartToHeartTalk)[0];
+        assert_eq!(slot.status, Status::Met);
+        assert!(slot.pairs_missing.is_empty());
+        assert_eq!(slot.members_missing, vec![3]);
+    }
+
+    /// R1.16 at the edges of a branch's make-up: a kind of talk is asked of a member only
+    /// when the branch has someone to have it with.
+    #[test]
+    fn talks_ask_only_for_the_pairs_a_branch_makes_possible() {
+        let talks = |members: &[i64], committee: &[i64], pairs: Vec<(i64, i64)>| {
+            let mut case = Case::new(branch(1, d(2020, 1, 1), true));
+            case.today = d(2025, 12, 31);
+            case.members = members
+                .iter()
+                .map(|id| member(*id, d(2020, 1, 1), None))
+                .collect();
+            case.committee = committee
+                .iter()
+                .map(|id| member(*id, d(2020, 1, 1), None))
+                .collect();
+            let mut r = record(1, 1, MeetingKind::HeartToHeartTalk, d(2025, 6, 1));
+            r.pairs = pairs;
+            case.records = vec![r];
+            case.year(2025, MeetingKind::HeartToHeartTalk)[0]
+                .pairs_missing
+                .clone()
+        };
+        use TalkPair::*;
+        // Everyone on the committee: only 委员之间.
+        assert!(talks(&[1, 2, 3], &[1, 2, 3], vec![(1, 2), (2, 3)]).is_empty());
+        // No committee: only 党员之间.
+        assert!(talks(&[1, 2, 3], &[], vec![(1, 2), (2, 3)]).is_empty());
+        // One member off the committee: no 党员之间 asked of them.
+        assert!(talks(&[1, 2, 3], &[1, 2], vec![(1, 2), (1, 3), (2, 3)]).is_empty());
+        // Committee members who talked only with the member lack 委员之间.
+        assert_eq!(
+            talks(&[1, 2, 3], &[1, 2], vec![(1, 3), (2, 3)]),
+            vec![(1, vec![CommitteeCommittee]), (2, vec![CommitteeCommittee])]
+        );
+        // A committee member who talked only with the other lacks 委员与党员.
+        assert_eq!(
+            talks(&[1, 2, 3], &[1, 2], vec![(1, 2), (1, 3)]),
+            vec![(2, vec![CommitteeMember])]
+        );
+    }
+
+    #[test]
+    fn a_tally_adds_its_parts_and_rates_what_was_due() {
+        let national = Counts {
+            met: 1,
+            late: 1,
+            missing: 2,
+            upcoming: 3,
+        };
+        let local = Counts {
+            met: 2,
+            late: 3,
+            missing: 4,
+            upcoming: 5,
+        };
+        assert_eq!(national.on_time_percent(), Some(25));
+        let tally = Tally { national, local };
+        assert_eq!(
+            tally.all(),
+            Counts {
+                met: 3,
+                late: 4,
+                missing: 6,
+                upcoming: 8
+            }
+        );
+        let mut counts = Counts::default();
+        for status in [
+            Status::Met,
+            Status::Late,
+            Status::Late,
+            Status::Missing,
+            Status::Upcoming,
+            Status::NotApplicable,
+        ] {
+            counts.add(status);
+        }
+        assert_eq!(
+            counts,
+            Counts {
+                met: 1,
+                late: 2,
+                missing: 1,
+                upcoming: 1
+            }
+        );
+    }
+
+    /// A period cut short (a rule changed in June) keeps its plan date in the quarter the
+    /// period belongs to.
+    #[test]
+    fn a_short_period_plans_inside_its_own_quarter() {
+        let case = Case::new(branch(1, d(2020, 1, 1), true));
+        let meetings = Rules::load(None).unwrap().meetings;
+        let mut slot = case.year(2025, MeetingKind::PartyLecture)[1].clone();
+        slot.from = d(2025, 6, 1);
+        assert_eq!(
+            plan_dates(&[slot], &meetings, 25),
+            vec![(MeetingKind::PartyLecture, d(2025, 6, 20))]
+        );
+        // An annual meeting of a preferred quarter is planned in that quarter's last month.
+        let mut year = case.year(2025, MeetingKind::OrganizationalLifeMeeting)[0].clone();
+        year.kind = MeetingKind::DemocraticLifeMeeting;
+        assert_eq!(
+            plan_dates(&[year], &meetings, 25),
+            vec![(MeetingKind::DemocraticLifeMeeting, d(2025, 12, 20))]
+        );
+    }
+
     #[test]
     fn a_missing_period_does_not_list_every_member_again() {
         let mut case = Case::new(branch(1, d(2020, 1, 1), true));

@@ -158,6 +158,8 @@ mod tests {
         assert!(check_timetable(d("2027-02-01"), d("2028-01-01"), parent).is_err());
         assert!(check_timetable(d("2027-02-01"), d("2027-01-31"), None).is_err());
         assert!(check_timetable(d("2027-02-01"), d("2027-02-01"), None).is_ok());
+        // Exactly the task's own span is within it.
+        assert!(check_timetable(d("2027-01-01"), d("2027-12-31"), parent).is_ok());
     }
 
     #[test]

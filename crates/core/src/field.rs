@@ -110,4 +110,17 @@ mod tests {
         assert_eq!(errors.get("name"), Some("请填写姓名"));
         assert_eq!(errors.iter().count(), 1);
     }
+
+    #[test]
+    fn errors_combine_and_read_as_one_line() {
+        let mut errors = FieldErrors::single("name", "请填写姓名");
+        assert_eq!(errors.get("name"), Some("请填写姓名"));
+        let mut part = FieldErrors::new();
+        part.add("name", "姓名过长");
+        part.add("phone", "电话格式不对");
+        errors.extend(part);
+        assert_eq!(errors.to_string(), "name: 请填写姓名; phone: 电话格式不对");
+        assert!(FieldErrors::new().into_result(1).is_ok());
+        assert!(errors.into_result(1).is_err());
+    }
 }

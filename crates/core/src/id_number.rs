@@ -147,6 +147,19 @@ mod tests {
         format!("{body}{check}")
     }
 
+    /// Shown whole only where the caller chose to show it; Debug (logs) is always masked.
+    #[test]
+    fn display_is_whole_and_debug_is_masked() {
+        let raw = make("110105", "19491231", 2);
+        let id = IdNumber::parse(&raw).unwrap();
+        assert_eq!(id.to_string(), raw);
+        assert_eq!(
+            format!("{id:?}"),
+            format!("IdNumber({})", mask_id_number(&raw))
+        );
+        assert!(!format!("{id:?}").contains("19491231"));
+    }
+
     #[test]
     fn the_standard_example_number_is_valid() {
         // The worked example of GB 11643-1999: 11010519491231002X.

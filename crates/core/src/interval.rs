@@ -164,6 +164,27 @@ mod tests {
         );
     }
 
+    /// The shape the store keeps: ordered, not overlapping, each span starting before it
+    /// ends, only the last open.
+    #[test]
+    fn a_timeline_says_whether_it_is_well_formed() {
+        let span = |from: i64, to: Option<i64>| Span {
+            from: d(from),
+            to: to.map(d),
+        };
+        let good = Timeline::new(vec![(span(5, None), 'b'), (span(0, Some(5)), 'a')]);
+        assert!(good.is_well_formed());
+        assert_eq!(good.entries().len(), 2);
+        assert_eq!(good.entries()[0].1, 'a');
+        for bad in [
+            vec![(span(0, Some(6)), 'a'), (span(5, None), 'b')],
+            vec![(span(0, None), 'a'), (span(5, None), 'b')],
+            vec![(span(3, Some(3)), 'a')],
+        ] {
+            assert!(!Timeline::new(bad).is_well_formed());
+        }
+    }
+
     #[test]
     fn a_change_on_the_start_date_replaces_the_open_value() {
         assert_eq!(plan_change(&1, d(10), &2, d(10)), Ok(Change::ReplaceOpen));

@@ -538,6 +538,57 @@ mod tests {
         );
     }
 
+    /// What each transition leaves the member's status at.
+    #[test]
+    fn each_transition_leaves_its_status() {
+        use EventKind::*;
+        let expected = [
+            (LostContact, Some(MemberStatus::LostContact)),
+            (ContactRestored, Some(MemberStatus::Active)),
+            (Stopped, Some(MemberStatus::Stopped)),
+            (Left, Some(MemberStatus::Left)),
+            (ProbationCancelled, Some(MemberStatus::Left)),
+            (Died, Some(MemberStatus::Deceased)),
+            (TransferredOut, Some(MemberStatus::TransferredOut)),
+            (Converted, None),
+            (FlowOut, None),
+        ];
+        for (kind, status) in expected {
+            assert_eq!(status_after(kind), status, "{kind:?}");
+        }
+        // R4.19: an extension of exactly the longest the rules allow (12 months) is taken.
+        let r = rules();
+        assert_eq!(
+            extended_due(d("2026-07-01"), 12, r.on(d("2026-07-01"))),
+            Ok(d("2027-07-01"))
+        );
+    }
+
+    /// Only a probationary member on the roll has a probation to extend or cancel.
+    #[test]
+    fn probation_is_extended_or_cancelled_only_for_probationary_members() {
+        let book = rules();
+        let today = d("2026-08-01");
+        for kind in [EventKind::ProbationExtended, EventKind::ProbationCancelled] {
+            assert!(
+                check(kind, &probationary(), today, today, &book).is_ok(),
+                "{kind:?}"
+            );
+            let full = MemberState {
+                category: Category::Full,
+                ..probationary()
+            };
+            assert!(check(kind, &full, today, today, &book).is_err(), "{kind:?}");
+        }
+        assert!(
+            Prompt::LetterExpired {
+                issued_on: d("2026-07-15")
+            }
+            .to_string()
+            .contains("2026-07-15")
+        );
+    }
+
     /// Issue 14, 12: a letter serves for the validity in force the day it was issued — a
     /// bureau that shortens it from 1 September does not expire the letters issued before.
     #[test]

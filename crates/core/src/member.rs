@@ -815,6 +815,10 @@ mod tests {
         let errors = form.parse(today(), None).unwrap_err();
         assert!(messages(&errors, "birth_date").contains(&"出生日期不能晚于今天".to_owned()));
         let mut form = valid_form();
+        form.joined_on = today().to_string();
+        if let Err(errors) = form.parse(today(), None) {
+            assert!(!messages(&errors, "joined_on").contains(&"入党日期不能晚于今天".to_owned()));
+        }
         form.joined_on = tomorrow.clone();
         let errors = form.parse(today(), None).unwrap_err();
         assert!(messages(&errors, "joined_on").contains(&"入党日期不能晚于今天".to_owned()));

@@ -727,6 +727,11 @@ mod tests {
         let day = MeetingTime::parse("14:30", "16:00", false).unwrap();
         assert_eq!((day.minutes(), day.label()), (90, "14:30–16:00".to_owned()));
         assert_eq!(MeetingTime::from_stored("14:30", "16:00"), Some(day));
+        assert!(late.ends_next_day() && !day.ends_next_day());
+        assert_eq!(
+            (late.starts(), late.ends()),
+            ("22:00".to_owned(), "00:30".to_owned())
+        );
         let cases = [
             ("22:00", "00:30", false, "勾选“次日结束”"),
             ("14:30", "14:30", false, "不能与开始时间相同"),
@@ -865,6 +870,93 @@ mod tests {
         assert!(!rule.passes(&vote(5), 10, 7));
         assert!(rule.passes(&vote(6), 10, 7));
         assert!(PassRule::YesVotesMoreThanHalfOfPresent.passes(&vote(4), 10, 7));
+        // Exactly half is not more than half.
+        assert!(!PassRule::YesVotesMoreThanHalfOfPresent.passes(&vote(4), 10, 8));
+        // 支委会: half the committee is a quorum; a general meeting needs more than half.
+        assert!(Quorum::AtLeastHalfOfCommitteeMembers.reached(3, 6));
+        assert!(!Quorum::AtLeastHalfOfCommitteeMembers.reached(2, 5));
+        assert!(!Quorum::MoreThanHalfOfVotingMembers.reached(3, 6));
+        assert!(Quorum::MoreThanHalfOfVotingMembers.reached(4, 6));
+    }
+
+    /// The submission check at its edges: minutes of exactly the shortest length pass, an
+    /// empty roll misses no quorum, and criticism is asked only where the kind needs it.
+    #[test]
+    fn the_submission_check_holds_at_its_edges() {
+        let t = Thresholds::default();
+        for (chars, passes) in [(MINUTES_MIN_CHARS, true), (MINUTES_MIN_CHARS - 1, false)] {
+            let minutes = "一".repeat(chars);
+            let s = Substance {
+                minutes: &minutes,
+                ..substance()
+            };
+            let errors = check_submission(MeetingKind::ThemePartyDay, &s, t);
+            assert_eq!(errors.get("minutes").is_none(), passes, "{chars}");
+        }
+        let quorum = Thresholds {
+            quorum: Some(Quorum::MoreThanHalfOfVotingMembers),
+            attendance_min_ratio: None,
+        };
+        let empty = Attendance {
+            expected: 0,
+            present: 0,
+            expected_voting: 0,
+            present_voting: 0,
+            voting_base: None,
+        };
+        assert_eq!(quorum.quorum_short(&empty), None);
+        let unfinished = Substance {
+            without_criticism: vec!["张三".to_owned()],
+            ..substance()
+        };
+        assert!(
+            check_submission(MeetingKind::ThemePartyDay, &unfinished, t)
+                .get("criticism")
+                .is_none()
+        );
+        assert!(
+            check_submission(MeetingKind::OrganizationalLifeMeeting, &unfinished, t)
+                .get("criticism")
+                .is_some()
+        );
+        assert!(
+            check_submission(MeetingKind::OrganizationalLifeMeeting, &substance(), t)
+                .get("criticism")
+                .is_none()
+        );
+    }
+
+    /// Which kinds ask what of a record: criticism, votes, every member.
+    #[test]
+    fn each_kind_asks_for_what_the_rules_say() {
+        use MeetingKind::*;
+        let with = |f: fn(MeetingKind) -> bool| -> Vec<MeetingKind> {
+            MeetingKind::ALL.iter().copied().filter(|k| f(*k)).collect()
+        };
+        assert_eq!(
+            with(MeetingKind::needs_criticism),
+            [OrganizationalLifeMeeting, DemocraticLifeMeeting]
+        );
+        assert_eq!(
+            with(MeetingKind::votes),
+            [BranchGeneralMeeting, BranchCommittee]
+        );
+        assert_eq!(
+            with(MeetingKind::every_member),
+            [
+                OrganizationalLifeMeeting,
+                DemocraticReview,
+                HeartToHeartTalk
+            ]
+        );
+        assert_eq!(
+            with(MeetingKind::needs_party_analysis),
+            [OrganizationalLifeMeeting, DemocraticReview]
+        );
+        assert_eq!(
+            with(MeetingKind::needs_review_material),
+            [DemocraticLifeMeeting]
+        );
     }
 
     fn substance() -> Substance<'static> {
@@ -916,6 +1008,8 @@ mod tests {
         );
         let late = ReportStatus::of(held, Some(d(12, 26)), d(12, 31), 15);
         assert!(late.is_late() && late.to_string().contains("逾期1天"));
+        assert!(!ReportStatus::of(held, Some(d(12, 25)), d(12, 31), 15).is_late());
+        assert!(!ReportStatus::of(held, None, d(12, 25), 15).is_late());
         // Its substance: the opinions gathered and each member's 对照检查材料.
         let bare = check_submission(
             MeetingKind::DemocraticLifeMeeting,
