@@ -213,6 +213,23 @@ pub struct MeetingDetail {
     pub can_rectify: bool,
 }
 
+/// Lays `over` onto `base`: objects merge key by key, any other value replaces.
+fn overlay(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(&key) {
+                    Some(inner) => overlay(inner, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over,
+    }
+}
+
 /// Refuses, at `field`, to `act` on a record other than a submitted 民主生活会 (reporting it
 /// upward and its 整改清单 come after the record).
 fn submitted_life_meeting(
@@ -688,13 +705,17 @@ impl Services {
         for stored in orglife::rule_versions(&mut tx).await? {
             let unreadable =
                 |e: serde_json::Error| ServiceError::Internal(format!("规则版本无法读取：{e}"));
-            let rules = match &stored.rules {
+            // Laid over the rules started with, so that a version recorded before a section
+            // or value was added still reads (the added ones at their current values).
+            let mut rules = serde_json::to_value(started.on(stored.from)).map_err(unreadable)?;
+            let kept = match &stored.rules {
                 Some(json) => serde_json::from_str(json).map_err(unreadable)?,
-                None => Rules {
-                    meetings: serde_json::from_str(&stored.meetings).map_err(unreadable)?,
-                    ..started.on(stored.from).clone()
-                },
+                None => {
+                    json!({ "meetings": serde_json::from_str::<serde_json::Value>(&stored.meetings).map_err(unreadable)? })
+                }
             };
+            overlay(&mut rules, kept);
+            let rules: Rules = serde_json::from_value(rules).map_err(unreadable)?;
             versions.push((stored.from, rules));
         }
         let today = self.clock().today();
@@ -2109,4 +2130,30 @@ pub fn year_range(year: i32) -> ServiceResult<(NaiveDate, NaiveDate)> {
         })
         .flatten();
     bounds.ok_or_else(|| ServiceError::invalid("year", "年份应在1949到2200之间"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version recorded before a section was added still reads: what it kept is laid over
+    /// the rules started with, value by value.
+    #[test]
+    fn an_older_recorded_version_reads_with_the_sections_added_since() {
+        let current = Rules::load(None).unwrap();
+        let mut base = serde_json::to_value(&current).unwrap();
+        // Recorded when the rules had no `training` and a shorter letter validity.
+        let mut kept = serde_json::to_value(&current).unwrap();
+        let object = kept.as_object_mut().unwrap();
+        object.remove("training");
+        object["membership_status"]["intro_letter_validity_months"] = json!(2);
+        overlay(&mut base, kept);
+        let read: Rules = serde_json::from_value(base).unwrap();
+        assert_eq!(read.membership_status.intro_letter_validity_months, 2);
+        assert_eq!(read.training, current.training);
+        assert_eq!(
+            read.membership_status.lost_contact_suspend_after_months,
+            current.membership_status.lost_contact_suspend_after_months
+        );
+    }
 }
