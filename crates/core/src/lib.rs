@@ -8,6 +8,7 @@ mod labelled;
 
 pub mod clock;
 pub mod compliance;
+pub mod conduct;
 pub mod coverage;
 pub mod duty;
 pub mod field;

@@ -276,12 +276,14 @@ impl SecurityPolicy {
         TimeDelta::days(i64::from(self.token_max_age_days))
     }
 
-    /// Whether accounts of `role` must log in with a second factor: the administrators and
-    /// the committee office always; secretaries and members as the policy says.
+    /// Whether accounts of `role` must log in with a second factor: the administrators, the
+    /// committee office and the discipline roles always; secretaries and members as the policy says.
     pub fn requires_second_factor(&self, role: Role) -> bool {
         match role {
             Role::OrgSecretary => self.second_factor_secretaries == 1,
             Role::Member => self.second_factor_members == 1,
+            // Findings and sanctions are the most sensitive records: never without a code.
+            Role::DisciplineOffice | Role::DisciplineMember => true,
             other => other.is_administrator() || other.is_bureau_wide(),
         }
     }
@@ -323,6 +325,7 @@ mod tests {
         assert!(!relaxed.requires_second_factor(Role::OrgSecretary));
         assert!(relaxed.requires_second_factor(Role::Member));
         assert!(relaxed.requires_second_factor(Role::CommitteeStaff));
+        assert!(relaxed.requires_second_factor(Role::DisciplineMember));
         assert!(relaxed.requires_second_factor(Role::SystemAdmin));
         let errors = SecurityPolicy::parse([("second_factor_members", "2")]).unwrap_err();
         assert_eq!(

@@ -14,6 +14,10 @@ labelled_enum! {
         CommitteeStaff = ("committee_staff", "党委办公室"),
         OrgSecretary = ("org_secretary", "组织书记/委员"),
         Member = ("member", "党员"),
+        /// The committee's discipline office (纪委、督察): findings and sanctions of its subtree.
+        DisciplineOffice = ("discipline_office", "纪委/督察"),
+        /// An org's 纪检委员: the findings of their org and those below it.
+        DisciplineMember = ("discipline_member", "纪检委员"),
     }
 }
 
@@ -31,6 +35,11 @@ labelled_enum! {
         RecordMeetings = ("record_meetings", "记录与审核组织生活"),
         ReadRectification = ("read_rectification", "查看整改事项"),
         Rectify = ("rectify", "落实整改、验收与回头看"),
+        ReadConduct = ("read_conduct", "查看问题线索与处分"),
+        RecordConduct = ("record_conduct", "登记问题线索与处置"),
+        DecideSanctions = ("decide_sanctions", "登记处分决定"),
+        RecordHonours = ("record_honours", "表彰奖励提名与关爱帮扶"),
+        ApproveHonours = ("approve_honours", "审批表彰奖励"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -52,9 +61,18 @@ impl Role {
         self == Role::CommitteeStaff
     }
 
-    /// Whether the role needs an org binding (`org_secretary`) or a member link (`member`).
+    /// Whether the role needs an org binding (a secretary's or a discipline role's: their
+    /// scope is that org's subtree) or a member link (`member`).
     pub fn needs_org(self) -> bool {
-        self == Role::OrgSecretary
+        matches!(
+            self,
+            Role::OrgSecretary | Role::DisciplineOffice | Role::DisciplineMember
+        )
+    }
+
+    /// The discipline roles: the only ones that read findings and sanctions (issue 16, 4).
+    pub fn is_discipline(self) -> bool {
+        matches!(self, Role::DisciplineOffice | Role::DisciplineMember)
     }
 
     pub fn needs_member(self) -> bool {
@@ -81,6 +99,8 @@ impl Role {
                     | RecordMeetings
                     | ReadRectification
                     | Rectify
+                    | RecordHonours
+                    | ApproveHonours
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -94,6 +114,7 @@ impl Role {
                     | RecordMeetings
                     | ReadRectification
                     | Rectify
+                    | RecordHonours
             ),
             // A member may see their own numbers in full, their own organisational life and
             // the rectification measures they carry (scope keeps all to their record).
@@ -101,6 +122,18 @@ impl Role {
                 permission,
                 ReadMembers | ViewPersonalData | ReadMeetings | ReadRectification
             ),
+            // The discipline roles see the orgs and members their findings name (no personal
+            // numbers) and the findings; the office alone records sanction decisions.
+            Role::DisciplineOffice => matches!(
+                permission,
+                ReadOrgs | ReadMembers | ReadConduct | RecordConduct | DecideSanctions
+            ),
+            Role::DisciplineMember => {
+                matches!(
+                    permission,
+                    ReadOrgs | ReadMembers | ReadConduct | RecordConduct
+                )
+            }
         }
     }
 }
@@ -166,7 +199,13 @@ mod tests {
 
     #[test]
     fn business_roles_hold_no_administrative_power() {
-        for role in [Role::CommitteeStaff, Role::OrgSecretary, Role::Member] {
+        for role in [
+            Role::CommitteeStaff,
+            Role::OrgSecretary,
+            Role::Member,
+            Role::DisciplineOffice,
+            Role::DisciplineMember,
+        ] {
             for admin in [
                 Permission::ManageAccounts,
                 Permission::GrantRoles,
@@ -181,15 +220,17 @@ mod tests {
     /// rule): a row per role, a column per permission in `Permission::ALL` order.
     #[test]
     fn the_permission_table_is_exactly_this() {
-        const TABLE: [(Role, &str); 6] = [
-            (Role::SystemAdmin, "000000000001000"),
-            (Role::SecurityAdmin, "000000000000110"),
-            (Role::AuditAdmin, "000000000000001"),
-            (Role::CommitteeStaff, "111111111110000"),
-            (Role::OrgSecretary, "111111011110000"),
-            (Role::Member, "001010010100000"),
+        const TABLE: [(Role, &str); 8] = [
+            (Role::SystemAdmin, "00000000000000001000"),
+            (Role::SecurityAdmin, "00000000000000000110"),
+            (Role::AuditAdmin, "00000000000000000001"),
+            (Role::CommitteeStaff, "11111111111000110000"),
+            (Role::OrgSecretary, "11111101111000100000"),
+            (Role::Member, "00101001010000000000"),
+            (Role::DisciplineOffice, "10100000000111000000"),
+            (Role::DisciplineMember, "10100000000110000000"),
         ];
-        assert_eq!(Permission::ALL.len(), 15);
+        assert_eq!(Permission::ALL.len(), 20);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()
@@ -224,7 +265,28 @@ mod tests {
             .copied()
             .filter(|r| r.needs_org())
             .collect();
-        assert_eq!(org, [Role::OrgSecretary]);
+        assert_eq!(
+            org,
+            [
+                Role::OrgSecretary,
+                Role::DisciplineOffice,
+                Role::DisciplineMember
+            ]
+        );
+        let discipline: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.is_discipline())
+            .collect();
+        assert_eq!(discipline, [Role::DisciplineOffice, Role::DisciplineMember]);
+        // Only they read findings and sanctions.
+        for role in Role::ALL {
+            assert_eq!(
+                role.permits(Permission::ReadConduct),
+                role.is_discipline(),
+                "{role:?}"
+            );
+        }
         let member: Vec<Role> = Role::ALL
             .iter()
             .copied()

@@ -12,8 +12,9 @@ pub use crate::compliance::Settings as ComplianceSettings;
 use crate::orglife::{MeetingKind, PassRule, Quorum, TalkPair, Thresholds};
 use crate::rectification::Escalation;
 use crate::rules_second::{
-    Assessment, Awards, Care, DemocraticReview, Development2026, Discipline, Disposition,
-    DuesManagement, DuesUsage, PartyBuildingFunds, PoliceInspection, SanctionEffect, Training,
+    Assessment, Awards, Care, Commendation, DemocraticReview, Development2026, Discipline,
+    Disposition, DuesManagement, DuesUsage, PartyBuildingFunds, PoliceInspection, SanctionEffect,
+    Training,
 };
 
 /// The default rules, compiled in: the first batch (RULES.md) and the second (RULES-2.md),
@@ -198,6 +199,7 @@ pub struct Rules {
     pub compliance: ComplianceSettings,
     pub plans: Plans,
     pub escalation: Escalation,
+    pub commendation: Commendation,
     // The second batch (`rules-defaults-2.toml`).
     pub dues_usage: DuesUsage,
     pub dues_management: DuesManagement,

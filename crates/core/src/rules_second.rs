@@ -212,6 +212,51 @@ pub struct Discipline {
     pub four_forms: BTreeMap<String, String>,
     pub police_five_prohibitions: ItemList,
     pub police_banquet_drinking_six_rules: ItemList,
+    /// 党纪处分 (RULES.md R6.1–R6.7; in the first file), lightest first.
+    pub party: Vec<PartySanctionRule>,
+    /// 政务处分 (R6.9; in the first file), lightest first.
+    pub government: Vec<GovernmentSanctionRule>,
+}
+
+/// One kind of 党纪处分 and what follows from it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct PartySanctionRule {
+    pub kind: String,
+    /// Months in which the member may not be promoted or further used (警告 12, …).
+    #[serde(default)]
+    pub influence_months: Option<u32>,
+    /// 留党察看: the periods a decision may set (the longest is also the most an extension
+    /// may reach).
+    #[serde(default)]
+    pub probation_options_months: Vec<u32>,
+    /// 留党察看: months after the rights are restored in which no equal or higher post.
+    #[serde(default)]
+    pub influence_after_restore_months: Option<u32>,
+    #[serde(default)]
+    pub suspends_voting_rights: bool,
+    #[serde(default)]
+    pub removes_party_posts: bool,
+    pub severity: crate::conduct::Severity,
+    /// 开除党籍: years before the person may apply to join again.
+    #[serde(default)]
+    pub rejoin_ban_years: Option<u32>,
+}
+
+/// One kind of 政务处分 and its period.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct GovernmentSanctionRule {
+    pub kind: String,
+    /// None for 开除 (no period: the employment ends).
+    #[serde(default)]
+    pub period_months: Option<u32>,
+    pub severity: crate::conduct::Severity,
+}
+
+/// 表彰 of the first file (R7.3).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Commendation {
+    /// 优秀共产党员 only for full members (第十六条).
+    pub outstanding_member_must_be_full_member: bool,
 }
 
 /// The CCDI's monthly categories of 四风 findings.

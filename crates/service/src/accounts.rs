@@ -227,7 +227,10 @@ async fn resolve_grant(
     }
     let org_id = match form.org.trim() {
         "" if role.needs_org() => {
-            return Err(ServiceError::invalid("org", "组织书记/委员须指定所在组织"));
+            return Err(ServiceError::invalid(
+                "org",
+                format!("{}须指定所在组织", role.label()),
+            ));
         }
         "" => None,
         raw => {

@@ -850,7 +850,7 @@ async fn scope_of(conn: &mut Conn, account: &AccountRow) -> ServiceResult<Scope>
         None => Scope::Nothing,
         Some(role) if role.is_administrator() => Scope::Nothing,
         Some(role) if role.is_bureau_wide() => Scope::Everything,
-        Some(Role::OrgSecretary) => match account.org_id {
+        Some(role) if role.needs_org() => match account.org_id {
             Some(org_id) => match orgs::get(conn, org_id).await? {
                 Some(org) if org.dissolved_on.is_none() => Scope::Subtree {
                     org_id,

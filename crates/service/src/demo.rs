@@ -29,6 +29,7 @@ use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
+mod conduct;
 mod life;
 mod rectify;
 
@@ -1093,12 +1094,23 @@ impl Services {
             .await?;
         progress("整改", rectifications as u64, rectifications as u64);
         self.demo_duty(&mut tx, &plan, &ids).await?;
+        // The demo branch of the secretary and 纪检委员 accounts holds a 留党察看 under way.
+        let demo_branch = plan.orgs.iter().position(|o| {
+            o.code
+                == match scale {
+                    DemoScale::City => "FJ0JG0",
+                    DemoScale::Province => "C01-FJ0JG0",
+                }
+        });
+        let findings = self
+            .demo_conduct(&mut tx, &plan, &ids, demo_branch, seed)
+            .await?;
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
@@ -1403,6 +1415,8 @@ impl Services {
         wanted.push(("fenju1".to_owned(), Role::OrgSecretary, sub_bureau, None));
         wanted.push(("zhibu1".to_owned(), Role::OrgSecretary, branch_a, None));
         wanted.push(("zhibu2".to_owned(), Role::OrgSecretary, branch_b, None));
+        wanted.push(("jiwei".to_owned(), Role::DisciplineOffice, Some(0), None));
+        wanted.push(("jijian1".to_owned(), Role::DisciplineMember, branch_a, None));
         let member = plan.members.iter().find(|m| Some(m.branch) == branch_a);
         wanted.push(("dangyuan1".to_owned(), Role::Member, branch_a, member));
 

@@ -411,7 +411,7 @@ pub fn period_label(slot: &Slot) -> String {
     }
 }
 
-fn required(
+pub(crate) fn required(
     raw: &str,
     label: &'static str,
     max: usize,
@@ -422,7 +422,7 @@ fn required(
         .unwrap_or_default()
 }
 
-fn optional(
+pub(crate) fn optional(
     raw: &str,
     label: &'static str,
     max: usize,
@@ -451,7 +451,20 @@ fn long_text(raw: &str, max: usize, field: &'static str, e: &mut FieldErrors) ->
 
 /// The members a record of `kind` expects on `on`: the committee for 支委会 and 民主生活会,
 /// the parent branch's roll for a 党小组 (groups keep no roll of their own), else the branch's.
+/// A member under 留党察看 that day is on the roll without a vote (R6.4, R8.4).
 async fn expected_roll(
+    conn: &mut Conn,
+    book: &RuleBook,
+    org: &Org,
+    kind: MeetingKind,
+    on: NaiveDate,
+) -> ServiceResult<Vec<RollMember>> {
+    let mut roll = roll_of_kind(conn, org, kind, on).await?;
+    crate::conduct::suspend_votes(conn, book, &mut roll, on).await?;
+    Ok(roll)
+}
+
+async fn roll_of_kind(
     conn: &mut Conn,
     org: &Org,
     kind: MeetingKind,
@@ -811,7 +824,7 @@ impl Services {
             .await?;
         let org = self.load_org(actor, org_id, "meeting.create").await?;
         let mut tx = self.db().read().await?;
-        let roll = expected_roll(&mut tx, &org, kind, on).await?;
+        let roll = expected_roll(&mut tx, &self.rule_book(), &org, kind, on).await?;
         tx.commit().await?;
         Ok(roll)
     }
@@ -905,7 +918,7 @@ impl Services {
 
         // Attendees against the roll of the day.
         let roll = match (kind, held_on) {
-            (Some(kind), Some(on)) => expected_roll(conn, org, kind, on).await?,
+            (Some(kind), Some(on)) => expected_roll(conn, &self.rule_book(), org, kind, on).await?,
             _ => Vec::new(),
         };
         let on_roll: HashMap<i64, &RollMember> = roll.iter().map(|r| (r.member_id, r)).collect();

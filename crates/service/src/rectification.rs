@@ -397,19 +397,35 @@ impl Services {
             .await?;
         self.check_org_code(actor, &form.org, "org", "inspection.create")
             .await?;
-        let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let inspection = self.insert_inspection(&mut tx, actor, form).await?;
+        let id = self
+            .open_inspection_in(&mut tx, actor, form, findings)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Inserts an inspection with its findings inside the caller's transaction, audited, with
+    /// no permission check of its own: for another area that hands a problem over to
+    /// rectification under its own permission (a finding of the discipline office). The org
+    /// must be in the actor's scope.
+    pub(crate) async fn open_inspection_in(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        form: &InspectionForm,
+        findings: &[FindingForm],
+    ) -> ServiceResult<i64> {
+        let now = self.clock().now();
+        let inspection = self.insert_inspection(tx, actor, form).await?;
         let id = inspection.id;
         let event = Event::new("inspection.create")
             .object("inspection", id)
             .detail(json!({ "org": inspection.org_id, "feedback_ref": inspection.feedback_ref }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        audit::write(tx, self.crypto(), actor.into(), now, event).await?;
         for finding in findings {
-            self.insert_finding(&mut tx, actor, &inspection, finding)
-                .await?;
+            self.insert_finding(tx, actor, &inspection, finding).await?;
         }
-        tx.commit().await?;
         Ok(id)
     }
 

@@ -257,6 +257,46 @@ fn coded_inputs_declare_the_codes_the_server_takes() {
                     .collect(),
             ),
         ),
+        (
+            "ConductFindingInput",
+            "source",
+            codes(
+                dangjian_core::conduct::Source::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+        (
+            "ConductFindingInput",
+            "category_group",
+            codes(
+                dangjian_core::conduct::CategoryGroup::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+        (
+            "HandlingInput",
+            "handling",
+            codes(
+                dangjian_core::conduct::Handling::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+        (
+            "SanctionInput",
+            "track",
+            codes(
+                dangjian_core::conduct::Track::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
     ];
     for (schema, field, pattern) in expected {
         assert_eq!(

@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod caching;
 mod cli;
+mod conduct;
 mod contract;
 mod coverage;
 mod duty;

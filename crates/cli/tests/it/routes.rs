@@ -169,51 +169,69 @@ async fn every_api_route_but_the_document_refuses_a_request_without_a_token() {
 /// id. 200 opens, 403 is refused for the role (and the refusal audited), 303 sends the member
 /// to their own record or the exporter to confirm their password. The same table is in
 /// `docs/security.md`; the cells are compared one by one.
-const MATRIX: &[(&str, [u16; 6])] = &[
-    // page                          sys  sec  aud  office secretary member
-    ("/", [200, 200, 200, 200, 200, 200]),
-    ("/password", [200, 200, 200, 200, 200, 200]),
-    ("/2fa", [200, 200, 200, 200, 200, 200]),
+const MATRIX: &[(&str, [u16; 8])] = &[
+    // page                          sys  sec  aud  office secretary member discipline 纪检委员
+    ("/", [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/password", [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/2fa", [200, 200, 200, 200, 200, 200, 200, 200]),
     // Only while one's own enrolment is pending; every client here is enrolled or not started.
-    ("/2fa/qr.svg", [404, 404, 404, 404, 404, 404]),
-    ("/reauth", [200, 200, 200, 200, 200, 200]),
-    ("/orgs", [403, 403, 403, 200, 200, 403]),
-    ("/orgs/new", [403, 403, 403, 200, 200, 403]),
-    ("/coverage", [403, 403, 403, 200, 200, 403]),
-    ("/terms", [403, 403, 403, 200, 200, 403]),
+    ("/2fa/qr.svg", [404, 404, 404, 404, 404, 404, 404, 404]),
+    ("/reauth", [200, 200, 200, 200, 200, 200, 200, 200]),
+    ("/orgs", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/orgs/new", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/coverage", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/terms", [403, 403, 403, 200, 200, 403, 200, 200]),
     // A member's "list" is their own record: they are sent to it.
-    ("/members", [403, 403, 403, 200, 200, 303]),
-    ("/members/new", [403, 403, 403, 200, 200, 403]),
+    ("/members", [403, 403, 403, 200, 200, 303, 200, 200]),
+    ("/members/new", [403, 403, 403, 200, 200, 403, 403, 403]),
     // Exports ask for the password again first (303 to the confirmation page).
-    ("/members/export", [403, 403, 403, 303, 303, 403]),
-    ("/members/import", [403, 403, 403, 200, 200, 403]),
+    ("/members/export", [403, 403, 403, 303, 303, 403, 403, 403]),
+    ("/members/import", [403, 403, 403, 200, 200, 403, 403, 403]),
     (
         "/members/import/template.xlsx",
-        [403, 403, 403, 200, 200, 403],
+        [403, 403, 403, 200, 200, 403, 403, 403],
     ),
-    ("/probation", [403, 403, 403, 200, 200, 403]),
-    ("/transfers", [403, 403, 403, 200, 200, 403]),
-    ("/mobile", [403, 403, 403, 200, 200, 403]),
-    ("/stats", [403, 403, 403, 200, 200, 403]),
-    ("/stats.xlsx", [403, 403, 403, 200, 200, 403]),
+    ("/probation", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/transfers", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/mobile", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/stats", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/stats.xlsx", [403, 403, 403, 200, 200, 403, 200, 200]),
     // A member's organisational life is their own participation.
-    ("/orglife", [403, 403, 403, 200, 200, 200]),
-    ("/orglife/overview", [403, 403, 403, 200, 200, 403]),
-    ("/meetings", [403, 403, 403, 200, 200, 403]),
+    ("/orglife", [403, 403, 403, 200, 200, 200, 403, 403]),
+    (
+        "/orglife/overview",
+        [403, 403, 403, 200, 200, 403, 403, 403],
+    ),
+    ("/meetings", [403, 403, 403, 200, 200, 403, 403, 403]),
     // A member's rectification is the measures they carry; they see no inspection.
-    ("/rectification", [403, 403, 403, 200, 200, 200]),
-    ("/rectification/overview", [403, 403, 403, 200, 200, 403]),
-    ("/inspections", [403, 403, 403, 200, 200, 200]),
-    ("/inspections/new", [403, 403, 403, 200, 200, 403]),
+    ("/rectification", [403, 403, 403, 200, 200, 200, 403, 403]),
+    (
+        "/rectification/overview",
+        [403, 403, 403, 200, 200, 403, 403, 403],
+    ),
+    ("/inspections", [403, 403, 403, 200, 200, 200, 403, 403]),
+    ("/inspections/new", [403, 403, 403, 200, 200, 403, 403, 403]),
     // The plain address sends each to its own org's board (the office to the top org's).
-    ("/duty", [403, 403, 403, 303, 303, 403]),
-    ("/units", [403, 403, 403, 200, 200, 403]),
-    ("/units/new", [403, 403, 403, 200, 403, 403]),
-    ("/accounts", [200, 200, 403, 403, 403, 403]),
-    ("/security", [403, 200, 403, 403, 403, 403]),
-    ("/audit", [403, 403, 200, 403, 403, 403]),
-    ("/audit/verify", [403, 403, 200, 403, 403, 403]),
-    ("/audit/export.jsonl", [403, 403, 303, 403, 403, 403]),
+    ("/duty", [403, 403, 403, 303, 303, 403, 403, 403]),
+    ("/conduct", [403, 403, 403, 403, 403, 403, 200, 200]),
+    (
+        "/conduct/findings/new",
+        [403, 403, 403, 403, 403, 403, 200, 200],
+    ),
+    (
+        "/conduct/sanctions",
+        [403, 403, 403, 403, 403, 403, 200, 200],
+    ),
+    ("/units", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/units/new", [403, 403, 403, 200, 403, 403, 403, 403]),
+    ("/accounts", [200, 200, 403, 403, 403, 403, 403, 403]),
+    ("/security", [403, 200, 403, 403, 403, 403, 403, 403]),
+    ("/audit", [403, 403, 200, 403, 403, 403, 403, 403]),
+    ("/audit/verify", [403, 403, 200, 403, 403, 403, 403, 403]),
+    (
+        "/audit/export.jsonl",
+        [403, 403, 303, 403, 403, 403, 403, 403],
+    ),
 ];
 
 #[tokio::test]
@@ -229,6 +247,10 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
         app.login_as("m_secretary", Role::OrgSecretary, Some("A1"), None)
             .await,
         app.login_as("m_member", Role::Member, None, Some("200001"))
+            .await,
+        app.login_as("m_discipline", Role::DisciplineOffice, Some("DW"), None)
+            .await,
+        app.login_as("m_jijian", Role::DisciplineMember, Some("A1"), None)
             .await,
     ];
     // Every id-free GET page is in the matrix, so a new page cannot slip past it.
@@ -246,7 +268,16 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
     }
     let mut wrong = Vec::new();
     for (page, expected) in MATRIX {
-        let roles = ["sys", "sec", "aud", "office", "secretary", "member"];
+        let roles = [
+            "sys",
+            "sec",
+            "aud",
+            "office",
+            "secretary",
+            "member",
+            "discipline",
+            "jijian",
+        ];
         for ((client, want), role) in clients.iter().zip(expected).zip(roles) {
             let got = client.get(app.url(page)).send().await.unwrap().status();
             if got.as_u16() != *want {
@@ -260,29 +291,47 @@ async fn the_authorisation_matrix_holds_cell_by_cell() {
 }
 
 /// The same matrix for the API, role × every id-free GET of the OpenAPI document, by token.
-const API_MATRIX: &[(&str, [u16; 6])] = &[
-    // path                   sys  sec  aud  office secretary member
-    ("/orgs", [403, 403, 403, 200, 200, 403]),
-    ("/units", [403, 403, 403, 200, 200, 403]),
-    ("/dashboard", [403, 403, 403, 200, 200, 403]),
-    ("/members", [403, 403, 403, 200, 200, 200]),
-    ("/members/export", [403, 403, 403, 200, 200, 403]),
-    ("/coverage", [403, 403, 403, 200, 200, 403]),
-    ("/statistics", [403, 403, 403, 200, 200, 403]),
-    ("/reelections", [403, 403, 403, 200, 200, 403]),
-    ("/transfers", [403, 403, 403, 200, 200, 403]),
-    ("/probation", [403, 403, 403, 200, 200, 403]),
-    ("/mobile", [403, 403, 403, 200, 200, 403]),
-    ("/lost-contact", [403, 403, 403, 200, 200, 403]),
-    ("/inflow", [403, 403, 403, 200, 200, 403]),
-    ("/meetings", [403, 403, 403, 200, 200, 403]),
-    ("/compliance", [403, 403, 403, 200, 200, 403]),
-    ("/orglife/todo", [403, 403, 403, 200, 200, 403]),
+const API_MATRIX: &[(&str, [u16; 8])] = &[
+    // path                   sys  sec  aud  office secretary member discipline 纪检委员
+    ("/orgs", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/units", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/dashboard", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/members", [403, 403, 403, 200, 200, 200, 200, 200]),
+    ("/members/export", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/coverage", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/statistics", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/reelections", [403, 403, 403, 200, 200, 403, 200, 200]),
+    ("/transfers", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/probation", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/mobile", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/lost-contact", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/inflow", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/meetings", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/compliance", [403, 403, 403, 200, 200, 403, 403, 403]),
+    ("/orglife/todo", [403, 403, 403, 200, 200, 403, 403, 403]),
     // Every business account may ask; only a member's has entries.
-    ("/me/orglife", [403, 403, 403, 200, 200, 200]),
-    ("/inspections", [403, 403, 403, 200, 200, 200]),
-    ("/rectification/todo", [403, 403, 403, 200, 200, 200]),
-    ("/rectification/overview", [403, 403, 403, 200, 200, 403]),
+    ("/me/orglife", [403, 403, 403, 200, 200, 200, 403, 403]),
+    ("/inspections", [403, 403, 403, 200, 200, 200, 403, 403]),
+    (
+        "/rectification/todo",
+        [403, 403, 403, 200, 200, 200, 403, 403],
+    ),
+    (
+        "/rectification/overview",
+        [403, 403, 403, 200, 200, 403, 403, 403],
+    ),
+    (
+        "/conduct/findings",
+        [403, 403, 403, 403, 403, 403, 200, 200],
+    ),
+    (
+        "/conduct/sanctions",
+        [403, 403, 403, 403, 403, 403, 200, 200],
+    ),
+    (
+        "/conduct/categories",
+        [403, 403, 403, 403, 403, 403, 200, 200],
+    ),
 ];
 
 #[tokio::test]
@@ -297,6 +346,8 @@ async fn the_api_authorisation_matrix_holds_cell_by_cell() {
         ("a_office", Role::CommitteeStaff, "", ""),
         ("a_secretary", Role::OrgSecretary, "A1", ""),
         ("a_member", Role::Member, "", "200001"),
+        ("a_discipline", Role::DisciplineOffice, "DW", ""),
+        ("a_jijian", Role::DisciplineMember, "A1", ""),
     ];
     let mut tokens = Vec::new();
     for (login, role, org, police_number) in accounts {

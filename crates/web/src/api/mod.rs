@@ -4,6 +4,7 @@
 //! drift from them.
 
 mod committees;
+mod conduct;
 mod duty;
 mod groups;
 mod imports;
@@ -29,7 +30,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料；作风纪律：问题线索、处置与四种形态、处分及其影响期（仅纪检人员）、党员可否评先评优与晋职。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -128,6 +129,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::file))
         .routes(routes!(rectification::todo))
         .routes(routes!(rectification::overview))
+        .routes(routes!(conduct::findings, conduct::record))
+        .routes(routes!(conduct::finding))
+        .routes(routes!(conduct::handle))
+        .routes(routes!(conduct::rectify))
+        .routes(routes!(conduct::sanctions, conduct::record_sanction))
+        .routes(routes!(conduct::sanction))
+        .routes(routes!(conduct::progress))
+        .routes(routes!(conduct::categories))
+        .routes(routes!(conduct::eligibility))
         .routes(routes!(duty::board, duty::add_duty))
         .routes(routes!(duty::add_plan))
         .routes(routes!(duty::add_task))

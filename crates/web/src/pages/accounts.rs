@@ -224,7 +224,13 @@ struct DetailPage {
 
 fn detail_page(actor: &Actor, account: &AccountView) -> DetailPage {
     let item = AccountItem::from(account);
-    let business = [Role::CommitteeStaff, Role::OrgSecretary, Role::Member];
+    let business = [
+        Role::CommitteeStaff,
+        Role::OrgSecretary,
+        Role::DisciplineOffice,
+        Role::DisciplineMember,
+        Role::Member,
+    ];
     DetailPage {
         layout: Layout::new(actor, "/accounts", account.login.clone())
             .crumb("账号", Some("/accounts".to_owned()))

@@ -374,6 +374,10 @@ struct DetailPage {
     events: Vec<(String, String, String, String)>,
     /// 党性分析: (record id, date, meeting and org, text, feedback).
     analyses: Vec<(i64, String, String, String, String)>,
+    /// What the member may not be or do because of sanctions (issue 16, 4): the effects, and
+    /// their causes for the discipline roles only.
+    effects: Vec<String>,
+    effect_causes: Option<Vec<String>>,
     /// (letter, from, to, issued, status)
     transfers: Vec<(String, String, String, String, String)>,
 }
@@ -552,6 +556,8 @@ fn detail_page(
         transition_error: None,
         months: (6..=12).collect(),
         analyses: Vec::new(),
+        effects: Vec::new(),
+        effect_causes: None,
         events: life
             .events
             .iter()
@@ -608,6 +614,9 @@ async fn full_detail(
             )
         })
         .collect();
+    let effects = state.services.member_effects(actor, id).await?;
+    page.effects = effects.derived;
+    page.effect_causes = effects.causes;
     Ok(page)
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod conduct;
 mod coverage;
 mod dashboard;
 mod duty;
@@ -107,6 +108,18 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/report", post(orglife::report))
         .route("/meetings/{id}/rectify", post(orglife::rectify))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route("/conduct", get(conduct::home))
+        .route("/conduct/findings/new", get(conduct::new_finding))
+        .route("/conduct/findings", post(conduct::create_finding))
+        .route("/conduct/findings/{id}", get(conduct::finding))
+        .route("/conduct/findings/{id}/handle", post(conduct::handle))
+        .route("/conduct/findings/{id}/rectify", post(conduct::rectify))
+        .route(
+            "/conduct/sanctions",
+            get(conduct::sanctions).post(conduct::create_sanction),
+        )
+        .route("/conduct/sanctions/{id}", get(conduct::sanction))
+        .route("/conduct/sanctions/{id}/progress", post(conduct::progress))
         .route("/duty", get(duty::home))
         .route("/orgs/{id}/duty", get(duty::board))
         .route("/orgs/{id}/duties", post(duty::add_duty))
