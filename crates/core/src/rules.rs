@@ -274,6 +274,11 @@ impl Rules {
         self.escalation
             .check()
             .map_err(|m| RulesError::Value(m.to_owned()))?;
+        if crate::care::glorious_fifty_window(2000, self).is_none() {
+            return Err(RulesError::Value(
+                "“光荣在党50年”的计算日须为月-日，如 07-01".to_owned(),
+            ));
+        }
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }
@@ -500,6 +505,10 @@ mod tests {
         ));
         assert!(matches!(
             Rules::load(Some("[escalation]\nyellow_days_before = 30")),
+            Err(RulesError::Value(_))
+        ));
+        assert!(matches!(
+            Rules::load(Some("[awards.party]\nglorious_50_years_cutoff = \"七一\"")),
             Err(RulesError::Value(_))
         ));
     }

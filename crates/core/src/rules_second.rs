@@ -203,6 +203,10 @@ pub struct Care {
     pub visit_target_groups: Vec<String>,
     pub holiday_visits: Vec<String>,
     pub political_birthday_reminder: bool,
+    /// Days before a 政治生日 (the anniversary of joining) the to-do list names the member.
+    pub political_birthday_notice_days: u32,
+    /// Days without a follow-up after which an open hardship case is named in the to-do list.
+    pub hardship_follow_up_days: u32,
 }
 
 /// 四风, 八项规定 and police-conduct categories (M8.x).

@@ -29,6 +29,7 @@ use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{Services, secret};
 
+mod care;
 mod conduct;
 mod life;
 mod rectify;
@@ -1105,12 +1106,15 @@ impl Services {
         let findings = self
             .demo_conduct(&mut tx, &plan, &ids, demo_branch, seed)
             .await?;
+        let honours = self
+            .demo_care(&mut tx, &plan, &ids, demo_branch, seed)
+            .await?;
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;

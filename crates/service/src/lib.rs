@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 mod bootstrap;
 mod cache;
+pub mod care;
 pub mod conduct;
 pub mod coverage;
 pub mod crypto;

@@ -12,6 +12,7 @@ mod sql;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod care;
 pub mod conduct;
 pub mod coverage;
 pub mod duty;

@@ -558,3 +558,85 @@ pub async fn sealed_after(
         })
         .collect()
 }
+
+/// An active member whose day of joining falls in a range of days of the year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anniversary {
+    pub member_id: i64,
+    pub name: String,
+    pub branch_name: String,
+    pub joined_on: NaiveDate,
+}
+
+/// Active members in scope whose day of joining (`MM-DD`) lies from `from` through `to`,
+/// inclusive; when the range passes the new year `from` is later than `to`. What the 政治生日
+/// reminders of the coming days read.
+pub async fn joined_between(
+    conn: &mut Conn,
+    scope: &Scope,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<Anniversary>> {
+    let mut q = Sql::new(
+        "SELECT m.id, m.name, b.name AS branch_name, m.joined_on FROM members m \
+         JOIN orgs b ON b.id = m.branch_id WHERE m.status = 'active'",
+    );
+    push_org_scope(&mut q, scope, "b.path");
+    if from <= to {
+        q.push(" AND substr(m.joined_on, 6, 5) >= ")
+            .bind(from.to_owned())
+            .push(" AND substr(m.joined_on, 6, 5) <= ")
+            .bind(to.to_owned());
+    } else {
+        q.push(" AND (substr(m.joined_on, 6, 5) >= ")
+            .bind(from.to_owned())
+            .push(" OR substr(m.joined_on, 6, 5) <= ")
+            .bind(to.to_owned())
+            .push(")");
+    }
+    q.push(" ORDER BY b.path, m.id LIMIT 2000");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Anniversary {
+                member_id: row.int("id")?,
+                name: row.text("name")?,
+                branch_name: row.text("branch_name")?,
+                joined_on: row.date("joined_on")?,
+            })
+        })
+        .collect()
+}
+
+/// Active full members in scope who became full members from `after` (exclusive) through
+/// `through` (inclusive), oldest first: the 光荣在党50年 list of a year reads the window of
+/// full-membership days that reach fifty years by its cutoff and not by the year before's.
+pub async fn full_between(
+    conn: &mut Conn,
+    scope: &Scope,
+    after: NaiveDate,
+    through: NaiveDate,
+) -> StoreResult<Vec<Anniversary>> {
+    let mut q = Sql::new(
+        "SELECT m.id, m.name, b.name AS branch_name, m.full_membership_on AS joined_on FROM members m \
+         JOIN orgs b ON b.id = m.branch_id WHERE m.status = 'active' AND m.full_membership_on > ",
+    );
+    q.bind(date_text(after))
+        .push(" AND m.full_membership_on <= ")
+        .bind(date_text(through));
+    push_org_scope(&mut q, scope, "b.path");
+    q.push(" ORDER BY m.full_membership_on, m.id LIMIT 5000");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Anniversary {
+                member_id: row.int("id")?,
+                name: row.text("name")?,
+                branch_name: row.text("branch_name")?,
+                joined_on: row.date("joined_on")?,
+            })
+        })
+        .collect()
+}

@@ -45,6 +45,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("/duty", "责任落实", Some(Permission::Rectify)),
     ("/conduct", "作风纪律", Some(Permission::ReadConduct)),
+    ("/care", "关爱表彰", Some(Permission::RecordHonours)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod browser;
 mod caching;
+mod care;
 mod cli;
 mod conduct;
 mod contract;

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use dangjian_core::coverage::Subject;
 use dangjian_core::role::Role;
 use dangjian_service::accounts::GrantForm;
+use dangjian_service::conduct::{FindingFilter, FindingForm, SanctionForm};
 use dangjian_service::duty::{DutyForm, PlanForm, TaskForm};
 use dangjian_service::orgs::MoveForm;
 use dangjian_service::{Actor, LoginOutcome, Origin, Page, ServiceError};
@@ -180,14 +181,13 @@ async fn trial(seed: u64) {
         .filter(|(_, k)| **k == "branch")
         .map(|(id, _)| *id)
         .collect();
+    let mut police_number: HashMap<i64, String> = HashMap::new();
     for n in 10..40 {
         let branch = branches[rng.below(branches.len())];
-        let id = app
-            .services
-            .create_member(&office, &member_form(n, &r.code[&branch]))
-            .await
-            .unwrap();
+        let form = member_form(n, &r.code[&branch]);
+        let id = app.services.create_member(&office, &form).await.unwrap();
         r.branch_of.insert(id, branch);
+        police_number.insert(id, form.police_number);
     }
     // Move a few branches and general branches under another committee or general branch.
     for _ in 0..4 {
@@ -283,6 +283,124 @@ async fn trial(seed: u64) {
         .collect();
     assert_eq!(copies.len(), below.len());
 
+    // Findings about random members and orgs, sanctions of random members (issue 16): the
+    // discipline office records them with the whole tree in view.
+    let jiwei = Actor {
+        role: Some(Role::DisciplineOffice),
+        login: "fixture-jiwei".to_owned(),
+        ..office.clone()
+    };
+    let recorded: Vec<i64> = police_number.keys().copied().collect();
+    let mut findings: Vec<(i64, Option<i64>, i64)> = Vec::new();
+    for k in 0..10 {
+        let (member, org) = if k % 3 == 2 {
+            let orgs: Vec<i64> = r.parent.keys().copied().collect();
+            (None, orgs[rng.below(orgs.len())])
+        } else {
+            let m = recorded[rng.below(recorded.len())];
+            (Some(m), r.branch_of[&m])
+        };
+        let form = FindingForm {
+            source: "police_inspection".to_owned(),
+            member: member
+                .map(|m| police_number[&m].clone())
+                .unwrap_or_default(),
+            org: if member.is_none() {
+                r.code[&org].clone()
+            } else {
+                String::new()
+            },
+            category_group: "police_conduct".to_owned(),
+            category: "警容风纪与着装".to_owned(),
+            facts: format!("问题{k}"),
+            found_on: "2026-03-01".to_owned(),
+        };
+        let id = app.services.record_finding(&jiwei, &form).await.unwrap();
+        findings.push((id, member, org));
+    }
+    let mut sanctions: Vec<(i64, i64)> = Vec::new();
+    for k in 0..4 {
+        let m = recorded[rng.below(recorded.len())];
+        let form = SanctionForm {
+            member: police_number[&m].clone(),
+            track: "party".to_owned(),
+            kind: "警告".to_owned(),
+            decided_on: "2026-02-01".to_owned(),
+            deciding_body: "纪委".to_owned(),
+            document_ref: format!("{k}号"),
+            ..Default::default()
+        };
+        sanctions.push((
+            app.services.record_sanction(&jiwei, &form).await.unwrap(),
+            m,
+        ));
+    }
+
+    // 纪检委员 bound to random orgs see exactly the findings and sanctions of their subtree
+    // (a member's by the member's branch now, after the moves).
+    let ids: Vec<i64> = r.parent.keys().copied().collect();
+    for d in 0..4 {
+        let bound = ids[rng.below(ids.len())];
+        let login = format!("jijian{d}");
+        let grant = GrantForm {
+            role: Role::DisciplineMember.code().to_owned(),
+            org: r.code[&bound].clone(),
+            ..Default::default()
+        };
+        app.services
+            .cli_add_user(&login, "", &grant, PASSWORD)
+            .await
+            .unwrap();
+        let actor = actor_of(&app, &login).await;
+        let orgs = r.orgs_under(bound);
+        let members = r.members_under(bound);
+        let case = format!("seed {seed}, {login} bound to {}", r.code[&bound]);
+        let expected: BTreeSet<i64> = findings
+            .iter()
+            .filter(|(_, member, org)| match member {
+                Some(m) => members.contains(m),
+                None => orgs.contains(org),
+            })
+            .map(|(id, ..)| *id)
+            .collect();
+        let page = Page {
+            number: 1,
+            size: 1000,
+        };
+        let (listed, total) = app
+            .services
+            .findings(&actor, FindingFilter::default(), page)
+            .await
+            .unwrap();
+        let seen: BTreeSet<i64> = listed.iter().map(|f| f.id).collect();
+        assert_eq!(seen, expected, "findings: {case}");
+        assert_eq!(total, expected.len() as i64, "findings total: {case}");
+        for (id, ..) in &findings {
+            let detail = app.services.finding(&actor, *id).await;
+            assert_eq!(
+                detail.is_ok(),
+                expected.contains(id),
+                "finding {id}: {case}"
+            );
+        }
+        let expected: BTreeSet<i64> = sanctions
+            .iter()
+            .filter(|(_, m)| members.contains(m))
+            .map(|(id, _)| *id)
+            .collect();
+        let (listed, _) = app.services.sanctions(&actor, page).await.unwrap();
+        let seen: BTreeSet<i64> = listed.iter().map(|s| s.row.id).collect();
+        assert_eq!(seen, expected, "sanctions: {case}");
+        for (id, _) in &sanctions {
+            let detail = app.services.sanction(&actor, *id).await;
+            assert_eq!(
+                detail.is_ok(),
+                expected.contains(id),
+                "sanction {id}: {case}"
+            );
+        }
+    }
+
     // Secretaries bound to random orgs, and a member's own account.
     let ids: Vec<i64> = r.parent.keys().copied().collect();
     let all_members: Vec<i64> = r.branch_of.keys().copied().collect();
@@ -303,6 +421,36 @@ async fn trial(seed: u64) {
         let orgs = r.orgs_under(bound);
         let members = r.members_under(bound);
         let case = format!("seed {seed}, {login} bound to {}", r.code[&bound]);
+
+        // Findings and sanctions are not theirs to read at all; the effects are, in scope.
+        assert!(matches!(
+            app.services
+                .findings(
+                    &actor,
+                    FindingFilter::default(),
+                    Page {
+                        number: 1,
+                        size: 10
+                    }
+                )
+                .await,
+            Err(ServiceError::Forbidden)
+        ));
+        for (_, m) in &sanctions {
+            let effects = app.services.member_effects(&actor, *m).await;
+            if members.contains(m) {
+                let effects = effects.unwrap();
+                assert!(
+                    effects.causes.is_none() && !effects.derived.is_empty(),
+                    "{case}"
+                );
+            } else {
+                assert!(
+                    matches!(effects, Err(ServiceError::NotFound)),
+                    "effects {m}: {case}"
+                );
+            }
+        }
 
         // The roster, the member detail and history, for every member there is.
         let listed = app

@@ -3,6 +3,7 @@
 //! behind the token. The OpenAPI document is generated from these handlers, so it cannot
 //! drift from them.
 
+mod care;
 mod committees;
 mod conduct;
 mod duty;
@@ -30,7 +31,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料；作风纪律：问题线索、处置与四种形态、处分及其影响期（仅纪检人员）、党员可否评先评优与晋职。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料；作风纪律：问题线索、处置与四种形态、处分及其影响期（仅纪检人员）、党员可否评先评优与晋职；关爱表彰：表彰奖励的提名与审批、走访慰问、困难党员帮扶、政治生日与“光荣在党50年”名单。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -129,6 +130,17 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::file))
         .routes(routes!(rectification::todo))
         .routes(routes!(rectification::overview))
+        .routes(routes!(care::commendations, care::propose))
+        .routes(routes!(care::commendation))
+        .routes(routes!(care::decide))
+        .routes(routes!(care::honours))
+        .routes(routes!(care::visits, care::record_visit))
+        .routes(routes!(care::hardship_cases, care::register_hardship))
+        .routes(routes!(care::hardship_case))
+        .routes(routes!(care::follow_up))
+        .routes(routes!(care::close))
+        .routes(routes!(care::todo))
+        .routes(routes!(care::glorious_fifty))
         .routes(routes!(conduct::findings, conduct::record))
         .routes(routes!(conduct::finding))
         .routes(routes!(conduct::handle))

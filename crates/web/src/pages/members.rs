@@ -378,6 +378,8 @@ struct DetailPage {
     /// their causes for the discipline roles only.
     effects: Vec<String>,
     effect_causes: Option<Vec<String>>,
+    /// Approved honours: (day, what, by whom).
+    honours: Vec<(String, String, String)>,
     /// (letter, from, to, issued, status)
     transfers: Vec<(String, String, String, String, String)>,
 }
@@ -558,6 +560,7 @@ fn detail_page(
         analyses: Vec::new(),
         effects: Vec::new(),
         effect_causes: None,
+        honours: Vec::new(),
         events: life
             .events
             .iter()
@@ -617,6 +620,19 @@ async fn full_detail(
     let effects = state.services.member_effects(actor, id).await?;
     page.effects = effects.derived;
     page.effect_causes = effects.causes;
+    page.honours = state
+        .services
+        .member_honours(actor, id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            (
+                h.decided_on.map(view::date).unwrap_or_default(),
+                format!("{}：{}", h.system.label(), h.kind),
+                h.approver.unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(page)
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod care;
 mod conduct;
 mod coverage;
 mod dashboard;
@@ -108,6 +109,21 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/report", post(orglife::report))
         .route("/meetings/{id}/rectify", post(orglife::rectify))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route("/care", get(care::home))
+        .route(
+            "/care/commendations",
+            get(care::commendations).post(care::propose),
+        )
+        .route("/care/commendations/{id}", get(care::commendation))
+        .route("/care/commendations/{id}/decision", post(care::decide))
+        .route("/care/visits", get(care::visits).post(care::record_visit))
+        .route(
+            "/care/hardship",
+            get(care::hardship).post(care::register_hardship),
+        )
+        .route("/care/hardship/{id}", get(care::hardship_case))
+        .route("/care/hardship/{id}/follow-ups", post(care::follow_up))
+        .route("/care/hardship/{id}/close", post(care::close))
         .route("/conduct", get(conduct::home))
         .route("/conduct/findings/new", get(conduct::new_finding))
         .route("/conduct/findings", post(conduct::create_finding))
