@@ -1065,3 +1065,146 @@ async fn the_administrators_set_a_password_in_two_halves_in_a_real_browser() {
     );
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
+
+/// Issue 16: the discipline office records a finding on the page and handles it with a
+/// 留党察看; the committee office then sees only the effect on the member's record, and a
+/// proposal for that member is refused with it; the pages at desktop and phone width.
+#[tokio::test]
+async fn a_finding_becomes_a_sanction_and_the_office_sees_only_its_effect_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let member = app.fixture.member_a1;
+    app.login_as("jiwei", Role::DisciplineOffice, Some("DW"), None)
+        .await;
+    app.login_as("dangwei", Role::CommitteeStaff, None, None)
+        .await;
+    let driver = Driver::start().await;
+    driver.log_in(&app, "jiwei").await;
+    driver.goto(&app.url("/conduct/findings/new")).await;
+    driver.wait_for_text("问题涉及").await;
+    driver
+        .set_value("select[name=source]", "discipline_inspection")
+        .await;
+    driver.set_value("input[name=found_on]", "2026-03-02").await;
+    driver.type_into("input[name=member]", "200001").await;
+    driver
+        .set_value("select[name=category]", "eight_rules|违规吃喝")
+        .await;
+    driver
+        .type_into("textarea[name=facts]", "春节期间接受管理服务对象宴请")
+        .await;
+    driver.click("form button.primary").await;
+    driver.wait_for_text("处置中").await;
+    driver
+        .set_value("select[name=handling]", "party_sanction")
+        .await;
+    driver
+        .set_value("input[name=handled_on]", "2026-03-10")
+        .await;
+    driver
+        .type_into("textarea[name=outcome]", "经纪委审议，给予留党察看一年处分")
+        .await;
+    driver
+        .set_value("select[name=party_kind]", "留党察看")
+        .await;
+    driver.type_into("input[name=probation_months]", "12").await;
+    driver
+        .type_into("input[name=deciding_body]", "市公安局纪委")
+        .await;
+    driver
+        .type_into("input[name=document_ref]", "公纪〔2026〕3号")
+        .await;
+    driver.click("form[action$='/handle'] button").await;
+    let page = driver.wait_for_text("第三种形态").await;
+    assert!(page.contains("察看期内（至 2027-03-10）"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("conduct-finding.png").await.display()
+    );
+    driver.goto(&app.url("/conduct/sanctions")).await;
+    driver.wait_for_text("登记处分决定").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("conduct-sanctions.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/conduct")).await;
+    driver.wait_for_text("问题线索").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("conduct-phone.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 1366, "height": 900 }),
+        )
+        .await;
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The committee office: the effect and its end, not the facts.
+    driver.log_in(&app, "dangwei").await;
+    driver.goto(&app.url(&format!("/members/{member}"))).await;
+    let page = driver.wait_for_text("评先评优、任用与表彰").await;
+    assert!(page.contains("不可评先评优（至 2029-03-10）"), "{page}");
+    assert!(page.contains("无表决权、选举权和被选举权"));
+    assert!(!page.contains("宴请") && !page.contains("留党察看"));
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "document.querySelector('#eligibility').scrollIntoView();", "args": [] }),
+        )
+        .await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("member-eligibility.png").await.display()
+    );
+    driver.goto(&app.url("/care/commendations")).await;
+    driver.wait_for_text("提名").await;
+    driver
+        .set_value("select[name=kind]", "party|优秀共产党员")
+        .await;
+    driver.set_value("select[name=level]", "municipal").await;
+    driver.type_into("input[name=member]", "200001").await;
+    driver
+        .type_into("textarea[name=citation]", "执法办案成绩突出")
+        .await;
+    driver
+        .click("form[action='/care/commendations'] button")
+        .await;
+    let page = driver.wait_for_text("不能提名").await;
+    assert!(page.contains("该党员不可评先评优（至 2029-03-10），不能提名"));
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("care-proposal-refused.png")
+            .await
+            .display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/care")).await;
+    driver.wait_for_text("光荣在党50年").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("care-phone.png").await.display()
+    );
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}
