@@ -18,12 +18,13 @@ use dangjian_core::org::Code;
 use dangjian_core::role::Permission;
 use dangjian_core::rules::RuleBook;
 use dangjian_store::conduct::{
-    self as store, HandlingChange, NewFinding, NewSanction, SanctionProgress,
+    self as store, HandlingChange, NewEvidence, NewFinding, NewSanction, SanctionProgress,
 };
 use dangjian_store::orglife::RollMember;
 use dangjian_store::{Conn, Page, orgs};
 use serde::Deserialize;
 use serde_json::json;
+use sm3::{Digest, Sm3};
 
 use crate::Services;
 use crate::audit::{self, Event};
@@ -32,11 +33,13 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional, required};
 use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref};
 
-pub use dangjian_store::conduct::{FindingFilter, FindingRow, SanctionRow};
+pub use dangjian_store::conduct::{EvidenceRow, FindingFilter, FindingRow, SanctionRow};
 
 const SHORT: usize = 100;
 const LONG: usize = 2000;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
+/// At most this many evidence files at a time.
+const MAX_FILES: usize = 5;
 
 /// A finding as its recorder writes it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -109,6 +112,7 @@ pub struct SanctionView {
 pub struct FindingDetail {
     pub finding: FindingRow,
     pub sanction: Option<SanctionView>,
+    pub evidence: Vec<EvidenceRow>,
     pub can_handle: bool,
     pub can_decide_sanctions: bool,
     /// A finding about an org may open a rectification (once).
@@ -211,6 +215,14 @@ impl Decision<'_> {
             }
         }
     }
+}
+
+/// Whether the sanction ends the member's party posts (留党察看: R6.4), by the rules of its day.
+fn removes_posts(book: &RuleBook, s: &Sanction) -> bool {
+    matches!(
+        kind_rule(book.on(s.decided_on), s.track, &s.kind),
+        Some(rules::KindRule::Party(r)) if r.removes_party_posts
+    )
 }
 
 /// The core's view of a stored sanction.
@@ -363,6 +375,7 @@ impl Services {
             }
             _ => None,
         };
+        let evidence = store::evidence(&mut tx, id).await?;
         tx.commit().await?;
         let finding = match finding {
             Some(f) if actor.scope.covers_org(&f.scope_path) => f,
@@ -387,6 +400,7 @@ impl Services {
                 && finding.member_id.is_none()
                 && finding.rectification_ref.is_none(),
             sanction: sanction.map(|row| self.sanction_view(row, &book, today)),
+            evidence,
             finding,
         })
     }
@@ -566,6 +580,11 @@ impl Services {
             return Err(ServiceError::invalid("handled_on", "请填写日期"));
         };
         let four_form = handling.form(severity);
+        // 留党察看: the member's party posts end with the decision (R6.4).
+        let sanction_rule_removes_posts = sanction
+            .as_ref()
+            .filter(|(s, _, _)| removes_posts(&book, s))
+            .map(|(s, _, _)| s.decided_on);
         let mut tx = self.db().write().await?;
         let change = HandlingChange {
             handling,
@@ -598,8 +617,15 @@ impl Services {
                 .await?,
             );
         }
+        let posts_ended = match (&sanction_rule_removes_posts, detail.member_id) {
+            (Some(on), Some(member)) => {
+                crate::orgs::end_posts_of_member(&mut tx, member, *on).await?
+            }
+            _ => Vec::new(),
+        };
         let event = Event::new("conduct.finding.handle").object("finding", id).detail(json!({
             "handling": handling.code(), "form": four_form.map(|f| f.code()), "sanction": sanction_id,
+            "posts_ended": posts_ended,
         }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
@@ -826,9 +852,17 @@ impl Services {
             now,
         )
         .await?;
+        let posts_ended = if removes_posts(&book, &s) {
+            crate::orgs::end_posts_of_member(&mut tx, member.id, s.decided_on).await?
+        } else {
+            Vec::new()
+        };
         let event = Event::new("conduct.sanction.create")
             .object("sanction", id)
-            .detail(json!({ "member": member.id, "track": s.track.code(), "kind": s.kind }));
+            .detail(
+                json!({ "member": member.id, "track": s.track.code(), "kind": s.kind,
+                "posts_ended": posts_ended }),
+            );
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(id)
@@ -938,5 +972,106 @@ impl Services {
                 .collect();
         out.sort_by_key(|(id, _)| *id);
         Ok(out)
+    }
+    /// Adds evidence files to a finding in scope: each checked by its bytes against its name,
+    /// kept under a random name with its SM3 digest; all of them or none.
+    pub async fn attach_evidence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        uploads: &[crate::Upload<'_>],
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordConduct, "conduct.finding.evidence")
+            .await?;
+        self.finding_in_scope(actor, id, "conduct.finding.evidence")
+            .await?;
+        let mut e = FieldErrors::new();
+        if uploads.is_empty() {
+            e.add("file", "请选择要上传的文件");
+        }
+        if uploads.len() > MAX_FILES {
+            e.add("file", format!("每次最多上传{MAX_FILES}个文件"));
+        }
+        let mut checked = Vec::new();
+        for upload in uploads {
+            match crate::attachments::check(upload) {
+                Ok((name, mime)) => checked.push((name, mime, upload.bytes)),
+                Err(m) => e.add("file", m),
+            }
+        }
+        invalid(e)?;
+        let root = self.attachment_root()?.clone();
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let mut written = Vec::new();
+        let result = async {
+            let mut names = Vec::new();
+            for (name, mime, bytes) in &checked {
+                let stored_name = format!("c{id}-{}", crate::secret::random_token());
+                let path = root.join(&stored_name);
+                crate::attachments::write_private(&root, &path, bytes)?;
+                written.push(path);
+                let digest = hex::encode(Sm3::digest(bytes));
+                store::insert_evidence(
+                    &mut tx,
+                    &NewEvidence {
+                        finding_id: id,
+                        file_name: name,
+                        content_type: mime,
+                        size: bytes.len() as i64,
+                        digest: &digest,
+                        stored_name: &stored_name,
+                        created_by: &actor.login,
+                    },
+                    now,
+                )
+                .await?;
+                names.push(name.clone());
+            }
+            let event = Event::new("conduct.finding.evidence")
+                .object("finding", id)
+                .detail(json!({ "files": names }));
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok::<(), ServiceError>(())
+        }
+        .await;
+        if result.is_err() {
+            // Nothing half-written: the files go with the change that failed.
+            for path in written {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        result
+    }
+
+    /// An evidence file of a finding in scope, with its bytes (checked against the digest
+    /// recorded at upload); the read is audited.
+    pub async fn evidence_of_finding(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file_id: i64,
+    ) -> ServiceResult<(EvidenceRow, Vec<u8>)> {
+        self.require(actor, Permission::ReadConduct, "conduct.finding.file")
+            .await?;
+        self.finding_in_scope(actor, id, "conduct.finding.file")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let row = store::evidence(&mut tx, id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        let bytes = self.read_kept_file(&row.stored_name, &row.digest)?;
+        self.record(
+            actor,
+            Event::new("conduct.finding.file")
+                .object("finding", id)
+                .detail(json!({ "file": file_id })),
+        )
+        .await?;
+        Ok((row, bytes))
     }
 }

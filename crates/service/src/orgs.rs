@@ -764,3 +764,20 @@ impl Services {
         Ok(all)
     }
 }
+
+/// Ends every post a member holds on `on` (a 留党察看's 党内职务自然撤销, R6.4); returns the
+/// (org, post) ended. A post taken up on or after that day is left for the org to correct.
+pub(crate) async fn end_posts_of_member(
+    conn: &mut Conn,
+    member: i64,
+    on: NaiveDate,
+) -> ServiceResult<Vec<(i64, String)>> {
+    let mut ended = Vec::new();
+    for (org, post, span) in dangjian_store::history::posts::of_member(conn, member).await? {
+        if span.to.is_none() && span.from < on {
+            dangjian_store::history::posts::close_holder(conn, org, &post, member, on).await?;
+            ended.push((org, post));
+        }
+    }
+    Ok(ended)
+}

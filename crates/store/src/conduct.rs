@@ -433,3 +433,73 @@ pub async fn update_progress(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An evidence file of a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub digest: String,
+    pub stored_name: String,
+    pub created_by: String,
+}
+
+/// An evidence file as kept.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEvidence<'a> {
+    pub finding_id: i64,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub stored_name: &'a str,
+    pub created_by: &'a str,
+}
+
+pub async fn insert_evidence(
+    conn: &mut Conn,
+    e: &NewEvidence<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO conduct_files (finding_id, file_name, content_type, size, digest, stored_name, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(e.finding_id)
+    .bind(e.file_name)
+    .bind(e.content_type)
+    .bind(e.size)
+    .bind(e.digest)
+    .bind(e.stored_name)
+    .bind(e.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// The evidence files of a finding, in the order they were added.
+pub async fn evidence(conn: &mut Conn, finding: i64) -> StoreResult<Vec<EvidenceRow>> {
+    let rows = sqlx::query(
+        "SELECT id, file_name, content_type, size, digest, stored_name, created_by FROM conduct_files \
+         WHERE finding_id = $1 ORDER BY id",
+    )
+    .bind(finding)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EvidenceRow {
+                id: row.int("id")?,
+                file_name: row.text("file_name")?,
+                content_type: row.text("content_type")?,
+                size: row.int("size")?,
+                digest: row.text("digest")?,
+                stored_name: row.text("stored_name")?,
+                created_by: row.text("created_by")?,
+            })
+        })
+        .collect()
+}

@@ -275,6 +275,19 @@ async fn a_probation_takes_the_vote_until_the_rights_are_restored() {
     assert_eq!(status, 201, "{created}");
     let id = created["finding"]["id"].as_i64().unwrap();
     let version = created["finding"]["version"].as_i64().unwrap();
+    // The member is a committee member of the branch: the probation ends that post (R6.4).
+    app.services
+        .appoint(
+            &office(),
+            f.a1,
+            &dangjian_service::orgs::AppointForm {
+                post: "committee_member".to_owned(),
+                police_number: "200001".to_owned(),
+                on: "2025-06-01".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
     // A probation of 18 months is not one the rules allow; a decision needs its body and ref.
     let (status, refused) = call(
         &app,
@@ -322,6 +335,17 @@ async fn a_probation_takes_the_vote_until_the_rights_are_restored() {
     .await;
     assert_eq!(status, 409);
 
+    let posts = app
+        .services
+        .org_detail(&office(), f.a1)
+        .await
+        .unwrap()
+        .posts;
+    let held = posts
+        .iter()
+        .find(|p| p.member_id == f.member_a1 && p.post == "committee_member")
+        .unwrap();
+    assert_eq!(held.span.to, NaiveDate::from_ymd_opt(2026, 3, 1));
     // The 支部党员大会 of 20 March expects both members of 支部A1, one without a vote.
     let day = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
     let roll = app
@@ -533,6 +557,50 @@ async fn a_finding_about_an_org_opens_its_rectification_once() {
         Some(json!({"version": version, "handling": "ordered_review", "handled_on": "2026-03-05", "outcome": "责令支部作出书面检查"}))).await;
     assert_eq!(status, 200, "{handled}");
     assert_eq!(handled["finding"]["four_form"], "first");
+    // Evidence: the bytes decide the type; the file comes back as kept, to the discipline
+    // roles only, and every read is audited.
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let upload = |name: &str, bytes: Vec<u8>| {
+        app.client()
+            .post(app.url(&format!(
+                "/api/v1/conduct/findings/{id}/files?name={}",
+                name
+            )))
+            .bearer_auth(&jiwei)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+    };
+    let refused = upload("report.pdf", b"MZ\x90\x00not a pdf".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let kept = upload("report.pdf", pdf.clone()).await.unwrap();
+    assert_eq!(kept.status(), 201);
+    let kept: Value = kept.json().await.unwrap();
+    let file = kept["evidence"][0]["id"].as_i64().unwrap();
+    assert_eq!(kept["evidence"][0]["file_name"], "report.pdf");
+    let back = app
+        .client()
+        .get(app.url(&format!("/api/v1/conduct/findings/{id}/files/{file}")))
+        .bearer_auth(&jiwei)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.bytes().await.unwrap().to_vec(), pdf);
+    assert!(!app.audit("conduct.finding.file", None).await.is_empty());
+    let office_token = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let (status, _) = call(
+        &app,
+        &office_token,
+        reqwest::Method::GET,
+        &format!("/conduct/findings/{id}/files/{file}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+
     // To rectification, once.
     let (status, rectified) = call(
         &app,
@@ -558,7 +626,6 @@ async fn a_finding_about_an_org_opens_its_rectification_once() {
     .await;
     assert_eq!(status, 422, "{again}");
     // The rectification carries the problem, assigned to the org, for the committee office.
-    let office_token = token(&app, "office", Role::CommitteeStaff, None, None).await;
     let (_, inspections) = call(
         &app,
         &office_token,

@@ -229,6 +229,18 @@ impl From<&SanctionView> for SanctionJson {
 pub struct ConductFindingDetailJson {
     pub finding: ConductFindingJson,
     pub sanction: Option<SanctionJson>,
+    /// The evidence files, each readable at `/conduct/findings/{id}/files/{file}`.
+    pub evidence: Vec<EvidenceJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceJson {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 of the bytes, hex.
+    pub digest: String,
 }
 
 impl From<FindingDetail> for ConductFindingDetailJson {
@@ -236,6 +248,17 @@ impl From<FindingDetail> for ConductFindingDetailJson {
         ConductFindingDetailJson {
             finding: ConductFindingJson::from(&d.finding),
             sanction: d.sanction.as_ref().map(SanctionJson::from),
+            evidence: d
+                .evidence
+                .iter()
+                .map(|f| EvidenceJson {
+                    id: f.id,
+                    file_name: f.file_name.clone(),
+                    content_type: f.content_type.clone(),
+                    size: f.size,
+                    digest: f.digest.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -587,4 +610,58 @@ pub async fn eligibility(
         m.derived,
         m.causes,
     )))
+}
+
+/// `?name=…`: the evidence file's name, whose extension must agree with its bytes.
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceQuery {
+    pub name: String,
+}
+
+/// Adds an evidence file (the request body): PDF, PNG, JPG, .docx or .xlsx up to 10 MB, its
+/// type read from its bytes, kept with its SM3 digest.
+#[utoipa::path(post, path = "/conduct/findings/{id}/files", tag = "conduct",
+    params(("id" = i64, Path), EvidenceQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ConductFindingDetailJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<ConductFindingDetailJson>), ApiError> {
+    let q: EvidenceQuery = api_query(raw.as_deref())?;
+    let upload = dangjian_service::Upload {
+        file_name: &q.name,
+        bytes: &body,
+    };
+    state
+        .services
+        .attach_evidence(&actor, id, &[upload])
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.services.finding(&actor, id).await?.into()),
+    ))
+}
+
+/// An evidence file's bytes (the read audited).
+#[utoipa::path(get, path = "/conduct/findings/{id}/files/{file}", tag = "conduct",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ApiErrorBody)))]
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((id, file)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (row, bytes) = state.services.evidence_of_finding(&actor, id, file).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, row.content_type)],
+        bytes,
+    )
+        .into_response())
 }

@@ -145,6 +145,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(conduct::finding))
         .routes(routes!(conduct::handle))
         .routes(routes!(conduct::rectify))
+        .routes(routes!(conduct::evidence_file))
         .routes(routes!(conduct::sanctions, conduct::record_sanction))
         .routes(routes!(conduct::sanction))
         .routes(routes!(conduct::progress))
@@ -168,6 +169,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(units::import))
         .routes(routes!(orglife::attach))
         .routes(routes!(rectification::report_file))
+        .routes(routes!(conduct::add_evidence))
 }
 
 /// The OpenAPI document of the API.

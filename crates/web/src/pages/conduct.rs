@@ -271,6 +271,7 @@ struct FindingPage {
     handlings: Vec<(&'static str, &'static str)>,
     party_kinds: Vec<String>,
     government_kinds: Vec<String>,
+    can_attach: bool,
     kept: Kept,
     saved: bool,
 }
@@ -296,6 +297,7 @@ async fn finding_page(
             .crumb(format!("问题线索 {id}"), None),
         line: FindingLine::from(&d.finding),
         handlings,
+        can_attach: actor.permits(Permission::RecordConduct),
         party_kinds: kinds(rules, Track::Party)
             .into_iter()
             .map(str::to_owned)
@@ -663,4 +665,71 @@ pub async fn progress(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Adds an evidence file (multipart: the CSRF token, then the file).
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let bad = |m: &str| PageError::BadRequest(m.to_owned());
+    let mut csrf = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad("上传内容无效或过大"))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(|_| bad("上传内容无效"))?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field.bytes().await.map_err(|_| bad("文件过大或上传中断"))?;
+                file = Some((name, bytes));
+            }
+            _ => return Err(bad("表单含有不允许的字段")),
+        }
+    }
+    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/conduct/findings/files").await?;
+    let uploads: Vec<dangjian_service::Upload<'_>> = file
+        .iter()
+        .filter(|(name, bytes)| !(name.is_empty() && bytes.is_empty()))
+        .map(|(name, bytes)| dangjian_service::Upload {
+            file_name: name,
+            bytes,
+        })
+        .collect();
+    match state.services.attach_evidence(actor, id, &uploads).await {
+        Ok(()) => Ok(Redirect::to(&format!("/conduct/findings/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "evidence",
+                values: Vec::new(),
+                errors,
+            };
+            render_invalid(&finding_page(&state, actor, id, kept, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// An evidence file, as a download (the read audited).
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (row, bytes) = state
+        .services
+        .evidence_of_finding(&session.actor, id, file)
+        .await?;
+    Ok(super::download(
+        &row.file_name,
+        "evidence",
+        row.content_type,
+        bytes,
+    ))
 }

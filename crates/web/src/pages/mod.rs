@@ -131,6 +131,10 @@ pub fn router() -> Router<AppState> {
         .route("/conduct/findings/{id}/handle", post(conduct::handle))
         .route("/conduct/findings/{id}/rectify", post(conduct::rectify))
         .route(
+            "/conduct/findings/{id}/files/{file}",
+            get(conduct::evidence_file),
+        )
+        .route(
             "/conduct/sanctions",
             get(conduct::sanctions).post(conduct::create_sanction),
         )
@@ -280,6 +284,7 @@ pub fn upload_router() -> Router<AppState> {
             post(orglife::upload_attachment),
         )
         .route("/rectifications/{id}/reports", post(rectification::report))
+        .route("/conduct/findings/{id}/files", post(conduct::add_evidence))
         .route("/audit/verify", post(audit::verify_with_seals))
         .route("/units/import", post(units::import))
 }
