@@ -1644,4 +1644,14 @@ mod tests {
             }
         }
     }
+
+    /// Mutation testing (issue 14, 16): a quarter's last month ends it.
+    #[test]
+    fn the_last_month_of_a_quarter_ends_it() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(Period::Quarter.end_after(d(2026, 3, 31)), d(2026, 4, 1));
+        assert_eq!(Period::Quarter.end_after(d(2026, 6, 1)), d(2026, 7, 1));
+        assert_eq!(Period::Quarter.end_after(d(2026, 9, 30)), d(2026, 10, 1));
+        assert_eq!(Period::Quarter.end_after(d(2026, 12, 31)), d(2027, 1, 1));
+    }
 }

@@ -1157,4 +1157,22 @@ mod tests {
         assert!(MeetingKind::recordable_by(OrgKind::GeneralBranch).is_empty());
         assert_eq!(MeetingKind::recordable_by(OrgKind::Branch).len(), 7);
     }
+
+    /// Mutation testing (issue 14, 16): abstentions count among the votes cast.
+    #[test]
+    fn abstentions_count_among_the_votes_cast() {
+        let mut s = substance();
+        s.votes = vec![Vote {
+            yes: 4,
+            no: 0,
+            abstain: 4,
+        }];
+        let errors = check_submission(MeetingKind::BranchGeneralMeeting, &s, Thresholds::default());
+        assert!(
+            errors
+                .get("resolutions")
+                .is_some_and(|m| m.contains("弃权4")),
+            "{errors:?}"
+        );
+    }
 }

@@ -396,4 +396,48 @@ mod tests {
         assert_eq!(check("Kbvdmfq1x!12", "u", 12), Ok(()));
         assert_eq!(check("Abcdef1", "u", 4), Err(PasswordError::TooShort(8)));
     }
+
+    /// Mutation testing (issue 14, 16): each rule of the weak-word check has a case that
+    /// depends on it alone.
+    #[test]
+    fn each_part_of_the_weak_word_check_decides_a_case() {
+        // The length bounds are inclusive.
+        let long: String = "Xk9#mQ2$vT7&".chars().cycle().take(MAX_LENGTH).collect();
+        assert_eq!(check(&long, "zhangsan", 8), Ok(()));
+        let longer = format!("{long}a");
+        assert_eq!(
+            check(&longer, "zhangsan", 8),
+            Err(PasswordError::TooLong(MAX_LENGTH))
+        );
+        // Three runs of letters are not a dressed word, however weak the letters.
+        assert!(!is_common("Ab5cd7ef9!"));
+        // Digit runs are judged one by one: two short ones around letters are weak.
+        assert!(is_common("Pass5831word2947!"));
+        // The substitutions: `$` for s, `1` for i and `3` for e after a letter …
+        assert!(is_common("Pa$$w0rd!"));
+        assert!(is_common("Adm1n@2024"));
+        assert!(is_common("W3lcome!2024"));
+        // … but a `0` or `1` after a digit stays a digit, so a strong run is not split.
+        assert!(!is_common("Zhang!570831"));
+        assert!(!is_common("Zhang!571832"));
+        // Letters: all the same, or ascending, are weak.
+        assert!(is_common("Zzzzzz!9"));
+        assert!(is_common("Bcdefg!9"));
+        // A weak word with a short tail, doubled, or followed by another weak word; not with
+        // a longer tail of its own.
+        assert!(is_common("Admins!2024"));
+        assert!(is_common("Adminadmin!1"));
+        assert!(is_common("Adminroot!1"));
+        assert!(!is_common("Adminxyz!1"));
+        // Digits: sequences up, down (both wrapping) and repeated are weak; a descending run
+        // that is not a sequence, a turn, and a six-digit run whose halves differ are not.
+        assert!(is_common("Zhang!7890123"));
+        assert!(is_common("Zhang!3210987"));
+        assert!(is_common("Zhang!77777"));
+        assert!(!is_common("Zhang!97531"));
+        assert!(!is_common("Zhang!12321"));
+        assert!(is_common("Zhang!121234"));
+        assert!(!is_common("Zhang!574392"));
+        assert!(!is_common("Zhang!5757123"));
+    }
 }

@@ -402,4 +402,15 @@ mod tests {
             }
         }
     }
+
+    /// Mutation testing (issue 14, 16): every setting reaches its own field.
+    #[test]
+    fn each_setting_reaches_its_field() {
+        let policy = SecurityPolicy::parse([("address_max_failures", "40")]).unwrap();
+        assert_eq!(policy.address_max_failures, 40);
+        assert_eq!(
+            policy.session_max_hours,
+            SecurityPolicy::default().session_max_hours
+        );
+    }
 }

@@ -530,4 +530,16 @@ mod tests {
             }
         }
     }
+
+    /// Mutation testing (issue 14, 16): a green reminder of a year is allowed, more is not.
+    #[test]
+    fn the_green_reminder_reaches_at_most_a_year() {
+        let e = |green, yellow| Escalation {
+            green_days_before: green,
+            yellow_days_before: yellow,
+        };
+        assert!(e(366, 10).check().is_ok());
+        assert!(e(367, 10).check().is_err());
+        assert!(e(20, 20).check().is_err());
+    }
 }

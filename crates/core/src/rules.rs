@@ -511,5 +511,28 @@ mod tests {
             Rules::load(Some("[awards.party]\nglorious_50_years_cutoff = \"七一\"")),
             Err(RulesError::Value(_))
         ));
+        // Each bound of the check at its edge (mutation testing, issue 14, 16).
+        assert!(
+            Rules::load(Some(
+                "[branch_committee]\nsize_min = 7\nsize_typical_max = 7"
+            ))
+            .is_ok()
+        );
+        assert!(Rules::load(Some("[branch_committee]\nsize_typical_max = 8")).is_err());
+        assert!(Rules::load(Some("[terms]\nbranch_years = 0")).is_err());
+        assert!(Rules::load(Some("[meetings.party_lecture]\npreferred_quarter = 5")).is_err());
+        assert!(
+            Rules::load(Some(
+                "[meetings.democratic_life_meeting]\nattendance_min_ratio = 1.5"
+            ))
+            .is_err()
+        );
+        let rules = Rules::load(None).unwrap();
+        let t = rules.meetings.democratic_life_meeting.thresholds();
+        assert_eq!(t.attendance_min_ratio, Some(0.6667));
+        assert_eq!(
+            rules.meetings.branch_committee.thresholds().quorum,
+            rules.meetings.branch_committee.quorum
+        );
     }
 }
