@@ -313,7 +313,7 @@ pub struct FollowUpRow {
 const HARDSHIP_COLUMNS: &str = "SELECT h.id, h.member_id, m.name AS member_name, o.name AS branch_name, \
      o.path AS scope_path, h.kind, h.description, h.registered_on, h.closed_on, h.closing_note, h.version, \
      (SELECT MAX(f.followed_on) FROM hardship_follow_ups f WHERE f.case_id = h.id) AS last_follow_up, \
-     (SELECT COALESCE(SUM(f.amount_fen), 0) FROM hardship_follow_ups f WHERE f.case_id = h.id) AS support \
+     (SELECT CAST(COALESCE(SUM(f.amount_fen), 0) AS BIGINT) FROM hardship_follow_ups f WHERE f.case_id = h.id) AS support \
      FROM hardship_cases h JOIN members m ON m.id = h.member_id JOIN orgs o ON o.id = m.branch_id WHERE 1 = 1";
 
 fn hardship(row: &AnyRow) -> StoreResult<HardshipRow> {
