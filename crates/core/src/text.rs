@@ -206,4 +206,16 @@ mod tests {
         assert!(PersonName::parse("<script>").is_err());
         assert!(PersonName::parse("张3").is_err());
     }
+
+    /// Mutation testing (issue 14, 16): spaces between Latin words, and the name as shown.
+    #[test]
+    fn a_latin_name_keeps_its_spaces_and_shows_as_written() {
+        let name = PersonName::parse("John Smith").unwrap();
+        assert_eq!(name.to_string(), "John Smith");
+        assert_eq!(
+            PersonName::parse("阿依古丽·买买提").unwrap().to_string(),
+            "阿依古丽·买买提"
+        );
+        assert!(PersonName::parse("张三1").is_err());
+    }
 }

@@ -471,14 +471,27 @@ impl Services {
     }
 
     /// The units a joint org names besides its own.
-    pub async fn covered_units(&self, actor: &Actor, org_id: i64) -> ServiceResult<Vec<UnitRow>> {
+    pub async fn covered_units(&self, actor: &Actor, org_id: i64) -> ServiceResult<Vec<TreeUnit>> {
         self.require(actor, Permission::ReadOrgs, "org.units")
             .await?;
         let mut tx = self.db().read().await?;
         visible_org(&mut tx, actor, org_id).await?;
         let rows = units::covered_by_org(&mut tx, org_id).await?;
+        // Each with its parent's code, as the unit list gives it.
+        let mut covered = Vec::with_capacity(rows.len());
+        for unit in rows {
+            let parent_code = match unit.parent_id {
+                Some(parent) => units::get(&mut tx, parent).await?.map(|p| p.code),
+                None => None,
+            };
+            covered.push(TreeUnit {
+                depth: 0,
+                parent_code,
+                unit,
+            });
+        }
         tx.commit().await?;
-        Ok(rows)
+        Ok(covered)
     }
 
     /// Sets the units a joint org (联合党支部) covers besides its own, by code (separated by

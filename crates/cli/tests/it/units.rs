@@ -277,7 +277,9 @@ async fn coverage_walks_the_unit_tree_and_counts_what_a_joint_branch_names() {
     .await
     .unwrap();
     assert_eq!(named.status(), 200);
-    assert_eq!(named.json::<Value>().await.unwrap()[0]["code"], "FJ1P2");
+    let named = named.json::<Value>().await.unwrap();
+    assert_eq!(named[0]["code"], "FJ1P2");
+    assert_eq!(named[0]["parent_code"], "FJ1");
     let after = app.services.coverage(&office, None).await.unwrap();
     assert_eq!(unit_findings(&after), ["城东派出所", "城东分局"]);
     // A branch that is not joint names no other unit.

@@ -183,18 +183,7 @@ pub async fn covered(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<UnitJson>>, ApiError> {
     let units = state.services.covered_units(&actor, id).await?;
-    Ok(Json(
-        units
-            .into_iter()
-            .map(|unit| {
-                UnitJson::from(TreeUnit {
-                    depth: 0,
-                    parent_code: None,
-                    unit,
-                })
-            })
-            .collect(),
-    ))
+    Ok(Json(units.into_iter().map(UnitJson::from).collect()))
 }
 
 /// The unit codes a joint org covers besides its own.

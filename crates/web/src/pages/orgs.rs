@@ -419,11 +419,14 @@ pub(super) async fn full_detail(
         let units = state.services.covered_units(actor, id).await?;
         let codes = units
             .iter()
-            .map(|u| u.code.as_str())
+            .map(|u| u.unit.code.as_str())
             .collect::<Vec<_>>()
             .join(" ");
         page.covers = Some(CoversCard {
-            units: units.into_iter().map(|u| (u.code, u.name)).collect(),
+            units: units
+                .into_iter()
+                .map(|u| (u.unit.code, u.unit.name))
+                .collect(),
             form: codes,
             errors: FieldErrors::new(),
         });
