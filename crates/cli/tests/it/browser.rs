@@ -686,6 +686,24 @@ async fn an_office_records_a_life_meeting_and_makes_its_rectification_list_in_a_
     assert!(overview.contains("支部A1"), "{overview}");
     let path = driver.screenshot("orglife-overview.png").await;
     eprintln!("screenshot: {}", path.display());
+    // The same pages on a phone.
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    let path = driver.screenshot("orglife-overview-phone.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url(&format!("/meetings/{id}"))).await;
+    driver.wait_for_text("会前准备与报送").await;
+    let path = driver.screenshot("life-meeting-phone.png").await;
+    eprintln!("screenshot: {}", path.display());
+    driver.goto(&app.url("/units")).await;
+    driver.wait_for_text("东湖警务室").await;
+    let path = driver.screenshot("units-phone.png").await;
+    eprintln!("screenshot: {}", path.display());
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
 
