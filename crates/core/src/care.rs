@@ -287,6 +287,10 @@ mod tests {
         ] {
             assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
         }
+        // Leading zeros are digits like any other; a run too long to multiply is refused
+        // before it could overflow.
+        assert_eq!(Fen::parse_yuan("0000000001"), Ok(Fen(100)));
+        assert_eq!(Fen::parse_yuan("99999999999999999"), Err("金额过大"));
         assert_eq!(Fen(30_050).to_string(), "300.50元");
         assert_eq!(Fen(7).to_string(), "0.07元");
     }

@@ -341,10 +341,14 @@ pub fn effects(s: &Sanction, rules: &Rules) -> Effects {
                 });
             }
             if let Some(years) = rule.rejoin_ban_years {
-                out.influence = Some(Effect {
+                // Out of the party: no further use, and no vote while the roll still shows
+                // them (until the branch records the 出党).
+                let out_of_party = Effect {
                     from,
                     until: Until::Indefinite,
-                });
+                };
+                out.influence = Some(out_of_party);
+                out.voting_suspended = Some(out_of_party);
                 out.rejoin_ban_through = Some(months_after(from, years * 12));
             }
         }
@@ -489,8 +493,12 @@ impl Eligibility {
     }
 
     /// The effects as others may read them, without the facts: "不可评先评优（至 2026-03-15）".
+    /// An expulsion is said as such: the branch has a 出党 to record.
     pub fn derived(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if self.commend.iter().any(|b| b.cause == Cause::Expelled) {
+            out.push("已被开除党籍，应办理出党手续".to_owned());
+        }
         if let Some(until) = self.commend_until() {
             out.push(format!("不可评先评优（{until}）"));
         }
@@ -768,6 +776,13 @@ mod tests {
                 until: Until::Indefinite
             }]
         );
+        assert_eq!(el.vote_suspended, Some(Until::Indefinite));
+        assert_eq!(el.derived()[0], "已被开除党籍，应办理出党手续");
+        assert!(vote_suspended(
+            day(2024, 2, 29),
+            &[party("开除党籍", day(2024, 2, 29))],
+            |_| &r
+        ));
     }
 
     #[test]
