@@ -429,7 +429,7 @@ pub fn check_sanction(s: &Sanction, rules: &Rules) -> Result<(), (&'static str, 
                 format!("察看期至 {last} 届满，届满后方可恢复党员权利"),
             ));
         }
-        if s.extended_on.is_some_and(|e| e > restored) {
+        if s.extended_on.is_some_and(|e| e >= restored) {
             return Err(("extended_on", "延长察看期应在恢复党员权利之前".to_owned()));
         }
     }
@@ -786,6 +786,15 @@ mod tests {
     }
 
     #[test]
+    fn an_end_is_a_day_or_none_in_sight() {
+        assert_eq!(Until::Day(day(2026, 3, 15)).day(), Some(day(2026, 3, 15)));
+        assert_eq!(Until::Indefinite.day(), None);
+        assert_eq!(Until::Day(day(2026, 3, 15)).to_string(), "至 2026-03-15");
+        assert_eq!(Until::Indefinite.to_string(), "期限未定");
+        assert!(Until::Indefinite > Until::Day(NaiveDate::MAX));
+    }
+
+    #[test]
     fn a_revoked_sanction_ends_the_day_before_its_revocation() {
         let r = rules();
         let s = Sanction {
@@ -909,6 +918,13 @@ mod tests {
             ..probation(12, on)
         };
         assert!(check_sanction(&fine, &r).is_ok());
+        // Extended and restored the same day contradict each other.
+        let same_day = Sanction {
+            extended_on: Some(day(2026, 3, 15)),
+            restored_on: Some(day(2026, 3, 15)),
+            ..probation(12, on)
+        };
+        assert_eq!(check_sanction(&same_day, &r).unwrap_err().0, "extended_on");
         assert_eq!(
             check_sanction(
                 &Sanction {
