@@ -785,6 +785,30 @@ mod tests {
         ));
     }
 
+    /// Two sanctions of one kind of cause make one bar, to the later end; a revocation after
+    /// the decision is accepted.
+    #[test]
+    fn bars_of_one_cause_merge_to_the_later_end() {
+        let r = rules();
+        let sanctions = [
+            party("严重警告", day(2025, 1, 10)),
+            party("警告", day(2025, 3, 15)),
+        ];
+        let el = eligibility(day(2025, 6, 1), &sanctions, false, &r, |_| &r);
+        assert_eq!(
+            el.commend,
+            [Bar {
+                cause: Cause::PartyDiscipline,
+                until: Until::Day(day(2026, 7, 10))
+            }]
+        );
+        let revoked = Sanction {
+            revoked_on: Some(day(2025, 4, 1)),
+            ..party("警告", day(2025, 3, 15))
+        };
+        assert!(check_sanction(&revoked, &r).is_ok());
+    }
+
     #[test]
     fn an_end_is_a_day_or_none_in_sight() {
         assert_eq!(Until::Day(day(2026, 3, 15)).day(), Some(day(2026, 3, 15)));
