@@ -250,7 +250,7 @@ fn status(row: &SanctionRow, e: &Effects, today: NaiveDate) -> (String, bool) {
             _ => format!("已于 {restored} 恢复党员权利，影响期已满"),
         },
         (Some(last), _) if today <= last => format!("察看期内（至 {last}）"),
-        (Some(last), _) => format!("察看期已于 {last} 届满，待作出恢复党员权利或除名的决定"),
+        (Some(last), _) => format!("察看期已于 {last} 届满，待作出恢复党员权利或开除党籍的决定"),
         _ if e.rejoin_ban_through.is_some() => match e.rejoin_ban_through {
             Some(d) if today <= d => format!("已开除（{d} 前不得重新入党）"),
             _ => "已开除".to_owned(),
@@ -265,7 +265,7 @@ fn status(row: &SanctionRow, e: &Effects, today: NaiveDate) -> (String, bool) {
     (text, running)
 }
 
-/// Sets `voting` off for the members of a roll whose vote a 留党察看 suspends on `on` (R6.4,
+/// Sets `voting` off for the members of a roll whose vote a 留党察看 (or an expulsion) takes on `on` (R6.4,
 /// R8.4): what the org-life quorum and every vote count.
 pub(crate) async fn suspend_votes(
     conn: &mut Conn,
