@@ -265,8 +265,8 @@ fn status(row: &SanctionRow, e: &Effects, today: NaiveDate) -> (String, bool) {
     (text, running)
 }
 
-/// Sets `voting` off for the members of a roll whose vote a 留党察看 (or an expulsion) takes on `on` (R6.4,
-/// R8.4): what the org-life quorum and every vote count.
+/// Sets `voting` off for the members of a roll whose vote a 留党察看 (or an expulsion) takes
+/// on `on` (R6.4, R8.4): what the org-life quorum and every vote count.
 pub(crate) async fn suspend_votes(
     conn: &mut Conn,
     book: &RuleBook,
