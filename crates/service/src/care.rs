@@ -26,6 +26,7 @@ use crate::auth::Actor;
 use crate::conduct::eligibility_in;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional, required};
+use crate::rectification::invalid;
 use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref};
 
 pub use dangjian_store::care::{CommendationRow, FollowUpRow, HardshipRow, VisitRow};
@@ -103,14 +104,6 @@ pub struct CareTodo {
     pub birthdays: Vec<(i64, String, String, NaiveDate, i32)>,
     /// Open cases with no follow-up for the days of the rules.
     pub follow_ups_due: Vec<HardshipRow>,
-}
-
-fn invalid(e: FieldErrors) -> ServiceResult<()> {
-    if e.is_empty() {
-        Ok(())
-    } else {
-        Err(ServiceError::Invalid(e))
-    }
 }
 
 /// A date no later than `today`; today when empty.

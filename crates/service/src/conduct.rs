@@ -31,6 +31,7 @@ use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional, required};
+use crate::rectification::invalid;
 use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref};
 
 pub use dangjian_store::conduct::{EvidenceRow, FindingFilter, FindingRow, SanctionRow};
@@ -126,14 +127,6 @@ pub struct MemberEffects {
     pub eligibility: Eligibility,
     pub derived: Vec<String>,
     pub causes: Option<Vec<String>>,
-}
-
-fn invalid(e: FieldErrors) -> ServiceResult<()> {
-    if e.is_empty() {
-        Ok(())
-    } else {
-        Err(ServiceError::Invalid(e))
-    }
 }
 
 /// A date no later than `today`, or an error at the field.

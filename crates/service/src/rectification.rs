@@ -289,7 +289,8 @@ fn text_field(
         .unwrap_or_default()
 }
 
-fn invalid(e: FieldErrors) -> ServiceResult<()> {
+/// The errors gathered, as the refusal of a change (none: go on).
+pub(crate) fn invalid(e: FieldErrors) -> ServiceResult<()> {
     if e.is_empty() {
         Ok(())
     } else {

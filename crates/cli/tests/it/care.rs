@@ -5,52 +5,19 @@
 
 use chrono::TimeDelta;
 use dangjian_core::role::Role;
-use serde_json::{Value, json};
-
-use crate::harness::{TestApp, member_form, office};
-
-async fn token(app: &TestApp, login: &str, role: Role, org: Option<&str>) -> String {
-    app.login_as(login, role, org, None).await;
-    app.services
-        .cli_create_token(login, "t", None)
-        .await
-        .unwrap()
-        .0
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app
-        .client()
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 use reqwest::Method;
+use serde_json::json;
+
+use crate::harness::{TestApp, api_call as call, bearer_token as token, member_form, office};
 
 /// Issue 16, 5–6: eligibility effects on proposals and approvals.
 #[tokio::test]
 async fn proposals_are_checked_against_eligibility_and_approved_from_above() {
     let app = TestApp::spawn().await;
     let f = &app.fixture;
-    let jiwei = token(&app, "jiwei", Role::DisciplineOffice, Some("DW")).await;
-    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1")).await;
-    let office_token = token(&app, "office", Role::CommitteeStaff, None).await;
+    let jiwei = token(&app, "jiwei", Role::DisciplineOffice, Some("DW"), None).await;
+    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let office_token = token(&app, "office", Role::CommitteeStaff, None, None).await;
     let (status, _) = call(
         &app,
         &jiwei,
@@ -256,7 +223,7 @@ async fn proposals_are_checked_against_eligibility_and_approved_from_above() {
 #[tokio::test]
 async fn care_keeps_visits_and_hardship_in_fen_and_names_who_is_due() {
     let app = TestApp::spawn().await;
-    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1")).await;
+    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
     let (status, bad) = call(
         &app,
         &secretary,
@@ -363,7 +330,7 @@ async fn care_keeps_visits_and_hardship_in_fen_and_names_who_is_due() {
 
     // Ninety days without a follow-up: the case is named; a 政治生日 within 14 days too.
     app.clock.advance(TimeDelta::days(85));
-    let secretary = token(&app, "sec_a1_later", Role::OrgSecretary, Some("A1")).await;
+    let secretary = token(&app, "sec_a1_later", Role::OrgSecretary, Some("A1"), None).await;
     let (_, todo) = call(&app, &secretary, Method::GET, "/care/todo", None).await;
     assert_eq!(todo["follow_ups_due"][0]["id"], id, "{todo}");
     let birthdays: Vec<&str> = todo["birthdays"]

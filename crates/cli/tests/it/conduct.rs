@@ -8,46 +8,7 @@ use dangjian_core::orglife::MeetingKind;
 use dangjian_core::role::Role;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, location, office};
-
-/// A bearer token of a new account with a role over an org (or a member's own record).
-async fn token(
-    app: &TestApp,
-    login: &str,
-    role: Role,
-    org: Option<&str>,
-    member: Option<&str>,
-) -> String {
-    app.login_as(login, role, org, member).await;
-    app.services
-        .cli_create_token(login, "t", None)
-        .await
-        .unwrap()
-        .0
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app
-        .client()
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
+use crate::harness::{TestApp, api_call as call, bearer_token as token, location, office};
 
 async fn text(client: &reqwest::Client, url: String) -> (u16, String) {
     let response = client.get(url).send().await.unwrap();

@@ -602,3 +602,44 @@ pub fn inspection_form() -> dangjian_service::rectification::InspectionForm {
         feedback_on: "2026-02-10".to_owned(),
     }
 }
+
+/// A bearer token of a new account with a role over an org (or a member's own record).
+pub async fn bearer_token(
+    app: &TestApp,
+    login: &str,
+    role: Role,
+    org: Option<&str>,
+    member: Option<&str>,
+) -> String {
+    app.login_as(login, role, org, member).await;
+    app.services
+        .cli_create_token(login, "t", None)
+        .await
+        .unwrap()
+        .0
+}
+
+/// An API request with a bearer token: the status and the body as JSON (or as a string when
+/// it is not JSON).
+pub async fn api_call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = app
+        .client()
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
