@@ -364,8 +364,8 @@ async fn rotate_keys(settings: &Settings) -> anyhow::Result<()> {
     services.db().close().await;
     let report = report?;
     println!(
-        "完成：党员 {} 人的身份证号与电话、{} 个双因素密钥、{} 个待导入批次已用新密钥加密。",
-        report.member_fields, report.second_factor_secrets, report.import_batches
+        "完成：党员 {} 人的身份证号与电话、{} 个双因素密钥、{} 个待导入批次、{} 条党费工资记录已用新密钥加密。",
+        report.member_fields, report.second_factor_secrets, report.import_batches, report.dues_pay
     );
     println!("旧密钥仍保留在密钥文件中，以便打开旧备份。");
     Ok(())

@@ -8,51 +8,6 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use crate::conduct::{Eligibility, repeat_award};
 use crate::rules::Rules;
 
-/// An amount of money in fen (分): integer, never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Fen(pub i64);
-
-impl Fen {
-    /// The most a single support amount may be (a typo guard: 10 million yuan).
-    pub const MAX: Fen = Fen(1_000_000_000);
-
-    /// Parses yuan as typed: `300`, `300.5`, `300.50`, `1,200.00`; no sign, at most two
-    /// decimals, at most [`Fen::MAX`].
-    pub fn parse_yuan(raw: &str) -> Result<Fen, &'static str> {
-        let text: String = raw.trim().chars().filter(|c| *c != ',').collect();
-        let text = text.strip_suffix('元').unwrap_or(&text);
-        if text.is_empty() {
-            return Err("请填写金额");
-        }
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-        if whole.is_empty()
-            || !whole.bytes().all(|b| b.is_ascii_digit())
-            || !fraction.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err("金额须为数字，如 300 或 300.50");
-        }
-        if fraction.len() > 2 {
-            return Err("金额最多到分（两位小数）");
-        }
-        if whole.len() > 10 {
-            return Err("金额过大");
-        }
-        let yuan: i64 = whole.parse().map_err(|_| "金额过大")?;
-        let cents: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
-        let fen = Fen(yuan * 100 + cents);
-        if fen > Fen::MAX {
-            return Err("金额过大");
-        }
-        Ok(fen)
-    }
-}
-
-impl std::fmt::Display for Fen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{:02}元", self.0 / 100, self.0 % 100)
-    }
-}
-
 labelled_enum! {
     /// Which system an honour belongs to.
     pub enum HonourSystem {
@@ -266,33 +221,6 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn money_is_whole_fen_parsed_from_yuan() {
-        assert_eq!(Fen::parse_yuan("300"), Ok(Fen(30_000)));
-        assert_eq!(Fen::parse_yuan(" 300.5 "), Ok(Fen(30_050)));
-        assert_eq!(Fen::parse_yuan("1,200.05元"), Ok(Fen(120_005)));
-        assert_eq!(Fen::parse_yuan("0.01"), Ok(Fen(1)));
-        assert_eq!(Fen::parse_yuan("10000000"), Ok(Fen::MAX));
-        for bad in [
-            "",
-            "-5",
-            "3.001",
-            "abc",
-            ".5",
-            "1e3",
-            "10000000.01",
-            "99999999999",
-        ] {
-            assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
-        }
-        // Leading zeros are digits like any other; a run too long to multiply is refused
-        // before it could overflow.
-        assert_eq!(Fen::parse_yuan("0000000001"), Ok(Fen(100)));
-        assert_eq!(Fen::parse_yuan("99999999999999999"), Err("金额过大"));
-        assert_eq!(Fen(30_050).to_string(), "300.50元");
-        assert_eq!(Fen(7).to_string(), "0.07元");
     }
 
     /// R7.3, M6.3, M6.6: the kinds of each system, who receives them, the full-member rule,

@@ -280,7 +280,8 @@ impl SecurityPolicy {
     /// committee office and the discipline roles always; secretaries and members as the policy says.
     pub fn requires_second_factor(&self, role: Role) -> bool {
         match role {
-            Role::OrgSecretary => self.second_factor_secretaries == 1,
+            // The keeper sees pay as a secretary sees personal numbers: the same policy.
+            Role::OrgSecretary | Role::DuesKeeper => self.second_factor_secretaries == 1,
             Role::Member => self.second_factor_members == 1,
             // Findings and sanctions are the most sensitive records: never without a code.
             Role::DisciplineOffice | Role::DisciplineMember => true,

@@ -18,6 +18,9 @@ labelled_enum! {
         DisciplineOffice = ("discipline_office", "纪委/督察"),
         /// An org's 纪检委员: the findings of their org and those below it.
         DisciplineMember = ("discipline_member", "纪检委员"),
+        /// An org's 党费收缴员: keeps the dues of their org and those below it, the one
+        /// business role besides the member who sees a member's pay base.
+        DuesKeeper = ("dues_keeper", "党费收缴员"),
     }
 }
 
@@ -40,6 +43,10 @@ labelled_enum! {
         DecideSanctions = ("decide_sanctions", "登记处分决定"),
         RecordHonours = ("record_honours", "表彰奖励提名与关爱帮扶"),
         ApproveHonours = ("approve_honours", "审批表彰奖励"),
+        ReadDues = ("read_dues", "查看党费收缴"),
+        RecordDues = ("record_dues", "核定与收缴党费"),
+        ViewDuesBase = ("view_dues_base", "查看党费基数（工资）"),
+        ApproveDues = ("approve_dues", "审批党费减免与生成月度应交"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -66,7 +73,7 @@ impl Role {
     pub fn needs_org(self) -> bool {
         matches!(
             self,
-            Role::OrgSecretary | Role::DisciplineOffice | Role::DisciplineMember
+            Role::OrgSecretary | Role::DisciplineOffice | Role::DisciplineMember | Role::DuesKeeper
         )
     }
 
@@ -101,6 +108,8 @@ impl Role {
                     | Rectify
                     | RecordHonours
                     | ApproveHonours
+                    | ReadDues
+                    | ApproveDues
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -115,12 +124,19 @@ impl Role {
                     | ReadRectification
                     | Rectify
                     | RecordHonours
+                    | ReadDues
             ),
             // A member may see their own numbers in full, their own organisational life and
-            // the rectification measures they carry (scope keeps all to their record).
+            // the rectification measures they carry, and their own dues and pay base (scope
+            // keeps all to their record).
             Role::Member => matches!(
                 permission,
-                ReadMembers | ViewPersonalData | ReadMeetings | ReadRectification
+                ReadMembers
+                    | ViewPersonalData
+                    | ReadMeetings
+                    | ReadRectification
+                    | ReadDues
+                    | ViewDuesBase
             ),
             // The discipline roles see the orgs and members their findings name (no personal
             // numbers) and the findings; the office alone records sanction decisions.
@@ -134,6 +150,12 @@ impl Role {
                     ReadOrgs | ReadMembers | ReadConduct | RecordConduct
                 )
             }
+            // The dues keeper finds the members of their orgs (no personal numbers) and keeps
+            // their dues; the secretary and the office see the amounts but never the pay.
+            Role::DuesKeeper => matches!(
+                permission,
+                ReadOrgs | ReadMembers | ReadDues | RecordDues | ViewDuesBase
+            ),
         }
     }
 }
@@ -205,6 +227,7 @@ mod tests {
             Role::Member,
             Role::DisciplineOffice,
             Role::DisciplineMember,
+            Role::DuesKeeper,
         ] {
             for admin in [
                 Permission::ManageAccounts,
@@ -220,17 +243,18 @@ mod tests {
     /// rule): a row per role, a column per permission in `Permission::ALL` order.
     #[test]
     fn the_permission_table_is_exactly_this() {
-        const TABLE: [(Role, &str); 8] = [
-            (Role::SystemAdmin, "00000000000000001000"),
-            (Role::SecurityAdmin, "00000000000000000110"),
-            (Role::AuditAdmin, "00000000000000000001"),
-            (Role::CommitteeStaff, "11111111111000110000"),
-            (Role::OrgSecretary, "11111101111000100000"),
-            (Role::Member, "00101001010000000000"),
-            (Role::DisciplineOffice, "10100000000111000000"),
-            (Role::DisciplineMember, "10100000000110000000"),
+        const TABLE: [(Role, &str); 9] = [
+            (Role::SystemAdmin, "000000000000000000001000"),
+            (Role::SecurityAdmin, "000000000000000000000110"),
+            (Role::AuditAdmin, "000000000000000000000001"),
+            (Role::CommitteeStaff, "111111111110001110010000"),
+            (Role::OrgSecretary, "111111011110001010000000"),
+            (Role::Member, "001010010100000010100000"),
+            (Role::DisciplineOffice, "101000000001110000000000"),
+            (Role::DisciplineMember, "101000000001100000000000"),
+            (Role::DuesKeeper, "101000000000000011100000"),
         ];
-        assert_eq!(Permission::ALL.len(), 20);
+        assert_eq!(Permission::ALL.len(), 24);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()
@@ -270,9 +294,17 @@ mod tests {
             [
                 Role::OrgSecretary,
                 Role::DisciplineOffice,
-                Role::DisciplineMember
+                Role::DisciplineMember,
+                Role::DuesKeeper
             ]
         );
+        // Only the keeper and the member themselves see a pay base.
+        let pay: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.permits(Permission::ViewDuesBase))
+            .collect();
+        assert_eq!(pay, [Role::Member, Role::DuesKeeper]);
         let discipline: Vec<Role> = Role::ALL
             .iter()
             .copied()

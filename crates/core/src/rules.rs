@@ -200,6 +200,7 @@ pub struct Rules {
     pub plans: Plans,
     pub escalation: Escalation,
     pub commendation: Commendation,
+    pub dues: crate::dues::DuesRules,
     // The second batch (`rules-defaults-2.toml`).
     pub dues_usage: DuesUsage,
     pub dues_management: DuesManagement,
@@ -279,6 +280,7 @@ impl Rules {
                 "“光荣在党50年”的计算日须为月-日，如 07-01".to_owned(),
             ));
         }
+        self.dues.check().map_err(RulesError::Value)?;
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }

@@ -7,11 +7,12 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 use dangjian_core::care::{
-    CommendationStatus, Fen, HardshipKind, HonourLevel, HonourSystem, Nominee, Occasion,
-    check_proposal, follow_up_due, glorious_fifty, glorious_fifty_window, political_birthday,
+    CommendationStatus, HardshipKind, HonourLevel, HonourSystem, Nominee, Occasion, check_proposal,
+    follow_up_due, glorious_fifty, glorious_fifty_window, political_birthday,
 };
 use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Category, MemberRef, parse_date};
+use dangjian_core::money::Fen;
 use dangjian_core::org::Code;
 use dangjian_core::role::Permission;
 use dangjian_store::care::{self as store, Decision, NewCommendation, NewHardship, NewVisit};
@@ -107,7 +108,7 @@ pub struct CareTodo {
 }
 
 /// A date no later than `today`; today when empty.
-fn day_or_today(
+pub(crate) fn day_or_today(
     raw: &str,
     today: NaiveDate,
     field: &'static str,

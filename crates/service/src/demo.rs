@@ -31,6 +31,7 @@ use crate::{Services, secret};
 
 mod care;
 mod conduct;
+mod dues;
 mod life;
 mod rectify;
 
@@ -1109,12 +1110,17 @@ impl Services {
         let honours = self
             .demo_care(&mut tx, &plan, &ids, demo_branch, seed)
             .await?;
+        progress("党费", 0, 1);
+        let dues_payments = self
+            .demo_dues(&mut tx, &plan, &ids, demo_branch, seed)
+            .await?;
+        progress("党费", 1, 1);
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
@@ -1421,6 +1427,7 @@ impl Services {
         wanted.push(("zhibu2".to_owned(), Role::OrgSecretary, branch_b, None));
         wanted.push(("jiwei".to_owned(), Role::DisciplineOffice, Some(0), None));
         wanted.push(("jijian1".to_owned(), Role::DisciplineMember, branch_a, None));
+        wanted.push(("shoujiao1".to_owned(), Role::DuesKeeper, branch_a, None));
         let member = plan.members.iter().find(|m| Some(m.branch) == branch_a);
         wanted.push(("dangyuan1".to_owned(), Role::Member, branch_a, member));
 

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 mod docx;
+pub mod dues;
 pub mod duty;
 mod error;
 pub mod excel;

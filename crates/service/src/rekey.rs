@@ -3,7 +3,7 @@
 //! transactions, so a large roster is not one long lock and an interrupted run simply
 //! continues where it stopped when started again.
 
-use dangjian_store::{accounts, imports, members};
+use dangjian_store::{accounts, dues, imports, members};
 use serde_json::json;
 
 use crate::Services;
@@ -18,6 +18,7 @@ pub struct RekeyReport {
     pub second_factor_secrets: u64,
     pub import_batches: u64,
     pub password_halves: u64,
+    pub dues_pay: u64,
 }
 
 const BATCH: i64 = 500;
@@ -65,6 +66,28 @@ impl Services {
                 }
                 tx.commit().await?;
             }
+            let mut after = 0;
+            loop {
+                let mut tx = self.db().write().await?;
+                let rows = dues::sealed_pay_after(&mut tx, after, BATCH).await?;
+                let Some(last) = rows.last() else {
+                    tx.commit().await?;
+                    break;
+                };
+                after = last.0;
+                for (id, member, from, sealed) in &rows {
+                    if !crypto.needs_rekey(sealed) {
+                        continue;
+                    }
+                    let context = crate::dues::pay_context(*member, *from);
+                    let pay = crypto
+                        .open(sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("dues pay {id}: {e}")))?;
+                    dues::reseal_pay(&mut tx, *id, &crypto.seal(&pay, &context)).await?;
+                    report.dues_pay += 1;
+                }
+                tx.commit().await?;
+            }
             let mut tx = self.db().write().await?;
             for (id, sealed) in accounts::sealed_totp(&mut tx).await? {
                 if crypto.needs_rekey(&sealed) {
@@ -106,6 +129,7 @@ impl Services {
             "second_factor_secrets": report.second_factor_secrets,
             "import_batches": report.import_batches,
             "password_halves": report.password_halves,
+            "dues_pay": report.dues_pay,
         });
         let event = match &result {
             Ok(()) => Event::new("keys.rotate").detail(detail),

@@ -3,7 +3,8 @@
 //! branch, or the org honoured.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use dangjian_core::care::{CommendationStatus, Fen, HonourLevel, HonourSystem};
+use dangjian_core::care::{CommendationStatus, HonourLevel, HonourSystem};
+use dangjian_core::money::Fen;
 use dangjian_core::org::OrgPath;
 use dangjian_core::role::Scope;
 use sqlx::any::AnyRow;

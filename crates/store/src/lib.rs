@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod care;
 pub mod conduct;
 pub mod coverage;
+pub mod dues;
 pub mod duty;
 pub mod groups;
 pub mod history;

@@ -46,6 +46,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/duty", "责任落实", Some(Permission::Rectify)),
     ("/conduct", "作风纪律", Some(Permission::ReadConduct)),
     ("/care", "关爱表彰", Some(Permission::RecordHonours)),
+    ("/dues", "党费", Some(Permission::ReadDues)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),
@@ -68,6 +69,7 @@ impl Layout {
                 label: match (*href, actor.role) {
                     ("/members", Some(dangjian_core::role::Role::Member)) => "我的档案",
                     ("/orglife", Some(dangjian_core::role::Role::Member)) => "我的组织生活",
+                    ("/dues", Some(dangjian_core::role::Role::Member)) => "我的党费",
                     _ => label,
                 },
                 active: *href == area,

@@ -288,6 +288,36 @@ fn coded_inputs_declare_the_codes_the_server_takes() {
             ),
         ),
         (
+            "DuesAssessmentInput",
+            "category",
+            codes(
+                dangjian_core::dues::DuesCategory::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+        (
+            "DuesAssessmentInput",
+            "reason",
+            codes(
+                dangjian_service::dues::ASSESSMENT_REASONS
+                    .iter()
+                    .map(|(code, _)| *code)
+                    .collect(),
+            ),
+        ),
+        (
+            "DuesPaymentInput",
+            "kind",
+            codes(
+                dangjian_core::dues::PaymentKind::ALL
+                    .iter()
+                    .map(|k| k.code())
+                    .collect(),
+            ),
+        ),
+        (
             "SanctionInput",
             "track",
             codes(

@@ -423,10 +423,13 @@ impl TestApp {
             org: org.unwrap_or("").to_owned(),
             police_number: police_number.unwrap_or("").to_owned(),
         };
-        self.services
+        if let Err(e) = self
+            .services
             .cli_add_user(login, "", &grant, PASSWORD)
             .await
-            .unwrap();
+        {
+            panic!("adding {login}: {e:?}");
+        }
         self.login(login, PASSWORD).await
     }
 

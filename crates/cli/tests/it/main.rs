@@ -15,6 +15,7 @@ mod cli;
 mod conduct;
 mod contract;
 mod coverage;
+mod dues;
 mod duty;
 mod exports;
 mod groups;

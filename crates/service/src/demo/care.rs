@@ -5,10 +5,9 @@
 //! eligibility rule as the service checks them.
 
 use chrono::{Datelike, Days, NaiveDate};
-use dangjian_core::care::{
-    CommendationStatus, Fen, HardshipKind, HonourLevel, HonourSystem, Occasion,
-};
+use dangjian_core::care::{CommendationStatus, HardshipKind, HonourLevel, HonourSystem, Occasion};
 use dangjian_core::member::{Category, MemberStatus};
+use dangjian_core::money::Fen;
 use dangjian_store::care::{self as store, Decision, NewCommendation, NewHardship, NewVisit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -229,6 +229,7 @@ fn detail_page(actor: &Actor, account: &AccountView) -> DetailPage {
         Role::OrgSecretary,
         Role::DisciplineOffice,
         Role::DisciplineMember,
+        Role::DuesKeeper,
         Role::Member,
     ];
     DetailPage {

@@ -7,6 +7,7 @@ mod care;
 mod conduct;
 mod coverage;
 mod dashboard;
+mod dues;
 mod duty;
 mod groups;
 mod import;
@@ -109,6 +110,16 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/report", post(orglife::report))
         .route("/meetings/{id}/rectify", post(orglife::rectify))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route("/dues", get(dues::home))
+        .route("/dues/run", post(dues::run))
+        .route("/dues/orgs/{id}", get(dues::sheet))
+        .route("/dues/orgs/{id}/payments", post(dues::pay_batch))
+        .route("/dues/members/{id}", get(dues::member))
+        .route("/dues/members/{id}/assessment", post(dues::assess))
+        .route("/dues/members/{id}/payments", post(dues::pay))
+        .route("/dues/members/{id}/reductions", post(dues::reduce))
+        .route("/dues/reductions", get(dues::reductions))
+        .route("/dues/reductions/{id}/decision", post(dues::decide))
         .route("/care", get(care::home))
         .route(
             "/care/commendations",
