@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod dues;
 pub mod duty;
 pub mod field;
+pub mod funds;
 pub mod id_number;
 pub mod import;
 pub mod interval;

@@ -47,6 +47,9 @@ labelled_enum! {
         RecordDues = ("record_dues", "核定与收缴党费"),
         ViewDuesBase = ("view_dues_base", "查看党费基数（工资）"),
         ApproveDues = ("approve_dues", "审批党费减免与生成月度应交"),
+        ReadFunds = ("read_funds", "查看党建经费"),
+        SpendFunds = ("spend_funds", "申请党建经费支出"),
+        ApproveFunds = ("approve_funds", "编制经费预算与审批支出"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -110,6 +113,9 @@ impl Role {
                     | ApproveHonours
                     | ReadDues
                     | ApproveDues
+                    | ReadFunds
+                    | SpendFunds
+                    | ApproveFunds
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -125,6 +131,8 @@ impl Role {
                     | Rectify
                     | RecordHonours
                     | ReadDues
+                    | ReadFunds
+                    | SpendFunds
             ),
             // A member may see their own numbers in full, their own organisational life and
             // the rectification measures they carry, and their own dues and pay base (scope
@@ -154,7 +162,13 @@ impl Role {
             // their dues; the secretary and the office see the amounts but never the pay.
             Role::DuesKeeper => matches!(
                 permission,
-                ReadOrgs | ReadMembers | ReadDues | RecordDues | ViewDuesBase
+                ReadOrgs
+                    | ReadMembers
+                    | ReadDues
+                    | RecordDues
+                    | ViewDuesBase
+                    | ReadFunds
+                    | SpendFunds
             ),
         }
     }
@@ -244,17 +258,17 @@ mod tests {
     #[test]
     fn the_permission_table_is_exactly_this() {
         const TABLE: [(Role, &str); 9] = [
-            (Role::SystemAdmin, "000000000000000000001000"),
-            (Role::SecurityAdmin, "000000000000000000000110"),
-            (Role::AuditAdmin, "000000000000000000000001"),
-            (Role::CommitteeStaff, "111111111110001110010000"),
-            (Role::OrgSecretary, "111111011110001010000000"),
-            (Role::Member, "001010010100000010100000"),
-            (Role::DisciplineOffice, "101000000001110000000000"),
-            (Role::DisciplineMember, "101000000001100000000000"),
-            (Role::DuesKeeper, "101000000000000011100000"),
+            (Role::SystemAdmin, "000000000000000000000001000"),
+            (Role::SecurityAdmin, "000000000000000000000000110"),
+            (Role::AuditAdmin, "000000000000000000000000001"),
+            (Role::CommitteeStaff, "111111111110001110011110000"),
+            (Role::OrgSecretary, "111111011110001010001100000"),
+            (Role::Member, "001010010100000010100000000"),
+            (Role::DisciplineOffice, "101000000001110000000000000"),
+            (Role::DisciplineMember, "101000000001100000000000000"),
+            (Role::DuesKeeper, "101000000000000011101100000"),
         ];
-        assert_eq!(Permission::ALL.len(), 24);
+        assert_eq!(Permission::ALL.len(), 27);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()

@@ -201,6 +201,7 @@ pub struct Rules {
     pub escalation: Escalation,
     pub commendation: Commendation,
     pub dues: crate::dues::DuesRules,
+    pub funds: crate::funds::FundsRules,
     // The second batch (`rules-defaults-2.toml`).
     pub dues_usage: DuesUsage,
     pub dues_management: DuesManagement,
@@ -281,6 +282,9 @@ impl Rules {
             ));
         }
         self.dues.check().map_err(RulesError::Value)?;
+        self.funds
+            .check(&self.party_building_funds.activity_rules)
+            .map_err(RulesError::Value)?;
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }

@@ -32,6 +32,7 @@ use crate::{Services, secret};
 mod care;
 mod conduct;
 mod dues;
+mod funds;
 mod life;
 mod rectify;
 
@@ -1114,13 +1115,18 @@ impl Services {
         let dues_payments = self
             .demo_dues(&mut tx, &plan, &ids, demo_branch, seed)
             .await?;
+        let budgeted: Vec<i64> = std::iter::once(0)
+            .chain(demo_branch)
+            .filter_map(|i| ids.get(i).copied())
+            .collect();
+        let expenses = self.demo_funds(&mut tx, &budgeted).await?;
         progress("党费", 1, 1);
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;

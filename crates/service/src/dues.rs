@@ -214,6 +214,19 @@ fn optional_money(raw: &str, field: &'static str, e: &mut FieldErrors) -> Fen {
     money(raw, field, e).unwrap_or_default()
 }
 
+/// An `approve` or `refuse` as the status it leads to (`approved`, `refused`): the decision
+/// from above on a reduction or an expenditure.
+pub(crate) fn decision(raw: &str, e: &mut FieldErrors) -> Option<&'static str> {
+    match raw.trim() {
+        "approve" => Some("approved"),
+        "refuse" => Some("refused"),
+        _ => {
+            e.add("decision", "请选择批准或不予批准");
+            None
+        }
+    }
+}
+
 /// What is due in a month: the assessment, or the approved reduction if lower.
 fn due(assessed: Fen, reduction: Option<Fen>) -> Fen {
     reduction.map_or(assessed, |r| r.min(assessed))
@@ -393,6 +406,7 @@ impl Services {
                     org_id: l.branch_id,
                     assessed,
                     due: due(assessed, reductions.get(&l.member_id).copied()),
+                    paid: Fen::ZERO,
                 })
             })
             .collect();
@@ -706,14 +720,7 @@ impl Services {
         let today = self.clock().today();
         let now = self.clock().now();
         let mut e = FieldErrors::new();
-        let status = match form.decision.trim() {
-            "approve" => Some("approved"),
-            "refuse" => Some("refused"),
-            _ => {
-                e.add("decision", "请选择批准或不予批准");
-                None
-            }
-        };
+        let status = decision(&form.decision, &mut e);
         let decided_on = day_or_today(&form.decided_on, today, "decided_on", &mut e);
         if decided_on < row.branch_decided_on {
             e.add(

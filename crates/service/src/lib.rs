@@ -20,6 +20,7 @@ pub mod dues;
 pub mod duty;
 mod error;
 pub mod excel;
+pub mod funds;
 pub mod groups;
 pub mod import;
 pub mod inflow;

@@ -44,18 +44,24 @@ CREATE TABLE dues_reductions (
 CREATE INDEX dues_reductions_member ON dues_reductions (member_id, status, from_month);
 
 -- One row per member and month, written by the month's run: what was assessed and what is
--- due after an approved reduction, at the org holding the member's relation that month.
+-- due after an approved reduction, at the org holding the member's relation that month, and
+-- what has been paid for it (kept with each payment, in its transaction, so that the reports
+-- read one table).
 CREATE TABLE dues_charges (
     member_id BIGINT NOT NULL REFERENCES members (id),
     month TEXT NOT NULL,
     org_id BIGINT NOT NULL REFERENCES orgs (id),
     assessed_fen BIGINT NOT NULL,
     due_fen BIGINT NOT NULL,
+    paid_fen BIGINT NOT NULL,
     PRIMARY KEY (member_id, month),
-    CHECK (due_fen >= 0 AND due_fen <= assessed_fen)
+    CHECK (due_fen >= 0 AND due_fen <= assessed_fen),
+    CHECK (paid_fen >= 0)
 );
-CREATE INDEX dues_charges_org ON dues_charges (org_id, month);
-CREATE INDEX dues_charges_month ON dues_charges (month, org_id);
+-- The reconciliation reads the charges of a period by org from this index alone.
+CREATE INDEX dues_charges_month ON dues_charges (month, org_id, member_id, due_fen, paid_fen);
+-- The months not paid in full, for the arrears lists.
+CREATE INDEX dues_charges_owing ON dues_charges (member_id, month) WHERE paid_fen < due_fen;
 
 CREATE TABLE dues_payments (
     id {{id}},

@@ -17,6 +17,7 @@ pub mod conduct;
 pub mod coverage;
 pub mod dues;
 pub mod duty;
+pub mod funds;
 pub mod groups;
 pub mod history;
 pub mod imports;

@@ -47,6 +47,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/conduct", "作风纪律", Some(Permission::ReadConduct)),
     ("/care", "关爱表彰", Some(Permission::RecordHonours)),
     ("/dues", "党费", Some(Permission::ReadDues)),
+    ("/funds", "党建经费", Some(Permission::ReadFunds)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),

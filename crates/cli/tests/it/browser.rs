@@ -1226,3 +1226,158 @@ async fn a_finding_becomes_a_sanction_and_the_office_sees_only_its_effect_in_a_r
     );
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
+
+/// Issue 17: the dues keeper assesses a member, runs the month and marks it paid on the
+/// branch sheet; the member reads their own dues on a phone; the office budgets a branch
+/// and the secretary proposes an expenditure.
+#[tokio::test]
+async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    app.login_as("shoujiao", Role::DuesKeeper, Some("A1"), None)
+        .await;
+    app.login_as("dangwei", Role::CommitteeStaff, None, None)
+        .await;
+    app.login_as("zhibu", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    app.login_as("dangyuan", Role::Member, None, Some("200001"))
+        .await;
+    let driver = Driver::start().await;
+    driver.log_in(&app, "shoujiao").await;
+    driver
+        .goto(&app.url(&format!("/dues/members/{}", f.member_a1)))
+        .await;
+    driver.wait_for_text("核定党费").await;
+    driver.set_value("select[name=category]", "employed").await;
+    driver
+        .type_into("#assess input[name=from_month]", "2026-01")
+        .await;
+    driver.set_value("select[name=reason]", "annual").await;
+    driver.type_into("#assess input[name=income]", "6000").await;
+    driver
+        .type_into("#assess input[name=income_tax]", "100")
+        .await;
+    driver.click("#assess button[type=submit]").await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("88.50元") && page.contains("5900.00元"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-member-keeper.png").await.display()
+    );
+    driver.goto(&app.url("/dues?month=2026-03")).await;
+    driver.wait_for_text("逐级对账").await;
+    driver.click("form[action='/dues/run'] button").await;
+    driver.wait_for_text("已生成 1 人的应交记录").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-home.png").await.display()
+    );
+    driver
+        .goto(&app.url(&format!("/dues/orgs/{}?month=2026-03", f.a1)))
+        .await;
+    driver.wait_for_text("登记所选党员").await;
+    driver
+        .click(&format!("input[name=member][value='{}']", f.member_a1))
+        .await;
+    driver
+        .click("form[action$='/payments'] button.primary")
+        .await;
+    let page = driver.wait_for_text("已登记 1 人交纳").await;
+    assert!(page.contains("已交清"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-sheet.png").await.display()
+    );
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The member, on a phone: their own dues, the pay, the receipt.
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=login]", "dangyuan").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+    driver.goto(&app.url("/dues")).await;
+    let page = driver.wait_for_text("我的党费").await;
+    assert!(
+        page.contains("5900.00元") && page.contains("DF20260328"),
+        "{page}"
+    );
+    assert!(!page.contains("登记交纳"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-member-phone.png").await.display()
+    );
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 1366, "height": 900 }),
+        )
+        .await;
+
+    // The office budgets the branch; the secretary proposes, and the office decides.
+    driver.log_in(&app, "dangwei").await;
+    driver
+        .goto(&app.url(&format!("/funds/orgs/{}?year=2026", f.a1)))
+        .await;
+    driver.wait_for_text("编制或调整预算科目").await;
+    driver.set_value("select[name=source]", "党费").await;
+    driver.set_value("select[name=category]", "training").await;
+    driver.type_into("#line input[name=amount]", "2000").await;
+    driver.click("#line button[type=submit]").await;
+    driver.wait_for_text("已保存").await;
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+    driver.log_in(&app, "zhibu").await;
+    driver
+        .goto(&app.url(&format!("/funds/orgs/{}?year=2026", f.a1)))
+        .await;
+    driver.wait_for_text("申请支出").await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "const s = document.querySelector('select[name=line]'); s.selectedIndex = 1;", "args": [] }),
+        )
+        .await;
+    driver.set_value("select[name=item]", "伙食费").await;
+    driver
+        .type_into("#expense input[name=amount]", "1500")
+        .await;
+    driver
+        .set_value("#expense input[name=spent_on]", "2026-03-20")
+        .await;
+    driver
+        .type_into("input[name=decision]", "2026年3月5日支委会")
+        .await;
+    driver.type_into("input[name=persons]", "30").await;
+    driver.type_into("input[name=days]", "1").await;
+    driver
+        .type_into("textarea[name=description]", "赴革命教育基地开展主题党日")
+        .await;
+    driver.click("#expense button[type=submit]").await;
+    let page = driver.wait_for_text("未保存").await;
+    assert!(page.contains("伙食费超过标准"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("funds-refused.png").await.display()
+    );
+    driver.call(reqwest::Method::DELETE, "", Value::Null).await;
+}

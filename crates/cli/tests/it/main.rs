@@ -18,6 +18,7 @@ mod coverage;
 mod dues;
 mod duty;
 mod exports;
+mod funds;
 mod groups;
 mod harness;
 mod import;

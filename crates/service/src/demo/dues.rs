@@ -206,17 +206,18 @@ impl Services {
                     }
                     _ => assessed,
                 };
+                let skipped = match habit {
+                    Habit::Behind(n) => this.since(at) < *n,
+                    Habit::OnTime => at == this && today.day() < COLLECTION_DAY,
+                } || due.0 == 0;
                 charges.push(NewCharge {
                     member_id: *member,
                     org_id: *org,
                     assessed,
                     due,
+                    paid: if skipped { Fen::ZERO } else { due },
                 });
-                let skipped = match habit {
-                    Habit::Behind(n) => this.since(at) < *n,
-                    Habit::OnTime => at == this && today.day() < COLLECTION_DAY,
-                };
-                if skipped || due.0 == 0 {
+                if skipped {
                     continue;
                 }
                 let day = NaiveDate::from_ymd_opt(at.year(), at.month(), COLLECTION_DAY)

@@ -315,6 +315,7 @@ pub struct DuesArrearJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DuesTotalsJson {
+    /// Members charged in the last month of the period.
     pub members: u64,
     pub due_fen: i64,
     pub paid_fen: i64,

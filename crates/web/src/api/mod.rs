@@ -8,6 +8,7 @@ mod committees;
 mod conduct;
 mod dues;
 mod duty;
+mod funds;
 mod groups;
 mod imports;
 mod lifecycle;
@@ -32,7 +33,7 @@ use crate::error::{ApiError, ApiErrorBody, ApiFieldError};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料；作风纪律：问题线索、处置与四种形态、处分及其影响期（仅纪检人员）、党员可否评先评优与晋职；关爱表彰：表彰奖励的提名与审批、走访慰问、困难党员帮扶、政治生日与“光荣在党50年”名单；党费：按工资基数与档次核定（工资仅党费收缴员与本人可见）、月度应交、交纳与补交、困难减免与审批、欠缴与连续6个月未交预警、逐级对账（金额均以分为单位）。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
+    info(title = "党建工作平台 API", version = "1", description = "组织与党员：单位（隶属树、存续期间、表格导入）、组织、联合党支部覆盖的单位、委员与换届、党员及其组织关系变动、覆盖检查、党内统计、表格导入导出；组织生活：会议记录、审核、补学、落实情况；整改：检查反馈、问题、整改措施、进展与佐证、验收销号、回头看、提醒与总览；责任：责任清单、工作计划与任务、述职材料；作风纪律：问题线索、处置与四种形态、处分及其影响期（仅纪检人员）、党员可否评先评优与晋职；关爱表彰：表彰奖励的提名与审批、走访慰问、困难党员帮扶、政治生日与“光荣在党50年”名单；党费：按工资基数与档次核定（工资仅党费收缴员与本人可见）、月度应交、交纳与补交、困难减免与审批、欠缴与连续6个月未交预警、逐级对账；党建工作经费：按经费来源与科目编制年度预算、支出申请与审批（负面清单、开支标准、预算余额核对，专款专用）、预算执行情况（金额均以分为单位）。所有请求须携带 `Authorization: Bearer <令牌>`，令牌由 `dangjian token create` 生成，权限与数据范围同其账号。"),
     servers((url = "/api/v1")),
     components(schemas(ApiErrorBody, ApiFieldError)),
     modifiers(&BearerAuth),
@@ -154,6 +155,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(dues::sheet))
         .routes(routes!(dues::arrears))
         .routes(routes!(dues::ledger))
+        .routes(routes!(funds::budget))
+        .routes(routes!(funds::set_line))
+        .routes(routes!(funds::propose))
+        .routes(routes!(funds::decide))
         .routes(routes!(conduct::findings, conduct::record))
         .routes(routes!(conduct::finding))
         .routes(routes!(conduct::handle))

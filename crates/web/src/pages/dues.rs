@@ -415,13 +415,13 @@ fn reduction_line(r: &ReductionRow) -> ReductionLine {
     }
 }
 
-fn month_line(label: String, state: Option<&MonthState>) -> MonthLine {
+fn month_line(label: String, state: Option<&MonthState>, ahead: bool) -> MonthLine {
     match state {
         None => MonthLine {
             label,
             due: "—".to_owned(),
             paid: "—".to_owned(),
-            status: "无应交记录",
+            status: if ahead { "未到" } else { "无应交记录" },
         },
         Some(s) => MonthLine {
             label,
@@ -486,7 +486,10 @@ async fn member_page(
     let own = matches!(actor.scope, Scope::OwnRecord { .. });
     let months = (1..=12)
         .filter_map(|m| Month::new(year, m))
-        .map(|m| month_line(m.label(), d.months.iter().find(|s| s.month == m)))
+        .map(|m| {
+            let ahead = m > Month::of(state.services.clock().today());
+            month_line(m.label(), d.months.iter().find(|s| s.month == m), ahead)
+        })
         .collect();
     let title = if own {
         "我的党费".to_owned()

@@ -9,6 +9,7 @@ mod coverage;
 mod dashboard;
 mod dues;
 mod duty;
+mod funds;
 mod groups;
 mod import;
 mod lifecycle;
@@ -120,6 +121,14 @@ pub fn router() -> Router<AppState> {
         .route("/dues/members/{id}/reductions", post(dues::reduce))
         .route("/dues/reductions", get(dues::reductions))
         .route("/dues/reductions/{id}/decision", post(dues::decide))
+        .route("/funds", get(funds::home))
+        .route("/funds/orgs/{id}", get(funds::budget))
+        .route("/funds/orgs/{id}/lines", post(funds::set_line))
+        .route("/funds/orgs/{id}/expenses", post(funds::propose))
+        .route(
+            "/funds/orgs/{id}/expenses/{expense}/decision",
+            post(funds::decide),
+        )
         .route("/care", get(care::home))
         .route(
             "/care/commendations",

@@ -1,0 +1,434 @@
+//! 党建工作经费 (issue 17, 5): the committee office sets each org's budget for a year in lines
+//! (funding source × category, both from the rules file); an org proposes expenditures
+//! against its lines with the collective decision behind them; the office approves or refuses
+//! each, never one it proposed itself. Every proposal and every approval passes the same
+//! check — the negative list, the caps, what remains of the line — in the transaction that
+//! writes it, so two proposals cannot together overrun a line.
+
+use dangjian_core::field::FieldErrors;
+use dangjian_core::funds::{LineState, Quantities, check_budget, check_expense};
+use dangjian_core::money::Fen;
+use dangjian_core::role::Permission;
+use dangjian_store::funds::{self as store, LineKey, LineRow, NewExpense};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::Services;
+use crate::audit::{self, Event};
+use crate::auth::Actor;
+use crate::care::day_or_today;
+use crate::dues::decision;
+use crate::error::{ServiceError, ServiceResult};
+use crate::orglife::required;
+use crate::orgs::Org;
+use crate::rectification::invalid;
+
+pub use dangjian_store::funds::ExpenseRow;
+
+const SHORT: usize = 200;
+const LONG: usize = 2000;
+const STALE: &str = "该记录已被他人修改，请刷新后重试";
+
+/// A budget line as the office sets it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LineForm {
+    pub year: String,
+    pub source: String,
+    pub category: String,
+    /// Yuan as typed.
+    pub amount: String,
+}
+
+/// An expenditure against a line.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExpenseForm {
+    pub line: String,
+    pub item: String,
+    pub amount: String,
+    pub spent_on: String,
+    pub description: String,
+    pub decision: String,
+    pub persons: String,
+    pub days: String,
+    pub half_days: String,
+    pub vehicles: String,
+}
+
+/// The office's decision on an expenditure: `approve` or `refuse`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExpenseDecisionForm {
+    pub version: i64,
+    pub decision: String,
+    pub decided_on: String,
+    pub note: String,
+}
+
+/// A line as the budget page shows it: budget against actual.
+#[derive(Debug, Clone)]
+pub struct LineView {
+    pub id: i64,
+    pub source: String,
+    pub category: String,
+    pub category_name: String,
+    pub state: LineState,
+}
+
+/// An org's budget for a year.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub org: Org,
+    pub year: i32,
+    pub lines: Vec<LineView>,
+    pub total: LineState,
+    pub expenses: Vec<ExpenseRow>,
+    /// The orgs directly below, to open their budgets.
+    pub children: Vec<Org>,
+}
+
+fn count(raw: &str, field: &'static str, e: &mut FieldErrors) -> Option<u32> {
+    match raw.trim() {
+        "" => None,
+        text => match text.parse::<u32>() {
+            Ok(n) if n <= 100_000 => Some(n),
+            _ => {
+                e.add(field, "请填写整数");
+                None
+            }
+        },
+    }
+}
+
+fn year_of(raw: &str, e: &mut FieldErrors) -> Option<i32> {
+    match raw.trim().parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Some(y),
+        _ => {
+            e.add("year", "年度须为四位年份，如 2026");
+            None
+        }
+    }
+}
+
+impl Services {
+    async fn funds_org(
+        &self,
+        actor: &Actor,
+        org: i64,
+        permission: Permission,
+        event: &'static str,
+    ) -> ServiceResult<Org> {
+        self.require(actor, permission, event).await?;
+        self.load_org(actor, org, event).await
+    }
+
+    /// An org's budget for a year: each line's budget, approved, waiting and remaining, and
+    /// the expenditures.
+    pub async fn fund_budget(&self, actor: &Actor, org: i64, year: i32) -> ServiceResult<Budget> {
+        let org = self
+            .funds_org(actor, org, Permission::ReadFunds, "funds.view")
+            .await?;
+        let rules = self.rules();
+        let mut tx = self.db().read().await?;
+        let lines = store::lines(&mut tx, org.id, year).await?;
+        let expenses = store::expenses(&mut tx, org.id, year).await?;
+        let children = dangjian_store::orgs::children(&mut tx, Some(org.id), false).await?;
+        tx.commit().await?;
+        let mut total = LineState::default();
+        let lines = lines
+            .into_iter()
+            .map(|l| {
+                total.budget += l.state.budget;
+                total.approved += l.state.approved;
+                total.pending += l.state.pending;
+                LineView {
+                    id: l.id,
+                    category_name: rules
+                        .funds
+                        .category(&l.category)
+                        .map_or_else(|| l.category.clone(), |c| c.name.clone()),
+                    source: l.source,
+                    category: l.category,
+                    state: l.state,
+                }
+            })
+            .collect();
+        Ok(Budget {
+            org,
+            year,
+            lines,
+            total,
+            expenses,
+            children,
+        })
+    }
+
+    /// The org whose budget the funds page opens with: the top of the actor's scope.
+    pub async fn funds_home(&self, actor: &Actor) -> ServiceResult<Option<i64>> {
+        self.require(actor, Permission::ReadFunds, "funds.view")
+            .await?;
+        Ok(match &actor.scope {
+            dangjian_core::role::Scope::Subtree { org_id, .. } => Some(*org_id),
+            dangjian_core::role::Scope::Everything => {
+                let mut tx = self.db().read().await?;
+                let roots = dangjian_store::orgs::children(&mut tx, None, false).await?;
+                tx.commit().await?;
+                roots.first().map(|o| o.id)
+            }
+            _ => None,
+        })
+    }
+
+    /// Sets a line of an org's budget (the committee office); never below what is already
+    /// approved and waiting against it.
+    pub async fn set_fund_line(
+        &self,
+        actor: &Actor,
+        org: i64,
+        form: &LineForm,
+    ) -> ServiceResult<i64> {
+        let org = self
+            .funds_org(actor, org, Permission::ApproveFunds, "funds.budget")
+            .await?;
+        let now = self.clock().now();
+        let rules = self.rules();
+        let mut e = FieldErrors::new();
+        let year = year_of(&form.year, &mut e);
+        let source = form.source.trim();
+        if !rules
+            .party_building_funds
+            .funding_sources
+            .iter()
+            .any(|s| s == source)
+        {
+            e.add("source", "请选择经费来源");
+        }
+        let category = form.category.trim();
+        if rules.funds.category(category).is_none() {
+            e.add("category", "请选择预算科目");
+        }
+        let amount = match Fen::parse_yuan(&form.amount) {
+            Ok(a) => Some(a),
+            Err(m) => {
+                e.add("amount", m);
+                None
+            }
+        };
+        invalid(e)?;
+        let (Some(year), Some(amount)) = (year, amount) else {
+            return Err(ServiceError::invalid("amount", "请填写金额"));
+        };
+        let key = LineKey {
+            org: org.id,
+            year,
+            source,
+            category,
+        };
+        let mut tx = self.db().write().await?;
+        let state = store::line_of(&mut tx, key)
+            .await?
+            .map(|l| l.state)
+            .unwrap_or_default();
+        check_budget(amount, state).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        let id = store::put_line(&mut tx, key, amount, &actor.login, now).await?;
+        let event = Event::new("funds.budget")
+            .object("fund_line", id)
+            .detail(json!({
+                "org": org.id, "year": year, "source": source, "category": category,
+                "from_fen": state.budget.0, "to_fen": amount.0,
+            }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn line_in_scope(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<LineRow> {
+        let mut tx = self.db().read().await?;
+        let line = store::line_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        match line {
+            Some(l) if actor.scope.covers_org(&l.org_path) => Ok(l),
+            Some(_) => Err(self.out_of_scope(actor, event, "fund_line", id).await),
+            None => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// Proposes an expenditure against a line of an org in scope, checked against the
+    /// negative list, the caps and what remains of the line.
+    pub async fn propose_expense(&self, actor: &Actor, form: &ExpenseForm) -> ServiceResult<i64> {
+        self.require(actor, Permission::SpendFunds, "funds.expense")
+            .await?;
+        let Ok(line_id) = form.line.trim().parse::<i64>() else {
+            return Err(ServiceError::invalid("line", "请选择预算科目"));
+        };
+        let line = self.line_in_scope(actor, line_id, "funds.expense").await?;
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let rules = self.rules();
+        let mut e = FieldErrors::new();
+        let item = form.item.trim();
+        if item.is_empty() {
+            e.add("item", "请选择支出事项");
+        }
+        let amount = match Fen::parse_yuan(&form.amount) {
+            Ok(a) => Some(a),
+            Err(m) => {
+                e.add("amount", m);
+                None
+            }
+        };
+        let spent_on = day_or_today(&form.spent_on, today, "spent_on", &mut e);
+        if chrono::Datelike::year(&spent_on) != line.year {
+            e.add("spent_on", format!("支出日期须在{}年度内", line.year));
+        }
+        let description = required(&form.description, "支出内容", LONG, "description", &mut e);
+        let decision = required(&form.decision, "集体研究决定", SHORT, "decision", &mut e);
+        let quantities = Quantities {
+            persons: count(&form.persons, "persons", &mut e),
+            days: count(&form.days, "days", &mut e),
+            half_days: count(&form.half_days, "half_days", &mut e),
+            vehicles: count(&form.vehicles, "vehicles", &mut e),
+        };
+        let mut tx = self.db().write().await?;
+        let state = store::line_by_id(&mut tx, line.id)
+            .await?
+            .map(|l| l.state)
+            .unwrap_or_default();
+        if let Some(amount) = amount
+            && !item.is_empty()
+            && let Err((field, message)) = check_expense(
+                item,
+                amount,
+                quantities,
+                state,
+                &rules.funds,
+                &rules.party_building_funds.activity_rules,
+            )
+        {
+            e.add(field, message);
+        }
+        invalid(e)?;
+        let Some(amount) = amount else {
+            return Err(ServiceError::invalid("amount", "请填写金额"));
+        };
+        let id = store::insert_expense(
+            &mut tx,
+            &NewExpense {
+                line_id: line.id,
+                item,
+                amount,
+                spent_on,
+                description: &description,
+                decision: &decision,
+                persons: quantities.persons,
+                days: quantities.days,
+                half_days: quantities.half_days,
+                vehicles: quantities.vehicles,
+                proposed_by: &actor.login,
+            },
+            now,
+        )
+        .await?;
+        let event = Event::new("funds.expense")
+            .object("fund_expense", id)
+            .detail(json!({
+                "line": line.id, "item": item, "fen": amount.0,
+            }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Approves or refuses an expenditure (the committee office; not one it proposed). An
+    /// approval checks the line again.
+    pub async fn decide_expense(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ExpenseDecisionForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::ApproveFunds, "funds.expense.decide")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let row = store::expense_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        let row = row.ok_or(ServiceError::NotFound)?;
+        let line = self
+            .line_in_scope(actor, row.line_id, "funds.expense.decide")
+            .await?;
+        if row.status != "proposed" || row.version != form.version {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let rules = self.rules();
+        let mut e = FieldErrors::new();
+        if row.proposed_by == actor.login {
+            e.add("decision", "不能审批本人申请的支出");
+        }
+        let status = decision(&form.decision, &mut e);
+        let decided_on = day_or_today(&form.decided_on, today, "decided_on", &mut e);
+        let note = crate::orglife::optional(&form.note, "审批意见", LONG, "note", &mut e)
+            .unwrap_or_default();
+        if status == Some("refused") && note.is_empty() {
+            e.add("note", "不予批准须写明理由");
+        }
+        let mut tx = self.db().write().await?;
+        if status == Some("approved") {
+            let state = store::line_by_id(&mut tx, line.id)
+                .await?
+                .map(|l| l.state)
+                .unwrap_or_default();
+            // The expenditure is among what waits: check it against the line without itself.
+            let without = LineState {
+                pending: state.pending - row.amount,
+                ..state
+            };
+            let quantities = Quantities {
+                persons: row.persons,
+                days: row.days,
+                half_days: row.half_days,
+                vehicles: row.vehicles,
+            };
+            if let Err((_, message)) = check_expense(
+                &row.item,
+                row.amount,
+                quantities,
+                without,
+                &rules.funds,
+                &rules.party_building_funds.activity_rules,
+            ) {
+                e.add("decision", message);
+            }
+        }
+        invalid(e)?;
+        let Some(status) = status else {
+            return Err(ServiceError::invalid("decision", "请选择批准或不予批准"));
+        };
+        if !store::decide_expense(
+            &mut tx,
+            id,
+            form.version,
+            status,
+            decided_on,
+            &actor.login,
+            &note,
+        )
+        .await?
+        {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let event = Event::new("funds.expense.decide")
+            .object("fund_expense", id)
+            .detail(json!({ "status": status, "fen": row.amount.0 }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

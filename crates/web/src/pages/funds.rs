@@ -1,0 +1,319 @@
+//! 党建经费 pages (issue 17, 5): an org's budget for a year — each line's budget against what
+//! is approved and waiting — the office's form to set a line, the form to propose an
+//! expenditure (the negative list beside it), and the office's decisions.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use dangjian_core::role::Permission;
+use dangjian_service::funds::{Budget, ExpenseDecisionForm, ExpenseForm, LineForm};
+use dangjian_service::{Actor, ServiceError};
+use serde::Deserialize;
+
+use super::{Kept, query, render, render_invalid};
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::Layout;
+use crate::session::{Session, SessionForm, from_pairs};
+
+const AREA: &str = "/funds";
+
+/// A line as the page shows it.
+pub struct LineLine {
+    pub source: String,
+    pub category: String,
+    pub budget: String,
+    pub approved: String,
+    pub pending: String,
+    pub remaining: String,
+}
+
+pub struct ExpenseLine {
+    pub id: i64,
+    pub spent_on: String,
+    pub line: String,
+    pub item: String,
+    pub amount: String,
+    pub description: String,
+    pub decision: String,
+    pub status: &'static str,
+    pub open: bool,
+    pub decided: String,
+    pub decidable: bool,
+    pub version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "funds_budget.html")]
+struct BudgetPage {
+    layout: Layout,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    lines: Vec<LineLine>,
+    total: LineLine,
+    expenses: Vec<ExpenseLine>,
+    children: Vec<(i64, String)>,
+    may_set: bool,
+    may_spend: bool,
+    sources: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    line_options: Vec<(String, String)>,
+    items: Vec<(String, String)>,
+    prohibited: Vec<String>,
+    today: String,
+    kept: Kept,
+    kept_id: i64,
+    saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+    pub saved: Option<String>,
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "proposed" => "待审批",
+        "approved" => "已批准",
+        _ => "不予批准",
+    }
+}
+
+async fn budget_page(
+    state: &AppState,
+    actor: &Actor,
+    org: i64,
+    year: Option<i32>,
+    kept: Kept,
+    kept_id: i64,
+    saved: bool,
+) -> Result<BudgetPage, PageError> {
+    let year = year.unwrap_or_else(|| state.services.clock().today().year());
+    let Budget {
+        org,
+        year,
+        lines,
+        total,
+        expenses,
+        children,
+    } = state.services.fund_budget(actor, org, year).await?;
+    let rules = state.services.rules();
+    let activity = &rules.party_building_funds.activity_rules;
+    let line_name = |id: i64| {
+        lines
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| format!("{} · {}", l.source, l.category_name))
+            .unwrap_or_default()
+    };
+    let may_decide = actor.permits(Permission::ApproveFunds);
+    let expense_lines = expenses
+        .iter()
+        .map(|e| ExpenseLine {
+            id: e.id,
+            spent_on: e.spent_on.to_string(),
+            line: line_name(e.line_id),
+            item: e.item.clone(),
+            amount: e.amount.to_string(),
+            description: e.description.clone(),
+            decision: e.decision.clone(),
+            status: status_label(&e.status),
+            open: e.status == "proposed",
+            decided: match (&e.decided_by, e.decided_on, &e.decision_note) {
+                (Some(by), Some(on), note) => format!(
+                    "{by}（{on}）{}",
+                    note.as_deref()
+                        .filter(|n| !n.is_empty())
+                        .map(|n| format!("：{n}"))
+                        .unwrap_or_default()
+                ),
+                _ => String::new(),
+            },
+            decidable: may_decide && e.status == "proposed" && e.proposed_by != actor.login,
+            version: e.version,
+        })
+        .collect();
+    let row = |source: String, category: String, s: dangjian_core::funds::LineState| LineLine {
+        source,
+        category,
+        budget: s.budget.yuan_text(),
+        approved: s.approved.yuan_text(),
+        pending: s.pending.yuan_text(),
+        remaining: s.remaining().yuan_text(),
+    };
+    Ok(BudgetPage {
+        layout: Layout::new(actor, AREA, format!("{} {}年党建经费", org.name, year))
+            .crumb("党建经费", Some(AREA.to_owned()))
+            .crumb(org.name.clone(), None),
+        org_id: org.id,
+        org_name: org.name,
+        year,
+        line_options: lines
+            .iter()
+            .map(|l| {
+                (
+                    l.id.to_string(),
+                    format!(
+                        "{} · {}（余额 {}）",
+                        l.source,
+                        l.category_name,
+                        l.state.remaining()
+                    ),
+                )
+            })
+            .collect(),
+        lines: lines
+            .iter()
+            .map(|l| row(l.source.clone(), l.category_name.clone(), l.state))
+            .collect(),
+        total: row("合计".to_owned(), String::new(), total),
+        expenses: expense_lines,
+        children: children.into_iter().map(|o| (o.id, o.name)).collect(),
+        may_set: actor.permits(Permission::ApproveFunds),
+        may_spend: actor.permits(Permission::SpendFunds),
+        sources: rules
+            .party_building_funds
+            .funding_sources
+            .iter()
+            .map(|s| (s.clone(), s.clone()))
+            .collect(),
+        categories: rules
+            .funds
+            .categories
+            .iter()
+            .map(|c| (c.code.clone(), c.name.clone()))
+            .collect(),
+        items: activity
+            .expense_items
+            .iter()
+            .map(|i| (i.clone(), i.clone()))
+            .collect(),
+        prohibited: activity.prohibited.clone(),
+        today: state.services.clock().today().to_string(),
+        kept,
+        kept_id,
+        saved,
+    })
+}
+
+pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    match state.services.funds_home(&session.actor).await? {
+        Some(org) => Ok(Redirect::to(&format!("/funds/orgs/{org}")).into_response()),
+        None => Err(ServiceError::NotFound.into()),
+    }
+}
+
+pub async fn budget(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: YearQuery = query(raw.as_deref())?;
+    render(
+        &budget_page(
+            &state,
+            &session.actor,
+            id,
+            q.year,
+            Kept::default(),
+            0,
+            q.saved.is_some(),
+        )
+        .await?,
+    )
+}
+
+/// Runs one of the budget page's forms; a refusal comes back at its fields.
+async fn budget_form(
+    state: &AppState,
+    actor: &Actor,
+    org: i64,
+    active: &'static str,
+    kept_id: i64,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let (result, year) = match active {
+        "line" => {
+            let form: LineForm = from_pairs(pairs.clone())?;
+            let year = form.year.trim().parse().ok();
+            (
+                state
+                    .services
+                    .set_fund_line(actor, org, &form)
+                    .await
+                    .map(|_| ()),
+                year,
+            )
+        }
+        "expense" => {
+            let form: ExpenseForm = from_pairs(pairs.clone())?;
+            (
+                state
+                    .services
+                    .propose_expense(actor, &form)
+                    .await
+                    .map(|_| ()),
+                None,
+            )
+        }
+        _ => {
+            let form: ExpenseDecisionForm = from_pairs(pairs.clone())?;
+            (
+                state.services.decide_expense(actor, kept_id, &form).await,
+                None,
+            )
+        }
+    };
+    match result {
+        Ok(()) => {
+            let year = year.map(|y: i32| format!("&year={y}")).unwrap_or_default();
+            Ok(Redirect::to(&format!("/funds/orgs/{org}?saved=1{year}")).into_response())
+        }
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active,
+                values: pairs,
+                errors,
+            };
+            render_invalid(&budget_page(state, actor, org, year, kept, kept_id, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn set_line(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    budget_form(&state, &form.session.actor, id, "line", 0, form.form).await
+}
+
+pub async fn propose(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    budget_form(&state, &form.session.actor, id, "expense", 0, form.form).await
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Path((id, expense)): Path<(i64, i64)>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    budget_form(
+        &state,
+        &form.session.actor,
+        id,
+        "decide",
+        expense,
+        form.form,
+    )
+    .await
+}
