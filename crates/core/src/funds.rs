@@ -49,6 +49,8 @@ pub struct RefusedItem {
 /// The `[funds]` table of the rules file.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct FundsRules {
+    /// The funding sources that are party dues (their spending is disclosed with the dues).
+    pub dues_sources: Vec<String>,
     pub categories: Vec<Category>,
     pub caps: Vec<Cap>,
     pub refused_items: Vec<RefusedItem>,
@@ -58,7 +60,10 @@ impl FundsRules {
     /// Refuses a table whose lists do not fit together: categories named once, every cap on
     /// an item of the activity rules with an amount there, every refused item pointing at a
     /// rule of the negative list.
-    pub fn check(&self, activity: &ActivityRules) -> Result<(), String> {
+    pub fn check(&self, activity: &ActivityRules, sources: &[String]) -> Result<(), String> {
+        if self.dues_sources.iter().any(|s| !sources.contains(s)) {
+            return Err("党费的经费来源须在经费来源清单中".to_owned());
+        }
         let mut codes: Vec<&str> = self.categories.iter().map(|c| c.code.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
@@ -239,28 +244,40 @@ mod tests {
     #[test]
     fn the_rules_file_lists_fit_together() {
         let r = rules();
+        let sources = &r.party_building_funds.funding_sources;
         assert!(
             r.funds
-                .check(&r.party_building_funds.activity_rules)
+                .check(&r.party_building_funds.activity_rules, sources)
                 .is_ok()
         );
         assert_eq!(r.funds.category("training").unwrap().name, "教育培训");
         assert!(r.funds.category("banquet").is_none());
         let activity = &r.party_building_funds.activity_rules;
         let mut bad = r.funds.clone();
+        bad.dues_sources.push("彩票".to_owned());
+        assert!(
+            bad.check(activity, sources)
+                .unwrap_err()
+                .contains("经费来源")
+        );
+        let mut bad = r.funds.clone();
         bad.refused_items[0].rule = "随便写的".to_owned();
-        assert!(bad.check(activity).unwrap_err().contains("八个严禁"));
+        assert!(
+            bad.check(activity, sources)
+                .unwrap_err()
+                .contains("八个严禁")
+        );
         let mut bad = r.funds.clone();
         bad.caps[0].limit = "nothing".to_owned();
-        assert!(bad.check(activity).is_err());
+        assert!(bad.check(activity, sources).is_err());
         let mut bad = r.funds.clone();
         bad.caps[0].item = "飞机票".to_owned();
-        assert!(bad.check(activity).is_err());
+        assert!(bad.check(activity, sources).is_err());
         let mut bad = r.funds.clone();
         bad.categories.push(bad.categories[0].clone());
-        assert!(bad.check(activity).is_err());
+        assert!(bad.check(activity, sources).is_err());
         bad.categories.clear();
-        assert!(bad.check(activity).is_err());
+        assert!(bad.check(activity, sources).is_err());
     }
 
     /// M2.7: an item of the negative list is refused with the rule it breaks.

@@ -283,7 +283,10 @@ impl Rules {
         }
         self.dues.check().map_err(RulesError::Value)?;
         self.funds
-            .check(&self.party_building_funds.activity_rules)
+            .check(
+                &self.party_building_funds.activity_rules,
+                &self.party_building_funds.funding_sources,
+            )
             .map_err(RulesError::Value)?;
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));

@@ -10,7 +10,7 @@ use dangjian_core::dues::{
     check_period, check_reduction, lapse, roll_up, unpaid_streak,
 };
 use dangjian_core::field::FieldErrors;
-use dangjian_core::money::Fen;
+use dangjian_core::money::{Fen, Rate, split};
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::dues::{
     self as store, NewAssessment, NewCharge, NewPayment, NewReduction, Owing,
@@ -169,6 +169,26 @@ pub struct Ledger {
     pub total: Totals,
     /// The orgs directly below the one asked for (or the top orgs of the scope), with totals.
     pub lines: Vec<LedgerLine>,
+}
+
+/// The annual disclosure of a branch's dues to its members (M1.12): each member's year, the
+/// totals, voluntary payments, what is kept and remitted (M1.9–M1.10), and the uses paid
+/// from dues.
+#[derive(Debug, Clone)]
+pub struct Disclosure {
+    pub org: Org,
+    pub year: i32,
+    pub lines: Vec<store::YearLine>,
+    pub due: Fen,
+    pub paid: Fen,
+    pub voluntary: Fen,
+    /// Voluntary payments of the threshold or more: remitted whole to the centre.
+    pub to_centre: Fen,
+    /// Of the rest, what the org keeps by the rules' ratio and what it remits upward.
+    pub kept: Fen,
+    pub remitted: Fen,
+    pub retention: Rate,
+    pub uses: Vec<crate::funds::ExpenseRow>,
 }
 
 /// What a month's run wrote.
@@ -978,6 +998,169 @@ impl Services {
         let n = store::unassessed(&mut tx, &org.path, at).await?;
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// The annual disclosure of an org's dues. Members see their own branch's (it is
+    /// published to them); the others any org in scope. Audited, as an export.
+    pub async fn dues_disclosure(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<Disclosure> {
+        self.require(actor, Permission::ReadDues, "dues.disclosure")
+            .await?;
+        if Month::new(year, 1).is_none() {
+            return Err(ServiceError::invalid("year", "年份无效"));
+        }
+        let org = match actor.scope {
+            Scope::OwnRecord { member_id } => {
+                let member = self
+                    .load_member(actor, member_id, "dues.disclosure")
+                    .await?;
+                if member.branch_id != org_id {
+                    return Err(self
+                        .out_of_scope(actor, "dues.disclosure", "org", org_id)
+                        .await);
+                }
+                let mut tx = self.db().read().await?;
+                let org = dangjian_store::orgs::get(&mut tx, org_id).await?;
+                tx.commit().await?;
+                org.ok_or(ServiceError::NotFound)?
+            }
+            _ => self.load_org(actor, org_id, "dues.disclosure").await?,
+        };
+        let rules = self.rule_book().on(self.clock().today()).clone();
+        let mut tx = self.db().read().await?;
+        let lines = store::year_lines(&mut tx, &org.path, year).await?;
+        let (voluntary, to_centre) = store::voluntary(&mut tx, &org.path, year).await?;
+        let uses =
+            crate::funds::dues_uses(&mut tx, org.id, year, &rules.funds.dues_sources).await?;
+        tx.commit().await?;
+        let due: Fen = lines.iter().map(|l| l.due).sum();
+        let paid: Fen = lines.iter().map(|l| l.paid).sum();
+        let retention = Rate::from_decimal(
+            rules
+                .dues_management
+                .remittance
+                .branch_retention_ratio_default,
+        )
+        .unwrap_or(Rate(0));
+        let (kept, remitted) = split(paid + voluntary - to_centre, retention);
+        self.record(
+            actor,
+            Event::new("dues.disclosure")
+                .object("org", org.id)
+                .detail(json!({ "year": year })),
+        )
+        .await?;
+        Ok(Disclosure {
+            org,
+            year,
+            lines,
+            due,
+            paid,
+            voluntary,
+            to_centre,
+            kept,
+            remitted,
+            retention,
+            uses,
+        })
+    }
+
+    /// The disclosure as a workbook, in the layout of a printed 党费收缴使用情况公示.
+    pub async fn dues_disclosure_xlsx(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        year: i32,
+    ) -> ServiceResult<Vec<u8>> {
+        use crate::excel::{Cell, Sheet};
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
+        let d = self.dues_disclosure(actor, org_id, year).await?;
+        let now = self.clock().now();
+        let title = format!("{} {}年党费收缴使用情况", d.org.name, d.year);
+        let money = |f: Fen| Cell::Text(f.yuan_text());
+        let mut members: Vec<Vec<Cell>> = d
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.name.clone()),
+                    Cell::Text(l.police_number.clone().unwrap_or_default()),
+                    Cell::Number(l.months as f64),
+                    money(l.due),
+                    money(l.paid),
+                    money(l.due - l.paid),
+                ]
+            })
+            .collect();
+        members.push(vec![
+            Cell::Text("合计".to_owned()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            money(d.due),
+            money(d.paid),
+            money(d.due - d.paid),
+        ]);
+        let summary = vec![
+            vec![Cell::Text("应交党费".to_owned()), money(d.due)],
+            vec![Cell::Text("实交党费".to_owned()), money(d.paid)],
+            vec![Cell::Text("自愿多交".to_owned()), money(d.voluntary)],
+            vec![
+                Cell::Text("其中一次满规定数额、全额上缴中央".to_owned()),
+                money(d.to_centre),
+            ],
+            vec![
+                Cell::Text(format!("留存（{}）", d.retention.percent_text())),
+                money(d.kept),
+            ],
+            vec![Cell::Text("上缴上级党组织".to_owned()), money(d.remitted)],
+        ];
+        let uses = d
+            .uses
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::Text(e.spent_on.to_string()),
+                    Cell::Text(e.item.clone()),
+                    Cell::Text(e.description.clone()),
+                    money(e.amount),
+                    Cell::Text(e.decision.clone()),
+                ]
+            })
+            .collect();
+        let text = |v: &[&str]| v.iter().map(|h| (*h).to_owned()).collect();
+        let sheets = [
+            Sheet {
+                name: "收缴情况".to_owned(),
+                title: title.clone(),
+                headings: text(&[
+                    "姓名",
+                    "警号",
+                    "应交月数",
+                    "应交（元）",
+                    "实交（元）",
+                    "欠交（元）",
+                ]),
+                rows: members,
+            },
+            Sheet {
+                name: "汇总与上缴".to_owned(),
+                title: title.clone(),
+                headings: text(&["项目", "金额（元）"]),
+                rows: summary,
+            },
+            Sheet {
+                name: "使用情况".to_owned(),
+                title,
+                headings: text(&["日期", "事项", "内容", "金额（元）", "集体研究决定"]),
+                rows: uses,
+            },
+        ];
+        let login = actor.login.clone();
+        crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await
     }
 
     /// A payment in scope (its receipt).

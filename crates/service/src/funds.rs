@@ -111,6 +111,27 @@ fn year_of(raw: &str, e: &mut FieldErrors) -> Option<i32> {
     }
 }
 
+/// The approved expenditures of an org's year paid from dues (the uses the annual disclosure
+/// of dues shows), read inside `conn`.
+pub(crate) async fn dues_uses(
+    conn: &mut dangjian_store::Conn,
+    org: i64,
+    year: i32,
+    dues_sources: &[String],
+) -> ServiceResult<Vec<ExpenseRow>> {
+    let lines: Vec<i64> = store::lines(conn, org, year)
+        .await?
+        .into_iter()
+        .filter(|l| dues_sources.contains(&l.source))
+        .map(|l| l.id)
+        .collect();
+    Ok(store::expenses(conn, org, year)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == "approved" && lines.contains(&e.line_id))
+        .collect())
+}
+
 impl Services {
     async fn funds_org(
         &self,

@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use crate::bulk::insert_rows;
 use crate::db::Conn;
 use crate::error::StoreResult;
-use crate::sql::{self, RowExt, Sql, date_text, push_org_scope, timestamp_text};
+use crate::sql::{self, RowExt, Sql, date_text, push_org_scope, push_within, timestamp_text};
 
 /// The members on a branch's roll: the statuses that still owe dues.
 const ON_ROLL: &str = " AND m.status IN ('active', 'lost_contact')";
@@ -584,14 +584,7 @@ pub async fn sheet(conn: &mut Conn, path: &OrgPath, at: Month) -> StoreResult<Ve
         .push(" WHERE m.joined_on < ")
         .bind(date_text(at.plus(1).first_day()))
         .push(ON_ROLL);
-    push_org_scope(
-        &mut q,
-        &Scope::Subtree {
-            org_id: 0,
-            path: path.clone(),
-        },
-        "b.path",
-    );
+    push_within(&mut q, path, "b.path");
     q.push(" ORDER BY b.path, m.name, m.id");
     sql::fetch_all(conn, q)
         .await?
@@ -719,14 +712,7 @@ pub async fn unassessed(conn: &mut Conn, path: &OrgPath, at: Month) -> StoreResu
         .push(" AND NOT EXISTS (SELECT 1 FROM dues_assessments a WHERE a.member_id = m.id AND a.from_month <= ")
         .bind(at.to_string())
         .push(")");
-    push_org_scope(
-        &mut q,
-        &Scope::Subtree {
-            org_id: 0,
-            path: path.clone(),
-        },
-        "b.path",
-    );
+    push_within(&mut q, path, "b.path");
     sql::fetch_one(conn, q).await?.int("n")
 }
 
@@ -861,4 +847,59 @@ pub async fn insert_payments_bulk(
         },
     )
     .await
+}
+
+/// A member's year at an org: what was due and paid for the months their relation was there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearLine {
+    pub member_id: i64,
+    pub name: String,
+    pub police_number: Option<String>,
+    pub months: i64,
+    pub due: Fen,
+    pub paid: Fen,
+}
+
+/// The members charged at an org (and the orgs below it) in `year`, with their year's sums.
+pub async fn year_lines(conn: &mut Conn, path: &OrgPath, year: i32) -> StoreResult<Vec<YearLine>> {
+    let mut q = Sql::new(
+        "SELECT m.id, m.name, m.police_number, t.months, t.due, t.paid FROM (SELECT c.member_id, \
+         COUNT(*) AS months, CAST(SUM(c.due_fen) AS BIGINT) AS due, CAST(SUM(c.paid_fen) AS BIGINT) AS paid \
+         FROM dues_charges c JOIN orgs o ON o.id = c.org_id WHERE c.month >= ",
+    );
+    q.bind(format!("{year:04}-01"))
+        .push(" AND c.month <= ")
+        .bind(format!("{year:04}-12"));
+    push_within(&mut q, path, "o.path");
+    q.push(" GROUP BY c.member_id) t JOIN members m ON m.id = t.member_id ORDER BY m.name, m.id");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(YearLine {
+                member_id: row.int("id")?,
+                name: row.text("name")?,
+                police_number: row.opt_text("police_number")?.filter(|p| !p.is_empty()),
+                months: row.int("months")?,
+                due: Fen(row.int("due")?),
+                paid: Fen(row.int("paid")?),
+            })
+        })
+        .collect()
+}
+
+/// The voluntary payments received at an org (and below) in `year`: all of them, and those
+/// that go whole to the centre.
+pub async fn voluntary(conn: &mut Conn, path: &OrgPath, year: i32) -> StoreResult<(Fen, Fen)> {
+    let mut q = Sql::new(
+        "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) AS total, \
+         CAST(COALESCE(SUM(CASE WHEN p.to_centre = 1 THEN p.amount_fen ELSE 0 END), 0) AS BIGINT) AS centre \
+         FROM dues_payments p JOIN orgs o ON o.id = p.org_id WHERE p.kind = 'voluntary' AND p.month >= ",
+    );
+    q.bind(format!("{year:04}-01"))
+        .push(" AND p.month <= ")
+        .bind(format!("{year:04}-12"));
+    push_within(&mut q, path, "o.path");
+    let row = sql::fetch_one(conn, q).await?;
+    Ok((Fen(row.int("total")?), Fen(row.int("centre")?)))
 }

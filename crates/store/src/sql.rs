@@ -164,20 +164,27 @@ pub(crate) fn push_org_scope(
     use dangjian_core::role::Scope;
     match scope {
         Scope::Everything => {}
-        Scope::Subtree { path, .. } => {
-            sql.push(" AND ")
-                .push(path_column)
-                .push(" >= ")
-                .bind(path.as_str().to_owned())
-                .push(" AND ")
-                .push(path_column)
-                .push(" < ")
-                .bind(path.upper_bound());
-        }
+        Scope::Subtree { path, .. } => push_within(sql, path, path_column),
         Scope::OwnRecord { .. } | Scope::Nothing => {
             sql.push(" AND 1 = 0");
         }
     }
+}
+
+/// Appends the condition that the org path in `path_column` is `path` or below it.
+pub(crate) fn push_within(
+    sql: &mut Sql,
+    path: &dangjian_core::org::OrgPath,
+    path_column: &'static str,
+) {
+    sql.push(" AND ")
+        .push(path_column)
+        .push(" >= ")
+        .bind(path.as_str().to_owned())
+        .push(" AND ")
+        .push(path_column)
+        .push(" < ")
+        .bind(path.upper_bound());
 }
 
 /// `needle` with the `LIKE` wildcards in it escaped (by `\\`, declared with `ESCAPE`).

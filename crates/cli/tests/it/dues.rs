@@ -681,3 +681,117 @@ async fn the_keeper_works_from_the_pages_and_a_member_sees_their_own() {
         "the secretary sees amounts, not pay"
     );
 }
+
+/// Issue 17, 4: the annual disclosure of a branch — each member's year, what is kept and
+/// remitted, voluntary payments for the centre, the uses paid from dues — published to its
+/// members, printable and as a workbook.
+#[tokio::test]
+async fn the_year_is_disclosed_to_the_branch() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let keeper = token(&app, "keeper", Role::DuesKeeper, Some("A1"), None).await;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let office2 = token(&app, "office2", Role::CommitteeStaff, None, None).await;
+    let member = token(&app, "member1", Role::Member, None, Some("200001")).await;
+    for (m, income) in [(f.member_a1, 600_000), (f.member_a1_second, 450_000)] {
+        call(
+            &app,
+            &keeper,
+            Method::POST,
+            &format!("/members/{m}/dues/assessments"),
+            Some(assessment("2026-01", income, 0)),
+        )
+        .await;
+    }
+    run(&app, &office, "2026-01").await;
+    run(&app, &office, "2026-02").await;
+    call(&app, &keeper, Method::POST, "/dues/payments",
+        Some(json!({"month": "2026-01", "paid_on": "2026-01-10", "members": [f.member_a1, f.member_a1_second]}))).await;
+    for fen in [100_000, 20_000] {
+        call(
+            &app,
+            &keeper,
+            Method::POST,
+            &format!("/members/{}/dues/payments", f.member_a1),
+            Some(json!({"kind": "voluntary", "amount_fen": fen})),
+        )
+        .await;
+    }
+    // A use paid from dues, approved by the office.
+    let (_, line) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/orgs/{}/funds/lines", f.a1),
+        Some(
+            json!({"year": 2026, "source": "党费", "category": "materials", "amount_fen": 50_000}),
+        ),
+    )
+    .await;
+    let (_, spent) = call(&app, &keeper, Method::POST, "/funds/expenses",
+        Some(json!({"line_id": line["id"], "item": "资料费", "amount_fen": 30_000, "spent_on": "2026-03-01",
+            "description": "订阅党建期刊", "decision": "2026年2月27日支委会"}))).await;
+    let (status, _) = call(
+        &app,
+        &office2,
+        Method::POST,
+        &format!("/funds/expenses/{}/decision", spent["id"]),
+        Some(json!({"version": 1, "decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let path = format!("/dues/orgs/{}/disclosure?year=2026", f.a1);
+    let (status, d) = call(&app, &member, Method::GET, &path, None).await;
+    assert_eq!(status, 200, "a member reads their own branch's: {d}");
+    assert_eq!(d["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(d["due_fen"], 2 * (9000 + 4500));
+    assert_eq!(d["paid_fen"], 9000 + 4500);
+    assert_eq!(
+        (d["voluntary_fen"].as_i64(), d["to_centre_fen"].as_i64()),
+        (Some(120_000), Some(100_000))
+    );
+    // The branch keeps nothing by default: all but the centre's share goes up.
+    assert_eq!(d["kept_fen"], 0);
+    assert_eq!(d["remitted_fen"], 9000 + 4500 + 20_000);
+    assert_eq!(d["uses"][0]["amount_fen"], 30_000);
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/dues/orgs/{}/disclosure", f.a2),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "not another branch's");
+
+    let secretary = app
+        .login_as("sec_web", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let page = secretary
+        .get(app.url(&format!("/dues/orgs/{}/disclosure?year=2026", f.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("党费收缴使用情况")
+            && page.contains("订阅党建期刊")
+            && page.contains("135.00")
+    );
+    let xlsx = secretary
+        .get(app.url(&format!("/dues/orgs/{}/disclosure.xlsx?year=2026", f.a1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(!app.audit("dues.disclosure", None).await.is_empty());
+}

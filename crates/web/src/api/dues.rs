@@ -696,3 +696,88 @@ pub async fn ledger(
             .collect(),
     }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureLineJson {
+    pub member_id: i64,
+    pub name: String,
+    pub police_number: Option<String>,
+    pub months: i64,
+    pub due_fen: i64,
+    pub paid_fen: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureUseJson {
+    #[schema(format = Date)]
+    pub spent_on: String,
+    pub item: String,
+    pub description: String,
+    pub amount_fen: i64,
+    pub decision: String,
+}
+
+/// The annual disclosure of an org's dues: each member's year, the totals, voluntary
+/// payments, what is kept and remitted, and the uses paid from dues.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureJson {
+    pub org_id: i64,
+    pub year: i32,
+    pub lines: Vec<DisclosureLineJson>,
+    pub due_fen: i64,
+    pub paid_fen: i64,
+    pub voluntary_fen: i64,
+    pub to_centre_fen: i64,
+    pub kept_fen: i64,
+    pub remitted_fen: i64,
+    pub uses: Vec<DisclosureUseJson>,
+}
+
+/// The annual disclosure of an org's dues (a member: their own branch's).
+#[utoipa::path(get, path = "/dues/orgs/{id}/disclosure", tag = "dues", params(("id" = i64, Path), DuesYearQuery),
+    responses((status = 200, body = DisclosureJson), (status = 404, body = ApiErrorBody)))]
+pub async fn disclosure(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<DisclosureJson>, ApiError> {
+    let q: DuesYearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let d = state.services.dues_disclosure(&actor, id, year).await?;
+    Ok(Json(DisclosureJson {
+        org_id: d.org.id,
+        year: d.year,
+        lines: d
+            .lines
+            .iter()
+            .map(|l| DisclosureLineJson {
+                member_id: l.member_id,
+                name: l.name.clone(),
+                police_number: l.police_number.clone(),
+                months: l.months,
+                due_fen: l.due.0,
+                paid_fen: l.paid.0,
+            })
+            .collect(),
+        due_fen: d.due.0,
+        paid_fen: d.paid.0,
+        voluntary_fen: d.voluntary.0,
+        to_centre_fen: d.to_centre.0,
+        kept_fen: d.kept.0,
+        remitted_fen: d.remitted.0,
+        uses: d
+            .uses
+            .iter()
+            .map(|u| DisclosureUseJson {
+                spent_on: u.spent_on.to_string(),
+                item: u.item.clone(),
+                description: u.description.clone(),
+                amount_fen: u.amount.0,
+                decision: u.decision.clone(),
+            })
+            .collect(),
+    }))
+}

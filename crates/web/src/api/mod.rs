@@ -155,6 +155,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(dues::sheet))
         .routes(routes!(dues::arrears))
         .routes(routes!(dues::ledger))
+        .routes(routes!(dues::disclosure))
         .routes(routes!(funds::budget))
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))

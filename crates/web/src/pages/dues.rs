@@ -447,6 +447,7 @@ struct MemberPage {
     member_id: i64,
     name: String,
     branch: String,
+    branch_id: i64,
     year: i32,
     assessments: Vec<AssessmentLine>,
     months: Vec<MonthLine>,
@@ -501,6 +502,7 @@ async fn member_page(
         member_id: d.member.id,
         name: d.member.name.clone(),
         branch: d.member.branch_name.clone(),
+        branch_id: d.member.branch_id,
         year,
         assessments: d
             .assessments
@@ -723,4 +725,106 @@ pub async fn decide(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "dues_disclosure.html")]
+struct DisclosurePage {
+    layout: Layout,
+    org_id: i64,
+    org_name: String,
+    year: i32,
+    /// name, 警号, months, due, paid, owed
+    lines: Vec<(String, String, i64, String, String, String)>,
+    due: String,
+    paid: String,
+    owed: String,
+    voluntary: String,
+    to_centre: String,
+    kept: String,
+    remitted: String,
+    retention: String,
+    /// day, item, what, amount, decision
+    uses: Vec<(String, String, String, String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+fn year_or_this(state: &AppState, raw: Option<&str>) -> Result<i32, PageError> {
+    let q: YearQuery = query(raw)?;
+    Ok(q.year
+        .unwrap_or_else(|| state.services.clock().today().year()))
+}
+
+pub async fn disclosure(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let year = year_or_this(&state, raw.as_deref())?;
+    let d = state.services.dues_disclosure(actor, id, year).await?;
+    render(&DisclosurePage {
+        layout: layout(
+            actor,
+            &format!("{} {}年党费收缴使用情况", d.org.name, d.year),
+        ),
+        org_id: d.org.id,
+        org_name: d.org.name.clone(),
+        year: d.year,
+        lines: d
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.name.clone(),
+                    l.police_number.clone().unwrap_or_default(),
+                    l.months,
+                    l.due.yuan_text(),
+                    l.paid.yuan_text(),
+                    (l.due - l.paid).yuan_text(),
+                )
+            })
+            .collect(),
+        due: d.due.yuan_text(),
+        paid: d.paid.yuan_text(),
+        owed: (d.due - d.paid).yuan_text(),
+        voluntary: d.voluntary.yuan_text(),
+        to_centre: d.to_centre.yuan_text(),
+        kept: d.kept.yuan_text(),
+        remitted: d.remitted.yuan_text(),
+        retention: d.retention.percent_text(),
+        uses: d
+            .uses
+            .iter()
+            .map(|u| {
+                (
+                    u.spent_on.to_string(),
+                    u.item.clone(),
+                    u.description.clone(),
+                    u.amount.yuan_text(),
+                    u.decision.clone(),
+                )
+            })
+            .collect(),
+    })
+}
+
+pub async fn disclosure_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let year = year_or_this(&state, raw.as_deref())?;
+    let bytes = state
+        .services
+        .dues_disclosure_xlsx(&session.actor, id, year)
+        .await?;
+    Ok(super::xlsx(bytes, &format!("党费收缴使用情况-{year}.xlsx")))
 }

@@ -61,6 +61,8 @@ struct BudgetPage {
     categories: Vec<(String, String)>,
     line_options: Vec<(String, String)>,
     items: Vec<(String, String)>,
+    /// The items with a cap, named in the form's hint.
+    capped: String,
     prohibited: Vec<String>,
     today: String,
     kept: Kept,
@@ -192,6 +194,13 @@ async fn budget_page(
             .iter()
             .map(|i| (i.clone(), i.clone()))
             .collect(),
+        capped: rules
+            .funds
+            .caps
+            .iter()
+            .map(|c| c.item.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
         prohibited: activity.prohibited.clone(),
         today: state.services.clock().today().to_string(),
         kept,

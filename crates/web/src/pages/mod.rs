@@ -115,6 +115,11 @@ pub fn router() -> Router<AppState> {
         .route("/dues/run", post(dues::run))
         .route("/dues/orgs/{id}", get(dues::sheet))
         .route("/dues/orgs/{id}/payments", post(dues::pay_batch))
+        .route("/dues/orgs/{id}/disclosure", get(dues::disclosure))
+        .route(
+            "/dues/orgs/{id}/disclosure.xlsx",
+            get(dues::disclosure_xlsx),
+        )
         .route("/dues/members/{id}", get(dues::member))
         .route("/dues/members/{id}/assessment", post(dues::assess))
         .route("/dues/members/{id}/payments", post(dues::pay))
