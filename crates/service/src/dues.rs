@@ -252,6 +252,15 @@ fn due(assessed: Fen, reduction: Option<Fen>) -> Fen {
     reduction.map_or(assessed, |r| r.min(assessed))
 }
 
+/// The member of a change, loaded again inside its transaction in case they left the scope
+/// after the audited check (silently: the check before it answered for the refusal).
+async fn reload(conn: &mut Conn, actor: &Actor, member: i64) -> ServiceResult<()> {
+    match members::get(conn, member).await? {
+        Some(m) if actor.scope.covers_member(m.id, &m.branch_path) => Ok(()),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
 /// Reckons again a member's charges from `from` on, after their assessment or a reduction
 /// changed. The org of each charge stays.
 async fn recompute(conn: &mut Conn, member: i64, from: Month) -> ServiceResult<()> {
@@ -369,6 +378,7 @@ impl Services {
             _ => None,
         };
         let mut tx = self.db().write().await?;
+        reload(&mut tx, actor, member.id).await?;
         store::put_assessment(
             &mut tx,
             &NewAssessment {
@@ -491,6 +501,7 @@ impl Services {
         };
         let rules = self.rule_book().on(paid_on).dues.clone();
         let mut tx = self.db().write().await?;
+        reload(&mut tx, actor, member.id).await?;
         let mut ids = Vec::new();
         let mut detail = Vec::new();
         if let Some(amount) = voluntary {
@@ -592,12 +603,6 @@ impl Services {
         for id in members {
             self.load_member(actor, *id, "dues.pay").await?;
         }
-        let form = PaymentForm {
-            kind: PaymentKind::InPerson.code().to_owned(),
-            from_month: month.to_owned(),
-            paid_on: paid_on.to_owned(),
-            ..PaymentForm::default()
-        };
         let today = self.clock().today();
         let mut e = FieldErrors::new();
         let paid_on = day_or_today(paid_on, today, "paid_on", &mut e);
@@ -613,7 +618,11 @@ impl Services {
         let mut tx = self.db().write().await?;
         let mut paid = Vec::new();
         for id in members {
-            let Some(member) = members::get(&mut tx, *id).await? else {
+            // Loaded again inside the transaction, in case one left the scope meanwhile.
+            let Some(member) = members::get(&mut tx, *id)
+                .await?
+                .filter(|m| actor.scope.covers_member(m.id, &m.branch_path))
+            else {
                 return Err(ServiceError::NotFound);
             };
             let state = store::month_of(&mut tx, member.id, at).await?;
@@ -641,7 +650,7 @@ impl Services {
         }
         let count = paid.len();
         let event = Event::new("dues.pay").detail(json!({
-            "kind": form.kind, "month": at.to_string(), "paid_on": paid_on.to_string(), "payments": paid,
+            "kind": PaymentKind::InPerson.code(), "month": at.to_string(), "paid_on": paid_on.to_string(), "payments": paid,
         }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
@@ -684,6 +693,7 @@ impl Services {
             )),
         };
         let mut tx = self.db().write().await?;
+        reload(&mut tx, actor, member.id).await?;
         if let (Some(f), Some(amount)) = (from, amount) {
             match store::assessed_in(&mut tx, member.id, f).await? {
                 None => e.add("from_month", "该党员在起始月份还没有核定党费"),
@@ -1161,6 +1171,94 @@ impl Services {
         ];
         let login = actor.login.clone();
         crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await
+    }
+
+    /// A month of an org as a workbook in the layout finance offices print: the 收缴明细 of
+    /// each member of the subtree, and the 对账 of the orgs directly below. Audited.
+    pub async fn dues_month_xlsx(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        raw: &str,
+    ) -> ServiceResult<Vec<u8>> {
+        use crate::excel::{Cell, Sheet};
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
+        let (org, at, rows) = self.dues_sheet(actor, org_id, raw).await?;
+        let ledger = self.dues_ledger(actor, Some(org.id), at, at).await?;
+        let now = self.clock().now();
+        let money = |f: Fen| Cell::Text(f.yuan_text());
+        let status = |r: &SheetRow| match r.due {
+            None => "未生成或未核定",
+            Some(due) if r.paid >= due => "已交清",
+            Some(_) if r.paid.0 > 0 => "部分交纳",
+            Some(_) => "未交",
+        };
+        let mut detail: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.name.clone()),
+                    Cell::Text(r.police_number.clone().unwrap_or_default()),
+                    r.due.map_or(Cell::Text("—".to_owned()), money),
+                    money(r.paid),
+                    Cell::Text(status(r).to_owned()),
+                ]
+            })
+            .collect();
+        detail.push(vec![
+            Cell::Text("合计".to_owned()),
+            Cell::Text(String::new()),
+            money(rows.iter().filter_map(|r| r.due).sum()),
+            money(rows.iter().map(|r| r.paid).sum()),
+            Cell::Text(String::new()),
+        ]);
+        let mut reconciliation: Vec<Vec<Cell>> = ledger
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.org.name.clone()),
+                    Cell::Number(l.totals.members as f64),
+                    money(l.totals.due),
+                    money(l.totals.paid),
+                    money(l.totals.due - l.totals.paid),
+                ]
+            })
+            .collect();
+        reconciliation.push(vec![
+            Cell::Text("合计".to_owned()),
+            Cell::Number(ledger.total.members as f64),
+            money(ledger.total.due),
+            money(ledger.total.paid),
+            money(ledger.total.due - ledger.total.paid),
+        ]);
+        let title = format!("{} {}党费收缴", org.name, at.label());
+        let text = |v: &[&str]| v.iter().map(|h| (*h).to_owned()).collect();
+        let sheets = [
+            Sheet {
+                name: "收缴明细".to_owned(),
+                title: title.clone(),
+                headings: text(&["姓名", "警号", "应交（元）", "已交（元）", "状态"]),
+                rows: detail,
+            },
+            Sheet {
+                name: "逐级对账".to_owned(),
+                title,
+                headings: text(&["组织", "应交人数", "应交（元）", "已交（元）", "未交（元）"]),
+                rows: reconciliation,
+            },
+        ];
+        let login = actor.login.clone();
+        let bytes =
+            crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await?;
+        self.record(
+            actor,
+            Event::new("dues.export")
+                .object("org", org.id)
+                .detail(json!({ "month": at.to_string() })),
+        )
+        .await?;
+        Ok(bytes)
     }
 
     /// A payment in scope (its receipt).

@@ -317,10 +317,12 @@ impl Services {
             vehicles: count(&form.vehicles, "vehicles", &mut e),
         };
         let mut tx = self.db().write().await?;
+        // Loaded again inside the transaction: its state now, and still in scope.
         let state = store::line_by_id(&mut tx, line.id)
             .await?
-            .map(|l| l.state)
-            .unwrap_or_default();
+            .filter(|l| actor.scope.covers_org(&l.org_path))
+            .ok_or(ServiceError::NotFound)?
+            .state;
         if let Some(amount) = amount
             && !item.is_empty()
             && let Err((field, message)) = check_expense(

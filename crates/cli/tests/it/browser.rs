@@ -1295,6 +1295,14 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
         "screenshot: {}",
         driver.screenshot("dues-sheet.png").await.display()
     );
+    driver
+        .goto(&app.url(&format!("/dues/orgs/{}/disclosure?year=2026", f.a1)))
+        .await;
+    driver.wait_for_text("汇总与上缴").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-disclosure.png").await.display()
+    );
     driver.click("form[action='/logout'] button").await;
     driver.wait_for_text("请登录").await;
 

@@ -794,4 +794,26 @@ async fn the_year_is_disclosed_to_the_branch() {
             .contains("spreadsheetml")
     );
     assert!(!app.audit("dues.disclosure", None).await.is_empty());
+
+    // The month as finance offices print it: each member, then the orgs below.
+    let month = secretary
+        .get(app.url(&format!("/dues/orgs/{}/sheet.xlsx?month=2026-01", f.a1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(month.status(), 200);
+    let rows = crate::exports::cells(month.bytes().await.unwrap().to_vec());
+    assert!(rows[0][0].contains("2026年1月党费收缴"), "{rows:?}");
+    assert!(rows[1][0].contains("导出人：sec_web"), "watermarked");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "测试乙" && r[2] == "90.00" && r[4] == "已交清"),
+        "{rows:?}"
+    );
+    let total = rows.last().unwrap();
+    assert_eq!(
+        (total[0].as_str(), total[2].as_str(), total[3].as_str()),
+        ("合计", "135.00", "135.00")
+    );
+    assert!(!app.audit("dues.export", None).await.is_empty());
 }

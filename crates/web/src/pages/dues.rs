@@ -815,6 +815,27 @@ pub async fn disclosure(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MonthOnly {
+    pub month: String,
+}
+
+pub async fn sheet_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: MonthOnly = query(raw.as_deref())?;
+    let bytes = state
+        .services
+        .dues_month_xlsx(&session.actor, id, &q.month)
+        .await?;
+    let month = month_or_now(&state, &q.month)?;
+    Ok(super::xlsx(bytes, &format!("党费收缴-{month}.xlsx")))
+}
+
 pub async fn disclosure_xlsx(
     State(state): State<AppState>,
     session: Session,

@@ -115,6 +115,7 @@ pub fn router() -> Router<AppState> {
         .route("/dues/run", post(dues::run))
         .route("/dues/orgs/{id}", get(dues::sheet))
         .route("/dues/orgs/{id}/payments", post(dues::pay_batch))
+        .route("/dues/orgs/{id}/sheet.xlsx", get(dues::sheet_xlsx))
         .route("/dues/orgs/{id}/disclosure", get(dues::disclosure))
         .route(
             "/dues/orgs/{id}/disclosure.xlsx",
