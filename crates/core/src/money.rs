@@ -57,6 +57,68 @@ impl Fen {
     }
 }
 
+const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+
+impl Fen {
+    /// The amount in capitals as receipts write it (会计基础工作规范 第五十二条): 零 once for
+    /// a run of zeros inside the number, 整 after 元 or 角, none after 分. `None` for a
+    /// negative amount.
+    pub fn in_capitals(self) -> Option<String> {
+        let fen = u64::try_from(self.0).ok()?;
+        let (yuan, jiao, fen) = (fen / 100, (fen / 10) % 10, fen % 10);
+        if yuan == 0 && jiao == 0 && fen == 0 {
+            return Some("零元整".to_owned());
+        }
+        let mut out = String::new();
+        if yuan > 0 {
+            let len = yuan.to_string().len();
+            let mut zero = false;
+            for pos in (0..len).rev() {
+                let digit = (yuan / 10u64.pow(pos as u32) % 10) as usize;
+                let group_end = pos.is_multiple_of(4) && pos > 0;
+                if digit == 0 {
+                    zero = true;
+                    if group_end && !(yuan / 10u64.pow(pos as u32)).is_multiple_of(10_000) {
+                        out.push_str(["", "万", "亿"][pos / 4]);
+                    }
+                    continue;
+                }
+                if zero {
+                    out.push('零');
+                    zero = false;
+                }
+                out.push_str(DIGITS[digit]);
+                out.push_str(["", "拾", "佰", "仟"][pos % 4]);
+                if group_end {
+                    out.push_str(["", "万", "亿"][pos / 4]);
+                }
+            }
+            out.push('元');
+        }
+        match (jiao, fen) {
+            (0, 0) => out.push('整'),
+            (0, f) => {
+                if yuan > 0 {
+                    out.push('零');
+                }
+                out.push_str(DIGITS[f as usize]);
+                out.push('分');
+            }
+            (j, 0) => {
+                out.push_str(DIGITS[j as usize]);
+                out.push_str("角整");
+            }
+            (j, f) => {
+                out.push_str(DIGITS[j as usize]);
+                out.push('角');
+                out.push_str(DIGITS[f as usize]);
+                out.push('分');
+            }
+        }
+        Some(out)
+    }
+}
+
 impl std::fmt::Display for Fen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}元", self.yuan_text())
@@ -176,6 +238,28 @@ mod tests {
         assert_eq!(Fen(7).to_string(), "0.07元");
         assert_eq!(Fen(-1_205).to_string(), "-12.05元");
         assert_eq!(Fen(1_205).yuan_text(), "12.05");
+    }
+
+    #[test]
+    fn amounts_in_capitals_as_receipts_write_them() {
+        let capital = |fen: i64| Fen(fen).in_capitals().unwrap();
+        assert_eq!(capital(0), "零元整");
+        assert_eq!(capital(1), "壹分");
+        assert_eq!(capital(50), "伍角整");
+        assert_eq!(capital(8_850), "捌拾捌元伍角整");
+        assert_eq!(capital(8_851), "捌拾捌元伍角壹分");
+        assert_eq!(capital(100_000), "壹仟元整");
+        assert_eq!(capital(100_005), "壹仟元零伍分");
+        assert_eq!(capital(168_032), "壹仟陆佰捌拾元叁角贰分");
+        assert_eq!(capital(1_005_000), "壹万零伍拾元整");
+        assert_eq!(capital(10_001_000), "壹拾万零壹拾元整");
+        assert_eq!(capital(12_000_000), "壹拾贰万元整");
+        assert_eq!(capital(101_000_000), "壹佰零壹万元整");
+        assert_eq!(capital(1_000_000_000), "壹仟万元整");
+        assert_eq!(capital(10_000_000_000), "壹亿元整");
+        assert_eq!(capital(10_000_100_000), "壹亿零壹仟元整");
+        assert_eq!(capital(2_003_040_506), "贰仟零叁万零肆佰零伍元零陆分");
+        assert_eq!(Fen(-1).in_capitals(), None);
     }
 
     #[test]

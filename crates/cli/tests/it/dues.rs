@@ -665,6 +665,34 @@ async fn the_keeper_works_from_the_pages_and_a_member_sees_their_own() {
         .unwrap();
     assert!(body.contains("我的党费") && body.contains("5900.00元") && body.contains("DF20260310"));
     assert!(!body.contains("核定党费</h2>"), "a member records nothing");
+    // The receipt, with the amount in capitals as finance offices write it.
+    let receipt = body
+        .split("/dues/payments/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a receipt link")
+        .to_owned();
+    let printed = own
+        .get(app.url(&format!("/dues/payments/{receipt}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        printed.contains("党费收据") && printed.contains("捌拾捌元伍角整"),
+        "{printed}"
+    );
+    let other = app
+        .login_as("m_other", Role::Member, None, Some("200002"))
+        .await;
+    let refused = other
+        .get(app.url(&format!("/dues/payments/{receipt}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404, "not another member's receipt");
     let secretary = app
         .login_as("sec_web", Role::OrgSecretary, Some("A1"), None)
         .await;

@@ -363,6 +363,7 @@ pub struct MonthLine {
 }
 
 pub struct PaymentLine {
+    pub id: i64,
     pub receipt: String,
     pub month: String,
     pub kind: &'static str,
@@ -537,6 +538,7 @@ async fn member_page(
             .payments
             .iter()
             .map(|p| PaymentLine {
+                id: p.id,
                 receipt: receipt_number(p),
                 month: p.month.label(),
                 kind: p.kind.label(),
@@ -848,4 +850,51 @@ pub async fn disclosure_xlsx(
         .dues_disclosure_xlsx(&session.actor, id, year)
         .await?;
     Ok(super::xlsx(bytes, &format!("党费收缴使用情况-{year}.xlsx")))
+}
+
+#[derive(Template)]
+#[template(path = "dues_receipt.html")]
+struct ReceiptPage {
+    layout: Layout,
+    member_id: i64,
+    number: String,
+    member: String,
+    org: String,
+    month: String,
+    kind: &'static str,
+    note: String,
+    amount: String,
+    capitals: String,
+    paid_on: String,
+    recorded_by: String,
+    to_centre: bool,
+}
+
+/// A payment's receipt, to print.
+pub async fn receipt(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let p = state.services.dues_payment(actor, id).await?;
+    render(&ReceiptPage {
+        layout: layout(actor, "党费收据"),
+        member_id: p.member_id,
+        number: receipt_number(&p),
+        member: p.member_name.clone(),
+        org: p.org_name.clone(),
+        month: p.month.label(),
+        kind: p.kind.label(),
+        note: p
+            .proxy
+            .as_ref()
+            .map(|x| format!("代交人：{x}"))
+            .unwrap_or_default(),
+        amount: p.amount.to_string(),
+        capitals: p.amount.in_capitals().unwrap_or_default(),
+        paid_on: p.paid_on.to_string(),
+        recorded_by: p.recorded_by.clone(),
+        to_centre: p.to_centre,
+    })
 }

@@ -125,6 +125,7 @@ pub fn router() -> Router<AppState> {
         .route("/dues/members/{id}/assessment", post(dues::assess))
         .route("/dues/members/{id}/payments", post(dues::pay))
         .route("/dues/members/{id}/reductions", post(dues::reduce))
+        .route("/dues/payments/{id}", get(dues::receipt))
         .route("/dues/reductions", get(dues::reductions))
         .route("/dues/reductions/{id}/decision", post(dues::decide))
         .route("/funds", get(funds::home))
