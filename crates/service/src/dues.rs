@@ -1091,7 +1091,7 @@ impl Services {
         let d = self.dues_disclosure(actor, org_id, year).await?;
         let now = self.clock().now();
         let title = format!("{} {}年党费收缴使用情况", d.org.name, d.year);
-        let money = |f: Fen| Cell::Text(f.yuan_text());
+        let money = Cell::Money;
         let mut members: Vec<Vec<Cell>> = d
             .lines
             .iter()
@@ -1186,7 +1186,7 @@ impl Services {
         let (org, at, rows) = self.dues_sheet(actor, org_id, raw).await?;
         let ledger = self.dues_ledger(actor, Some(org.id), at, at).await?;
         let now = self.clock().now();
-        let money = |f: Fen| Cell::Text(f.yuan_text());
+        let money = Cell::Money;
         let status = |r: &SheetRow| match r.due {
             None => "未生成或未核定",
             Some(due) if r.paid >= due => "已交清",
@@ -1199,7 +1199,7 @@ impl Services {
                 vec![
                     Cell::Text(r.name.clone()),
                     Cell::Text(r.police_number.clone().unwrap_or_default()),
-                    r.due.map_or(Cell::Text("—".to_owned()), money),
+                    r.due.map_or(Cell::Text("—".to_owned()), Cell::Money),
                     money(r.paid),
                     Cell::Text(status(r).to_owned()),
                 ]
@@ -1212,16 +1212,25 @@ impl Services {
             money(rows.iter().map(|r| r.paid).sum()),
             Cell::Text(String::new()),
         ]);
-        let mut reconciliation: Vec<Vec<Cell>> = ledger
-            .lines
-            .iter()
-            .map(|l| {
+        // A branch has no orgs below: its own line is the reconciliation.
+        let below: Vec<(String, Totals)> = if ledger.lines.is_empty() {
+            vec![(org.name.clone(), ledger.total)]
+        } else {
+            ledger
+                .lines
+                .iter()
+                .map(|l| (l.org.name.clone(), l.totals))
+                .collect()
+        };
+        let mut reconciliation: Vec<Vec<Cell>> = below
+            .into_iter()
+            .map(|(name, t)| {
                 vec![
-                    Cell::Text(l.org.name.clone()),
-                    Cell::Number(l.totals.members as f64),
-                    money(l.totals.due),
-                    money(l.totals.paid),
-                    money(l.totals.due - l.totals.paid),
+                    Cell::Text(name),
+                    Cell::Number(t.members as f64),
+                    money(t.due),
+                    money(t.paid),
+                    money(t.due - t.paid),
                 ]
             })
             .collect();

@@ -19,11 +19,13 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// A cell: text or a number.
+/// A cell: text, a number, or money (whole fen, shown as yuan with two decimals and summed
+/// as a number by whoever opens the sheet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
     Number(f64),
+    Money(dangjian_core::money::Fen),
 }
 
 impl From<&str> for Cell {
@@ -58,14 +60,27 @@ fn write_sheet(
     let bold = Format::new().set_bold();
     let title = Format::new().set_bold().set_font_size(14);
     let grey = Format::new().set_font_color(rust_xlsxwriter::Color::Gray);
+    let money = Format::new().set_num_format("#,##0.00");
     sheet.set_name(&s.name)?;
     sheet.write_string_with_format(0, 0, &s.title, &title)?;
     sheet.write_string_with_format(1, 0, mark, &grey)?;
     sheet.set_header(format!("&L{}&R&P / &N", mark.replace('&', "&&")));
     for (col, heading) in s.headings.iter().enumerate() {
+        // As wide as the longest heading or text in the column (a CJK character is about
+        // two widths), so that a printed sheet cuts nothing off.
+        let longest = s
+            .rows
+            .iter()
+            .filter_map(|row| match row.get(col) {
+                Some(Cell::Text(text)) => Some(text.chars().count()),
+                _ => None,
+            })
+            .chain(std::iter::once(heading.chars().count()))
+            .max()
+            .unwrap_or(0);
         let col = col as u16;
         sheet.write_string_with_format(3, col, heading, &bold)?;
-        sheet.set_column_width(col, (heading.chars().count() as f64 * 2.2).max(10.0))?;
+        sheet.set_column_width(col, (longest as f64 * 2.2).clamp(10.0, 60.0))?;
     }
     for (r, row) in s.rows.iter().enumerate() {
         let r = r as u32 + 4;
@@ -73,6 +88,10 @@ fn write_sheet(
             match cell {
                 Cell::Text(text) => sheet.write_string(r, c as u16, text)?,
                 Cell::Number(n) => sheet.write_number(r, c as u16, *n)?,
+                // Exact: a fen count below 2^53 divides to the nearest double of its yuan.
+                Cell::Money(fen) => {
+                    sheet.write_number_with_format(r, c as u16, fen.0 as f64 / 100.0, &money)?
+                }
             };
         }
     }

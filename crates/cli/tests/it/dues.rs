@@ -833,15 +833,15 @@ async fn the_year_is_disclosed_to_the_branch() {
     let rows = crate::exports::cells(month.bytes().await.unwrap().to_vec());
     assert!(rows[0][0].contains("2026年1月党费收缴"), "{rows:?}");
     assert!(rows[1][0].contains("导出人：sec_web"), "watermarked");
+    // Amounts are numbers (yuan, two decimals shown), so the office can sum them.
+    let yuan = |cell: &str| cell.parse::<f64>().unwrap_or(f64::NAN);
     assert!(
         rows.iter()
-            .any(|r| r[0] == "测试乙" && r[2] == "90.00" && r[4] == "已交清"),
+            .any(|r| r[0] == "测试乙" && yuan(&r[2]) == 90.0 && r[4] == "已交清"),
         "{rows:?}"
     );
     let total = rows.last().unwrap();
-    assert_eq!(
-        (total[0].as_str(), total[2].as_str(), total[3].as_str()),
-        ("合计", "135.00", "135.00")
-    );
+    assert_eq!(total[0], "合计");
+    assert_eq!((yuan(&total[2]), yuan(&total[3])), (135.0, 135.0));
     assert!(!app.audit("dues.export", None).await.is_empty());
 }
