@@ -265,7 +265,7 @@ impl Month {
     /// `2026-03` (also `2026-3`).
     pub fn parse(raw: &str) -> Option<Month> {
         let (year, month) = raw.trim().split_once('-')?;
-        if year.len() != 4 || month.is_empty() || month.len() > 2 {
+        if year.len() != 4 || month.len() > 2 {
             return None;
         }
         Month::new(year.parse().ok()?, month.parse().ok()?)
@@ -745,6 +745,29 @@ mod tests {
         assert!(r.check().is_err());
         let mut r = rules();
         r.large_voluntary_one_time_threshold = 0.0;
+        assert!(r.check().is_err());
+        // The edges: a first bound at 0 is a bound, below 0 is not; a farmer's range may be
+        // one amount, not below 0; the warning may come in the month the rule is met.
+        let mut r = rules();
+        r.employed[0].upper_inclusive = Some(0.0);
+        assert!(r.check().is_ok());
+        r.employed[0].upper_inclusive = Some(-1.0);
+        assert!(r.check().unwrap_err().contains("从低到高"));
+        let mut r = rules();
+        r.fixed_monthly.farmer_min = r.fixed_monthly.farmer_max;
+        assert!(r.check().is_ok());
+        r.fixed_monthly.farmer_min = 0.0;
+        assert!(r.check().is_ok());
+        r.fixed_monthly.farmer_min = -0.1;
+        assert!(r.check().is_err());
+        let mut r = rules();
+        r.lapse_warning_from_months = r.lapse_after_consecutive_unpaid_months;
+        assert!(r.check().is_ok());
+        r.lapse_warning_from_months = 0;
+        assert!(r.check().is_err());
+        let mut r = rules();
+        r.lapse_after_consecutive_unpaid_months = 0;
+        r.lapse_warning_from_months = 0;
         assert!(r.check().is_err());
     }
 
