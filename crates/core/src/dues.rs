@@ -419,8 +419,8 @@ pub fn lapse(streak: u32, rules: &DuesRules) -> Option<Lapse> {
 pub fn arrears(states: &[MonthState], before: Month) -> Fen {
     states
         .iter()
-        .filter(|s| s.month < before && s.paid < s.due)
-        .map(|s| s.due - s.paid)
+        .filter(|s| s.month < before)
+        .map(|s| (s.due - s.paid).max(Fen::ZERO))
         .sum()
 }
 

@@ -347,18 +347,38 @@ mod tests {
         assert_eq!(check("伙食费", 100, zero, big).unwrap_err().0, "persons");
         let venue = Quantities {
             persons: Some(40),
-            half_days: Some(1),
+            half_days: Some(2),
             ..Quantities::default()
         };
-        assert_eq!(check("场地费", 200_000, venue, big), Ok(()));
-        assert!(check("场地费", 200_001, venue, big).is_err());
+        assert_eq!(check("场地费", 400_000, venue, big), Ok(()));
+        assert!(check("场地费", 400_001, venue, big).is_err());
         let bus = Quantities {
             vehicles: Some(2),
-            days: Some(1),
+            days: Some(3),
             ..Quantities::default()
         };
-        assert_eq!(check("租车费", 300_000, bus, big), Ok(()));
-        assert!(check("租车费", 300_001, bus, big).is_err());
+        assert_eq!(check("租车费", 900_000, bus, big), Ok(()));
+        assert!(check("租车费", 900_001, bus, big).is_err());
+        // A bureau may point the bus cap at the smaller buses' amount.
+        let r = rules();
+        let mut small = r.funds.clone();
+        small
+            .caps
+            .iter_mut()
+            .find(|c| c.item == "租车费")
+            .unwrap()
+            .limit = "bus_25_or_fewer_seats_per_day_max".to_owned();
+        let activity = &r.party_building_funds.activity_rules;
+        assert!(
+            small
+                .check(activity, &r.party_building_funds.funding_sources)
+                .is_ok()
+        );
+        assert_eq!(
+            check_expense("租车费", Fen(600_000), bus, big, &small, activity),
+            Ok(())
+        );
+        assert!(check_expense("租车费", Fen(600_001), bus, big, &small, activity).is_err());
         assert_eq!(
             check("租车费", 100, Quantities::default(), big)
                 .unwrap_err()
