@@ -238,6 +238,7 @@ mod tests {
         assert_eq!(Fen(7).to_string(), "0.07元");
         assert_eq!(Fen(-1_205).to_string(), "-12.05元");
         assert_eq!(Fen(1_205).yuan_text(), "12.05");
+        assert_eq!(Fen(0).yuan_text(), "0.00");
     }
 
     #[test]
