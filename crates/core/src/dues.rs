@@ -424,12 +424,15 @@ pub fn arrears(states: &[MonthState], before: Month) -> Fen {
         .sum()
 }
 
-/// Due, paid and counted members of an org and everything below it.
+/// Due, paid and counted members of an org and everything below it, and what is owed: the
+/// sum of each month's shortfall, so that one member's overpayment never hides another's
+/// arrears (it is not `due - paid`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
     pub members: u64,
     pub due: Fen,
     pub paid: Fen,
+    pub owed: Fen,
 }
 
 impl std::ops::AddAssign for Totals {
@@ -437,6 +440,7 @@ impl std::ops::AddAssign for Totals {
         self.members += other.members;
         self.due += other.due;
         self.paid += other.paid;
+        self.owed += other.owed;
     }
 }
 
@@ -719,6 +723,14 @@ mod tests {
     #[test]
     fn the_rules_check_refuses_brackets_that_do_not_decide_every_base() {
         assert!(rules().check().is_ok());
+        // R3.11 stands in both files: a bureau changing one alone is told.
+        assert!(Rules::load(Some("[dues]\nlarge_voluntary_one_time_threshold = 500.0\n")).is_err());
+        assert!(
+            Rules::load(Some(
+                "[dues]\nlarge_voluntary_one_time_threshold = 500.0\n[dues_management]\nvoluntary_one_time_to_central_min = 500.0\n"
+            ))
+            .is_ok()
+        );
         let mut r = rules();
         r.employed[3].upper_inclusive = Some(20_000.0);
         assert!(r.check().unwrap_err().contains("最高一档"));
@@ -784,16 +796,21 @@ mod tests {
         let a = path(&[1, 2, 3]);
         let b = path(&[1, 2, 4]);
         let c = path(&[1, 5]);
-        let t = |m, due, paid| Totals {
+        let t = |m, due, paid, owed| Totals {
             members: m,
             due: Fen(due),
             paid: Fen(paid),
+            owed: Fen(owed),
         };
-        let by_org = roll_up([(&a, t(2, 100, 50)), (&b, t(1, 30, 30)), (&c, t(3, 7, 0))]);
-        assert_eq!(by_org[&1], t(6, 137, 80));
-        assert_eq!(by_org[&2], t(3, 130, 80));
-        assert_eq!(by_org[&3], t(2, 100, 50));
-        assert_eq!(by_org[&5], t(3, 7, 0));
+        let by_org = roll_up([
+            (&a, t(2, 100, 50, 50)),
+            (&b, t(1, 30, 40, 0)),
+            (&c, t(3, 7, 0, 7)),
+        ]);
+        assert_eq!(by_org[&1], t(6, 137, 90, 57));
+        assert_eq!(by_org[&2], t(3, 130, 90, 50));
+        assert_eq!(by_org[&3], t(2, 100, 50, 50));
+        assert_eq!(by_org[&5], t(3, 7, 0, 7));
     }
 
     proptest! {
@@ -816,7 +833,12 @@ mod tests {
             let mut total = Totals::default();
             for (org, due, paid) in &members {
                 let p = &paths[org % paths.len()];
-                let t = Totals { members: 1, due: Fen(*due), paid: Fen(*paid) };
+                let t = Totals {
+                    members: 1,
+                    due: Fen(*due),
+                    paid: Fen(*paid),
+                    owed: Fen((*due - *paid).max(0)),
+                };
                 let id = *p.ids().last().unwrap();
                 *own.entry(id).or_default() += t;
                 total += t;

@@ -148,7 +148,10 @@ pub fn check_expense(
         let each = Fen::from_rule_yuan(limit(activity, &cap.limit).unwrap_or(0.0));
         let (units, field, what) = match cap.unit {
             CapUnit::PersonDay => (
-                quantities.persons.zip(quantities.days).map(|(p, d)| p * d),
+                quantities
+                    .persons
+                    .zip(quantities.days)
+                    .map(|(p, d)| u64::from(p) * u64::from(d)),
                 "persons",
                 "人数和天数",
             ),
@@ -156,12 +159,15 @@ pub fn check_expense(
                 quantities
                     .persons
                     .zip(quantities.half_days)
-                    .map(|(p, h)| p * h),
+                    .map(|(p, h)| u64::from(p) * u64::from(h)),
                 "persons",
                 "人数和半天数",
             ),
             CapUnit::VehicleDay => (
-                quantities.vehicles.zip(quantities.days).map(|(v, d)| v * d),
+                quantities
+                    .vehicles
+                    .zip(quantities.days)
+                    .map(|(v, d)| u64::from(v) * u64::from(d)),
                 "vehicles",
                 "车辆数和天数",
             ),
@@ -169,7 +175,10 @@ pub fn check_expense(
         let Some(units) = units.filter(|u| *u > 0) else {
             return Err((field, format!("{item}须填写{what}，以核对标准")));
         };
-        let most = Fen(each.0 * i64::from(units));
+        // Counts are bounded by the caller; saturate rather than wrap all the same.
+        let most = Fen(each
+            .0
+            .saturating_mul(i64::try_from(units).unwrap_or(i64::MAX)));
         if amount > most {
             return Err((
                 "amount",
@@ -385,6 +394,13 @@ mod tests {
                 .0,
             "vehicles"
         );
+        // Counts too large to multiply in 32 bits are no crash.
+        let many = Quantities {
+            persons: Some(u32::MAX),
+            days: Some(u32::MAX),
+            ..Quantities::default()
+        };
+        assert_eq!(check("伙食费", 100, many, big), Ok(()));
     }
 
     /// 专款专用: only what remains of the line, counting what waits for approval.

@@ -282,6 +282,14 @@ impl Rules {
             ));
         }
         self.dues.check().map_err(RulesError::Value)?;
+        // R3.11 is written in both files; the two must say the same.
+        if self.dues.large_voluntary_one_time_threshold
+            != self.dues_management.voluntary_one_time_to_central_min
+        {
+            return Err(RulesError::Value(
+                "一次性自愿多交党费全额上缴中央的数额在两处须一致".to_owned(),
+            ));
+        }
         self.funds
             .check(
                 &self.party_building_funds.activity_rules,

@@ -34,8 +34,6 @@ pub use dangjian_store::dues::{PaymentRow, ReductionRow, SheetRow};
 const SHORT: usize = 100;
 const LONG: usize = 1000;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
-/// How far back the lists look for months owed: the six-month rule and a year beyond it.
-const LOOK_BACK_MONTHS: i32 = 24;
 /// The most members one batch of payments may name (a branch's roll fits many times over).
 const BATCH_MAX: usize = 500;
 
@@ -283,8 +281,7 @@ async fn arrears_in(
     before: Month,
     rules: &dangjian_core::dues::DuesRules,
 ) -> ServiceResult<Vec<Arrear>> {
-    let owing: Vec<Owing> =
-        store::owing(conn, scope, before.plus(-LOOK_BACK_MONTHS), before).await?;
+    let owing: Vec<Owing> = store::owing(conn, scope, before).await?;
     Ok(owing
         .into_iter()
         .map(|o| {
@@ -378,6 +375,7 @@ impl Services {
             _ => None,
         };
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         reload(&mut tx, actor, member.id).await?;
         store::put_assessment(
             &mut tx,
@@ -421,6 +419,7 @@ impl Services {
         }
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         let liable = store::liable_without_charge(&mut tx, &actor.scope, month).await?;
         let reductions = store::reductions_in_force(&mut tx, month, None).await?;
         let mut report = RunReport::default();
@@ -501,6 +500,7 @@ impl Services {
         };
         let rules = self.rule_book().on(paid_on).dues.clone();
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         reload(&mut tx, actor, member.id).await?;
         let mut ids = Vec::new();
         let mut detail = Vec::new();
@@ -535,7 +535,28 @@ impl Services {
                     e.add(field, message);
                     break;
                 }
-                let Some(state) = store::month_of(&mut tx, member.id, at).await? else {
+                let mut state = store::month_of(&mut tx, member.id, at).await?;
+                // A quarter paid ahead writes its months' charges now (the run would refuse a
+                // month not yet begun), from the assessment and reduction in force then.
+                if state.is_none()
+                    && kind == PaymentKind::Quarterly
+                    && at > Month::of(paid_on)
+                    && let Some(assessed) = store::assessed_in(&mut tx, member.id, at).await?
+                {
+                    let reduction = store::reductions_in_force(&mut tx, at, Some(member.id))
+                        .await?
+                        .remove(&member.id);
+                    let charge = NewCharge {
+                        member_id: member.id,
+                        org_id: member.branch_id,
+                        assessed,
+                        due: due(assessed, reduction),
+                        paid: Fen::ZERO,
+                    };
+                    store::insert_charges(&mut tx, at, &[charge]).await?;
+                    state = store::month_of(&mut tx, member.id, at).await?;
+                }
+                let Some(state) = state else {
                     e.add(
                         "from_month",
                         format!("{}还没有应交记录（未核定或未生成当月应交）", at.label()),
@@ -616,6 +637,7 @@ impl Services {
             .map_err(|(_, m)| ServiceError::invalid("month", m))?;
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         let mut paid = Vec::new();
         for id in members {
             // Loaded again inside the transaction, in case one left the scope meanwhile.
@@ -693,6 +715,7 @@ impl Services {
             )),
         };
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         reload(&mut tx, actor, member.id).await?;
         if let (Some(f), Some(amount)) = (from, amount) {
             match store::assessed_in(&mut tx, member.id, f).await? {
@@ -764,6 +787,7 @@ impl Services {
             return Err(ServiceError::invalid("decision", "请选择批准或不予批准"));
         };
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         if !store::decide_reduction(
             &mut tx,
             id,
@@ -837,13 +861,9 @@ impl Services {
         let mut tx = self.db().read().await?;
         let rows = store::assessments_of(&mut tx, member.id).await?;
         let months = store::member_months(&mut tx, member.id, first, first.plus(11)).await?;
-        let recent = store::member_months(
-            &mut tx,
-            member.id,
-            this.plus(-LOOK_BACK_MONTHS),
-            this.plus(-1),
-        )
-        .await?;
+        // Every month before this one: a debt however old is still owed.
+        let earlier = Month::new(1900, 1).unwrap_or(this);
+        let recent = store::member_months(&mut tx, member.id, earlier, this.plus(-1)).await?;
         let payments = store::payments_of(&mut tx, member.id).await?;
         let reductions = store::reductions(
             &mut tx,
@@ -1230,7 +1250,7 @@ impl Services {
                     Cell::Number(t.members as f64),
                     money(t.due),
                     money(t.paid),
-                    money(t.due - t.paid),
+                    money(t.owed),
                 ]
             })
             .collect();
@@ -1239,7 +1259,7 @@ impl Services {
             Cell::Number(ledger.total.members as f64),
             money(ledger.total.due),
             money(ledger.total.paid),
-            money(ledger.total.due - ledger.total.paid),
+            money(ledger.total.owed),
         ]);
         let title = format!("{} {}党费收缴", org.name, at.label());
         let text = |v: &[&str]| v.iter().map(|h| (*h).to_owned()).collect();

@@ -247,6 +247,7 @@ impl Services {
             category,
         };
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         let state = store::line_of(&mut tx, key)
             .await?
             .map(|l| l.state)
@@ -317,6 +318,7 @@ impl Services {
             vehicles: count(&form.vehicles, "vehicles", &mut e),
         };
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         // Loaded again inside the transaction: its state now, and still in scope.
         let state = store::line_by_id(&mut tx, line.id)
             .await?
@@ -403,6 +405,7 @@ impl Services {
             e.add("note", "不予批准须写明理由");
         }
         let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
         if status == Some("approved") {
             let state = store::line_by_id(&mut tx, line.id)
                 .await?

@@ -62,6 +62,19 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Serialises changes of money: dues charges and payments, budget lines and what is spent
+    /// from them. Each such change reads what is owed or what remains and writes against it;
+    /// on PostgreSQL (read committed) two of them side by side would both see the old figure
+    /// — one month paid twice, a line overrun. SQLite's single writer already serialises them.
+    pub async fn lock_ledger(&mut self) -> StoreResult<()> {
+        if self.0.backend_name() == "PostgreSQL" {
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(7293)) AS l")
+                .execute(&mut *self.0)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl std::ops::Deref for Tx {

@@ -573,19 +573,27 @@ pub struct SheetRow {
     pub paid: Fen,
 }
 
-/// The members of an org's subtree on the roll in `month` with their charge and payments.
+/// A month of an org's subtree as the reconciliation counts it: every charge held there that
+/// month (a member since transferred or deceased included), then the members on the roll
+/// there with no charge yet (not run, or not assessed).
 pub async fn sheet(conn: &mut Conn, path: &OrgPath, at: Month) -> StoreResult<Vec<SheetRow>> {
     let mut q = Sql::new(
-        "SELECT m.id, m.name, m.police_number, c.assessed_fen, c.due_fen, COALESCE(c.paid_fen, 0) AS paid \
-         FROM members m JOIN orgs b ON b.id = m.branch_id \
-         LEFT JOIN dues_charges c ON c.member_id = m.id AND c.month = ",
+        "SELECT m.id, m.name, m.police_number, c.assessed_fen, c.due_fen, c.paid_fen AS paid \
+         FROM dues_charges c JOIN orgs o ON o.id = c.org_id JOIN members m ON m.id = c.member_id \
+         WHERE c.month = ",
     );
-    q.bind(at.to_string())
-        .push(" WHERE m.joined_on < ")
-        .bind(date_text(at.plus(1).first_day()))
-        .push(ON_ROLL);
+    q.bind(at.to_string());
+    push_within(&mut q, path, "o.path");
+    q.push(
+        " UNION ALL SELECT m.id, m.name, m.police_number, NULL, NULL, 0 FROM members m \
+         JOIN orgs b ON b.id = m.branch_id WHERE m.joined_on < ",
+    )
+    .bind(date_text(at.plus(1).first_day()))
+    .push(ON_ROLL);
     push_within(&mut q, path, "b.path");
-    q.push(" ORDER BY b.path, m.name, m.id");
+    q.push(" AND NOT EXISTS (SELECT 1 FROM dues_charges x WHERE x.member_id = m.id AND x.month = ")
+        .bind(at.to_string())
+        .push(") ORDER BY 2, 1");
     sql::fetch_all(conn, q)
         .await?
         .iter()
@@ -615,13 +623,15 @@ pub async fn branch_totals(
     // are those charged in the last month of the period (a count of distinct members over a
     // year cost PostgreSQL a sort of every charge).
     let mut q = Sql::new(
-        "SELECT o.path, t.members, t.due, t.paid FROM (SELECT org_id, \
+        "SELECT o.path, t.members, t.due, t.paid, t.owed FROM (SELECT org_id, \
          CAST(SUM(CASE WHEN month = ",
     );
     q.bind(to.to_string())
         .push(
             " THEN 1 ELSE 0 END) AS BIGINT) AS members, CAST(SUM(due_fen) AS BIGINT) AS due, \
-             CAST(SUM(paid_fen) AS BIGINT) AS paid FROM dues_charges WHERE month >= ",
+             CAST(SUM(paid_fen) AS BIGINT) AS paid, \
+             CAST(SUM(CASE WHEN due_fen > paid_fen THEN due_fen - paid_fen ELSE 0 END) AS BIGINT) AS owed \
+             FROM dues_charges WHERE month >= ",
         )
         .bind(from.to_string())
         .push(" AND month <= ")
@@ -638,6 +648,7 @@ pub async fn branch_totals(
                     members: row.int("members")? as u64,
                     due: Fen(row.int("due")?),
                     paid: Fen(row.int("paid")?),
+                    owed: Fen(row.int("owed")?),
                 },
             ))
         })
@@ -655,28 +666,18 @@ pub struct Owing {
 }
 
 /// The members in scope (by their branch today) with a month before `before` not paid in
-/// full, and every charged month of theirs since `since` (to count the unpaid run).
-pub async fn owing(
-    conn: &mut Conn,
-    scope: &Scope,
-    since: Month,
-    before: Month,
-) -> StoreResult<Vec<Owing>> {
-    // Those owing come from the partial index of months not paid in full; their months since
-    // `since` follow.
+/// full, and every charged month of theirs before `before` (what is owed, and the run of
+/// unpaid months; however old a debt, it stays on the list).
+pub async fn owing(conn: &mut Conn, scope: &Scope, before: Month) -> StoreResult<Vec<Owing>> {
+    // Those owing come from the partial index of months not paid in full.
     let mut q = Sql::new(
         "SELECT m.id, m.name, m.branch_id, b.name AS branch_name, c.month, c.due_fen, c.paid_fen AS paid \
          FROM dues_charges c JOIN members m ON m.id = c.member_id JOIN orgs b ON b.id = m.branch_id \
-         WHERE c.month >= ",
+         WHERE c.month < ",
     );
-    q.bind(since.to_string())
-        .push(" AND c.month < ")
-        .bind(before.to_string())
-        .push(ON_ROLL);
+    q.bind(before.to_string()).push(ON_ROLL);
     push_member_scope(&mut q, scope);
-    q.push(" AND m.id IN (SELECT x.member_id FROM dues_charges x WHERE x.paid_fen < x.due_fen AND x.month >= ")
-        .bind(since.to_string())
-        .push(" AND x.month < ")
+    q.push(" AND m.id IN (SELECT x.member_id FROM dues_charges x WHERE x.paid_fen < x.due_fen AND x.month < ")
         .bind(before.to_string())
         .push(") ORDER BY b.path, m.name, m.id, c.month");
     let rows = sql::fetch_all(conn, q).await?;

@@ -462,6 +462,44 @@ async fn back_pay_limit_and_the_six_month_rule() {
     run(&app, &office, "2026-05").await;
     let (_, d) = call(&app, &keeper, Method::GET, &dues, None).await;
     assert_eq!(standing(&d), (Some("warning".to_owned()), Some(4)));
+    // A quarter paid ahead in May writes June's charge and pays it.
+    let (status, body) = call(
+        &app,
+        &keeper,
+        Method::POST,
+        &pay,
+        Some(json!({"kind": "quarterly", "from_month": "2026-05", "to_month": "2026-06"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, d) = call(
+        &app,
+        &keeper,
+        Method::GET,
+        &format!("{dues}?year=2026"),
+        None,
+    )
+    .await;
+    let june = d["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == "2026-06")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (june["due_fen"].as_i64(), june["paid_fen"].as_i64()),
+        (Some(9000), Some(9000))
+    );
+    let (status, _) = call(
+        &app,
+        &keeper,
+        Method::POST,
+        &pay,
+        Some(json!({"kind": "quarterly", "from_month": "2026-07"})),
+    )
+    .await;
+    assert_eq!(status, 422, "not the next quarter");
 }
 
 /// 第七条: the branch decides, the committee approves; the months charged follow.

@@ -319,6 +319,8 @@ pub struct DuesTotalsJson {
     pub members: u64,
     pub due_fen: i64,
     pub paid_fen: i64,
+    /// The sum of each month's shortfall (an overpayment is no credit against another's).
+    pub owed_fen: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -341,6 +343,7 @@ fn totals_json(t: dangjian_core::dues::Totals) -> DuesTotalsJson {
         members: t.members,
         due_fen: t.due.0,
         paid_fen: t.paid.0,
+        owed_fen: t.owed.0,
     }
 }
 

@@ -98,7 +98,7 @@ fn ledger_row(org_id: i64, name: String, t: dangjian_core::dues::Totals) -> Ledg
         members: t.members,
         due: t.due.yuan_text(),
         paid: t.paid.yuan_text(),
-        unpaid: (t.due - t.paid).yuan_text(),
+        unpaid: t.owed.yuan_text(),
         rate: if t.due.0 > 0 {
             format!("{:.1}%", t.paid.0 as f64 * 100.0 / t.due.0 as f64)
         } else {
@@ -518,7 +518,11 @@ async fn member_page(
                     .map_or("", |(_, label)| label),
                 recorded_by: a.recorded_by.clone(),
                 pay: a.pay.map(|p| {
-                    let rate = rules
+                    // The rate of the rules the amount was assessed by.
+                    let rate = state
+                        .services
+                        .rule_book()
+                        .on(a.from_month.first_day())
                         .dues
                         .rate(a.category, Fen(p.base))
                         .map(Rate::percent_text)
