@@ -566,6 +566,8 @@ pub async fn to_centre(conn: &mut Conn, scope: &Scope, year: i32) -> StoreResult
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     pub member_id: i64,
+    /// Whether the member still belongs here (their branch today is in the subtree).
+    pub here: bool,
     pub name: String,
     pub police_number: Option<String>,
     pub assessed: Option<Fen>,
@@ -577,15 +579,21 @@ pub struct SheetRow {
 /// month (a member since transferred or deceased included), then the members on the roll
 /// there with no charge yet (not run, or not assessed).
 pub async fn sheet(conn: &mut Conn, path: &OrgPath, at: Month) -> StoreResult<Vec<SheetRow>> {
+    // `here`: whether the member's branch today is still in the subtree (one transferred out
+    // since is paid for by their new branch).
     let mut q = Sql::new(
-        "SELECT m.id, m.name, m.police_number, c.assessed_fen, c.due_fen, c.paid_fen AS paid \
-         FROM dues_charges c JOIN orgs o ON o.id = c.org_id JOIN members m ON m.id = c.member_id \
-         WHERE c.month = ",
+        "SELECT m.id, m.name, m.police_number, c.assessed_fen, c.due_fen, c.paid_fen AS paid, \
+         (SELECT COUNT(*) FROM orgs h WHERE h.id = m.branch_id",
     );
-    q.bind(at.to_string());
+    push_within(&mut q, path, "h.path");
+    q.push(
+        ") AS here FROM dues_charges c JOIN orgs o ON o.id = c.org_id \
+         JOIN members m ON m.id = c.member_id WHERE c.month = ",
+    )
+    .bind(at.to_string());
     push_within(&mut q, path, "o.path");
     q.push(
-        " UNION ALL SELECT m.id, m.name, m.police_number, NULL, NULL, 0 FROM members m \
+        " UNION ALL SELECT m.id, m.name, m.police_number, NULL, NULL, 0, 1 FROM members m \
          JOIN orgs b ON b.id = m.branch_id WHERE m.joined_on < ",
     )
     .bind(date_text(at.plus(1).first_day()))
@@ -605,6 +613,7 @@ pub async fn sheet(conn: &mut Conn, path: &OrgPath, at: Month) -> StoreResult<Ve
                 assessed: row.opt_int("assessed_fen")?.map(Fen),
                 due: row.opt_int("due_fen")?.map(Fen),
                 paid: Fen(row.int("paid")?),
+                here: row.int("here")? > 0,
             })
         })
         .collect()

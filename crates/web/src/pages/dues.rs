@@ -218,6 +218,7 @@ fn sheet_line(r: &SheetRow) -> SheetLine {
         None if r.assessed.is_none() => ("未生成或未核定", false),
         None => ("未生成", false),
         Some(due) if r.paid >= due => ("已交清", false),
+        Some(_) if !r.here => ("已转出，由现所在支部收缴", false),
         Some(_) if r.paid.0 > 0 => ("部分交纳", true),
         Some(_) => ("未交", true),
     };
