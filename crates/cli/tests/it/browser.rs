@@ -1202,8 +1202,10 @@ async fn a_finding_becomes_a_sanction_and_the_office_sees_only_its_effect_in_a_r
     driver
         .click("form[action='/care/commendations'] button")
         .await;
-    let page = driver.wait_for_text("不能提名").await;
-    assert!(page.contains("该党员不可评先评优（至 2029-03-10），不能提名"));
+    // The form's own hint says 不能提名 too: wait for the refusal itself.
+    driver
+        .wait_for_text("该党员不可评先评优（至 2029-03-10），不能提名")
+        .await;
     eprintln!(
         "screenshot: {}",
         driver
