@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod conduct;
 pub mod coverage;
 pub mod dues;
+pub mod dues_import;
 pub mod duty;
 pub mod field;
 pub mod funds;

@@ -148,8 +148,8 @@ fn check_archive(bytes: &[u8]) -> Result<(), String> {
 }
 
 /// The first sheet's rows as text, read cell by cell (the sheet is never held whole beside
-/// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期. Row `i` of the
-/// result is row `i + 1` of the sheet.
+/// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期 or 月份 (a month
+/// typed into Excel is a date). Row `i` of the result is row `i + 1` of the sheet.
 pub(crate) fn read_sheet(
     bytes: &[u8],
     header_row: fn(&[Vec<String>]) -> Option<usize>,
@@ -203,7 +203,10 @@ pub(crate) fn read_sheet(
         Some(row) => top[row]
             .iter()
             .enumerate()
-            .filter(|(_, name)| name.trim().ends_with("日期"))
+            .filter(|(_, name)| {
+                let name = name.trim();
+                name.ends_with("日期") || name.ends_with("月份")
+            })
             .map(|(i, _)| i)
             .collect(),
         None => HashSet::new(),

@@ -3,7 +3,7 @@
 //! transactions, so a large roster is not one long lock and an interrupted run simply
 //! continues where it stopped when started again.
 
-use dangjian_store::{accounts, dues, imports, members};
+use dangjian_store::{accounts, dues, dues_imports, imports, members};
 use serde_json::json;
 
 use crate::Services;
@@ -106,6 +106,17 @@ impl Services {
                         .open(&sealed, &context)
                         .map_err(|e| ServiceError::Internal(format!("import {id}: {e}")))?;
                     imports::set_payload(&mut tx, id, &crypto.seal(&payload, &context)).await?;
+                    report.import_batches += 1;
+                }
+            }
+            for (id, sealed) in dues_imports::sealed_payloads(&mut tx).await? {
+                if crypto.needs_rekey(&sealed) {
+                    let context = crate::dues::import_context(id);
+                    let payload = crypto
+                        .open(&sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("dues import {id}: {e}")))?;
+                    dues_imports::set_payload(&mut tx, id, &crypto.seal(&payload, &context))
+                        .await?;
                     report.import_batches += 1;
                 }
             }

@@ -452,6 +452,9 @@ pub struct NewPayment<'a> {
     pub reason: Option<&'a str>,
     pub to_centre: bool,
     pub recorded_by: &'a str,
+    /// The bank's reference of a collected payment, and the import that brought it.
+    pub bank_ref: Option<&'a str>,
+    pub import_id: Option<i64>,
 }
 
 /// Records a payment; one for a month's dues (not a voluntary one) is added to that month's
@@ -473,8 +476,8 @@ pub async fn insert_payment(
     }
     sqlx::query(
         "INSERT INTO dues_payments (member_id, org_id, month, kind, amount_fen, paid_on, proxy, reason, \
-         to_centre, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         RETURNING id",
+         to_centre, recorded_by, recorded_at, bank_ref, import_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(p.member_id)
     .bind(p.org_id)
@@ -487,6 +490,8 @@ pub async fn insert_payment(
     .bind(i64::from(p.to_centre))
     .bind(p.recorded_by)
     .bind(timestamp_text(now))
+    .bind(p.bank_ref)
+    .bind(p.import_id)
     .fetch_one(conn)
     .await?
     .int("id")
@@ -507,10 +512,11 @@ pub struct PaymentRow {
     pub reason: Option<String>,
     pub to_centre: bool,
     pub recorded_by: String,
+    pub bank_ref: Option<String>,
 }
 
 const PAYMENT_COLUMNS: &str = "SELECT p.id, p.member_id, m.name AS member_name, o.name AS org_name, \
-     p.month, p.kind, p.amount_fen, p.paid_on, p.proxy, p.reason, p.to_centre, p.recorded_by \
+     p.month, p.kind, p.amount_fen, p.paid_on, p.proxy, p.reason, p.to_centre, p.recorded_by, p.bank_ref \
      FROM dues_payments p JOIN members m ON m.id = p.member_id JOIN orgs o ON o.id = p.org_id WHERE 1 = 1";
 
 fn payment(row: &AnyRow) -> StoreResult<PaymentRow> {
@@ -527,6 +533,7 @@ fn payment(row: &AnyRow) -> StoreResult<PaymentRow> {
         reason: row.opt_text("reason")?,
         to_centre: row.flag("to_centre")?,
         recorded_by: row.text("recorded_by")?,
+        bank_ref: row.opt_text("bank_ref")?,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod care;
 pub mod conduct;
 pub mod coverage;
 pub mod dues;
+pub mod dues_imports;
 pub mod duty;
 pub mod funds;
 pub mod groups;

@@ -16,6 +16,7 @@ mod conduct;
 mod contract;
 mod coverage;
 mod dues;
+mod dues_import;
 mod duty;
 mod exports;
 mod funds;

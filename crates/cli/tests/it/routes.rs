@@ -259,6 +259,15 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/dues/reductions",
         [403, 403, 403, 200, 200, 200, 403, 403, 200],
     ),
+    // The pay and bank sheets are the dues keeper's alone.
+    (
+        "/dues/import",
+        [403, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
+    (
+        "/dues/import/bank/template.xlsx",
+        [403, 403, 403, 403, 403, 403, 403, 403, 200],
+    ),
     // The plain address opens the budget of the top of one's scope.
     ("/funds", [403, 403, 403, 303, 303, 403, 403, 403, 303]),
     ("/units", [403, 403, 403, 200, 200, 403, 403, 403, 403]),

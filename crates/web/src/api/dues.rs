@@ -194,6 +194,8 @@ pub struct DuesPaymentJson {
     pub reason: Option<String>,
     /// A voluntary payment remitted whole to the centre.
     pub to_centre: bool,
+    /// The bank's reference of a payment imported from its collection records.
+    pub bank_ref: Option<String>,
 }
 
 impl From<&PaymentRow> for DuesPaymentJson {
@@ -211,6 +213,7 @@ impl From<&PaymentRow> for DuesPaymentJson {
             proxy: p.proxy.clone(),
             reason: p.reason.clone(),
             to_centre: p.to_centre,
+            bank_ref: p.bank_ref.clone(),
         }
     }
 }

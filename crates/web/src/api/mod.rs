@@ -7,6 +7,7 @@ mod care;
 mod committees;
 mod conduct;
 mod dues;
+mod dues_import;
 mod duty;
 mod funds;
 mod groups;
@@ -144,6 +145,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(care::todo))
         .routes(routes!(care::glorious_fifty))
         .routes(routes!(dues::member_dues))
+        .routes(routes!(dues_import::commit))
         .routes(routes!(dues::assess))
         .routes(routes!(dues::pay))
         .routes(routes!(dues::pay_batch))
@@ -189,6 +191,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orglife::attach))
         .routes(routes!(rectification::report_file))
         .routes(routes!(conduct::add_evidence))
+        .routes(routes!(dues_import::preview))
 }
 
 /// The OpenAPI document of the API.

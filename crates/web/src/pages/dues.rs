@@ -118,6 +118,8 @@ struct HomePage {
     total: LedgerRow,
     arrears: Vec<ArrearLine>,
     may_run: bool,
+    /// Whether the reader keeps dues (and may import the pay and bank sheets).
+    may_import: bool,
     lapse_months: u32,
     proposed: usize,
     run: Option<(usize, usize)>,
@@ -172,6 +174,7 @@ pub async fn home(
         org: org.map(|o| (o.id, o.name)),
         arrears,
         may_run: actor.permits(Permission::RecordDues) || actor.permits(Permission::ApproveDues),
+        may_import: actor.permits(Permission::RecordDues),
         lapse_months: max,
         proposed,
         run: q.charged.zip(q.unassessed),
@@ -891,11 +894,11 @@ pub async fn receipt(
         org: p.org_name.clone(),
         month: p.month.label(),
         kind: p.kind.label(),
-        note: p
-            .proxy
-            .as_ref()
-            .map(|x| format!("代交人：{x}"))
-            .unwrap_or_default(),
+        note: match (&p.proxy, &p.bank_ref) {
+            (Some(proxy), _) => format!("代交人：{proxy}"),
+            (None, Some(reference)) => format!("银行流水号：{reference}"),
+            (None, None) => String::new(),
+        },
         amount: p.amount.to_string(),
         capitals: p.amount.in_capitals().unwrap_or_default(),
         paid_on: p.paid_on.to_string(),

@@ -8,6 +8,7 @@ mod conduct;
 mod coverage;
 mod dashboard;
 mod dues;
+mod dues_import;
 mod duty;
 mod funds;
 mod groups;
@@ -113,6 +114,15 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
         .route("/dues", get(dues::home))
         .route("/dues/run", post(dues::run))
+        .route("/dues/import", get(dues_import::show))
+        .route(
+            "/dues/import/{kind}/template.xlsx",
+            get(dues_import::template),
+        )
+        .route(
+            "/dues/import/batches/{batch}/commit",
+            post(dues_import::commit),
+        )
         .route("/dues/orgs/{id}", get(dues::sheet))
         .route("/dues/orgs/{id}/payments", post(dues::pay_batch))
         .route("/dues/orgs/{id}/sheet.xlsx", get(dues::sheet_xlsx))
@@ -314,6 +324,7 @@ pub fn upload_router() -> Router<AppState> {
         .route("/conduct/findings/{id}/files", post(conduct::add_evidence))
         .route("/audit/verify", post(audit::verify_with_seals))
         .route("/units/import", post(units::import))
+        .route("/dues/import/{kind}", post(dues_import::upload))
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.

@@ -3,7 +3,13 @@
 //! records payments — in person, by proxy, by quarter, back-paid within the limit or with a
 //! reason, voluntary ones flagged for the centre; the branch proposes hardship reductions and
 //! the committee office approves them; arrears and the six-month rule are listed for whoever
-//! reads the dues of the member's branch; every level's figures add up to the fen.
+//! reads the dues of the member's branch; every level's figures add up to the fen. Sheets of
+//! pay and of bank records are imported in [`import`].
+
+mod import;
+
+pub(crate) use import::import_context;
+pub use import::{DuesImportReport, ImportLine};
 
 use dangjian_core::dues::{
     Assessed, DuesCategory, Lapse, Month, MonthState, Pay, PaymentKind, Totals, arrears, assess,
@@ -274,6 +280,16 @@ async fn recompute(conn: &mut Conn, member: i64, from: Month) -> ServiceResult<(
     Ok(())
 }
 
+/// Records an assessment and reckons again the charges already written from its month.
+async fn put_assessment(
+    conn: &mut Conn,
+    assessment: &NewAssessment<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    store::put_assessment(conn, assessment, now).await?;
+    recompute(conn, assessment.member_id, assessment.from_month).await
+}
+
 /// The members owing in scope before `before`, with the six-month standing of each.
 async fn arrears_in(
     conn: &mut Conn,
@@ -302,6 +318,28 @@ async fn arrears_in(
 impl Services {
     fn this_month(&self) -> Month {
         Month::of(self.clock().today())
+    }
+
+    /// The pay an assessment was reckoned from, sealed for its member and month (none for
+    /// the fixed amounts).
+    fn seal_pay(
+        &self,
+        member: i64,
+        from: Month,
+        pay: Option<Pay>,
+        base: Option<Fen>,
+    ) -> ServiceResult<Option<String>> {
+        let (Some(pay), Some(base)) = (pay, base) else {
+            return Ok(None);
+        };
+        let text = serde_json::to_string(&SealedPay {
+            income: pay.income.0,
+            income_tax: pay.income_tax.0,
+            insurance: pay.insurance.0,
+            base: base.0,
+        })
+        .map_err(|err| ServiceError::Internal(err.to_string()))?;
+        Ok(Some(self.crypto().seal(&text, &pay_context(member, from))))
     }
 
     /// A member in scope for a dues use case, loaded and checked (audited when out of scope).
@@ -361,23 +399,11 @@ impl Services {
         let rules = &book.on(from.first_day()).dues;
         let Assessed { base, monthly, .. } =
             assess(category, pay, chosen, rules).map_err(|(f, m)| ServiceError::invalid(f, m))?;
-        let sealed = match (pay, base) {
-            (Some(p), Some(base)) => {
-                let text = serde_json::to_string(&SealedPay {
-                    income: p.income.0,
-                    income_tax: p.income_tax.0,
-                    insurance: p.insurance.0,
-                    base: base.0,
-                })
-                .map_err(|err| ServiceError::Internal(err.to_string()))?;
-                Some(self.crypto().seal(&text, &pay_context(member.id, from)))
-            }
-            _ => None,
-        };
+        let sealed = self.seal_pay(member.id, from, pay, base)?;
         let mut tx = self.db().write().await?;
         tx.lock_ledger().await?;
         reload(&mut tx, actor, member.id).await?;
-        store::put_assessment(
+        put_assessment(
             &mut tx,
             &NewAssessment {
                 member_id: member.id,
@@ -391,7 +417,6 @@ impl Services {
             now,
         )
         .await?;
-        recompute(&mut tx, member.id, from).await?;
         // The pay and base never enter the audit trail: the amount due tells enough.
         let event = Event::new("dues.assess")
             .object("member", member.id)
@@ -519,6 +544,8 @@ impl Services {
                     reason: None,
                     to_centre,
                     recorded_by: &actor.login,
+                    bank_ref: None,
+                    import_id: None,
                 },
                 now,
             )
@@ -581,6 +608,8 @@ impl Services {
                         reason: reason.as_deref(),
                         to_centre: false,
                         recorded_by: &actor.login,
+                        bank_ref: None,
+                        import_id: None,
                     },
                     now,
                 )
@@ -664,6 +693,8 @@ impl Services {
                     reason: None,
                     to_centre: false,
                     recorded_by: &actor.login,
+                    bank_ref: None,
+                    import_id: None,
                 },
                 now,
             )
