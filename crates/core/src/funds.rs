@@ -221,10 +221,81 @@ pub fn check_budget(amount: Fen, state: LineState) -> Result<(), FieldRefusal> {
     Ok(())
 }
 
+/// A budget line as a transfer (调剂) sees it: where its money came from, what it is for,
+/// and what is committed against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineOf<'a> {
+    pub source: &'a str,
+    pub category: &'a str,
+    pub state: LineState,
+}
+
+/// Whether `amount` may move from one line of an org's year to another. Money stays with
+/// its source (专款专用: dues given down by the committee above are not spent as the
+/// finance bureau's grant), so only categories of the same source trade; and only what is
+/// neither spent nor waiting may leave a line. The first refusal, at its field.
+pub fn check_transfer(from: LineOf<'_>, to: LineOf<'_>, amount: Fen) -> Result<(), FieldRefusal> {
+    if from.source == to.source && from.category == to.category {
+        return Err(("to_line", "调出与调入须为不同的科目".to_owned()));
+    }
+    if from.source != to.source {
+        return Err((
+            "to_line",
+            format!(
+                "只能在同一经费来源的科目之间调剂（专款专用）：调出科目来源为{}，调入科目为{}",
+                from.source, to.source
+            ),
+        ));
+    }
+    if amount.0 <= 0 {
+        return Err(("amount", "金额须大于0".to_owned()));
+    }
+    let remaining = from.state.remaining();
+    if amount > remaining {
+        return Err((
+            "amount",
+            format!("超过调出科目的余额（{remaining}）：已批准和待审批的支出不能调出"),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::Rules;
+
+    #[test]
+    fn a_transfer_stays_within_its_source_and_the_uncommitted_money() {
+        let line = |source, category, budget, approved, pending| LineOf {
+            source,
+            category,
+            state: state(budget, approved, pending),
+        };
+        let from = line("党费", "training", 10_000, 3_000, 2_000);
+        let to = line("党费", "care", 0, 0, 0);
+        assert_eq!(check_transfer(from, to, Fen(5_000)), Ok(()));
+        assert_eq!(
+            check_transfer(from, to, Fen(5_001)).unwrap_err().0,
+            "amount"
+        );
+        assert!(
+            check_transfer(from, to, Fen(5_001))
+                .unwrap_err()
+                .1
+                .contains("50.00元")
+        );
+        assert_eq!(check_transfer(from, to, Fen(0)).unwrap_err().0, "amount");
+        assert_eq!(check_transfer(from, to, Fen(-1)).unwrap_err().0, "amount");
+        let other_source = line("财政党建经费", "care", 0, 0, 0);
+        let refused = check_transfer(from, other_source, Fen(1)).unwrap_err();
+        assert_eq!(refused.0, "to_line");
+        assert!(refused.1.contains("专款专用"), "{}", refused.1);
+        assert_eq!(check_transfer(from, from, Fen(1)).unwrap_err().0, "to_line");
+        // Nothing left: not a fen may leave.
+        let spent = line("党费", "training", 5_000, 5_000, 0);
+        assert_eq!(check_transfer(spent, to, Fen(1)).unwrap_err().0, "amount");
+    }
 
     fn rules() -> Rules {
         Rules::load(None).unwrap()

@@ -124,6 +124,73 @@ pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
     Ok((name, mime))
 }
 
+/// Checks a set of uploads (at least one, at most `max`), all or none: each refusal at the
+/// field `file`. Gives each file's shown name, type and bytes.
+pub(crate) fn check_uploads<'a>(
+    uploads: &[Upload<'a>],
+    max: usize,
+) -> ServiceResult<Vec<(String, &'static str, &'a [u8])>> {
+    let mut e = dangjian_core::field::FieldErrors::new();
+    if uploads.is_empty() {
+        e.add("file", "请选择要上传的文件");
+    }
+    if uploads.len() > max {
+        e.add("file", format!("每次最多上传{max}个文件"));
+    }
+    let mut checked = Vec::new();
+    for upload in uploads {
+        match check(upload) {
+            Ok((name, mime)) => checked.push((name, mime, upload.bytes)),
+            Err(m) => e.add("file", m),
+        }
+    }
+    crate::rectification::invalid(e)?;
+    Ok(checked)
+}
+
+/// The files written for one change, removed again unless the change is kept: nothing is
+/// left on disk when the database refuses the change they belong to.
+pub(crate) struct NewFiles {
+    root: PathBuf,
+    written: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl NewFiles {
+    pub(crate) fn new(root: PathBuf) -> Self {
+        NewFiles {
+            root,
+            written: Vec::new(),
+            kept: false,
+        }
+    }
+
+    /// Writes a file under a random name beginning with `prefix`; gives the stored name and
+    /// the SM3 digest of the bytes.
+    pub(crate) fn write(&mut self, prefix: &str, bytes: &[u8]) -> ServiceResult<(String, String)> {
+        let stored_name = format!("{prefix}-{}", crate::secret::random_token());
+        let path = self.root.join(&stored_name);
+        write_private(&self.root, &path, bytes)?;
+        self.written.push(path);
+        Ok((stored_name, hex::encode(Sm3::digest(bytes))))
+    }
+
+    /// The change committed: the files stay.
+    pub(crate) fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for NewFiles {
+    fn drop(&mut self) {
+        if !self.kept {
+            for path in &self.written {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
 impl Services {
     pub(crate) fn attachment_root(&self) -> ServiceResult<&PathBuf> {
         self.attachment_dir

@@ -24,7 +24,6 @@ use dangjian_store::orglife::RollMember;
 use dangjian_store::{Conn, Page, orgs};
 use serde::Deserialize;
 use serde_json::json;
-use sm3::{Digest, Sm3};
 
 use crate::Services;
 use crate::audit::{self, Event};
@@ -978,64 +977,36 @@ impl Services {
             .await?;
         self.finding_in_scope(actor, id, "conduct.finding.evidence")
             .await?;
-        let mut e = FieldErrors::new();
-        if uploads.is_empty() {
-            e.add("file", "请选择要上传的文件");
-        }
-        if uploads.len() > MAX_FILES {
-            e.add("file", format!("每次最多上传{MAX_FILES}个文件"));
-        }
-        let mut checked = Vec::new();
-        for upload in uploads {
-            match crate::attachments::check(upload) {
-                Ok((name, mime)) => checked.push((name, mime, upload.bytes)),
-                Err(m) => e.add("file", m),
-            }
-        }
-        invalid(e)?;
-        let root = self.attachment_root()?.clone();
+        let checked = crate::attachments::check_uploads(uploads, MAX_FILES)?;
+        let mut files = crate::attachments::NewFiles::new(self.attachment_root()?.clone());
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let mut written = Vec::new();
-        let result = async {
-            let mut names = Vec::new();
-            for (name, mime, bytes) in &checked {
-                let stored_name = format!("c{id}-{}", crate::secret::random_token());
-                let path = root.join(&stored_name);
-                crate::attachments::write_private(&root, &path, bytes)?;
-                written.push(path);
-                let digest = hex::encode(Sm3::digest(bytes));
-                store::insert_evidence(
-                    &mut tx,
-                    &NewEvidence {
-                        finding_id: id,
-                        file_name: name,
-                        content_type: mime,
-                        size: bytes.len() as i64,
-                        digest: &digest,
-                        stored_name: &stored_name,
-                        created_by: &actor.login,
-                    },
-                    now,
-                )
-                .await?;
-                names.push(name.clone());
-            }
-            let event = Event::new("conduct.finding.evidence")
-                .object("finding", id)
-                .detail(json!({ "files": names }));
-            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-            tx.commit().await?;
-            Ok::<(), ServiceError>(())
+        let mut names = Vec::new();
+        for (name, mime, bytes) in &checked {
+            let (stored_name, digest) = files.write(&format!("c{id}"), bytes)?;
+            store::insert_evidence(
+                &mut tx,
+                &NewEvidence {
+                    finding_id: id,
+                    file_name: name,
+                    content_type: mime,
+                    size: bytes.len() as i64,
+                    digest: &digest,
+                    stored_name: &stored_name,
+                    created_by: &actor.login,
+                },
+                now,
+            )
+            .await?;
+            names.push(name.clone());
         }
-        .await;
-        if result.is_err() {
-            // Nothing half-written: the files go with the change that failed.
-            for path in written {
-                let _ = std::fs::remove_file(path);
-            }
-        }
-        result
+        let event = Event::new("conduct.finding.evidence")
+            .object("finding", id)
+            .detail(json!({ "files": names }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        files.keep();
+        Ok(())
     }
 
     /// An evidence file of a finding in scope, with its bytes (checked against the digest

@@ -6,10 +6,14 @@
 //! writes it, so two proposals cannot together overrun a line.
 
 use dangjian_core::field::FieldErrors;
-use dangjian_core::funds::{LineState, Quantities, check_budget, check_expense};
+use dangjian_core::funds::{
+    LineOf, LineState, Quantities, check_budget, check_expense, check_transfer,
+};
 use dangjian_core::money::Fen;
 use dangjian_core::role::Permission;
-use dangjian_store::funds::{self as store, LineKey, LineRow, NewExpense};
+use dangjian_store::funds::{
+    self as store, LineKey, LineRow, NewExpense, NewTransfer, NewVoucher, TransferRow,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -23,11 +27,13 @@ use crate::orglife::required;
 use crate::orgs::Org;
 use crate::rectification::invalid;
 
-pub use dangjian_store::funds::ExpenseRow;
+pub use dangjian_store::funds::{ExpenseRow, TransferRow as Transfer, VoucherRow as Voucher};
 
 const SHORT: usize = 200;
 const LONG: usize = 2000;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
+/// At most this many vouchers in one upload.
+const MAX_VOUCHERS: usize = 10;
 
 /// A budget line as the office sets it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,7 +62,18 @@ pub struct ExpenseForm {
     pub vehicles: String,
 }
 
-/// The office's decision on an expenditure: `approve` or `refuse`.
+/// A transfer (调剂) from one line of an org's year to another, as the org proposes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransferForm {
+    pub from_line: String,
+    pub to_line: String,
+    /// Yuan as typed.
+    pub amount: String,
+    pub reason: String,
+}
+
+/// The office's decision on an expenditure or a transfer: `approve` or `refuse`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExpenseDecisionForm {
@@ -84,6 +101,9 @@ pub struct Budget {
     pub lines: Vec<LineView>,
     pub total: LineState,
     pub expenses: Vec<ExpenseRow>,
+    pub transfers: Vec<TransferRow>,
+    /// The vouchers of the expenditures, in the order they were kept.
+    pub vouchers: Vec<Voucher>,
     /// The orgs directly below, to open their budgets.
     pub children: Vec<Org>,
 }
@@ -154,6 +174,8 @@ impl Services {
         let mut tx = self.db().read().await?;
         let lines = store::lines(&mut tx, org.id, year).await?;
         let expenses = store::expenses(&mut tx, org.id, year).await?;
+        let transfers = store::transfers(&mut tx, org.id, year).await?;
+        let vouchers = store::vouchers(&mut tx, org.id, year).await?;
         let children = dangjian_store::orgs::children(&mut tx, Some(org.id), false).await?;
         tx.commit().await?;
         let mut total = LineState::default();
@@ -181,6 +203,8 @@ impl Services {
             lines,
             total,
             expenses,
+            transfers,
+            vouchers,
             children,
         })
     }
@@ -456,5 +480,256 @@ impl Services {
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Proposes a transfer between two lines of an org's year in scope (调剂): within one
+    /// source, and no more than the line it leaves has neither spent nor waiting.
+    pub async fn propose_fund_transfer(
+        &self,
+        actor: &Actor,
+        form: &TransferForm,
+    ) -> ServiceResult<i64> {
+        self.require(actor, Permission::SpendFunds, "funds.transfer")
+            .await?;
+        let mut e = FieldErrors::new();
+        let from = form.from_line.trim().parse::<i64>().ok();
+        if from.is_none() {
+            e.add("from_line", "请选择调出科目");
+        }
+        let to = form.to_line.trim().parse::<i64>().ok();
+        if to.is_none() {
+            e.add("to_line", "请选择调入科目");
+        }
+        let amount = match Fen::parse_yuan(&form.amount) {
+            Ok(a) => Some(a),
+            Err(m) => {
+                e.add("amount", m);
+                None
+            }
+        };
+        let reason = required(&form.reason, "调剂理由", LONG, "reason", &mut e);
+        invalid(e)?;
+        let (Some(from), Some(to), Some(amount)) = (from, to, amount) else {
+            return Err(ServiceError::invalid("from_line", "请选择调出科目"));
+        };
+        let from = self.line_in_scope(actor, from, "funds.transfer").await?;
+        let to = self.line_in_scope(actor, to, "funds.transfer").await?;
+        if (to.org_id, to.year) != (from.org_id, from.year) {
+            return Err(ServiceError::invalid(
+                "to_line",
+                "只能在同一组织同一年度的科目之间调剂",
+            ));
+        }
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
+        let state = store::line_by_id(&mut tx, from.id)
+            .await?
+            .ok_or(ServiceError::NotFound)?
+            .state;
+        check_transfer(
+            LineOf {
+                source: &from.source,
+                category: &from.category,
+                state,
+            },
+            LineOf {
+                source: &to.source,
+                category: &to.category,
+                state: to.state,
+            },
+            amount,
+        )
+        .map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        let id = store::insert_transfer(
+            &mut tx,
+            &NewTransfer {
+                org_id: from.org_id,
+                year: from.year,
+                from_line: from.id,
+                to_line: to.id,
+                amount,
+                reason: &reason,
+                proposed_by: &actor.login,
+            },
+            now,
+        )
+        .await?;
+        let event = Event::new("funds.transfer")
+            .object("fund_transfer", id)
+            .detail(json!({ "from": from.id, "to": to.id, "fen": amount.0 }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Approves or refuses a transfer (the committee office; not one it proposed). An
+    /// approval checks the line it leaves again, then moves the budgets.
+    pub async fn decide_fund_transfer(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ExpenseDecisionForm,
+    ) -> ServiceResult<()> {
+        self.require(actor, Permission::ApproveFunds, "funds.transfer.decide")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let row = store::transfer_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        let row = row.ok_or(ServiceError::NotFound)?;
+        let from = self
+            .line_in_scope(actor, row.from_line, "funds.transfer.decide")
+            .await?;
+        if row.status != "proposed" || row.version != form.version {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let mut e = FieldErrors::new();
+        if row.proposed_by == actor.login {
+            e.add("decision", "不能审批本人申请的调剂");
+        }
+        let status = decision(&form.decision, &mut e);
+        let decided_on = day_or_today(&form.decided_on, self.clock().today(), "decided_on", &mut e);
+        let note = crate::orglife::optional(&form.note, "审批意见", LONG, "note", &mut e)
+            .unwrap_or_default();
+        if status == Some("refused") && note.is_empty() {
+            e.add("note", "不予批准须写明理由");
+        }
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        tx.lock_ledger().await?;
+        if status == Some("approved") {
+            let lines = (
+                store::line_by_id(&mut tx, row.from_line).await?,
+                store::line_by_id(&mut tx, row.to_line).await?,
+            );
+            if let (Some(from), Some(to)) = lines
+                && let Err((_, message)) = check_transfer(
+                    LineOf {
+                        source: &from.source,
+                        category: &from.category,
+                        state: from.state,
+                    },
+                    LineOf {
+                        source: &to.source,
+                        category: &to.category,
+                        state: to.state,
+                    },
+                    row.amount,
+                )
+            {
+                e.add("decision", message);
+            }
+        }
+        invalid(e)?;
+        let Some(status) = status else {
+            return Err(ServiceError::invalid("decision", "请选择批准或不予批准"));
+        };
+        if !store::decide_transfer(&mut tx, &row, status, decided_on, &actor.login, &note).await? {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let event = Event::new("funds.transfer.decide")
+            .object("fund_transfer", id)
+            .detail(json!({ "status": status, "org": from.org_id, "fen": row.amount.0 }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An expenditure of an org in scope, with its line (audited when out of scope).
+    async fn expense_in_scope(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<(ExpenseRow, LineRow)> {
+        let mut tx = self.db().read().await?;
+        let row = store::expense_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        let row = row.ok_or(ServiceError::NotFound)?;
+        let line = self.line_in_scope(actor, row.line_id, event).await?;
+        Ok((row, line))
+    }
+
+    /// Adds vouchers (invoices, receipts) to an expenditure not refused: each file checked
+    /// by its bytes against its name, kept with its SM3 digest; all of them or none. Gives
+    /// the year of the expenditure's budget.
+    pub async fn attach_vouchers(
+        &self,
+        actor: &Actor,
+        expense: i64,
+        uploads: &[crate::Upload<'_>],
+    ) -> ServiceResult<i32> {
+        self.require(actor, Permission::SpendFunds, "funds.voucher")
+            .await?;
+        let (row, line) = self
+            .expense_in_scope(actor, expense, "funds.voucher")
+            .await?;
+        if row.status == "refused" {
+            return Err(ServiceError::invalid(
+                "file",
+                "不予批准的支出不能再上传凭证",
+            ));
+        }
+        let checked = crate::attachments::check_uploads(uploads, MAX_VOUCHERS)?;
+        let mut files = crate::attachments::NewFiles::new(self.attachment_root()?.clone());
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let mut names = Vec::new();
+        for (name, mime, bytes) in &checked {
+            let (stored_name, digest) = files.write(&format!("v{expense}"), bytes)?;
+            store::insert_voucher(
+                &mut tx,
+                &NewVoucher {
+                    expense_id: expense,
+                    file_name: name,
+                    content_type: mime,
+                    size: bytes.len() as i64,
+                    digest: &digest,
+                    stored_name: &stored_name,
+                    created_by: &actor.login,
+                },
+                now,
+            )
+            .await?;
+            names.push(name.clone());
+        }
+        let event = Event::new("funds.voucher")
+            .object("fund_expense", expense)
+            .detail(json!({ "files": names }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        files.keep();
+        Ok(line.year)
+    }
+
+    /// A voucher of an expenditure in scope, with its bytes (checked against the digest kept
+    /// at upload); the read is audited.
+    pub async fn fund_voucher(
+        &self,
+        actor: &Actor,
+        expense: i64,
+        voucher: i64,
+    ) -> ServiceResult<(Voucher, Vec<u8>)> {
+        self.require(actor, Permission::ReadFunds, "funds.voucher.read")
+            .await?;
+        let (_, line) = self
+            .expense_in_scope(actor, expense, "funds.voucher.read")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let found = store::vouchers(&mut tx, line.org_id, line.year)
+            .await?
+            .into_iter()
+            .find(|v| v.id == voucher && v.expense_id == expense)
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        let bytes = self.read_kept_file(&found.stored_name, &found.digest)?;
+        self.record(
+            actor,
+            Event::new("funds.voucher.read")
+                .object("fund_expense", expense)
+                .detail(json!({ "voucher": voucher })),
+        )
+        .await?;
+        Ok((found, bytes))
     }
 }

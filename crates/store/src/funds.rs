@@ -258,3 +258,214 @@ pub async fn decide_expense(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A transfer between two lines of an org's year, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub year: i32,
+    pub from_line: i64,
+    pub to_line: i64,
+    pub amount: Fen,
+    pub reason: String,
+    pub status: String,
+    pub proposed_by: String,
+    pub decided_on: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTransfer<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub from_line: i64,
+    pub to_line: i64,
+    pub amount: Fen,
+    pub reason: &'a str,
+    pub proposed_by: &'a str,
+}
+
+const TRANSFER_COLUMNS: &str = "SELECT id, org_id, year, from_line, to_line, amount_fen, reason, status, \
+     proposed_by, decided_on, decided_by, decision_note, version FROM fund_transfers WHERE 1 = 1";
+
+fn transfer(row: &AnyRow) -> StoreResult<TransferRow> {
+    Ok(TransferRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        year: row.int("year")? as i32,
+        from_line: row.int("from_line")?,
+        to_line: row.int("to_line")?,
+        amount: Fen(row.int("amount_fen")?),
+        reason: row.text("reason")?,
+        status: row.text("status")?,
+        proposed_by: row.text("proposed_by")?,
+        decided_on: row.opt_date("decided_on")?,
+        decided_by: row.opt_text("decided_by")?,
+        decision_note: row.opt_text("decision_note")?,
+        version: row.int("version")?,
+    })
+}
+
+pub async fn insert_transfer(
+    conn: &mut Conn,
+    t: &NewTransfer<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO fund_transfers (org_id, year, from_line, to_line, amount_fen, reason, status, \
+         proposed_by, proposed_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, 1) \
+         RETURNING id",
+    )
+    .bind(t.org_id)
+    .bind(i64::from(t.year))
+    .bind(t.from_line)
+    .bind(t.to_line)
+    .bind(t.amount.0)
+    .bind(t.reason)
+    .bind(t.proposed_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// The transfers of an org's year, newest first.
+pub async fn transfers(conn: &mut Conn, org: i64, year: i32) -> StoreResult<Vec<TransferRow>> {
+    let mut q = Sql::new(TRANSFER_COLUMNS);
+    q.push(" AND org_id = ")
+        .bind(org)
+        .push(" AND year = ")
+        .bind(i64::from(year))
+        .push(" ORDER BY id DESC");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(transfer)
+        .collect()
+}
+
+pub async fn transfer_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<TransferRow>> {
+    let mut q = Sql::new(TRANSFER_COLUMNS);
+    q.push(" AND id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(transfer)
+        .transpose()
+}
+
+/// Decides a proposed transfer still at `version`, and when approved moves its amount from
+/// one line's budget to the other's; false when it changed meanwhile.
+pub async fn decide_transfer(
+    conn: &mut Conn,
+    t: &TransferRow,
+    status: &str,
+    decided_on: NaiveDate,
+    decided_by: &str,
+    note: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE fund_transfers SET status = $1, decided_on = $2, decided_by = $3, decision_note = $4, \
+         version = version + 1 WHERE id = $5 AND version = $6 AND status = 'proposed'",
+    )
+    .bind(status)
+    .bind(date_text(decided_on))
+    .bind(decided_by)
+    .bind(note)
+    .bind(t.id)
+    .bind(t.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if status == "approved" {
+        for (line, delta) in [(t.from_line, -t.amount.0), (t.to_line, t.amount.0)] {
+            sqlx::query("UPDATE fund_lines SET amount_fen = amount_fen + $1 WHERE id = $2")
+                .bind(delta)
+                .bind(line)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// A voucher of an expenditure, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherRow {
+    pub id: i64,
+    pub expense_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub digest: String,
+    pub stored_name: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct NewVoucher<'a> {
+    pub expense_id: i64,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub stored_name: &'a str,
+    pub created_by: &'a str,
+}
+
+pub async fn insert_voucher(
+    conn: &mut Conn,
+    v: &NewVoucher<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO fund_vouchers (expense_id, file_name, content_type, size, digest, stored_name, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(v.expense_id)
+    .bind(v.file_name)
+    .bind(v.content_type)
+    .bind(v.size)
+    .bind(v.digest)
+    .bind(v.stored_name)
+    .bind(v.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// The vouchers of the expenditures of an org's year, in the order they were kept.
+pub async fn vouchers(conn: &mut Conn, org: i64, year: i32) -> StoreResult<Vec<VoucherRow>> {
+    let mut q = Sql::new(
+        "SELECT v.id, v.expense_id, v.file_name, v.content_type, v.size, v.digest, v.stored_name, \
+         v.created_by FROM fund_vouchers v JOIN fund_expenses e ON e.id = v.expense_id \
+         JOIN fund_lines l ON l.id = e.line_id WHERE 1 = 1",
+    );
+    q.push(" AND l.org_id = ")
+        .bind(org)
+        .push(" AND l.year = ")
+        .bind(i64::from(year))
+        .push(" ORDER BY v.id");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(VoucherRow {
+                id: row.int("id")?,
+                expense_id: row.int("expense_id")?,
+                file_name: row.text("file_name")?,
+                content_type: row.text("content_type")?,
+                size: row.int("size")?,
+                digest: row.text("digest")?,
+                stored_name: row.text("stored_name")?,
+                created_by: row.text("created_by")?,
+            })
+        })
+        .collect()
+}

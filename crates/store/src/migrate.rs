@@ -210,6 +210,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 28,
+        name: "funds_transfers_vouchers",
+        sql: include_str!("../migrations/0028_funds_transfers_vouchers.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

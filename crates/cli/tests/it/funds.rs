@@ -300,4 +300,376 @@ async fn the_budget_page_shows_budget_against_actual() {
         !body.contains("编制或调整预算科目"),
         "the secretary does not budget"
     );
+
+    // A second line to move money to; a transfer refused at its field, then one proposed and
+    // approved by the office from the page; a voucher uploaded from the page.
+    for (category, amount) in [("care", "200")] {
+        let saved = app
+            .post_form(
+                &office,
+                &format!("{page}/lines"),
+                &[
+                    ("year", "2026"),
+                    ("source", "党费"),
+                    ("category", category),
+                    ("amount", amount),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status(), 303);
+    }
+    let api = token(&app, "office_api", Role::CommitteeStaff, None, None).await;
+    let (_, budget) = call(
+        &app,
+        &api,
+        Method::GET,
+        &format!("/orgs/{}/funds?year=2026", f.a1),
+        None,
+    )
+    .await;
+    let line_of = |category: &str| {
+        budget["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["category"] == category)
+            .unwrap()["id"]
+            .to_string()
+    };
+    let (training, care) = (line_of("training"), line_of("care"));
+    let refused = app
+        .post_form(
+            &secretary,
+            &format!("{page}/transfers"),
+            &[
+                ("from_line", &training),
+                ("to_line", &care),
+                ("amount", "1000.01"),
+                ("reason", "帮扶"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("超过调出科目的余额"));
+    let proposed = app
+        .post_form(
+            &secretary,
+            &format!("{page}/transfers"),
+            &[
+                ("from_line", &training),
+                ("to_line", &care),
+                ("amount", "100"),
+                ("reason", "帮扶"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status(), 303);
+    let (_, budget) = call(
+        &app,
+        &api,
+        Method::GET,
+        &format!("/orgs/{}/funds?year=2026", f.a1),
+        None,
+    )
+    .await;
+    let transfer = budget["transfers"][0]["id"].as_i64().unwrap();
+    let approved = app
+        .post_form(
+            &office,
+            &format!("{page}/transfers/{transfer}/decision"),
+            &[
+                ("version", "1"),
+                ("decision", "approve"),
+                ("decided_on", ""),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(approved.status(), 303);
+    let (status, spent) = call(
+        &app,
+        &token(&app, "sec_api", Role::OrgSecretary, Some("A1"), None).await,
+        Method::POST,
+        "/funds/expenses",
+        Some(expense(care.parse().unwrap(), "资料费", 5_000)),
+    )
+    .await;
+    assert_eq!(status, 201, "{spent}");
+    let expense_id = spent["id"].as_i64().unwrap();
+    let csrf = app.csrf(&secretary, &page).await;
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("收据.pdf"),
+    );
+    let uploaded = secretary
+        .post(app.url(&format!("{page}/expenses/{expense_id}/vouchers")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 303);
+    let body = secretary
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("科目调剂") && body.contains("已批准"),
+        "{body}"
+    );
+    assert!(
+        body.contains("900.00") && body.contains("300.00"),
+        "both lines moved"
+    );
+    assert!(
+        body.contains("收据.pdf"),
+        "the voucher listed with its expenditure"
+    );
+}
+
+/// Issue 17, 5: money moves between lines only within its source, no more than the line
+/// leaving it has uncommitted, and only once the office approves — then both budgets move;
+/// vouchers are kept with each expenditure, checked by their bytes, read back in scope.
+#[tokio::test]
+async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let secretary_b = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let keeper = token(&app, "keeper_a1", Role::DuesKeeper, Some("A1"), None).await;
+    let lines = format!("/orgs/{}/funds/lines", f.a1);
+    let mut ids = Vec::new();
+    for (source, category, fen) in [
+        ("党费", "training", 100_000),
+        ("党费", "care", 20_000),
+        ("财政党建经费", "care", 50_000),
+    ] {
+        let (status, body) = call(
+            &app,
+            &office,
+            Method::POST,
+            &lines,
+            Some(json!({"year": 2026, "source": source, "category": category, "amount_fen": fen})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let (training, care, grant_care) = (ids[0], ids[1], ids[2]);
+    // 300 yuan of training already waits for approval.
+    let (status, spent) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/funds/expenses",
+        Some(expense(training, "资料费", 30_000)),
+    )
+    .await;
+    assert_eq!(status, 201, "{spent}");
+    let expense_id = spent["id"].as_i64().unwrap();
+
+    let transfer = |from: i64, to: i64, fen: u64| json!({"from_line": from, "to_line": to, "amount_fen": fen, "reason": "支委会研究：增加困难党员帮扶"});
+    for (input, field) in [
+        (transfer(training, grant_care, 1_000), "to_line"),
+        (transfer(training, training, 1_000), "to_line"),
+        (transfer(training, care, 70_001), "amount"),
+        (transfer(training, care, 0), "amount"),
+        (
+            json!({"from_line": training, "to_line": care, "amount_fen": 100}),
+            "reason",
+        ),
+    ] {
+        let (status, body) = call(
+            &app,
+            &secretary,
+            Method::POST,
+            "/funds/transfers",
+            Some(input.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, body["fields"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{input}: {body}"
+        );
+    }
+    // Another branch's secretary cannot touch A1's lines.
+    let (status, _) = call(
+        &app,
+        &secretary_b,
+        Method::POST,
+        "/funds/transfers",
+        Some(transfer(training, care, 1_000)),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, body) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/funds/transfers",
+        Some(transfer(training, care, 50_000)),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let transfer_id = body["id"].as_i64().unwrap();
+    let budget = format!("/orgs/{}/funds?year=2026", f.a1);
+    let budget_in = |shown: &Value, id: i64| {
+        shown["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()["budget_fen"]
+            .clone()
+    };
+    let (_, before) = call(&app, &office, Method::GET, &budget, None).await;
+    assert_eq!(
+        budget_in(&before, training),
+        100_000,
+        "nothing moves before approval"
+    );
+    assert_eq!(before["transfers"][0]["status"], "proposed");
+
+    let decide_transfer =
+        |who: String, version: i64, decision: &'static str, note: &'static str| {
+            let app = &app;
+            async move {
+                call(
+                    app,
+                    &who,
+                    Method::POST,
+                    &format!("/funds/transfers/{transfer_id}/decision"),
+                    Some(json!({"version": version, "decision": decision, "note": note})),
+                )
+                .await
+            }
+        };
+    // The proposer cannot approve; a stale version is refused.
+    let (status, _) = decide_transfer(secretary.clone(), 1, "approve", "").await;
+    assert_eq!(status, 403);
+    let (status, _) = decide_transfer(office.clone(), 7, "approve", "").await;
+    assert_eq!(status, 409);
+    // Meanwhile 300 more of training is spent and approved: 100,000 − 30,000 − 30,000 leaves
+    // 40,000, short of the 50,000 asked.
+    let (_, more) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/funds/expenses",
+        Some(expense(training, "资料费", 30_000)),
+    )
+    .await;
+    let (status, body) = decide(
+        &app,
+        &office,
+        more["id"].as_i64().unwrap(),
+        1,
+        "approve",
+        "",
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = decide_transfer(office.clone(), 1, "approve", "").await;
+    assert_eq!(status, 422);
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("余额"),
+        "{body}"
+    );
+    let (status, _) = decide(&app, &office, expense_id, 1, "refuse", "重复申请").await;
+    assert_eq!(status, 204);
+    let (status, body) = decide_transfer(office.clone(), 1, "approve", "同意").await;
+    assert_eq!(status, 204, "{body}");
+    let (_, after) = call(&app, &office, Method::GET, &budget, None).await;
+    let budget_of = |id: i64| budget_in(&after, id);
+    assert_eq!(
+        (budget_of(training), budget_of(care), budget_of(grant_care)),
+        (json!(50_000), json!(70_000), json!(50_000))
+    );
+    assert_eq!(
+        after["budget_fen"], 170_000,
+        "a transfer moves money, it adds none"
+    );
+    assert_eq!(after["transfers"][0]["status"], "approved");
+    assert_eq!(
+        app.audit("funds.transfer.decide", Some("success"))
+            .await
+            .len(),
+        1
+    );
+
+    // Vouchers: the bytes decide the type; kept with the expenditure; read back in scope.
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let approved = more["id"].as_i64().unwrap();
+    let upload = |who: &str, expense: i64, name: &str, bytes: Vec<u8>| {
+        app.client()
+            .post(app.url(&format!(
+                "/api/v1/funds/expenses/{expense}/vouchers?name={name}"
+            )))
+            .bearer_auth(who)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+    };
+    let refused = upload(&keeper, approved, "invoice.pdf", b"MZ\x90\x00".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let kept = upload(&keeper, approved, "发票.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), 201);
+    let to_refused = upload(&keeper, expense_id, "invoice.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        to_refused.status(),
+        422,
+        "a refused expenditure takes no vouchers"
+    );
+    let outside = upload(&secretary_b, approved, "invoice.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), 404);
+    let (_, budget_now) = call(&app, &office, Method::GET, &budget, None).await;
+    let listed = budget_now["expenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == approved)
+        .unwrap()["vouchers"]
+        .clone();
+    assert_eq!(listed[0]["file_name"], "发票.pdf");
+    let voucher = listed[0]["id"].as_i64().unwrap();
+    let back = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/funds/expenses/{approved}/vouchers/{voucher}"
+        )))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.bytes().await.unwrap().to_vec(), pdf);
+    let (status, _) = call(
+        &app,
+        &secretary_b,
+        Method::GET,
+        &format!("/funds/expenses/{approved}/vouchers/{voucher}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        app.audit("funds.voucher.read", Some("success")).await.len(),
+        1
+    );
 }

@@ -1,12 +1,15 @@
 //! `/api/v1/orgs/{id}/funds…` and `/api/v1/funds/…` (issue 17, 5): an org's budget for a year
 //! (budget against actual per line), the lines the committee office sets, expenditures and
-//! their approval. Amounts are whole fen.
+//! their approval and vouchers, transfers between lines and their approval. Amounts are
+//! whole fen.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
-use dangjian_service::funds::{ExpenseDecisionForm, ExpenseForm, ExpenseRow, LineForm};
+use dangjian_service::funds::{
+    ExpenseDecisionForm, ExpenseForm, ExpenseRow, LineForm, Transfer, TransferForm, Voucher,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,6 +76,17 @@ pub struct FundDecisionInput {
     pub note: String,
 }
 
+/// A transfer (调剂) from one line of an org's year to another of the same source.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FundTransferInput {
+    pub from_line: i64,
+    pub to_line: i64,
+    pub amount_fen: u64,
+    #[serde(default)]
+    pub reason: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FundLineJson {
     pub id: i64,
@@ -100,10 +114,64 @@ pub struct FundExpenseJson {
     pub decided_on: Option<String>,
     pub decision_note: Option<String>,
     pub version: i64,
+    /// The vouchers (invoices, receipts) kept for it.
+    pub vouchers: Vec<FundVoucherJson>,
 }
 
-impl From<&ExpenseRow> for FundExpenseJson {
-    fn from(e: &ExpenseRow) -> Self {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundVoucherJson {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 of the bytes, hex.
+    pub digest: String,
+}
+
+impl From<&Voucher> for FundVoucherJson {
+    fn from(v: &Voucher) -> Self {
+        FundVoucherJson {
+            id: v.id,
+            file_name: v.file_name.clone(),
+            content_type: v.content_type.clone(),
+            size: v.size,
+            digest: v.digest.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundTransferJson {
+    pub id: i64,
+    pub from_line: i64,
+    pub to_line: i64,
+    pub amount_fen: i64,
+    pub reason: String,
+    /// `proposed`, `approved` or `refused`.
+    pub status: String,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+    pub version: i64,
+}
+
+impl From<&Transfer> for FundTransferJson {
+    fn from(t: &Transfer) -> Self {
+        FundTransferJson {
+            id: t.id,
+            from_line: t.from_line,
+            to_line: t.to_line,
+            amount_fen: t.amount.0,
+            reason: t.reason.clone(),
+            status: t.status.clone(),
+            decided_on: t.decided_on.map(|d| d.to_string()),
+            decision_note: t.decision_note.clone(),
+            version: t.version,
+        }
+    }
+}
+
+impl FundExpenseJson {
+    fn of(e: &ExpenseRow, vouchers: &[Voucher]) -> Self {
         FundExpenseJson {
             id: e.id,
             line_id: e.line_id,
@@ -116,6 +184,11 @@ impl From<&ExpenseRow> for FundExpenseJson {
             decided_on: e.decided_on.map(|d| d.to_string()),
             decision_note: e.decision_note.clone(),
             version: e.version,
+            vouchers: vouchers
+                .iter()
+                .filter(|v| v.expense_id == e.id)
+                .map(FundVoucherJson::from)
+                .collect(),
         }
     }
 }
@@ -128,6 +201,7 @@ pub struct FundBudgetJson {
     pub budget_fen: i64,
     pub approved_fen: i64,
     pub expenses: Vec<FundExpenseJson>,
+    pub transfers: Vec<FundTransferJson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,7 +251,12 @@ pub async fn budget(
             .collect(),
         budget_fen: b.total.budget.0,
         approved_fen: b.total.approved.0,
-        expenses: b.expenses.iter().map(FundExpenseJson::from).collect(),
+        expenses: b
+            .expenses
+            .iter()
+            .map(|e| FundExpenseJson::of(e, &b.vouchers))
+            .collect(),
+        transfers: b.transfers.iter().map(FundTransferJson::from).collect(),
     }))
 }
 
@@ -243,4 +322,98 @@ pub async fn decide(
     };
     state.services.decide_expense(&actor, id, &form).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Proposes a transfer between two lines of an org's year (same source; no more than the
+/// line leaving it has uncommitted).
+#[utoipa::path(post, path = "/funds/transfers", tag = "funds", request_body = FundTransferInput,
+    responses((status = 201, body = FundIdJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn propose_transfer(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(i): ApiJson<FundTransferInput>,
+) -> Result<(StatusCode, Json<FundIdJson>), ApiError> {
+    let form = TransferForm {
+        from_line: i.from_line.to_string(),
+        to_line: i.to_line.to_string(),
+        amount: yuan(i.amount_fen),
+        reason: i.reason,
+    };
+    let id = state.services.propose_fund_transfer(&actor, &form).await?;
+    Ok((StatusCode::CREATED, Json(FundIdJson { id })))
+}
+
+/// Approves (moving the budgets) or refuses a transfer (the committee office, not the
+/// proposer).
+#[utoipa::path(post, path = "/funds/transfers/{id}/decision", tag = "funds", params(("id" = i64, Path)),
+    request_body = FundDecisionInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide_transfer(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<FundDecisionInput>,
+) -> Result<StatusCode, ApiError> {
+    let form = ExpenseDecisionForm {
+        version: i.version,
+        decision: i.decision,
+        decided_on: i.decided_on,
+        note: i.note,
+    };
+    state
+        .services
+        .decide_fund_transfer(&actor, id, &form)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct FundVoucherQuery {
+    /// The file's name, with its extension (the type is checked against the bytes).
+    pub name: String,
+}
+
+/// Adds a voucher (the request body): PDF, PNG, JPG, .docx or .xlsx up to 10 MB, its type
+/// read from its bytes, kept with its SM3 digest; not to a refused expenditure.
+#[utoipa::path(post, path = "/funds/expenses/{id}/vouchers", tag = "funds",
+    params(("id" = i64, Path), FundVoucherQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = FundIdJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_voucher(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<FundIdJson>), ApiError> {
+    let q: FundVoucherQuery = api_query(raw.as_deref())?;
+    let upload = dangjian_service::Upload {
+        file_name: &q.name,
+        bytes: &body,
+    };
+    state
+        .services
+        .attach_vouchers(&actor, id, &[upload])
+        .await?;
+    Ok((StatusCode::CREATED, Json(FundIdJson { id })))
+}
+
+/// A voucher's bytes (the read audited).
+#[utoipa::path(get, path = "/funds/expenses/{id}/vouchers/{voucher}", tag = "funds",
+    params(("id" = i64, Path), ("voucher" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ApiErrorBody)))]
+pub async fn voucher(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((id, voucher)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (row, bytes) = state.services.fund_voucher(&actor, id, voucher).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, row.content_type)],
+        bytes,
+    )
+        .into_response())
 }

@@ -162,6 +162,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))
         .routes(routes!(funds::decide))
+        .routes(routes!(funds::propose_transfer))
+        .routes(routes!(funds::decide_transfer))
+        .routes(routes!(funds::voucher))
         .routes(routes!(conduct::findings, conduct::record))
         .routes(routes!(conduct::finding))
         .routes(routes!(conduct::handle))
@@ -192,6 +195,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::report_file))
         .routes(routes!(conduct::add_evidence))
         .routes(routes!(dues_import::preview))
+        .routes(routes!(funds::add_voucher))
 }
 
 /// The OpenAPI document of the API.

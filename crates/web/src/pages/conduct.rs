@@ -672,31 +672,12 @@ pub async fn add_evidence(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
-    let bad = |m: &str| PageError::BadRequest(m.to_owned());
-    let mut csrf = None;
-    let mut file: Option<(String, axum::body::Bytes)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| bad("上传内容无效或过大"))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = Some(field.text().await.map_err(|_| bad("上传内容无效"))?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field.bytes().await.map_err(|_| bad("文件过大或上传中断"))?;
-                file = Some((name, bytes));
-            }
-            _ => return Err(bad("表单含有不允许的字段")),
-        }
-    }
-    crate::session::check_csrf(&state, actor, csrf.as_deref(), "/conduct/findings/files").await?;
-    let uploads: Vec<dangjian_service::Upload<'_>> = file
+    let files = super::file_uploads(&state, actor, multipart, "/conduct/findings/files").await?;
+    let uploads: Vec<dangjian_service::Upload<'_>> = files
         .iter()
-        .filter(|(name, bytes)| !(name.is_empty() && bytes.is_empty()))
         .map(|(name, bytes)| dangjian_service::Upload {
             file_name: name,
             bytes,

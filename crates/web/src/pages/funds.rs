@@ -1,13 +1,14 @@
 //! 党建经费 pages (issue 17, 5): an org's budget for a year — each line's budget against what
 //! is approved and waiting — the office's form to set a line, the form to propose an
-//! expenditure (the negative list beside it), and the office's decisions.
+//! expenditure (the negative list beside it) and to move money between lines, the vouchers of
+//! each expenditure, and the office's decisions.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::role::Permission;
-use dangjian_service::funds::{Budget, ExpenseDecisionForm, ExpenseForm, LineForm};
+use dangjian_service::funds::{Budget, ExpenseDecisionForm, ExpenseForm, LineForm, TransferForm};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
@@ -42,6 +43,42 @@ pub struct ExpenseLine {
     pub decided: String,
     pub decidable: bool,
     pub version: i64,
+    /// (id, file name) of each voucher.
+    pub vouchers: Vec<(i64, String)>,
+    /// Whether the reader may add vouchers (not to a refused one).
+    pub may_attach: bool,
+}
+
+/// A transfer between two lines as the page shows it.
+pub struct TransferLine {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+    pub amount: String,
+    pub reason: String,
+    pub status: &'static str,
+    pub open: bool,
+    pub decided: String,
+    pub decidable: bool,
+    pub version: i64,
+}
+
+/// Who decided, when, and what they said.
+fn decided_text(
+    by: &Option<String>,
+    on: Option<chrono::NaiveDate>,
+    note: &Option<String>,
+) -> String {
+    match (by, on) {
+        (Some(by), Some(on)) => format!(
+            "{by}（{on}）{}",
+            note.as_deref()
+                .filter(|n| !n.is_empty())
+                .map(|n| format!("：{n}"))
+                .unwrap_or_default()
+        ),
+        _ => String::new(),
+    }
 }
 
 #[derive(Template)]
@@ -54,6 +91,7 @@ struct BudgetPage {
     lines: Vec<LineLine>,
     total: LineLine,
     expenses: Vec<ExpenseLine>,
+    transfers: Vec<TransferLine>,
     children: Vec<(i64, String)>,
     may_set: bool,
     may_spend: bool,
@@ -101,6 +139,8 @@ async fn budget_page(
         lines,
         total,
         expenses,
+        transfers,
+        vouchers,
         children,
     } = state.services.fund_budget(actor, org, year).await?;
     let rules = state.services.rules();
@@ -125,18 +165,30 @@ async fn budget_page(
             decision: e.decision.clone(),
             status: status_label(&e.status),
             open: e.status == "proposed",
-            decided: match (&e.decided_by, e.decided_on, &e.decision_note) {
-                (Some(by), Some(on), note) => format!(
-                    "{by}（{on}）{}",
-                    note.as_deref()
-                        .filter(|n| !n.is_empty())
-                        .map(|n| format!("：{n}"))
-                        .unwrap_or_default()
-                ),
-                _ => String::new(),
-            },
+            decided: decided_text(&e.decided_by, e.decided_on, &e.decision_note),
             decidable: may_decide && e.status == "proposed" && e.proposed_by != actor.login,
             version: e.version,
+            vouchers: vouchers
+                .iter()
+                .filter(|v| v.expense_id == e.id)
+                .map(|v| (v.id, v.file_name.clone()))
+                .collect(),
+            may_attach: actor.permits(Permission::SpendFunds) && e.status != "refused",
+        })
+        .collect();
+    let transfer_lines = transfers
+        .iter()
+        .map(|t| TransferLine {
+            id: t.id,
+            from: line_name(t.from_line),
+            to: line_name(t.to_line),
+            amount: t.amount.to_string(),
+            reason: t.reason.clone(),
+            status: status_label(&t.status),
+            open: t.status == "proposed",
+            decided: decided_text(&t.decided_by, t.decided_on, &t.decision_note),
+            decidable: may_decide && t.status == "proposed" && t.proposed_by != actor.login,
+            version: t.version,
         })
         .collect();
     let row = |source: String, category: String, s: dangjian_core::funds::LineState| LineLine {
@@ -174,6 +226,7 @@ async fn budget_page(
             .collect(),
         total: row("合计".to_owned(), String::new(), total),
         expenses: expense_lines,
+        transfers: transfer_lines,
         children: children.into_iter().map(|o| (o.id, o.name)).collect(),
         may_set: actor.permits(Permission::ApproveFunds),
         may_spend: actor.permits(Permission::SpendFunds),
@@ -270,6 +323,27 @@ async fn budget_form(
                 None,
             )
         }
+        "transfer" => {
+            let form: TransferForm = from_pairs(pairs.clone())?;
+            (
+                state
+                    .services
+                    .propose_fund_transfer(actor, &form)
+                    .await
+                    .map(|_| ()),
+                None,
+            )
+        }
+        "decide_transfer" => {
+            let form: ExpenseDecisionForm = from_pairs(pairs.clone())?;
+            (
+                state
+                    .services
+                    .decide_fund_transfer(actor, kept_id, &form)
+                    .await,
+                None,
+            )
+        }
         _ => {
             let form: ExpenseDecisionForm = from_pairs(pairs.clone())?;
             (
@@ -325,4 +399,82 @@ pub async fn decide(
         form.form,
     )
     .await
+}
+
+pub async fn transfer(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    budget_form(&state, &form.session.actor, id, "transfer", 0, form.form).await
+}
+
+pub async fn decide_transfer(
+    State(state): State<AppState>,
+    Path((id, transfer)): Path<(i64, i64)>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    budget_form(
+        &state,
+        &form.session.actor,
+        id,
+        "decide_transfer",
+        transfer,
+        form.form,
+    )
+    .await
+}
+
+/// Takes vouchers of an expenditure (multipart: the CSRF token, then the files).
+pub async fn add_vouchers(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, expense)): Path<(i64, i64)>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let files = super::file_uploads(&state, actor, multipart, "/funds/vouchers").await?;
+    let uploads: Vec<dangjian_service::Upload<'_>> = files
+        .iter()
+        .map(|(name, bytes)| dangjian_service::Upload {
+            file_name: name,
+            bytes,
+        })
+        .collect();
+    match state
+        .services
+        .attach_vouchers(actor, expense, &uploads)
+        .await
+    {
+        Ok(year) => {
+            Ok(Redirect::to(&format!("/funds/orgs/{id}?saved=1&year={year}")).into_response())
+        }
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "voucher",
+                values: Vec::new(),
+                errors,
+            };
+            render_invalid(&budget_page(&state, actor, id, None, kept, expense, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A voucher, as a download (the read audited).
+pub async fn voucher(
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, expense, voucher)): Path<(i64, i64, i64)>,
+) -> Result<Response, PageError> {
+    let (row, bytes) = state
+        .services
+        .fund_voucher(&session.actor, expense, voucher)
+        .await?;
+    Ok(super::download(
+        &row.file_name,
+        "voucher",
+        row.content_type,
+        bytes,
+    ))
 }

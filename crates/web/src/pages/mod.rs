@@ -142,6 +142,15 @@ pub fn router() -> Router<AppState> {
         .route("/funds/orgs/{id}", get(funds::budget))
         .route("/funds/orgs/{id}/lines", post(funds::set_line))
         .route("/funds/orgs/{id}/expenses", post(funds::propose))
+        .route("/funds/orgs/{id}/transfers", post(funds::transfer))
+        .route(
+            "/funds/orgs/{id}/transfers/{transfer}/decision",
+            post(funds::decide_transfer),
+        )
+        .route(
+            "/funds/orgs/{id}/expenses/{expense}/vouchers/{voucher}",
+            get(funds::voucher),
+        )
         .route(
             "/funds/orgs/{id}/expenses/{expense}/decision",
             post(funds::decide),
@@ -312,6 +321,38 @@ async fn single_upload(
     Ok(file.filter(|f| !f.is_empty()))
 }
 
+/// The files of a multipart upload (the CSRF token, then one or more `file` fields), with
+/// their names as the browser gave them; an empty file input sends none.
+async fn file_uploads(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    mut multipart: axum::extract::Multipart,
+    path: &str,
+) -> Result<Vec<(String, axum::body::Bytes)>, PageError> {
+    let bad = |m: &str| PageError::BadRequest(m.to_owned());
+    let mut csrf = None;
+    let mut files = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad("上传内容无效或过大"))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(|_| bad("上传内容无效"))?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field.bytes().await.map_err(|_| bad("文件过大或上传中断"))?;
+                if !(name.is_empty() && bytes.is_empty()) {
+                    files.push((name, bytes));
+                }
+            }
+            _ => return Err(bad("表单含有不允许的字段")),
+        }
+    }
+    crate::session::check_csrf(state, actor, csrf.as_deref(), path).await?;
+    Ok(files)
+}
+
 /// The routes that take uploads, with their own (larger) body limit.
 pub fn upload_router() -> Router<AppState> {
     Router::new()
@@ -325,6 +366,10 @@ pub fn upload_router() -> Router<AppState> {
         .route("/audit/verify", post(audit::verify_with_seals))
         .route("/units/import", post(units::import))
         .route("/dues/import/{kind}", post(dues_import::upload))
+        .route(
+            "/funds/orgs/{id}/expenses/{expense}/vouchers",
+            post(funds::add_vouchers),
+        )
 }
 
 /// Liveness for load balancers and benchmarks: no session, no database.
