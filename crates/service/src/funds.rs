@@ -108,6 +108,15 @@ pub struct Budget {
     pub children: Vec<Org>,
 }
 
+/// An expenditure's or a transfer's status as shown.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "proposed" => "待审批",
+        "approved" => "已批准",
+        _ => "不予批准",
+    }
+}
+
 fn count(raw: &str, field: &'static str, e: &mut FieldErrors) -> Option<u32> {
     match raw.trim() {
         "" => None,
@@ -731,5 +740,145 @@ impl Services {
         )
         .await?;
         Ok((found, bytes))
+    }
+
+    /// An org's funds of a year as a workbook for the finance office and for disclosure:
+    /// budget against actual by line, every expenditure with its decision and vouchers, and
+    /// the transfers between lines.
+    pub async fn funds_xlsx(&self, actor: &Actor, org: i64, year: i32) -> ServiceResult<Vec<u8>> {
+        use crate::excel::{Cell, Sheet};
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
+        let budget = self.fund_budget(actor, org, year).await?;
+        let money = Cell::Money;
+        let status = |s: &str| status_label(s).to_owned();
+        let line_name = |id: i64| {
+            budget
+                .lines
+                .iter()
+                .find(|l| l.id == id)
+                .map(|l| format!("{} · {}", l.source, l.category_name))
+                .unwrap_or_default()
+        };
+        let mut lines: Vec<Vec<Cell>> = budget
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.source.clone()),
+                    Cell::Text(l.category_name.clone()),
+                    money(l.state.budget),
+                    money(l.state.approved),
+                    money(l.state.pending),
+                    money(l.state.remaining()),
+                ]
+            })
+            .collect();
+        let t = budget.total;
+        lines.push(vec![
+            Cell::Text("合计".to_owned()),
+            Cell::Text(String::new()),
+            money(t.budget),
+            money(t.approved),
+            money(t.pending),
+            money(t.remaining()),
+        ]);
+        let expenses = budget
+            .expenses
+            .iter()
+            .rev()
+            .map(|e| {
+                let vouchers = budget
+                    .vouchers
+                    .iter()
+                    .filter(|v| v.expense_id == e.id)
+                    .count();
+                vec![
+                    Cell::Text(e.spent_on.to_string()),
+                    Cell::Text(line_name(e.line_id)),
+                    Cell::Text(e.item.clone()),
+                    money(e.amount),
+                    Cell::Text(e.description.clone()),
+                    Cell::Text(e.decision.clone()),
+                    Cell::Text(status(&e.status)),
+                    Cell::Text(
+                        e.decided_by
+                            .as_ref()
+                            .map(|by| {
+                                format!(
+                                    "{by} {}",
+                                    e.decided_on.map(|d| d.to_string()).unwrap_or_default()
+                                )
+                            })
+                            .unwrap_or_default(),
+                    ),
+                    Cell::Number(vouchers as f64),
+                ]
+            })
+            .collect();
+        let transfers = budget
+            .transfers
+            .iter()
+            .rev()
+            .map(|t| {
+                vec![
+                    Cell::Text(line_name(t.from_line)),
+                    Cell::Text(line_name(t.to_line)),
+                    money(t.amount),
+                    Cell::Text(t.reason.clone()),
+                    Cell::Text(status(&t.status)),
+                ]
+            })
+            .collect();
+        let title = |what: &str| format!("{} {}年党建工作经费{what}", budget.org.name, year);
+        let text = |v: &[&str]| v.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>();
+        let sheets = [
+            Sheet {
+                name: "预算执行".to_owned(),
+                title: title("预算执行情况"),
+                headings: text(&[
+                    "经费来源",
+                    "预算科目",
+                    "预算（元）",
+                    "已批准支出（元）",
+                    "待审批（元）",
+                    "余额（元）",
+                ]),
+                rows: lines,
+            },
+            Sheet {
+                name: "支出明细".to_owned(),
+                title: title("支出明细"),
+                headings: text(&[
+                    "日期",
+                    "科目",
+                    "事项",
+                    "金额（元）",
+                    "支出内容",
+                    "集体研究决定",
+                    "状态",
+                    "审批",
+                    "凭证（份）",
+                ]),
+                rows: expenses,
+            },
+            Sheet {
+                name: "科目调剂".to_owned(),
+                title: title("科目调剂"),
+                headings: text(&["调出科目", "调入科目", "金额（元）", "理由", "状态"]),
+                rows: transfers,
+            },
+        ];
+        let now = self.clock().now();
+        let login = actor.login.clone();
+        let bytes =
+            crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await?;
+        self.record(
+            actor,
+            Event::new("funds.export")
+                .object("org", budget.org.id)
+                .detail(json!({ "year": year })),
+        )
+        .await?;
+        Ok(bytes)
     }
 }

@@ -1305,6 +1305,12 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
         "screenshot: {}",
         driver.screenshot("dues-disclosure.png").await.display()
     );
+    driver.goto(&app.url("/dues/import")).await;
+    driver.wait_for_text("银行代收记录").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("dues-import.png").await.display()
+    );
     driver.click("form[action='/logout'] button").await;
     driver.wait_for_text("请登录").await;
 
@@ -1353,6 +1359,11 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
     driver.type_into("#line input[name=amount]", "2000").await;
     driver.click("#line button[type=submit]").await;
     driver.wait_for_text("已保存").await;
+    driver.set_value("select[name=source]", "党费").await;
+    driver.set_value("select[name=category]", "care").await;
+    driver.type_into("#line input[name=amount]", "500").await;
+    driver.click("#line button[type=submit]").await;
+    driver.wait_for_text("关怀帮扶").await;
     driver.click("form[action='/logout'] button").await;
     driver.wait_for_text("请登录").await;
     driver.log_in(&app, "zhibu").await;
@@ -1388,6 +1399,33 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
     eprintln!(
         "screenshot: {}",
         driver.screenshot("funds-refused.png").await.display()
+    );
+    // Money moved between the two 党费 lines, waiting for the office.
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "const f = document.querySelector('select[name=from_line]'); f.selectedIndex = 2; const t = document.querySelector('select[name=to_line]'); t.selectedIndex = 1;", "args": [] }),
+        )
+        .await;
+    driver
+        .type_into("#transfer input[name=amount]", "300")
+        .await;
+    driver
+        .type_into(
+            "#transfer input[name=reason]",
+            "支委会研究：增加困难党员帮扶",
+        )
+        .await;
+    driver.click("#transfer button[type=submit]").await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("增加困难党员帮扶") && page.contains("300.00元"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("funds-transfer.png").await.display()
     );
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

@@ -343,6 +343,30 @@ async fn a_month_is_charged_paid_and_reconciled() {
         .sum();
     assert_eq!(sum, due);
     assert_eq!(below["total"]["due_fen"], due);
+    // The same period as the workbook a finance office files: by org, and month by month.
+    let web = app
+        .login_as("office_web", Role::CommitteeStaff, None, None)
+        .await;
+    let export = web
+        .get(app.url(&format!(
+            "/dues/ledger.xlsx?org={}&from=2026-01&to=2026-03",
+            f.general_a
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let rows = crate::exports::cells(export.bytes().await.unwrap().to_vec());
+    let total = rows.iter().find(|r| r[0] == "合计").unwrap();
+    assert_eq!(
+        &total[2..5],
+        [
+            format!("{}", due as f64 / 100.0),
+            format!("{}", paid as f64 / 100.0),
+            format!("{}", (due - paid) as f64 / 100.0)
+        ],
+        "{rows:?}"
+    );
     let (status, _) = call(
         &app,
         &office,

@@ -350,7 +350,13 @@ async fn the_budget_page_shows_budget_against_actual() {
         )
         .await;
     assert_eq!(refused.status(), 422);
-    assert!(refused.text().await.unwrap().contains("超过调出科目的余额"));
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("超过调出科目的余额"));
+    assert_eq!(
+        text.matches("value=\"1000.01\"").count(),
+        1,
+        "what was typed stays in the refused form only, not in the others' amount fields"
+    );
     let proposed = app
         .post_form(
             &secretary,
@@ -428,6 +434,18 @@ async fn the_budget_page_shows_budget_against_actual() {
         body.contains("收据.pdf"),
         "the voucher listed with its expenditure"
     );
+
+    // The year as a workbook: budget against actual, the total adding up.
+    let export = secretary
+        .get(app.url(&format!("{page}/report.xlsx?year=2026")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    let rows = crate::exports::cells(export.bytes().await.unwrap().to_vec());
+    let total = rows.iter().find(|r| r[0] == "合计").unwrap();
+    assert_eq!(&total[2..6], ["1200", "0", "50", "1150"], "{rows:?}");
+    assert!(!app.audit("funds.export", Some("success")).await.is_empty());
 }
 
 /// Issue 17, 5: money moves between lines only within its source, no more than the line

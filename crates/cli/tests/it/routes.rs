@@ -259,6 +259,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/dues/reductions",
         [403, 403, 403, 200, 200, 200, 403, 403, 200],
     ),
+    (
+        "/dues/ledger.xlsx",
+        [403, 403, 403, 200, 200, 403, 403, 403, 200],
+    ),
     // The pay and bank sheets are the dues keeper's alone.
     (
         "/dues/import",

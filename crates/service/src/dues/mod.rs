@@ -1226,6 +1226,100 @@ impl Services {
 
     /// A month of an org as a workbook in the layout finance offices print: the 收缴明细 of
     /// each member of the subtree, and the 对账 of the orgs directly below. Audited.
+    /// The reconciliation of a period (at most twelve months) as a workbook, in the layout a
+    /// finance office files: each org below with its members, due, paid and unpaid, the
+    /// total, and the same totals month by month.
+    pub async fn dues_ledger_xlsx(
+        &self,
+        actor: &Actor,
+        org: Option<i64>,
+        from: Month,
+        to: Month,
+    ) -> ServiceResult<Vec<u8>> {
+        use crate::excel::{Cell, Sheet};
+        let _permit = self.heavy(crate::limits::Heavy::Export, actor)?;
+        let ledger = self.dues_ledger(actor, org, from, to).await?;
+        let mut months = Vec::new();
+        let mut at = from;
+        while at <= to {
+            months.push((at, self.dues_ledger(actor, org, at, at).await?.total));
+            at = at.plus(1);
+        }
+        let money = Cell::Money;
+        let rate = |t: &Totals| {
+            Cell::Text(if t.due.0 > 0 {
+                format!("{:.1}%", t.paid.0 as f64 * 100.0 / t.due.0 as f64)
+            } else {
+                "—".to_owned()
+            })
+        };
+        let line = |name: String, t: &Totals| {
+            vec![
+                Cell::Text(name),
+                Cell::Number(t.members as f64),
+                money(t.due),
+                money(t.paid),
+                money(t.owed),
+                rate(t),
+            ]
+        };
+        let name = ledger
+            .org
+            .as_ref()
+            .map_or_else(|| "全部组织".to_owned(), |o| o.name.clone());
+        let mut by_org: Vec<Vec<Cell>> = ledger
+            .lines
+            .iter()
+            .map(|l| line(l.org.name.clone(), &l.totals))
+            .collect();
+        by_org.push(line("合计".to_owned(), &ledger.total));
+        let mut by_month: Vec<Vec<Cell>> = months.iter().map(|(m, t)| line(m.label(), t)).collect();
+        by_month.push(line("合计".to_owned(), &ledger.total));
+        let period = if from == to {
+            from.label()
+        } else {
+            format!("{}至{}", from.label(), to.label())
+        };
+        let text = |v: &[&str]| v.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>();
+        let headings = |first: &str| {
+            text(&[
+                first,
+                "应交人数",
+                "应交（元）",
+                "已交（元）",
+                "未交（元）",
+                "收缴率",
+            ])
+        };
+        let sheets = [
+            Sheet {
+                name: "逐级对账".to_owned(),
+                title: format!("{name} {period}党费收缴对账表（应交人数为期末月份）"),
+                headings: headings("组织"),
+                rows: by_org,
+            },
+            Sheet {
+                name: "逐月汇总".to_owned(),
+                title: format!("{name} {period}党费收缴逐月汇总"),
+                headings: headings("月份"),
+                rows: by_month,
+            },
+        ];
+        let now = self.clock().now();
+        let login = actor.login.clone();
+        let bytes =
+            crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await?;
+        self.record(
+            actor,
+            Event::new("dues.export").detail(json!({
+                "org": ledger.org.as_ref().map(|o| o.id),
+                "from": from.to_string(), "to": to.to_string(),
+            })),
+        )
+        .await?;
+        Ok(bytes)
+    }
+
     pub async fn dues_month_xlsx(
         &self,
         actor: &Actor,

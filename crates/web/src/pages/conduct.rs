@@ -606,7 +606,7 @@ async fn sanction_page(
         if kept.active.is_empty() {
             stored.map(|d| d.to_string()).unwrap_or_default()
         } else {
-            kept.v(name).to_owned()
+            kept.v(kept.active, name).to_owned()
         }
     };
     let dates = (

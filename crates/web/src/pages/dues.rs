@@ -120,6 +120,8 @@ struct HomePage {
     may_run: bool,
     /// Whether the reader keeps dues (and may import the pay and bank sheets).
     may_import: bool,
+    /// January of the month's year: where the reconciliation export starts.
+    year_start: String,
     lapse_months: u32,
     proposed: usize,
     run: Option<(usize, usize)>,
@@ -175,6 +177,7 @@ pub async fn home(
         arrears,
         may_run: actor.permits(Permission::RecordDues) || actor.permits(Permission::ApproveDues),
         may_import: actor.permits(Permission::RecordDues),
+        year_start: month.plus(1 - month.month() as i32).to_string(),
         lapse_months: max,
         proposed,
         run: q.charged.zip(q.unassessed),
@@ -829,6 +832,34 @@ pub async fn disclosure(
 #[serde(default, deny_unknown_fields)]
 pub struct MonthOnly {
     pub month: String,
+}
+
+/// The period of a reconciliation export: this year's January to this month unless given.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PeriodQuery {
+    pub org: Option<i64>,
+    pub from: String,
+    pub to: String,
+}
+
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: PeriodQuery = query(raw.as_deref())?;
+    let to = month_or_now(&state, &q.to)?;
+    let from = match q.from.trim() {
+        "" => to.plus(1 - to.month() as i32),
+        text => Month::parse(text)
+            .ok_or_else(|| PageError::BadRequest("月份格式为 2026-03".to_owned()))?,
+    };
+    let bytes = state
+        .services
+        .dues_ledger_xlsx(&session.actor, q.org, from, to)
+        .await?;
+    Ok(super::xlsx(bytes, &format!("党费对账-{from}至{to}.xlsx")))
 }
 
 pub async fn sheet_xlsx(

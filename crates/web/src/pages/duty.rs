@@ -107,7 +107,7 @@ impl BoardPage {
     /// What was typed into the task form of `plan`, when that form was refused.
     fn tv(&self, plan: &i64, name: &str) -> &str {
         if *plan == self.failed_plan {
-            self.kept.v(name)
+            self.kept.v("plans", name)
         } else {
             ""
         }

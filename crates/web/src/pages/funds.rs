@@ -8,7 +8,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::role::Permission;
-use dangjian_service::funds::{Budget, ExpenseDecisionForm, ExpenseForm, LineForm, TransferForm};
+use dangjian_service::funds::{
+    Budget, ExpenseDecisionForm, ExpenseForm, LineForm, TransferForm, status_label,
+};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
@@ -113,14 +115,6 @@ struct BudgetPage {
 pub struct YearQuery {
     pub year: Option<i32>,
     pub saved: Option<String>,
-}
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "proposed" => "待审批",
-        "approved" => "已批准",
-        _ => "不予批准",
-    }
 }
 
 async fn budget_page(
@@ -477,4 +471,19 @@ pub async fn voucher(
         row.content_type,
         bytes,
     ))
+}
+
+/// The year's funds as a workbook (budget against actual, expenditures, transfers).
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: YearQuery = query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let bytes = state.services.funds_xlsx(&session.actor, id, year).await?;
+    Ok(super::xlsx(bytes, &format!("党建经费-{year}.xlsx")))
 }

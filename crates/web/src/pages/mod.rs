@@ -114,6 +114,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
         .route("/dues", get(dues::home))
         .route("/dues/run", post(dues::run))
+        .route("/dues/ledger.xlsx", get(dues::ledger_xlsx))
         .route("/dues/import", get(dues_import::show))
         .route(
             "/dues/import/{kind}/template.xlsx",
@@ -143,6 +144,7 @@ pub fn router() -> Router<AppState> {
         .route("/funds/orgs/{id}/lines", post(funds::set_line))
         .route("/funds/orgs/{id}/expenses", post(funds::propose))
         .route("/funds/orgs/{id}/transfers", post(funds::transfer))
+        .route("/funds/orgs/{id}/report.xlsx", get(funds::report_xlsx))
         .route(
             "/funds/orgs/{id}/transfers/{transfer}/decision",
             post(funds::decide_transfer),
@@ -391,8 +393,13 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// What was typed into `name` of the refused form (empty when nothing was refused).
-    pub fn v(&self, name: &str) -> &str {
+    /// What was typed into `name` of `form`, when `form` was the one refused (empty
+    /// otherwise: a page's forms share field names, and a refused transfer's amount must not
+    /// appear in the expenditure form beside it).
+    pub fn v(&self, form: &str, name: &str) -> &str {
+        if self.active != form {
+            return "";
+        }
         self.values
             .iter()
             .find(|(k, _)| k == name)

@@ -578,7 +578,7 @@ async fn item_page(
         .crumb(format!("问题{}", d.item.finding_position), None)
         .notice(notice);
     let cause = if kept.active == "cause" {
-        kept.v("cause").to_owned()
+        kept.v("cause", "cause").to_owned()
     } else {
         d.cause.clone().unwrap_or_default()
     };
