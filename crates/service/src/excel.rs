@@ -65,6 +65,12 @@ fn write_sheet(
     sheet.write_string_with_format(0, 0, &s.title, &title)?;
     sheet.write_string_with_format(1, 0, mark, &grey)?;
     sheet.set_header(format!("&L{}&R&P / &N", mark.replace('&', "&&")));
+    // Printed as an office files it: A4, every column on one page's width (landscape when
+    // the columns are many), the headings again at the top of each page.
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(3, 3)?;
+    let mut total_width = 0.0;
     for (col, heading) in s.headings.iter().enumerate() {
         // As wide as the longest heading or text in the column (a CJK character is about
         // two widths), so that a printed sheet cuts nothing off.
@@ -80,7 +86,13 @@ fn write_sheet(
             .unwrap_or(0);
         let col = col as u16;
         sheet.write_string_with_format(3, col, heading, &bold)?;
-        sheet.set_column_width(col, (longest as f64 * 2.2).clamp(10.0, 60.0))?;
+        let width = (longest as f64 * 2.2).clamp(10.0, 60.0);
+        total_width += width;
+        sheet.set_column_width(col, width)?;
+    }
+    // About 90 characters fit across a portrait A4 page at the default font.
+    if total_width > 90.0 {
+        sheet.set_landscape();
     }
     for (r, row) in s.rows.iter().enumerate() {
         let r = r as u32 + 4;
