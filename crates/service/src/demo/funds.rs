@@ -1,10 +1,11 @@
 //! The demo's 党建经费: this year's budget of the bureau committee and of the demo branch, by
 //! funding source and category, with expenditures approved against it, one waiting for the
-//! office, and one the office refused (a dinner after a theme day is not a party activity).
+//! office, and one the office refused (a dinner after a theme day is not a party activity);
+//! and money moved, with approval, from commendation to care within the dues.
 
 use chrono::{Datelike, Days, NaiveDate};
 use dangjian_core::money::Fen;
-use dangjian_store::funds::{self as store, LineKey, NewExpense};
+use dangjian_store::funds::{self as store, LineKey, NewExpense, NewTransfer};
 
 use crate::Services;
 use crate::error::ServiceResult;
@@ -169,6 +170,29 @@ impl Services {
                     .await?;
                 }
                 count += 1;
+            }
+            // 党费: 1,000 yuan (a branch's) from commendation to care, for the Spring Festival
+            // visits, approved.
+            let transfer = NewTransfer {
+                org_id: *org,
+                year,
+                from_line: ids[3],
+                to_line: ids[2],
+                amount: Fen(1_000 * 100 * scale),
+                reason: "支委会研究：春节走访慰问困难党员，增加关怀帮扶支出",
+                proposed_by: AUTHOR,
+            };
+            let id = store::insert_transfer(tx, &transfer, now).await?;
+            if let Some(row) = store::transfer_by_id(tx, id).await? {
+                store::decide_transfer(
+                    tx,
+                    &row,
+                    "approved",
+                    start,
+                    "(演示数据·党委办公室)",
+                    "同意",
+                )
+                .await?;
             }
         }
         Ok(count)
