@@ -454,7 +454,6 @@ pub fn column_of(kind: SheetKind, field: &str) -> &'static str {
         (SheetKind::Bank, "from_month" | "month") => "所属月份",
         (SheetKind::Bank, "reason") => "补交理由",
         (SheetKind::Bank, "paid_on") => "扣款日期",
-        (_, "kind") => "银行流水号",
         _ => "（整行）",
     }
 }
@@ -647,6 +646,17 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(notes[0].message, "姓名不能超过50字");
+        // At the limits, accepted.
+        let longest = bank(&[
+            &"名".repeat(50),
+            "200001",
+            "2026-03",
+            "1",
+            "2026-03-05",
+            &"9".repeat(64),
+            &"因".repeat(1000),
+        ]);
+        assert!(longest.is_ok(), "{longest:?}");
         let notes = bank(&["张三"]).unwrap_err();
         assert_eq!(notes.len(), 5, "{notes:?}");
         assert_eq!(notes[1].message, "请填写所属月份");

@@ -148,12 +148,12 @@ pub(crate) fn check_uploads<'a>(
     Ok(checked)
 }
 
-/// The files written for one change, removed again unless the change is kept: nothing is
-/// left on disk when the database refuses the change they belong to.
+/// The files written for one change, to be discarded when the change fails. Never removed
+/// on drop: a request cancelled while its commit is in flight may have committed, and a kept
+/// record must not lose its file (a stray file after a failure is the lesser harm).
 pub(crate) struct NewFiles {
     root: PathBuf,
     written: Vec<PathBuf>,
-    kept: bool,
 }
 
 impl NewFiles {
@@ -161,7 +161,6 @@ impl NewFiles {
         NewFiles {
             root,
             written: Vec::new(),
-            kept: false,
         }
     }
 
@@ -175,19 +174,15 @@ impl NewFiles {
         Ok((stored_name, hex::encode(Sm3::digest(bytes))))
     }
 
-    /// The change committed: the files stay.
-    pub(crate) fn keep(mut self) {
-        self.kept = true;
-    }
-}
-
-impl Drop for NewFiles {
-    fn drop(&mut self) {
-        if !self.kept {
+    /// Passes a change's outcome through, removing the files when it failed: nothing is
+    /// left on disk for a change the database refused.
+    pub(crate) fn settle<T>(self, outcome: ServiceResult<T>) -> ServiceResult<T> {
+        if outcome.is_err() {
             for path in &self.written {
                 let _ = std::fs::remove_file(path);
             }
         }
+        outcome
     }
 }
 

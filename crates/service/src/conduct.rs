@@ -980,33 +980,36 @@ impl Services {
         let checked = crate::attachments::check_uploads(uploads, MAX_FILES)?;
         let mut files = crate::attachments::NewFiles::new(self.attachment_root()?.clone());
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
-        let mut names = Vec::new();
-        for (name, mime, bytes) in &checked {
-            let (stored_name, digest) = files.write(&format!("c{id}"), bytes)?;
-            store::insert_evidence(
-                &mut tx,
-                &NewEvidence {
-                    finding_id: id,
-                    file_name: name,
-                    content_type: mime,
-                    size: bytes.len() as i64,
-                    digest: &digest,
-                    stored_name: &stored_name,
-                    created_by: &actor.login,
-                },
-                now,
-            )
-            .await?;
-            names.push(name.clone());
+        let outcome = async {
+            let mut tx = self.db().write().await?;
+            let mut names = Vec::new();
+            for (name, mime, bytes) in &checked {
+                let (stored_name, digest) = files.write(&format!("c{id}"), bytes)?;
+                store::insert_evidence(
+                    &mut tx,
+                    &NewEvidence {
+                        finding_id: id,
+                        file_name: name,
+                        content_type: mime,
+                        size: bytes.len() as i64,
+                        digest: &digest,
+                        stored_name: &stored_name,
+                        created_by: &actor.login,
+                    },
+                    now,
+                )
+                .await?;
+                names.push(name.clone());
+            }
+            let event = Event::new("conduct.finding.evidence")
+                .object("finding", id)
+                .detail(json!({ "files": names }));
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok(())
         }
-        let event = Event::new("conduct.finding.evidence")
-            .object("finding", id)
-            .detail(json!({ "files": names }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-        tx.commit().await?;
-        files.keep();
-        Ok(())
+        .await;
+        files.settle(outcome)
     }
 
     /// An evidence file of a finding in scope, with its bytes (checked against the digest

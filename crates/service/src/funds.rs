@@ -611,12 +611,16 @@ impl Services {
                 store::line_by_id(&mut tx, row.from_line).await?,
                 store::line_by_id(&mut tx, row.to_line).await?,
             );
+            // The transfer is among what waits on its line: check it without itself.
             if let (Some(from), Some(to)) = lines
                 && let Err((_, message)) = check_transfer(
                     LineOf {
                         source: &from.source,
                         category: &from.category,
-                        state: from.state,
+                        state: LineState {
+                            pending: from.state.pending - row.amount,
+                            ..from.state
+                        },
                     },
                     LineOf {
                         source: &to.source,
@@ -661,13 +665,13 @@ impl Services {
 
     /// Adds vouchers (invoices, receipts) to an expenditure not refused: each file checked
     /// by its bytes against its name, kept with its SM3 digest; all of them or none. Gives
-    /// the year of the expenditure's budget.
+    /// the year of the expenditure's budget and the vouchers' ids.
     pub async fn attach_vouchers(
         &self,
         actor: &Actor,
         expense: i64,
         uploads: &[crate::Upload<'_>],
-    ) -> ServiceResult<i32> {
+    ) -> ServiceResult<(i32, Vec<i64>)> {
         self.require(actor, Permission::SpendFunds, "funds.voucher")
             .await?;
         let (row, line) = self
@@ -682,33 +686,39 @@ impl Services {
         let checked = crate::attachments::check_uploads(uploads, MAX_VOUCHERS)?;
         let mut files = crate::attachments::NewFiles::new(self.attachment_root()?.clone());
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
-        let mut names = Vec::new();
-        for (name, mime, bytes) in &checked {
-            let (stored_name, digest) = files.write(&format!("v{expense}"), bytes)?;
-            store::insert_voucher(
-                &mut tx,
-                &NewVoucher {
-                    expense_id: expense,
-                    file_name: name,
-                    content_type: mime,
-                    size: bytes.len() as i64,
-                    digest: &digest,
-                    stored_name: &stored_name,
-                    created_by: &actor.login,
-                },
-                now,
-            )
-            .await?;
-            names.push(name.clone());
+        let outcome = async {
+            let mut tx = self.db().write().await?;
+            let mut ids = Vec::new();
+            let mut names = Vec::new();
+            for (name, mime, bytes) in &checked {
+                let (stored_name, digest) = files.write(&format!("v{expense}"), bytes)?;
+                let id = store::insert_voucher(
+                    &mut tx,
+                    &NewVoucher {
+                        expense_id: expense,
+                        file_name: name,
+                        content_type: mime,
+                        size: bytes.len() as i64,
+                        digest: &digest,
+                        stored_name: &stored_name,
+                        created_by: &actor.login,
+                    },
+                    now,
+                )
+                .await?;
+                ids.push(id);
+                names.push(name.clone());
+            }
+            let event = Event::new("funds.voucher")
+                .object("fund_expense", expense)
+                .detail(json!({ "files": names, "vouchers": ids }));
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok(ids)
         }
-        let event = Event::new("funds.voucher")
-            .object("fund_expense", expense)
-            .detail(json!({ "files": names }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
-        tx.commit().await?;
-        files.keep();
-        Ok(line.year)
+        .await;
+        let ids = files.settle(outcome)?;
+        Ok((line.year, ids))
     }
 
     /// A voucher of an expenditure in scope, with its bytes (checked against the digest kept

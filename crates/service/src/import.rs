@@ -91,12 +91,21 @@ impl RawCell {
     }
 
     /// The cell as text: dates as `YYYY-MM-DD` (from date-formatted serial numbers in a date
-    /// column), whole numbers without a decimal point.
+    /// column), whole numbers without a decimal point, a number within a millionth of a fen
+    /// as that many fen (a formula's 12.350000000000001 is 12.35).
     fn text(&self, date_column: bool) -> String {
         match self {
             RawCell::Text(s) => s.clone(),
             RawCell::Number(f) if date_column && (1.0..100_000.0).contains(f) => serial_date(*f),
             RawCell::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            RawCell::Number(f)
+                if f.abs() < 1e13 && ((f * 100.0).round() - f * 100.0).abs() < 1e-6 =>
+            {
+                format!("{f:.2}")
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_owned()
+            }
             RawCell::Number(f) => f.to_string(),
         }
     }
@@ -148,8 +157,8 @@ fn check_archive(bytes: &[u8]) -> Result<(), String> {
 }
 
 /// The first sheet's rows as text, read cell by cell (the sheet is never held whole beside
-/// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期 or 月份 (a month
-/// typed into Excel is a date). Row `i` of the result is row `i + 1` of the sheet.
+/// its text): dates as `YYYY-MM-DD` in the columns whose heading ends in 日期. Row `i` of the
+/// result is row `i + 1` of the sheet.
 pub(crate) fn read_sheet(
     bytes: &[u8],
     header_row: fn(&[Vec<String>]) -> Option<usize>,
@@ -203,10 +212,7 @@ pub(crate) fn read_sheet(
         Some(row) => top[row]
             .iter()
             .enumerate()
-            .filter(|(_, name)| {
-                let name = name.trim();
-                name.ends_with("日期") || name.ends_with("月份")
-            })
+            .filter(|(_, name)| name.trim().ends_with("日期"))
             .map(|(i, _)| i)
             .collect(),
         None => HashSet::new(),
@@ -684,6 +690,9 @@ mod tests {
         assert_eq!(RawCell::Number(100001.0).text(false), "100001");
         assert_eq!(RawCell::Number(45379.0).text(false), "45379");
         assert_eq!(RawCell::Number(1.5).text(false), "1.5");
+        assert_eq!(RawCell::Number(12.350000000000001).text(false), "12.35");
+        assert_eq!(RawCell::Number(88.5).text(false), "88.5");
+        assert_eq!(RawCell::Number(0.001).text(false), "0.001");
     }
 
     #[test]

@@ -7,7 +7,7 @@ CREATE TABLE dues_imports (
     kind TEXT NOT NULL,
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    -- previewed, then committed.
+    -- previewed, then committed; or superseded by the importer's next preview of its kind.
     status TEXT NOT NULL,
     row_count BIGINT NOT NULL,
     -- The rows in template order, sealed (SM4): pay is as sensitive here as on the record.
@@ -17,4 +17,5 @@ CREATE TABLE dues_imports (
 
 ALTER TABLE dues_payments ADD COLUMN bank_ref TEXT;
 ALTER TABLE dues_payments ADD COLUMN import_id BIGINT REFERENCES dues_imports (id);
-CREATE UNIQUE INDEX dues_payments_bank_ref ON dues_payments (bank_ref) WHERE bank_ref IS NOT NULL;
+CREATE UNIQUE INDEX dues_payments_bank_ref ON dues_payments (org_id, bank_ref) WHERE bank_ref IS NOT NULL;
+CREATE INDEX dues_imports_previewed ON dues_imports (created_by, kind) WHERE status = 'previewed';

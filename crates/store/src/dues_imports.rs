@@ -74,33 +74,50 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<DuesImportRow>>
     .transpose()
 }
 
-/// Marks a sheet committed and drops its sealed rows: they are on the records now.
-pub async fn committed(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-    sqlx::query(
+/// Marks a previewed sheet committed and drops its sealed rows (they are on the records
+/// now); false when it was not waiting.
+pub async fn committed(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = sqlx::query(
         "UPDATE dues_imports SET status = 'committed', payload_ct = NULL, committed_at = $1 \
-         WHERE id = $2",
+         WHERE id = $2 AND status = 'previewed'",
     )
     .bind(timestamp_text(now))
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Retires an importer's earlier previews of a kind, with their sealed rows: only the latest
+/// sheet they checked can be committed (an older one, confirmed from a page left open, would
+/// put back the figures a newer sheet corrected).
+pub async fn supersede(conn: &mut Conn, kind: SheetKind, created_by: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE dues_imports SET status = 'superseded', payload_ct = NULL \
+         WHERE created_by = $1 AND kind = $2 AND status = 'previewed'",
+    )
+    .bind(created_by)
+    .bind(kind.code())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Which of `refs` are already on a payment.
-pub async fn taken_refs(conn: &mut Conn, refs: &[&str]) -> StoreResult<HashSet<String>> {
+/// The payments already holding one of the bank references `refs`, as (org, reference): a
+/// reference is taken within the org that received it.
+pub async fn taken_refs(conn: &mut Conn, refs: &[String]) -> StoreResult<HashSet<(i64, String)>> {
     let mut taken = HashSet::new();
     for chunk in refs.chunks(500) {
-        let mut q = Sql::new("SELECT bank_ref FROM dues_payments WHERE bank_ref IN (");
+        let mut q = Sql::new("SELECT org_id, bank_ref FROM dues_payments WHERE bank_ref IN (");
         for (i, reference) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
-            q.bind(reference.to_string());
+            q.bind(reference.clone());
         }
         q.push(")");
         for row in sql::fetch_all(&mut *conn, q).await? {
-            taken.insert(row.text("bank_ref")?);
+            taken.insert((row.int("org_id")?, row.text("bank_ref")?));
         }
     }
     Ok(taken)

@@ -11,7 +11,8 @@ use crate::db::Conn;
 use crate::error::StoreResult;
 use crate::sql::{self, RowExt, Sql, date_text, timestamp_text};
 
-/// A budget line with what is approved and waiting against it.
+/// A budget line with what is approved and waiting against it (a transfer out waiting for
+/// approval waits with the expenditures: the money is spoken for).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRow {
     pub id: i64,
@@ -25,7 +26,8 @@ pub struct LineRow {
 
 const LINE_COLUMNS: &str = "SELECT l.id, l.org_id, o.path AS org_path, l.year, l.source, l.category, l.amount_fen, \
      (SELECT CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT) FROM fund_expenses e WHERE e.line_id = l.id AND e.status = 'approved') AS approved, \
-     (SELECT CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT) FROM fund_expenses e WHERE e.line_id = l.id AND e.status = 'proposed') AS pending \
+     (SELECT CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT) FROM fund_expenses e WHERE e.line_id = l.id AND e.status = 'proposed') \
+     + (SELECT CAST(COALESCE(SUM(t.amount_fen), 0) AS BIGINT) FROM fund_transfers t WHERE t.from_line = l.id AND t.status = 'proposed') AS pending \
      FROM fund_lines l JOIN orgs o ON o.id = l.org_id WHERE 1 = 1";
 
 fn line(row: &AnyRow) -> StoreResult<LineRow> {

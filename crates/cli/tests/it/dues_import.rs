@@ -314,12 +314,17 @@ async fn bank_records_are_checked_row_by_row_and_committed_whole() {
     // Another keeper of the same branch may not commit it (answered as missing, recorded).
     let (status, _) = commit(&app, &other_keeper, &batch).await;
     assert_eq!(status, 404);
-    assert_eq!(app.audit("dues.import", Some("denied")).await.len(), 1);
+    let refused = app.audit("dues.import", Some("denied")).await;
+    assert_eq!(
+        refused.iter().filter(|r| r.event == "dues.import").count(),
+        1
+    );
     let (status, body) = commit(&app, &keeper, &batch).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"batch": batch, "kind": "bank", "rows": 3}));
-    let (status, _) = commit(&app, &keeper, &batch).await;
-    assert_eq!(status, 404, "a sheet is committed once");
+    let (status, body) = commit(&app, &keeper, &batch).await;
+    assert_eq!(status, 422, "a sheet is committed once: {body}");
+    assert!(body.to_string().contains("已经导入"), "{body}");
 
     let after = dues_of(&app, &keeper, f.member_a1).await;
     let payment = &after["payments"][0];
@@ -337,13 +342,46 @@ async fn bank_records_are_checked_row_by_row_and_committed_whole() {
     assert_eq!(january["paid_fen"], january["due_fen"]);
     let audit = committed(&app).await;
     assert_eq!(audit.len(), 1);
-    assert!(audit[0].contains("B006"), "{audit:?}");
+    assert!(audit[0].contains("\"rows\":3"), "{audit:?}");
+    // The out-of-scope member the first sheet named was recorded, not just refused.
+    let denied = app.audit("dues.import_preview", Some("denied")).await;
+    assert_eq!(denied.len(), 1);
+    assert!(
+        denied[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains(&f.member_a2.to_string()),
+        "{:?}",
+        denied[0].detail
+    );
 
     // The same records again: every reference already on the books.
     let (_, again) = preview(&app, &keeper, "bank", good).await;
     assert!(again["batch"].is_null());
     assert_eq!(again["problem_count"], 3);
     assert!(message_at(&again, 4).contains("已经登记过"));
+
+    // Only the latest sheet checked can be committed: an older preview, confirmed from a
+    // page left open, would undo what the newer one corrected.
+    let older = workbook(
+        &BANK,
+        &[&[
+            "测试丙",
+            "200002",
+            "2026-03",
+            "15",
+            "2026-03-20",
+            "B020",
+            "",
+        ]],
+    );
+    let (_, first) = preview(&app, &keeper, "bank", older.clone()).await;
+    let (_, second) = preview(&app, &keeper, "bank", older).await;
+    let (status, body) = commit(&app, &keeper, &first["batch"]).await;
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("最近一次"), "{body}");
+    assert!(second["batch"].is_i64());
 
     // Previewed, then March paid at the counter: the commit is refused whole.
     let march = workbook(
@@ -499,6 +537,17 @@ async fn pay_bases_are_assessed_by_the_rules_and_sealed() {
                 "",
                 "",
             ],
+            &[
+                "测试乙",
+                "200001",
+                "在职",
+                "2009-01",
+                "年初核定",
+                "6000",
+                "",
+                "",
+                "",
+            ],
         ],
     );
     let (status, report) = preview(&app, &keeper, "bases", bad).await;
@@ -511,12 +560,14 @@ async fn pay_bases_are_assessed_by_the_rules_and_sealed() {
         (7, "起始月份"),
         (9, "起始月份"),
         (10, "个人所得税（元）"),
+        (11, "起始月份"),
     ]
     .iter()
     .map(|(r, c)| (*r, (*c).to_owned()))
     .collect();
     assert_eq!(places(&report), expected, "{report}");
     assert!(message_at(&report, 9).contains("与第8行重复"));
+    assert!(message_at(&report, 11).contains("早于入党日期"), "{report}");
 
     let good = workbook(
         &BASES,
@@ -567,8 +618,8 @@ async fn pay_bases_are_assessed_by_the_rules_and_sealed() {
     let audit = committed(&app).await;
     let detail = &audit[0];
     assert!(
-        detail.contains("8850") && !detail.contains("590000"),
-        "{detail}"
+        detail.contains("13850") && !detail.contains("590000") && !detail.contains("600000"),
+        "the count and the sum, never the pay: {detail}"
     );
 
     // Charged January to March, then a rise first received in March.

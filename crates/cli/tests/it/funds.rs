@@ -572,9 +572,9 @@ async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() 
     assert_eq!(status, 403);
     let (status, _) = decide_transfer(office.clone(), 7, "approve", "").await;
     assert_eq!(status, 409);
-    // Meanwhile 300 more of training is spent and approved: 100,000 − 30,000 − 30,000 leaves
-    // 40,000, short of the 50,000 asked.
-    let (_, more) = call(
+    // The transfer waits on its line with the expenditures: 100,000 − 30,000 − 50,000 leaves
+    // 20,000, and 300 yuan more of training no longer fits.
+    let (status, body) = call(
         &app,
         &secretary,
         Method::POST,
@@ -582,26 +582,34 @@ async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() 
         Some(expense(training, "资料费", 30_000)),
     )
     .await;
-    let (status, body) = decide(
-        &app,
-        &office,
-        more["id"].as_i64().unwrap(),
-        1,
-        "approve",
-        "",
-    )
-    .await;
-    assert_eq!(status, 204, "{body}");
-    let (status, body) = decide_transfer(office.clone(), 1, "approve", "").await;
-    assert_eq!(status, 422);
-    assert!(
-        body["fields"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("余额"),
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("amount")),
         "{body}"
     );
-    let (status, _) = decide(&app, &office, expense_id, 1, "refuse", "重复申请").await;
+    let (_, waiting) = call(&app, &office, Method::GET, &budget, None).await;
+    let training_line = waiting["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == training)
+        .unwrap()
+        .clone();
+    assert_eq!(training_line["pending_fen"], 80_000);
+    assert_eq!(training_line["remaining_fen"], 20_000);
+    let (status, body) = decide(&app, &office, expense_id, 1, "approve", "").await;
+    assert_eq!(status, 204, "{body}");
+    // Another, refused: it takes no vouchers later.
+    let (_, other) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/funds/expenses",
+        Some(expense(training, "资料费", 10_000)),
+    )
+    .await;
+    let refused_id = other["id"].as_i64().unwrap();
+    let (status, _) = decide(&app, &office, refused_id, 1, "refuse", "重复申请").await;
     assert_eq!(status, 204);
     let (status, body) = decide_transfer(office.clone(), 1, "approve", "同意").await;
     assert_eq!(status, 204, "{body}");
@@ -625,7 +633,7 @@ async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() 
 
     // Vouchers: the bytes decide the type; kept with the expenditure; read back in scope.
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let approved = more["id"].as_i64().unwrap();
+    let approved = expense_id;
     let upload = |who: &str, expense: i64, name: &str, bytes: Vec<u8>| {
         app.client()
             .post(app.url(&format!(
@@ -644,7 +652,8 @@ async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() 
         .await
         .unwrap();
     assert_eq!(kept.status(), 201);
-    let to_refused = upload(&keeper, expense_id, "invoice.pdf", pdf.clone())
+    let kept: Value = kept.json().await.unwrap();
+    let to_refused = upload(&keeper, refused_id, "invoice.pdf", pdf.clone())
         .await
         .unwrap();
     assert_eq!(
@@ -666,6 +675,7 @@ async fn transfers_wait_for_approval_and_vouchers_stay_with_their_expenditure() 
         .clone();
     assert_eq!(listed[0]["file_name"], "发票.pdf");
     let voucher = listed[0]["id"].as_i64().unwrap();
+    assert_eq!(kept["id"], voucher, "the answer names the voucher kept");
     let back = app
         .client()
         .get(app.url(&format!(

@@ -5,12 +5,12 @@
 //! sheet without problems is kept (sealed: pay is sensitive) and committed, all rows or none,
 //! after every row is checked again against the ledger as it is then.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use dangjian_core::dues::{Assessed, Month, PaymentKind, assess, check_period};
 use dangjian_core::dues_import::{
-    BANK_COLUMNS, BankRow, BaseRow, SheetHeader, SheetKind, Who, column_of, data_rows, find_header,
-    read_bank, read_base,
+    BankRow, BaseRow, SheetHeader, SheetKind, Who, column_of, data_rows, find_header, read_bank,
+    read_base,
 };
 use dangjian_core::import::Note;
 use dangjian_core::money::Fen;
@@ -28,6 +28,13 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::excel::{self, Cell, Sheet};
 use crate::import::{MAX_NOTES, read_sheet};
 use crate::scope::member_by_ref;
+
+/// What a row naming a member not found, or not in the importer's scope, is told.
+const NOT_FOUND: &str = "找不到该党员，或其不在本人管理的范围内";
+
+/// The most rows one dues sheet may hold: a large committee's members many times over, and
+/// a commit short enough to hold the ledger's lock for.
+const MAX_ROWS: usize = 20_000;
 
 /// What a sheet holds: its data rows, numbered as the sheet numbers them, cells in template
 /// order. This is what a previewed sheet keeps, sealed, for its commit.
@@ -58,6 +65,16 @@ pub struct DuesImportReport {
     pub lines: Vec<ImportLine>,
     /// The sum of the amounts of every row that passed.
     pub total: Fen,
+}
+
+/// What the check of a sheet found.
+#[derive(Default)]
+struct Checked {
+    ready: Vec<Ready>,
+    problems: Vec<Note>,
+    /// Members the sheet named who are outside the importer's scope (answered as not
+    /// found, and recorded).
+    outside: Vec<i64>,
 }
 
 /// A checked row, ready to write.
@@ -129,6 +146,9 @@ fn parse(kind: SheetKind, bytes: &[u8]) -> Result<Rows, String> {
     if rows.is_empty() {
         return Err("表头下没有数据行".to_owned());
     }
+    if rows.len() > MAX_ROWS {
+        return Err(format!("一次最多导入{MAX_ROWS}行，请分成几份表格"));
+    }
     Ok(rows)
 }
 
@@ -145,22 +165,25 @@ impl Services {
         actor: &Actor,
         row: u32,
         who: &Who,
-        problems: &mut Vec<Note>,
+        checked: &mut Checked,
     ) -> ServiceResult<Option<MemberRow>> {
-        let found = member_by_ref(conn, &who.member)
-            .await?
-            .filter(|m| actor.scope.covers_member(m.id, &m.branch_path));
+        let found = member_by_ref(conn, &who.member).await?;
         Ok(match found {
+            Some(m) if !actor.scope.covers_member(m.id, &m.branch_path) => {
+                checked.outside.push(m.id);
+                checked
+                    .problems
+                    .push(note(row, "警号或党员编号", NOT_FOUND));
+                None
+            }
             None => {
-                problems.push(note(
-                    row,
-                    "警号或党员编号",
-                    "找不到该党员，或其不在本人管理的范围内",
-                ));
+                checked
+                    .problems
+                    .push(note(row, "警号或党员编号", NOT_FOUND));
                 None
             }
             Some(m) if m.name != who.name => {
-                problems.push(note(
+                checked.problems.push(note(
                     row,
                     "姓名",
                     format!("与该编号的党员（{}）姓名不符", m.name),
@@ -178,26 +201,21 @@ impl Services {
         actor: &Actor,
         kind: SheetKind,
         rows: &Rows,
-    ) -> ServiceResult<(Vec<Ready>, Vec<Note>)> {
+    ) -> ServiceResult<Checked> {
         let header = SheetHeader::template(kind);
         let today = self.clock().today();
         let this = Month::of(today);
         let book = self.rule_book();
-        let mut problems = Vec::new();
-        let mut ready = Vec::new();
-        // Where each member's month and each bank reference first appeared in the sheet.
+        let mut checked = Checked::default();
+        // Where each member's month and each org's bank reference first appeared.
         let mut months: HashMap<(i64, Month), u32> = HashMap::new();
-        let mut references: HashMap<String, u32> = HashMap::new();
+        let mut references: HashMap<(i64, String), u32> = HashMap::new();
         let taken = match kind {
             SheetKind::Bank => {
-                let at = BANK_COLUMNS
+                let named: Vec<String> = rows
                     .iter()
-                    .position(|(name, _)| *name == "银行流水号")
-                    .unwrap_or_default();
-                let named: Vec<&str> = rows
-                    .iter()
-                    .filter_map(|(_, cells)| cells.get(at).map(|c| c.trim()))
-                    .filter(|c| !c.is_empty())
+                    .filter_map(|(n, cells)| read_bank(&header, *n, cells).ok())
+                    .map(|row| row.reference)
                     .collect();
                 dues_imports::taken_refs(conn, &named).await?
             }
@@ -210,37 +228,40 @@ impl Services {
                     let row = match read_base(&header, n, cells) {
                         Ok(row) => row,
                         Err(notes) => {
-                            problems.extend(notes);
+                            checked.problems.extend(notes);
                             continue;
                         }
                     };
                     let Some(member) = self
-                        .row_member(conn, actor, n, &row.who, &mut problems)
+                        .row_member(conn, actor, n, &row.who, &mut checked)
                         .await?
                     else {
                         continue;
                     };
-                    if let Some(first) = months.insert((member.id, row.from), n) {
-                        problems.push(note(
-                            n,
-                            "起始月份",
-                            format!("与第{first}行重复：同一党员同一起始月份只能有一条"),
-                        ));
-                        continue;
-                    }
-                    if row.from > this.plus(12) {
-                        problems.push(note(n, "起始月份", "起始月份不能晚于一年以后"));
+                    let refusal = if let Some(first) = months.insert((member.id, row.from), n) {
+                        Some(format!("与第{first}行重复：同一党员同一起始月份只能有一条"))
+                    } else if row.from > this.plus(12) {
+                        Some("起始月份不能晚于一年以后".to_owned())
+                    } else if row.from < Month::of(member.joined_on) {
+                        Some(format!("起始月份早于入党日期（{}）", member.joined_on))
+                    } else {
+                        None
+                    };
+                    if let Some(message) = refusal {
+                        checked.problems.push(note(n, "起始月份", message));
                         continue;
                     }
                     let rules = &book.on(row.from.first_day()).dues;
                     match assess(row.category, row.pay, row.amount, rules) {
-                        Ok(assessed) => ready.push(Ready::Base {
+                        Ok(assessed) => checked.ready.push(Ready::Base {
                             member,
                             row,
                             assessed,
                         }),
                         Err((field, message)) => {
-                            problems.push(note(n, column_of(kind, field), message));
+                            checked
+                                .problems
+                                .push(note(n, column_of(kind, field), message));
                         }
                     }
                 }
@@ -248,74 +269,87 @@ impl Services {
                     let row = match read_bank(&header, n, cells) {
                         Ok(row) => row,
                         Err(notes) => {
-                            problems.extend(notes);
+                            checked.problems.extend(notes);
                             continue;
                         }
                     };
-                    if let Some(first) = references.insert(row.reference.clone(), n) {
-                        problems.push(note(n, "银行流水号", format!("与第{first}行的流水号重复")));
-                        continue;
-                    }
-                    if taken.contains(&row.reference) {
-                        problems.push(note(n, "银行流水号", "该流水号已经登记过，不能重复导入"));
-                        continue;
-                    }
                     let Some(member) = self
-                        .row_member(conn, actor, n, &row.who, &mut problems)
+                        .row_member(conn, actor, n, &row.who, &mut checked)
                         .await?
                     else {
                         continue;
                     };
-                    if let Some(first) = months.insert((member.id, row.month), n) {
-                        problems.push(note(
-                            n,
-                            "所属月份",
-                            format!("与第{first}行重复：同一党员同一月份只能有一条"),
-                        ));
-                        continue;
-                    }
-                    if row.paid_on > today {
-                        problems.push(note(n, "扣款日期", "扣款日期不能晚于今天"));
-                        continue;
-                    }
-                    let rules = &book.on(row.paid_on).dues;
-                    if let Err((field, message)) = check_period(
-                        PaymentKind::Bank,
-                        row.month,
-                        row.paid_on,
-                        row.reason.is_some(),
-                        rules,
-                    ) {
-                        problems.push(note(n, column_of(kind, field), message));
-                        continue;
-                    }
-                    let Some(state) = store::month_of(conn, member.id, row.month).await? else {
-                        problems.push(note(
-                            n,
-                            "所属月份",
-                            format!(
-                                "{}还没有应交记录（未核定或未生成当月应交）",
-                                row.month.label()
-                            ),
-                        ));
-                        continue;
-                    };
-                    let remaining = state.due - state.paid;
-                    if remaining.0 <= 0 {
-                        problems.push(note(n, "所属月份", format!("{}已交清", row.month.label())));
-                    } else if row.amount != remaining {
-                        problems.push(note(
-                            n,
-                            "金额（元）",
-                            format!("与应交不符：该月尚欠{remaining}"),
-                        ));
-                    } else {
-                        ready.push(Ready::Bank { member, row });
+                    match self
+                        .check_bank_row(conn, &member, &row, &taken, &mut months, &mut references)
+                        .await?
+                    {
+                        Ok(()) => checked.ready.push(Ready::Bank { member, row }),
+                        Err((column, message)) => checked.problems.push(note(n, column, message)),
                     }
                 }
             }
         }
-        Ok((ready, problems))
+        Ok(checked)
+    }
+
+    /// Checks a bank record of a member in scope: its reference new to the org receiving it
+    /// and to the sheet, one record per member and month, collected by today within the
+    /// back-pay limit, and exactly what the month still owes.
+    async fn check_bank_row(
+        &self,
+        conn: &mut Conn,
+        member: &MemberRow,
+        row: &BankRow,
+        taken: &HashSet<(i64, String)>,
+        months: &mut HashMap<(i64, Month), u32>,
+        references: &mut HashMap<(i64, String), u32>,
+    ) -> ServiceResult<Result<(), (&'static str, String)>> {
+        let key = (member.branch_id, row.reference.clone());
+        if let Some(first) = references.insert(key.clone(), row.row) {
+            return Ok(Err(("银行流水号", format!("与第{first}行的流水号重复"))));
+        }
+        if taken.contains(&key) {
+            return Ok(Err((
+                "银行流水号",
+                "该流水号已经登记过，不能重复导入".to_owned(),
+            )));
+        }
+        if let Some(first) = months.insert((member.id, row.month), row.row) {
+            return Ok(Err((
+                "所属月份",
+                format!("与第{first}行重复：同一党员同一月份只能有一条"),
+            )));
+        }
+        if row.paid_on > self.clock().today() {
+            return Ok(Err(("扣款日期", "扣款日期不能晚于今天".to_owned())));
+        }
+        let book = self.rule_book();
+        if let Err((field, message)) = check_period(
+            PaymentKind::Bank,
+            row.month,
+            row.paid_on,
+            row.reason.is_some(),
+            &book.on(row.paid_on).dues,
+        ) {
+            return Ok(Err((column_of(SheetKind::Bank, field), message)));
+        }
+        let Some(state) = store::month_of(conn, member.id, row.month).await? else {
+            return Ok(Err((
+                "所属月份",
+                format!(
+                    "{}还没有应交记录（未核定或未生成当月应交）",
+                    row.month.label()
+                ),
+            )));
+        };
+        let remaining = state.due - state.paid;
+        Ok(if remaining.0 <= 0 {
+            Err(("所属月份", format!("{}已交清", row.month.label())))
+        } else if row.amount != remaining {
+            Err(("金额（元）", format!("与应交不符：该月尚欠{remaining}")))
+        } else {
+            Ok(())
+        })
     }
 
     /// Reads and checks a sheet of pay bases or bank records. Without problems, the sheet is
@@ -334,8 +368,17 @@ impl Services {
         })
         .await?;
         let mut tx = self.db().read().await?;
-        let (ready, problems) = self.check_dues_rows(&mut tx, actor, kind, &rows).await?;
+        let Checked {
+            ready,
+            problems,
+            outside,
+        } = self.check_dues_rows(&mut tx, actor, kind, &rows).await?;
         tx.commit().await?;
+        if !outside.is_empty() {
+            let event = Event::new("dues.import_preview")
+                .detail(json!({ "reason": "scope", "members": outside }));
+            self.record_denial(actor, event).await?;
+        }
         let mut report = DuesImportReport {
             kind,
             batch: None,
@@ -347,6 +390,7 @@ impl Services {
         };
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
+        dues_imports::supersede(&mut tx, kind, &actor.login).await?;
         if report.problem_count == 0 && ready.len() == rows.len() {
             let payload =
                 serde_json::to_string(&rows).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -382,7 +426,6 @@ impl Services {
         tx.lock_ledger().await?;
         let found = dues_imports::get(&mut tx, batch)
             .await?
-            .filter(|b| b.status == "previewed")
             .ok_or(ServiceError::NotFound)?;
         // A sheet is committed by whoever previewed it; anyone else's answers as a missing
         // one does, and the attempt is recorded.
@@ -392,6 +435,21 @@ impl Services {
                 .out_of_scope(actor, "dues.import", "dues_import", batch)
                 .await);
         }
+        match found.status.as_str() {
+            "previewed" => {}
+            "committed" => {
+                return Err(ServiceError::invalid(
+                    "file",
+                    "这份表格已经导入，不能重复导入",
+                ));
+            }
+            _ => {
+                return Err(ServiceError::invalid(
+                    "file",
+                    "这份表格之后又上传过新的表格，只能确认最近一次检查的表格",
+                ));
+            }
+        }
         let sealed = found.payload_ct.ok_or(ServiceError::NotFound)?;
         let payload = self
             .crypto()
@@ -399,7 +457,9 @@ impl Services {
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let rows: Rows =
             serde_json::from_str(&payload).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let (ready, problems) = self
+        let Checked {
+            ready, problems, ..
+        } = self
             .check_dues_rows(&mut tx, actor, found.kind, &rows)
             .await?;
         if !problems.is_empty() || ready.len() != rows.len() {
@@ -411,7 +471,6 @@ impl Services {
                 ),
             ));
         }
-        let mut written = Vec::with_capacity(ready.len());
         for item in &ready {
             match item {
                 Ready::Base {
@@ -434,14 +493,9 @@ impl Services {
                         now,
                     )
                     .await?;
-                    // As for one assessment: the amount due, never the pay.
-                    written.push(json!({
-                        "member": member.id, "from": row.from.to_string(),
-                        "category": row.category.code(), "monthly_fen": assessed.monthly.0,
-                    }));
                 }
                 Ready::Bank { member, row } => {
-                    let id = store::insert_payment(
+                    store::insert_payment(
                         &mut tx,
                         &NewPayment {
                             member_id: member.id,
@@ -460,17 +514,23 @@ impl Services {
                         now,
                     )
                     .await?;
-                    written.push(json!({
-                        "member": member.id, "payment": id, "month": row.month.to_string(),
-                        "fen": row.amount.0, "bank_ref": row.reference,
-                    }));
                 }
             }
         }
-        dues_imports::committed(&mut tx, batch, now).await?;
+        if !dues_imports::committed(&mut tx, batch, now).await? {
+            return Err(ServiceError::conflict(
+                "file",
+                "这份表格已经导入，不能重复导入",
+            ));
+        }
+        // The rows are on the records, each with its recorder (and a payment with this
+        // batch): the trail keeps the count and the sum, never the pay.
+        let total: Fen = ready.iter().map(|r| r.line().amount).sum();
         let event = Event::new("dues.import")
             .object("dues_import", batch)
-            .detail(json!({ "kind": found.kind.code(), "rows": written }));
+            .detail(json!({
+                "kind": found.kind.code(), "rows": ready.len(), "total_fen": total.0,
+            }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok((found.kind, ready.len()))

@@ -1224,8 +1224,6 @@ impl Services {
         crate::off_workers(move || crate::excel::workbook(&sheets, &login, now)).await
     }
 
-    /// A month of an org as a workbook in the layout finance offices print: the 收缴明细 of
-    /// each member of the subtree, and the 对账 of the orgs directly below. Audited.
     /// The reconciliation of a period (at most twelve months) as a workbook, in the layout a
     /// finance office files: each org below with its members, due, paid and unpaid, the
     /// total, and the same totals month by month.
@@ -1320,6 +1318,8 @@ impl Services {
         Ok(bytes)
     }
 
+    /// A month of an org as a workbook in the layout finance offices print: the 收缴明细 of
+    /// each member of the subtree, and the 对账 of the orgs directly below. Audited.
     pub async fn dues_month_xlsx(
         &self,
         actor: &Actor,

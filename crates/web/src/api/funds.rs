@@ -376,7 +376,8 @@ pub struct FundVoucherQuery {
 }
 
 /// Adds a voucher (the request body): PDF, PNG, JPG, .docx or .xlsx up to 10 MB, its type
-/// read from its bytes, kept with its SM3 digest; not to a refused expenditure.
+/// read from its bytes, kept with its SM3 digest; not to a refused expenditure. Answers the
+/// voucher's id.
 #[utoipa::path(post, path = "/funds/expenses/{id}/vouchers", tag = "funds",
     params(("id" = i64, Path), FundVoucherQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
@@ -393,10 +394,14 @@ pub async fn add_voucher(
         file_name: &q.name,
         bytes: &body,
     };
-    state
+    let (_, ids) = state
         .services
         .attach_vouchers(&actor, id, &[upload])
         .await?;
+    let id = ids
+        .first()
+        .copied()
+        .ok_or(dangjian_service::ServiceError::NotFound)?;
     Ok((StatusCode::CREATED, Json(FundIdJson { id })))
 }
 

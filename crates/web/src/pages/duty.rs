@@ -104,6 +104,25 @@ struct BoardPage {
 }
 
 impl BoardPage {
+    /// What was typed into the new-plan form, when it was refused (a refused task form of a
+    /// plan shares its name and fields).
+    fn pv(&self, name: &str) -> &str {
+        if self.failed_plan == 0 {
+            self.kept.v("plans", name)
+        } else {
+            ""
+        }
+    }
+
+    /// The refusal at a field of the new-plan form.
+    fn pe(&self, field: &str) -> Option<&str> {
+        if self.failed_plan == 0 {
+            self.kept.err("plans", field)
+        } else {
+            None
+        }
+    }
+
     /// What was typed into the task form of `plan`, when that form was refused.
     fn tv(&self, plan: &i64, name: &str) -> &str {
         if *plan == self.failed_plan {

@@ -284,66 +284,46 @@ pub async fn budget(
     )
 }
 
-/// Runs one of the budget page's forms; a refusal comes back at its fields.
+/// Runs one of the budget page's forms; a refusal comes back at its fields, on the page of
+/// the year it was sent from.
 async fn budget_form(
     state: &AppState,
     actor: &Actor,
     org: i64,
-    active: &'static str,
-    kept_id: i64,
+    (active, kept_id): (&'static str, i64),
+    year: Option<i32>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
+    let services = &state.services;
     let (result, year) = match active {
         "line" => {
             let form: LineForm = from_pairs(pairs.clone())?;
-            let year = form.year.trim().parse().ok();
+            let year = form.year.trim().parse().ok().or(year);
             (
-                state
-                    .services
-                    .set_fund_line(actor, org, &form)
-                    .await
-                    .map(|_| ()),
+                services.set_fund_line(actor, org, &form).await.map(|_| ()),
                 year,
             )
         }
         "expense" => {
             let form: ExpenseForm = from_pairs(pairs.clone())?;
             (
-                state
-                    .services
-                    .propose_expense(actor, &form)
-                    .await
-                    .map(|_| ()),
-                None,
+                services.propose_expense(actor, &form).await.map(|_| ()),
+                year,
             )
         }
         "transfer" => {
             let form: TransferForm = from_pairs(pairs.clone())?;
-            (
-                state
-                    .services
-                    .propose_fund_transfer(actor, &form)
-                    .await
-                    .map(|_| ()),
-                None,
-            )
+            let done = services.propose_fund_transfer(actor, &form).await;
+            (done.map(|_| ()), year)
         }
         "decide_transfer" => {
             let form: ExpenseDecisionForm = from_pairs(pairs.clone())?;
-            (
-                state
-                    .services
-                    .decide_fund_transfer(actor, kept_id, &form)
-                    .await,
-                None,
-            )
+            let done = services.decide_fund_transfer(actor, kept_id, &form).await;
+            (done, year)
         }
         _ => {
             let form: ExpenseDecisionForm = from_pairs(pairs.clone())?;
-            (
-                state.services.decide_expense(actor, kept_id, &form).await,
-                None,
-            )
+            (services.decide_expense(actor, kept_id, &form).await, year)
         }
     };
     match result {
@@ -363,60 +343,85 @@ async fn budget_form(
     }
 }
 
+/// The year a form was sent from (its action carries `?year=`).
+fn sent_from(raw: Option<&str>) -> Result<Option<i32>, PageError> {
+    Ok(query::<YearQuery>(raw)?.year)
+}
+
 pub async fn set_line(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    budget_form(&state, &form.session.actor, id, "line", 0, form.form).await
+    let year = sent_from(raw.as_deref())?;
+    budget_form(
+        &state,
+        &form.session.actor,
+        id,
+        ("line", 0),
+        year,
+        form.form,
+    )
+    .await
 }
 
 pub async fn propose(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    budget_form(&state, &form.session.actor, id, "expense", 0, form.form).await
+    let year = sent_from(raw.as_deref())?;
+    budget_form(
+        &state,
+        &form.session.actor,
+        id,
+        ("expense", 0),
+        year,
+        form.form,
+    )
+    .await
 }
 
 pub async fn decide(
     State(state): State<AppState>,
     Path((id, expense)): Path<(i64, i64)>,
+    RawQuery(raw): RawQuery,
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    budget_form(
-        &state,
-        &form.session.actor,
-        id,
-        "decide",
-        expense,
-        form.form,
-    )
-    .await
+    let year = sent_from(raw.as_deref())?;
+    let target = ("decide", expense);
+    budget_form(&state, &form.session.actor, id, target, year, form.form).await
 }
 
 pub async fn transfer(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    budget_form(&state, &form.session.actor, id, "transfer", 0, form.form).await
+    let year = sent_from(raw.as_deref())?;
+    budget_form(
+        &state,
+        &form.session.actor,
+        id,
+        ("transfer", 0),
+        year,
+        form.form,
+    )
+    .await
 }
 
 pub async fn decide_transfer(
     State(state): State<AppState>,
     Path((id, transfer)): Path<(i64, i64)>,
+    RawQuery(raw): RawQuery,
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    budget_form(
-        &state,
-        &form.session.actor,
-        id,
-        "decide_transfer",
-        transfer,
-        form.form,
-    )
-    .await
+    let year = sent_from(raw.as_deref())?;
+    let target = ("decide_transfer", transfer);
+    budget_form(&state, &form.session.actor, id, target, year, form.form).await
 }
 
 /// Takes vouchers of an expenditure (multipart: the CSRF token, then the files).
@@ -424,9 +429,11 @@ pub async fn add_vouchers(
     State(state): State<AppState>,
     session: Session,
     Path((id, expense)): Path<(i64, i64)>,
+    RawQuery(raw): RawQuery,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
+    let year = sent_from(raw.as_deref())?;
     let files = super::file_uploads(&state, actor, multipart, "/funds/vouchers").await?;
     let uploads: Vec<dangjian_service::Upload<'_>> = files
         .iter()
@@ -440,7 +447,7 @@ pub async fn add_vouchers(
         .attach_vouchers(actor, expense, &uploads)
         .await
     {
-        Ok(year) => {
+        Ok((year, _)) => {
             Ok(Redirect::to(&format!("/funds/orgs/{id}?saved=1&year={year}")).into_response())
         }
         Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
@@ -449,7 +456,7 @@ pub async fn add_vouchers(
                 values: Vec::new(),
                 errors,
             };
-            render_invalid(&budget_page(&state, actor, id, None, kept, expense, false).await?)
+            render_invalid(&budget_page(&state, actor, id, year, kept, expense, false).await?)
         }
         Err(other) => Err(other.into()),
     }
