@@ -26,6 +26,7 @@ pub mod org;
 pub mod orglife;
 pub mod password;
 pub mod policy;
+pub mod recruitment;
 pub mod rectification;
 pub mod role;
 pub mod rules;

@@ -68,14 +68,31 @@ pub struct Terms {
     pub reminder_before_expiry_months: u32,
 }
 
-/// 发展党员: the probation rules (R4.17, R4.19).
+/// 发展党员 under the 2014 细则 (R4.1–R4.24), and which version of the rules governs
+/// (`version`: "2014", or the reported, unverified "2026.05" whose differences are
+/// [`crate::rules_second::Development2026`]).
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Development {
+    pub version: String,
     pub min_age_years: u32,
+    pub talk_within_months_of_application: u32,
+    pub activist_contact_persons_min: u32,
+    pub activist_contact_persons_max: u32,
+    pub activist_review_interval_months: u32,
+    pub activist_min_months_before_candidate: u32,
+    pub sponsors_required: u32,
+    pub candidate_training_min_days: u32,
+    pub candidate_training_min_hours: u32,
+    pub approval_within_months: u32,
+    pub approval_max_months: u32,
     pub probation_months: u32,
     pub probation_extension_times_max: u32,
     pub probation_extension_min_months: u32,
     pub probation_extension_max_months: u32,
+    pub conversion_approval_within_months: u32,
+    /// A bureau's own 公示 before 发展对象 under the 2014 text (R4.24, local).
+    pub publicity_workdays: u32,
+    pub publicity_enabled: bool,
 }
 
 /// 党籍管理 (R5.5–R5.12).
@@ -254,6 +271,11 @@ impl Rules {
         }
         if self.development.probation_months == 0 {
             return Err(RulesError::Value("预备期须大于0".to_owned()));
+        }
+        if crate::recruitment::RuleVersion::from_code(&self.development.version).is_none() {
+            return Err(RulesError::Value(
+                "发展党员工作细则的版本须为 2014 或 2026.05".to_owned(),
+            ));
         }
         for kind in MeetingKind::ALL {
             let rule = self.meetings.rule(*kind);

@@ -95,6 +95,11 @@ async fn pay_is_seen_by_the_keeper_and_the_member_alone() {
             json!({"category": "student", "from_month": "2026-13", "reason": "annual"}),
             "from_month",
         ),
+        // Before the member joined (2010-07-01).
+        (
+            json!({"category": "student", "from_month": "2010-06", "reason": "annual"}),
+            "from_month",
+        ),
         (
             json!({"category": "farmer", "amount_fen": 500, "reason": "annual"}),
             "amount",

@@ -375,6 +375,12 @@ impl Services {
         if from.is_some_and(|m| m > self.this_month().plus(12)) {
             e.add("from_month", "起始月份不能晚于一年以后");
         }
+        if from.is_some_and(|m| m < Month::of(member.joined_on)) {
+            e.add(
+                "from_month",
+                format!("起始月份早于入党日期（{}）", member.joined_on),
+            );
+        }
         if !ASSESSMENT_REASONS
             .iter()
             .any(|(code, _)| *code == form.reason.trim())
