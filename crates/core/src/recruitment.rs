@@ -364,9 +364,9 @@ fn check_candidate(
         }
     }
     if let Some(needed) = rules.publicity_min_workdays {
+        // The days before the decision's own; a 公示 begun that day or later holds none.
         let held = path
             .publicity_from
-            .filter(|from| *from < on)
             .map_or(0, |from| workdays(from, on.pred_opt().unwrap_or(on)));
         if held < needed {
             return Err((
@@ -729,6 +729,7 @@ mod tests {
                 "on",
                 "not in the future"
             );
+            assert_eq!(check_step(Step::Talk, today, today, &path, &r), Ok(()));
             // Side by side within a stage: any order.
             let chosen = path_to(Step::CandidateChosen);
             let on = chosen.on(Step::CandidateChosen).unwrap();

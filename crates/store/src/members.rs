@@ -133,13 +133,17 @@ pub async fn by_police_number(
     conn: &mut Conn,
     police_number: &str,
 ) -> StoreResult<Option<MemberRow>> {
-    sqlx::query(select!("WHERE m.police_number = $1"))
-        .bind(police_number)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    // The unique index holds only the numbers that are not empty (0013); the second
+    // condition lets SQLite and PostgreSQL use it (a lookup instead of a scan of the roll).
+    sqlx::query(select!(
+        "WHERE m.police_number = $1 AND m.police_number <> ''"
+    ))
+    .bind(police_number)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 /// Filters of the member list; every one is optional.
@@ -175,7 +179,8 @@ fn push_filter(sql: &mut Sql, scope: &Scope, filter: &MemberFilter) {
             .push(" ESCAPE '\\')");
     }
     if let Some(number) = &filter.police_number {
-        sql.push(" AND m.police_number = ").bind(number.clone());
+        sql.push(" AND m.police_number <> '' AND m.police_number = ")
+            .bind(number.clone());
     }
     if let Some(path) = &filter.org {
         sql.push(" AND b.path >= ")
