@@ -3,7 +3,7 @@
 //! formulas), and each export is audited by the use case that makes it.
 
 use chrono::{DateTime, Utc};
-use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet};
 
 use crate::error::{ServiceError, ServiceResult};
 
@@ -57,10 +57,15 @@ fn write_sheet(
     s: &Sheet,
     mark: &str,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let bold = Format::new().set_bold();
-    let title = Format::new().set_bold().set_font_size(14);
-    let grey = Format::new().set_font_color(rust_xlsxwriter::Color::Gray);
-    let money = Format::new().set_num_format("#,##0.00");
+    // 宋体 as offices print; the table ruled, long text wrapped within its column.
+    let font = || Format::new().set_font_name("宋体");
+    let ruled = || font().set_border(FormatBorder::Thin);
+    let bold = ruled().set_bold().set_text_wrap();
+    let title = font().set_bold().set_font_size(14);
+    let grey = font().set_font_color(rust_xlsxwriter::Color::Gray);
+    let text = ruled().set_text_wrap();
+    let number = ruled();
+    let money = ruled().set_num_format("#,##0.00");
     sheet.set_name(&s.name)?;
     sheet.write_string_with_format(0, 0, &s.title, &title)?;
     sheet.write_string_with_format(1, 0, mark, &grey)?;
@@ -70,6 +75,8 @@ fn write_sheet(
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(3, 3)?;
+    // The headings stay in sight while the rows scroll.
+    sheet.set_freeze_panes(4, 0)?;
     let mut total_width = 0.0;
     for (col, heading) in s.headings.iter().enumerate() {
         // As wide as the longest heading or text in the column (a CJK character is about
@@ -78,7 +85,7 @@ fn write_sheet(
             .rows
             .iter()
             .filter_map(|row| match row.get(col) {
-                Some(Cell::Text(text)) => Some(text.chars().count()),
+                Some(Cell::Text(value)) => Some(value.chars().count()),
                 _ => None,
             })
             .chain(std::iter::once(heading.chars().count()))
@@ -98,8 +105,8 @@ fn write_sheet(
         let r = r as u32 + 4;
         for (c, cell) in row.iter().enumerate() {
             match cell {
-                Cell::Text(text) => sheet.write_string(r, c as u16, text)?,
-                Cell::Number(n) => sheet.write_number(r, c as u16, *n)?,
+                Cell::Text(value) => sheet.write_string_with_format(r, c as u16, value, &text)?,
+                Cell::Number(n) => sheet.write_number_with_format(r, c as u16, *n, &number)?,
                 // Exact: a fen count below 2^53 divides to the nearest double of its yuan.
                 Cell::Money(fen) => {
                     sheet.write_number_with_format(r, c as u16, fen.0 as f64 / 100.0, &money)?

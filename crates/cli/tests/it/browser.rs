@@ -199,6 +199,20 @@ impl Driver {
             .to_owned()
     }
 
+    /// The title once it holds `needle` (a click's navigation may not have finished when the
+    /// next command runs), or the last title seen after ten seconds.
+    async fn wait_for_title(&self, needle: &str) -> String {
+        let mut title = String::new();
+        for _ in 0..100 {
+            title = self.title().await;
+            if title.contains(needle) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        title
+    }
+
     async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let data = self
             .call(reqwest::Method::GET, "/screenshot", Value::Null)
@@ -239,11 +253,8 @@ async fn a_secretary_logs_in_and_sees_the_member_list_in_a_real_browser() {
     driver.click("button[type=submit]").await;
     // A secretary reads other people's personal data: the first login binds a phone before
     // anything else (issue 13, 1c). Enrol with the QR code's secret, keep the recovery codes.
-    assert!(
-        driver.title().await.contains("双因素认证"),
-        "after login: {}",
-        driver.title().await
-    );
+    let title = driver.wait_for_title("双因素认证").await;
+    assert!(title.contains("双因素认证"), "after login: {title}");
     driver
         .click("form[action='/2fa/start'] button[type=submit]")
         .await;

@@ -500,3 +500,35 @@ async fn the_api_authorisation_matrix_holds_cell_by_cell() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// Issue 23, 7: an address whose number does not parse is a page that does not exist — the
+/// Chinese 404 — on every page route, never axum's English rejection.
+#[tokio::test]
+async fn a_mistyped_address_gets_the_chinese_not_found_page() {
+    use dangjian_core::role::Role;
+    let app = TestApp::spawn().await;
+    let office = app
+        .login_as("office_typo", Role::CommitteeStaff, None, None)
+        .await;
+    let mut checked = 0;
+    for (method, pattern) in page_routes() {
+        if method != "GET" || !pattern.contains('{') {
+            continue;
+        }
+        let path = pattern
+            .split('/')
+            .map(|part| if part.starts_with('{') { "abc" } else { part })
+            .collect::<Vec<_>>()
+            .join("/");
+        let response = office.get(app.url(&path)).send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(
+            body.contains("<title>未找到") && !body.contains("Cannot parse"),
+            "{path}: {body}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} routes");
+}

@@ -2,7 +2,7 @@
 //! disables and resets; the security administrator grants roles and scopes.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::{Permission, Role};
@@ -10,7 +10,7 @@ use dangjian_service::accounts::{AccountView, GrantForm, NewAccountForm, Passwor
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{render, render_invalid};
+use super::{Path, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

@@ -2,7 +2,7 @@
 //! proposed and approved, care visits, and the hardship register.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::care::{CommendationStatus, HardshipKind, HonourLevel, HonourSystem, Occasion};
@@ -15,7 +15,7 @@ use dangjian_service::care::{
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

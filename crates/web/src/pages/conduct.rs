@@ -3,7 +3,7 @@
 //! them (the service refuses every other role, audited).
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::conduct::{CategoryGroup, Handling, Source, Track, kinds};
 use dangjian_core::field::FieldErrors;
@@ -15,7 +15,7 @@ use dangjian_service::conduct::{
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

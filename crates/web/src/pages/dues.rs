@@ -3,7 +3,7 @@
 //! member's dues (their own on a phone), and hardship reductions for the office to decide.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::dues::{DuesCategory, Lapse, Month, MonthState, PaymentKind};
@@ -17,7 +17,7 @@ use dangjian_service::orgs::Org;
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

@@ -2,7 +2,7 @@
 //! office and the bank's collection records. Template, upload and preview, commit.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::dues_import::SheetKind;
 use dangjian_core::role::Permission;
@@ -10,7 +10,7 @@ use dangjian_service::dues::DuesImportReport;
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{query, render, render_invalid};
+use super::{Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

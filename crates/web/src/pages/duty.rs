@@ -2,7 +2,7 @@
 //! with its roadmap, sub-tasks and progress, and the secretary's duty-report pack.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::duty::{DutyKind, TaskState};
@@ -12,7 +12,7 @@ use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
 use super::rectification::colour_class;
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

@@ -4,7 +4,7 @@
 //! each expenditure, and the office's decisions.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::role::Permission;
@@ -14,7 +14,7 @@ use dangjian_service::funds::{
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

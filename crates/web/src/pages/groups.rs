@@ -1,14 +1,14 @@
 //! The party group card of an org page: the group's members today, the branch's members to
 //! place in it, and who has left (issue 14, 3).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_service::groups::{GroupRoster, PlaceForm, UnplaceForm};
 use dangjian_service::{Actor, ServiceError};
 
 use super::orgs::{DetailPage, full_detail};
-use super::render_invalid;
+use super::{Path, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::session::SessionForm;

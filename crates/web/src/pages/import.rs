@@ -1,14 +1,14 @@
 //! Importing members from a spreadsheet: template, upload and preview, commit, roll back.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::role::Permission;
 use dangjian_service::import::ImportReport;
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{render, render_invalid};
+use super::{Path, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

@@ -2,7 +2,7 @@
 //! (away from their branch, and 流入党员 staying with one).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeDelta};
 use dangjian_core::field::FieldErrors;
@@ -13,7 +13,7 @@ use dangjian_service::inflow::{Inflow, InflowEndForm, InflowForm};
 use dangjian_service::lifecycle::{SettleForm, Transfer};
 use dangjian_service::{Actor, ServiceError};
 
-use super::{render, render_invalid};
+use super::{Path, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

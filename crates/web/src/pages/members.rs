@@ -2,7 +2,7 @@
 //! create and edit forms with a message at every bad field.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::lifecycle::EventKind;
@@ -16,7 +16,7 @@ use dangjian_service::members::{Anchor, MemberDetail, MemberView, Search};
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
-use super::{query, render, render_invalid};
+use super::{Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

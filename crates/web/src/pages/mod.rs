@@ -323,6 +323,28 @@ async fn single_upload(
     Ok(file.filter(|f| !f.is_empty()))
 }
 
+/// A page's path parameters. A path that does not parse (`/members/abc`) is a page that does
+/// not exist: the Chinese 404, never axum's English rejection text.
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(_) => Err(not_found().await),
+        }
+    }
+}
+
 /// The files of a multipart upload (the CSRF token, then one or more `file` fields), with
 /// their names as the browser gave them; an empty file input sends none.
 async fn file_uploads(

@@ -3,7 +3,7 @@
 //! submission, review and make-ups.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::compliance::{Counts, Slot, Status};
@@ -19,7 +19,7 @@ use dangjian_service::{Actor, Page, ServiceError};
 
 use serde::Deserialize;
 
-use super::{query, render, render_invalid};
+use super::{Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

@@ -2,7 +2,7 @@
 //! detail with history, and the forms to create, edit, move, dissolve and appoint.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::org::{OrgForm, OrgKind, Post};
@@ -15,7 +15,7 @@ use dangjian_service::terms::{AssessmentForm, ElectionForm, ExtensionForm, OrgTe
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{query, render, render_invalid};
+use super::{Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

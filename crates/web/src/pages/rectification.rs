@@ -3,7 +3,7 @@
 //! acceptance and reopening.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::rectification::{Colour, FindingCategory, State as ItemState};
@@ -15,7 +15,7 @@ use dangjian_service::rectification::{
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
-use super::{Kept, query, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;

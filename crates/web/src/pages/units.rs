@@ -1,7 +1,7 @@
 //! The police units (单位) the orgs are set up in.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::org::UnitKind;
@@ -9,7 +9,7 @@ use dangjian_core::role::Permission;
 use dangjian_service::units::UnitForm;
 use dangjian_service::{Actor, ServiceError};
 
-use super::{render, render_invalid};
+use super::{Path, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
