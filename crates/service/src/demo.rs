@@ -34,6 +34,7 @@ mod conduct;
 mod dues;
 mod funds;
 mod life;
+mod recruitment;
 mod rectify;
 
 /// How big a bureau to generate.
@@ -1121,12 +1122,15 @@ impl Services {
             .collect();
         let expenses = self.demo_funds(&mut tx, &budgeted).await?;
         progress("党费", 1, 1);
+        let recruits = self
+            .demo_recruitment(&mut tx, demo_branch.and_then(|i| ids.get(i).copied()))
+            .await?;
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses, "recruits": recruits,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;

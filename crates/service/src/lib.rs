@@ -31,6 +31,7 @@ pub mod members;
 pub mod orglife;
 pub mod orgs;
 pub mod plans;
+pub mod recruitment;
 pub mod rectification;
 mod rekey;
 mod scope;

@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod members;
 pub mod orglife;
 pub mod orgs;
+pub mod recruitment;
 pub mod rectification;
 pub mod stats;
 pub mod terms;

@@ -48,6 +48,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/care", "关爱表彰", Some(Permission::RecordHonours)),
     ("/dues", "党费", Some(Permission::ReadDues)),
     ("/funds", "党建经费", Some(Permission::ReadFunds)),
+    ("/recruitment", "发展党员", Some(Permission::WriteMembers)),
     ("/probation", "预备党员", Some(Permission::WriteMembers)),
     ("/transfers", "组织关系转接", Some(Permission::WriteMembers)),
     ("/mobile", "流动党员", Some(Permission::WriteMembers)),

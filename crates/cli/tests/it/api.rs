@@ -221,6 +221,16 @@ fn coded_inputs_declare_the_codes_the_server_takes() {
     let posts = codes(Post::ALL.iter().map(|p| p.code()).collect());
     let ratings = codes(Rating::ALL.iter().map(|r| r.code()).collect());
     let expected = [
+        (
+            "RecruitStepInput",
+            "step",
+            codes(
+                dangjian_core::recruitment::Step::ALL
+                    .iter()
+                    .map(|s| s.code())
+                    .collect(),
+            ),
+        ),
         ("AppointInput", "post", posts.clone()),
         ("RelieveInput", "post", posts),
         ("AssessmentInput", "standing", ratings.clone()),

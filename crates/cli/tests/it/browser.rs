@@ -1438,5 +1438,43 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
         "screenshot: {}",
         driver.screenshot("funds-transfer.png").await.display()
     );
+
+    // 发展党员: an application recorded from the pipeline page, the person's path after.
+    driver.goto(&app.url("/recruitment")).await;
+    driver.wait_for_text("登记入党申请").await;
+    driver.type_into("#applicant input[name=org]", "A1").await;
+    driver
+        .type_into("#applicant input[name=name]", "申请人甲")
+        .await;
+    driver.set_value("select[name=gender]", "male").await;
+    driver
+        .set_value("#applicant input[name=birth_date]", "1999-05-01")
+        .await;
+    driver
+        .set_value("#applicant input[name=applied_on]", "2026-02-01")
+        .await;
+    driver.click("#applicant button[type=submit]").await;
+    let page = driver.wait_for_text("发展程序（25步）").await;
+    assert!(
+        page.contains("已逾期 2026-03-01"),
+        "the talk is overdue: {page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("recruitment-person.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/recruitment")).await;
+    driver.wait_for_text("发展中的人员").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("recruitment-phone.png").await.display()
+    );
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }

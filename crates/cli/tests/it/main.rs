@@ -28,6 +28,7 @@ mod members;
 mod orglife;
 mod orgs;
 mod probe;
+mod recruitment;
 mod rectification;
 mod routes;
 mod scope;

@@ -272,6 +272,11 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/dues/import/bank/template.xlsx",
         [403, 403, 403, 403, 403, 403, 403, 403, 200],
     ),
+    // 发展党员 is kept by those who keep the roll.
+    (
+        "/recruitment",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     // The plain address opens the budget of the top of one's scope.
     ("/funds", [403, 403, 403, 303, 303, 403, 403, 403, 303]),
     ("/units", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
@@ -422,6 +427,7 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
         "/dues/arrears",
         [403, 403, 403, 200, 200, 200, 403, 403, 200],
     ),
+    ("/recruits", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/dues/reductions",
         [403, 403, 403, 200, 200, 200, 403, 403, 200],

@@ -16,6 +16,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod recruitment;
 mod rectification;
 mod reports;
 mod units;
@@ -158,6 +159,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(dues::arrears))
         .routes(routes!(dues::ledger))
         .routes(routes!(dues::disclosure))
+        .routes(routes!(recruitment::pipeline, recruitment::add))
+        .routes(routes!(recruitment::person))
+        .routes(routes!(recruitment::step))
+        .routes(routes!(recruitment::review))
+        .routes(routes!(recruitment::publicity))
         .routes(routes!(funds::budget))
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))

@@ -17,6 +17,7 @@ mod lifecycle;
 mod members;
 mod orglife;
 mod orgs;
+mod recruitment;
 mod rectification;
 mod second_factor;
 mod security;
@@ -139,6 +140,14 @@ pub fn router() -> Router<AppState> {
         .route("/dues/payments/{id}", get(dues::receipt))
         .route("/dues/reductions", get(dues::reductions))
         .route("/dues/reductions/{id}/decision", post(dues::decide))
+        .route(
+            "/recruitment",
+            get(recruitment::home).post(recruitment::add),
+        )
+        .route("/recruitment/{id}", get(recruitment::person))
+        .route("/recruitment/{id}/steps", post(recruitment::step))
+        .route("/recruitment/{id}/reviews", post(recruitment::review))
+        .route("/recruitment/{id}/publicity", post(recruitment::publicity))
         .route("/funds", get(funds::home))
         .route("/funds/orgs/{id}", get(funds::budget))
         .route("/funds/orgs/{id}/lines", post(funds::set_line))

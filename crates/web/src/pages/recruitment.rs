@@ -1,0 +1,296 @@
+//! 发展党员 pages (issue 18, the path and the pipeline): everyone on the path in scope with the
+//! next step due (the overdue first) and the form for a new application; a person's path of
+//! twenty-five steps, each with its day and lateness, and the forms for the next step, the
+//! half-yearly review and the 公示.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dangjian_core::member::Gender;
+use dangjian_core::recruitment::{Stage, Step};
+use dangjian_service::recruitment::{ApplicantForm, DatedNoteForm, PipelineLine, StepForm};
+use dangjian_service::{Actor, ServiceError};
+use serde::Deserialize;
+
+use super::{Kept, Path, query, render, render_invalid};
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::Layout;
+use crate::session::{Session, SessionForm, from_pairs};
+
+const AREA: &str = "/recruitment";
+
+/// A line of the pipeline as the page shows it.
+pub struct Line {
+    pub id: i64,
+    pub name: String,
+    pub branch: String,
+    pub stage: &'static str,
+    pub next: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "recruitment_home.html")]
+struct HomePage {
+    layout: Layout,
+    lines: Vec<Line>,
+    /// How many are in each stage.
+    stages: Vec<(&'static str, usize)>,
+    genders: Vec<(String, String)>,
+    kept: Kept,
+}
+
+fn line(l: PipelineLine) -> Line {
+    Line {
+        id: l.recruit.id,
+        name: l.recruit.name,
+        branch: l.recruit.branch_name,
+        stage: l.stage.label(),
+        next: l.due.map(|d| d.step.label().to_owned()).unwrap_or_default(),
+        due: l.due.map(|d| d.by.to_string()).unwrap_or_default(),
+        overdue: l.overdue,
+    }
+}
+
+async fn home_page(state: &AppState, actor: &Actor, kept: Kept) -> Result<HomePage, PageError> {
+    let pipeline = state.services.recruitment_pipeline(actor).await?;
+    let stages = Stage::ALL
+        .iter()
+        .map(|s| (s.label(), pipeline.iter().filter(|l| l.stage == *s).count()))
+        .collect();
+    Ok(HomePage {
+        layout: Layout::new(actor, AREA, "发展党员").crumb("发展党员", None),
+        lines: pipeline.into_iter().map(line).collect(),
+        stages,
+        genders: Gender::ALL
+            .iter()
+            .map(|g| (g.code().to_owned(), g.label().to_owned()))
+            .collect(),
+        kept,
+    })
+}
+
+pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    render(&home_page(&state, &session.actor, Kept::default()).await?)
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let actor = &session.actor;
+    let parsed: ApplicantForm = from_pairs(form.clone())?;
+    match state.services.add_applicant(actor, &parsed).await {
+        Ok(id) => Ok(Redirect::to(&format!("{AREA}/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "applicant",
+                values: form,
+                errors,
+            };
+            render_invalid(&home_page(&state, actor, kept).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A step as the person's page shows it.
+pub struct StepLine {
+    pub number: usize,
+    pub stage: &'static str,
+    /// The first step of its stage: the stage's heading goes above it.
+    pub opens_stage: bool,
+    pub label: &'static str,
+    pub done_on: String,
+    pub note: String,
+    pub late: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "recruitment_person.html")]
+struct PersonPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    branch: String,
+    birth_date: String,
+    rules: &'static str,
+    stage: &'static str,
+    version: i64,
+    steps: Vec<StepLine>,
+    next: Vec<(String, String)>,
+    reviews: Vec<String>,
+    publicity_from: String,
+    probation_ends: String,
+    /// 入党时间 once the committee above approved the admission.
+    approved_joined_on: Option<String>,
+    is_activist: bool,
+    kept: Kept,
+    saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
+async fn person_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    kept: Kept,
+    saved: bool,
+) -> Result<PersonPage, PageError> {
+    let p = state.services.recruit_path(actor, id).await?;
+    let today = state.services.clock().today();
+    let steps = Step::ALL
+        .iter()
+        .map(|step| {
+            let recorded = p.steps.iter().find(|s| s.step == *step);
+            let due = p.deadlines.iter().find(|d| d.step == *step);
+            StepLine {
+                number: step.number(),
+                stage: step.stage().label(),
+                opens_stage: step.number() == 1
+                    || Step::ALL[step.number() - 2].stage() != step.stage(),
+                label: p.rules.step_label(*step),
+                done_on: recorded.map(|s| s.done_on.to_string()).unwrap_or_default(),
+                note: recorded.map(|s| s.note.clone()).unwrap_or_default(),
+                late: match recorded.and_then(|s| s.days_late) {
+                    Some(days) if days > 0 => format!("逾期{days}天"),
+                    _ => String::new(),
+                },
+                due: due.map(|d| d.by.to_string()).unwrap_or_default(),
+                overdue: due.is_some_and(|d| d.by < today),
+            }
+        })
+        .collect();
+    let is_activist =
+        p.path.on(Step::ActivistChosen).is_some() && p.path.on(Step::CandidateChosen).is_none();
+    Ok(PersonPage {
+        layout: Layout::new(actor, AREA, p.recruit.name.clone())
+            .crumb("发展党员", Some(AREA.to_owned()))
+            .crumb(p.recruit.name.clone(), None),
+        id: p.recruit.id,
+        name: p.recruit.name.clone(),
+        branch: p.recruit.branch_name.clone(),
+        birth_date: p.recruit.birth_date.to_string(),
+        rules: p.rules.version.label(),
+        stage: p.path.stage().label(),
+        version: p.recruit.version,
+        steps,
+        next: p
+            .next
+            .iter()
+            .map(|s| {
+                (
+                    s.code().to_owned(),
+                    format!("{}. {}", s.number(), p.rules.step_label(*s)),
+                )
+            })
+            .collect(),
+        reviews: p.path.reviews.iter().map(|d| d.to_string()).collect(),
+        publicity_from: p
+            .path
+            .publicity_from
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        probation_ends: p
+            .path
+            .probation_ends(&p.rules)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        approved_joined_on: p
+            .path
+            .on(Step::Approval)
+            .and(p.path.joined_on())
+            .map(|d| d.to_string()),
+        is_activist,
+        kept,
+        saved,
+    })
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: SavedQuery = query(raw.as_deref())?;
+    render(
+        &person_page(
+            &state,
+            &session.actor,
+            id,
+            Kept::default(),
+            q.saved.is_some(),
+        )
+        .await?,
+    )
+}
+
+/// Runs one of the person page's forms; a refusal comes back at its fields.
+async fn person_form(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    active: &'static str,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let services = &state.services;
+    let result = match active {
+        "step" => {
+            let form: StepForm = from_pairs(pairs.clone())?;
+            services.record_recruit_step(actor, id, &form).await
+        }
+        other => {
+            let form: DatedNoteForm = from_pairs(pairs.clone())?;
+            services
+                .note_recruit(actor, id, other == "publicity", &form)
+                .await
+        }
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("{AREA}/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active,
+                values: pairs,
+                errors,
+            };
+            render_invalid(&person_page(state, actor, id, kept, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "step", form.form).await
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "review", form.form).await
+}
+
+pub async fn publicity(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "publicity", form.form).await
+}
