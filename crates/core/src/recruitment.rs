@@ -16,8 +16,8 @@ labelled_enum! {
     /// Which text governs: the 2014 细则 in force, or the reported 2026 revision (selectable,
     /// never the default while unverified).
     pub enum RuleVersion {
-        V2014 = ("2014", "2014年《发展党员工作细则》"),
-        V2026 = ("2026.05", "2026年5月修订（未经核实）"),
+        V2014 = ("2014", "《发展党员工作细则》（2014年）"),
+        V2026 = ("2026.05", "《发展党员工作细则》（2026年5月修订，未经核实）"),
     }
 }
 
@@ -142,11 +142,14 @@ pub struct RecruitmentRules {
     pub extension_times_max: u32,
     pub extension_min_months: u32,
     pub extension_max_months: u32,
+    /// The branch meeting on 转正 within this many months of the probation's end (及时, R4.19;
+    /// the number is the bureau's).
+    pub conversion_meeting_months: u32,
     pub conversion_approval_months: u32,
 }
 
 impl RecruitmentRules {
-    /// The rules of the version the rules file names (2014 when it names none it knows).
+    /// The rules of the version the rules file names (its check refuses any other).
     pub fn of(rules: &Rules) -> RecruitmentRules {
         let version =
             RuleVersion::from_code(&rules.development.version).unwrap_or(RuleVersion::V2014);
@@ -196,6 +199,7 @@ impl RecruitmentRules {
             extension_times_max: d.probation_extension_times_max,
             extension_min_months: d.probation_extension_min_months,
             extension_max_months: d.probation_extension_max_months,
+            conversion_meeting_months: d.conversion_meeting_within_months_after_probation,
             conversion_approval_months: if v2026 {
                 revised.full_membership_approval_months
             } else {
@@ -240,6 +244,15 @@ impl Path {
             .map_or(Stage::Applicant, |s| s.stage())
     }
 
+    /// The steps that may be recorded now: not done, and everything they follow done.
+    pub fn next_steps(&self) -> Vec<Step> {
+        Step::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.on(*s).is_none() && s.requires().iter().all(|r| self.on(*r).is_some()))
+            .collect()
+    }
+
     /// 入党时间: the day the branch meeting accepted them (R4.21).
     pub fn joined_on(&self) -> Option<NaiveDate> {
         self.on(Step::BranchMeeting)
@@ -258,8 +271,9 @@ fn plus_months(day: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Working days from `from` to `to`, both counted, Monday to Friday (holidays are not known
-/// here; a bureau's calendar would shorten the count, never lengthen it).
+/// Working days from `from` to `to`, both counted, Monday to Friday. Public holidays and the
+/// weekends worked in their place are not known here: over 国庆 or 春节 the count is more than
+/// the days offices were open.
 pub fn workdays(from: NaiveDate, to: NaiveDate) -> u32 {
     from.iter_days()
         .take_while(|d| *d <= to)
@@ -388,7 +402,7 @@ pub struct Due {
 }
 
 /// The deadlines a path has now: each step whose time runs from a step recorded, not yet
-/// done itself. The next half-yearly review while an activist is among them.
+/// done itself (the activist's reviews are [`next_review`]).
 pub fn deadlines(path: &Path, rules: &RecruitmentRules) -> Vec<Due> {
     let mut due = Vec::new();
     let mut add = |step: Step, from: Step, months: u32, lapses: Option<u32>| {
@@ -431,27 +445,31 @@ pub fn deadlines(path: &Path, rules: &RecruitmentRules) -> Vec<Due> {
     {
         due.push(Due {
             step: Step::ConversionMeeting,
-            by: end,
-            lapses: None,
-        });
-    }
-    if path.on(Step::CandidateChosen).is_none()
-        && let Some(activist) = path.on(Step::ActivistChosen)
-    {
-        let last = path
-            .reviews
-            .iter()
-            .copied()
-            .filter(|d| *d >= activist)
-            .max();
-        due.push(Due {
-            step: Step::Cultivation,
-            by: plus_months(last.unwrap_or(activist), rules.activist_review_months),
+            by: plus_months(end, rules.conversion_meeting_months),
             lapses: None,
         });
     }
     due.sort_by_key(|d| d.by);
     due
+}
+
+/// When an activist's next half-yearly review is due (R4.7): half a year from the last one,
+/// or from the day they became an activist; none before or after that stage.
+pub fn next_review(path: &Path, rules: &RecruitmentRules) -> Option<NaiveDate> {
+    if path.on(Step::CandidateChosen).is_some() {
+        return None;
+    }
+    let activist = path.on(Step::ActivistChosen)?;
+    let last = path
+        .reviews
+        .iter()
+        .copied()
+        .filter(|d| *d >= activist)
+        .max();
+    Some(plus_months(
+        last.unwrap_or(activist),
+        rules.activist_review_months,
+    ))
 }
 
 /// How many days past its deadline a step was recorded on `on` (0 when on time; `None` when
@@ -471,8 +489,12 @@ pub fn check_extension(
     path: &Path,
     rules: &RecruitmentRules,
 ) -> Result<(), FieldRefusal> {
-    if path.extension_months.is_some() && rules.extension_times_max <= 1 {
-        return Err(("months", "预备期只能延长一次".to_owned()));
+    let used = u32::from(path.extension_months.is_some());
+    if used >= rules.extension_times_max {
+        return Err((
+            "months",
+            format!("预备期最多延长{}次", rules.extension_times_max),
+        ));
     }
     if !(rules.extension_min_months..=rules.extension_max_months).contains(&months) {
         return Err((
@@ -912,12 +934,21 @@ mod tests {
         let check = |on, p: &Path| check_step(Step::ConversionMeeting, on, today, p, &r);
         assert_eq!(check(day(2026, 3, 27), &path).unwrap_err().0, "on");
         assert_eq!(check(day(2026, 3, 28), &path), Ok(()));
+        // Discussed 及时: within the bureau's month of the end.
         let due = deadlines(&path, &r);
         assert!(due.contains(&Due {
             step: Step::ConversionMeeting,
-            by: day(2026, 3, 28),
+            by: day(2026, 4, 28),
             lapses: None
         }));
+        assert_eq!(
+            days_late(Step::ConversionMeeting, day(2026, 4, 28), &path, &r),
+            Some(0)
+        );
+        assert_eq!(
+            days_late(Step::ConversionMeeting, day(2026, 4, 29), &path, &r),
+            Some(1)
+        );
         assert_eq!(check_extension(5, &path, &r).unwrap_err().0, "months");
         assert_eq!(check_extension(13, &path, &r).unwrap_err().0, "months");
         assert_eq!(check_extension(6, &path, &r), Ok(()));
@@ -926,12 +957,16 @@ mod tests {
         assert_eq!(path.probation_ends(&r), Some(day(2026, 9, 28)));
         assert!(check(day(2026, 9, 27), &path).is_err());
         assert_eq!(check(day(2026, 9, 28), &path), Ok(()));
-        assert!(
-            check_extension(6, &path, &r)
-                .unwrap_err()
-                .1
-                .contains("一次")
-        );
+        assert!(check_extension(6, &path, &r).unwrap_err().1.contains("1次"));
+        let never = RecruitmentRules {
+            extension_times_max: 0,
+            ..r.clone()
+        };
+        let fresh = Path {
+            extension_months: None,
+            ..path.clone()
+        };
+        assert!(check_extension(6, &fresh, &never).is_err());
         assert!(check_extension(6, &Path::default(), &r).is_err());
     }
 
@@ -955,17 +990,42 @@ mod tests {
         let r = rules(RuleVersion::V2014);
         let mut path = path_to(Step::Cultivation);
         let activist = path.on(Step::ActivistChosen).unwrap();
-        let review = |p: &Path| {
-            deadlines(p, &r)
-                .into_iter()
-                .find(|d| d.step == Step::Cultivation)
-                .map(|d| d.by)
-        };
+        let review = |p: &Path| next_review(p, &r);
         assert_eq!(review(&path), activist.checked_add_months(Months::new(6)));
         path.reviews.push(day(2024, 8, 1));
         assert_eq!(review(&path), Some(day(2025, 2, 1)));
         let candidate = path_to(Step::CandidateChosen);
         assert_eq!(review(&candidate), None, "no reviews once a candidate");
+        assert_eq!(
+            review(&path_to(Step::Talk)),
+            None,
+            "none before an activist"
+        );
+        // The review is no deadline of step 6: recording it is never late.
+        assert_eq!(
+            days_late(
+                Step::Cultivation,
+                day(2030, 1, 1),
+                &path_to(Step::ContactsAssigned),
+                &r
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_next_steps_are_those_whose_requirements_are_done() {
+        assert_eq!(Path::default().next_steps(), vec![Step::Application]);
+        assert_eq!(
+            path_to(Step::CandidateChosen).next_steps(),
+            vec![
+                Step::CandidateFiled,
+                Step::Sponsors,
+                Step::PoliticalReview,
+                Step::Training
+            ]
+        );
+        assert_eq!(path_to(Step::Archive).next_steps(), Vec::<Step>::new());
     }
 
     #[test]

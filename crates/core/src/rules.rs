@@ -89,6 +89,8 @@ pub struct Development {
     pub probation_extension_times_max: u32,
     pub probation_extension_min_months: u32,
     pub probation_extension_max_months: u32,
+    /// How soon after the probation's end the branch meeting discusses 转正 (及时: local).
+    pub conversion_meeting_within_months_after_probation: u32,
     pub conversion_approval_within_months: u32,
     /// A bureau's own 公示 before 发展对象 under the 2014 text (R4.24, local).
     pub publicity_workdays: u32,

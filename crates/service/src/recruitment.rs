@@ -9,6 +9,7 @@ use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Gender, PoliceNumber, parse_date};
 use dangjian_core::recruitment::{
     Due, Path, RecruitmentRules, RuleVersion, Stage, Step, check_step, days_late, deadlines,
+    next_review,
 };
 use dangjian_core::role::Permission;
 use dangjian_store::recruitment::{self as store, NewRecruit, RecruitRow, StepRow};
@@ -23,8 +24,6 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional, required};
 use crate::rectification::invalid;
 use crate::scope::org_by_code;
-
-pub use dangjian_store::recruitment::{RecruitRow as Recruit, StepRow as RecordedStep};
 
 const NAME: usize = 50;
 const LONG: usize = 1000;
@@ -72,8 +71,19 @@ pub struct RecruitPath {
     pub steps: Vec<StepRow>,
     /// What is due now, the earliest first.
     pub deadlines: Vec<Due>,
+    /// The activist's next half-yearly review.
+    pub next_review: Option<NaiveDate>,
     /// The steps that may be recorded next (all they follow are done).
     pub next: Vec<Step>,
+}
+
+/// What is due next on a path: a step, or the activist's review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextDue {
+    /// A step's code, or `activist_review`.
+    pub what: String,
+    pub label: String,
+    pub by: NaiveDate,
 }
 
 /// A line of the pipeline.
@@ -81,9 +91,30 @@ pub struct RecruitPath {
 pub struct PipelineLine {
     pub recruit: RecruitRow,
     pub stage: Stage,
+    /// The steps that may be recorded now.
+    pub next: Vec<Step>,
     /// The earliest deadline, if any.
-    pub due: Option<Due>,
+    pub due: Option<NextDue>,
     pub overdue: bool,
+    /// The approval passed its longest limit: admission must be done again.
+    pub lapsed: bool,
+}
+
+/// The earliest of a path's deadlines and its next review.
+fn earliest(path: &Path, rules: &RecruitmentRules) -> Option<NextDue> {
+    deadlines(path, rules)
+        .into_iter()
+        .map(|d| NextDue {
+            what: d.step.code().to_owned(),
+            label: rules.step_label(d.step).to_owned(),
+            by: d.by,
+        })
+        .chain(next_review(path, rules).map(|by| NextDue {
+            what: "activist_review".to_owned(),
+            label: "入党积极分子考察".to_owned(),
+            by,
+        }))
+        .min_by_key(|d| d.by)
 }
 
 fn path_of(recruit: &RecruitRow, steps: &[StepRow], reviews: Vec<NaiveDate>) -> Path {
@@ -160,6 +191,7 @@ impl Services {
                 birth_date: Some(birth),
                 ..Path::default()
             };
+            // A bureau's rules are checked when loaded; none ask less than this.
             if let Err((_, message)) =
                 check_step(Step::Application, applied_on, today, &path, &rules)
             {
@@ -168,6 +200,10 @@ impl Services {
         }
         let mut tx = self.db().write().await?;
         let org = match org_by_code(&mut tx, actor, &form.org, "org").await {
+            Ok(org) if !org.kind.holds_members() => {
+                e.add("org", "入党申请由党支部（或党总支）接收");
+                None
+            }
             Ok(org) => Some(org),
             Err(ServiceError::Invalid(errors)) => {
                 for error in errors.iter() {
@@ -181,6 +217,13 @@ impl Services {
         let (Some(org), Some(gender), Some(birth)) = (org, gender, birth) else {
             return Err(ServiceError::invalid("name", "请填写姓名"));
         };
+        // A second click of the same form, or the same person twice.
+        if store::on_path(&mut tx, org.id, &name, birth).await? {
+            return Err(ServiceError::invalid(
+                "name",
+                format!("{name}（{birth}出生）已在{}的发展名单中", org.name),
+            ));
+        }
         let id = store::insert(
             &mut tx,
             &NewRecruit {
@@ -195,7 +238,7 @@ impl Services {
             now,
         )
         .await?;
-        store::insert_step(
+        if !store::insert_step(
             &mut tx,
             id,
             1,
@@ -206,7 +249,12 @@ impl Services {
             &actor.login,
             now,
         )
-        .await?;
+        .await?
+        {
+            return Err(ServiceError::Internal(
+                "a new person's first version".to_owned(),
+            ));
+        }
         let event = Event::new("recruit.add").object("recruit", id).detail(
             json!({ "org": org.id, "applied_on": applied_on.to_string(), "rules": version.code() }),
         );
@@ -230,18 +278,14 @@ impl Services {
         tx.commit().await?;
         let rules = self.recruitment_rules(recruit.rule_version);
         let path = path_of(&recruit, &steps, reviews);
-        let next = Step::ALL
-            .iter()
-            .copied()
-            .filter(|s| path.on(*s).is_none() && s.requires().iter().all(|r| path.on(*r).is_some()))
-            .collect();
         Ok(RecruitPath {
+            next: path.next_steps(),
+            next_review: next_review(&path, &rules),
             deadlines: deadlines(&path, &rules),
             recruit,
             rules,
             path,
             steps,
-            next,
         })
     }
 
@@ -253,10 +297,7 @@ impl Services {
         id: i64,
         form: &StepForm,
     ) -> ServiceResult<()> {
-        let recruit = self.recruit_in_scope(actor, id, "recruit.step").await?;
-        if recruit.status != "active" {
-            return Err(ServiceError::invalid("step", "已不在发展过程中"));
-        }
+        self.recruit_in_scope(actor, id, "recruit.step").await?;
         let today = self.clock().today();
         let now = self.clock().now();
         let mut e = FieldErrors::new();
@@ -270,8 +311,18 @@ impl Services {
         let Some(step) = step else {
             return Err(ServiceError::invalid("step", "请选择步骤"));
         };
-        let rules = self.recruitment_rules(recruit.rule_version);
         let mut tx = self.db().write().await?;
+        // Read again in the transaction that writes: what was checked is what is written to.
+        let recruit = store::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if recruit.version != form.version {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        if recruit.status != "active" {
+            return Err(ServiceError::invalid("step", "已不在发展过程中"));
+        }
+        let rules = self.recruitment_rules(recruit.rule_version);
         let steps = store::steps(&mut tx, &[id])
             .await?
             .remove(&id)
@@ -298,6 +349,10 @@ impl Services {
         {
             return Err(ServiceError::conflict("version", STALE));
         }
+        // The last step ends the path: the person is a full member, off the pipeline.
+        if step == Step::Archive {
+            store::set_status(&mut tx, id, "full").await?;
+        }
         let event = Event::new("recruit.step")
             .object("recruit", id)
             .detail(json!({ "step": step.code(), "on": on.to_string(), "days_late": late }));
@@ -315,17 +370,25 @@ impl Services {
         publicity: bool,
         form: &DatedNoteForm,
     ) -> ServiceResult<()> {
-        let recruit = self.recruit_in_scope(actor, id, "recruit.step").await?;
+        self.recruit_in_scope(actor, id, "recruit.step").await?;
         let today = self.clock().today();
         let now = self.clock().now();
         let mut e = FieldErrors::new();
+        // Not after today (the day's own check).
         let on = day_or_today(&form.on, today, "on", &mut e);
-        if on > today {
-            e.add("on", "日期不能晚于今天");
-        }
-        let note = optional(&form.note, "说明", LONG, "note", &mut e).unwrap_or_default();
+        let note = if publicity {
+            String::new()
+        } else {
+            optional(&form.note, "考察意见", LONG, "note", &mut e).unwrap_or_default()
+        };
         invalid(e)?;
         let mut tx = self.db().write().await?;
+        let recruit = store::get(&mut tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if recruit.status != "active" {
+            return Err(ServiceError::invalid("on", "已不在发展过程中"));
+        }
         let steps = store::steps(&mut tx, &[id])
             .await?
             .remove(&id)
@@ -378,16 +441,20 @@ impl Services {
                     &own,
                     reviews.remove(&recruit.id).unwrap_or_default(),
                 );
-                let due = deadlines(&path, &rules).into_iter().next();
+                let due = earliest(&path, &rules);
                 PipelineLine {
                     stage: path.stage(),
-                    overdue: due.is_some_and(|d| d.by < today),
+                    next: path.next_steps(),
+                    overdue: due.as_ref().is_some_and(|d| d.by < today),
+                    lapsed: deadlines(&path, &rules)
+                        .iter()
+                        .any(|d| d.lapses.is_some_and(|l| l < today)),
                     due,
                     recruit,
                 }
             })
             .collect();
-        lines.sort_by_key(|l| (!l.overdue, l.due.is_none(), l.due.map(|d| d.by)));
+        lines.sort_by_key(|l| (!l.overdue, l.due.is_none(), l.due.as_ref().map(|d| d.by)));
         Ok(lines)
     }
 }

@@ -234,10 +234,39 @@ pub async fn insert_review(
 
 /// Sets the first day of the 公示 before 确定发展对象.
 pub async fn set_publicity(conn: &mut Conn, recruit: i64, from: NaiveDate) -> StoreResult<()> {
-    sqlx::query("UPDATE recruits SET publicity_from = $1, version = version + 1 WHERE id = $2")
+    sqlx::query("UPDATE recruits SET publicity_from = $1 WHERE id = $2")
         .bind(date_text(from))
         .bind(recruit)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Ends a person's path: `full` once the last step is recorded.
+pub async fn set_status(conn: &mut Conn, recruit: i64, status: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE recruits SET status = $1 WHERE id = $2")
+        .bind(status)
+        .bind(recruit)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether someone of this name and birth date is already on the path at the branch.
+pub async fn on_path(
+    conn: &mut Conn,
+    branch: i64,
+    name: &str,
+    birth_date: NaiveDate,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM recruits WHERE branch_id = $1 AND name = $2 AND birth_date = $3 \
+         AND status = 'active'",
+    )
+    .bind(branch)
+    .bind(name)
+    .bind(date_text(birth_date))
+    .fetch_one(conn)
+    .await?;
+    Ok(row.int("n")? > 0)
 }

@@ -191,6 +191,25 @@ impl Driver {
         self.wait_for_text("工作台").await;
     }
 
+    /// Waits until an element matching `css` is on the page (a click's navigation may not
+    /// have finished when the next command runs); false after ten seconds.
+    async fn wait_for_element(&self, css: &str) -> bool {
+        for _ in 0..100 {
+            let found = self
+                .call(
+                    reqwest::Method::POST,
+                    "/elements",
+                    json!({ "using": "css selector", "value": css }),
+                )
+                .await;
+            if found.as_array().is_some_and(|a| !a.is_empty()) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     async fn title(&self) -> String {
         self.call(reqwest::Method::GET, "/title", Value::Null)
             .await
@@ -999,11 +1018,17 @@ async fn the_administrators_set_a_password_in_two_halves_in_a_real_browser() {
         .click("form[action$='/reset-password'] button[type=submit]")
         .await;
     reauth().await;
-    driver.wait_for_text("系统管理").await;
+    // Back on the account's page (the top bar's 系统管理员 is on the password page too).
+    assert!(
+        driver
+            .wait_for_element("form[action$='/reset-password'] button[type=submit]")
+            .await
+    );
     driver
         .click("form[action$='/reset-password'] button[type=submit]")
         .await;
-    driver.wait_for_text("前半段").await;
+    let page = driver.wait_for_text("已申请重置密码").await;
+    assert!(page.contains("已申请重置密码"), "{page}");
     eprintln!(
         "screenshot: {}",
         driver.screenshot("account-reset.png").await.display()

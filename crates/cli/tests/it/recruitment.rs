@@ -1,6 +1,7 @@
-//! 发展党员 over HTTP (issue 18, the path and the pipeline): an application at eighteen, the
-//! steps in order and at their time with their lateness kept, the 2026 publicity only under
-//! its version, the pipeline with the overdue first, scope, and the pages.
+//! 发展党员 over HTTP (issue 18, the path and the pipeline): an application at eighteen, once,
+//! at an org that holds members; the steps in order and at their time with their lateness
+//! kept; the activist's reviews; the pipeline with the overdue first; scope for reads and
+//! writes; and the pages.
 
 use dangjian_core::role::Role;
 use reqwest::Method;
@@ -187,16 +188,20 @@ async fn a_path_is_recorded_in_order_and_at_its_time() {
     .await;
     assert_eq!(person["stage"], "activist");
     assert_eq!(person["reviews"], json!(["2026-03-20"]));
-    let review = person["deadlines"]
+    assert_eq!(
+        person["next_review"], "2026-09-20",
+        "the next review half a year after the last"
+    );
+    let cultivation = person["steps"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["step"] == "cultivation")
+        .find(|s| s["step"] == "cultivation")
         .unwrap()
         .clone();
-    assert_eq!(
-        review["by"], "2026-09-20",
-        "the next review half a year after the last"
+    assert!(
+        cultivation["days_late"].is_null(),
+        "step 6 has no deadline of its own"
     );
 
     // Scope: another branch's secretary, a member.
@@ -210,8 +215,55 @@ async fn a_path_is_recorded_in_order_and_at_its_time() {
     .await;
     assert_eq!(status, 404);
     assert_eq!(app.audit("recruit.view", Some("denied")).await.len(), 1);
+    let (status, _) = call(
+        &app,
+        &secretary_b,
+        Method::POST,
+        &format!("/recruits/{id}/steps"),
+        Some(json!({"version": 1, "step": "candidate_chosen", "on": "2026-03-28"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        &secretary_b,
+        Method::POST,
+        &format!("/recruits/{id}/reviews"),
+        Some(json!({"on": "2026-03-28"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(app.audit("recruit.step", Some("denied")).await.len(), 2);
     let (status, _) = call(&app, &member, Method::GET, "/recruits", None).await;
     assert_eq!(status, 403);
+    // Once per person; at an org that holds members.
+    let (status, body) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/recruits",
+        Some(applicant("申请人乙", "1998-05-01", "2026-03-01")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("name")),
+        "{body}"
+    );
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let (status, body) = call(
+        &app,
+        &office,
+        Method::POST,
+        "/recruits",
+        Some(json!({"org": "DW", "name": "戊", "gender": "male", "birth_date": "2000-01-01"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("org")),
+        "{body}"
+    );
     let (_, theirs) = call(&app, &secretary_b, Method::GET, "/recruits", None).await;
     assert_eq!(theirs, json!([]));
 
@@ -301,7 +353,7 @@ async fn a_secretary_records_a_path_from_the_pages() {
             &client,
             &format!("/recruitment/{id}/steps"),
             &[
-                ("version", "1"),
+                ("version", "2"),
                 ("step", "talk"),
                 ("on", "2026-02-01"),
                 ("note", ""),

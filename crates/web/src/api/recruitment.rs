@@ -36,7 +36,7 @@ pub struct RecruitApplicantInput {
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RecruitStepInput {
-    #[serde(default)]
+    /// The person's version as read: a step recorded on a stale page is refused.
     pub version: i64,
     /// A step's code (`talk`, `activist_chosen`, …).
     #[schema(
@@ -79,8 +79,21 @@ pub struct RecruitLineJson {
     pub org_name: String,
     /// `applicant`, `activist`, `candidate`, `admission` or `probation`.
     pub stage: String,
-    pub due: Option<RecruitDueJson>,
+    /// The steps that may be recorded now.
+    pub next: Vec<String>,
+    pub due: Option<RecruitNextJson>,
     pub overdue: bool,
+    /// The approval passed its longest limit: admission must be done again.
+    pub lapsed: bool,
+}
+
+/// What is due next: a step's code, or `activist_review`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitNextJson {
+    pub what: String,
+    pub label: String,
+    #[schema(format = Date)]
+    pub by: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -108,6 +121,7 @@ pub struct RecruitJson {
     /// The steps that may be recorded next.
     pub next: Vec<String>,
     pub reviews: Vec<String>,
+    pub next_review: Option<String>,
     pub publicity_from: Option<String>,
     pub probation_ends: Option<String>,
 }
@@ -142,8 +156,14 @@ pub async fn pipeline(
                 org_id: l.recruit.branch_id,
                 org_name: l.recruit.branch_name.clone(),
                 stage: l.stage.code().to_owned(),
-                due: l.due.as_ref().map(due),
+                next: l.next.iter().map(|s| s.code().to_owned()).collect(),
+                due: l.due.as_ref().map(|d| RecruitNextJson {
+                    what: d.what.clone(),
+                    label: d.label.clone(),
+                    by: d.by.to_string(),
+                }),
                 overdue: l.overdue,
+                lapsed: l.lapsed,
             })
             .collect(),
     ))
@@ -199,6 +219,7 @@ pub async fn person(
         deadlines: p.deadlines.iter().map(due).collect(),
         next: p.next.iter().map(|s: &Step| s.code().to_owned()).collect(),
         reviews: p.path.reviews.iter().map(|d| d.to_string()).collect(),
+        next_review: p.next_review.map(|d| d.to_string()),
         publicity_from: p.path.publicity_from.map(|d| d.to_string()),
         probation_ends: p.path.probation_ends(&p.rules).map(|d| d.to_string()),
     }))

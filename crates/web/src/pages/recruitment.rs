@@ -29,6 +29,7 @@ pub struct Line {
     pub next: String,
     pub due: String,
     pub overdue: bool,
+    pub lapsed: bool,
 }
 
 #[derive(Template)]
@@ -48,9 +49,18 @@ fn line(l: PipelineLine) -> Line {
         name: l.recruit.name,
         branch: l.recruit.branch_name,
         stage: l.stage.label(),
-        next: l.due.map(|d| d.step.label().to_owned()).unwrap_or_default(),
-        due: l.due.map(|d| d.by.to_string()).unwrap_or_default(),
+        next: l
+            .next
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join("、"),
+        due: l
+            .due
+            .map(|d| format!("{} {}", d.label, d.by))
+            .unwrap_or_default(),
         overdue: l.overdue,
+        lapsed: l.lapsed,
     }
 }
 
@@ -125,6 +135,9 @@ struct PersonPage {
     steps: Vec<StepLine>,
     next: Vec<(String, String)>,
     reviews: Vec<String>,
+    next_review: String,
+    /// The working days of 公示 the rules ask before 确定发展对象, when they ask any.
+    publicity_days: Option<u32>,
     publicity_from: String,
     probation_ends: String,
     /// 入党时间 once the committee above approved the admission.
@@ -196,6 +209,8 @@ async fn person_page(
             })
             .collect(),
         reviews: p.path.reviews.iter().map(|d| d.to_string()).collect(),
+        next_review: p.next_review.map(|d| d.to_string()).unwrap_or_default(),
+        publicity_days: p.rules.publicity_min_workdays,
         publicity_from: p
             .path
             .publicity_from
@@ -206,9 +221,11 @@ async fn person_page(
             .probation_ends(&p.rules)
             .map(|d| d.to_string())
             .unwrap_or_default(),
+        // Until 转正 is approved: a full member is on the roll already.
         approved_joined_on: p
             .path
             .on(Step::Approval)
+            .filter(|_| p.path.on(Step::ConversionApproval).is_none())
             .and(p.path.joined_on())
             .map(|d| d.to_string()),
         is_activist,
