@@ -191,7 +191,6 @@ impl Services {
                 birth_date: Some(birth),
                 ..Path::default()
             };
-            // A bureau's rules are checked when loaded; none ask less than this.
             if let Err((_, message)) =
                 check_step(Step::Application, applied_on, today, &path, &rules)
             {
