@@ -611,6 +611,32 @@ pub fn tally(ballot: Ballot) -> Result<Outcome, FieldRefusal> {
     })
 }
 
+/// A vote that accepts (R4.14, R4.19): a quorum, and more than half of the voting members in
+/// favour; otherwise why not, at the field to mend. A vote that fails decides nothing here:
+/// the branch may hold it again, or end the path.
+pub fn check_vote(ballot: Ballot) -> Result<Outcome, FieldRefusal> {
+    let outcome = tally(ballot)?;
+    if !outcome.quorum {
+        return Err((
+            "meeting",
+            format!(
+                "到会有表决权的党员{}人，未超过应到会有表决权党员{}人的半数，不能表决",
+                ballot.present, ballot.expected
+            ),
+        ));
+    }
+    if !outcome.passed {
+        return Err((
+            "ayes_present",
+            format!(
+                "赞成{}票（含书面意见），未超过应到会有表决权党员{}人的半数，未获通过",
+                outcome.ayes, ballot.expected
+            ),
+        ));
+    }
+    Ok(outcome)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1067,6 +1093,15 @@ mod tests {
         assert_eq!(tally(ballot(5, 3, 4, 0, 0)).unwrap_err().0, "ayes_present");
         assert_eq!(tally(ballot(5, 3, 3, 0, 3)).unwrap_err().0, "written_total");
         assert_eq!(tally(ballot(5, 3, 3, 2, 1)).unwrap_err().0, "written_ayes");
+        // A vote accepts only with both majorities; each failure at its own field.
+        let (field, message) = check_vote(ballot(10, 5, 5, 0, 0)).unwrap_err();
+        assert_eq!(field, "meeting");
+        assert!(message.contains("到会有表决权的党员5人") && message.contains("10人"));
+        let (field, message) = check_vote(ballot(10, 6, 5, 0, 0)).unwrap_err();
+        assert_eq!(field, "ayes_present");
+        assert!(message.contains("赞成5票"), "{message}");
+        assert_eq!(check_vote(ballot(10, 6, 5, 1, 1)).unwrap().ayes, 6);
+        assert_eq!(check_vote(ballot(0, 0, 0, 0, 0)).unwrap_err().0, "expected");
     }
 
     proptest! {

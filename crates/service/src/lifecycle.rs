@@ -257,6 +257,22 @@ impl Services {
         if !actor.scope.covers_org(&stored.branch_path) {
             return Err(ServiceError::Forbidden);
         }
+        let mut tx = self.db().write().await?;
+        self.transition_in(&mut tx, actor, id, form).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A transition of a member in the actor's scope, in the caller's transaction: checked
+    /// against the member's state, recorded as an event and audited. The member's page, and
+    /// 发展党员's 转正, extension and 取消预备党员资格 in the same transaction as their step.
+    pub(crate) async fn transition_in(
+        &self,
+        tx: &mut dangjian_store::Tx,
+        actor: &Actor,
+        id: i64,
+        form: &TransitionForm,
+    ) -> ServiceResult<()> {
         let kind = EventKind::from_code(form.kind.trim())
             .filter(|k| OFFERED.contains(k))
             .ok_or_else(|| ServiceError::invalid("kind", "请选择要办理的事项"))?;
@@ -264,10 +280,9 @@ impl Services {
         let on = date(&form.on, today)?;
         let reason = optional(&form.reason, "事由", 200, "reason")?;
         let now = self.clock().now();
-        let mut tx = self.db().write().await?;
         tx.lock_structure().await?;
-        let row = visible_member(&mut tx, actor, id).await?;
-        let state = state_of(&mut tx, &row).await?;
+        let row = visible_member(tx, actor, id).await?;
+        let state = state_of(&mut *tx, &row).await?;
         lifecycle::check(kind, &state, on, today, &self.rule_book())
             .map_err(|m| ServiceError::invalid("on", m))?;
         let mut details = serde_json::Map::new();
@@ -277,8 +292,8 @@ impl Services {
                 let full_on = row
                     .probation_due_on
                     .unwrap_or_else(|| probation_due(row.joined_on, &self.rule_book()));
-                members::set_full_membership(&mut tx, id, full_on).await?;
-                history::rewrite_category_timeline(&mut tx, id, row.joined_on, Some(full_on))
+                members::set_full_membership(&mut *tx, id, full_on).await?;
+                history::rewrite_category_timeline(&mut *tx, id, row.joined_on, Some(full_on))
                     .await?;
                 details.insert("full_membership_on".into(), json!(full_on.to_string()));
             }
@@ -293,7 +308,7 @@ impl Services {
                     .unwrap_or_else(|| probation_due(row.joined_on, &self.rule_book()));
                 let due = extended_due(current, months, self.rule_book().on(on))
                     .map_err(|m| ServiceError::invalid("months", m))?;
-                members::set_probation_due(&mut tx, id, Some(due)).await?;
+                members::set_probation_due(&mut *tx, id, Some(due)).await?;
                 details.insert("months".into(), json!(months));
                 details.insert("probation_due_on".into(), json!(due.to_string()));
             }
@@ -304,7 +319,7 @@ impl Services {
                     let code = Code::parse(&form.to_branch)
                         .map_err(|e| ServiceError::invalid("to_branch", e.to_string()))?;
                     // A letter may go to any branch of the bureau: the sender need not manage it.
-                    let to = orgs::by_code(&mut tx, code.as_str())
+                    let to = orgs::by_code(&mut *tx, code.as_str())
                         .await?
                         .filter(|o| o.kind == OrgKind::Branch && o.dissolved_on.is_none())
                         .ok_or_else(|| ServiceError::invalid("to_branch", "没有这个党支部编码"))?;
@@ -326,7 +341,7 @@ impl Services {
                         note: note.as_deref(),
                         issued_by: &actor.login,
                     };
-                    let transfer_id = records::insert_transfer(&mut tx, &transfer, now).await?;
+                    let transfer_id = records::insert_transfer(&mut *tx, &transfer, now).await?;
                     details.insert("transfer".into(), json!(transfer_id));
                     details.insert("to_branch".into(), json!(to.code));
                 } else {
@@ -343,8 +358,8 @@ impl Services {
                         note: note.as_deref(),
                         issued_by: &actor.login,
                     };
-                    let transfer_id = records::insert_transfer(&mut tx, &transfer, now).await?;
-                    set_status(&mut tx, &row, MemberStatus::TransferredOut, on).await?;
+                    let transfer_id = records::insert_transfer(&mut *tx, &transfer, now).await?;
+                    set_status(&mut *tx, &row, MemberStatus::TransferredOut, on).await?;
                     details.insert("transfer".into(), json!(transfer_id));
                     details.insert("external_org".into(), json!(external));
                 }
@@ -353,11 +368,11 @@ impl Services {
             EventKind::FlowOut => {
                 let place = required(&form.place, "外出去向", 100, "place")?;
                 let contact = optional(&form.contact, "联系方式", 100, "contact")?;
-                records::open_flow(&mut tx, id, &place, contact.as_deref(), on).await?;
+                records::open_flow(&mut *tx, id, &place, contact.as_deref(), on).await?;
                 details.insert("place".into(), json!(place));
             }
             EventKind::FlowReturned => {
-                let (_, _, since) = records::current_flow(&mut tx, id)
+                let (_, _, since) = records::current_flow(&mut *tx, id)
                     .await?
                     .ok_or_else(|| ServiceError::invalid("on", "没有外出流动记录"))?;
                 if on <= since {
@@ -366,7 +381,7 @@ impl Services {
                         format!("外出自{since}起，返回日期应更晚"),
                     ));
                 }
-                records::close_flow(&mut tx, id, on).await?;
+                records::close_flow(&mut *tx, id, on).await?;
             }
             other => {
                 let status = lifecycle::status_after(other).ok_or_else(|| {
@@ -382,9 +397,9 @@ impl Services {
                 {
                     return Err(ServiceError::invalid("reason", "请填写事由"));
                 }
-                set_status(&mut tx, &row, status, on).await?;
+                set_status(&mut *tx, &row, status, on).await?;
                 if other == EventKind::ProbationCancelled {
-                    members::set_probation_due(&mut tx, id, None).await?;
+                    members::set_probation_due(&mut *tx, id, None).await?;
                 }
             }
         }
@@ -399,12 +414,11 @@ impl Services {
             actor_account_id: actor.account_id,
             actor_login: &actor.login,
         };
-        let event_id = records::insert_event(&mut tx, &event, now).await?;
+        let event_id = records::insert_event(&mut *tx, &event, now).await?;
         let audit_event = Event::new("member.transition")
             .object("member", id)
             .detail(json!({ "kind": kind.code(), "event": event_id, "on": on.to_string() }));
-        audit::write(&mut tx, self.crypto(), actor.into(), now, audit_event).await?;
-        tx.commit().await?;
+        audit::write(tx, self.crypto(), actor.into(), now, audit_event).await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! or status is a dated interval; the full 身份证号 and phone never leave this layer: members
 //! are shown with both masked.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::id_number::{IdNumber, mask_id_number};
 use dangjian_core::interval::Span;
 use dangjian_core::lifecycle::{EventKind, probation_due};
@@ -595,82 +595,9 @@ impl Services {
         let now = self.clock().now();
         let result = async {
             let mut tx = self.db().write().await?;
-            tx.lock_structure().await?;
-            let (branch, unit_id) = self.resolve_placement(&mut tx, actor, &fields).await?;
-            if fields.effective_on < branch.founded_on {
-                return Err(ServiceError::invalid(
-                    "effective_on",
-                    format!(
-                        "{}成立于{}，编入日期不能更早",
-                        branch.name, branch.founded_on
-                    ),
-                ));
-            }
-            let phone = match &fields.phone {
-                PhoneChange::Set(p) => Some(p.as_str().to_owned()),
-                PhoneChange::Keep | PhoneChange::Clear => None,
-            };
-            let ethnicity = fields.ethnicity.code();
-            let idx = self.crypto().blind_index("id_number", id_number.as_str());
-            let values = values_of(&fields, &ethnicity, &idx, unit_id);
-            let id = members::insert(
-                &mut tx,
-                &values,
-                branch.id,
-                fields.category,
-                fields.status,
-                now,
-            )
-            .await
-            .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
-            let id_ct = self
-                .crypto()
-                .seal(id_number.as_str(), &context(id, "id_number"));
-            let phone_ct = phone
-                .as_deref()
-                .map(|p| self.crypto().seal(p, &context(id, "phone")));
-            members::set_protected(&mut tx, id, &id_ct, phone_ct.as_deref()).await?;
-            if fields.category == Category::Probationary {
-                members::set_probation_due(
-                    &mut tx,
-                    id,
-                    Some(probation_due(fields.joined_on, &self.rule_book())),
-                )
+            let id = self
+                .insert_member(&mut tx, actor, &fields, &id_number, now)
                 .await?;
-            }
-            // The record's first event: an ordinary entry, or a member transferred in from
-            // outside the bureau with their letter.
-            let (kind, details) = match &fields.transfer_in {
-                Some((letter, from)) => (
-                    EventKind::TransferredIn,
-                    Some(json!({ "letter_no": letter, "from": from }).to_string()),
-                ),
-                None => (EventKind::Created, None),
-            };
-            let record = NewEvent {
-                member: id,
-                kind,
-                on: fields.effective_on,
-                reason: None,
-                details,
-                actor_account_id: actor.account_id,
-                actor_login: &actor.login,
-            };
-            dangjian_store::lifecycle::insert_event(&mut tx, &record, now).await?;
-            history::member_branch::open(&mut tx, id, branch.id, fields.effective_on).await?;
-            history::member_status::open(&mut tx, id, fields.status.code(), fields.effective_on)
-                .await?;
-            history::rewrite_category_timeline(
-                &mut tx,
-                id,
-                fields.joined_on,
-                fields.full_membership_on,
-            )
-            .await?;
-            let event = Event::new("member.create")
-                .object("member", id)
-                .detail(json!({ "branch": branch.code }));
-            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
             tx.commit().await?;
             Ok(id)
         }
@@ -681,6 +608,96 @@ impl Services {
             }
             other => other,
         }
+    }
+
+    /// Inserts the member of `fields` in the caller's transaction, at a branch in the actor's
+    /// scope: sealed fields, probation, the record's first event, the history intervals and
+    /// the audit. A new member here, and the probationary member made at admission (发展党员).
+    pub(crate) async fn insert_member(
+        &self,
+        tx: &mut dangjian_store::Tx,
+        actor: &Actor,
+        fields: &MemberFields,
+        id_number: &IdNumber,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<i64> {
+        tx.lock_structure().await?;
+        let (branch, unit_id) = self.resolve_placement(tx, actor, fields).await?;
+        if fields.effective_on < branch.founded_on {
+            return Err(ServiceError::invalid(
+                "effective_on",
+                format!(
+                    "{}成立于{}，编入日期不能更早",
+                    branch.name, branch.founded_on
+                ),
+            ));
+        }
+        let phone = match &fields.phone {
+            PhoneChange::Set(p) => Some(p.as_str().to_owned()),
+            PhoneChange::Keep | PhoneChange::Clear => None,
+        };
+        let ethnicity = fields.ethnicity.code();
+        let idx = self.crypto().blind_index("id_number", id_number.as_str());
+        let values = values_of(fields, &ethnicity, &idx, unit_id);
+        let id = members::insert(
+            &mut *tx,
+            &values,
+            branch.id,
+            fields.category,
+            fields.status,
+            now,
+        )
+        .await
+        .map_err(|e| duplicate_to_field(e, DUPLICATES))?;
+        let id_ct = self
+            .crypto()
+            .seal(id_number.as_str(), &context(id, "id_number"));
+        let phone_ct = phone
+            .as_deref()
+            .map(|p| self.crypto().seal(p, &context(id, "phone")));
+        members::set_protected(&mut *tx, id, &id_ct, phone_ct.as_deref()).await?;
+        if fields.category == Category::Probationary {
+            members::set_probation_due(
+                &mut *tx,
+                id,
+                Some(probation_due(fields.joined_on, &self.rule_book())),
+            )
+            .await?;
+        }
+        // The record's first event: an ordinary entry, or a member transferred in from
+        // outside the bureau with their letter.
+        let (kind, details) = match &fields.transfer_in {
+            Some((letter, from)) => (
+                EventKind::TransferredIn,
+                Some(json!({ "letter_no": letter, "from": from }).to_string()),
+            ),
+            None => (EventKind::Created, None),
+        };
+        let record = NewEvent {
+            member: id,
+            kind,
+            on: fields.effective_on,
+            reason: None,
+            details,
+            actor_account_id: actor.account_id,
+            actor_login: &actor.login,
+        };
+        dangjian_store::lifecycle::insert_event(&mut *tx, &record, now).await?;
+        history::member_branch::open(&mut *tx, id, branch.id, fields.effective_on).await?;
+        history::member_status::open(&mut *tx, id, fields.status.code(), fields.effective_on)
+            .await?;
+        history::rewrite_category_timeline(
+            &mut *tx,
+            id,
+            fields.joined_on,
+            fields.full_membership_on,
+        )
+        .await?;
+        let event = Event::new("member.create")
+            .object("member", id)
+            .detail(json!({ "branch": branch.code }));
+        audit::write(tx, self.crypto(), actor.into(), now, event).await?;
+        Ok(id)
     }
 
     /// Edits a member's own fields (identity, police fields, the dates of admission and full

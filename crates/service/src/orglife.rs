@@ -190,6 +190,20 @@ pub struct MakeupForm {
 }
 
 /// A record with what the actor may do with it.
+/// How many of a branch's latest 支部党员大会 records a vote's picker offers.
+const GENERAL_MEETINGS_LISTED: u32 = 20;
+
+/// A 支部党员大会 record as a vote of 发展党员 counts it (R4.14, R4.19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneralMeeting {
+    pub id: i64,
+    pub org_id: i64,
+    pub held_on: NaiveDate,
+    /// The voting members a vote counts against, and those of them present.
+    pub voters: u32,
+    pub present: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct MeetingDetail {
     pub meeting: MeetingRow,
@@ -827,6 +841,73 @@ impl Services {
         let roll = expected_roll(&mut tx, &self.rule_book(), &org, kind, on).await?;
         tx.commit().await?;
         Ok(roll)
+    }
+
+    /// The members of a branch with a vote on `on`: full members on its roll, not under 留党
+    /// 察看 — those who may be 培养联系人 and 入党介绍人 (发展党员, R4.6 and R4.9).
+    pub(crate) async fn voting_members(
+        &self,
+        conn: &mut Conn,
+        org: &Org,
+        on: NaiveDate,
+    ) -> ServiceResult<Vec<RollMember>> {
+        let roll = expected_roll(
+            conn,
+            &self.rule_book(),
+            org,
+            MeetingKind::BranchGeneralMeeting,
+            on,
+        )
+        .await?;
+        Ok(roll.into_iter().filter(|m| m.voting).collect())
+    }
+
+    /// A branch's 支部党员大会 records, newest first: those a vote of 发展党员 may be taken at.
+    pub(crate) async fn general_meetings(
+        &self,
+        conn: &mut Conn,
+        scope: &Scope,
+        org_id: i64,
+    ) -> ServiceResult<Vec<MeetingBrief>> {
+        let filter = orglife::Filter {
+            org_id: Some(org_id),
+            kind: Some(MeetingKind::BranchGeneralMeeting),
+            ..orglife::Filter::default()
+        };
+        Ok(orglife::list(
+            conn,
+            scope,
+            &filter,
+            Page {
+                number: 1,
+                size: GENERAL_MEETINGS_LISTED,
+            },
+        )
+        .await?)
+    }
+
+    /// A 支部党员大会 record as a vote taken at it is counted: its org and day, and the voting
+    /// members it counts against with those of them present. `None` when there is no such
+    /// record of that kind.
+    pub(crate) async fn general_meeting(
+        &self,
+        conn: &mut Conn,
+        id: i64,
+    ) -> ServiceResult<Option<GeneralMeeting>> {
+        let Some(m) = orglife::get(conn, id).await? else {
+            return Ok(None);
+        };
+        if m.content.kind != MeetingKind::BranchGeneralMeeting {
+            return Ok(None);
+        }
+        let attendance = substance(&m.content).attendance;
+        Ok(Some(GeneralMeeting {
+            id: m.id,
+            org_id: m.org_id,
+            held_on: m.content.held_on,
+            voters: attendance.voters(),
+            present: attendance.present_voting,
+        }))
     }
 
     /// Parses a form into a record's content for `org`, checking every field; the attendees

@@ -6,13 +6,18 @@
 
 use chrono::NaiveDate;
 use dangjian_core::field::FieldErrors;
-use dangjian_core::member::{Gender, PoliceNumber, parse_date};
+use dangjian_core::id_number::IdNumber;
+use dangjian_core::lifecycle::EventKind;
+use dangjian_core::member::{MemberForm, parse_date};
 use dangjian_core::recruitment::{
-    Due, Path, RecruitmentRules, RuleVersion, Stage, Step, check_step, days_late, deadlines,
-    next_review,
+    Ballot, Due, Path, RecruitmentRules, RuleVersion, Stage, Step, check_contacts, check_extension,
+    check_sponsors, check_step, check_training, check_vote, days_late, deadlines, next_review,
 };
 use dangjian_core::role::Permission;
-use dangjian_store::recruitment::{self as store, NewRecruit, RecruitRow, StepRow};
+use dangjian_store::orglife::{MeetingBrief, RollMember};
+use dangjian_store::recruitment::{self as store, Held, NewRecruit, NewStep};
+pub use dangjian_store::recruitment::{PersonRow, RecruitRow, StepRow};
+use dangjian_store::{Tx, members, orgs};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -21,12 +26,13 @@ use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::care::day_or_today;
 use crate::error::{ServiceError, ServiceResult};
-use crate::orglife::{optional, required};
+use crate::lifecycle::TransitionForm;
+use crate::orglife::optional;
 use crate::rectification::invalid;
 use crate::scope::org_by_code;
 
-const NAME: usize = 50;
 const LONG: usize = 1000;
+const REASON: usize = 200;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
 
 /// An application as the branch records it.
@@ -38,20 +44,57 @@ pub struct ApplicantForm {
     pub name: String,
     pub gender: String,
     pub birth_date: String,
+    /// The person's identity as the member record will need it at admission, checked as the
+    /// roster checks it.
+    pub ethnicity: String,
+    pub education: String,
+    pub id_number: String,
     pub police_number: String,
     /// The day of the application; today when empty.
     pub applied_on: String,
 }
 
-/// A step done.
+/// A step done, with what the step holds besides its day.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StepForm {
     pub version: i64,
     pub step: String,
-    /// Today when empty.
+    /// Today when empty (a vote: the meeting's day).
     pub on: String,
     pub note: String,
+    /// Steps 5 and 9: the ids of the 培养联系人 (one or two) or the two 入党介绍人.
+    pub first: String,
+    pub second: String,
+    /// Step 11: the days and class hours of the concentrated training.
+    pub training_days: String,
+    pub training_hours: String,
+    /// Steps 15 and 23: the id of the 支部党员大会 record that voted, the ayes of those
+    /// present, and the written opinions of absent voting members (all, and in favour).
+    pub meeting: String,
+    pub ayes_present: String,
+    pub written_total: String,
+    pub written_ayes: String,
+}
+
+/// A probation extended by the branch meeting (R4.19).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtensionForm {
+    pub version: i64,
+    pub on: String,
+    pub months: String,
+    pub reason: String,
+}
+
+/// A path ended before its last step: withdrawn or no longer cultivated, or, once admitted,
+/// 取消预备党员资格 (R4.19).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EndForm {
+    pub version: i64,
+    pub on: String,
+    pub reason: String,
 }
 
 /// A half-yearly review of an activist, or the start of the 公示.
@@ -75,6 +118,12 @@ pub struct RecruitPath {
     pub next_review: Option<NaiveDate>,
     /// The steps that may be recorded next (all they follow are done).
     pub next: Vec<Step>,
+    /// The 培养联系人 and 入党介绍人 recorded.
+    pub people: Vec<PersonRow>,
+    /// Who may be chosen today as contact person or sponsor (when one of those steps is next).
+    pub eligible: Vec<RollMember>,
+    /// The branch's 支部党员大会 records a vote may be taken at (when a vote is next).
+    pub meetings: Vec<MeetingBrief>,
 }
 
 /// What is due next on a path: a step, or the activist's review.
@@ -117,6 +166,23 @@ fn earliest(path: &Path, rules: &RecruitmentRules) -> Option<NextDue> {
         .min_by_key(|d| d.by)
 }
 
+/// The fields of the applicant's form that are the person's own, checked as the roster
+/// checks them.
+const PERSON_FIELDS: [&str; 7] = [
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "id_number",
+    "police_number",
+];
+
+/// The context a person's ID number is sealed under (a member's is `member:{id}:…`).
+pub(crate) fn id_number_context(recruit: i64) -> String {
+    format!("recruit:{recruit}:id_number")
+}
+
 fn path_of(recruit: &RecruitRow, steps: &[StepRow], reviews: Vec<NaiveDate>) -> Path {
     Path {
         birth_date: Some(recruit.birth_date),
@@ -153,40 +219,47 @@ impl Services {
     }
 
     /// Records an application (step 1) at an org in scope: the applicant at least eighteen on
-    /// the day (R4.2). The path follows the rules version in force that day.
+    /// the day (R4.2), their identity checked as the roster will check it at admission, not a
+    /// member already and not on the path already. The path follows the rules version in
+    /// force that day.
     pub async fn add_applicant(&self, actor: &Actor, form: &ApplicantForm) -> ServiceResult<i64> {
         self.require(actor, Permission::WriteMembers, "recruit.add")
             .await?;
         let today = self.clock().today();
         let now = self.clock().now();
         let mut e = FieldErrors::new();
-        let name = required(&form.name, "姓名", NAME, "name", &mut e);
-        let gender = Gender::from_code(form.gender.trim());
-        if gender.is_none() {
-            e.add("gender", "请选择性别");
-        }
-        let birth = match parse_date(&form.birth_date) {
-            Ok(day) => Some(day),
-            Err(err) => {
-                e.add("birth_date", err.to_string());
+        let applied_on = day_or_today(&form.applied_on, today, "applied_on", &mut e);
+        // The roster's own checks of the person (ID number against birth date and gender …);
+        // the membership fields are the admission's, not checked here.
+        let person = MemberForm {
+            name: form.name.clone(),
+            gender: form.gender.clone(),
+            birth_date: form.birth_date.clone(),
+            ethnicity: form.ethnicity.clone(),
+            education: form.education.clone(),
+            id_number: form.id_number.clone(),
+            police_number: form.police_number.clone(),
+            branch: form.org.clone(),
+            category: "probationary".to_owned(),
+            status: "active".to_owned(),
+            // The application's day stands in for the admission's: its own checks (eighteen,
+            // not in the future) are the application's, made below at its field.
+            joined_on: applied_on.to_string(),
+            ..MemberForm::default()
+        };
+        let fields = match person.parse(today, None) {
+            Ok(fields) => Some(fields),
+            Err(errors) => {
+                for error in errors.iter().filter(|x| PERSON_FIELDS.contains(&x.field)) {
+                    e.add(error.field, error.message.clone());
+                }
                 None
             }
         };
-        let police_number = match form.police_number.trim() {
-            "" => None,
-            text => match PoliceNumber::parse(text) {
-                Ok(n) => Some(n.as_str().to_owned()),
-                Err(err) => {
-                    e.add("police_number", err.to_string());
-                    None
-                }
-            },
-        };
-        let applied_on = day_or_today(&form.applied_on, today, "applied_on", &mut e);
         let book = self.rule_book();
         let version = RecruitmentRules::of(book.on(applied_on)).version;
         let rules = self.recruitment_rules(version);
-        if let Some(birth) = birth {
+        if let Ok(birth) = parse_date(&form.birth_date) {
             let path = Path {
                 birth_date: Some(birth),
                 ..Path::default()
@@ -213,43 +286,59 @@ impl Services {
             Err(other) => return Err(other),
         };
         invalid(e)?;
-        let (Some(org), Some(gender), Some(birth)) = (org, gender, birth) else {
-            return Err(ServiceError::invalid("name", "请填写姓名"));
+        let (Some(org), Some(fields)) = (org, fields) else {
+            return Err(ServiceError::Internal(
+                "an applicant refused at no field of the form".to_owned(),
+            ));
         };
-        // A second click of the same form, or the same person twice.
-        if store::on_path(&mut tx, org.id, &name, birth).await? {
+        let Some(id_number) = &fields.id_number else {
+            return Err(ServiceError::invalid("id_number", "请填写身份证号"));
+        };
+        let idx = self.crypto().blind_index("id_number", id_number.as_str());
+        if members::by_id_number_idx(&mut tx, &idx).await?.is_some() {
             return Err(ServiceError::invalid(
-                "name",
-                format!("{name}（{birth}出生）已在{}的发展名单中", org.name),
+                "id_number",
+                "该身份证号的人员已在党员名册中",
             ));
         }
+        // A second click of the same form, or the same person twice.
+        if store::on_path(&mut tx, &idx).await? {
+            return Err(ServiceError::invalid(
+                "id_number",
+                "该身份证号的人员已在发展名单中",
+            ));
+        }
+        let ethnicity = fields.ethnicity.code();
         let id = store::insert(
             &mut tx,
             &NewRecruit {
                 branch_id: org.id,
-                name: &name,
-                gender,
-                birth_date: birth,
-                police_number: police_number.as_deref(),
+                name: fields.name.as_str(),
+                gender: fields.gender,
+                birth_date: fields.birth_date,
+                police_number: fields.police_number.as_ref().map(|n| n.as_str()),
+                ethnicity: &ethnicity,
+                education: fields.education.map(|x| x.code()),
+                id_number_idx: &idx,
                 rule_version: version,
                 created_by: &actor.login,
             },
             now,
         )
         .await?;
-        if !store::insert_step(
-            &mut tx,
-            id,
-            1,
-            Step::Application,
-            applied_on,
-            "",
-            None,
-            &actor.login,
-            now,
-        )
-        .await?
-        {
+        let sealed = self
+            .crypto()
+            .seal(id_number.as_str(), &id_number_context(id));
+        store::set_sealed_id_number(&mut tx, id, &sealed).await?;
+        let first = NewStep {
+            step: Step::Application,
+            done_on: applied_on,
+            note: "",
+            days_late: None,
+            held: Held::default(),
+            recorded_by: &actor.login,
+        };
+        if !store::insert_step(&mut tx, id, 1, &first, now).await? {
             return Err(ServiceError::Internal(
                 "a new person's first version".to_owned(),
             ));
@@ -262,9 +351,11 @@ impl Services {
         Ok(id)
     }
 
-    /// A person's path: the steps recorded, what is due, and what may come next.
+    /// A person's path: the steps recorded, what is due, and what may come next — with the
+    /// members who may be chosen and the meetings a vote may be taken at, when those are next.
     pub async fn recruit_path(&self, actor: &Actor, id: i64) -> ServiceResult<RecruitPath> {
         let recruit = self.recruit_in_scope(actor, id, "recruit.view").await?;
+        let today = self.clock().today();
         let mut tx = self.db().read().await?;
         let steps = store::steps(&mut tx, &[id])
             .await?
@@ -274,22 +365,51 @@ impl Services {
             .await?
             .remove(&id)
             .unwrap_or_default();
+        let people = store::people(&mut tx, id).await?;
+        let path = path_of(&recruit, &steps, reviews);
+        let next = path.next_steps();
+        let eligible = if next
+            .iter()
+            .any(|s| matches!(s, Step::ContactsAssigned | Step::Sponsors))
+        {
+            let branch = orgs::get(&mut tx, recruit.branch_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            self.voting_members(&mut tx, &branch, today).await?
+        } else {
+            Vec::new()
+        };
+        let meetings = if next
+            .iter()
+            .any(|s| matches!(s, Step::BranchMeeting | Step::ConversionMeeting))
+        {
+            self.general_meetings(&mut tx, &actor.scope, recruit.branch_id)
+                .await?
+        } else {
+            Vec::new()
+        };
         tx.commit().await?;
         let rules = self.recruitment_rules(recruit.rule_version);
-        let path = path_of(&recruit, &steps, reviews);
         Ok(RecruitPath {
-            next: path.next_steps(),
+            next,
             next_review: next_review(&path, &rules),
             deadlines: deadlines(&path, &rules),
             recruit,
             rules,
             path,
             steps,
+            people,
+            eligible,
+            meetings,
         })
     }
 
     /// Records a step of a person in scope on its day, checked by their rules, with how late
-    /// it came.
+    /// it came and what it holds: the contact persons and sponsors (full members of the
+    /// branch with a vote that day), the training's length, the vote of a 支部党员大会 record.
+    /// The approval makes the person a probationary member of the branch, joined on the day
+    /// of the branch meeting; the approval of 转正 makes them a full member from the end of
+    /// the probation — in the same transaction as the step.
     pub async fn record_recruit_step(
         &self,
         actor: &Actor,
@@ -304,7 +424,8 @@ impl Services {
         if step.is_none() {
             e.add("step", "请选择步骤");
         }
-        let on = day_or_today(&form.on, today, "on", &mut e);
+        // A vote is dated by its meeting unless a day is given.
+        let on = (!form.on.trim().is_empty()).then(|| day_or_today(&form.on, today, "on", &mut e));
         let note = optional(&form.note, "说明", LONG, "note", &mut e).unwrap_or_default();
         invalid(e)?;
         let Some(step) = step else {
@@ -312,49 +433,322 @@ impl Services {
         };
         let mut tx = self.db().write().await?;
         // Read again in the transaction that writes: what was checked is what is written to.
-        let recruit = store::get(&mut tx, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if recruit.version != form.version {
-            return Err(ServiceError::conflict("version", STALE));
-        }
-        if recruit.status != "active" {
-            return Err(ServiceError::invalid("step", "已不在发展过程中"));
-        }
+        let (recruit, steps) = active_in(&mut tx, id, Some(form.version), "step").await?;
         let rules = self.recruitment_rules(recruit.rule_version);
-        let steps = store::steps(&mut tx, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
         let reviews = store::reviews(&mut tx, &[id])
             .await?
             .remove(&id)
             .unwrap_or_default();
         let path = path_of(&recruit, &steps, reviews);
+        let (on, held, people) = self
+            .step_holds(&mut tx, &recruit, step, on.unwrap_or(today), form, &rules)
+            .await?;
         check_step(step, on, today, &path, &rules).map_err(|(f, m)| ServiceError::invalid(f, m))?;
         let late = days_late(step, on, &path, &rules);
-        if !store::insert_step(
-            &mut tx,
-            id,
-            form.version,
+        let new = NewStep {
             step,
-            on,
-            &note,
-            late,
-            &actor.login,
-            now,
-        )
-        .await?
-        {
+            done_on: on,
+            note: &note,
+            days_late: late,
+            held,
+            recorded_by: &actor.login,
+        };
+        if !store::insert_step(&mut tx, id, form.version, &new, now).await? {
             return Err(ServiceError::conflict("version", STALE));
         }
-        // The last step ends the path: the person is a full member, off the pipeline.
-        if step == Step::Archive {
-            store::set_status(&mut tx, id, "full").await?;
+        for (role, member) in &people {
+            store::insert_person(&mut tx, id, role, *member).await?;
+        }
+        let mut detail = json!({ "step": step.code(), "on": on.to_string(), "days_late": late });
+        match step {
+            Step::Approval => {
+                let joined = path.joined_on().ok_or_else(|| {
+                    ServiceError::Internal("an approval without its branch meeting".to_owned())
+                })?;
+                let member = self.admit(&mut tx, actor, &recruit, joined, on).await?;
+                store::set_member(&mut tx, id, member).await?;
+                detail["member"] = json!(member);
+            }
+            Step::ConversionApproval => {
+                let member = admitted(&recruit)?;
+                let convert = TransitionForm {
+                    kind: EventKind::Converted.code().to_owned(),
+                    on: on.to_string(),
+                    ..TransitionForm::default()
+                };
+                self.transition_in(&mut tx, actor, member, &convert)
+                    .await
+                    .map_err(on_step)?;
+            }
+            // The last step ends the path: the person is a full member, off the pipeline.
+            Step::Archive => store::set_status(&mut tx, id, "full").await?,
+            _ => {}
         }
         let event = Event::new("recruit.step")
             .object("recruit", id)
-            .detail(json!({ "step": step.code(), "on": on.to_string(), "days_late": late }));
+            .detail(detail);
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What a step holds besides its day, checked: its day (a vote's is its meeting's), the
+    /// vote's count, the training's length, and the people it names by role.
+    async fn step_holds(
+        &self,
+        tx: &mut Tx,
+        recruit: &RecruitRow,
+        step: Step,
+        on: NaiveDate,
+        form: &StepForm,
+        rules: &RecruitmentRules,
+    ) -> ServiceResult<(NaiveDate, Held, Vec<(&'static str, i64)>)> {
+        let mut e = FieldErrors::new();
+        let mut held = Held::default();
+        let mut people = Vec::new();
+        let mut on = on;
+        match step {
+            Step::ContactsAssigned | Step::Sponsors => {
+                let role = if step == Step::Sponsors {
+                    "sponsor"
+                } else {
+                    "contact"
+                };
+                let chosen: Vec<i64> = [("first", &form.first), ("second", &form.second)]
+                    .into_iter()
+                    .filter_map(|(field, raw)| match raw.trim() {
+                        "" => None,
+                        text => text.parse::<i64>().ok().or_else(|| {
+                            e.add(field, "请从名单中选择");
+                            None
+                        }),
+                    })
+                    .collect();
+                invalid(std::mem::take(&mut e))?;
+                if chosen.len() == 2 && chosen[0] == chosen[1] {
+                    return Err(ServiceError::invalid("second", "两人不能是同一名党员"));
+                }
+                let count = chosen.len() as u32;
+                let counted = if step == Step::Sponsors {
+                    check_sponsors(count, rules)
+                } else {
+                    check_contacts(count, rules)
+                };
+                counted.map_err(|(_, m)| ServiceError::invalid("first", m))?;
+                let branch = orgs::get(tx, recruit.branch_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                let voting = self.voting_members(tx, &branch, on).await?;
+                for (field, member) in ["first", "second"].into_iter().zip(&chosen) {
+                    if !voting.iter().any(|m| m.member_id == *member) {
+                        e.add(
+                            field,
+                            format!(
+                                "须为{}{on}在册、有表决权的正式党员（未受留党察看处分）",
+                                branch.name
+                            ),
+                        );
+                    }
+                    people.push((role, *member));
+                }
+            }
+            Step::Training => {
+                let days = count(&form.training_days, "training_days", &mut e);
+                let hours = count(&form.training_hours, "training_hours", &mut e);
+                invalid(std::mem::take(&mut e))?;
+                check_training(days.unwrap_or(0), hours.unwrap_or(0), rules)
+                    .map_err(|(_, m)| ServiceError::invalid("training_days", m))?;
+                held.training_days = days.map(i64::from);
+                held.training_hours = hours.map(i64::from);
+            }
+            Step::BranchMeeting | Step::ConversionMeeting => {
+                let meeting = match form.meeting.trim().parse::<i64>() {
+                    Ok(id) => self.general_meeting(tx, id).await?,
+                    Err(_) => None,
+                };
+                let Some(meeting) = meeting.filter(|m| m.org_id == recruit.branch_id) else {
+                    return Err(ServiceError::invalid(
+                        "meeting",
+                        format!("请选择{}的支部党员大会记录", recruit.branch_name),
+                    ));
+                };
+                if form.on.trim().is_empty() {
+                    on = meeting.held_on;
+                } else if on != meeting.held_on {
+                    return Err(ServiceError::invalid(
+                        "on",
+                        format!("日期须为所选支部党员大会的日期（{}）", meeting.held_on),
+                    ));
+                }
+                let ayes_present = count(&form.ayes_present, "ayes_present", &mut e);
+                let written_total = count(&form.written_total, "written_total", &mut e);
+                let written_ayes = count(&form.written_ayes, "written_ayes", &mut e);
+                if ayes_present.is_none() && e.is_empty() {
+                    e.add("ayes_present", "请填写到会赞成票数");
+                }
+                invalid(std::mem::take(&mut e))?;
+                let ballot = Ballot {
+                    expected: meeting.voters,
+                    present: meeting.present,
+                    ayes_present: ayes_present.unwrap_or(0),
+                    written_ayes: written_ayes.unwrap_or(0),
+                    written_total: written_total.unwrap_or(0),
+                };
+                let outcome = check_vote(ballot).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+                held.meeting_id = Some(meeting.id);
+                held.voters = Some(i64::from(ballot.expected));
+                held.present = Some(i64::from(ballot.present));
+                held.ayes = Some(i64::from(outcome.ayes));
+                held.written = Some(i64::from(ballot.written_total));
+            }
+            _ => {}
+        }
+        invalid(e)?;
+        Ok((on, held, people))
+    }
+
+    /// The probationary member made of a person whose admission the committee above approved
+    /// on `on`: their identity as recorded at application, joined on the day of the branch
+    /// meeting (R4.21), on the branch's roll from the approval.
+    pub(crate) async fn admit(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        recruit: &RecruitRow,
+        joined: NaiveDate,
+        on: NaiveDate,
+    ) -> ServiceResult<i64> {
+        let sealed = recruit.id_number_ct.as_deref().ok_or_else(|| {
+            ServiceError::invalid("step", "申请时未登记身份证号，无法接收为预备党员")
+        })?;
+        let id_number = self
+            .crypto()
+            .open(sealed, &id_number_context(recruit.id))
+            .ok()
+            .and_then(|n| IdNumber::parse(&n).ok())
+            .ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "the sealed id number of recruit {} does not open",
+                    recruit.id
+                ))
+            })?;
+        let branch = orgs::get(tx, recruit.branch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let form = MemberForm {
+            name: recruit.name.clone(),
+            gender: recruit.gender.code().to_owned(),
+            birth_date: recruit.birth_date.to_string(),
+            ethnicity: recruit.ethnicity.clone().unwrap_or_default(),
+            education: recruit.education.clone().unwrap_or_default(),
+            id_number: id_number.as_str().to_owned(),
+            police_number: recruit.police_number.clone().unwrap_or_default(),
+            branch: branch.code.to_string(),
+            category: "probationary".to_owned(),
+            status: "active".to_owned(),
+            joined_on: joined.to_string(),
+            effective_on: on.to_string(),
+            ..MemberForm::default()
+        };
+        let today = self.clock().today();
+        let fields = form.parse(today, None).map_err(|errors| {
+            let messages: Vec<String> = errors.iter().map(|x| x.message.clone()).collect();
+            ServiceError::invalid("step", format!("接收为预备党员时：{}", messages.join("；")))
+        })?;
+        let now = self.clock().now();
+        self.insert_member(tx, actor, &fields, &id_number, now)
+            .await
+            .map_err(on_step)
+    }
+
+    /// Extends the probation of a person admitted (R4.19): once, by six to twelve months, as
+    /// the branch meeting decided; the member's probation moves with it.
+    pub async fn extend_recruit_probation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &ExtensionForm,
+    ) -> ServiceResult<()> {
+        self.recruit_in_scope(actor, id, "recruit.extend").await?;
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let mut e = FieldErrors::new();
+        let on = day_or_today(&form.on, today, "on", &mut e);
+        let months = count(&form.months, "months", &mut e);
+        if months.is_none() && e.is_empty() {
+            e.add("months", "请填写延长的月数");
+        }
+        let reason = optional(&form.reason, "事由", REASON, "reason", &mut e);
+        invalid(e)?;
+        let months = months.unwrap_or(0);
+        let mut tx = self.db().write().await?;
+        let (recruit, steps) = active_in(&mut tx, id, Some(form.version), "months").await?;
+        let path = path_of(&recruit, &steps, Vec::new());
+        let rules = self.recruitment_rules(recruit.rule_version);
+        check_extension(months, &path, &rules).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        if path.on(Step::ConversionMeeting).is_some() {
+            return Err(ServiceError::invalid(
+                "months",
+                "支部大会已讨论转正，不能再延长预备期",
+            ));
+        }
+        let member = admitted(&recruit)?;
+        if !store::set_extension(&mut tx, id, form.version, months).await? {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let extend = TransitionForm {
+            kind: EventKind::ProbationExtended.code().to_owned(),
+            on: on.to_string(),
+            months: months.to_string(),
+            reason: reason.unwrap_or_default(),
+            ..TransitionForm::default()
+        };
+        self.transition_in(&mut tx, actor, member, &extend)
+            .await
+            .map_err(|e| at_field(e, "months"))?;
+        let event = Event::new("recruit.extend")
+            .object("recruit", id)
+            .detail(json!({ "on": on.to_string(), "months": months }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a person's path before its last step, with the reason: withdrawn or no longer
+    /// cultivated; or, once admitted, 取消预备党员资格 — the member's own record says so too.
+    pub async fn end_recruit(&self, actor: &Actor, id: i64, form: &EndForm) -> ServiceResult<()> {
+        self.recruit_in_scope(actor, id, "recruit.end").await?;
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let mut e = FieldErrors::new();
+        let on = day_or_today(&form.on, today, "on", &mut e);
+        let reason = optional(&form.reason, "事由", REASON, "reason", &mut e);
+        if reason.is_none() && e.is_empty() {
+            e.add("reason", "请填写事由");
+        }
+        invalid(e)?;
+        let reason = reason.unwrap_or_default();
+        let mut tx = self.db().write().await?;
+        let (recruit, _) = active_in(&mut tx, id, Some(form.version), "reason").await?;
+        let status = match recruit.member_id {
+            Some(member) => {
+                let cancel = TransitionForm {
+                    kind: EventKind::ProbationCancelled.code().to_owned(),
+                    on: on.to_string(),
+                    reason: reason.clone(),
+                    ..TransitionForm::default()
+                };
+                self.transition_in(&mut tx, actor, member, &cancel)
+                    .await
+                    .map_err(|e| at_field(e, "on"))?;
+                "cancelled"
+            }
+            None => "withdrawn",
+        };
+        store::set_status(&mut tx, id, status).await?;
+        let event = Event::new("recruit.end")
+            .object("recruit", id)
+            .detail(json!({ "on": on.to_string(), "status": status, "reason": reason }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
         Ok(())
@@ -382,16 +776,7 @@ impl Services {
         };
         invalid(e)?;
         let mut tx = self.db().write().await?;
-        let recruit = store::get(&mut tx, id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if recruit.status != "active" {
-            return Err(ServiceError::invalid("on", "已不在发展过程中"));
-        }
-        let steps = store::steps(&mut tx, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
+        let (recruit, steps) = active_in(&mut tx, id, None, "on").await?;
         let done = |step: Step| steps.iter().any(|s| s.step == step);
         let started = steps
             .iter()
@@ -455,5 +840,71 @@ impl Services {
             .collect();
         lines.sort_by_key(|l| (!l.overdue, l.due.is_none(), l.due.as_ref().map(|d| d.by)));
         Ok(lines)
+    }
+}
+
+/// How a 支部党员大会 record is named where a vote is taken at it.
+pub fn meeting_label(m: &MeetingBrief) -> String {
+    let topics: String = m.topics.chars().take(30).collect();
+    format!(
+        "{} {}（实到{}/应到{}人）",
+        m.held_on, topics, m.present, m.expected
+    )
+}
+
+/// A person still on the path, read again in the transaction that changes them — at the
+/// version the form was read at, when it carries one — with their steps; refused at `field`
+/// when the path has ended.
+async fn active_in(
+    tx: &mut Tx,
+    id: i64,
+    version: Option<i64>,
+    field: &'static str,
+) -> ServiceResult<(RecruitRow, Vec<StepRow>)> {
+    let recruit = store::get(tx, id).await?.ok_or(ServiceError::NotFound)?;
+    if version.is_some_and(|v| v != recruit.version) {
+        return Err(ServiceError::conflict("version", STALE));
+    }
+    if recruit.status != "active" {
+        return Err(ServiceError::invalid(field, "已不在发展过程中"));
+    }
+    let steps = store::steps(tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((recruit, steps))
+}
+
+/// The member made of a person at admission, or why there is none.
+fn admitted(recruit: &RecruitRow) -> ServiceResult<i64> {
+    recruit
+        .member_id
+        .ok_or_else(|| ServiceError::invalid("step", "尚未接收为预备党员"))
+}
+
+/// A count typed in a form: empty is none, anything but a whole number is refused.
+fn count(raw: &str, field: &'static str, e: &mut FieldErrors) -> Option<u32> {
+    match raw.trim() {
+        "" => None,
+        text => text.parse::<u32>().ok().or_else(|| {
+            e.add(field, "请填写整数");
+            None
+        }),
+    }
+}
+
+/// A refusal of the member's side of a step, shown at the step.
+fn on_step(error: ServiceError) -> ServiceError {
+    at_field(error, "step")
+}
+
+/// A refusal from another use case, moved to the field of this form that caused it.
+fn at_field(error: ServiceError, field: &'static str) -> ServiceError {
+    match error {
+        ServiceError::Invalid(errors) | ServiceError::Conflict(errors) => {
+            let messages: Vec<String> = errors.iter().map(|x| x.message.clone()).collect();
+            ServiceError::invalid(field, messages.join("；"))
+        }
+        other => other,
     }
 }

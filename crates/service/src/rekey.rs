@@ -3,7 +3,7 @@
 //! transactions, so a large roster is not one long lock and an interrupted run simply
 //! continues where it stopped when started again.
 
-use dangjian_store::{accounts, dues, dues_imports, imports, members};
+use dangjian_store::{accounts, dues, dues_imports, imports, members, recruitment};
 use serde_json::json;
 
 use crate::Services;
@@ -14,6 +14,7 @@ use crate::error::{ServiceError, ServiceResult};
 /// How many values were sealed again, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RekeyReport {
+    /// Members' ID numbers and phones, and the ID numbers of people on the path (发展党员).
     pub member_fields: u64,
     pub second_factor_secrets: u64,
     pub import_batches: u64,
@@ -62,6 +63,34 @@ impl Services {
                         None => None,
                     };
                     members::set_protected(&mut tx, *id, &id_number, phone.as_deref()).await?;
+                    report.member_fields += 1;
+                }
+                tx.commit().await?;
+            }
+            // The ID numbers of the people on the path to membership (发展党员).
+            let mut after = 0;
+            loop {
+                let mut tx = self.db().write().await?;
+                let rows = recruitment::sealed_after(&mut tx, after, BATCH).await?;
+                let Some(last) = rows.last() else {
+                    tx.commit().await?;
+                    break;
+                };
+                after = last.0;
+                for (id, sealed) in &rows {
+                    if !crypto.needs_rekey(sealed) {
+                        continue;
+                    }
+                    let context = crate::recruitment::id_number_context(*id);
+                    let number = crypto
+                        .open(sealed, &context)
+                        .map_err(|e| ServiceError::Internal(format!("recruit {id}: {e}")))?;
+                    recruitment::set_sealed_id_number(
+                        &mut tx,
+                        *id,
+                        &crypto.seal(&number, &context),
+                    )
+                    .await?;
                     report.member_fields += 1;
                 }
                 tx.commit().await?;

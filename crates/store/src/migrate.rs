@@ -224,6 +224,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 30,
+        name: "recruitment_admission",
+        sql: include_str!("../migrations/0030_recruitment_admission.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -31,11 +31,18 @@ pub struct RecruitRow {
     pub publicity_from: Option<NaiveDate>,
     pub extension_months: Option<u32>,
     pub version: i64,
+    pub ethnicity: Option<String>,
+    pub education: Option<String>,
+    /// The sealed ID number (context `recruit:{id}:id_number`).
+    pub id_number_ct: Option<String>,
+    /// The member made of the person when the admission was approved.
+    pub member_id: Option<i64>,
 }
 
 const COLUMNS: &str = "SELECT r.id, r.branch_id, b.name AS branch_name, b.path AS branch_path, \
      r.name, r.gender, r.birth_date, r.police_number, r.rule_version, r.status, r.publicity_from, \
-     r.extension_months, r.version FROM recruits r JOIN orgs b ON b.id = r.branch_id WHERE 1 = 1";
+     r.extension_months, r.version, r.ethnicity, r.education, r.id_number_ct, r.member_id \
+     FROM recruits r JOIN orgs b ON b.id = r.branch_id WHERE 1 = 1";
 
 fn recruit(row: &AnyRow) -> StoreResult<RecruitRow> {
     Ok(RecruitRow {
@@ -54,6 +61,10 @@ fn recruit(row: &AnyRow) -> StoreResult<RecruitRow> {
             .opt_int("extension_months")?
             .and_then(|m| u32::try_from(m).ok()),
         version: row.int("version")?,
+        ethnicity: row.opt_text("ethnicity")?,
+        education: row.opt_text("education")?,
+        id_number_ct: row.opt_text("id_number_ct")?,
+        member_id: row.opt_int("member_id")?,
     })
 }
 
@@ -64,21 +75,28 @@ pub struct NewRecruit<'a> {
     pub gender: Gender,
     pub birth_date: NaiveDate,
     pub police_number: Option<&'a str>,
+    pub ethnicity: &'a str,
+    pub education: Option<&'a str>,
+    /// The keyed digest of the ID number; the sealed number is set once the id is known.
+    pub id_number_idx: &'a str,
     pub rule_version: RuleVersion,
     pub created_by: &'a str,
 }
 
 pub async fn insert(conn: &mut Conn, r: &NewRecruit<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
     sqlx::query(
-        "INSERT INTO recruits (branch_id, name, gender, birth_date, police_number, rule_version, \
-         status, version, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'active', 1, $7, $8) RETURNING id",
+        "INSERT INTO recruits (branch_id, name, gender, birth_date, police_number, ethnicity, \
+         education, id_number_idx, rule_version, status, version, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', 1, $10, $11) RETURNING id",
     )
     .bind(r.branch_id)
     .bind(r.name)
     .bind(r.gender.code())
     .bind(date_text(r.birth_date))
     .bind(r.police_number)
+    .bind(r.ethnicity)
+    .bind(r.education)
+    .bind(r.id_number_idx)
     .bind(r.rule_version.code())
     .bind(r.created_by)
     .bind(timestamp_text(now))
@@ -114,6 +132,19 @@ pub struct StepRow {
     pub note: String,
     pub days_late: Option<i64>,
     pub recorded_by: String,
+    pub held: Held,
+}
+
+/// What a step held besides its day: the vote of a 支部党员大会 record, or the training.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Held {
+    pub meeting_id: Option<i64>,
+    pub voters: Option<i64>,
+    pub present: Option<i64>,
+    pub ayes: Option<i64>,
+    pub written: Option<i64>,
+    pub training_days: Option<i64>,
+    pub training_hours: Option<i64>,
 }
 
 /// The steps of the people `ids`, by person.
@@ -121,7 +152,8 @@ pub async fn steps(conn: &mut Conn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec
     let mut out: HashMap<i64, Vec<StepRow>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let mut q = Sql::new(
-            "SELECT recruit_id, step, done_on, note, days_late, recorded_by FROM recruit_steps \
+            "SELECT recruit_id, step, done_on, note, days_late, recorded_by, meeting_id, voters, \
+             present, ayes, written, training_days, training_hours FROM recruit_steps \
              WHERE recruit_id IN (",
         );
         for (i, id) in chunk.iter().enumerate() {
@@ -140,6 +172,15 @@ pub async fn steps(conn: &mut Conn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec
                     note: row.text("note")?,
                     days_late: row.opt_int("days_late")?,
                     recorded_by: row.text("recorded_by")?,
+                    held: Held {
+                        meeting_id: row.opt_int("meeting_id")?,
+                        voters: row.opt_int("voters")?,
+                        present: row.opt_int("present")?,
+                        ayes: row.opt_int("ayes")?,
+                        written: row.opt_int("written")?,
+                        training_days: row.opt_int("training_days")?,
+                        training_hours: row.opt_int("training_hours")?,
+                    },
                 });
         }
     }
@@ -171,18 +212,24 @@ pub async fn reviews(conn: &mut Conn, ids: &[i64]) -> StoreResult<BTreeMap<i64, 
     Ok(out)
 }
 
+/// A step to record.
+#[derive(Debug, Clone)]
+pub struct NewStep<'a> {
+    pub step: Step,
+    pub done_on: NaiveDate,
+    pub note: &'a str,
+    pub days_late: Option<i64>,
+    pub held: Held,
+    pub recorded_by: &'a str,
+}
+
 /// Records a step of a person still at `version` (and moves the version on); false when the
 /// person changed meanwhile.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_step(
     conn: &mut Conn,
     recruit: i64,
     version: i64,
-    step: Step,
-    done_on: NaiveDate,
-    note: &str,
-    days_late: Option<i64>,
-    recorded_by: &str,
+    s: &NewStep<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let moved =
@@ -196,15 +243,23 @@ pub async fn insert_step(
     }
     sqlx::query(
         "INSERT INTO recruit_steps (recruit_id, step, done_on, note, days_late, recorded_by, \
-         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         recorded_at, meeting_id, voters, present, ayes, written, training_days, training_hours) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(recruit)
-    .bind(step.code())
-    .bind(date_text(done_on))
-    .bind(note)
-    .bind(days_late)
-    .bind(recorded_by)
+    .bind(s.step.code())
+    .bind(date_text(s.done_on))
+    .bind(s.note)
+    .bind(s.days_late)
+    .bind(s.recorded_by)
     .bind(timestamp_text(now))
+    .bind(s.held.meeting_id)
+    .bind(s.held.voters)
+    .bind(s.held.present)
+    .bind(s.held.ayes)
+    .bind(s.held.written)
+    .bind(s.held.training_days)
+    .bind(s.held.training_hours)
     .execute(conn)
     .await?;
     Ok(true)
@@ -252,21 +307,118 @@ pub async fn set_status(conn: &mut Conn, recruit: i64, status: &str) -> StoreRes
     Ok(())
 }
 
-/// Whether someone of this name and birth date is already on the path at the branch.
-pub async fn on_path(
-    conn: &mut Conn,
-    branch: i64,
-    name: &str,
-    birth_date: NaiveDate,
-) -> StoreResult<bool> {
+/// Whether the person of this ID number digest is on the path, or went through it.
+pub async fn on_path(conn: &mut Conn, id_number_idx: &str) -> StoreResult<bool> {
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM recruits WHERE branch_id = $1 AND name = $2 AND birth_date = $3 \
-         AND status = 'active'",
+        "SELECT COUNT(*) AS n FROM recruits WHERE id_number_idx = $1 \
+         AND status IN ('active', 'full')",
     )
-    .bind(branch)
-    .bind(name)
-    .bind(date_text(birth_date))
+    .bind(id_number_idx)
     .fetch_one(conn)
     .await?;
     Ok(row.int("n")? > 0)
+}
+
+/// Sets the sealed ID number of a person just inserted.
+pub async fn set_sealed_id_number(conn: &mut Conn, recruit: i64, sealed: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE recruits SET id_number_ct = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(recruit)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The sealed ID numbers after `after`, by id (for re-encryption after a key rotation).
+pub async fn sealed_after(
+    conn: &mut Conn,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, id_number_ct FROM recruits WHERE id > $1 AND id_number_ct IS NOT NULL \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.int("id")?, r.text("id_number_ct")?)))
+        .collect()
+}
+
+/// Links the member made of the person at admission.
+pub async fn set_member(conn: &mut Conn, recruit: i64, member: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE recruits SET member_id = $1 WHERE id = $2")
+        .bind(member)
+        .bind(recruit)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the probation's extension, moving the version on; false when the person changed
+/// meanwhile.
+pub async fn set_extension(
+    conn: &mut Conn,
+    recruit: i64,
+    version: i64,
+    months: u32,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE recruits SET extension_months = $1, version = version + 1 \
+         WHERE id = $2 AND version = $3",
+    )
+    .bind(i64::from(months))
+    .bind(recruit)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A 培养联系人 or 入党介绍人 of a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    /// `contact` or `sponsor`.
+    pub role: String,
+    pub member_id: i64,
+    pub name: String,
+}
+
+pub async fn insert_person(
+    conn: &mut Conn,
+    recruit: i64,
+    role: &str,
+    member: i64,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO recruit_people (recruit_id, role, member_id) VALUES ($1, $2, $3)")
+        .bind(recruit)
+        .bind(role)
+        .bind(member)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The contact persons and sponsors of a person, by role and name.
+pub async fn people(conn: &mut Conn, recruit: i64) -> StoreResult<Vec<PersonRow>> {
+    let rows = sqlx::query(
+        "SELECT p.role, p.member_id, m.name FROM recruit_people p \
+         JOIN members m ON m.id = p.member_id WHERE p.recruit_id = $1 \
+         ORDER BY p.role, m.name, m.id",
+    )
+    .bind(recruit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PersonRow {
+                role: r.text("role")?,
+                member_id: r.int("member_id")?,
+                name: r.text("name")?,
+            })
+        })
+        .collect()
 }

@@ -1,14 +1,22 @@
 //! The demo's 发展党员, at the demo branch: an applicant whose talk is overdue, an activist
-//! under review, a 发展对象 through training, and a probationary member whose approval came
-//! late — each step on a day relative to today, with its lateness as recorded.
+//! under review, a 发展对象 through training, a probationary member whose approval came late,
+//! and one whose probation the branch extended — each step on a day relative to today, with
+//! its lateness as recorded; the admitted two are on the roster, made by the admission itself.
 
 use chrono::{Days, NaiveDate};
+use dangjian_core::id_number::check_char;
+use dangjian_core::lifecycle::EventKind;
 use dangjian_core::member::Gender;
 use dangjian_core::recruitment::{Path, RecruitmentRules, Step, days_late};
-use dangjian_store::recruitment::{self as store, NewRecruit};
+use dangjian_core::role::Scope;
+use dangjian_store::Tx;
+use dangjian_store::recruitment::{self as store, Held, NewRecruit, NewStep};
 
 use crate::Services;
+use crate::auth::Actor;
 use crate::error::ServiceResult;
+use crate::lifecycle::TransitionForm;
+use crate::recruitment::id_number_context;
 
 const AUTHOR: &str = "(演示数据)";
 
@@ -87,13 +95,46 @@ const PEOPLE: &[Planned] = &[
             (Step::ProbationEducation, 110),
         ],
     ),
+    (
+        "周一鸣",
+        Gender::Male,
+        (1993, 4, 16),
+        &[
+            (Step::Application, 1300),
+            (Step::Talk, 1290),
+            (Step::ActivistChosen, 1250),
+            (Step::ActivistFiled, 1240),
+            (Step::ContactsAssigned, 1240),
+            (Step::Cultivation, 1240),
+            (Step::CandidateChosen, 860),
+            (Step::CandidateFiled, 850),
+            (Step::Sponsors, 850),
+            (Step::PoliticalReview, 840),
+            (Step::Training, 830),
+            (Step::CommitteeReview, 820),
+            (Step::PreReview, 810),
+            (Step::VolunteerForm, 805),
+            (Step::BranchMeeting, 430),
+            (Step::ApprovalTalk, 420),
+            (Step::Approval, 400),
+            (Step::Filing, 390),
+            (Step::Placement, 390),
+            (Step::Oath, 385),
+            (Step::ProbationEducation, 385),
+            (Step::ConversionApplication, 70),
+        ],
+    ),
 ];
+
+/// The person whose probation the branch meeting extended, by six months, this many days ago
+/// (past the year from their branch meeting).
+const EXTENDED: (&str, u32, u64) = ("周一鸣", 6, 60);
 
 impl Services {
     /// The demo's people on the path at `branch`; returns how many.
     pub(super) async fn demo_recruitment(
         &self,
-        tx: &mut dangjian_store::Conn,
+        tx: &mut Tx,
         branch: Option<i64>,
     ) -> ServiceResult<usize> {
         let Some(branch) = branch else {
@@ -102,8 +143,18 @@ impl Services {
         let today = self.clock().today();
         let now = self.clock().now();
         let rules = RecruitmentRules::of(self.rules());
-        for (name, gender, (y, m, d), steps) in PEOPLE {
+        // The demo is generated from the shell, over the whole tree.
+        let actor = Actor {
+            scope: Scope::Everything,
+            ..Actor::cli()
+        };
+        for (n, (name, gender, (y, m, d), steps)) in (0u32..).zip(PEOPLE) {
             let birth = NaiveDate::from_ymd_opt(*y, *m, *d).unwrap_or(today);
+            // A fictional ID number of the 83 region the demo roster uses, checksum-valid.
+            let sequence = 900 + n * 2 + u32::from(*gender == Gender::Male);
+            let body = format!("830199{}{sequence:03}", birth.format("%Y%m%d"));
+            let id_number = format!("{body}{}", check_char(body.as_bytes()) as char);
+            let idx = self.crypto().blind_index("id_number", &id_number);
             let id = store::insert(
                 tx,
                 &NewRecruit {
@@ -112,21 +163,53 @@ impl Services {
                     gender: *gender,
                     birth_date: birth,
                     police_number: None,
+                    ethnicity: "01",
+                    education: None,
+                    id_number_idx: &idx,
                     rule_version: rules.version,
                     created_by: AUTHOR,
                 },
                 now,
             )
             .await?;
+            let sealed = self.crypto().seal(&id_number, &id_number_context(id));
+            store::set_sealed_id_number(tx, id, &sealed).await?;
             let mut path = Path {
                 birth_date: Some(birth),
                 ..Path::default()
             };
             for (version, (step, ago)) in (1..).zip(steps.iter()) {
                 let on = today - Days::new(*ago);
-                let late = days_late(*step, on, &path, &rules);
-                store::insert_step(tx, id, version, *step, on, "", late, AUTHOR, now).await?;
+                let step_row = NewStep {
+                    step: *step,
+                    done_on: on,
+                    note: "",
+                    days_late: days_late(*step, on, &path, &rules),
+                    held: Held::default(),
+                    recorded_by: AUTHOR,
+                };
+                store::insert_step(tx, id, version, &step_row, now).await?;
                 path.done.insert(*step, on);
+            }
+            let (Some(joined), Some(approved)) = (path.joined_on(), path.on(Step::Approval)) else {
+                continue;
+            };
+            let row = store::get(tx, id)
+                .await?
+                .ok_or(crate::ServiceError::NotFound)?;
+            let member = self.admit(tx, &actor, &row, joined, approved).await?;
+            store::set_member(tx, id, member).await?;
+            if *name == EXTENDED.0 {
+                let (_, months, ago) = EXTENDED;
+                store::set_extension(tx, id, row.version, months).await?;
+                let extend = TransitionForm {
+                    kind: EventKind::ProbationExtended.code().to_owned(),
+                    on: (today - Days::new(ago)).to_string(),
+                    months: months.to_string(),
+                    reason: "支部大会讨论认为需继续教育考察".to_owned(),
+                    ..TransitionForm::default()
+                };
+                self.transition_in(tx, &actor, member, &extend).await?;
             }
         }
         Ok(PEOPLE.len())

@@ -164,6 +164,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(recruitment::step))
         .routes(routes!(recruitment::review))
         .routes(routes!(recruitment::publicity))
+        .routes(routes!(recruitment::extension))
+        .routes(routes!(recruitment::end))
         .routes(routes!(funds::budget))
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))

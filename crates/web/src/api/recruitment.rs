@@ -6,7 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dangjian_core::recruitment::Step;
-use dangjian_service::recruitment::{ApplicantForm, DatedNoteForm, StepForm};
+use dangjian_service::ServiceError;
+use dangjian_service::recruitment::{
+    ApplicantForm, DatedNoteForm, EndForm, ExtensionForm, StepForm, meeting_label,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,6 +28,13 @@ pub struct RecruitApplicantInput {
     pub gender: String,
     #[schema(format = Date)]
     pub birth_date: String,
+    /// The two-digit code (`01` 汉族 …) or the name.
+    pub ethnicity: String,
+    /// An education code; empty when not known.
+    #[serde(default)]
+    pub education: String,
+    /// 18 characters, checked against the birth date and gender.
+    pub id_number: String,
     #[serde(default)]
     pub police_number: String,
     /// Today when empty.
@@ -49,6 +59,51 @@ pub struct RecruitStepInput {
     pub on: String,
     #[serde(default)]
     pub note: String,
+    /// `contacts_assigned` (one or two) and `sponsors` (two): member ids, full members of the
+    /// branch with a vote that day.
+    #[serde(default)]
+    pub people: Vec<i64>,
+    /// `training`: its days and class hours.
+    #[serde(default)]
+    pub training_days: Option<u32>,
+    #[serde(default)]
+    pub training_hours: Option<u32>,
+    /// `branch_meeting` and `conversion_meeting`: the 支部党员大会 record that voted (its day
+    /// is the step's when `on` is empty), the ayes of those present, and the written
+    /// opinions of absent voting members, all and in favour.
+    #[serde(default)]
+    pub meeting: Option<i64>,
+    #[serde(default)]
+    pub ayes_present: Option<u32>,
+    #[serde(default)]
+    pub written_total: Option<u32>,
+    #[serde(default)]
+    pub written_ayes: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RecruitExtensionInput {
+    pub version: i64,
+    /// The day of the branch meeting's decision; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub on: String,
+    /// Six to twelve.
+    pub months: u32,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RecruitEndInput {
+    pub version: i64,
+    /// Today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub on: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]
@@ -105,6 +160,31 @@ pub struct RecruitStepJson {
     pub note: String,
     /// Days past its deadline when recorded (0 on time; null when it had none).
     pub days_late: Option<i64>,
+    /// A vote: the 支部党员大会 record, the voting members counted against, those present,
+    /// the ayes (written ones included) and the written opinions.
+    pub meeting_id: Option<i64>,
+    pub voters: Option<i64>,
+    pub present: Option<i64>,
+    pub ayes: Option<i64>,
+    pub written: Option<i64>,
+    /// The training's days and class hours.
+    pub training_days: Option<i64>,
+    pub training_hours: Option<i64>,
+}
+
+/// A 培养联系人 (`contact`) or 入党介绍人 (`sponsor`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitPersonJson {
+    pub role: String,
+    pub member_id: i64,
+    pub name: String,
+}
+
+/// A member who may be chosen, or a 支部党员大会 record a vote may be taken at.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitChoiceJson {
+    pub id: i64,
+    pub label: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,6 +204,16 @@ pub struct RecruitJson {
     pub next_review: Option<String>,
     pub publicity_from: Option<String>,
     pub probation_ends: Option<String>,
+    /// `active`, `withdrawn`, `cancelled` (取消预备党员资格) or `full`.
+    pub status: String,
+    /// The member made of the person at admission.
+    pub member_id: Option<i64>,
+    pub extension_months: Option<u32>,
+    pub people: Vec<RecruitPersonJson>,
+    /// When contact persons or sponsors may be chosen next: who may be.
+    pub eligible: Vec<RecruitChoiceJson>,
+    /// When a vote is next: the branch's 支部党员大会 records.
+    pub meetings: Vec<RecruitChoiceJson>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -182,6 +272,9 @@ pub async fn add(
         name: i.name,
         gender: i.gender,
         birth_date: i.birth_date,
+        ethnicity: i.ethnicity,
+        education: i.education,
+        id_number: i.id_number,
         police_number: i.police_number,
         applied_on: i.applied_on,
     };
@@ -214,6 +307,13 @@ pub async fn person(
                 done_on: s.done_on.to_string(),
                 note: s.note.clone(),
                 days_late: s.days_late,
+                meeting_id: s.held.meeting_id,
+                voters: s.held.voters,
+                present: s.held.present,
+                ayes: s.held.ayes,
+                written: s.held.written,
+                training_days: s.held.training_days,
+                training_hours: s.held.training_hours,
             })
             .collect(),
         deadlines: p.deadlines.iter().map(due).collect(),
@@ -222,6 +322,34 @@ pub async fn person(
         next_review: p.next_review.map(|d| d.to_string()),
         publicity_from: p.path.publicity_from.map(|d| d.to_string()),
         probation_ends: p.path.probation_ends(&p.rules).map(|d| d.to_string()),
+        status: p.recruit.status.clone(),
+        member_id: p.recruit.member_id,
+        extension_months: p.recruit.extension_months,
+        people: p
+            .people
+            .iter()
+            .map(|x| RecruitPersonJson {
+                role: x.role.clone(),
+                member_id: x.member_id,
+                name: x.name.clone(),
+            })
+            .collect(),
+        eligible: p
+            .eligible
+            .iter()
+            .map(|m| RecruitChoiceJson {
+                id: m.member_id,
+                label: m.name.clone(),
+            })
+            .collect(),
+        meetings: p
+            .meetings
+            .iter()
+            .map(|m| RecruitChoiceJson {
+                id: m.id,
+                label: meeting_label(m),
+            })
+            .collect(),
     }))
 }
 
@@ -235,11 +363,24 @@ pub async fn step(
     ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<RecruitStepInput>,
 ) -> Result<StatusCode, ApiError> {
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let person = |k: usize| i.people.get(k).map(i64::to_string).unwrap_or_default();
+    if i.people.len() > 2 {
+        return Err(ServiceError::invalid("people", "最多两名").into());
+    }
     let form = StepForm {
         version: i.version,
-        step: i.step,
-        on: i.on,
-        note: i.note,
+        step: i.step.clone(),
+        on: i.on.clone(),
+        note: i.note.clone(),
+        first: person(0),
+        second: person(1),
+        training_days: number(i.training_days),
+        training_hours: number(i.training_hours),
+        meeting: i.meeting.map(|m| m.to_string()).unwrap_or_default(),
+        ayes_present: number(i.ayes_present),
+        written_total: number(i.written_total),
+        written_ayes: number(i.written_ayes),
     };
     state
         .services
@@ -284,5 +425,47 @@ pub async fn publicity(
         note: i.note,
     };
     state.services.note_recruit(&actor, id, true, &form).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Extends the probation of a person admitted: once, by six to twelve months.
+#[utoipa::path(post, path = "/recruits/{id}/extension", tag = "recruitment", params(("id" = i64, Path)),
+    request_body = RecruitExtensionInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn extension(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<RecruitExtensionInput>,
+) -> Result<StatusCode, ApiError> {
+    let form = ExtensionForm {
+        version: i.version,
+        on: i.on,
+        months: i.months.to_string(),
+        reason: i.reason,
+    };
+    state
+        .services
+        .extend_recruit_probation(&actor, id, &form)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends a path before its last step: withdrawn, or once admitted 取消预备党员资格.
+#[utoipa::path(post, path = "/recruits/{id}/end", tag = "recruitment", params(("id" = i64, Path)),
+    request_body = RecruitEndInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn end(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<RecruitEndInput>,
+) -> Result<StatusCode, ApiError> {
+    let form = EndForm {
+        version: i.version,
+        on: i.on,
+        reason: i.reason,
+    };
+    state.services.end_recruit(&actor, id, &form).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -717,7 +717,7 @@ struct FormPage {
     units: Vec<(String, String)>,
 }
 
-fn options<T: Copy>(
+pub(super) fn options<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
     label: fn(T) -> &'static str,

@@ -148,6 +148,8 @@ pub fn router() -> Router<AppState> {
         .route("/recruitment/{id}/steps", post(recruitment::step))
         .route("/recruitment/{id}/reviews", post(recruitment::review))
         .route("/recruitment/{id}/publicity", post(recruitment::publicity))
+        .route("/recruitment/{id}/extension", post(recruitment::extension))
+        .route("/recruitment/{id}/end", post(recruitment::end))
         .route("/funds", get(funds::home))
         .route("/funds/orgs/{id}", get(funds::budget))
         .route("/funds/orgs/{id}/lines", post(funds::set_line))

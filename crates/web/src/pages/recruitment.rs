@@ -6,12 +6,15 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dangjian_core::member::Gender;
+use dangjian_core::member::{Education, Ethnicity, Gender};
 use dangjian_core::recruitment::{Stage, Step};
-use dangjian_service::recruitment::{ApplicantForm, DatedNoteForm, PipelineLine, StepForm};
+use dangjian_service::recruitment::{
+    ApplicantForm, DatedNoteForm, EndForm, ExtensionForm, PipelineLine, StepForm, meeting_label,
+};
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
 
+use super::members::options;
 use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
@@ -40,6 +43,8 @@ struct HomePage {
     /// How many are in each stage.
     stages: Vec<(&'static str, usize)>,
     genders: Vec<(String, String)>,
+    ethnicities: Vec<(String, String)>,
+    educations: Vec<(String, String)>,
     kept: Kept,
 }
 
@@ -74,10 +79,11 @@ async fn home_page(state: &AppState, actor: &Actor, kept: Kept) -> Result<HomePa
         layout: Layout::new(actor, AREA, "发展党员").crumb("发展党员", None),
         lines: pipeline.into_iter().map(line).collect(),
         stages,
-        genders: Gender::ALL
-            .iter()
-            .map(|g| (g.code().to_owned(), g.label().to_owned()))
+        genders: options(Gender::ALL, Gender::code, Gender::label),
+        ethnicities: Ethnicity::all()
+            .map(|e| (e.code(), e.label().to_owned()))
             .collect(),
+        educations: options(Education::ALL, Education::code, Education::label),
         kept,
     })
 }
@@ -115,6 +121,7 @@ pub struct StepLine {
     pub opens_stage: bool,
     pub label: &'static str,
     pub done_on: String,
+    /// The note, with what the step held (the vote's count, the training's length).
     pub note: String,
     pub late: String,
     pub due: String,
@@ -143,6 +150,20 @@ struct PersonPage {
     /// 入党时间 once the committee above approved the admission.
     approved_joined_on: Option<String>,
     is_activist: bool,
+    /// `active`, `withdrawn`, `cancelled` or `full`, and its words.
+    active: bool,
+    status: &'static str,
+    member_id: Option<i64>,
+    contacts: String,
+    sponsors: String,
+    /// The step form's extra fields, shown when their step may come next.
+    asks_people: bool,
+    asks_training: bool,
+    asks_vote: bool,
+    eligible: Vec<(String, String)>,
+    meetings: Vec<(String, String)>,
+    /// The probation may be extended now (admitted, no 转正 meeting yet, never extended).
+    can_extend: bool,
     kept: Kept,
     saved: bool,
 }
@@ -174,7 +195,7 @@ async fn person_page(
                     || Step::ALL[step.number() - 2].stage() != step.stage(),
                 label: p.rules.step_label(*step),
                 done_on: recorded.map(|s| s.done_on.to_string()).unwrap_or_default(),
-                note: recorded.map(|s| s.note.clone()).unwrap_or_default(),
+                note: recorded.map(step_note).unwrap_or_default(),
                 late: match recorded.and_then(|s| s.days_late) {
                     Some(days) if days > 0 => format!("逾期{days}天"),
                     _ => String::new(),
@@ -184,8 +205,19 @@ async fn person_page(
             }
         })
         .collect();
-    let is_activist =
-        p.path.on(Step::ActivistChosen).is_some() && p.path.on(Step::CandidateChosen).is_none();
+    let active = p.recruit.status == "active";
+    let is_activist = active
+        && p.path.on(Step::ActivistChosen).is_some()
+        && p.path.on(Step::CandidateChosen).is_none();
+    let next_has = |steps: &[Step]| p.next.iter().any(|s| steps.contains(s));
+    let names = |role: &str| {
+        p.people
+            .iter()
+            .filter(|x| x.role == role)
+            .map(|x| x.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
     Ok(PersonPage {
         layout: Layout::new(actor, AREA, p.recruit.name.clone())
             .crumb("发展党员", Some(AREA.to_owned()))
@@ -229,6 +261,33 @@ async fn person_page(
             .and(p.path.joined_on())
             .map(|d| d.to_string()),
         is_activist,
+        active,
+        status: match p.recruit.status.as_str() {
+            "withdrawn" => "已终止培养",
+            "cancelled" => "已取消预备党员资格",
+            "full" => "已转为正式党员",
+            _ => "发展中",
+        },
+        member_id: p.recruit.member_id,
+        contacts: names("contact"),
+        sponsors: names("sponsor"),
+        asks_people: next_has(&[Step::ContactsAssigned, Step::Sponsors]),
+        asks_training: next_has(&[Step::Training]),
+        asks_vote: next_has(&[Step::BranchMeeting, Step::ConversionMeeting]),
+        eligible: p
+            .eligible
+            .iter()
+            .map(|m| (m.member_id.to_string(), m.name.clone()))
+            .collect(),
+        meetings: p
+            .meetings
+            .iter()
+            .map(|m| (m.id.to_string(), meeting_label(m)))
+            .collect(),
+        can_extend: active
+            && p.recruit.member_id.is_some()
+            && p.recruit.extension_months.is_none()
+            && p.path.on(Step::ConversionMeeting).is_none(),
         kept,
         saved,
     })
@@ -266,6 +325,14 @@ async fn person_form(
         "step" => {
             let form: StepForm = from_pairs(pairs.clone())?;
             services.record_recruit_step(actor, id, &form).await
+        }
+        "extension" => {
+            let form: ExtensionForm = from_pairs(pairs.clone())?;
+            services.extend_recruit_probation(actor, id, &form).await
+        }
+        "end" => {
+            let form: EndForm = from_pairs(pairs.clone())?;
+            services.end_recruit(actor, id, &form).await
         }
         other => {
             let form: DatedNoteForm = from_pairs(pairs.clone())?;
@@ -310,4 +377,51 @@ pub async fn publicity(
     form: SessionForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     person_form(&state, &form.session.actor, id, "publicity", form.form).await
+}
+
+pub async fn extension(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "extension", form.form).await
+}
+
+pub async fn end(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "end", form.form).await
+}
+
+/// A step's note with what it held: the vote's count, or the training's length.
+fn step_note(s: &dangjian_service::recruitment::StepRow) -> String {
+    let h = &s.held;
+    let held = match (
+        h.voters,
+        h.present,
+        h.ayes,
+        h.training_days,
+        h.training_hours,
+    ) {
+        (Some(voters), Some(present), Some(ayes), _, _) => format!(
+            "应到有表决权党员{voters}人，实到{present}人，赞成{ayes}票{}",
+            h.written
+                .filter(|w| *w > 0)
+                .map(|w| format!("（含书面意见，书面意见{w}份）"))
+                .unwrap_or_default()
+        ),
+        (_, _, _, days, hours) if days.is_some() || hours.is_some() => format!(
+            "集中培训{}天、{}学时",
+            days.unwrap_or(0),
+            hours.unwrap_or(0)
+        ),
+        _ => String::new(),
+    };
+    [held, s.note.clone()]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("；")
 }

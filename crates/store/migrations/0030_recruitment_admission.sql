@@ -1,0 +1,32 @@
+-- 发展党员, admission and probation (issue 18): the applicant's identity as the member record
+-- will need it — the ID number sealed under the field key with its keyed digest (one person on
+-- the path once, and not already a member), the ethnicity and education — and the member
+-- created from the person when the committee above approves the admission, never retyped.
+-- Rows from before have no ID number: their admission asks for it.
+ALTER TABLE recruits ADD COLUMN id_number_ct TEXT;
+ALTER TABLE recruits ADD COLUMN id_number_idx TEXT;
+ALTER TABLE recruits ADD COLUMN ethnicity TEXT;
+ALTER TABLE recruits ADD COLUMN education TEXT;
+ALTER TABLE recruits ADD COLUMN member_id BIGINT REFERENCES members (id);
+CREATE INDEX recruits_id_number ON recruits (id_number_idx, status);
+
+-- What a step held besides its day: the 支部党员大会 record that voted (steps 15 and 23) with
+-- its count — the voting members it was counted against, those present, the ayes with the
+-- written ones of absentees, and the written opinions — and the days and class hours of the
+-- concentrated training (step 11).
+ALTER TABLE recruit_steps ADD COLUMN meeting_id BIGINT REFERENCES meetings (id);
+ALTER TABLE recruit_steps ADD COLUMN voters BIGINT;
+ALTER TABLE recruit_steps ADD COLUMN present BIGINT;
+ALTER TABLE recruit_steps ADD COLUMN ayes BIGINT;
+ALTER TABLE recruit_steps ADD COLUMN written BIGINT;
+ALTER TABLE recruit_steps ADD COLUMN training_days BIGINT;
+ALTER TABLE recruit_steps ADD COLUMN training_hours BIGINT;
+
+-- 培养联系人 (step 5) and 入党介绍人 (step 9): full members of the branch with their vote.
+CREATE TABLE recruit_people (
+    recruit_id BIGINT NOT NULL REFERENCES recruits (id),
+    -- contact or sponsor.
+    role TEXT NOT NULL,
+    member_id BIGINT NOT NULL REFERENCES members (id),
+    PRIMARY KEY (recruit_id, role, member_id)
+);
