@@ -107,6 +107,34 @@ impl Step {
     }
 }
 
+impl Step {
+    /// The steps of an admission done again when its approval lapsed (R4.16: not approved
+    /// within the longest limit, 重新办理 — the bureau's reading: from the branch committee's
+    /// review to the committee's talk, the volunteer form filled anew).
+    pub const ADMISSION_ROUND: [Step; 5] = [
+        Step::CommitteeReview,
+        Step::PreReview,
+        Step::VolunteerForm,
+        Step::BranchMeeting,
+        Step::ApprovalTalk,
+    ];
+
+    /// Whether the step is the committee above's (or its organisation department's) to do,
+    /// not the branch's: what the committee's to-do list holds.
+    pub fn by_committee_above(self) -> bool {
+        matches!(
+            self,
+            Step::ActivistFiled
+                | Step::CandidateFiled
+                | Step::PreReview
+                | Step::ApprovalTalk
+                | Step::Approval
+                | Step::Filing
+                | Step::ConversionApproval
+        )
+    }
+}
+
 /// How the committee above takes a 发展对象: 备案 (2014) or 同意 (as the 2026 revision is
 /// reported to say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,6 +481,16 @@ pub fn deadlines(path: &Path, rules: &RecruitmentRules) -> Vec<Due> {
     due
 }
 
+/// The day an admission lapsed, when it has (R4.16): the branch meeting accepted, no approval
+/// recorded, and `today` past the longest limit. The admission is then done again.
+pub fn lapsed_on(path: &Path, rules: &RecruitmentRules, today: NaiveDate) -> Option<NaiveDate> {
+    if path.on(Step::Approval).is_some() {
+        return None;
+    }
+    let lapse = plus_months(path.on(Step::BranchMeeting)?, rules.approval_max_months);
+    (today > lapse).then_some(lapse)
+}
+
 /// When an activist's next half-yearly review is due (R4.7): half a year from the last one,
 /// or from the day they became an activist; none before or after that stage.
 pub fn next_review(path: &Path, rules: &RecruitmentRules) -> Option<NaiveDate> {
@@ -635,6 +673,98 @@ pub fn check_vote(ballot: Ballot) -> Result<Outcome, FieldRefusal> {
         ));
     }
     Ok(outcome)
+}
+
+/// One person as the year's 党内统计 counts them.
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    pub path: Path,
+    pub female: bool,
+    pub extended_on: Option<NaiveDate>,
+    /// The day the path ended before its last step, and whether it was 取消预备党员资格
+    /// (else withdrawn or no longer cultivated).
+    pub ended: Option<(NaiveDate, bool)>,
+}
+
+/// The flows of 发展党员 in a year and who is on the path at its end (党内统计).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flows {
+    pub applied: u32,
+    pub activists: u32,
+    pub candidates: u32,
+    /// 发展党员: admissions the committee above approved in the year.
+    pub admitted: u32,
+    pub admitted_female: u32,
+    /// Of them, 35 or younger on the day of the branch meeting.
+    pub admitted_young: u32,
+    pub converted: u32,
+    pub extended: u32,
+    pub cancelled: u32,
+    pub withdrawn: u32,
+    /// On the path at the year's end, by stage (in the order of [`Stage::ALL`]).
+    pub at_year_end: [u32; 5],
+}
+
+/// The age up to which an admission counts as young (党内统计's 35岁及以下).
+const YOUNG_MAX_YEARS: i32 = 35;
+
+/// Counts the year's flows from each person's recorded path: a step counts in the year of its
+/// day; the year-end figures are the stages of those whose path began by then and had not
+/// ended or reached 转正.
+pub fn flows(year: i32, people: &[Counted]) -> Flows {
+    let in_year = |day: Option<NaiveDate>| day.is_some_and(|d| d.year() == year);
+    let Some(end) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+        return Flows::default();
+    };
+    let mut f = Flows::default();
+    for p in people {
+        let on = |step| p.path.on(step);
+        f.applied += u32::from(in_year(on(Step::Application)));
+        f.activists += u32::from(in_year(on(Step::ActivistChosen)));
+        f.candidates += u32::from(in_year(on(Step::CandidateChosen)));
+        if in_year(on(Step::Approval)) {
+            f.admitted += 1;
+            f.admitted_female += u32::from(p.female);
+            let young = match (p.path.birth_date, p.path.joined_on()) {
+                (Some(birth), Some(joined)) => age_on(birth, joined) <= YOUNG_MAX_YEARS,
+                _ => false,
+            };
+            f.admitted_young += u32::from(young);
+        }
+        f.converted += u32::from(in_year(on(Step::ConversionApproval)));
+        f.extended += u32::from(in_year(p.extended_on));
+        match p.ended {
+            Some((day, true)) if day.year() == year => f.cancelled += 1,
+            Some((day, false)) if day.year() == year => f.withdrawn += 1,
+            _ => {}
+        }
+        let began = on(Step::Application).is_some_and(|d| d <= end);
+        let ended = p.ended.is_some_and(|(d, _)| d <= end)
+            || on(Step::ConversionApproval).is_some_and(|d| d <= end);
+        if began && !ended {
+            let then = Path {
+                done: p
+                    .path
+                    .done
+                    .iter()
+                    .filter(|(_, d)| **d <= end)
+                    .map(|(s, d)| (*s, *d))
+                    .collect(),
+                ..Path::default()
+            };
+            let stage = then.stage();
+            // Admitted (approved) is a probationary member; before that, still a candidate.
+            let stage = if stage == Stage::Admission && then.on(Step::Approval).is_some() {
+                Stage::Probation
+            } else {
+                stage
+            };
+            if let Some(i) = Stage::ALL.iter().position(|s| *s == stage) {
+                f.at_year_end[i] += 1;
+            }
+        }
+    }
+    f
 }
 
 #[cfg(test)]
@@ -1102,6 +1232,91 @@ mod tests {
         assert!(message.contains("赞成5票"), "{message}");
         assert_eq!(check_vote(ballot(10, 6, 5, 1, 1)).unwrap().ayes, 6);
         assert_eq!(check_vote(ballot(0, 0, 0, 0, 0)).unwrap_err().0, "expected");
+    }
+
+    #[test]
+    fn an_admission_lapses_the_day_after_its_longest_limit() {
+        for version in BOTH {
+            let r = rules(version);
+            let path = path_to(Step::ApprovalTalk);
+            let meeting = path.on(Step::BranchMeeting).unwrap();
+            let lapse = plus_months(meeting, r.approval_max_months);
+            assert_eq!(lapsed_on(&path, &r, lapse.pred_opt().unwrap()), None);
+            assert_eq!(
+                lapsed_on(&path, &r, lapse),
+                None,
+                "the last day still counts"
+            );
+            assert_eq!(
+                lapsed_on(&path, &r, lapse.succ_opt().unwrap()),
+                Some(lapse),
+                "{version:?}"
+            );
+            // Approved, or no meeting yet: nothing lapses.
+            assert_eq!(
+                lapsed_on(&path_to(Step::Approval), &r, day(2040, 1, 1)),
+                None
+            );
+            assert_eq!(
+                lapsed_on(&path_to(Step::VolunteerForm), &r, day(2040, 1, 1)),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn the_committee_above_does_the_filings_reviews_and_approvals() {
+        let above: Vec<usize> = Step::ALL
+            .iter()
+            .filter(|s| s.by_committee_above())
+            .map(|s| s.number())
+            .collect();
+        assert_eq!(above, [4, 8, 13, 16, 17, 18, 24]);
+        assert_eq!(
+            Step::ADMISSION_ROUND.map(Step::number),
+            [12, 13, 14, 15, 16],
+            "the round redone ends before the approval"
+        );
+    }
+
+    #[test]
+    fn the_years_flows_count_each_step_in_the_year_of_its_day() {
+        let person = |last: Step, female: bool| Counted {
+            path: path_to(last),
+            female,
+            ..Counted::default()
+        };
+        // path_to: steps from 2024-01-03, the candidate 2025-01-20, the rest a day apart after.
+        let admitted = person(Step::Approval, true);
+        let converted = person(Step::ConversionApproval, false);
+        let mut cancelled = person(Step::Oath, false);
+        cancelled.ended = Some((day(2025, 6, 1), true));
+        let mut withdrawn = person(Step::Talk, true);
+        withdrawn.ended = Some((day(2024, 3, 1), false));
+        let mut extended = person(Step::ConversionApplication, false);
+        extended.extended_on = Some(day(2026, 2, 1));
+        let people = [admitted, converted, cancelled, withdrawn, extended];
+        let y2024 = flows(2024, &people);
+        assert_eq!(y2024.applied, 5);
+        assert_eq!(
+            y2024.activists, 4,
+            "the one withdrawn never became an activist"
+        );
+        assert_eq!(y2024.withdrawn, 1);
+        assert_eq!(y2024.admitted, 0);
+        // At the end of 2024: four activists (the candidate day is in 2025), none withdrawn.
+        assert_eq!(y2024.at_year_end, [0, 4, 0, 0, 0]);
+        let y2025 = flows(2025, &people);
+        assert_eq!((y2025.candidates, y2025.admitted), (4, 4));
+        assert_eq!(y2025.admitted_female, 1);
+        assert_eq!(y2025.admitted_young, 4, "born 2000, admitted at 24");
+        assert_eq!(y2025.cancelled, 1);
+        // 转正 approved in 2026 for path_to's dates: all three left are probationary.
+        assert_eq!(y2025.at_year_end, [0, 0, 0, 0, 3]);
+        let y2026 = flows(2026, &people);
+        assert_eq!((y2026.converted, y2026.extended), (1, 1));
+        assert_eq!(y2026.at_year_end, [0, 0, 0, 0, 2]);
+        assert_eq!(flows(2023, &people), Flows::default());
     }
 
     proptest! {

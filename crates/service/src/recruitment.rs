@@ -8,15 +8,17 @@ use chrono::NaiveDate;
 use dangjian_core::field::FieldErrors;
 use dangjian_core::id_number::IdNumber;
 use dangjian_core::lifecycle::EventKind;
+use dangjian_core::member::Gender;
 use dangjian_core::member::{MemberForm, parse_date};
 use dangjian_core::recruitment::{
-    Ballot, Due, Path, RecruitmentRules, RuleVersion, Stage, Step, check_contacts, check_extension,
-    check_sponsors, check_step, check_training, check_vote, days_late, deadlines, next_review,
+    Ballot, Counted, Due, Flows, Path, RecruitmentRules, RuleVersion, Stage, Step, check_contacts,
+    check_extension, check_sponsors, check_step, check_training, check_vote, days_late, deadlines,
+    flows, lapsed_on, next_review,
 };
 use dangjian_core::role::Permission;
 use dangjian_store::orglife::{MeetingBrief, RollMember};
 use dangjian_store::recruitment::{self as store, Held, NewRecruit, NewStep};
-pub use dangjian_store::recruitment::{PersonRow, RecruitRow, StepRow};
+pub use dangjian_store::recruitment::{LapsedStep, PersonRow, RecruitRow, StepRow};
 use dangjian_store::{Tx, members, orgs};
 use serde::Deserialize;
 use serde_json::json;
@@ -124,6 +126,10 @@ pub struct RecruitPath {
     pub eligible: Vec<RollMember>,
     /// The branch's 支部党员大会 records a vote may be taken at (when a vote is next).
     pub meetings: Vec<MeetingBrief>,
+    /// The day the admission lapsed, when it has and is not yet begun again.
+    pub lapsed: Option<NaiveDate>,
+    /// The steps of lapsed admission rounds.
+    pub lapsed_steps: Vec<LapsedStep>,
 }
 
 /// What is due next on a path: a step, or the activist's review.
@@ -366,6 +372,7 @@ impl Services {
             .remove(&id)
             .unwrap_or_default();
         let people = store::people(&mut tx, id).await?;
+        let lapsed_steps = store::lapsed_steps(&mut tx, id).await?;
         let path = path_of(&recruit, &steps, reviews);
         let next = path.next_steps();
         let eligible = if next
@@ -391,6 +398,8 @@ impl Services {
         tx.commit().await?;
         let rules = self.recruitment_rules(recruit.rule_version);
         Ok(RecruitPath {
+            lapsed: lapsed_on(&path, &rules, today).filter(|_| recruit.status == "active"),
+            lapsed_steps,
             next,
             next_review: next_review(&path, &rules),
             deadlines: deadlines(&path, &rules),
@@ -693,7 +702,7 @@ impl Services {
             ));
         }
         let member = admitted(&recruit)?;
-        if !store::set_extension(&mut tx, id, form.version, months).await? {
+        if !store::set_extension(&mut tx, id, form.version, months, on).await? {
             return Err(ServiceError::conflict("version", STALE));
         }
         let extend = TransitionForm {
@@ -745,7 +754,7 @@ impl Services {
             }
             None => "withdrawn",
         };
-        store::set_status(&mut tx, id, status).await?;
+        store::end(&mut tx, id, status, on, &reason).await?;
         let event = Event::new("recruit.end")
             .object("recruit", id)
             .detail(json!({ "on": on.to_string(), "status": status, "reason": reason }));
@@ -804,13 +813,18 @@ impl Services {
     }
 
     /// Everyone on the path in scope, with their stage and earliest deadline: the overdue
-    /// first, then by the day due.
-    pub async fn recruitment_pipeline(&self, actor: &Actor) -> ServiceResult<Vec<PipelineLine>> {
+    /// first, then by the day due. `waiting` keeps those with a step the branch (or the
+    /// committee above) may record now: each side's to-do list.
+    pub async fn recruitment_pipeline(
+        &self,
+        actor: &Actor,
+        waiting: Option<Waiting>,
+    ) -> ServiceResult<Vec<PipelineLine>> {
         self.require(actor, Permission::WriteMembers, "recruit.view")
             .await?;
         let today = self.clock().today();
         let mut tx = self.db().read().await?;
-        let recruits = store::active(&mut tx, &actor.scope).await?;
+        let recruits = store::in_scope(&mut tx, &actor.scope, true).await?;
         let ids: Vec<i64> = recruits.iter().map(|r| r.id).collect();
         let mut steps = store::steps(&mut tx, &ids).await?;
         let mut reviews = store::reviews(&mut tx, &ids).await?;
@@ -830,17 +844,113 @@ impl Services {
                     stage: path.stage(),
                     next: path.next_steps(),
                     overdue: due.as_ref().is_some_and(|d| d.by < today),
-                    lapsed: deadlines(&path, &rules)
-                        .iter()
-                        .any(|d| d.lapses.is_some_and(|l| l < today)),
+                    lapsed: lapsed_on(&path, &rules, today).is_some(),
                     due,
                     recruit,
                 }
+            })
+            .filter(|l| match waiting {
+                None => true,
+                // A lapsed admission is the branch's to begin again.
+                Some(Waiting::Branch) => l.lapsed || l.next.iter().any(|s| !s.by_committee_above()),
+                Some(Waiting::Above) => !l.lapsed && l.next.iter().any(|s| s.by_committee_above()),
             })
             .collect();
         lines.sort_by_key(|l| (!l.overdue, l.due.is_none(), l.due.as_ref().map(|d| d.by)));
         Ok(lines)
     }
+
+    /// Begins a lapsed admission again (R4.16): the round from the branch committee's review
+    /// to the committee's talk is kept as lapsed and recorded anew.
+    pub async fn redo_admission(&self, actor: &Actor, id: i64, version: i64) -> ServiceResult<()> {
+        self.recruit_in_scope(actor, id, "recruit.redo").await?;
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let (recruit, steps) = active_in(&mut tx, id, Some(version), "step").await?;
+        let rules = self.recruitment_rules(recruit.rule_version);
+        let path = path_of(&recruit, &steps, Vec::new());
+        let Some(lapsed) = lapsed_on(&path, &rules, today) else {
+            return Err(ServiceError::invalid(
+                "step",
+                "接收预备党员未超过审批期限，无需重新履行接收手续",
+            ));
+        };
+        if !store::lapse_round(&mut tx, id, version, &Step::ADMISSION_ROUND, lapsed).await? {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        let event = Event::new("recruit.redo")
+            .object("recruit", id)
+            .detail(json!({ "lapsed_on": lapsed.to_string() }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The year's 发展党员 figures of the orgs in scope (党内统计): each branch's, then the
+    /// total.
+    pub async fn recruitment_statistics(
+        &self,
+        actor: &Actor,
+        year: i32,
+    ) -> ServiceResult<Vec<BranchFlows>> {
+        self.require(actor, Permission::WriteMembers, "recruit.view")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let recruits = store::in_scope(&mut tx, &actor.scope, false).await?;
+        let ids: Vec<i64> = recruits.iter().map(|r| r.id).collect();
+        let mut steps = store::steps(&mut tx, &ids).await?;
+        tx.commit().await?;
+        let mut by_branch: Vec<(i64, String, Vec<Counted>)> = Vec::new();
+        for r in recruits {
+            let counted = Counted {
+                path: path_of(&r, &steps.remove(&r.id).unwrap_or_default(), Vec::new()),
+                female: r.gender == Gender::Female,
+                extended_on: r.extended_on,
+                ended: r.ended_on.map(|d| (d, r.status == "cancelled")),
+            };
+            match by_branch.last_mut() {
+                Some((id, _, list)) if *id == r.branch_id => list.push(counted),
+                _ => by_branch.push((r.branch_id, r.branch_name, vec![counted])),
+            }
+        }
+        let mut all = Vec::new();
+        let mut rows: Vec<BranchFlows> = by_branch
+            .into_iter()
+            .map(|(id, name, people)| {
+                let f = flows(year, &people);
+                all.extend(people);
+                BranchFlows {
+                    org_id: Some(id),
+                    org_name: name,
+                    flows: f,
+                }
+            })
+            .collect();
+        rows.push(BranchFlows {
+            org_id: None,
+            org_name: "合计".to_owned(),
+            flows: flows(year, &all),
+        });
+        Ok(rows)
+    }
+}
+
+/// Whose to-do list a pipeline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Steps the branch records.
+    Branch,
+    /// Filings, reviews, talks and approvals of the committee above.
+    Above,
+}
+
+/// A line of the year's figures: a branch's (`org_id`), or the total.
+#[derive(Debug, Clone)]
+pub struct BranchFlows {
+    pub org_id: Option<i64>,
+    pub org_name: String,
+    pub flows: Flows,
 }
 
 /// How a 支部党员大会 record is named where a vote is taken at it.

@@ -30,3 +30,29 @@ CREATE TABLE recruit_people (
     member_id BIGINT NOT NULL REFERENCES members (id),
     PRIMARY KEY (recruit_id, role, member_id)
 );
+
+-- When the probation was extended, and when and why a path ended before its last step
+-- (withdrawn, or 取消预备党员资格): the year's 党内统计 counts them.
+ALTER TABLE recruits ADD COLUMN extended_on TEXT;
+ALTER TABLE recruits ADD COLUMN ended_on TEXT;
+ALTER TABLE recruits ADD COLUMN end_reason TEXT;
+
+-- An admission not approved within the longest limit lapses and is done again (R4.16): the
+-- steps of the lapsed round are kept here, with the day they lapsed, and recorded anew.
+CREATE TABLE recruit_lapsed_steps (
+    id {{id}},
+    recruit_id BIGINT NOT NULL REFERENCES recruits (id),
+    step TEXT NOT NULL,
+    done_on TEXT NOT NULL,
+    note TEXT NOT NULL,
+    days_late BIGINT,
+    meeting_id BIGINT REFERENCES meetings (id),
+    voters BIGINT,
+    present BIGINT,
+    ayes BIGINT,
+    written BIGINT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    lapsed_on TEXT NOT NULL
+);
+CREATE INDEX recruit_lapsed_steps_recruit ON recruit_lapsed_steps (recruit_id);

@@ -37,12 +37,16 @@ pub struct RecruitRow {
     pub id_number_ct: Option<String>,
     /// The member made of the person when the admission was approved.
     pub member_id: Option<i64>,
+    pub extended_on: Option<NaiveDate>,
+    /// When and why the path ended before its last step.
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
 }
 
 const COLUMNS: &str = "SELECT r.id, r.branch_id, b.name AS branch_name, b.path AS branch_path, \
      r.name, r.gender, r.birth_date, r.police_number, r.rule_version, r.status, r.publicity_from, \
-     r.extension_months, r.version, r.ethnicity, r.education, r.id_number_ct, r.member_id \
-     FROM recruits r JOIN orgs b ON b.id = r.branch_id WHERE 1 = 1";
+     r.extension_months, r.version, r.ethnicity, r.education, r.id_number_ct, r.member_id, \
+     r.extended_on, r.ended_on, r.end_reason FROM recruits r JOIN orgs b ON b.id = r.branch_id WHERE 1 = 1";
 
 fn recruit(row: &AnyRow) -> StoreResult<RecruitRow> {
     Ok(RecruitRow {
@@ -65,6 +69,9 @@ fn recruit(row: &AnyRow) -> StoreResult<RecruitRow> {
         education: row.opt_text("education")?,
         id_number_ct: row.opt_text("id_number_ct")?,
         member_id: row.opt_int("member_id")?,
+        extended_on: row.opt_date("extended_on")?,
+        ended_on: row.opt_date("ended_on")?,
+        end_reason: row.opt_text("end_reason")?,
     })
 }
 
@@ -115,10 +122,16 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<RecruitRow>> {
         .transpose()
 }
 
-/// The people still on the path in scope, by branch and name.
-pub async fn active(conn: &mut Conn, scope: &Scope) -> StoreResult<Vec<RecruitRow>> {
+/// The people still on the path in scope (or everyone who ever was), by branch and name.
+pub async fn in_scope(
+    conn: &mut Conn,
+    scope: &Scope,
+    active_only: bool,
+) -> StoreResult<Vec<RecruitRow>> {
     let mut q = Sql::new(COLUMNS);
-    q.push(" AND r.status = 'active'");
+    if active_only {
+        q.push(" AND r.status = 'active'");
+    }
     push_org_scope(&mut q, scope, "b.path");
     q.push(" ORDER BY b.path, r.name, r.id");
     sql::fetch_all(conn, q).await?.iter().map(recruit).collect()
@@ -212,6 +225,17 @@ pub async fn reviews(conn: &mut Conn, ids: &[i64]) -> StoreResult<BTreeMap<i64, 
     Ok(out)
 }
 
+/// Moves a person's version on from `version`; false when they changed meanwhile.
+async fn bump_version(conn: &mut Conn, recruit: i64, version: i64) -> StoreResult<bool> {
+    let moved =
+        sqlx::query("UPDATE recruits SET version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(recruit)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    Ok(moved.rows_affected() == 1)
+}
+
 /// A step to record.
 #[derive(Debug, Clone)]
 pub struct NewStep<'a> {
@@ -232,13 +256,7 @@ pub async fn insert_step(
     s: &NewStep<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let moved =
-        sqlx::query("UPDATE recruits SET version = version + 1 WHERE id = $1 AND version = $2")
-            .bind(recruit)
-            .bind(version)
-            .execute(&mut *conn)
-            .await?;
-    if moved.rows_affected() != 1 {
+    if !bump_version(conn, recruit, version).await? {
         return Ok(false);
     }
     sqlx::query(
@@ -295,6 +313,89 @@ pub async fn set_publicity(conn: &mut Conn, recruit: i64, from: NaiveDate) -> St
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Ends a path before its last step: `withdrawn` or `cancelled`, on its day, with the reason.
+pub async fn end(
+    conn: &mut Conn,
+    recruit: i64,
+    status: &str,
+    on: NaiveDate,
+    reason: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE recruits SET status = $1, ended_on = $2, end_reason = $3, version = version + 1 \
+         WHERE id = $4",
+    )
+    .bind(status)
+    .bind(date_text(on))
+    .bind(reason)
+    .bind(recruit)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves the steps of a lapsed admission round out of the path, kept with the day it lapsed,
+/// and moves the version on; false when the person changed meanwhile.
+pub async fn lapse_round(
+    conn: &mut Conn,
+    recruit: i64,
+    version: i64,
+    steps: &[Step],
+    lapsed_on: NaiveDate,
+) -> StoreResult<bool> {
+    if !bump_version(conn, recruit, version).await? {
+        return Ok(false);
+    }
+    for step in steps {
+        sqlx::query(
+            "INSERT INTO recruit_lapsed_steps (recruit_id, step, done_on, note, days_late, \
+             meeting_id, voters, present, ayes, written, recorded_by, recorded_at, lapsed_on) \
+             SELECT recruit_id, step, done_on, note, days_late, meeting_id, voters, present, ayes, \
+             written, recorded_by, recorded_at, $1 FROM recruit_steps \
+             WHERE recruit_id = $2 AND step = $3",
+        )
+        .bind(date_text(lapsed_on))
+        .bind(recruit)
+        .bind(step.code())
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM recruit_steps WHERE recruit_id = $1 AND step = $2")
+            .bind(recruit)
+            .bind(step.code())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// A step of a lapsed round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LapsedStep {
+    pub step: Step,
+    pub done_on: NaiveDate,
+    pub lapsed_on: NaiveDate,
+}
+
+/// The steps of a person's lapsed rounds, oldest first.
+pub async fn lapsed_steps(conn: &mut Conn, recruit: i64) -> StoreResult<Vec<LapsedStep>> {
+    let rows = sqlx::query(
+        "SELECT step, done_on, lapsed_on FROM recruit_lapsed_steps WHERE recruit_id = $1 \
+         ORDER BY lapsed_on, done_on, id",
+    )
+    .bind(recruit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LapsedStep {
+                step: r.code("step", Step::from_code)?,
+                done_on: r.date("done_on")?,
+                lapsed_on: r.date("lapsed_on")?,
+            })
+        })
+        .collect()
 }
 
 /// Ends a person's path: `full` once the last step is recorded.
@@ -358,19 +459,21 @@ pub async fn set_member(conn: &mut Conn, recruit: i64, member: i64) -> StoreResu
     Ok(())
 }
 
-/// Records the probation's extension, moving the version on; false when the person changed
-/// meanwhile.
+/// Records the probation's extension on `on`, moving the version on; false when the person
+/// changed meanwhile.
 pub async fn set_extension(
     conn: &mut Conn,
     recruit: i64,
     version: i64,
     months: u32,
+    on: NaiveDate,
 ) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE recruits SET extension_months = $1, version = version + 1 \
-         WHERE id = $2 AND version = $3",
+        "UPDATE recruits SET extension_months = $1, extended_on = $2, version = version + 1 \
+         WHERE id = $3 AND version = $4",
     )
     .bind(i64::from(months))
+    .bind(date_text(on))
     .bind(recruit)
     .bind(version)
     .execute(conn)

@@ -511,7 +511,7 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
     let (a1, a1_second, b) = (f.member_a1, f.member_a1_second, f.member_b);
     let sec = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
     let mut people = Vec::new();
-    for name in ["候选人甲", "候选人乙"] {
+    for name in ["候选人甲", "候选人乙", "候选人丙"] {
         let (status, body) = call(
             &app,
             &sec,
@@ -526,6 +526,14 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
     for &id in &people {
         done(&app, &sec, id, &["talk"], "2023-01-20").await;
         done(&app, &sec, id, &["activist_chosen"], "2023-03-01").await;
+        // The filing is the committee's to do; the contact persons the branch's.
+        for list in ["above", "branch"] {
+            let (_, lines) = get(&app, &sec, &format!("/recruits?for={list}")).await;
+            assert!(
+                lines.as_array().unwrap().iter().any(|l| l["id"] == id),
+                "{list}: {lines}"
+            );
+        }
         done(&app, &sec, id, &["activist_filed"], "2023-03-05").await;
         // Contact persons: one or two full members of the branch, not the same one twice.
         for (people_json, field_name) in [
@@ -609,7 +617,7 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
         done(&app, &sec, id, &["pre_review"], "2024-05-10").await;
         done(&app, &sec, id, &["volunteer_form"], "2024-05-15").await;
     }
-    let (candidate, second) = (people[0], people[1]);
+    let (candidate, second, third) = (people[0], people[1], people[2]);
     let (_, person) = get(&app, &sec, &format!("/recruits/{candidate}")).await;
     let names: Vec<&str> = person["people"]
         .as_array()
@@ -660,10 +668,14 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
     .await;
     assert_eq!(field(&r), (422, Some("on")), "the meeting's own day: {r}");
     // Each candidate voted on one by one at the same meeting.
-    for id in [candidate, second] {
+    for id in [candidate, second, third] {
         let r = step_with(&app, &sec, id, "branch_meeting", "", vote(full, 2)).await;
         assert_eq!(r["status"], 204, "{r}");
         done(&app, &sec, id, &["approval_talk"], "2024-06-20").await;
+    }
+    let (status, _) = get(&app, &sec, "/recruits?for=nobody").await;
+    assert_eq!(status, 400);
+    for id in [candidate, second] {
         done(&app, &sec, id, &["approval"], "2024-07-15").await;
     }
     let (_, person) = get(&app, &sec, &format!("/recruits/{candidate}")).await;
@@ -871,4 +883,93 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
     assert_ne!(m["status"], "active", "{m}");
     assert_eq!(app.audit("recruit.end", Some("success")).await.len(), 1);
     assert_eq!(app.audit("recruit.extend", Some("success")).await.len(), 1);
+
+    // The third was never approved: six months after the meeting the admission lapsed, and
+    // is the branch's to begin again, not the committee's to approve.
+    let r = step_with(&app, &sec, third, "approval", "2026-03-01", json!({})).await;
+    assert_eq!(field(&r), (422, Some("on")), "{r}");
+    assert!(r["body"].to_string().contains("须重新履行接收手续"), "{r}");
+    let (_, above) = get(&app, &sec, "/recruits?for=above").await;
+    assert!(
+        above.as_array().unwrap().iter().all(|l| l["id"] != third),
+        "{above}"
+    );
+    let (_, branch) = get(&app, &sec, "/recruits?for=branch").await;
+    let line = branch
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == third)
+        .cloned()
+        .unwrap();
+    assert_eq!(line["lapsed"], true);
+    let (_, p) = get(&app, &sec, &format!("/recruits/{third}")).await;
+    assert_eq!(p["lapsed_on"], "2024-12-03");
+    let redo = format!("/recruits/{third}/redo");
+    let (status, _) = call(&app, &sec, Method::POST, &redo, Some(json!({"version": 1}))).await;
+    assert_eq!(status, 409, "a stale page");
+    let (status, body) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &redo,
+        Some(json!({"version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, p) = get(&app, &sec, &format!("/recruits/{third}")).await;
+    assert_eq!(p["next"], json!(["committee_review"]));
+    assert_eq!(p["lapsed_on"], Value::Null);
+    let lapsed: Vec<&str> = p["lapsed_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lapsed,
+        [
+            "committee_review",
+            "pre_review",
+            "volunteer_form",
+            "branch_meeting",
+            "approval_talk"
+        ]
+    );
+    let (status, _) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &redo,
+        Some(json!({"version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, 422, "nothing has lapsed now");
+    assert_eq!(app.audit("recruit.redo", Some("success")).await.len(), 1);
+
+    // The year's figures (党内统计), each step in the year of its day.
+    let (_, y2024) = get(&app, &sec, "/recruits/statistics?year=2024").await;
+    let total = y2024.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(total["org_id"], Value::Null);
+    assert_eq!(
+        (&total["applied"], &total["candidates"], &total["admitted"]),
+        (&json!(0), &json!(3), &json!(2)),
+        "{total}"
+    );
+    let (_, y2025) = get(&app, &sec, "/recruits/statistics?year=2025").await;
+    let total = y2025.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (
+            &total["converted"],
+            &total["extended"],
+            &total["at_year_end"]
+        ),
+        (&json!(1), &json!(1), &json!([0, 0, 1, 0, 1])),
+        "the third back to 发展对象 as now recorded; the second probationary: {total}"
+    );
+    let (_, y2026) = get(&app, &sec, "/recruits/statistics?year=2026").await;
+    let total = y2026.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(total["cancelled"], 1, "{total}");
+    let (status, _) = get(&app, &sec, "/recruits/statistics?year=abc").await;
+    assert_eq!(status, 400);
 }

@@ -201,10 +201,11 @@ impl Services {
             store::set_member(tx, id, member).await?;
             if *name == EXTENDED.0 {
                 let (_, months, ago) = EXTENDED;
-                store::set_extension(tx, id, row.version, months).await?;
+                let on = today - Days::new(ago);
+                store::set_extension(tx, id, row.version, months, on).await?;
                 let extend = TransitionForm {
                     kind: EventKind::ProbationExtended.code().to_owned(),
-                    on: (today - Days::new(ago)).to_string(),
+                    on: on.to_string(),
                     months: months.to_string(),
                     reason: "支部大会讨论认为需继续教育考察".to_owned(),
                     ..TransitionForm::default()

@@ -166,6 +166,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(recruitment::publicity))
         .routes(routes!(recruitment::extension))
         .routes(routes!(recruitment::end))
+        .routes(routes!(recruitment::redo))
+        .routes(routes!(recruitment::statistics))
         .routes(routes!(funds::budget))
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))

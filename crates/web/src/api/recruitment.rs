@@ -3,17 +3,18 @@
 //! step, half-yearly review and 公示 recorded.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
+use chrono::Datelike;
 use dangjian_core::recruitment::Step;
 use dangjian_service::ServiceError;
 use dangjian_service::recruitment::{
-    ApplicantForm, DatedNoteForm, EndForm, ExtensionForm, StepForm, meeting_label,
+    ApplicantForm, DatedNoteForm, EndForm, ExtensionForm, StepForm, Waiting, meeting_label,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, api_query};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
@@ -214,6 +215,58 @@ pub struct RecruitJson {
     pub eligible: Vec<RecruitChoiceJson>,
     /// When a vote is next: the branch's 支部党员大会 records.
     pub meetings: Vec<RecruitChoiceJson>,
+    /// The day the admission lapsed (not approved within the longest limit), until it is
+    /// begun again.
+    pub lapsed_on: Option<String>,
+    /// The steps of lapsed admission rounds.
+    pub lapsed_steps: Vec<RecruitLapsedJson>,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitLapsedJson {
+    pub step: String,
+    #[schema(format = Date)]
+    pub done_on: String,
+    #[schema(format = Date)]
+    pub lapsed_on: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RecruitVersionInput {
+    pub version: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecruitYearQuery {
+    /// This year when absent.
+    pub year: Option<i32>,
+}
+
+/// A branch's figures of the year, or the total (`org_id` null).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitFlowsJson {
+    pub org_id: Option<i64>,
+    pub org_name: String,
+    pub applied: u32,
+    pub activists: u32,
+    pub candidates: u32,
+    /// 发展党员: admissions approved in the year.
+    pub admitted: u32,
+    pub admitted_female: u32,
+    /// Of them, 35 or younger at the branch meeting.
+    pub admitted_young: u32,
+    pub converted: u32,
+    pub extended: u32,
+    pub cancelled: u32,
+    pub withdrawn: u32,
+    /// On the path at the year's end: applicants, activists, candidates, in admission,
+    /// probationary members.
+    pub at_year_end: Vec<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -229,14 +282,32 @@ fn due(d: &dangjian_core::recruitment::Due) -> RecruitDueJson {
     }
 }
 
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecruitPipelineQuery {
+    /// `branch`: those with a step the branch may record now; `above`: those with a filing,
+    /// review, talk or approval of the committee above; everyone when absent.
+    #[param(pattern = r"^(branch|above)?$")]
+    pub r#for: Option<String>,
+}
+
 /// Everyone on the path in scope with the earliest deadline, the overdue first.
-#[utoipa::path(get, path = "/recruits", tag = "recruitment",
-    responses((status = 200, body = Vec<RecruitLineJson>), (status = 403, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/recruits", tag = "recruitment", params(RecruitPipelineQuery),
+    responses((status = 200, body = Vec<RecruitLineJson>), (status = 400, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 pub async fn pipeline(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<RecruitLineJson>>, ApiError> {
-    let lines = state.services.recruitment_pipeline(&actor).await?;
+    let q: RecruitPipelineQuery = api_query(raw.as_deref())?;
+    let waiting = match q.r#for.as_deref().unwrap_or("") {
+        "" => None,
+        "branch" => Some(Waiting::Branch),
+        "above" => Some(Waiting::Above),
+        _ => return Err(ApiError::BadRequest("for 无效".to_owned())),
+    };
+    let lines = state.services.recruitment_pipeline(&actor, waiting).await?;
     Ok(Json(
         lines
             .iter()
@@ -350,6 +421,18 @@ pub async fn person(
                 label: meeting_label(m),
             })
             .collect(),
+        lapsed_on: p.lapsed.map(|d| d.to_string()),
+        lapsed_steps: p
+            .lapsed_steps
+            .iter()
+            .map(|l| RecruitLapsedJson {
+                step: l.step.code().to_owned(),
+                done_on: l.done_on.to_string(),
+                lapsed_on: l.lapsed_on.to_string(),
+            })
+            .collect(),
+        ended_on: p.recruit.ended_on.map(|d| d.to_string()),
+        end_reason: p.recruit.end_reason.clone(),
     }))
 }
 
@@ -468,4 +551,55 @@ pub async fn end(
     };
     state.services.end_recruit(&actor, id, &form).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Begins a lapsed admission again: its round of steps 12–16 kept as lapsed, to record anew.
+#[utoipa::path(post, path = "/recruits/{id}/redo", tag = "recruitment", params(("id" = i64, Path)),
+    request_body = RecruitVersionInput,
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn redo(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<RecruitVersionInput>,
+) -> Result<StatusCode, ApiError> {
+    state.services.redo_admission(&actor, id, i.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The year's 发展党员 figures of the orgs in scope (党内统计), each branch's and the total.
+#[utoipa::path(get, path = "/recruits/statistics", tag = "recruitment", params(RecruitYearQuery),
+    responses((status = 200, body = Vec<RecruitFlowsJson>), (status = 400, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+pub async fn statistics(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<RecruitFlowsJson>>, ApiError> {
+    let q: RecruitYearQuery = api_query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let rows = state.services.recruitment_statistics(&actor, year).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| {
+                let f = r.flows;
+                RecruitFlowsJson {
+                    org_id: r.org_id,
+                    org_name: r.org_name,
+                    applied: f.applied,
+                    activists: f.activists,
+                    candidates: f.candidates,
+                    admitted: f.admitted,
+                    admitted_female: f.admitted_female,
+                    admitted_young: f.admitted_young,
+                    converted: f.converted,
+                    extended: f.extended,
+                    cancelled: f.cancelled,
+                    withdrawn: f.withdrawn,
+                    at_year_end: f.at_year_end.to_vec(),
+                }
+            })
+            .collect(),
+    ))
 }

@@ -150,6 +150,8 @@ pub fn router() -> Router<AppState> {
         .route("/recruitment/{id}/publicity", post(recruitment::publicity))
         .route("/recruitment/{id}/extension", post(recruitment::extension))
         .route("/recruitment/{id}/end", post(recruitment::end))
+        .route("/recruitment/{id}/redo", post(recruitment::redo))
+        .route("/recruitment/statistics", get(recruitment::statistics))
         .route("/funds", get(funds::home))
         .route("/funds/orgs/{id}", get(funds::budget))
         .route("/funds/orgs/{id}/lines", post(funds::set_line))

@@ -6,10 +6,12 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use dangjian_core::member::{Education, Ethnicity, Gender};
 use dangjian_core::recruitment::{Stage, Step};
 use dangjian_service::recruitment::{
-    ApplicantForm, DatedNoteForm, EndForm, ExtensionForm, PipelineLine, StepForm, meeting_label,
+    ApplicantForm, BranchFlows, DatedNoteForm, EndForm, ExtensionForm, PipelineLine, StepForm,
+    Waiting, meeting_label,
 };
 use dangjian_service::{Actor, ServiceError};
 use serde::Deserialize;
@@ -39,6 +41,8 @@ pub struct Line {
 #[template(path = "recruitment_home.html")]
 struct HomePage {
     layout: Layout,
+    /// `""`, `branch` or `above`: whose to-do list is shown.
+    showing: &'static str,
     lines: Vec<Line>,
     /// How many are in each stage.
     stages: Vec<(&'static str, usize)>,
@@ -69,14 +73,37 @@ fn line(l: PipelineLine) -> Line {
     }
 }
 
-async fn home_page(state: &AppState, actor: &Actor, kept: Kept) -> Result<HomePage, PageError> {
-    let pipeline = state.services.recruitment_pipeline(actor).await?;
+/// The pipeline's query: whose to-do list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HomeQuery {
+    pub r#for: Option<String>,
+}
+
+fn waiting(raw: Option<&str>) -> Result<(&'static str, Option<Waiting>), PageError> {
+    let q: HomeQuery = query(raw)?;
+    match q.r#for.as_deref().unwrap_or("") {
+        "" => Ok(("", None)),
+        "branch" => Ok(("branch", Some(Waiting::Branch))),
+        "above" => Ok(("above", Some(Waiting::Above))),
+        _ => Err(PageError::BadRequest("查询参数无效".to_owned())),
+    }
+}
+
+async fn home_page(
+    state: &AppState,
+    actor: &Actor,
+    (showing, waiting): (&'static str, Option<Waiting>),
+    kept: Kept,
+) -> Result<HomePage, PageError> {
+    let pipeline = state.services.recruitment_pipeline(actor, waiting).await?;
     let stages = Stage::ALL
         .iter()
         .map(|s| (s.label(), pipeline.iter().filter(|l| l.stage == *s).count()))
         .collect();
     Ok(HomePage {
         layout: Layout::new(actor, AREA, "发展党员").crumb("发展党员", None),
+        showing,
         lines: pipeline.into_iter().map(line).collect(),
         stages,
         genders: options(Gender::ALL, Gender::code, Gender::label),
@@ -88,8 +115,13 @@ async fn home_page(state: &AppState, actor: &Actor, kept: Kept) -> Result<HomePa
     })
 }
 
-pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    render(&home_page(&state, &session.actor, Kept::default()).await?)
+pub async fn home(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let showing = waiting(raw.as_deref())?;
+    render(&home_page(&state, &session.actor, showing, Kept::default()).await?)
 }
 
 pub async fn add(
@@ -107,7 +139,7 @@ pub async fn add(
                 values: form,
                 errors,
             };
-            render_invalid(&home_page(&state, actor, kept).await?)
+            render_invalid(&home_page(&state, actor, ("", None), kept).await?)
         }
         Err(other) => Err(other.into()),
     }
@@ -164,6 +196,11 @@ struct PersonPage {
     meetings: Vec<(String, String)>,
     /// The probation may be extended now (admitted, no 转正 meeting yet, never extended).
     can_extend: bool,
+    /// The day the admission lapsed, until begun again.
+    lapsed: Option<String>,
+    /// Steps of lapsed rounds: number, name, day, lapsed on.
+    lapsed_steps: Vec<(usize, &'static str, String, String)>,
+    end_reason: String,
     kept: Kept,
     saved: bool,
 }
@@ -288,6 +325,23 @@ async fn person_page(
             && p.recruit.member_id.is_some()
             && p.recruit.extension_months.is_none()
             && p.path.on(Step::ConversionMeeting).is_none(),
+        lapsed: p.lapsed.map(|d| d.to_string()),
+        lapsed_steps: p
+            .lapsed_steps
+            .iter()
+            .map(|l| {
+                (
+                    l.step.number(),
+                    p.rules.step_label(l.step),
+                    l.done_on.to_string(),
+                    l.lapsed_on.to_string(),
+                )
+            })
+            .collect(),
+        end_reason: match (p.recruit.ended_on, &p.recruit.end_reason) {
+            (Some(on), Some(reason)) => format!("{on}：{reason}"),
+            _ => String::new(),
+        },
         kept,
         saved,
     })
@@ -333,6 +387,10 @@ async fn person_form(
         "end" => {
             let form: EndForm = from_pairs(pairs.clone())?;
             services.end_recruit(actor, id, &form).await
+        }
+        "redo" => {
+            let form: RedoForm = from_pairs(pairs.clone())?;
+            services.redo_admission(actor, id, form.version).await
         }
         other => {
             let form: DatedNoteForm = from_pairs(pairs.clone())?;
@@ -424,4 +482,56 @@ fn step_note(s: &dangjian_service::recruitment::StepRow) -> String {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// The form that begins a lapsed admission again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedoForm {
+    pub version: i64,
+}
+
+pub async fn redo(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    person_form(&state, &form.session.actor, id, "redo", form.form).await
+}
+
+#[derive(Template)]
+#[template(path = "recruitment_statistics.html")]
+struct StatisticsPage {
+    layout: Layout,
+    year: i32,
+    stages: Vec<&'static str>,
+    rows: Vec<BranchFlows>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// The year's 发展党员 figures (党内统计), each branch's and the total.
+pub async fn statistics(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: YearQuery = query(raw.as_deref())?;
+    let year = q
+        .year
+        .unwrap_or_else(|| state.services.clock().today().year());
+    let actor = &session.actor;
+    let rows = state.services.recruitment_statistics(actor, year).await?;
+    render(&StatisticsPage {
+        layout: Layout::new(actor, AREA, "发展党员统计")
+            .crumb("发展党员", Some(AREA.to_owned()))
+            .crumb(format!("{year}年统计"), None),
+        year,
+        stages: Stage::ALL.iter().map(|s| s.label()).collect(),
+        rows,
+    })
 }
