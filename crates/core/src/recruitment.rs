@@ -135,6 +135,58 @@ impl Step {
     }
 }
 
+labelled_enum! {
+    /// The materials of a person's file (R4.23): each due once its step is done, all of them
+    /// on file before the file is handed to the archive (step 25).
+    pub enum Material {
+        ApplicationLetter = ("application_letter", "入党申请书"),
+        ThoughtReport = ("thought_report", "思想汇报"),
+        CultivationRecord = ("cultivation_record", "入党积极分子培养教育考察登记表"),
+        PoliticalReview = ("political_review", "政治审查材料"),
+        TrainingCertificate = ("training_certificate", "集中培训结业证明"),
+        VolunteerForm = ("volunteer_form", "入党志愿书"),
+        ConversionApplication = ("conversion_application", "转正申请书"),
+        ProbationRecord = ("probation_record", "预备党员教育考察表"),
+    }
+}
+
+impl Material {
+    /// The step after which the material belongs on file.
+    pub fn after(self) -> Step {
+        match self {
+            Material::ApplicationLetter => Step::Application,
+            Material::ThoughtReport | Material::CultivationRecord => Step::Cultivation,
+            Material::PoliticalReview => Step::PoliticalReview,
+            Material::TrainingCertificate => Step::Training,
+            Material::VolunteerForm => Step::VolunteerForm,
+            Material::ConversionApplication => Step::ConversionApplication,
+            Material::ProbationRecord => Step::ProbationEducation,
+        }
+    }
+}
+
+/// The materials due on a path (their step done) and not on file.
+pub fn missing_materials(path: &Path, on_file: &[Material]) -> Vec<Material> {
+    Material::ALL
+        .iter()
+        .copied()
+        .filter(|m| path.on(m.after()).is_some() && !on_file.contains(m))
+        .collect()
+}
+
+/// The hand-over to the archive (step 25): every material on file.
+pub fn check_archive(path: &Path, on_file: &[Material]) -> Result<(), FieldRefusal> {
+    let missing = missing_materials(path, on_file);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(|m| m.label()).collect();
+    Err((
+        "step",
+        format!("材料不全，不能归档：缺{}", names.join("、")),
+    ))
+}
+
 /// How the committee above takes a 发展对象: 备案 (2014) or 同意 (as the 2026 revision is
 /// reported to say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1261,6 +1313,35 @@ mod tests {
                 lapsed_on(&path_to(Step::VolunteerForm), &r, day(2040, 1, 1)),
                 None
             );
+        }
+    }
+
+    #[test]
+    fn the_materials_fall_due_with_their_steps_and_all_are_archived() {
+        assert!(missing_materials(&Path::default(), &[]).is_empty());
+        assert_eq!(
+            missing_materials(&path_to(Step::Talk), &[]),
+            [Material::ApplicationLetter]
+        );
+        assert!(missing_materials(&path_to(Step::Talk), &[Material::ApplicationLetter]).is_empty());
+        let done = path_to(Step::ConversionApproval);
+        assert_eq!(missing_materials(&done, &[]), Material::ALL);
+        let (field, message) = check_archive(&done, &[Material::ApplicationLetter]).unwrap_err();
+        assert_eq!(field, "step");
+        assert!(
+            message.starts_with("材料不全，不能归档：缺思想汇报"),
+            "{message}"
+        );
+        assert_eq!(check_archive(&done, Material::ALL), Ok(()));
+        // Each material's step is the one that produces it.
+        for m in Material::ALL {
+            assert!(missing_materials(&path_to(m.after()), &[]).contains(m));
+            let before = m
+                .after()
+                .requires()
+                .first()
+                .map_or_else(Path::default, |s| path_to(*s));
+            assert!(!missing_materials(&before, &[]).contains(m), "{m:?}");
         }
     }
 

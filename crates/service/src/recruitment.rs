@@ -11,14 +11,14 @@ use dangjian_core::lifecycle::EventKind;
 use dangjian_core::member::Gender;
 use dangjian_core::member::{MemberForm, parse_date};
 use dangjian_core::recruitment::{
-    Ballot, Counted, Due, Flows, Path, RecruitmentRules, RuleVersion, Stage, Step, check_contacts,
-    check_extension, check_sponsors, check_step, check_training, check_vote, days_late, deadlines,
-    flows, lapsed_on, next_review,
+    Ballot, Counted, Due, Flows, Material, Path, RecruitmentRules, RuleVersion, Stage, Step,
+    check_archive, check_contacts, check_extension, check_sponsors, check_step, check_training,
+    check_vote, days_late, deadlines, flows, lapsed_on, missing_materials, next_review,
 };
 use dangjian_core::role::Permission;
 use dangjian_store::orglife::{MeetingBrief, RollMember};
-use dangjian_store::recruitment::{self as store, Held, NewRecruit, NewStep};
-pub use dangjian_store::recruitment::{LapsedStep, PersonRow, RecruitRow, StepRow};
+use dangjian_store::recruitment::{self as store, Held, NewFile, NewRecruit, NewStep};
+pub use dangjian_store::recruitment::{FileRow, LapsedStep, PersonRow, RecruitRow, StepRow};
 use dangjian_store::{Tx, members, orgs};
 use serde::Deserialize;
 use serde_json::json;
@@ -34,6 +34,8 @@ use crate::rectification::invalid;
 use crate::scope::org_by_code;
 
 const LONG: usize = 1000;
+/// Files at one upload.
+const MAX_FILES: usize = 5;
 const REASON: usize = 200;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
 
@@ -130,6 +132,9 @@ pub struct RecruitPath {
     pub lapsed: Option<NaiveDate>,
     /// The steps of lapsed admission rounds.
     pub lapsed_steps: Vec<LapsedStep>,
+    /// The files of the person's materials, and the materials due and not on file.
+    pub files: Vec<FileRow>,
+    pub missing: Vec<Material>,
 }
 
 /// What is due next on a path: a step, or the activist's review.
@@ -373,6 +378,7 @@ impl Services {
             .unwrap_or_default();
         let people = store::people(&mut tx, id).await?;
         let lapsed_steps = store::lapsed_steps(&mut tx, id).await?;
+        let files = store::files(&mut tx, id).await?;
         let path = path_of(&recruit, &steps, reviews);
         let next = path.next_steps();
         let eligible = if next
@@ -400,6 +406,8 @@ impl Services {
         Ok(RecruitPath {
             lapsed: lapsed_on(&path, &rules, today).filter(|_| recruit.status == "active"),
             lapsed_steps,
+            missing: missing_materials(&path, &on_file(&files)),
+            files,
             next,
             next_review: next_review(&path, &rules),
             deadlines: deadlines(&path, &rules),
@@ -453,6 +461,10 @@ impl Services {
             .step_holds(&mut tx, &recruit, step, on.unwrap_or(today), form, &rules)
             .await?;
         check_step(step, on, today, &path, &rules).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        if step == Step::Archive {
+            let files = store::files(&mut tx, id).await?;
+            check_archive(&path, &on_file(&files)).map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        }
         let late = days_late(step, on, &path, &rules);
         let new = NewStep {
             step,
@@ -934,6 +946,84 @@ impl Services {
         });
         Ok(rows)
     }
+
+    /// Adds files to one of the materials of a person in scope: each checked by its bytes
+    /// against its name, kept under a random name with its SM3 digest; all of them or none.
+    pub async fn attach_recruit_files(
+        &self,
+        actor: &Actor,
+        id: i64,
+        material: &str,
+        uploads: &[crate::Upload<'_>],
+    ) -> ServiceResult<()> {
+        self.recruit_in_scope(actor, id, "recruit.file.add").await?;
+        let material = Material::from_code(material.trim())
+            .ok_or_else(|| ServiceError::invalid("material", "请选择材料名称"))?;
+        let checked = crate::attachments::check_uploads(uploads, MAX_FILES)?;
+        let mut files = crate::attachments::NewFiles::new(self.attachment_root()?.clone());
+        let now = self.clock().now();
+        let outcome = async {
+            let mut tx = self.db().write().await?;
+            // A path ended keeps its file as it was handed over.
+            active_in(&mut tx, id, None, "file").await?;
+            let mut names = Vec::new();
+            for (name, mime, bytes) in &checked {
+                let (stored_name, digest) = files.write(&format!("r{id}"), bytes)?;
+                store::insert_file(
+                    &mut tx,
+                    &NewFile {
+                        recruit_id: id,
+                        material,
+                        file_name: name,
+                        content_type: mime,
+                        size: bytes.len() as i64,
+                        digest: &digest,
+                        stored_name: &stored_name,
+                        created_by: &actor.login,
+                    },
+                    now,
+                )
+                .await?;
+                names.push(name.clone());
+            }
+            let event = Event::new("recruit.file.add")
+                .object("recruit", id)
+                .detail(json!({ "material": material.code(), "files": names }));
+            audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        files.settle(outcome)
+    }
+
+    /// A file of a person in scope, with its bytes (checked against the digest recorded at
+    /// upload); the read is audited.
+    pub async fn recruit_file(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file_id: i64,
+    ) -> ServiceResult<(FileRow, Vec<u8>)> {
+        self.recruit_in_scope(actor, id, "recruit.file.read")
+            .await?;
+        let mut tx = self.db().read().await?;
+        let row = store::files(&mut tx, id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        let bytes = self.read_kept_file(&row.stored_name, &row.digest)?;
+        self.record(
+            actor,
+            Event::new("recruit.file.read")
+                .object("recruit", id)
+                .detail(json!({ "file": file_id })),
+        )
+        .await?;
+        Ok((row, bytes))
+    }
 }
 
 /// Whose to-do list a pipeline is.
@@ -960,6 +1050,11 @@ pub fn meeting_label(m: &MeetingBrief) -> String {
         "{} {}（实到{}/应到{}人）",
         m.held_on, topics, m.present, m.expected
     )
+}
+
+/// The materials with at least one file.
+fn on_file(files: &[FileRow]) -> Vec<Material> {
+    files.iter().map(|f| f.material).collect()
 }
 
 /// A person still on the path, read again in the transaction that changes them — at the

@@ -56,3 +56,19 @@ CREATE TABLE recruit_lapsed_steps (
     lapsed_on TEXT NOT NULL
 );
 CREATE INDEX recruit_lapsed_steps_recruit ON recruit_lapsed_steps (recruit_id);
+
+-- The materials of a person's file (申请书, 思想汇报, 政审材料 …): checked by type, stored
+-- under a random name with the SM3 digest of the bytes, like every other file kept here.
+CREATE TABLE recruit_files (
+    id {{id}},
+    recruit_id BIGINT NOT NULL REFERENCES recruits (id),
+    material TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    digest TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX recruit_files_recruit ON recruit_files (recruit_id);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::member::Gender;
 use dangjian_core::org::OrgPath;
-use dangjian_core::recruitment::{RuleVersion, Step};
+use dangjian_core::recruitment::{Material, RuleVersion, Step};
 use dangjian_core::role::Scope;
 use sqlx::any::AnyRow;
 
@@ -524,4 +524,80 @@ pub async fn people(conn: &mut Conn, recruit: i64) -> StoreResult<Vec<PersonRow>
             })
         })
         .collect()
+}
+
+/// A file of a person's materials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRow {
+    pub id: i64,
+    pub material: Material,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub digest: String,
+    pub stored_name: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file as kept.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFile<'a> {
+    pub recruit_id: i64,
+    pub material: Material,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub digest: &'a str,
+    pub stored_name: &'a str,
+    pub created_by: &'a str,
+}
+
+pub async fn insert_file(conn: &mut Conn, f: &NewFile<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO recruit_files (recruit_id, material, file_name, content_type, size, digest, \
+         stored_name, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
+    )
+    .bind(f.recruit_id)
+    .bind(f.material.code())
+    .bind(f.file_name)
+    .bind(f.content_type)
+    .bind(f.size)
+    .bind(f.digest)
+    .bind(f.stored_name)
+    .bind(f.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// A person's files, by material and in the order they were added.
+pub async fn files(conn: &mut Conn, recruit: i64) -> StoreResult<Vec<FileRow>> {
+    let rows = sqlx::query(
+        "SELECT id, material, file_name, content_type, size, digest, stored_name, created_by, \
+         created_at FROM recruit_files WHERE recruit_id = $1 ORDER BY id",
+    )
+    .bind(recruit)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<FileRow> = rows
+        .iter()
+        .map(|r| {
+            Ok(FileRow {
+                id: r.int("id")?,
+                material: r.code("material", Material::from_code)?,
+                file_name: r.text("file_name")?,
+                content_type: r.text("content_type")?,
+                size: r.int("size")?,
+                digest: r.text("digest")?,
+                stored_name: r.text("stored_name")?,
+                created_by: r.text("created_by")?,
+                created_at: r.timestamp("created_at")?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    out.sort_by_key(|f| (Material::ALL.iter().position(|m| *m == f.material), f.id));
+    Ok(out)
 }

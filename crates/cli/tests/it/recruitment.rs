@@ -783,7 +783,85 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
         (&json!("full"), &json!("2025-06-03"), &json!(0)),
         "党龄 from the end of the probation: {m}"
     );
+    // The archive waits for every material on file.
+    let (status, body) = step(&app, &sec, candidate, "archive", "2025-07-10").await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("step"))
+    );
+    assert!(
+        body.to_string()
+            .contains("材料不全，不能归档：缺入党申请书"),
+        "{body}"
+    );
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let upload = |material: &str, name: &str, bytes: Vec<u8>| {
+        app.client()
+            .post(app.url(&format!(
+                "/api/v1/recruits/{candidate}/materials/{material}?name={name}"
+            )))
+            .bearer_auth(&sec)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+    };
+    let refused = upload(
+        "application_letter",
+        "申请书.pdf",
+        b"MZ\x90not a pdf".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422, "the bytes decide the type");
+    let refused = upload("diary", "a.pdf", pdf.clone()).await.unwrap();
+    assert_eq!(refused.status(), 422, "no such material");
+    let (_, p) = get(&app, &sec, &format!("/recruits/{candidate}")).await;
+    assert_eq!(p["missing_materials"].as_array().unwrap().len(), 8, "{p}");
+    for material in [
+        "application_letter",
+        "thought_report",
+        "cultivation_record",
+        "political_review",
+        "training_certificate",
+        "volunteer_form",
+        "conversion_application",
+        "probation_record",
+    ] {
+        let kept = upload(material, "材料.pdf", pdf.clone()).await.unwrap();
+        assert_eq!(kept.status(), 204, "{material}");
+    }
+    let (_, p) = get(&app, &sec, &format!("/recruits/{candidate}")).await;
+    assert_eq!(p["missing_materials"], json!([]));
+    let file = p["files"][0]["id"].as_i64().unwrap();
+    let back = app
+        .client()
+        .get(app.url(&format!("/api/v1/recruits/{candidate}/files/{file}")))
+        .bearer_auth(&sec)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.bytes().await.unwrap().to_vec(), pdf);
+    assert_eq!(
+        app.audit("recruit.file.read", Some("success")).await.len(),
+        1
+    );
+    let outsider = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let (status, _) = get(
+        &app,
+        &outsider,
+        &format!("/recruits/{candidate}/files/{file}"),
+    )
+    .await;
+    assert_eq!(status, 404, "out of scope");
     done(&app, &sec, candidate, &["archive"], "2025-07-10").await;
+    let refused = upload("thought_report", "迟交.pdf", pdf.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        422,
+        "the file handed over stays as it was"
+    );
     let (_, lines) = get(&app, &sec, "/recruits").await;
     assert!(
         lines

@@ -168,6 +168,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(recruitment::end))
         .routes(routes!(recruitment::redo))
         .routes(routes!(recruitment::statistics))
+        .routes(routes!(recruitment::file))
         .routes(routes!(funds::budget))
         .routes(routes!(funds::set_line))
         .routes(routes!(funds::propose))
@@ -204,6 +205,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(orglife::attach))
         .routes(routes!(rectification::report_file))
         .routes(routes!(conduct::add_evidence))
+        .routes(routes!(recruitment::add_file))
         .routes(routes!(dues_import::preview))
         .routes(routes!(funds::add_voucher))
 }

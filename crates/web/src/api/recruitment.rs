@@ -222,6 +222,32 @@ pub struct RecruitJson {
     pub lapsed_steps: Vec<RecruitLapsedJson>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
+    /// The files of the materials, each readable at `/recruits/{id}/files/{file}`.
+    pub files: Vec<RecruitFileJson>,
+    /// The materials due (their step done) and not on file: the archive waits for them.
+    pub missing_materials: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecruitFileJson {
+    pub id: i64,
+    /// `application_letter`, `thought_report`, `cultivation_record`, `political_review`,
+    /// `training_certificate`, `volunteer_form`, `conversion_application` or
+    /// `probation_record`.
+    pub material: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 of the bytes, hex.
+    pub digest: String,
+}
+
+/// `?name=…`: the file's name, whose extension must agree with its bytes.
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecruitFileQuery {
+    pub name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -433,6 +459,19 @@ pub async fn person(
             .collect(),
         ended_on: p.recruit.ended_on.map(|d| d.to_string()),
         end_reason: p.recruit.end_reason.clone(),
+        files: p
+            .files
+            .iter()
+            .map(|f| RecruitFileJson {
+                id: f.id,
+                material: f.material.code().to_owned(),
+                file_name: f.file_name.clone(),
+                content_type: f.content_type.clone(),
+                size: f.size,
+                digest: f.digest.clone(),
+            })
+            .collect(),
+        missing_materials: p.missing.iter().map(|m| m.code().to_owned()).collect(),
     }))
 }
 
@@ -602,4 +641,47 @@ pub async fn statistics(
             })
             .collect(),
     ))
+}
+
+/// Adds a file to one of a person's materials (the request body): PDF, PNG, JPG, .docx or
+/// .xlsx up to 10 MB, its type read from its bytes, kept with its SM3 digest.
+#[utoipa::path(post, path = "/recruits/{id}/materials/{material}", tag = "recruitment",
+    params(("id" = i64, Path), ("material" = String, Path), RecruitFileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((id, material)): ApiPath<(i64, String)>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    let q: RecruitFileQuery = api_query(raw.as_deref())?;
+    let upload = dangjian_service::Upload {
+        file_name: &q.name,
+        bytes: &body,
+    };
+    state
+        .services
+        .attach_recruit_files(&actor, id, &material, &[upload])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A file's bytes (the read audited).
+#[utoipa::path(get, path = "/recruits/{id}/files/{file}", tag = "recruitment",
+    params(("id" = i64, Path), ("file" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ApiErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((id, file)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (row, bytes) = state.services.recruit_file(&actor, id, file).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, row.content_type)],
+        bytes,
+    )
+        .into_response())
 }

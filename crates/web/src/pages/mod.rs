@@ -151,6 +151,7 @@ pub fn router() -> Router<AppState> {
         .route("/recruitment/{id}/extension", post(recruitment::extension))
         .route("/recruitment/{id}/end", post(recruitment::end))
         .route("/recruitment/{id}/redo", post(recruitment::redo))
+        .route("/recruitment/{id}/files/{file}", get(recruitment::file))
         .route("/recruitment/statistics", get(recruitment::statistics))
         .route("/funds", get(funds::home))
         .route("/funds/orgs/{id}", get(funds::budget))
@@ -400,6 +401,10 @@ pub fn upload_router() -> Router<AppState> {
         )
         .route("/rectifications/{id}/reports", post(rectification::report))
         .route("/conduct/findings/{id}/files", post(conduct::add_evidence))
+        .route(
+            "/recruitment/{id}/materials/{material}",
+            post(recruitment::add_files),
+        )
         .route("/audit/verify", post(audit::verify_with_seals))
         .route("/units/import", post(units::import))
         .route("/dues/import/{kind}", post(dues_import::upload))

@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use dangjian_core::member::{Education, Ethnicity, Gender};
-use dangjian_core::recruitment::{Stage, Step};
+use dangjian_core::recruitment::{Material, Stage, Step};
 use dangjian_service::recruitment::{
     ApplicantForm, BranchFlows, DatedNoteForm, EndForm, ExtensionForm, PipelineLine, StepForm,
     Waiting, meeting_label,
@@ -201,6 +201,7 @@ struct PersonPage {
     /// Steps of lapsed rounds: number, name, day, lapsed on.
     lapsed_steps: Vec<(usize, &'static str, String, String)>,
     end_reason: String,
+    materials: Vec<MaterialLine>,
     kept: Kept,
     saved: bool,
 }
@@ -336,6 +337,21 @@ async fn person_page(
                     l.done_on.to_string(),
                     l.lapsed_on.to_string(),
                 )
+            })
+            .collect(),
+        materials: Material::ALL
+            .iter()
+            .map(|m| MaterialLine {
+                code: m.code(),
+                label: m.label(),
+                after: format!("第{}步后", m.after().number()),
+                files: p
+                    .files
+                    .iter()
+                    .filter(|f| f.material == *m)
+                    .map(|f| (f.id, f.file_name.clone()))
+                    .collect(),
+                missing: p.missing.contains(m),
             })
             .collect(),
         end_reason: match (p.recruit.ended_on, &p.recruit.end_reason) {
@@ -482,6 +498,69 @@ fn step_note(s: &dangjian_service::recruitment::StepRow) -> String {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// A line of the materials checklist.
+pub struct MaterialLine {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// When it falls due: after which step.
+    pub after: String,
+    pub files: Vec<(i64, String)>,
+    /// Due (its step done) and not on file.
+    pub missing: bool,
+}
+
+/// Adds files to one of a person's materials (multipart: the CSRF token, then the files).
+pub async fn add_files(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, material)): Path<(i64, String)>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let files = super::file_uploads(&state, actor, multipart, "/recruitment/materials").await?;
+    let uploads: Vec<dangjian_service::Upload<'_>> = files
+        .iter()
+        .map(|(name, bytes)| dangjian_service::Upload {
+            file_name: name,
+            bytes,
+        })
+        .collect();
+    match state
+        .services
+        .attach_recruit_files(actor, id, &material, &uploads)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("{AREA}/{id}?saved=1#materials")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "materials",
+                values: vec![("material".to_owned(), material)],
+                errors,
+            };
+            render_invalid(&person_page(&state, actor, id, kept, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A file of a person's materials, as a download (the read audited).
+pub async fn file(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (row, bytes) = state
+        .services
+        .recruit_file(&session.actor, id, file)
+        .await?;
+    Ok(super::download(
+        &row.file_name,
+        "material",
+        row.content_type,
+        bytes,
+    ))
 }
 
 /// The form that begins a lapsed admission again.
