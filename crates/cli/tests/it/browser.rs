@@ -1475,6 +1475,15 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
     driver
         .set_value("#applicant input[name=birth_date]", "1999-05-01")
         .await;
+    let body = "83010119990501001";
+    let id_number = format!(
+        "{body}{}",
+        dangjian_core::id_number::check_char(body.as_bytes()) as char
+    );
+    driver
+        .type_into("#applicant input[name=id_number]", &id_number)
+        .await;
+    driver.set_value("select[name=ethnicity]", "01").await;
     driver
         .set_value("#applicant input[name=applied_on]", "2026-02-01")
         .await;
@@ -1484,9 +1493,39 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
         page.contains("已逾期 2026-03-01"),
         "the talk is overdue: {page}"
     );
+    assert!(
+        page.contains("发展材料") && page.contains("入党申请书") && page.contains(">缺<"),
+        "the application letter is due: {page}"
+    );
     eprintln!(
         "screenshot: {}",
         driver.screenshot("recruitment-person.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": "document.getElementById('materials').scrollIntoView()", "args": [] }),
+        )
+        .await;
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("recruitment-materials.png")
+            .await
+            .display()
+    );
+    driver
+        .goto(&app.url("/recruitment/statistics?year=2026"))
+        .await;
+    let page = driver.wait_for_text("2026年发展党员统计").await;
+    assert!(page.contains("合计"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("recruitment-statistics.png")
+            .await
+            .display()
     );
     driver
         .call(

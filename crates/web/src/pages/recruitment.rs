@@ -583,6 +583,7 @@ pub async fn redo(
 struct StatisticsPage {
     layout: Layout,
     year: i32,
+    /// The year-end columns, one per stage.
     stages: Vec<&'static str>,
     rows: Vec<BranchFlows>,
 }
@@ -610,7 +611,8 @@ pub async fn statistics(
             .crumb("发展党员", Some(AREA.to_owned()))
             .crumb(format!("{year}年统计"), None),
         year,
-        stages: Stage::ALL.iter().map(|s| s.label()).collect(),
+        // Short names for the columns, in the order of the stages.
+        stages: vec!["申请人", "积极分子", "发展对象", "接收中", "预备党员"],
         rows,
     })
 }
