@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Months, NaiveDate};
 
 use crate::dues::FieldRefusal;
-use crate::rules::Rules;
+use crate::rules::{Calendar, Rules};
 
 labelled_enum! {
     /// Which text governs: the 2014 细则 in force, or the reported 2026 revision (selectable,
@@ -226,6 +226,8 @@ pub struct RecruitmentRules {
     /// the number is the bureau's).
     pub conversion_meeting_months: u32,
     pub conversion_approval_months: u32,
+    /// The bureau's public holidays, for the 公示's working days.
+    pub calendar: Calendar,
 }
 
 impl RecruitmentRules {
@@ -285,6 +287,7 @@ impl RecruitmentRules {
             } else {
                 d.conversion_approval_within_months
             },
+            calendar: rules.calendar.clone(),
         }
     }
 
@@ -351,13 +354,12 @@ fn plus_months(day: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// Working days from `from` to `to`, both counted, Monday to Friday. Public holidays and the
-/// weekends worked in their place are not known here: over 国庆 or 春节 the count is more than
-/// the days offices were open.
-pub fn workdays(from: NaiveDate, to: NaiveDate) -> u32 {
+/// Working days from `from` to `to`, both counted: Monday to Friday, less the public holidays
+/// and with the weekend days worked, as the bureau's calendar in the rules file lists them.
+pub fn workdays(from: NaiveDate, to: NaiveDate, calendar: &Calendar) -> u32 {
     from.iter_days()
         .take_while(|d| *d <= to)
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .filter(|d| calendar.is_workday(*d))
         .count() as u32
 }
 
@@ -459,9 +461,9 @@ fn check_candidate(
     }
     if let Some(needed) = rules.publicity_min_workdays {
         // The days before the decision's own; a 公示 begun that day or later holds none.
-        let held = path
-            .publicity_from
-            .map_or(0, |from| workdays(from, on.pred_opt().unwrap_or(on)));
+        let held = path.publicity_from.map_or(0, |from| {
+            workdays(from, on.pred_opt().unwrap_or(on), &rules.calendar)
+        });
         if held < needed {
             return Err((
                 "publicity_from",
@@ -1050,12 +1052,43 @@ mod tests {
     }
 
     #[test]
-    fn working_days_skip_weekends() {
-        assert_eq!(workdays(day(2025, 3, 3), day(2025, 3, 7)), 5);
-        assert_eq!(workdays(day(2025, 3, 3), day(2025, 3, 9)), 5);
-        assert_eq!(workdays(day(2025, 3, 8), day(2025, 3, 9)), 0);
-        assert_eq!(workdays(day(2025, 3, 7), day(2025, 3, 10)), 2);
-        assert_eq!(workdays(day(2025, 3, 10), day(2025, 3, 3)), 0);
+    fn working_days_skip_weekends_and_the_bureaus_holidays() {
+        let none = Calendar::default();
+        assert_eq!(workdays(day(2025, 3, 3), day(2025, 3, 7), &none), 5);
+        assert_eq!(workdays(day(2025, 3, 3), day(2025, 3, 9), &none), 5);
+        assert_eq!(workdays(day(2025, 3, 8), day(2025, 3, 9), &none), 0);
+        assert_eq!(workdays(day(2025, 3, 7), day(2025, 3, 10), &none), 2);
+        assert_eq!(workdays(day(2025, 3, 10), day(2025, 3, 3), &none), 0);
+        // 国庆 as a bureau lists it: the week off, and the Saturday after worked.
+        let calendar = Calendar {
+            holidays: (1..=7).map(|d| format!("2025-10-0{d}")).collect(),
+            workdays: vec!["2025-10-11".to_owned()],
+        };
+        assert_eq!(workdays(day(2025, 9, 29), day(2025, 10, 12), &none), 10);
+        assert_eq!(
+            workdays(day(2025, 9, 29), day(2025, 10, 12), &calendar),
+            2 + 3 + 1
+        );
+        assert!(calendar.is_workday(day(2025, 10, 11)));
+        assert!(!calendar.is_workday(day(2025, 10, 12)));
+    }
+
+    #[test]
+    fn the_publicity_counts_the_working_days_of_the_bureaus_calendar() {
+        let mut r = rules(RuleVersion::V2026);
+        let mut path = path_to(Step::Cultivation);
+        // A year as activist long before; the 公示 from the Monday before 国庆.
+        path.publicity_from = Some(day(2025, 9, 29));
+        let on = day(2025, 10, 9);
+        assert_eq!(
+            check_candidate(on, &path, &r),
+            Ok(()),
+            "Mon to Wed, then Mon to Wed"
+        );
+        r.calendar.holidays = (1..=8).map(|d| format!("2025-10-0{d}")).collect();
+        let refused = check_candidate(on, &path, &r).unwrap_err();
+        assert_eq!(refused.0, "publicity_from");
+        assert!(refused.1.contains("已公示2个"), "{}", refused.1);
     }
 
     #[test]

@@ -235,6 +235,39 @@ pub struct Rules {
     pub discipline: Discipline,
     pub inspection: PoliceInspection,
     pub development_2026: Development2026,
+    /// The bureau's calendar of public holidays (none compiled in).
+    #[serde(default)]
+    pub calendar: Calendar,
+}
+
+/// The public holidays and the weekend days worked in their place (调休), as the State
+/// Council publishes them each year: the bureau's list to keep, for counting working days
+/// (the 公示 before 发展对象). Without it, Monday to Friday are working days.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+pub struct Calendar {
+    /// `YYYY-MM-DD`, days off that would otherwise be working days.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// `YYYY-MM-DD`, weekend days worked.
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+impl Calendar {
+    /// Whether offices are open on `day`.
+    pub fn is_workday(&self, day: chrono::NaiveDate) -> bool {
+        use chrono::Datelike;
+        let listed = |list: &[String]| list.iter().any(|d| parse_day(d) == Some(day));
+        if listed(&self.workdays) {
+            return true;
+        }
+        !matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun)
+            && !listed(&self.holidays)
+    }
+}
+
+fn parse_day(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
 impl Rules {
@@ -273,6 +306,17 @@ impl Rules {
         }
         if self.development.probation_months == 0 {
             return Err(RulesError::Value("预备期须大于0".to_owned()));
+        }
+        if let Some(bad) = self
+            .calendar
+            .holidays
+            .iter()
+            .chain(&self.calendar.workdays)
+            .find(|d| parse_day(d).is_none())
+        {
+            return Err(RulesError::Value(format!(
+                "节假日安排中的日期“{bad}”无效，应为 YYYY-MM-DD"
+            )));
         }
         if crate::recruitment::RuleVersion::from_code(&self.development.version).is_none() {
             return Err(RulesError::Value(

@@ -1122,9 +1122,30 @@ impl Services {
             .collect();
         let expenses = self.demo_funds(&mut tx, &budgeted).await?;
         progress("党费", 1, 1);
-        let recruits = self
-            .demo_recruitment(&mut tx, demo_branch.and_then(|i| ids.get(i).copied()))
-            .await?;
+        progress("发展党员", 0, 1);
+        // The demo branch's people on the path; a province's spread over a third of its
+        // branches, as many as a province has on the path in a year or two.
+        let recruiting: Vec<i64> = demo_branch
+            .into_iter()
+            .chain(match scale {
+                DemoScale::City => Vec::new(),
+                DemoScale::Province => plan
+                    .orgs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, o)| {
+                        o.kind == OrgKind::Branch
+                            && o.dissolved_on.is_none()
+                            && i % 3 == 0
+                            && Some(*i) != demo_branch
+                    })
+                    .map(|(i, _)| i)
+                    .collect(),
+            })
+            .filter_map(|i| ids.get(i).copied())
+            .collect();
+        let recruits = self.demo_recruitment(&mut tx, &recruiting).await?;
+        progress("发展党员", 1, 1);
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({

@@ -18,7 +18,9 @@ use dangjian_core::recruitment::{
 use dangjian_core::role::Permission;
 use dangjian_store::orglife::{MeetingBrief, RollMember};
 use dangjian_store::recruitment::{self as store, Held, NewFile, NewRecruit, NewStep};
-pub use dangjian_store::recruitment::{FileRow, LapsedStep, PersonRow, RecruitRow, StepRow};
+pub use dangjian_store::recruitment::{
+    FileRow, LapsedStep, PersonRow, RecruitBrief, RecruitRow, StepRow,
+};
 use dangjian_store::{Tx, members, orgs};
 use serde::Deserialize;
 use serde_json::json;
@@ -27,7 +29,7 @@ use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::care::day_or_today;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
 use crate::lifecycle::TransitionForm;
 use crate::orglife::optional;
 use crate::rectification::invalid;
@@ -149,7 +151,7 @@ pub struct NextDue {
 /// A line of the pipeline.
 #[derive(Debug, Clone)]
 pub struct PipelineLine {
-    pub recruit: RecruitRow,
+    pub recruit: RecruitBrief,
     pub stage: Stage,
     /// The steps that may be recorded now.
     pub next: Vec<Step>,
@@ -198,6 +200,16 @@ fn path_of(recruit: &RecruitRow, steps: &[StepRow], reviews: Vec<NaiveDate>) -> 
     Path {
         birth_date: Some(recruit.birth_date),
         done: steps.iter().map(|s| (s.step, s.done_on)).collect(),
+        publicity_from: recruit.publicity_from,
+        reviews,
+        extension_months: recruit.extension_months,
+    }
+}
+
+fn path_of_brief(recruit: &RecruitBrief, reviews: Vec<NaiveDate>) -> Path {
+    Path {
+        birth_date: Some(recruit.birth_date),
+        done: recruit.days.iter().copied().collect(),
         publicity_from: recruit.publicity_from,
         reviews,
         extension_months: recruit.extension_months,
@@ -336,7 +348,17 @@ impl Services {
             },
             now,
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            duplicate_to_field(
+                e,
+                &[(
+                    "recruits.id_number_idx",
+                    "id_number",
+                    "该身份证号的人员已在发展名单中",
+                )],
+            )
+        })?;
         let sealed = self
             .crypto()
             .seal(id_number.as_str(), &id_number_context(id));
@@ -836,21 +858,30 @@ impl Services {
             .await?;
         let today = self.clock().today();
         let mut tx = self.db().read().await?;
-        let recruits = store::in_scope(&mut tx, &actor.scope, true).await?;
-        let ids: Vec<i64> = recruits.iter().map(|r| r.id).collect();
-        let mut steps = store::steps(&mut tx, &ids).await?;
-        let mut reviews = store::reviews(&mut tx, &ids).await?;
+        let recruits = store::briefs_in_scope(&mut tx, &actor.scope, true).await?;
+        // Reviews matter only to activists: read theirs.
+        let activists: Vec<i64> = recruits
+            .iter()
+            .filter(|r| {
+                let on = |step| r.days.iter().any(|(s, _)| *s == step);
+                on(Step::ActivistChosen) && !on(Step::CandidateChosen)
+            })
+            .map(|r| r.id)
+            .collect();
+        let mut reviews = store::reviews(&mut tx, &activists).await?;
         tx.commit().await?;
+        let rules_of = |version| self.recruitment_rules(version);
+        let by_version = [RuleVersion::V2014, RuleVersion::V2026].map(rules_of);
         let mut lines: Vec<PipelineLine> = recruits
             .into_iter()
             .map(|recruit| {
-                let rules = self.recruitment_rules(recruit.rule_version);
-                let own = steps.remove(&recruit.id).unwrap_or_default();
-                let path = path_of(
-                    &recruit,
-                    &own,
-                    reviews.remove(&recruit.id).unwrap_or_default(),
-                );
+                let rules = by_version
+                    .iter()
+                    .find(|r| r.version == recruit.rule_version)
+                    .cloned()
+                    .unwrap_or_else(|| rules_of(recruit.rule_version));
+                let path =
+                    path_of_brief(&recruit, reviews.remove(&recruit.id).unwrap_or_default());
                 let due = earliest(&path, &rules);
                 PipelineLine {
                     stage: path.stage(),
@@ -909,14 +940,12 @@ impl Services {
         self.require(actor, Permission::WriteMembers, "recruit.view")
             .await?;
         let mut tx = self.db().read().await?;
-        let recruits = store::in_scope(&mut tx, &actor.scope, false).await?;
-        let ids: Vec<i64> = recruits.iter().map(|r| r.id).collect();
-        let mut steps = store::steps(&mut tx, &ids).await?;
+        let recruits = store::briefs_in_scope(&mut tx, &actor.scope, false).await?;
         tx.commit().await?;
         let mut by_branch: Vec<(i64, String, Vec<Counted>)> = Vec::new();
         for r in recruits {
             let counted = Counted {
-                path: path_of(&r, &steps.remove(&r.id).unwrap_or_default(), Vec::new()),
+                path: path_of_brief(&r, Vec::new()),
                 female: r.gender == Gender::Female,
                 extended_on: r.extended_on,
                 ended: r.ended_on.map(|d| (d, r.status == "cancelled")),

@@ -8,7 +8,10 @@ ALTER TABLE recruits ADD COLUMN id_number_idx TEXT;
 ALTER TABLE recruits ADD COLUMN ethnicity TEXT;
 ALTER TABLE recruits ADD COLUMN education TEXT;
 ALTER TABLE recruits ADD COLUMN member_id BIGINT REFERENCES members (id);
-CREATE INDEX recruits_id_number ON recruits (id_number_idx, status);
+-- One person on the path at a time (or through it): the check before the insert, and this
+-- index against two clicks at once.
+CREATE UNIQUE INDEX uq__recruits__id_number_idx ON recruits (id_number_idx)
+    WHERE status IN ('active', 'full');
 
 -- What a step held besides its day: the 支部党员大会 record that voted (steps 15 and 23) with
 -- its count — the voting members it was counted against, those present, the ayes with the
@@ -72,3 +75,9 @@ CREATE TABLE recruit_files (
     created_at TEXT NOT NULL
 );
 CREATE INDEX recruit_files_recruit ON recruit_files (recruit_id);
+
+-- Each person's steps as `step=YYYY-MM-DD;…`, written by the store with every change of the
+-- steps, in the same transaction: the pipeline and the year's figures read one row a person
+-- instead of one a step (a province has some twelve thousand people on the path and a
+-- hundred and fifty thousand steps). recruit_steps stays the record; this is its summary.
+ALTER TABLE recruits ADD COLUMN days TEXT NOT NULL DEFAULT '';

@@ -228,8 +228,8 @@ const MIGRATIONS: &[Migration] = &[
         version: 30,
         name: "recruitment_admission",
         sql: include_str!("../migrations/0030_recruitment_admission.sql"),
-        sqlite: "",
-        postgres: "",
+        sqlite: include_str!("../migrations/0030_recruitment_admission.sqlite.sql"),
+        postgres: include_str!("../migrations/0030_recruitment_admission.postgres.sql"),
     },
 ];
 

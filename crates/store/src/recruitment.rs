@@ -12,7 +12,7 @@ use dangjian_core::role::Scope;
 use sqlx::any::AnyRow;
 
 use crate::db::Conn;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::sql::{self, RowExt, Sql, date_text, push_org_scope, timestamp_text};
 
 /// A person on the path, with their branch.
@@ -122,19 +122,99 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<RecruitRow>> {
         .transpose()
 }
 
+/// A person as the lists read them: one row a person, the steps from its summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecruitBrief {
+    pub id: i64,
+    pub branch_id: i64,
+    pub branch_name: String,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub rule_version: RuleVersion,
+    pub status: String,
+    pub publicity_from: Option<NaiveDate>,
+    pub extension_months: Option<u32>,
+    pub extended_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+    /// The day of each step recorded.
+    pub days: Vec<(Step, NaiveDate)>,
+}
+
 /// The people still on the path in scope (or everyone who ever was), by branch and name.
-pub async fn in_scope(
+pub async fn briefs_in_scope(
     conn: &mut Conn,
     scope: &Scope,
     active_only: bool,
-) -> StoreResult<Vec<RecruitRow>> {
-    let mut q = Sql::new(COLUMNS);
+) -> StoreResult<Vec<RecruitBrief>> {
+    let mut q = Sql::new(
+        "SELECT r.id, r.branch_id, b.name AS branch_name, r.name, r.gender, r.birth_date, \
+         r.rule_version, r.status, r.publicity_from, r.extension_months, r.extended_on, \
+         r.ended_on, r.days FROM recruits r JOIN orgs b ON b.id = r.branch_id WHERE 1 = 1",
+    );
     if active_only {
         q.push(" AND r.status = 'active'");
     }
     push_org_scope(&mut q, scope, "b.path");
     q.push(" ORDER BY b.path, r.name, r.id");
-    sql::fetch_all(conn, q).await?.iter().map(recruit).collect()
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RecruitBrief {
+                id: row.int("id")?,
+                branch_id: row.int("branch_id")?,
+                branch_name: row.text("branch_name")?,
+                name: row.text("name")?,
+                gender: row.code("gender", Gender::from_code)?,
+                birth_date: row.date("birth_date")?,
+                rule_version: row.code("rule_version", RuleVersion::from_code)?,
+                status: row.text("status")?,
+                publicity_from: row.opt_date("publicity_from")?,
+                extension_months: row
+                    .opt_int("extension_months")?
+                    .and_then(|m| u32::try_from(m).ok()),
+                extended_on: row.opt_date("extended_on")?,
+                ended_on: row.opt_date("ended_on")?,
+                days: parse_days(&row.text("days")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads a summary of steps, `step=YYYY-MM-DD;…`.
+fn parse_days(text: &str) -> StoreResult<Vec<(Step, NaiveDate)>> {
+    text.split(';')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let bad = || StoreError::Corrupt {
+                column: "days",
+                value: part.to_owned(),
+            };
+            let (code, day) = part.split_once('=').ok_or_else(bad)?;
+            let step = Step::from_code(code).ok_or_else(bad)?;
+            let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+            Ok((step, day))
+        })
+        .collect()
+}
+
+/// Writes a person's summary of steps again from the record, after any change of the steps.
+async fn refresh_days(conn: &mut Conn, recruit: i64) -> StoreResult<()> {
+    let rows = sqlx::query("SELECT step, done_on FROM recruit_steps WHERE recruit_id = $1")
+        .bind(recruit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut days = String::new();
+    for row in &rows {
+        days.push_str(&format!("{}={};", row.text("step")?, row.text("done_on")?));
+    }
+    sqlx::query("UPDATE recruits SET days = $1 WHERE id = $2")
+        .bind(days)
+        .bind(recruit)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A step recorded.
@@ -278,8 +358,9 @@ pub async fn insert_step(
     .bind(s.held.written)
     .bind(s.held.training_days)
     .bind(s.held.training_hours)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    refresh_days(conn, recruit).await?;
     Ok(true)
 }
 
@@ -367,6 +448,7 @@ pub async fn lapse_round(
             .execute(&mut *conn)
             .await?;
     }
+    refresh_days(conn, recruit).await?;
     Ok(true)
 }
 

@@ -131,15 +131,12 @@ const PEOPLE: &[Planned] = &[
 const EXTENDED: (&str, u32, u64) = ("周一鸣", 6, 60);
 
 impl Services {
-    /// The demo's people on the path at `branch`; returns how many.
+    /// The demo's people on the path, the same five at each of `branches`; returns how many.
     pub(super) async fn demo_recruitment(
         &self,
         tx: &mut Tx,
-        branch: Option<i64>,
+        branches: &[i64],
     ) -> ServiceResult<usize> {
-        let Some(branch) = branch else {
-            return Ok(0);
-        };
         let today = self.clock().today();
         let now = self.clock().now();
         let rules = RecruitmentRules::of(self.rules());
@@ -148,11 +145,16 @@ impl Services {
             scope: Scope::Everything,
             ..Actor::cli()
         };
-        for (n, (name, gender, (y, m, d), steps)) in (0u32..).zip(PEOPLE) {
+        let people = branches
+            .iter()
+            .flat_map(|branch| PEOPLE.iter().map(move |person| (*branch, person)));
+        for (n, (branch, (name, gender, (y, m, d), steps))) in (0u32..).zip(people) {
             let birth = NaiveDate::from_ymd_opt(*y, *m, *d).unwrap_or(today);
-            // A fictional ID number of the 83 region the demo roster uses, checksum-valid.
-            let sequence = 900 + n * 2 + u32::from(*gender == Gender::Male);
-            let body = format!("830199{}{sequence:03}", birth.format("%Y%m%d"));
+            // A fictional ID number of the 84 regions (the demo roster's are 83), unique and
+            // checksum-valid.
+            let region = 840_000 + n / 500;
+            let sequence = n % 500 * 2 + u32::from(*gender == Gender::Male);
+            let body = format!("{region}{}{sequence:03}", birth.format("%Y%m%d"));
             let id_number = format!("{body}{}", check_char(body.as_bytes()) as char);
             let idx = self.crypto().blind_index("id_number", &id_number);
             let id = store::insert(
@@ -213,6 +215,6 @@ impl Services {
                 self.transition_in(tx, &actor, member, &extend).await?;
             }
         }
-        Ok(PEOPLE.len())
+        Ok(PEOPLE.len() * branches.len())
     }
 }

@@ -1,0 +1,2 @@
+UPDATE recruits SET days = COALESCE((SELECT group_concat(s.step || '=' || s.done_on, ';')
+    FROM recruit_steps s WHERE s.recruit_id = recruits.id), '');
