@@ -479,6 +479,11 @@ impl Services {
             .remove(&id)
             .unwrap_or_default();
         let path = path_of(&recruit, &steps, reviews);
+        // Order first: a step out of order is refused before what it holds is read.
+        if path.on(step).is_some() || step.requires().iter().any(|r| path.on(*r).is_none()) {
+            check_step(step, today, today, &path, &rules)
+                .map_err(|(f, m)| ServiceError::invalid(f, m))?;
+        }
         let (on, held, people) = self
             .step_holds(&mut tx, &recruit, step, on.unwrap_or(today), form, &rules)
             .await?;
@@ -880,8 +885,7 @@ impl Services {
                     .find(|r| r.version == recruit.rule_version)
                     .cloned()
                     .unwrap_or_else(|| rules_of(recruit.rule_version));
-                let path =
-                    path_of_brief(&recruit, reviews.remove(&recruit.id).unwrap_or_default());
+                let path = path_of_brief(&recruit, reviews.remove(&recruit.id).unwrap_or_default());
                 let due = earliest(&path, &rules);
                 PipelineLine {
                     stage: path.stage(),

@@ -615,6 +615,12 @@ async fn a_candidate_becomes_a_member_through_the_vote_and_the_approval() {
         assert_eq!(r["status"], 204, "24 class hours are enough: {r}");
         done(&app, &sec, id, &["committee_review"], "2024-05-01").await;
         done(&app, &sec, id, &["pre_review"], "2024-05-10").await;
+        let r = step_with(&app, &sec, id, "branch_meeting", "", json!({})).await;
+        assert_eq!(
+            field(&r),
+            (422, Some("step")),
+            "out of order, whatever it holds: {r}"
+        );
         done(&app, &sec, id, &["volunteer_form"], "2024-05-15").await;
     }
     let (candidate, second, third) = (people[0], people[1], people[2]);
