@@ -1409,27 +1409,30 @@ mod tests {
         withdrawn.ended = Some((day(2024, 3, 1), false));
         let mut extended = person(Step::ConversionApplication, false);
         extended.extended_on = Some(day(2026, 2, 1));
-        let people = [admitted, converted, cancelled, withdrawn, extended];
+        // Accepted by the branch meeting, never approved: still in admission.
+        let waiting = person(Step::BranchMeeting, false);
+        let people = [admitted, converted, cancelled, withdrawn, extended, waiting];
         let y2024 = flows(2024, &people);
-        assert_eq!(y2024.applied, 5);
+        assert_eq!(y2024.applied, 6);
         assert_eq!(
-            y2024.activists, 4,
+            y2024.activists, 5,
             "the one withdrawn never became an activist"
         );
         assert_eq!(y2024.withdrawn, 1);
         assert_eq!(y2024.admitted, 0);
-        // At the end of 2024: four activists (the candidate day is in 2025), none withdrawn.
-        assert_eq!(y2024.at_year_end, [0, 4, 0, 0, 0]);
+        // At the end of 2024: five activists (the candidate day is in 2025), none withdrawn.
+        assert_eq!(y2024.at_year_end, [0, 5, 0, 0, 0]);
         let y2025 = flows(2025, &people);
-        assert_eq!((y2025.candidates, y2025.admitted), (4, 4));
+        assert_eq!((y2025.candidates, y2025.admitted), (5, 4));
         assert_eq!(y2025.admitted_female, 1);
         assert_eq!(y2025.admitted_young, 4, "born 2000, admitted at 24");
         assert_eq!(y2025.cancelled, 1);
-        // 转正 approved in 2026 for path_to's dates: all three left are probationary.
-        assert_eq!(y2025.at_year_end, [0, 0, 0, 0, 3]);
+        // 转正 approved in 2026 for path_to's dates: the three approved are probationary, the
+        // one waiting for the approval still in admission.
+        assert_eq!(y2025.at_year_end, [0, 0, 0, 1, 3]);
         let y2026 = flows(2026, &people);
         assert_eq!((y2026.converted, y2026.extended), (1, 1));
-        assert_eq!(y2026.at_year_end, [0, 0, 0, 0, 2]);
+        assert_eq!(y2026.at_year_end, [0, 0, 0, 1, 2]);
         assert_eq!(flows(2023, &people), Flows::default());
     }
 

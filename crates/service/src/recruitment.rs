@@ -8,8 +8,7 @@ use chrono::NaiveDate;
 use dangjian_core::field::FieldErrors;
 use dangjian_core::id_number::IdNumber;
 use dangjian_core::lifecycle::EventKind;
-use dangjian_core::member::Gender;
-use dangjian_core::member::{MemberForm, parse_date};
+use dangjian_core::member::{Gender, MemberForm, parse_date};
 use dangjian_core::recruitment::{
     Ballot, Counted, Due, Flows, Material, Path, RecruitmentRules, RuleVersion, Stage, Step,
     check_archive, check_contacts, check_extension, check_sponsors, check_step, check_training,

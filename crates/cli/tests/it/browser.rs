@@ -232,6 +232,26 @@ impl Driver {
         title
     }
 
+    /// The page printed to PDF as the browser prints it (A4 landscape), kept beside the
+    /// screenshots to look at.
+    async fn print(&self, name: &str) -> std::path::PathBuf {
+        let data = self
+            .call(
+                reqwest::Method::POST,
+                "/print",
+                json!({ "orientation": "landscape", "page": { "width": 21.0, "height": 29.7 } }),
+            )
+            .await;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, pdf).unwrap();
+        path
+    }
+
     async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let data = self
             .call(reqwest::Method::GET, "/screenshot", Value::Null)
@@ -1527,6 +1547,16 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
             .await
             .display()
     );
+    // The print button shows where script runs; the printed page has the table, not the
+    // navigation.
+    assert!(
+        driver
+            .wait_for_element("button[data-print]:not([hidden])")
+            .await
+    );
+    let pdf = driver.print("recruitment-statistics.pdf").await;
+    assert!(std::fs::metadata(&pdf).unwrap().len() > 1000);
+    eprintln!("printed: {}", pdf.display());
     driver
         .call(
             reqwest::Method::POST,
