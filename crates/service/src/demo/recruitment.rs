@@ -1,7 +1,8 @@
 //! The demo's 发展党员, at the demo branch: an applicant whose talk is overdue, an activist
-//! under review, a 发展对象 through training, a probationary member whose approval came late,
-//! and one whose probation the branch extended — each step on a day relative to today, with
-//! its lateness as recorded; the admitted two are on the roster, made by the admission itself.
+//! under review, a 发展对象 through training, one accepted by the branch meeting and waiting
+//! for the committee's approval, a probationary member whose approval came late, and one whose
+//! probation the branch extended — each step on a day relative to today, with its lateness as
+//! recorded; the admitted two are on the roster, made by the admission itself.
 
 use chrono::{Days, NaiveDate};
 use dangjian_core::id_number::check_char;
@@ -130,6 +131,32 @@ const PEOPLE: &[Planned] = &[
 /// (past the year from their branch meeting).
 const EXTENDED: (&str, u32, u64) = ("周一鸣", 6, 60);
 
+/// At the demo branch only (the province's branches have the five above): a candidate the
+/// branch meeting accepted, the committee's approval due.
+const AWAITING_APPROVAL: Planned = (
+    "孙立伟",
+    Gender::Male,
+    (1996, 9, 3),
+    &[
+        (Step::Application, 900),
+        (Step::Talk, 890),
+        (Step::ActivistChosen, 850),
+        (Step::ActivistFiled, 840),
+        (Step::ContactsAssigned, 840),
+        (Step::Cultivation, 840),
+        (Step::CandidateChosen, 120),
+        (Step::CandidateFiled, 110),
+        (Step::Sponsors, 110),
+        (Step::PoliticalReview, 100),
+        (Step::Training, 90),
+        (Step::CommitteeReview, 60),
+        (Step::PreReview, 50),
+        (Step::VolunteerForm, 40),
+        (Step::BranchMeeting, 20),
+        (Step::ApprovalTalk, 10),
+    ],
+);
+
 impl Services {
     /// The demo's people on the path, the same five at each of `branches`; returns how many.
     pub(super) async fn demo_recruitment(
@@ -145,9 +172,13 @@ impl Services {
             scope: Scope::Everything,
             ..Actor::cli()
         };
-        let people = branches
-            .iter()
-            .flat_map(|branch| PEOPLE.iter().map(move |person| (*branch, person)));
+        let people = branches.iter().enumerate().flat_map(|(i, branch)| {
+            let extra = (i == 0).then_some(&AWAITING_APPROVAL);
+            PEOPLE
+                .iter()
+                .chain(extra)
+                .map(move |person| (*branch, person))
+        });
         for (n, (branch, (name, gender, (y, m, d), steps))) in (0u32..).zip(people) {
             let birth = NaiveDate::from_ymd_opt(*y, *m, *d).unwrap_or(today);
             // A fictional ID number of the 84 regions (the demo roster's are 83), unique and
@@ -215,6 +246,6 @@ impl Services {
                 self.transition_in(tx, &actor, member, &extend).await?;
             }
         }
-        Ok(PEOPLE.len() * branches.len())
+        Ok(PEOPLE.len() * branches.len() + usize::from(!branches.is_empty()))
     }
 }
