@@ -1353,6 +1353,11 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
         "screenshot: {}",
         driver.screenshot("dues-sheet.png").await.display()
     );
+    // The sheet's table sits inside the payment form: printed, it stays.
+    eprintln!(
+        "printed: {}",
+        driver.print("dues-sheet.pdf").await.display()
+    );
     driver
         .goto(&app.url(&format!("/dues/orgs/{}/disclosure?year=2026", f.a1)))
         .await;
