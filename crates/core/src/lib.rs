@@ -32,6 +32,7 @@ pub mod role;
 pub mod rules;
 pub mod rules_second;
 pub mod stats;
+pub mod study;
 pub mod term;
 pub mod text;
 

@@ -50,6 +50,8 @@ labelled_enum! {
         ReadFunds = ("read_funds", "查看党建经费"),
         SpendFunds = ("spend_funds", "申请党建经费支出"),
         ApproveFunds = ("approve_funds", "编制经费预算与审批支出"),
+        ReadStudy = ("read_study", "查看学习教育与学时"),
+        RecordStudy = ("record_study", "记录集中学习、举办培训班"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -116,6 +118,8 @@ impl Role {
                     | ReadFunds
                     | SpendFunds
                     | ApproveFunds
+                    | ReadStudy
+                    | RecordStudy
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -133,10 +137,12 @@ impl Role {
                     | ReadDues
                     | ReadFunds
                     | SpendFunds
+                    | ReadStudy
+                    | RecordStudy
             ),
             // A member may see their own numbers in full, their own organisational life and
-            // the rectification measures they carry, and their own dues and pay base (scope
-            // keeps all to their record).
+            // the rectification measures they carry, their own dues and pay base, and their
+            // own study hours and training (scope keeps all to their record).
             Role::Member => matches!(
                 permission,
                 ReadMembers
@@ -145,6 +151,7 @@ impl Role {
                     | ReadRectification
                     | ReadDues
                     | ViewDuesBase
+                    | ReadStudy
             ),
             // The discipline roles see the orgs and members their findings name (no personal
             // numbers) and the findings; the office alone records sanction decisions.
@@ -258,17 +265,17 @@ mod tests {
     #[test]
     fn the_permission_table_is_exactly_this() {
         const TABLE: [(Role, &str); 9] = [
-            (Role::SystemAdmin, "000000000000000000000001000"),
-            (Role::SecurityAdmin, "000000000000000000000000110"),
-            (Role::AuditAdmin, "000000000000000000000000001"),
-            (Role::CommitteeStaff, "111111111110001110011110000"),
-            (Role::OrgSecretary, "111111011110001010001100000"),
-            (Role::Member, "001010010100000010100000000"),
-            (Role::DisciplineOffice, "101000000001110000000000000"),
-            (Role::DisciplineMember, "101000000001100000000000000"),
-            (Role::DuesKeeper, "101000000000000011101100000"),
+            (Role::SystemAdmin, "00000000000000000000000001000"),
+            (Role::SecurityAdmin, "00000000000000000000000000110"),
+            (Role::AuditAdmin, "00000000000000000000000000001"),
+            (Role::CommitteeStaff, "11111111111000111001111110000"),
+            (Role::OrgSecretary, "11111101111000101000110110000"),
+            (Role::Member, "00101001010000001010000100000"),
+            (Role::DisciplineOffice, "10100000000111000000000000000"),
+            (Role::DisciplineMember, "10100000000110000000000000000"),
+            (Role::DuesKeeper, "10100000000000001110110000000"),
         ];
-        assert_eq!(Permission::ALL.len(), 27);
+        assert_eq!(Permission::ALL.len(), 29);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()

@@ -81,6 +81,8 @@ pub struct Training {
     pub development_object_min_days: u32,
     pub development_object_min_hours: u32,
     pub cadre_online_self_study_min_hours_per_year: u32,
+    /// How study done turns into 学时 (the bureau's conversion).
+    pub credit: crate::study::Credit,
     /// What a platform must not make anyone do or be judged by (减负).
     pub platform_constraints: PlatformConstraints,
 }

@@ -39,6 +39,7 @@ mod second_factor;
 mod secret;
 mod security;
 pub mod statistics;
+pub mod study;
 pub mod terms;
 pub mod totp;
 pub mod units;

@@ -862,6 +862,42 @@ impl Services {
         Ok(roll.into_iter().filter(|m| m.voting).collect())
     }
 
+    /// Who a group study at `org` on `on` expects (学习教育): the committee's members, or the
+    /// branch's roll.
+    pub(crate) async fn roll_for_study(
+        &self,
+        conn: &mut Conn,
+        org: &Org,
+        committee: bool,
+        on: NaiveDate,
+    ) -> ServiceResult<Vec<RollMember>> {
+        Ok(if committee {
+            orglife::committee_on(conn, org.id, on).await?
+        } else {
+            orglife::roll_on(conn, org.id, on).await?
+        })
+    }
+
+    /// A record as the study area reads it (its day, state and roll), inside `conn`.
+    pub(crate) async fn meeting_row(
+        &self,
+        conn: &mut Conn,
+        id: i64,
+    ) -> ServiceResult<Option<MeetingRow>> {
+        Ok(orglife::get(conn, id).await?)
+    }
+
+    /// A record in scope a study is being added to (not found when missing or out of scope,
+    /// the latter audited).
+    pub(crate) async fn meeting_for_study(
+        &self,
+        actor: &Actor,
+        id: i64,
+        event: &'static str,
+    ) -> ServiceResult<MeetingRow> {
+        self.load_meeting(actor, id, event).await
+    }
+
     /// A branch's 支部党员大会 records, newest first: those a vote of 发展党员 may be taken at.
     pub(crate) async fn general_meetings(
         &self,
@@ -1353,6 +1389,7 @@ impl Services {
                 "记录已被他人修改，请刷新后重试",
             ));
         }
+        self.refresh_meeting_study(&mut tx, id).await?;
         let event = Event::new("meeting.update")
             .object("meeting", id)
             .detail(json!({ "version": version + 1 }));
@@ -1388,6 +1425,7 @@ impl Services {
         let attachments = orglife::attachments(&mut tx, id).await?;
         let snapshot = snapshot(c, &attachments);
         orglife::insert_revision(&mut tx, id, version + 1, &snapshot, &actor.login, now).await?;
+        self.refresh_meeting_study(&mut tx, id).await?;
         let event = Event::new("meeting.submit")
             .object("meeting", id)
             .detail(json!({ "version": version + 1 }));
@@ -1497,6 +1535,7 @@ impl Services {
                 "该党员不是本次会议的缺席人员",
             ));
         }
+        self.refresh_meeting_study(&mut tx, id).await?;
         let event = Event::new("meeting.makeup")
             .object("meeting", id)
             .detail(json!({

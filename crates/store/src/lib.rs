@@ -30,6 +30,7 @@ pub mod orgs;
 pub mod recruitment;
 pub mod rectification;
 pub mod stats;
+pub mod study;
 pub mod terms;
 pub mod units;
 

@@ -231,6 +231,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0030_recruitment_admission.sqlite.sql"),
         postgres: include_str!("../migrations/0030_recruitment_admission.postgres.sql"),
     },
+    Migration {
+        version: 31,
+        name: "study",
+        sql: include_str!("../migrations/0031_study.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -45,6 +45,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("/duty", "责任落实", Some(Permission::Rectify)),
     ("/conduct", "作风纪律", Some(Permission::ReadConduct)),
+    ("/study", "学习教育", Some(Permission::ReadStudy)),
     ("/care", "关爱表彰", Some(Permission::RecordHonours)),
     ("/dues", "党费", Some(Permission::ReadDues)),
     ("/funds", "党建经费", Some(Permission::ReadFunds)),

@@ -35,6 +35,7 @@ mod scope;
 mod scope_property;
 mod second_factor;
 mod security;
+mod study;
 mod terms;
 mod tls;
 mod units;

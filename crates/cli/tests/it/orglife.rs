@@ -9,7 +9,7 @@ use crate::harness::{TestApp, location};
 
 /// The fields of a 主题党日 on 2026-03-20 in 支部A1 with the first member present and the
 /// second absent on a business trip.
-fn theme_day(app: &TestApp, minutes: &str) -> Vec<(String, String)> {
+pub(crate) fn theme_day(app: &TestApp, minutes: &str) -> Vec<(String, String)> {
     let f = &app.fixture;
     let mut fields: Vec<(String, String)> = [
         ("kind", "theme_party_day"),
@@ -37,7 +37,7 @@ fn theme_day(app: &TestApp, minutes: &str) -> Vec<(String, String)> {
     fields
 }
 
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     client: &reqwest::Client,
     path: &str,
@@ -50,7 +50,7 @@ async fn post(
     app.post_form(client, path, &pairs).await
 }
 
-fn id_of(location: &str) -> i64 {
+pub(crate) fn id_of(location: &str) -> i64 {
     location
         .trim_start_matches("/meetings/")
         .split('?')
@@ -64,7 +64,7 @@ async fn text(client: &reqwest::Client, url: String) -> String {
     client.get(url).send().await.unwrap().text().await.unwrap()
 }
 
-const GOOD_MINUTES: &str =
+pub(crate) const GOOD_MINUTES: &str =
     "书记领学条例第一章至第三章，全体党员逐一发言，结合执法执勤岗位谈认识，明确下月整改事项。";
 
 #[tokio::test]

@@ -232,6 +232,25 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     // The plain address sends each to its own org's board (the office to the top org's).
     ("/duty", [403, 403, 403, 303, 303, 403, 403, 403, 403]),
     ("/conduct", [403, 403, 403, 403, 403, 403, 200, 200, 403]),
+    // A member's study is their own year (303 to it); the office and secretaries see orgs.
+    ("/study", [403, 403, 403, 200, 200, 303, 403, 403, 403]),
+    ("/study/me", [403, 403, 403, 303, 303, 200, 403, 403, 403]),
+    (
+        "/study/sessions",
+        [403, 403, 403, 200, 200, 303, 403, 403, 403],
+    ),
+    (
+        "/study/classes",
+        [403, 403, 403, 200, 200, 303, 403, 403, 403],
+    ),
+    (
+        "/study/ledger",
+        [403, 403, 403, 200, 200, 303, 403, 403, 403],
+    ),
+    (
+        "/study/export.xlsx",
+        [403, 403, 403, 200, 200, 303, 403, 403, 403],
+    ),
     ("/care", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/care/commendations",
@@ -419,6 +438,23 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
     ("/care/todo", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
+    // A member's study is their own year: lists of theirs are empty, an org's year refused.
+    (
+        "/study/sessions",
+        [403, 403, 403, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "/study/hours",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/training/classes",
+        [403, 403, 403, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "/training/ledger",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     (
         "/care/glorious-fifty",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],

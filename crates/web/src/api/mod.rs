@@ -19,6 +19,7 @@ mod orgs;
 mod recruitment;
 mod rectification;
 mod reports;
+mod study;
 mod units;
 
 use axum::extract::{FromRequest, Request};
@@ -194,6 +195,19 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(duty::report))
         .routes(routes!(duty::link))
         .routes(routes!(duty::duty_report))
+        .routes(routes!(study::studies, study::record))
+        .routes(routes!(study::study))
+        .routes(routes!(study::makeup))
+        .routes(routes!(study::link))
+        .routes(routes!(study::member_year))
+        .routes(routes!(study::org_year))
+        .routes(routes!(study::ledger))
+        .routes(routes!(study::classes, study::create_class))
+        .routes(routes!(study::class))
+        .routes(routes!(study::add_session))
+        .routes(routes!(study::enrol))
+        .routes(routes!(study::attendance))
+        .routes(routes!(study::close))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit

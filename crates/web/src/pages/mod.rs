@@ -24,6 +24,7 @@ mod security;
 mod stats;
 
 pub(crate) use stats::xlsx;
+mod study;
 mod terms;
 mod units;
 
@@ -113,6 +114,35 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/report", post(orglife::report))
         .route("/meetings/{id}/rectify", post(orglife::rectify))
         .route("/meetings/{id}/revisions/{version}", get(orglife::revision))
+        .route(
+            "/meetings/{id}/study",
+            get(study::meeting_form).post(study::link_meeting),
+        )
+        .route("/study", get(study::home))
+        .route("/study/export.xlsx", get(study::export))
+        .route("/study/me", get(study::me))
+        .route("/study/members/{id}", get(study::member))
+        .route("/study/sessions", get(study::sessions))
+        .route("/study/sessions/{id}", get(study::session))
+        .route("/study/sessions/{id}/makeups", post(study::makeup))
+        .route("/study/orgs/{id}/sessions/new", get(study::new_session))
+        .route("/study/orgs/{id}/sessions", post(study::create_session))
+        .route(
+            "/study/classes",
+            get(study::classes).post(study::create_class),
+        )
+        .route("/study/classes/{id}", get(study::class))
+        .route(
+            "/study/classes/{id}/sessions",
+            post(study::add_class_session),
+        )
+        .route("/study/classes/{id}/enrolments", post(study::enrol))
+        .route(
+            "/study/classes/{id}/sessions/{session}/attendance",
+            post(study::attendance),
+        )
+        .route("/study/classes/{id}/close", post(study::close))
+        .route("/study/ledger", get(study::ledger))
         .route("/dues", get(dues::home))
         .route("/dues/run", post(dues::run))
         .route("/dues/ledger.xlsx", get(dues::ledger_xlsx))

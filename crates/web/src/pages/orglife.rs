@@ -1191,6 +1191,10 @@ struct ReviewView {
 struct DetailPage {
     layout: Layout,
     id: i64,
+    /// The study held in this record (id, topic, minutes, 学时 each), or whether it may be
+    /// recorded.
+    study: Option<(i64, String, i64, String)>,
+    can_add_study: bool,
     org_name: String,
     kind: &'static str,
     needs_criticism: bool,
@@ -1266,6 +1270,7 @@ async fn detail_page(
     review_reason: String,
 ) -> Result<DetailPage, PageError> {
     let d = state.services.meeting(actor, id).await?;
+    let study = state.services.meeting_study(actor, id).await?;
     let m = &d.meeting;
     let c = &m.content;
     let present = c.attendees.iter().filter(|a| a.present).count();
@@ -1387,6 +1392,10 @@ async fn detail_page(
             })
             .collect(),
         gaps: d.gaps.iter().map(|g| g.message.clone()).collect(),
+        can_add_study: study.is_none()
+            && actor.permits(Permission::RecordStudy)
+            && dangjian_service::study::holds_study(c.kind),
+        study: study.map(|s| (s.id, s.topic, s.minutes, s.hours.to_string())),
         can_submit: d.can_edit,
         can_edit: d.can_edit,
         can_review: d.can_review,

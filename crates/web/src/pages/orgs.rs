@@ -224,6 +224,9 @@ struct QualificationView {
     party_age: String,
     /// (political quality, professional ability, standing, date and recorder)
     assessment: Option<(&'static str, &'static str, &'static str, String)>,
+    /// This year's training from the study area, and whether it falls short; none without
+    /// the permission to read study.
+    training: Option<(String, bool)>,
 }
 
 pub fn term_class(status: TermStatus) -> &'static str {
@@ -283,6 +286,7 @@ fn terms_view(t: OrgTerms, reminder: u32, max_years: u32) -> TermsView {
                     format!("{}，{}", view::date(a.assessed_on), a.recorded_by),
                 )
             }),
+            training: None,
         }),
     }
 }
@@ -436,12 +440,40 @@ pub(super) async fn full_detail(
         page.group = Some(super::groups::GroupCard::new(roster));
     } else {
         let terms = state.services.org_terms(actor, id).await?;
+        let training = match &terms.qualification {
+            Some(q) => {
+                let year = chrono::Datelike::year(&state.services.clock().today());
+                state
+                    .services
+                    .secretary_training(actor, q.member_id, year)
+                    .await?
+            }
+            None => None,
+        };
         let rules = &state.services.rules().terms;
-        page.terms = Some(terms_view(
+        let mut view = terms_view(
             terms,
             rules.reminder_before_expiry_months,
             rules.max_extension_or_advance_years,
-        ));
+        );
+        if let Some(q) = view.qualification.as_mut() {
+            q.training = training.map(|t| {
+                let short = t.completed.len() < t.trainings_required as usize;
+                let text = if t.completed.is_empty() {
+                    format!("{}年尚未参加集中培训，已记{}学时", t.year, t.hours)
+                } else {
+                    format!(
+                        "{}年结业集中培训{}次（{}），已记{}学时",
+                        t.year,
+                        t.completed.len(),
+                        t.completed.join("；"),
+                        t.hours
+                    )
+                };
+                (text, short)
+            });
+        }
+        page.terms = Some(view);
     }
     Ok(page)
 }

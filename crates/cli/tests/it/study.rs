@@ -1,0 +1,631 @@
+//! 学习教育 over HTTP (issue 15): a study inside a 主题党日 credits the record's roll once (and
+//! only once the record is on file), make-ups are credited on their day, a group study on its
+//! own roll, training classes with attendance, completion and certificates, the year's hours
+//! equal to the records, the leaders' training ledger, and scope.
+
+use dangjian_core::role::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, api_call as call, bearer_token as token, location};
+use crate::orglife::{GOOD_MINUTES, id_of, post, theme_day};
+
+/// A member's credited hours of 2026 over the API, and the sum of their credits.
+async fn hours(app: &TestApp, token: &str, member: i64) -> (f64, f64) {
+    let (status, year) = call(
+        app,
+        token,
+        Method::GET,
+        &format!("/study/members/{member}?year=2026"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{year}");
+    let sum: f64 = year["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["hours"].as_f64().unwrap())
+        .sum();
+    (year["attainment"]["credited_hours"].as_f64().unwrap(), sum)
+}
+
+fn field(body: &Value) -> &str {
+    body["fields"][0]["field"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn a_study_inside_a_theme_day_credits_its_roll_once_and_make_ups_when_done() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = app
+        .login_as("sec_a1", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let api = token(&app, "sec_api", Role::OrgSecretary, Some("A1"), None).await;
+
+    // A 主题党日 of ninety minutes, saved as a draft: one present, one away.
+    let saved = post(
+        &app,
+        &secretary,
+        &format!("/orgs/{}/meetings", f.a1),
+        &theme_day(&app, GOOD_MINUTES),
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    let meeting = id_of(&location(&saved));
+    // The record's page offers the study part.
+    let page = secretary
+        .get(app.url(&format!("/meetings/{meeting}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("登记学习内容"));
+
+    // Longer than the meeting, and empty topics, are refused at their fields.
+    let study = |minutes: u32, topic: &str| json!({"minutes": minutes, "topic": topic, "materials": "《中国共产党纪律处分条例》第一章至第三章"});
+    let (status, refused) = call(
+        &app,
+        &api,
+        Method::POST,
+        &format!("/meetings/{meeting}/study"),
+        Some(study(120, "学习纪律处分条例")),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(field(&refused), "minutes");
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("90分钟")
+    );
+    let (status, refused) = call(
+        &app,
+        &api,
+        Method::POST,
+        &format!("/meetings/{meeting}/study"),
+        Some(study(60, "  ")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "topic"));
+
+    // Recorded once, through the page; nothing is credited while the record is a draft.
+    let linked = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{meeting}/study"),
+            &[
+                ("topic", "学习纪律处分条例"),
+                ("minutes", "60"),
+                ("materials", "《中国共产党纪律处分条例》第一章至第三章"),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status(), 303);
+    assert_eq!(hours(&app, &api, f.member_a1).await, (0.0, 0.0));
+    let (status, twice) = call(
+        &app,
+        &api,
+        Method::POST,
+        &format!("/meetings/{meeting}/study"),
+        Some(study(30, "再学一次")),
+    )
+    .await;
+    assert_eq!((status, field(&twice)), (422, "topic"));
+
+    // Submitted: the one present is credited an hour, the absentee nothing.
+    let submitted = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{meeting}/submit"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(submitted.status(), 303);
+    assert_eq!(hours(&app, &api, f.member_a1).await, (1.0, 1.0));
+    assert_eq!(hours(&app, &api, f.member_a1_second).await, (0.0, 0.0));
+
+    // The absentee's make-up on the record credits the study on the make-up's day.
+    let made_up = app
+        .post_form(
+            &secretary,
+            &format!("/meetings/{meeting}/makeup"),
+            &[
+                ("member_id", &f.member_a1_second.to_string()),
+                ("on", "2026-03-25"),
+                ("note", "观看录像并提交心得"),
+            ],
+        )
+        .await;
+    assert_eq!(made_up.status(), 303);
+    let (_, year) = call(
+        &app,
+        &api,
+        Method::GET,
+        &format!("/study/members/{}?year=2026", f.member_a1_second),
+        None,
+    )
+    .await;
+    assert_eq!(year["attainment"]["credited_hours"], 1.0);
+    assert_eq!(year["credits"][0]["credited_on"], "2026-03-25");
+    assert_eq!(year["credits"][0]["source"], "group_study");
+    // Its make-up goes through the record, not the study.
+    let study_id = year["credits"][0]["record_id"].as_i64().unwrap();
+    let (status, refused) = call(
+        &app,
+        &api,
+        Method::POST,
+        &format!("/study/sessions/{study_id}/makeups"),
+        Some(json!({"member_id": f.member_a1, "on": "2026-03-26", "note": "自学"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    // The study shows the record's roll.
+    let (_, detail) = call(
+        &app,
+        &api,
+        Method::GET,
+        &format!("/study/sessions/{study_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(detail["study"]["meeting_id"], meeting);
+    assert_eq!(detail["attendees"].as_array().unwrap().len(), 2);
+
+    // A year of 32 hours is far off; nothing else of the branch counts twice.
+    let (_, org) = call(
+        &app,
+        &api,
+        Method::GET,
+        &format!("/study/hours?org={}&year=2026", f.a1),
+        None,
+    )
+    .await;
+    assert_eq!(org["any_data"], true);
+    assert_eq!(org["members"], 2);
+    assert_eq!(org["met"], 0);
+    assert_eq!(org["branches"][0]["hours"], 2.0);
+    assert_eq!(org["lines"][0]["attainment"]["target_hours"], 32.0);
+}
+
+#[tokio::test]
+async fn a_group_study_on_its_own_roll_credits_attendees_and_keeps_to_scope() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let sec = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let sec_b = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let member = token(&app, "member1", Role::Member, None, Some("200001")).await;
+    let body = |absences: Value| {
+        json!({"kind": "branch_study", "held_on": "2026-03-10", "minutes": 150,
+            "topic": "学习贯彻全国公安工作会议精神", "materials": "会议讲话全文，分段领学，交流发言",
+            "absences": absences})
+    };
+    let path = format!("/study/sessions?org={}", f.a1);
+
+    // Bad input, each at its field, nothing saved.
+    for (input, at) in [
+        (
+            json!({"kind": "walk", "held_on": "2026-03-10", "minutes": 60, "topic": "t", "materials": "m"}),
+            "kind",
+        ),
+        (
+            json!({"kind": "branch_study", "held_on": "2026-04-10", "minutes": 60, "topic": "t", "materials": "m"}),
+            "held_on",
+        ),
+        (
+            json!({"kind": "branch_study", "held_on": "2026-03-10", "minutes": 0, "topic": "t", "materials": "m"}),
+            "minutes",
+        ),
+        (
+            json!({"kind": "branch_study", "held_on": "2026-03-10", "minutes": 900, "topic": "t", "materials": "m"}),
+            "minutes",
+        ),
+        (
+            body(json!([{"member_id": f.member_b, "reason": "on_duty"}])),
+            "absences",
+        ),
+        (
+            body(json!([{"member_id": f.member_a1, "reason": "nap"}])),
+            "absences",
+        ),
+        (
+            body(json!([{"member_id": f.member_a1, "reason": "on_duty"},
+                        {"member_id": f.member_a1_second, "reason": "on_duty"}])),
+            "absences",
+        ),
+    ] {
+        let (status, refused) = call(&app, &sec, Method::POST, &path, Some(input)).await;
+        assert_eq!((status, field(&refused)), (422, at), "{refused}");
+    }
+    let (_, none) = call(&app, &sec, Method::GET, "/study/sessions?year=2026", None).await;
+    assert_eq!(none["total"], 0);
+
+    // Recorded: two and a half hours to the one present, none to the absentee.
+    let (status, made) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &path,
+        Some(body(
+            json!([{"member_id": f.member_a1_second, "reason": "on_duty"}]),
+        )),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["study"]["hours"], 2.5);
+    let id = made["study"]["id"].as_i64().unwrap();
+    assert_eq!(hours(&app, &sec, f.member_a1).await, (2.5, 2.5));
+    assert_eq!(hours(&app, &sec, f.member_a1_second).await, (0.0, 0.0));
+    assert!(
+        app.audit("study.create", Some("success"))
+            .await
+            .iter()
+            .any(|e| e.object_id.as_deref() == Some(&id.to_string()))
+    );
+
+    // The make-up: not before the study, not for the one present, once.
+    let makeup = |member: i64, on: &str| json!({"member_id": member, "on": on, "note": "观看录像，提交学习心得"});
+    let mpath = format!("/study/sessions/{id}/makeups");
+    let (status, early) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &mpath,
+        Some(makeup(f.member_a1_second, "2026-03-09")),
+    )
+    .await;
+    assert_eq!((status, field(&early)), (422, "on"));
+    let (status, _) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &mpath,
+        Some(makeup(f.member_a1, "2026-03-12")),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, _) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &mpath,
+        Some(makeup(f.member_a1_second, "2026-03-12")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(hours(&app, &sec, f.member_a1_second).await, (2.5, 2.5));
+    let (status, _) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &mpath,
+        Some(makeup(f.member_a1_second, "2026-03-13")),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(hours(&app, &sec, f.member_a1_second).await, (2.5, 2.5));
+
+    // Out of scope: another branch's secretary sees no such study, and the refusal is audited.
+    let (status, _) = call(
+        &app,
+        &sec_b,
+        Method::GET,
+        &format!("/study/sessions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, &sec_b, Method::POST, &path, Some(body(json!([])))).await;
+    assert_eq!(status, 404);
+    let (_, listed) = call(&app, &sec_b, Method::GET, "/study/sessions?year=2026", None).await;
+    assert_eq!(listed["total"], 0);
+    // A member reads their own year only, and records nothing.
+    assert_eq!(hours(&app, &member, f.member_a1).await, (2.5, 2.5));
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/members/{}?year=2026", f.member_a1_second),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, &member, Method::POST, &path, Some(body(json!([])))).await;
+    assert_eq!(status, 403);
+    // A member's page is their own year.
+    let web = app
+        .login_as("m1_web", Role::Member, None, Some("200001"))
+        .await;
+    let page = web
+        .get(app.url("/study/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("学习贯彻全国公安工作会议精神") && page.contains("还差29.5学时"));
+}
+
+#[tokio::test]
+async fn a_training_class_completes_those_who_attended_enough_and_the_ledger_flags_the_rest() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    // 测试乙 is 支部A1's secretary, 测试丁 支部A2's.
+    for (org, number) in [(f.a1, "200001"), (f.a2, "200003")] {
+        let (status, _) = call(
+            &app,
+            &office,
+            Method::POST,
+            &format!("/orgs/{org}/posts"),
+            Some(json!({"post": "secretary", "police_number": number, "on": "2026-01-05"})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let (_, ledger) = call(
+        &app,
+        &office,
+        Method::GET,
+        "/training/ledger?year=2026",
+        None,
+    )
+    .await;
+    assert_eq!(ledger.as_array().unwrap().len(), 2);
+    assert!(
+        ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["lacks_training"] == true)
+    );
+
+    // A class: its dates checked, then two sessions of four hours each.
+    let class = json!({"title": "2026年基层党支部书记轮训班", "organiser": "市局党委", "place": "市委党校",
+        "starts_on": "2026-03-16", "ends_on": "2026-03-17", "concentrated": true});
+    let mut backwards = class.clone();
+    backwards["ends_on"] = json!("2026-03-01");
+    let (status, refused) = call(
+        &app,
+        &office,
+        Method::POST,
+        "/training/classes",
+        Some(backwards),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "ends_on"));
+    let (status, made) = call(
+        &app,
+        &office,
+        Method::POST,
+        "/training/classes",
+        Some(class),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["class"]["id"].as_i64().unwrap();
+    let mut version = made["class"]["version"].as_i64().unwrap();
+    let session = |version: i64, on: &str, hours: &str| json!({"version": version, "held_on": on, "topic": "学习党章", "lecturer": "党校教授", "hours": hours});
+    for (bad, at) in [
+        (session(version, "2026-03-18", "4"), "held_on"),
+        (session(version, "2026-03-16", "9"), "hours"),
+        (session(version, "2026-03-16", "0"), "hours"),
+        (session(version, "2026-03-16", "四"), "hours"),
+    ] {
+        let (status, refused) = call(
+            &app,
+            &office,
+            Method::POST,
+            &format!("/training/classes/{id}/sessions"),
+            Some(bad),
+        )
+        .await;
+        assert_eq!((status, field(&refused)), (422, at), "{refused}");
+    }
+    for on in ["2026-03-16", "2026-03-17"] {
+        let (status, d) = call(
+            &app,
+            &office,
+            Method::POST,
+            &format!("/training/classes/{id}/sessions"),
+            Some(session(version, on, "4")),
+        )
+        .await;
+        assert_eq!(status, 201, "{d}");
+        version = d["class"]["version"].as_i64().unwrap();
+    }
+    // A stale version is refused.
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/sessions"),
+        Some(session(1, "2026-03-16", "1")),
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // Enrolment from the roster: the leaders under 总支A; a stranger's number is refused.
+    let (status, refused) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/enrolments"),
+        Some(json!({"version": version, "members": "299999"})),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "members"));
+    let (status, d) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/enrolments"),
+        Some(json!({"version": version, "org": "ZZA", "whom": "leaders"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["enrolments"].as_array().unwrap().len(), 2);
+    version = d["class"]["version"].as_i64().unwrap();
+    let sessions: Vec<i64> = d["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+
+    // Closing before attendance is taken is refused.
+    let (status, refused) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/close"),
+        Some(json!({"version": version, "closed_on": "2026-03-17"})),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "closed_on"));
+
+    // 测试乙 attends both days, 测试丁 only the first: 4 of 8 hours is short of completion.
+    let (status, refused) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/sessions/{}/attendance", sessions[0]),
+        Some(json!({"version": version, "present": [f.member_b]})),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "present"));
+    for (s, present) in [
+        (sessions[0], vec![f.member_a1, f.member_a2]),
+        (sessions[1], vec![f.member_a1]),
+    ] {
+        let (status, d) = call(
+            &app,
+            &office,
+            Method::POST,
+            &format!("/training/classes/{id}/sessions/{s}/attendance"),
+            Some(json!({"version": version, "present": present})),
+        )
+        .await;
+        assert_eq!(status, 200, "{d}");
+        version = d["class"]["version"].as_i64().unwrap();
+    }
+    assert_eq!(hours(&app, &office, f.member_a1).await, (8.0, 8.0));
+    assert_eq!(hours(&app, &office, f.member_a2).await, (4.0, 4.0));
+    // A correction replaces the session's credits, it does not add to them.
+    let (_, d) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/sessions/{}/attendance", sessions[1]),
+        Some(json!({"version": version, "present": [f.member_a1]})),
+    )
+    .await;
+    version = d["class"]["version"].as_i64().unwrap();
+    assert_eq!(hours(&app, &office, f.member_a1).await, (8.0, 8.0));
+
+    let (status, closed) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/close"),
+        Some(json!({"version": version, "closed_on": "2026-03-18"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{closed}");
+    let by_name = |name: &str| {
+        closed["enrolments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("测试乙")["completed"], true);
+    assert_eq!(
+        by_name("测试乙")["certificate"],
+        format!("2026-{id:04}-001")
+    );
+    assert_eq!(by_name("测试丁")["completed"], false);
+    assert!(by_name("测试丁")["certificate"].is_null());
+    // A closed class is final.
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/training/classes/{id}/sessions"),
+        Some(session(
+            closed["class"]["version"].as_i64().unwrap(),
+            "2026-03-17",
+            "1",
+        )),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // The ledger: 测试乙 has the year's concentrated training, 测试丁 is flagged.
+    let (_, ledger) = call(
+        &app,
+        &office,
+        Method::GET,
+        "/training/ledger?year=2026",
+        None,
+    )
+    .await;
+    let line = |name: &str| {
+        ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line("测试乙")["lacks_training"], false);
+    assert_eq!(line("测试丁")["lacks_training"], true);
+    assert_eq!(line("测试丁")["classes"][0]["completed"], false);
+    // The org page's secretary card shows it.
+    let web = app
+        .login_as("office_web", Role::CommitteeStaff, None, None)
+        .await;
+    let page = web
+        .get(app.url(&format!("/orgs/{}", f.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2026年结业集中培训1次（2026年基层党支部书记轮训班），已记8学时"),
+        "{page}"
+    );
+    let page = web
+        .get(app.url(&format!("/orgs/{}", f.a2)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("缺集中培训"));
+    // The export holds the three sheets and is audited.
+    let export = web
+        .get(app.url("/study/export.xlsx?year=2026"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    assert!(
+        export.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("xlsx")
+    );
+    assert!(!export.bytes().await.unwrap().is_empty());
+    assert!(!app.audit("study.export", Some("success")).await.is_empty());
+}

@@ -1,0 +1,854 @@
+//! Study and training (migration 0031): group study with its roll, training classes with their
+//! sessions, enrolment and attendance, and the credit ledger of 学时. A study or class keeps
+//! to a scope by the org that holds it; a member's hours by the member's branch today.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dangjian_core::org::OrgPath;
+use dangjian_core::orglife::AbsenceReason;
+use dangjian_core::role::Scope;
+use dangjian_core::study::{HourSource, Hours, StudyKind};
+use sqlx::any::AnyRow;
+
+use crate::db::Conn;
+use crate::error::StoreResult;
+use crate::sql::{self, Page, RowExt, Sql, date_text, push_org_scope, push_within, timestamp_text};
+
+/// A group study as stored, with the name and path of its org.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub kind: StudyKind,
+    pub meeting_id: Option<i64>,
+    pub held_on: NaiveDate,
+    pub minutes: i64,
+    pub topic: String,
+    pub materials: String,
+    pub hours: Hours,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub org_id: i64,
+    pub kind: StudyKind,
+    pub meeting_id: Option<i64>,
+    pub held_on: NaiveDate,
+    pub minutes: i64,
+    pub topic: &'a str,
+    pub materials: &'a str,
+    pub hours: Hours,
+    pub recorded_by: &'a str,
+}
+
+/// One on the roll of a study held on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendeeRow {
+    pub member_id: i64,
+    pub name: String,
+    pub present: bool,
+    pub absence_reason: Option<AbsenceReason>,
+    pub makeup_on: Option<NaiveDate>,
+    pub makeup_note: Option<String>,
+}
+
+const SESSION_COLUMNS: &str = "SELECT s.id, s.org_id, o.name AS org_name, o.path AS org_path, s.kind, \
+     s.meeting_id, s.held_on, s.minutes, s.topic, s.materials, s.hours, s.recorded_by \
+     FROM study_sessions s JOIN orgs o ON o.id = s.org_id WHERE 1 = 1";
+
+fn session(row: &AnyRow) -> StoreResult<SessionRow> {
+    Ok(SessionRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        kind: row.code("kind", StudyKind::from_code)?,
+        meeting_id: row.opt_int("meeting_id")?,
+        held_on: row.date("held_on")?,
+        minutes: row.int("minutes")?,
+        topic: row.text("topic")?,
+        materials: row.text("materials")?,
+        hours: Hours(row.int("hours")?),
+        recorded_by: row.text("recorded_by")?,
+    })
+}
+
+pub async fn insert_session(
+    conn: &mut Conn,
+    s: &NewSession<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO study_sessions (org_id, kind, meeting_id, held_on, minutes, topic, materials, hours, \
+         recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(s.org_id)
+    .bind(s.kind.code())
+    .bind(s.meeting_id)
+    .bind(date_text(s.held_on))
+    .bind(s.minutes)
+    .bind(s.topic)
+    .bind(s.materials)
+    .bind(s.hours.0)
+    .bind(s.recorded_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// Moves a study inside a record to the record's day.
+pub async fn set_session_day(conn: &mut Conn, id: i64, on: NaiveDate) -> StoreResult<()> {
+    sqlx::query("UPDATE study_sessions SET held_on = $1 WHERE id = $2")
+        .bind(date_text(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The roll of a study held on its own: (member, present, why absent).
+pub async fn insert_attendees(
+    conn: &mut Conn,
+    session: i64,
+    roll: &[(i64, bool, Option<AbsenceReason>)],
+) -> StoreResult<()> {
+    for (member, present, reason) in roll {
+        sqlx::query(
+            "INSERT INTO study_attendees (session_id, member_id, present, absence_reason) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(session)
+        .bind(*member)
+        .bind(i64::from(*present))
+        .bind(reason.map(|r| r.code()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn session_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<SessionRow>> {
+    let mut q = Sql::new(SESSION_COLUMNS);
+    q.push(" AND s.id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(session)
+        .transpose()
+}
+
+/// The study that was a part of an organisational-life record, if any.
+pub async fn session_of_meeting(conn: &mut Conn, meeting: i64) -> StoreResult<Option<SessionRow>> {
+    let mut q = Sql::new(SESSION_COLUMNS);
+    q.push(" AND s.meeting_id = ").bind(meeting);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(session)
+        .transpose()
+}
+
+/// One page of the group studies in scope held in `[from, to)`, newest first, and how many.
+pub async fn sessions(
+    conn: &mut Conn,
+    scope: &Scope,
+    org: Option<&OrgPath>,
+    from: NaiveDate,
+    to: NaiveDate,
+    page: Page,
+) -> StoreResult<(Vec<SessionRow>, i64)> {
+    let conditions = |q: &mut Sql| {
+        push_org_scope(q, scope, "o.path");
+        if let Some(path) = org {
+            push_within(q, path, "o.path");
+        }
+        q.push(" AND s.held_on >= ")
+            .bind(date_text(from))
+            .push(" AND s.held_on < ")
+            .bind(date_text(to));
+    };
+    let mut count = Sql::new(
+        "SELECT COUNT(*) AS n FROM study_sessions s JOIN orgs o ON o.id = s.org_id WHERE 1 = 1",
+    );
+    conditions(&mut count);
+    let total = sql::fetch_one(conn, count).await?.int("n")?;
+    let mut q = Sql::new(SESSION_COLUMNS);
+    conditions(&mut q);
+    q.push(" ORDER BY s.held_on DESC, s.id DESC LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let rows = sql::fetch_all(conn, q).await?;
+    Ok((rows.iter().map(session).collect::<StoreResult<_>>()?, total))
+}
+
+pub async fn attendees(conn: &mut Conn, session: i64) -> StoreResult<Vec<AttendeeRow>> {
+    sqlx::query(
+        "SELECT a.member_id, m.name, a.present, a.absence_reason, a.makeup_on, a.makeup_note \
+         FROM study_attendees a JOIN members m ON m.id = a.member_id WHERE a.session_id = $1 \
+         ORDER BY a.present DESC, m.name, m.id",
+    )
+    .bind(session)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(AttendeeRow {
+            member_id: row.int("member_id")?,
+            name: row.text("name")?,
+            present: row.flag("present")?,
+            absence_reason: row.opt_code("absence_reason", AbsenceReason::from_code)?,
+            makeup_on: row.opt_date("makeup_on")?,
+            makeup_note: row.opt_text("makeup_note")?,
+        })
+    })
+    .collect()
+}
+
+/// Records an absentee's make-up; false when they were not an absentee without one.
+pub async fn set_makeup(
+    conn: &mut Conn,
+    session: i64,
+    member: i64,
+    on: NaiveDate,
+    note: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE study_attendees SET makeup_on = $1, makeup_note = $2 \
+         WHERE session_id = $3 AND member_id = $4 AND present = 0 AND makeup_on IS NULL",
+    )
+    .bind(date_text(on))
+    .bind(note)
+    .bind(session)
+    .bind(member)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A member's hours earned by one record (or one part of it): who, on which day, how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credit {
+    pub member_id: i64,
+    pub credited_on: NaiveDate,
+    pub hours: Hours,
+}
+
+/// Replaces what a record (or one part: a class's session) credits, so that the ledger is
+/// always what the record says.
+pub async fn replace_credits(
+    conn: &mut Conn,
+    source: HourSource,
+    record: i64,
+    part: i64,
+    credits: &[Credit],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM study_credits WHERE source = $1 AND record_id = $2 AND part_id = $3")
+        .bind(source.code())
+        .bind(record)
+        .bind(part)
+        .execute(&mut *conn)
+        .await?;
+    for c in credits.iter().filter(|c| c.hours > Hours::ZERO) {
+        sqlx::query(
+            "INSERT INTO study_credits (member_id, source, record_id, part_id, credited_on, hours) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(c.member_id)
+        .bind(source.code())
+        .bind(record)
+        .bind(part)
+        .bind(date_text(c.credited_on))
+        .bind(c.hours.0)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One credit of a member's year, with the title of the record that earned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditRow {
+    pub source: HourSource,
+    pub record_id: i64,
+    pub part_id: i64,
+    pub credited_on: NaiveDate,
+    pub hours: Hours,
+    pub title: String,
+}
+
+/// A member's credits in `[from, to)`, in the order earned.
+pub async fn credits_of(
+    conn: &mut Conn,
+    member: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<CreditRow>> {
+    sqlx::query(
+        "SELECT c.source, c.record_id, c.part_id, c.credited_on, c.hours, \
+         COALESCE(s.topic, k.title || '：' || t.topic, '') AS title FROM study_credits c \
+         LEFT JOIN study_sessions s ON c.source = 'group_study' AND s.id = c.record_id \
+         LEFT JOIN training_classes k ON c.source = 'class' AND k.id = c.record_id \
+         LEFT JOIN training_sessions t ON c.source = 'class' AND t.id = c.part_id \
+         WHERE c.member_id = $1 AND c.credited_on >= $2 AND c.credited_on < $3 \
+         ORDER BY c.credited_on, c.source, c.record_id, c.part_id",
+    )
+    .bind(member)
+    .bind(date_text(from))
+    .bind(date_text(to))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CreditRow {
+            source: row.code("source", HourSource::from_code)?,
+            record_id: row.int("record_id")?,
+            part_id: row.int("part_id")?,
+            credited_on: row.date("credited_on")?,
+            hours: Hours(row.int("hours")?),
+            title: row.text("title")?,
+        })
+    })
+    .collect()
+}
+
+/// A member on the roll under an org, as the year's hours see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollRow {
+    pub member_id: i64,
+    pub name: String,
+    pub branch_id: i64,
+    pub branch_name: String,
+    pub joined_on: NaiveDate,
+    /// Holds a committee post today (书记、副书记、委员): held to the leaders' target.
+    pub leader: bool,
+}
+
+/// The posts whose holders are 基层党组织书记和班子成员 for the training rules.
+const LEADER_POSTS: &str = "('secretary', 'deputy_secretary', 'organization_commissioner', \
+     'publicity_commissioner', 'discipline_commissioner', 'committee_member')";
+
+/// The members on the roll today at or below `root` (every one, or only one member), in
+/// branch and name order.
+pub async fn roll_under(
+    conn: &mut Conn,
+    root: &OrgPath,
+    member: Option<i64>,
+) -> StoreResult<Vec<RollRow>> {
+    let mut q = Sql::new(
+        "SELECT m.id, m.name, m.branch_id, b.name AS branch_name, m.joined_on, \
+         CASE WHEN EXISTS (SELECT 1 FROM org_posts p WHERE p.member_id = m.id AND p.valid_to IS NULL AND p.post IN ",
+    );
+    q.push(LEADER_POSTS).push(
+        ") THEN 1 ELSE 0 END AS leader FROM members m JOIN orgs b ON b.id = m.branch_id WHERE m.status = 'active'",
+    );
+    push_within(&mut q, root, "b.path");
+    if let Some(id) = member {
+        q.push(" AND m.id = ").bind(id);
+    }
+    q.push(" ORDER BY b.path, m.name, m.id");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RollRow {
+                member_id: row.int("id")?,
+                name: row.text("name")?,
+                branch_id: row.int("branch_id")?,
+                branch_name: row.text("branch_name")?,
+                joined_on: row.date("joined_on")?,
+                leader: row.flag("leader")?,
+            })
+        })
+        .collect()
+}
+
+/// Each member's credited hours in `[from, to)`, for the members on the roll at or below
+/// `root`, by source.
+pub async fn hours_under(
+    conn: &mut Conn,
+    root: &OrgPath,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<HashMap<i64, Vec<(HourSource, Hours)>>> {
+    let mut q = Sql::new(
+        "SELECT c.member_id, c.source, CAST(SUM(c.hours) AS BIGINT) AS hours FROM study_credits c \
+         JOIN members m ON m.id = c.member_id JOIN orgs b ON b.id = m.branch_id WHERE c.credited_on >= ",
+    );
+    q.bind(date_text(from))
+        .push(" AND c.credited_on < ")
+        .bind(date_text(to));
+    push_within(&mut q, root, "b.path");
+    q.push(" GROUP BY c.member_id, c.source");
+    let mut out: HashMap<i64, Vec<(HourSource, Hours)>> = HashMap::new();
+    for row in sql::fetch_all(conn, q).await? {
+        out.entry(row.int("member_id")?).or_default().push((
+            row.code("source", HourSource::from_code)?,
+            Hours(row.int("hours")?),
+        ));
+    }
+    Ok(out)
+}
+
+/// Each member's completed concentrated trainings (集中培训) ending in `[from, to)`, for the
+/// members on the roll at or below `root`.
+pub async fn trainings_under(
+    conn: &mut Conn,
+    root: &OrgPath,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<HashMap<i64, u32>> {
+    let mut q = Sql::new(
+        "SELECT e.member_id, COUNT(*) AS n FROM training_enrolments e \
+         JOIN training_classes k ON k.id = e.class_id JOIN members m ON m.id = e.member_id \
+         JOIN orgs b ON b.id = m.branch_id WHERE e.completed = 1 AND k.concentrated = 1 AND k.ends_on >= ",
+    );
+    q.bind(date_text(from))
+        .push(" AND k.ends_on < ")
+        .bind(date_text(to));
+    push_within(&mut q, root, "b.path");
+    q.push(" GROUP BY e.member_id");
+    let mut out = HashMap::new();
+    for row in sql::fetch_all(conn, q).await? {
+        out.insert(
+            row.int("member_id")?,
+            u32::try_from(row.int("n")?).unwrap_or(u32::MAX),
+        );
+    }
+    Ok(out)
+}
+
+/// Whether anything at all was credited at or below `root` in `[from, to)`: a year without
+/// a single record is "no data", not a year of failures.
+pub async fn any_credit_under(
+    conn: &mut Conn,
+    root: &OrgPath,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<bool> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM study_credits c JOIN members m ON m.id = c.member_id \
+         JOIN orgs b ON b.id = m.branch_id WHERE c.credited_on >= ",
+    );
+    q.bind(date_text(from))
+        .push(" AND c.credited_on < ")
+        .bind(date_text(to));
+    push_within(&mut q, root, "b.path");
+    q.push(" LIMIT 1) x");
+    Ok(sql::fetch_one(conn, q).await?.int("n")? > 0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Training classes
+// ---------------------------------------------------------------------------------------
+
+/// A training class as stored, with the name and path of the org that runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub title: String,
+    pub organiser: String,
+    pub place: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub concentrated: bool,
+    pub closed_on: Option<NaiveDate>,
+    pub version: i64,
+    pub enrolled: i64,
+    pub completed: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewClass<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub organiser: &'a str,
+    pub place: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub concentrated: bool,
+    pub created_by: &'a str,
+}
+
+const CLASS_COLUMNS: &str = "SELECT k.id, k.org_id, o.name AS org_name, o.path AS org_path, k.title, \
+     k.organiser, k.place, k.starts_on, k.ends_on, k.concentrated, k.closed_on, k.version, \
+     (SELECT COUNT(*) FROM training_enrolments e WHERE e.class_id = k.id) AS enrolled, \
+     (SELECT COUNT(*) FROM training_enrolments e WHERE e.class_id = k.id AND e.completed = 1) AS completed \
+     FROM training_classes k JOIN orgs o ON o.id = k.org_id WHERE 1 = 1";
+
+fn class(row: &AnyRow) -> StoreResult<ClassRow> {
+    Ok(ClassRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        title: row.text("title")?,
+        organiser: row.text("organiser")?,
+        place: row.text("place")?,
+        starts_on: row.date("starts_on")?,
+        ends_on: row.date("ends_on")?,
+        concentrated: row.flag("concentrated")?,
+        closed_on: row.opt_date("closed_on")?,
+        version: row.int("version")?,
+        enrolled: row.int("enrolled")?,
+        completed: row.int("completed")?,
+    })
+}
+
+pub async fn insert_class(
+    conn: &mut Conn,
+    c: &NewClass<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO training_classes (org_id, title, organiser, place, starts_on, ends_on, concentrated, \
+         version, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
+    )
+    .bind(c.org_id)
+    .bind(c.title)
+    .bind(c.organiser)
+    .bind(c.place)
+    .bind(date_text(c.starts_on))
+    .bind(date_text(c.ends_on))
+    .bind(i64::from(c.concentrated))
+    .bind(c.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn class_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<ClassRow>> {
+    let mut q = Sql::new(CLASS_COLUMNS);
+    q.push(" AND k.id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(class)
+        .transpose()
+}
+
+/// The classes in scope that run in `[from, to)` (any day of them), newest first.
+pub async fn classes(
+    conn: &mut Conn,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+    page: Page,
+) -> StoreResult<(Vec<ClassRow>, i64)> {
+    let conditions = |q: &mut Sql| {
+        push_org_scope(q, scope, "o.path");
+        q.push(" AND k.ends_on >= ")
+            .bind(date_text(from))
+            .push(" AND k.starts_on < ")
+            .bind(date_text(to));
+    };
+    let mut count = Sql::new(
+        "SELECT COUNT(*) AS n FROM training_classes k JOIN orgs o ON o.id = k.org_id WHERE 1 = 1",
+    );
+    conditions(&mut count);
+    let total = sql::fetch_one(conn, count).await?.int("n")?;
+    let mut q = Sql::new(CLASS_COLUMNS);
+    conditions(&mut q);
+    q.push(" ORDER BY k.starts_on DESC, k.id DESC LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let rows = sql::fetch_all(conn, q).await?;
+    Ok((rows.iter().map(class).collect::<StoreResult<_>>()?, total))
+}
+
+/// Raises a class's version if it is still `version` and open; false otherwise.
+pub async fn touch_class(conn: &mut Conn, id: i64, version: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE training_classes SET version = version + 1 WHERE id = $1 AND version = $2 AND closed_on IS NULL",
+    )
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Closes a class on `on`.
+pub async fn close_class(conn: &mut Conn, id: i64, on: NaiveDate) -> StoreResult<()> {
+    sqlx::query("UPDATE training_classes SET closed_on = $1 WHERE id = $2")
+        .bind(date_text(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A session of a class, with how many attended it once attendance was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassSessionRow {
+    pub id: i64,
+    pub held_on: NaiveDate,
+    pub topic: String,
+    pub lecturer: String,
+    pub hours: Hours,
+    pub attendance_taken: bool,
+    pub present: i64,
+}
+
+pub async fn insert_class_session(
+    conn: &mut Conn,
+    class: i64,
+    held_on: NaiveDate,
+    topic: &str,
+    lecturer: &str,
+    hours: Hours,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO training_sessions (class_id, held_on, topic, lecturer, hours) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id",
+    )
+    .bind(class)
+    .bind(date_text(held_on))
+    .bind(topic)
+    .bind(lecturer)
+    .bind(hours.0)
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn class_sessions(conn: &mut Conn, class: i64) -> StoreResult<Vec<ClassSessionRow>> {
+    sqlx::query(
+        "SELECT t.id, t.held_on, t.topic, t.lecturer, t.hours, t.attendance_taken, \
+         (SELECT COUNT(*) FROM training_attendance a WHERE a.session_id = t.id AND a.present = 1) AS present \
+         FROM training_sessions t WHERE t.class_id = $1 ORDER BY t.held_on, t.id",
+    )
+    .bind(class)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(ClassSessionRow {
+            id: row.int("id")?,
+            held_on: row.date("held_on")?,
+            topic: row.text("topic")?,
+            lecturer: row.text("lecturer")?,
+            hours: Hours(row.int("hours")?),
+            attendance_taken: row.flag("attendance_taken")?,
+            present: row.int("present")?,
+        })
+    })
+    .collect()
+}
+
+/// Enrols members in a class; those already enrolled are left as they are. Returns how many
+/// were added.
+pub async fn enrol(conn: &mut Conn, class: i64, members: &[i64], by: &str) -> StoreResult<u64> {
+    let mut added = 0;
+    for member in members {
+        added += sqlx::query(
+            "INSERT INTO training_enrolments (class_id, member_id, enrolled_by) VALUES ($1, $2, $3) \
+             ON CONFLICT (class_id, member_id) DO NOTHING",
+        )
+        .bind(class)
+        .bind(*member)
+        .bind(by)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(added)
+}
+
+/// One enrolled in a class, with the hours of the sessions they attended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentRow {
+    pub member_id: i64,
+    pub name: String,
+    pub branch_name: String,
+    pub attended: Hours,
+    pub completed: Option<bool>,
+    pub certificate: Option<String>,
+}
+
+pub async fn enrolments(conn: &mut Conn, class: i64) -> StoreResult<Vec<EnrolmentRow>> {
+    sqlx::query(
+        "SELECT e.member_id, m.name, b.name AS branch_name, e.completed, e.certificate, \
+         (SELECT CAST(COALESCE(SUM(t.hours), 0) AS BIGINT) FROM training_attendance a JOIN training_sessions t ON t.id = a.session_id \
+          WHERE t.class_id = e.class_id AND a.member_id = e.member_id AND a.present = 1) AS attended \
+         FROM training_enrolments e JOIN members m ON m.id = e.member_id JOIN orgs b ON b.id = m.branch_id \
+         WHERE e.class_id = $1 ORDER BY b.path, m.name, m.id",
+    )
+    .bind(class)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(EnrolmentRow {
+            member_id: row.int("member_id")?,
+            name: row.text("name")?,
+            branch_name: row.text("branch_name")?,
+            attended: Hours(row.int("attended")?),
+            completed: row.opt_int("completed")?.map(|c| c == 1),
+            certificate: row.opt_text("certificate")?,
+        })
+    })
+    .collect()
+}
+
+/// Takes (or retakes) a session's attendance: the enrolled `present` attended, the rest not.
+pub async fn set_attendance(
+    conn: &mut Conn,
+    session: i64,
+    enrolled: &[i64],
+    present: &[i64],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM training_attendance WHERE session_id = $1")
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    for member in enrolled {
+        sqlx::query(
+            "INSERT INTO training_attendance (session_id, member_id, present) VALUES ($1, $2, $3)",
+        )
+        .bind(session)
+        .bind(*member)
+        .bind(i64::from(present.contains(member)))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("UPDATE training_sessions SET attendance_taken = 1 WHERE id = $1")
+        .bind(session)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Who attended a session.
+pub async fn present_at(conn: &mut Conn, session: i64) -> StoreResult<Vec<i64>> {
+    sqlx::query(
+        "SELECT member_id FROM training_attendance WHERE session_id = $1 AND present = 1 ORDER BY member_id",
+    )
+    .bind(session)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| row.int("member_id"))
+    .collect()
+}
+
+/// Records whether an enrolee completed the class, and their certificate number.
+pub async fn set_completion(
+    conn: &mut Conn,
+    class: i64,
+    member: i64,
+    completed: bool,
+    certificate: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE training_enrolments SET completed = $1, certificate = $2 WHERE class_id = $3 AND member_id = $4",
+    )
+    .bind(i64::from(completed))
+    .bind(certificate)
+    .bind(class)
+    .bind(member)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A class in a member's training history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub class_id: i64,
+    pub title: String,
+    pub organiser: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub concentrated: bool,
+    pub attended: Hours,
+    pub completed: Option<bool>,
+    pub certificate: Option<String>,
+}
+
+/// The classes of the given members (every year), newest first, by member.
+pub async fn histories(
+    conn: &mut Conn,
+    members: &[i64],
+) -> StoreResult<HashMap<i64, Vec<HistoryRow>>> {
+    let mut out: HashMap<i64, Vec<HistoryRow>> = HashMap::new();
+    for chunk in members.chunks(500) {
+        let mut q = Sql::new(
+            "SELECT e.member_id, k.id, k.title, k.organiser, k.starts_on, k.ends_on, k.concentrated, \
+             e.completed, e.certificate, \
+             (SELECT CAST(COALESCE(SUM(t.hours), 0) AS BIGINT) FROM training_attendance a JOIN training_sessions t ON t.id = a.session_id \
+              WHERE t.class_id = k.id AND a.member_id = e.member_id AND a.present = 1) AS attended \
+             FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id WHERE e.member_id IN (",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(") ORDER BY k.starts_on DESC, k.id DESC");
+        for row in sql::fetch_all(conn, q).await? {
+            out.entry(row.int("member_id")?)
+                .or_default()
+                .push(HistoryRow {
+                    class_id: row.int("id")?,
+                    title: row.text("title")?,
+                    organiser: row.text("organiser")?,
+                    starts_on: row.date("starts_on")?,
+                    ends_on: row.date("ends_on")?,
+                    concentrated: row.flag("concentrated")?,
+                    attended: Hours(row.int("attended")?),
+                    completed: row.opt_int("completed")?.map(|c| c == 1),
+                    certificate: row.opt_text("certificate")?,
+                });
+        }
+    }
+    Ok(out)
+}
+
+/// A committee post held today at or below `root`: the training ledger's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderRow {
+    pub member_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub post: String,
+    pub held_from: NaiveDate,
+    pub joined_on: NaiveDate,
+}
+
+pub async fn leaders_under(conn: &mut Conn, root: &OrgPath) -> StoreResult<Vec<LeaderRow>> {
+    let mut q = Sql::new(
+        "SELECT p.member_id, m.name, p.org_id, o.name AS org_name, p.post, p.valid_from, m.joined_on \
+         FROM org_posts p JOIN members m ON m.id = p.member_id JOIN orgs o ON o.id = p.org_id \
+         WHERE p.valid_to IS NULL AND m.status = 'active' AND o.dissolved_on IS NULL AND p.post IN ",
+    );
+    q.push(LEADER_POSTS);
+    push_within(&mut q, root, "o.path");
+    q.push(" ORDER BY o.path, CASE p.post WHEN 'secretary' THEN 0 WHEN 'deputy_secretary' THEN 1 ELSE 2 END, m.name, m.id");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(LeaderRow {
+                member_id: row.int("member_id")?,
+                name: row.text("name")?,
+                org_id: row.int("org_id")?,
+                org_name: row.text("org_name")?,
+                post: row.text("post")?,
+                held_from: row.date("valid_from")?,
+                joined_on: row.date("joined_on")?,
+            })
+        })
+        .collect()
+}
