@@ -36,6 +36,7 @@ mod funds;
 mod life;
 mod recruitment;
 mod rectify;
+mod study;
 
 /// How big a bureau to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1146,12 +1147,33 @@ impl Services {
             .collect();
         let recruits = self.demo_recruitment(&mut tx, &recruiting).await?;
         progress("发展党员", 1, 1);
+        progress("学习教育", 0, 1);
+        // Every branch's 主题党日 of the year hold a study in a city; in a province, the demo
+        // branch's and every tenth branch's.
+        let studied: Vec<i64> = plan
+            .orgs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.kind == OrgKind::Branch)
+            .filter(|(i, _)| scale == DemoScale::City || Some(*i) == demo_branch || i % 10 == 0)
+            .filter_map(|(i, _)| ids.get(i).copied())
+            .collect();
+        let studies = self
+            .demo_study(
+                &mut tx,
+                &meetings,
+                &studied,
+                ids.first().copied(),
+                demo_branch.and_then(|i| ids.get(i).copied()),
+            )
+            .await?;
+        progress("学习教育", 1, 1);
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses, "recruits": recruits,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses, "recruits": recruits, "studies": studies,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;

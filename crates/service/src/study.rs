@@ -311,6 +311,63 @@ fn credits(
     .collect()
 }
 
+/// Takes a session's attendance — `present` among the `enrolled` — and credits its hours to
+/// those present, replacing what it credited before; returns how many attended.
+pub(crate) async fn record_attendance(
+    conn: &mut Conn,
+    class: i64,
+    session: &ClassSessionRow,
+    enrolled: &[i64],
+    present: &[i64],
+) -> ServiceResult<usize> {
+    store::set_attendance(conn, session.id, enrolled, present).await?;
+    let credits: Vec<Credit> = present
+        .iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|m| Credit {
+            member_id: *m,
+            credited_on: session.held_on,
+            hours: session.hours,
+        })
+        .collect();
+    store::replace_credits(conn, HourSource::Class, class, session.id, &credits).await?;
+    Ok(credits.len())
+}
+
+/// Closes a class on `closed_on`: each enrolee completes it when they attended the rules'
+/// share of its hours, numbered certificates in roll order; returns how many completed.
+pub(crate) async fn settle_class(
+    conn: &mut Conn,
+    class: &ClassRow,
+    closed_on: NaiveDate,
+    credit: &dangjian_core::study::Credit,
+) -> ServiceResult<usize> {
+    let total: Hours = store::class_sessions(conn, class.id)
+        .await?
+        .iter()
+        .map(|s| s.hours)
+        .sum();
+    let mut completed = 0;
+    for enrolee in store::enrolments(conn, class.id).await? {
+        let done = completes(enrolee.attended, total, credit);
+        let certificate = done.then(|| {
+            completed += 1;
+            certificate_number(class.ends_on.year(), class.id, completed)
+        });
+        store::set_completion(
+            conn,
+            class.id,
+            enrolee.member_id,
+            done,
+            certificate.as_deref(),
+        )
+        .await?;
+    }
+    store::close_class(conn, class.id, closed_on).await?;
+    Ok(completed)
+}
+
 fn is_leader_post(post: &str) -> bool {
     Post::from_code(post).is_some_and(|p| !matches!(p, Post::GroupLeader | Post::LeadershipMember))
 }
@@ -569,7 +626,7 @@ impl Services {
     }
 
     /// Credits a study held on its own from its roll.
-    async fn credit_study(&self, conn: &mut Conn, id: i64) -> ServiceResult<()> {
+    pub(crate) async fn credit_study(&self, conn: &mut Conn, id: i64) -> ServiceResult<()> {
         let Some(session) = store::session_by_id(conn, id).await? else {
             return Ok(());
         };
@@ -988,23 +1045,11 @@ impl Services {
             ));
         }
         Self::open_class(&mut tx, &class, form.version).await?;
-        store::set_attendance(&mut tx, session, &enrolled, &form.present).await?;
-        let credits: Vec<Credit> = form
-            .present
-            .iter()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .map(|m| Credit {
-                member_id: *m,
-                credited_on: s.held_on,
-                hours: s.hours,
-            })
-            .collect();
-        store::replace_credits(&mut tx, HourSource::Class, id, session, &credits).await?;
+        let present = record_attendance(&mut tx, id, s, &enrolled, &form.present).await?;
         let event = Event::new("training.attendance")
             .object("training", id)
             .detail(json!({
-                "session": session, "present": credits.len(), "enrolled": enrolled.len(),
+                "session": session, "present": present, "enrolled": enrolled.len(),
             }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
@@ -1043,19 +1088,8 @@ impl Services {
         }
         invalid(e)?;
         Self::open_class(&mut tx, &class, form.version).await?;
-        let total: Hours = sessions.iter().map(|s| s.hours).sum();
         let credit = self.rule_book().on(class.starts_on).training.credit.clone();
-        let mut completed = 0;
-        for enrolee in store::enrolments(&mut tx, id).await? {
-            let done = completes(enrolee.attended, total, &credit);
-            let certificate = done.then(|| {
-                completed += 1;
-                certificate_number(class.ends_on.year(), id, completed)
-            });
-            store::set_completion(&mut tx, id, enrolee.member_id, done, certificate.as_deref())
-                .await?;
-        }
-        store::close_class(&mut tx, id, closed_on).await?;
+        let completed = settle_class(&mut tx, &class, closed_on, &credit).await?;
         let event = Event::new("training.close")
             .object("training", id)
             .detail(json!({ "closed_on": closed_on.to_string(), "completed": completed }));

@@ -1577,3 +1577,146 @@ async fn a_keeper_collects_dues_and_a_member_reads_them_on_a_phone_in_a_real_bro
     );
     driver.call(reqwest::Method::DELETE, "", Value::Null).await;
 }
+
+/// Issue 15: a secretary records a branch study with an absentee in the browser, runs a
+/// class, and the member reads their year on a phone.
+#[tokio::test]
+async fn a_secretary_records_a_study_and_a_member_reads_their_hours_on_a_phone_in_a_real_browser() {
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    app.login_as("zhibu", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    app.login_as("dangyuan", Role::Member, None, Some("200001"))
+        .await;
+    let driver = Driver::start().await;
+    driver.log_in(&app, "zhibu").await;
+    driver
+        .goto(&app.url(&format!(
+            "/study/orgs/{}/sessions/new?kind=branch_study&held_on=2026-03-10",
+            f.a1
+        )))
+        .await;
+    driver.wait_for_text("出席情况").await;
+    driver
+        .type_into("input[name=held_on]:not([form])", "")
+        .await;
+    driver
+        .set_value("form[method=post] input[name=held_on]", "2026-03-10")
+        .await;
+    driver.type_into("input[name=minutes]", "120").await;
+    driver
+        .type_into("input[name=topic]", "学习全国公安工作会议精神")
+        .await;
+    driver
+        .type_into(
+            "textarea[name=materials]",
+            "原文学习会议讲话，逐一交流发言。",
+        )
+        .await;
+    driver
+        .set_value(
+            &format!("select[name=absent_{}]", f.member_a1_second),
+            "on_duty",
+        )
+        .await;
+    driver.click("form[method=post] button.primary").await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("每名出席者记 2 学时") && page.contains("缺席：执勤"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-session.png").await.display()
+    );
+    driver.goto(&app.url("/study?year=2026")).await;
+    let page = driver.wait_for_text("党员学时").await;
+    assert!(page.contains("差30学时"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-home.png").await.display()
+    );
+    driver.goto(&app.url("/study/classes?year=2026")).await;
+    driver.wait_for_text("举办培训班").await;
+    driver
+        .type_into("input[name=title]", "支部党员专题培训班")
+        .await;
+    driver.type_into("input[name=organiser]", "支部A1").await;
+    driver
+        .set_value("input[name=starts_on]", "2026-03-20")
+        .await;
+    driver.set_value("input[name=ends_on]", "2026-03-20").await;
+    driver.click("#new button.primary").await;
+    driver.wait_for_text("还没有课次").await;
+    driver.click("#sessions details summary").await;
+    driver
+        .set_value("#sessions input[name=held_on]", "2026-03-20")
+        .await;
+    driver
+        .type_into("#sessions input[name=topic]", "党章党规")
+        .await;
+    driver
+        .type_into("#sessions input[name=lecturer]", "王书记")
+        .await;
+    driver.type_into("#sessions input[name=hours]", "4").await;
+    driver.click("#sessions form button.primary").await;
+    driver.wait_for_text("未登记出勤").await;
+    driver.click("#enrolments details summary").await;
+    driver
+        .type_into("textarea[name=members]", "200001，200002")
+        .await;
+    driver.click("#enrolments form button.primary").await;
+    driver.wait_for_text("学员（2人）").await;
+    // Both ticked by default; the second did not come.
+    driver.click(".session details summary").await;
+    driver
+        .click(&format!(
+            ".session input[name=present][value='{}']",
+            f.member_a1_second
+        ))
+        .await;
+    driver.click(".session form button.primary").await;
+    let page = driver.wait_for_text("出勤 1 / 2 人").await;
+    assert!(page.contains("已保存"), "{page}");
+    driver
+        .set_value("input[name=closed_on]", "2026-03-21")
+        .await;
+    driver.click("#close button.primary").await;
+    let page = driver.wait_for_text("结业 1 人").await;
+    assert!(page.contains(&format!("2026-{:04}-001", 1)), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-class.png").await.display()
+    );
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The member, on a phone: their year, the study with its hours.
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=login]", "dangyuan").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+    driver.goto(&app.url("/study")).await;
+    let page = driver.wait_for_text("我的学习").await;
+    assert!(
+        page.contains("学习全国公安工作会议精神") && page.contains("还差26学时"),
+        "{page}"
+    );
+    assert!(page.contains("支部党员专题培训班") && page.contains("结业"));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-member-phone.png").await.display()
+    );
+}
