@@ -528,7 +528,9 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
                 .with_context(|| format!("数据库 {}", path.display()))?
         }
     };
-    let mut services = services.with_attachment_dir(settings.data_dir.join("attachments"));
+    let mut services = services
+        .with_attachment_dir(settings.data_dir.join("attachments"))
+        .with_media_limit(settings.media_max_mb.saturating_mul(1024 * 1024));
     if let Some(path) = &settings.audit_seal_file {
         services = services.with_seal_file(path.clone());
     }

@@ -37,6 +37,8 @@ pub struct Settings {
     pub audit_seal_file: Option<PathBuf>,
     /// Connections open at once; past this the server stops accepting until one closes.
     pub max_connections: usize,
+    /// The largest file of a course chapter (a lecture's video), in MiB.
+    pub media_max_mb: u64,
     /// Log filter, e.g. `info` or `dangjian=debug`.
     pub log: String,
 }
@@ -54,6 +56,7 @@ impl Default for Settings {
             rules_file: None,
             audit_seal_file: None,
             max_connections: 1024,
+            media_max_mb: 500,
             log: "info".to_owned(),
         }
     }
@@ -74,6 +77,7 @@ impl fmt::Debug for Settings {
             .field("rules_file", &self.rules_file)
             .field("audit_seal_file", &self.audit_seal_file)
             .field("max_connections", &self.max_connections)
+            .field("media_max_mb", &self.media_max_mb)
             .field("log", &self.log)
             .finish()
     }
@@ -138,6 +142,7 @@ impl Settings {
                 "tls_key",
                 "rules_file",
                 "audit_seal_file",
+                "media_max_mb",
                 "max_connections",
                 "log",
             ]))

@@ -25,7 +25,95 @@ labelled_enum! {
     pub enum HourSource {
         GroupStudy = ("group_study", "集中学习"),
         Class = ("class", "专题培训班"),
+        Course = ("course", "网络课程"),
     }
+}
+
+labelled_enum! {
+    /// What a chapter of a course is.
+    pub enum MediaKind {
+        Text = ("text", "图文"),
+        Pdf = ("pdf", "PDF文档"),
+        Audio = ("audio", "音频"),
+        Video = ("video", "视频"),
+    }
+}
+
+impl MediaKind {
+    /// The MIME type of a file of this kind read from its first bytes, or `None` when the
+    /// bytes are not of it (a renamed file is refused): PDF; MP3, M4A, OGG or WAV audio; MP4
+    /// or WebM video.
+    pub fn sniff(self, head: &[u8]) -> Option<&'static str> {
+        let at =
+            |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
+        let iso = at(4, b"ftyp");
+        match self {
+            MediaKind::Text => None,
+            MediaKind::Pdf => at(0, b"%PDF-").then_some("application/pdf"),
+            MediaKind::Audio => {
+                if at(0, b"ID3") || (head.len() > 1 && head[0] == 0xff && head[1] & 0xe0 == 0xe0) {
+                    Some("audio/mpeg")
+                } else if iso && at(8, b"M4A") {
+                    Some("audio/mp4")
+                } else if at(0, b"OggS") {
+                    Some("audio/ogg")
+                } else if at(0, b"RIFF") && at(8, b"WAVE") {
+                    Some("audio/wav")
+                } else {
+                    None
+                }
+            }
+            MediaKind::Video => {
+                if iso && !at(8, b"M4A") {
+                    Some("video/mp4")
+                } else if at(0, b"\x1a\x45\xdf\xa3") {
+                    Some("video/webm")
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The 学时 a finished course chapter of `minutes` credits, by the rules' tiers. Credited
+/// for the chapter finished, never for the time it was open.
+pub fn course_credit(minutes: i64, credit: &Credit) -> Hours {
+    let hours = match minutes {
+        m if m <= 0 => 0.0,
+        m if m >= 30 => credit.course_30min_plus,
+        m if m > 15 => credit.course_15_to_30min,
+        _ => credit.course_15min_or_less,
+    };
+    Hours::from_rule(hours)
+}
+
+/// A range of bytes asked for (`Range: bytes=a-b`, `a-`, `-n`), resolved against a file of
+/// `size` bytes to `[start, end]` inclusive; `None` when it cannot be satisfied (416).
+pub fn byte_range(header: &str, size: u64) -> Option<(u64, u64)> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    // One range only: a player never asks for several.
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let (start, end) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        if n == 0 {
+            return None;
+        }
+        (size.saturating_sub(n), size - 1)
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            size - 1
+        } else {
+            b.parse::<u64>().ok()?.min(size - 1)
+        };
+        (start, end)
+    };
+    (start <= end && start < size).then_some((start, end))
 }
 
 /// The bureau's conversion of study into 学时 (M3.7: no national rule; a local default).
@@ -39,6 +127,11 @@ pub struct Credit {
     pub class_completion_min_share: f64,
     /// The most 学时 one session of a class may carry (a full day of eight).
     pub session_max_hours: f64,
+    /// 学时 of a course chapter finished, by its length: thirty minutes or more, fifteen to
+    /// thirty, and a micro-lecture of fifteen or less.
+    pub course_30min_plus: f64,
+    pub course_15_to_30min: f64,
+    pub course_15min_or_less: f64,
 }
 
 /// 学时 in hundredths, so that halves and quarters add up exactly.
@@ -384,11 +477,70 @@ mod tests {
     }
 
     #[test]
+    fn chapters_are_credited_by_their_length_tier() {
+        let r = rules();
+        let c = &r.training.credit;
+        assert_eq!(course_credit(45, c), Hours(100));
+        assert_eq!(course_credit(30, c), Hours(100));
+        assert_eq!(course_credit(29, c), Hours(50));
+        assert_eq!(course_credit(16, c), Hours(50));
+        assert_eq!(course_credit(15, c), Hours(25));
+        assert_eq!(course_credit(1, c), Hours(25));
+        assert_eq!(course_credit(0, c), Hours::ZERO);
+    }
+
+    #[test]
+    fn media_is_known_by_its_first_bytes() {
+        let mp4 = b"\0\0\0\x20ftypisom\0\0\x02\0";
+        let m4a = b"\0\0\0\x20ftypM4A \0\0\0\0";
+        assert_eq!(MediaKind::Video.sniff(mp4), Some("video/mp4"));
+        assert_eq!(
+            MediaKind::Video.sniff(b"\x1a\x45\xdf\xa3\x01"),
+            Some("video/webm")
+        );
+        assert_eq!(MediaKind::Video.sniff(m4a), None);
+        assert_eq!(MediaKind::Audio.sniff(m4a), Some("audio/mp4"));
+        assert_eq!(MediaKind::Audio.sniff(b"ID3\x04\0"), Some("audio/mpeg"));
+        assert_eq!(MediaKind::Audio.sniff(b"\xff\xfb\x90"), Some("audio/mpeg"));
+        assert_eq!(MediaKind::Audio.sniff(b"OggS\0"), Some("audio/ogg"));
+        assert_eq!(
+            MediaKind::Audio.sniff(b"RIFF\0\0\0\0WAVEfmt "),
+            Some("audio/wav")
+        );
+        assert_eq!(MediaKind::Audio.sniff(mp4), None);
+        assert_eq!(MediaKind::Pdf.sniff(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(MediaKind::Pdf.sniff(b"MZ\x90\0"), None);
+        assert_eq!(MediaKind::Video.sniff(b"%PDF-1.7"), None);
+        assert_eq!(MediaKind::Text.sniff(b"hello"), None);
+        assert_eq!(MediaKind::Video.sniff(b""), None);
+    }
+
+    #[test]
+    fn byte_ranges_are_resolved_against_the_size() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(byte_range("bytes=900-", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some((0, 999)));
+        assert_eq!(byte_range("bytes=990-2000", 1000), Some((990, 999)));
+        assert_eq!(byte_range("bytes=999-999", 1000), Some((999, 999)));
+        assert_eq!(byte_range("bytes=1000-", 1000), None);
+        assert_eq!(byte_range("bytes=5-4", 1000), None);
+        assert_eq!(byte_range("bytes=-0", 1000), None);
+        assert_eq!(byte_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(byte_range("items=0-1", 1000), None);
+        assert_eq!(byte_range("bytes=a-b", 1000), None);
+        assert_eq!(byte_range("bytes=0-", 0), None);
+    }
+
+    #[test]
     fn kinds_and_sources_keep_their_codes() {
         for k in StudyKind::ALL {
             assert_eq!(StudyKind::from_code(k.code()), Some(*k));
         }
         assert_eq!(HourSource::from_code("class"), Some(HourSource::Class));
+        for m in MediaKind::ALL {
+            assert_eq!(MediaKind::from_code(m.code()), Some(*m));
+        }
     }
 
     proptest! {

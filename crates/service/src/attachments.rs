@@ -75,11 +75,10 @@ pub(crate) fn write_private(
     Ok(())
 }
 
-/// The file's name as shown (no directories, no control characters, at most 100 characters)
-/// and its checked MIME type, or why it is refused.
-pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
-    let name: String = upload
-        .file_name
+/// A file's name as shown — no directories, no control or format characters, at most 100
+/// characters — or why it is refused.
+pub(crate) fn shown_name(raw: &str) -> Result<String, String> {
+    let name: String = raw
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or("")
@@ -96,6 +95,13 @@ pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
     if name.chars().count() > 100 {
         return Err("文件名不能超过100个字".to_owned());
     }
+    Ok(name)
+}
+
+/// The file's name as shown (see [`shown_name`]) and its checked MIME type, or why it is
+/// refused.
+pub fn check(upload: &Upload<'_>) -> Result<(String, &'static str), String> {
+    let name = shown_name(upload.file_name)?;
     if upload.bytes.is_empty() {
         return Err("文件是空的".to_owned());
     }

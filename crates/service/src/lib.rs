@@ -7,6 +7,7 @@ pub mod accounts;
 mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 mod bootstrap;
 mod cache;
 pub mod care;
@@ -135,6 +136,8 @@ pub struct Services {
     rules: Arc<RuleBook>,
     /// Where attachments are kept (under the data directory); none: uploads are refused.
     attachment_dir: Option<Arc<std::path::PathBuf>>,
+    /// The largest course file accepted, in bytes (the deployment's setting).
+    media_limit: u64,
     /// Every version of the rules by the day each took effect, as recorded (see
     /// `apply_rule_versions`); none loaded yet: the rules started with.
     rule_book: Arc<std::sync::RwLock<Option<Arc<RuleBook>>>>,
@@ -199,6 +202,7 @@ impl Services {
             crypto,
             rules: Arc::new(rules),
             attachment_dir: None,
+            media_limit: blobs::DEFAULT_MEDIA_LIMIT,
             rule_book: Arc::default(),
             reports: Arc::default(),
             sessions: Arc::default(),
@@ -212,6 +216,12 @@ impl Services {
     /// chain to every seal in it when verifying.
     pub fn with_seal_file(mut self, path: std::path::PathBuf) -> Self {
         self.seal_file = Some(Arc::new(path));
+        self
+    }
+
+    /// The same services accepting course files of up to `bytes`.
+    pub fn with_media_limit(mut self, bytes: u64) -> Self {
+        self.media_limit = bytes;
         self
     }
 

@@ -11,6 +11,7 @@ mod sql;
 
 pub mod accounts;
 pub mod audit;
+pub mod blobs;
 pub mod bulk;
 pub mod care;
 pub mod conduct;

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::org::OrgPath;
 use dangjian_core::orglife::AbsenceReason;
 use dangjian_core::role::Scope;
-use dangjian_core::study::{HourSource, Hours, StudyKind};
+use dangjian_core::study::{HourSource, Hours, MediaKind, StudyKind};
 use sqlx::any::AnyRow;
 
 use crate::db::Conn;
@@ -290,8 +290,10 @@ pub async fn credits_of(
 ) -> StoreResult<Vec<CreditRow>> {
     sqlx::query(
         "SELECT c.source, c.record_id, c.part_id, c.credited_on, c.hours, \
-         COALESCE(s.topic, k.title || '：' || t.topic, '') AS title FROM study_credits c \
+         COALESCE(s.topic, k.title || '：' || t.topic, u.title || '：' || h.title, '') AS title FROM study_credits c \
          LEFT JOIN study_sessions s ON c.source = 'group_study' AND s.id = c.record_id \
+         LEFT JOIN courses u ON c.source = 'course' AND u.id = c.record_id \
+         LEFT JOIN course_chapters h ON c.source = 'course' AND h.id = c.part_id \
          LEFT JOIN training_classes k ON c.source = 'class' AND k.id = c.record_id \
          LEFT JOIN training_sessions t ON c.source = 'class' AND t.id = c.part_id \
          WHERE c.member_id = $1 AND c.credited_on >= $2 AND c.credited_on < $3 \
@@ -851,4 +853,318 @@ pub async fn leaders_under(conn: &mut Conn, root: &OrgPath) -> StoreResult<Vec<L
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Courses
+// ---------------------------------------------------------------------------------------
+
+/// A course as stored, with the org that offers it and how many chapters it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub title: String,
+    pub description: String,
+    /// A micro-lecture (微党课) rather than a course of several chapters.
+    pub micro: bool,
+    pub published_on: Option<NaiveDate>,
+    pub version: i64,
+    pub chapters: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCourse<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub micro: bool,
+    pub created_by: &'a str,
+}
+
+const COURSE_COLUMNS: &str = "SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.title, \
+     c.description, c.micro, c.published_on, c.version, \
+     (SELECT COUNT(*) FROM course_chapters h WHERE h.course_id = c.id) AS chapters \
+     FROM courses c JOIN orgs o ON o.id = c.org_id WHERE 1 = 1";
+
+fn course(row: &AnyRow) -> StoreResult<CourseRow> {
+    Ok(CourseRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        title: row.text("title")?,
+        description: row.text("description")?,
+        micro: row.flag("micro")?,
+        published_on: row.opt_date("published_on")?,
+        version: row.int("version")?,
+        chapters: row.int("chapters")?,
+    })
+}
+
+pub async fn insert_course(
+    conn: &mut Conn,
+    c: &NewCourse<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO courses (org_id, title, description, micro, version, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, 1, $5, $6) RETURNING id",
+    )
+    .bind(c.org_id)
+    .bind(c.title)
+    .bind(c.description)
+    .bind(i64::from(c.micro))
+    .bind(c.created_by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn course_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<CourseRow>> {
+    let mut q = Sql::new(COURSE_COLUMNS);
+    q.push(" AND c.id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(course)
+        .transpose()
+}
+
+/// The courses an account may open: those offered at or above `home` (the account's org or
+/// the member's branch) once published, and — for those who keep courses — every course
+/// offered in their scope, drafts included; newest first.
+pub async fn courses(
+    conn: &mut Conn,
+    home: Option<&OrgPath>,
+    scope: &Scope,
+    page: Page,
+) -> StoreResult<(Vec<CourseRow>, i64)> {
+    let conditions = |q: &mut Sql| {
+        q.push(" AND (1 = 0");
+        if let Some(path) = home {
+            q.push(" OR (c.published_on IS NOT NULL AND substr(")
+                .bind(path.as_str().to_owned())
+                .push(", 1, length(o.path)) = o.path)");
+        }
+        match scope {
+            Scope::Everything => {
+                q.push(" OR 1 = 1");
+            }
+            Scope::Subtree { path, .. } => {
+                q.push(" OR (o.path >= ")
+                    .bind(path.as_str().to_owned())
+                    .push(" AND o.path < ")
+                    .bind(path.upper_bound())
+                    .push(")");
+            }
+            Scope::OwnRecord { .. } | Scope::Nothing => {}
+        }
+        q.push(")");
+    };
+    let mut count =
+        Sql::new("SELECT COUNT(*) AS n FROM courses c JOIN orgs o ON o.id = c.org_id WHERE 1 = 1");
+    conditions(&mut count);
+    let total = sql::fetch_one(conn, count).await?.int("n")?;
+    let mut q = Sql::new(COURSE_COLUMNS);
+    conditions(&mut q);
+    q.push(" ORDER BY c.published_on IS NULL DESC, c.published_on DESC, c.id DESC LIMIT ")
+        .bind(page.limit())
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let rows = sql::fetch_all(conn, q).await?;
+    Ok((rows.iter().map(course).collect::<StoreResult<_>>()?, total))
+}
+
+/// Publishes a course still at `version`; false when it changed or was published.
+pub async fn publish_course(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    on: NaiveDate,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE courses SET published_on = $1, version = version + 1 \
+         WHERE id = $2 AND version = $3 AND published_on IS NULL",
+    )
+    .bind(date_text(on))
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Raises a draft course's version if it is still `version`; false otherwise.
+pub async fn touch_course(conn: &mut Conn, id: i64, version: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE courses SET version = version + 1 WHERE id = $1 AND version = $2 AND published_on IS NULL",
+    )
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A chapter of a course.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterRow {
+    pub id: i64,
+    pub course_id: i64,
+    pub position: i64,
+    pub title: String,
+    pub media: MediaKind,
+    pub body: Option<String>,
+    pub file_digest: Option<String>,
+    pub file_name: Option<String>,
+    pub minutes: i64,
+    pub hours: Hours,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChapter<'a> {
+    pub course_id: i64,
+    pub title: &'a str,
+    pub media: MediaKind,
+    pub body: Option<&'a str>,
+    pub file_digest: Option<&'a str>,
+    pub file_name: Option<&'a str>,
+    pub minutes: i64,
+    pub hours: Hours,
+}
+
+fn chapter(row: &AnyRow) -> StoreResult<ChapterRow> {
+    Ok(ChapterRow {
+        id: row.int("id")?,
+        course_id: row.int("course_id")?,
+        position: row.int("position")?,
+        title: row.text("title")?,
+        media: row.code("media", MediaKind::from_code)?,
+        body: row.opt_text("body")?,
+        file_digest: row.opt_text("file_digest")?,
+        file_name: row.opt_text("file_name")?,
+        minutes: row.int("minutes")?,
+        hours: Hours(row.int("hours")?),
+    })
+}
+
+const CHAPTER_COLUMNS: &str = "SELECT id, course_id, position, title, media, body, file_digest, file_name, \
+     minutes, hours FROM course_chapters";
+
+pub async fn insert_chapter(conn: &mut Conn, c: &NewChapter<'_>) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO course_chapters (course_id, position, title, media, body, file_digest, file_name, minutes, hours) \
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM course_chapters WHERE course_id = $1), \
+         $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(c.course_id)
+    .bind(c.title)
+    .bind(c.media.code())
+    .bind(c.body)
+    .bind(c.file_digest)
+    .bind(c.file_name)
+    .bind(c.minutes)
+    .bind(c.hours.0)
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn chapters(conn: &mut Conn, course: i64) -> StoreResult<Vec<ChapterRow>> {
+    let mut q = Sql::new(CHAPTER_COLUMNS);
+    q.push(" WHERE course_id = ")
+        .bind(course)
+        .push(" ORDER BY position");
+    sql::fetch_all(conn, q).await?.iter().map(chapter).collect()
+}
+
+pub async fn chapter_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<ChapterRow>> {
+    let mut q = Sql::new(CHAPTER_COLUMNS);
+    q.push(" WHERE id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(chapter)
+        .transpose()
+}
+
+/// Records that a member finished a chapter; false when they had already.
+pub async fn complete_chapter(
+    conn: &mut Conn,
+    chapter: i64,
+    member: i64,
+    on: NaiveDate,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO chapter_completions (chapter_id, member_id, completed_on) VALUES ($1, $2, $3) \
+         ON CONFLICT (chapter_id, member_id) DO NOTHING",
+    )
+    .bind(chapter)
+    .bind(member)
+    .bind(date_text(on))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The chapters of a course a member finished, with the day.
+pub async fn completions(
+    conn: &mut Conn,
+    course: i64,
+    member: i64,
+) -> StoreResult<Vec<(i64, NaiveDate)>> {
+    sqlx::query(
+        "SELECT k.chapter_id, k.completed_on FROM chapter_completions k JOIN course_chapters h ON h.id = k.chapter_id \
+         WHERE h.course_id = $1 AND k.member_id = $2 ORDER BY h.position",
+    )
+    .bind(course)
+    .bind(member)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok((row.int("chapter_id")?, row.date("completed_on")?)))
+    .collect()
+}
+
+/// How many members finished each chapter of a course.
+pub async fn completion_counts(conn: &mut Conn, course: i64) -> StoreResult<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for row in sqlx::query(
+        "SELECT k.chapter_id, COUNT(*) AS n FROM chapter_completions k JOIN course_chapters h ON h.id = k.chapter_id \
+         WHERE h.course_id = $1 GROUP BY k.chapter_id",
+    )
+    .bind(course)
+    .fetch_all(conn)
+    .await?
+    {
+        out.insert(row.int("chapter_id")?, row.int("n")?);
+    }
+    Ok(out)
+}
+
+/// Credits one member for one part of a record (a course chapter finished).
+pub async fn insert_credit(
+    conn: &mut Conn,
+    source: HourSource,
+    record: i64,
+    part: i64,
+    credit: &Credit,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO study_credits (member_id, source, record_id, part_id, credited_on, hours) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(credit.member_id)
+    .bind(source.code())
+    .bind(record)
+    .bind(part)
+    .bind(date_text(credit.credited_on))
+    .bind(credit.hours.0)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

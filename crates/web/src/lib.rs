@@ -62,12 +62,16 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             security::MAX_UPLOAD_BYTES,
         ));
+    let media = pages::media_router()
+        .merge(api::media_router())
+        .layer(axum::extract::DefaultBodyLimit::disable());
     pages::router()
         .merge(assets::router())
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(security::body_limit())
         .merge(uploads)
+        .merge(media)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::headers,

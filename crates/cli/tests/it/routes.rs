@@ -235,6 +235,11 @@ const MATRIX: &[(&str, [u16; 9])] = &[
     // A member's study is their own year (303 to it); the office and secretaries see orgs.
     ("/study", [403, 403, 403, 200, 200, 303, 403, 403, 403]),
     ("/study/me", [403, 403, 403, 303, 303, 200, 403, 403, 403]),
+    // Courses are for every member: the published ones at or above their branch.
+    (
+        "/study/courses",
+        [403, 403, 403, 200, 200, 200, 403, 403, 403],
+    ),
     (
         "/study/sessions",
         [403, 403, 403, 200, 200, 303, 403, 403, 403],
@@ -446,6 +451,10 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
     (
         "/study/hours",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/study/courses",
+        [403, 403, 403, 200, 200, 200, 403, 403, 403],
     ),
     (
         "/training/classes",

@@ -629,3 +629,306 @@ async fn a_training_class_completes_those_who_attended_enough_and_the_ledger_fla
     assert!(!export.bytes().await.unwrap().is_empty());
     assert!(!app.audit("study.export", Some("success")).await.is_empty());
 }
+
+/// Adds a chapter over the API (multipart), with a file or a text body.
+async fn chapter(
+    app: &TestApp,
+    token: &str,
+    course: i64,
+    version: i64,
+    fields: &[(&str, &str)],
+    file: Option<(&str, Vec<u8>)>,
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new().text("version", version.to_string());
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    let response = app
+        .client()
+        .post(app.url(&format!("/api/v1/study/courses/{course}/chapters")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_course_is_served_in_ranges_and_a_finished_chapter_credits_its_hours_once() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let sec_b = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let member = token(&app, "member1", Role::Member, None, Some("200001")).await;
+    let (status, made) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/study/courses?org={}", f.general_a),
+        Some(json!({"title": "全面从严管党治警", "description": "微党课三讲", "micro": true})),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let course = made["course"]["id"].as_i64().unwrap();
+    let version = |v: &Value| v["course"]["version"].as_i64().unwrap();
+    let mut v = version(&made);
+
+    // A video of three chunks and a bit: its bytes numbered so every range can be checked.
+    let video: Vec<u8> = b"\0\0\0\x20ftypisom\0\0\x02\0"
+        .iter()
+        .copied()
+        .chain((0..3 * 1024 * 1024 + 100).map(|i: u32| (i % 251) as u8))
+        .collect();
+    // Refused: the wrong kind of bytes, no length, no file.
+    let (status, refused) = chapter(
+        &app,
+        &office,
+        course,
+        v,
+        &[("title", "第一讲"), ("media", "pdf"), ("minutes", "35")],
+        Some(("讲座.pdf", video.clone())),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "file"), "{refused}");
+    let (status, refused) = chapter(
+        &app,
+        &office,
+        course,
+        v,
+        &[("title", "第一讲"), ("media", "video"), ("minutes", "0")],
+        Some(("讲座.mp4", video.clone())),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "minutes"));
+    let (status, refused) = chapter(
+        &app,
+        &office,
+        course,
+        v,
+        &[("title", "第一讲"), ("media", "video"), ("minutes", "35")],
+        None,
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "file"));
+    // Another branch's secretary cannot add to it.
+    let (status, _) = chapter(
+        &app,
+        &sec_b,
+        course,
+        v,
+        &[
+            ("title", "第一讲"),
+            ("media", "text"),
+            ("minutes", "10"),
+            ("body", "正文"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, d) = chapter(
+        &app,
+        &office,
+        course,
+        v,
+        &[
+            ("title", "第一讲 严管就是厚爱"),
+            ("media", "video"),
+            ("minutes", "35"),
+        ],
+        Some(("讲座.mp4", video.clone())),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    v = version(&d);
+    let (status, d) = chapter(
+        &app,
+        &office,
+        course,
+        v,
+        &[
+            ("title", "第二讲 读原文"),
+            ("media", "text"),
+            ("minutes", "12"),
+            ("body", "从严管党治警，首先要从严教育。"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    v = version(&d);
+    let video_chapter = d["chapters"][0]["id"].as_i64().unwrap();
+    let text_chapter = d["chapters"][1]["id"].as_i64().unwrap();
+    assert_eq!(d["chapters"][0]["hours"], 1.0);
+    assert_eq!(d["chapters"][1]["hours"], 0.25);
+    assert_eq!(d["chapters"][0]["sm3"].as_str().unwrap().len(), 64);
+
+    // Not published: the member cannot see it.
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/courses/{course}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/study/courses/{course}/publish"),
+        Some(json!({"version": v - 1})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/study/courses/{course}/publish"),
+        Some(json!({"version": v})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Published, it no longer changes.
+    let (status, _) = chapter(
+        &app,
+        &office,
+        course,
+        v + 1,
+        &[
+            ("title", "第三讲"),
+            ("media", "text"),
+            ("minutes", "10"),
+            ("body", "正文"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // The member of a branch below sees it; one of a branch elsewhere does not.
+    let (_, listed) = call(&app, &member, Method::GET, "/study/courses", None).await;
+    assert_eq!(listed["total"], 1);
+    let other = token(&app, "member_b", Role::Member, None, Some("200004")).await;
+    let (_, listed) = call(&app, &other, Method::GET, "/study/courses", None).await;
+    assert_eq!(listed["total"], 0);
+    let (status, _) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/study/courses/{course}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // The file in ranges, across chunk boundaries, for a player to seek.
+    let get = |range: Option<&str>| {
+        let mut request = app
+            .client()
+            .get(app.url(&format!("/api/v1/study/chapters/{video_chapter}/file")))
+            .bearer_auth(&member);
+        if let Some(r) = range {
+            request = request.header("range", r);
+        }
+        request.send()
+    };
+    let whole = get(None).await.unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["content-type"], "video/mp4");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), video.as_slice());
+    for (range, from, to) in [
+        ("bytes=0-15", 0, 15),
+        ("bytes=1048570-1048590", 1_048_570, 1_048_590),
+        ("bytes=1048576-", 1_048_576, video.len() - 1),
+        ("bytes=-10", video.len() - 10, video.len() - 1),
+        ("bytes=2097000-3145800", 2_097_000, 3_145_800),
+    ] {
+        let part = get(Some(range)).await.unwrap();
+        assert_eq!(part.status(), 206, "{range}");
+        assert_eq!(
+            part.headers()["content-range"],
+            format!("bytes {from}-{to}/{}", video.len()).as_str()
+        );
+        assert_eq!(
+            part.bytes().await.unwrap().as_ref(),
+            &video[from..=to],
+            "{range}"
+        );
+    }
+    let beyond = get(Some(&format!("bytes={}-", video.len()))).await.unwrap();
+    assert_eq!(beyond.status(), 416);
+    // Outside the course's reach, the file is not there either.
+    let (status, _) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/study/chapters/{video_chapter}/file"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Finishing credits the chapter's hours once, on the day.
+    let (status, year) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/chapters/{video_chapter}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{year}");
+    assert_eq!(year["attainment"]["credited_hours"], 1.0);
+    let (_, year) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/chapters/{video_chapter}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(year["attainment"]["credited_hours"], 1.0);
+    let (_, year) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/chapters/{text_chapter}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(year["attainment"]["credited_hours"], 1.25);
+    assert_eq!(year["by_source"][0]["source"], "course");
+    assert_eq!(hours(&app, &member, f.member_a1).await, (1.25, 1.25));
+    // Only a member's own account records finishing; the chapter shows as finished.
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/study/chapters/{text_chapter}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (_, d) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/courses/{course}"),
+        None,
+    )
+    .await;
+    assert_eq!(d["chapters"][0]["finished_on"], "2026-03-28");
+    assert_eq!(app.audit("course.complete", Some("success")).await.len(), 2);
+}

@@ -208,6 +208,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(study::enrol))
         .routes(routes!(study::attendance))
         .routes(routes!(study::close))
+        .routes(routes!(study::courses, study::create_course))
+        .routes(routes!(study::course))
+        .routes(routes!(study::publish))
+        .routes(routes!(study::complete))
+        .routes(routes!(study::chapter_file))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit
@@ -224,10 +229,21 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(funds::add_voucher))
 }
 
+/// The route that takes a course's media, without the upload limit: the service stops an
+/// upload at the deployment's media limit as it arrives.
+fn media_api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(study::add_chapter))
+}
+
+pub fn media_router() -> Router<AppState> {
+    Router::new().nest("/api/v1", media_api_router().split_for_parts().0)
+}
+
 /// The OpenAPI document of the API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = api_router().split_for_parts().1;
     document.merge(upload_api_router().split_for_parts().1);
+    document.merge(media_api_router().split_for_parts().1);
     complete_operations(&mut document);
     document
 }

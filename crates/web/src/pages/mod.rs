@@ -24,7 +24,7 @@ mod security;
 mod stats;
 
 pub(crate) use stats::xlsx;
-mod study;
+pub(crate) mod study;
 mod terms;
 mod units;
 
@@ -143,6 +143,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/study/classes/{id}/close", post(study::close))
         .route("/study/ledger", get(study::ledger))
+        .route(
+            "/study/courses",
+            get(study::courses).post(study::create_course),
+        )
+        .route("/study/courses/{id}", get(study::course))
+        .route("/study/courses/{id}/publish", post(study::publish_course))
+        .route("/study/chapters/{id}/file", get(study::chapter_file))
+        .route(
+            "/study/chapters/{id}/complete",
+            post(study::complete_chapter),
+        )
         .route("/dues", get(dues::home))
         .route("/dues/run", post(dues::run))
         .route("/dues/ledger.xlsx", get(dues::ledger_xlsx))
@@ -422,6 +433,12 @@ async fn file_uploads(
 }
 
 /// The routes that take uploads, with their own (larger) body limit.
+/// The routes that take a course's media: no body limit here — the service stops an
+/// upload at the deployment's media limit as it arrives.
+pub fn media_router() -> Router<AppState> {
+    Router::new().route("/study/courses/{id}/chapters", post(study::add_chapter))
+}
+
 pub fn upload_router() -> Router<AppState> {
     Router::new()
         .route("/members/import", post(import::upload))

@@ -10,6 +10,10 @@
 //! the year's figures are one sum and always equal the records. Nothing is credited for time
 //! spent online; nothing is ranked (M3.8).
 
+mod courses;
+
+pub use courses::{ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm};
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
