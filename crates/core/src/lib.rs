@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod dues;
 pub mod dues_import;
 pub mod duty;
+pub mod exam;
 pub mod field;
 pub mod funds;
 pub mod id_number;

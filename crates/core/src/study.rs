@@ -26,6 +26,7 @@ labelled_enum! {
         GroupStudy = ("group_study", "集中学习"),
         Class = ("class", "专题培训班"),
         Course = ("course", "网络课程"),
+        Exam = ("exam", "考试"),
     }
 }
 
@@ -132,6 +133,8 @@ pub struct Credit {
     pub course_30min_plus: f64,
     pub course_15_to_30min: f64,
     pub course_15min_or_less: f64,
+    /// 学时 for passing an exam (once an exam).
+    pub exam_passed: f64,
 }
 
 /// 学时 in hundredths, so that halves and quarters add up exactly.

@@ -19,6 +19,7 @@ pub mod coverage;
 pub mod dues;
 pub mod dues_imports;
 pub mod duty;
+pub mod exams;
 pub mod funds;
 pub mod groups;
 pub mod history;

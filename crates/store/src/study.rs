@@ -290,7 +290,8 @@ pub async fn credits_of(
 ) -> StoreResult<Vec<CreditRow>> {
     sqlx::query(
         "SELECT c.source, c.record_id, c.part_id, c.credited_on, c.hours, \
-         COALESCE(s.topic, k.title || '：' || t.topic, u.title || '：' || h.title, '') AS title FROM study_credits c \
+         COALESCE(s.topic, k.title || '：' || t.topic, u.title || '：' || h.title, x.title, '') AS title FROM study_credits c \
+         LEFT JOIN exams x ON c.source = 'exam' AND x.id = c.record_id \
          LEFT JOIN study_sessions s ON c.source = 'group_study' AND s.id = c.record_id \
          LEFT JOIN courses u ON c.source = 'course' AND u.id = c.record_id \
          LEFT JOIN course_chapters h ON c.source = 'course' AND h.id = c.part_id \

@@ -15,3 +15,18 @@ document.querySelectorAll("[data-after-media]").forEach(function (button) {
     note.textContent = " 已播放完";
   });
 });
+
+// A sitting's time left, counted down in the page (the server's deadline is what counts).
+document.querySelectorAll("[data-seconds-left]").forEach(function (clock) {
+  var left = parseInt(clock.getAttribute("data-seconds-left"), 10);
+  var tick = function () {
+    if (left <= 0) {
+      clock.textContent = "时间到，请交卷";
+      return;
+    }
+    clock.textContent = Math.floor(left / 60) + "分" + (left % 60) + "秒";
+    left -= 1;
+    setTimeout(tick, 1000);
+  };
+  tick();
+});

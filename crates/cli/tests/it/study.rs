@@ -932,3 +932,389 @@ async fn a_course_is_served_in_ranges_and_a_finished_chapter_credits_its_hours_o
     assert_eq!(d["chapters"][0]["finished_on"], "2026-03-28");
     assert_eq!(app.audit("course.complete", Some("success")).await.len(), 2);
 }
+
+#[tokio::test]
+async fn an_exam_is_drawn_shuffled_timed_graded_and_retaken_by_its_rule() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let member = token(&app, "member1", Role::Member, None, Some("200001")).await;
+    let post = |path: String, body: Value| {
+        let (app, office) = (&app, office.clone());
+        async move { call(app, &office, Method::POST, &path, Some(body)).await }
+    };
+    // The bank: each kind, and refusals at their fields.
+    for (bad, at) in [
+        (
+            json!({"kind": "single", "stem": "题", "options": ["甲", "乙"], "key": "C"}),
+            "key",
+        ),
+        (
+            json!({"kind": "multiple", "stem": "题", "options": ["甲", "乙", "丙"], "key": "A"}),
+            "key",
+        ),
+        (json!({"kind": "judge", "stem": "题", "key": "也许"}), "key"),
+        (
+            json!({"kind": "single", "stem": "", "options": ["甲", "乙"], "key": "A"}),
+            "stem",
+        ),
+        (
+            json!({"kind": "single", "stem": "题", "options": ["甲"], "key": "A"}),
+            "options",
+        ),
+    ] {
+        let (status, refused) = post("/study/questions".into(), bad).await;
+        assert_eq!((status, field(&refused)), (422, at), "{refused}");
+    }
+    let single = post("/study/questions".into(), json!({"kind": "single", "stem": "党的根本宗旨是", "options": ["全心全意为人民服务", "发展经济", "维护稳定"], "key": "A"})).await;
+    assert_eq!(single.0, 201, "{}", single.1);
+    let multiple = post("/study/questions".into(), json!({"kind": "multiple", "stem": "三会一课包括", "options": ["支部党员大会", "支委会", "党小组会", "茶话会"], "key": "ABC"})).await;
+    let judge = post(
+        "/study/questions".into(),
+        json!({"kind": "judge", "stem": "党员每年集中学习培训一般不少于32学时。", "key": "对"}),
+    )
+    .await;
+    // Imported from the template: all rows or none.
+    let header = |r: [&str; 9]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let titles = header([
+        "题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案",
+    ]);
+    let bad = crate::import::sheet(&[
+        titles.clone(),
+        header([
+            "填空题",
+            "全面从严____",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "治党|治警",
+        ]),
+        header(["问答题", "谈谈体会", "", "", "", "", "", "", "略"]),
+    ]);
+    let refused = app
+        .client()
+        .post(app.url("/api/v1/study/questions/import"))
+        .bearer_auth(&office)
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let message = refused.json::<Value>().await.unwrap()["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("第") && message.contains("题型"),
+        "{message}"
+    );
+    let (_, bank) = call(&app, &office, Method::GET, "/study/questions", None).await;
+    assert_eq!(bank["total"], 3);
+    let good = crate::import::sheet(&[
+        titles,
+        header([
+            "填空题",
+            "全面从严____",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "治党|管党治党",
+        ]),
+        header([
+            "判断题",
+            "主题党日每月固定一天开展。",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "√",
+        ]),
+    ]);
+    let imported = app
+        .client()
+        .post(app.url("/api/v1/study/questions/import"))
+        .bearer_auth(&office)
+        .body(good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 201);
+    let (_, bank) = call(&app, &office, Method::GET, "/study/questions", None).await;
+    assert_eq!(bank["total"], 5);
+    let blank_id = bank["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["kind"] == "blank")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // An exam: the single and the multiple fixed, two judges drawn, the blank fixed.
+    let (status, made) = post(
+        "/study/exams".into(),
+        json!({"title": "党规党纪知识测试", "minutes": 20, "pass_percent": 60,
+        "max_attempts": 2, "opens_on": "2026-03-01", "closes_on": "2026-04-30"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let exam = made["exam"]["id"].as_i64().unwrap();
+    let mut version = made["exam"]["version"].as_i64().unwrap();
+    let (status, refused) = post(
+        format!("/study/exams/{exam}/parts"),
+        json!({"version": version, "kind": "judge", "count": 3, "points": 20}),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "count"));
+    for part in [
+        json!({"question": single.1["id"], "points": 20}),
+        json!({"question": multiple.1["id"], "points": 20}),
+        json!({"kind": "judge", "count": 2, "points": 20}),
+        json!({"question": blank_id, "points": 20}),
+    ] {
+        let mut part = part;
+        part["version"] = json!(version);
+        let (status, d) = post(format!("/study/exams/{exam}/parts"), part).await;
+        assert_eq!(status, 200, "{d}");
+        version = d["exam"]["version"].as_i64().unwrap();
+    }
+    // A draft cannot be sat.
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/exams/{exam}/sittings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, d) = post(
+        format!("/study/exams/{exam}/publish"),
+        json!({"version": version}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["total_points"], 100);
+    assert!(judge.0 == 201);
+
+    // The member sits it: five questions, options in this sitting's order.
+    let (status, sitting) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/exams/{exam}/sittings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{sitting}");
+    let id = sitting["sitting"]["id"].as_i64().unwrap();
+    assert_eq!(sitting["questions"].as_array().unwrap().len(), 5);
+    assert_eq!(sitting["seconds_left"], 1200);
+    assert!(sitting["questions"][0]["key"].is_null());
+    // Answer right where the shown options allow, leaving the multiple wrong.
+    let answers: Vec<Value> = sitting["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let letter_of = |text: &str| {
+                let i = q["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .position(|o| o == text)
+                    .unwrap();
+                ((b'A' + i as u8) as char).to_string()
+            };
+            let given = match q["kind"].as_str().unwrap() {
+                "single" => letter_of("全心全意为人民服务"),
+                "multiple" => letter_of("支部党员大会"),
+                "judge" => "对".to_owned(),
+                _ => "全面从严治党"
+                    .replace("全面从严", "治党")
+                    .replace("治党治党", "治党"),
+            };
+            json!({"position": q["position"], "given": given})
+        })
+        .collect();
+    // Saved, the connection drops; the sitting resumes with the answers and the clock.
+    app.clock.advance(chrono::TimeDelta::minutes(5));
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/sittings/{id}/answers"),
+        Some(json!({"answers": answers})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, resumed) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/sittings/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(resumed["seconds_left"], 900);
+    assert!(
+        resumed["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["given"].is_string())
+    );
+    // Another member cannot see it; starting again while it runs is refused.
+    let other = token(&app, "member2", Role::Member, None, Some("200002")).await;
+    let (status, _) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/study/sittings/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/exams/{exam}/sittings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // Time runs out: the saved answers are graded as they stand.
+    app.clock.advance(chrono::TimeDelta::minutes(16));
+    let (status, late) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/sittings/{id}/answers"),
+        Some(json!({"answers": [], "submit": true})),
+    )
+    .await;
+    assert_eq!(status, 422, "{late}");
+    let (_, graded) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/sittings/{id}"),
+        None,
+    )
+    .await;
+    let score = graded["sitting"]["score"].as_i64().unwrap();
+    // Single, two judges (the imported one is 对 too) and the blank right; the multiple wrong.
+    assert_eq!(score, 80, "{graded}");
+    assert_eq!(graded["sitting"]["passed"], true);
+    let wrong: Vec<&Value> = graded["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["correct"] == false)
+        .collect();
+    assert_eq!(wrong.len(), 1);
+    assert_eq!(wrong[0]["kind"], "multiple");
+    assert_eq!(wrong[0]["key"].as_str().unwrap().len(), 3);
+    // Passing credits the rules' hours once, and ends the exam for them.
+    assert_eq!(hours(&app, &member, f.member_a1).await, (0.5, 0.5));
+    let (status, refused) = call(
+        &app,
+        &member,
+        Method::POST,
+        &format!("/study/exams/{exam}/sittings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("已经通过")
+    );
+
+    // A second member fails twice and may not sit a third time.
+    for _ in 0..2 {
+        let (status, s) = call(
+            &app,
+            &other,
+            Method::POST,
+            &format!("/study/exams/{exam}/sittings"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 201, "{s}");
+        let sid = s["sitting"]["id"].as_i64().unwrap();
+        let (_, done) = call(
+            &app,
+            &other,
+            Method::POST,
+            &format!("/study/sittings/{sid}/answers"),
+            Some(json!({"answers": [], "submit": true})),
+        )
+        .await;
+        assert_eq!(done["sitting"]["score"], 0);
+        assert_eq!(done["sitting"]["passed"], false);
+    }
+    let (status, refused) = call(
+        &app,
+        &other,
+        Method::POST,
+        &format!("/study/exams/{exam}/sittings"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("已考满2次")
+    );
+    assert_eq!(hours(&app, &other, f.member_a1_second).await, (0.0, 0.0));
+
+    // The office sees every sitting and each question's results; the member only their own.
+    let (_, results) = call(
+        &app,
+        &office,
+        Method::GET,
+        &format!("/study/exams/{exam}"),
+        None,
+    )
+    .await;
+    assert_eq!(results["sittings"].as_array().unwrap().len(), 3);
+    let multiple_row = results["by_question"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["stem"] == "三会一课包括")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            multiple_row["answered"].as_i64(),
+            multiple_row["right"].as_i64()
+        ),
+        (Some(3), Some(0))
+    );
+    let (_, mine) = call(
+        &app,
+        &member,
+        Method::GET,
+        &format!("/study/exams/{exam}"),
+        None,
+    )
+    .await;
+    assert!(mine["sittings"].as_array().unwrap().is_empty());
+    assert_eq!(mine["mine"].as_array().unwrap().len(), 1);
+}

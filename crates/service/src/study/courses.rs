@@ -86,7 +86,7 @@ impl CourseDetail {
 impl Services {
     /// Where the account stands in the tree: the member's branch, or the scope's org; the
     /// published courses of that org and the orgs above it are theirs to take.
-    async fn course_home(&self, actor: &Actor) -> ServiceResult<Option<OrgPath>> {
+    pub(super) async fn course_home(&self, actor: &Actor) -> ServiceResult<Option<OrgPath>> {
         Ok(match &actor.scope {
             Scope::OwnRecord { member_id } => {
                 let mut tx = self.db().read().await?;

@@ -11,8 +11,13 @@
 //! spent online; nothing is ranked (M3.8).
 
 mod courses;
+mod exams;
 
 pub use courses::{ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm};
+pub use exams::{
+    AnswersForm, ExamDetail, ExamForm, ExamRow, PaperRow, Part, PartForm, QuestionForm,
+    QuestionRow, SittingDetail, SittingRow,
+};
 
 use std::collections::{HashMap, HashSet};
 

@@ -213,6 +213,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(study::publish))
         .routes(routes!(study::complete))
         .routes(routes!(study::chapter_file))
+        .routes(routes!(study::questions, study::add_question))
+        .routes(routes!(study::exams, study::create_exam))
+        .routes(routes!(study::exam))
+        .routes(routes!(study::add_part))
+        .routes(routes!(study::publish_exam))
+        .routes(routes!(study::start))
+        .routes(routes!(study::sitting))
+        .routes(routes!(study::answer))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit
@@ -227,6 +235,7 @@ fn upload_api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(recruitment::add_file))
         .routes(routes!(dues_import::preview))
         .routes(routes!(funds::add_voucher))
+        .routes(routes!(study::import_questions))
 }
 
 /// The route that takes a course's media, without the upload limit: the service stops an

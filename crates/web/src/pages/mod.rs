@@ -150,6 +150,21 @@ pub fn router() -> Router<AppState> {
         .route("/study/courses/{id}", get(study::course))
         .route("/study/courses/{id}/publish", post(study::publish_course))
         .route("/study/chapters/{id}/file", get(study::chapter_file))
+        .route("/study/exams", get(study::exams).post(study::create_exam))
+        .route("/study/exams/{id}", get(study::exam))
+        .route("/study/exams/{id}/parts", post(study::add_exam_part))
+        .route("/study/exams/{id}/publish", post(study::publish_exam))
+        .route("/study/exams/{id}/sittings", post(study::start_sitting))
+        .route("/study/sittings/{id}", get(study::sitting))
+        .route("/study/sittings/{id}/answers", post(study::answer))
+        .route(
+            "/study/questions",
+            get(study::questions).post(study::add_question),
+        )
+        .route(
+            "/study/questions/template.xlsx",
+            get(study::question_template),
+        )
         .route(
             "/study/chapters/{id}/complete",
             post(study::complete_chapter),
@@ -454,6 +469,7 @@ pub fn upload_router() -> Router<AppState> {
         )
         .route("/audit/verify", post(audit::verify_with_seals))
         .route("/units/import", post(units::import))
+        .route("/study/questions/import", post(study::import_questions))
         .route("/dues/import/{kind}", post(dues_import::upload))
         .route(
             "/funds/orgs/{id}/expenses/{expense}/vouchers",
