@@ -43,6 +43,38 @@ pub fn optional(raw: &str, label: &'static str, max: usize) -> Result<Option<Str
     Ok(Some(value.to_owned()))
 }
 
+/// Like [`optional`] for text that may run over several lines (materials, a chapter's text):
+/// line breaks and tabs are kept, a Windows line break becomes `\n`; other control
+/// characters and format characters are refused.
+pub fn optional_long(
+    raw: &str,
+    label: &'static str,
+    max: usize,
+) -> Result<Option<String>, TextError> {
+    let value = raw.trim().replace("\r\n", "\n");
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > max {
+        return Err(TextError::TooLong { label, max });
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(TextError::ControlCharacter(label));
+    }
+    if value.chars().any(is_format) {
+        return Err(TextError::FormatCharacter(label));
+    }
+    Ok(Some(value))
+}
+
+/// Like [`optional_long`], but an empty value is refused.
+pub fn required_long(raw: &str, label: &'static str, max: usize) -> Result<String, TextError> {
+    optional_long(raw, label, max)?.ok_or(TextError::Missing(label))
+}
+
 /// Unicode's format characters (general category Cf, Unicode 15.1): invisible, and some of
 /// them reorder what follows (U+202E turns `cod.exe` into what reads as `exe.doc`). One-line
 /// values — names, titles, places, file names — never need them.
@@ -115,6 +147,36 @@ impl fmt::Display for PersonName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_keeps_its_lines_and_refuses_the_rest() {
+        assert_eq!(
+            required_long(" 第一段\r\n\n第二段\t完 ", "正文", 20),
+            Ok("第一段\n\n第二段\t完".to_owned())
+        );
+        assert_eq!(optional_long("  ", "正文", 20), Ok(None));
+        assert_eq!(
+            required_long("", "正文", 20),
+            Err(TextError::Missing("正文"))
+        );
+        assert_eq!(
+            required_long("a\u{7}b", "正文", 20),
+            Err(TextError::ControlCharacter("正文"))
+        );
+        assert_eq!(
+            required_long("a\u{202e}b", "正文", 20),
+            Err(TextError::FormatCharacter("正文"))
+        );
+        assert_eq!(
+            required_long("一二三", "正文", 2),
+            Err(TextError::TooLong {
+                label: "正文",
+                max: 2
+            })
+        );
+        // One-line text still refuses a line break.
+        assert!(required("a\nb", "标题", 20).is_err());
+    }
 
     #[test]
     fn an_empty_required_value_names_its_field() {

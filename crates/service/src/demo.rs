@@ -31,6 +31,7 @@ use crate::{Services, secret};
 
 mod care;
 mod conduct;
+mod courses;
 mod dues;
 mod funds;
 mod life;
@@ -1177,6 +1178,16 @@ impl Services {
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;
+        // The online classroom and the exam go through the use cases, after the rest.
+        if let (Some(committee), Some(branch)) = (
+            ids.first().copied(),
+            demo_branch.and_then(|i| ids.get(i).copied()),
+        ) {
+            let mut conn = self.db().read().await?;
+            let members = self.demo_roll(&mut conn, branch, today).await?;
+            conn.commit().await?;
+            self.demo_courses(committee, &members).await?;
+        }
         progress("整理数据库", 0, 1);
         self.db().analyze().await?;
         progress("整理数据库", 1, 1);

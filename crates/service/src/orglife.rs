@@ -446,6 +446,30 @@ pub(crate) fn optional(
     e.check(field, text::optional(raw, label, max)).flatten()
 }
 
+/// Text over several lines, required, refused at `field` (materials, a chapter's text).
+pub(crate) fn required_long(
+    raw: &str,
+    label: &'static str,
+    max: usize,
+    field: &'static str,
+    e: &mut FieldErrors,
+) -> String {
+    e.check(field, text::required_long(raw, label, max))
+        .unwrap_or_default()
+}
+
+/// Text over several lines, optional, refused at `field`.
+pub(crate) fn optional_long(
+    raw: &str,
+    label: &'static str,
+    max: usize,
+    field: &'static str,
+    e: &mut FieldErrors,
+) -> Option<String> {
+    e.check(field, text::optional_long(raw, label, max))
+        .flatten()
+}
+
 /// Free text that may run over several lines (minutes, criticism): required or optional, with
 /// control characters other than line breaks refused.
 fn long_text(raw: &str, max: usize, field: &'static str, e: &mut FieldErrors) -> String {

@@ -1720,3 +1720,168 @@ async fn a_secretary_records_a_study_and_a_member_reads_their_hours_on_a_phone_i
         driver.screenshot("study-member-phone.png").await.display()
     );
 }
+
+/// Issue 15: a member on a phone plays a lecture to its end, marks it finished, and takes an
+/// exam — the paper in its own order, handed in, graded.
+#[tokio::test]
+async fn a_member_finishes_a_chapter_and_takes_an_exam_on_a_phone_in_a_real_browser() {
+    use crate::harness::{api_call as call, bearer_token as token};
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    app.login_as("dangyuan", Role::Member, None, Some("200001"))
+        .await;
+    // A course with a video and a text chapter, and an exam of two questions, published.
+    let (_, made) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        "/study/courses",
+        Some(json!({"title": "严管就是厚爱", "micro": true})),
+    )
+    .await;
+    let course = made["course"]["id"].as_i64().unwrap();
+    let video = include_bytes!("../../../service/src/demo/media/lecture.mp4").to_vec();
+    let (status, _) = crate::study::chapter(
+        &app,
+        &office,
+        course,
+        1,
+        &[("title", "第一讲"), ("media", "video"), ("minutes", "15")],
+        Some(("第一讲.mp4", video)),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = crate::study::chapter(
+        &app,
+        &office,
+        course,
+        2,
+        &[
+            ("title", "原文选读"),
+            ("media", "text"),
+            ("minutes", "10"),
+            ("body", "坚持全面从严管党治警。\n\n读后思考。"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        &format!("/study/courses/{course}/publish"),
+        Some(json!({"version": 3})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, q1) = call(&app, &office, reqwest::Method::POST, "/study/questions",
+        Some(json!({"kind": "single", "stem": "党的根本宗旨是", "options": ["全心全意为人民服务", "发展经济", "维护稳定"], "key": "A"}))).await;
+    let (_, q2) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        "/study/questions",
+        Some(json!({"kind": "judge", "stem": "预备党员有表决权。", "key": "错"})),
+    )
+    .await;
+    let (_, exam) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        "/study/exams",
+        Some(
+            json!({"title": "党规知识测试", "minutes": 20, "pass_percent": 60, "max_attempts": 2,
+            "opens_on": "2026-03-01", "closes_on": "2026-04-30"}),
+        ),
+    )
+    .await;
+    let exam = exam["exam"]["id"].as_i64().unwrap();
+    for (n, q) in [&q1, &q2].into_iter().enumerate() {
+        let (status, _) = call(
+            &app,
+            &office,
+            reqwest::Method::POST,
+            &format!("/study/exams/{exam}/parts"),
+            Some(json!({"version": n + 1, "question": q["id"], "points": 50})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, _) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        &format!("/study/exams/{exam}/publish"),
+        Some(json!({"version": 3})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let driver = Driver::start().await;
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=login]", "dangyuan").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+    driver.goto(&app.url("/study/courses")).await;
+    driver.wait_for_text("严管就是厚爱").await;
+    driver.click("td a[href^='/study/courses/']").await;
+    driver.wait_for_text("第一讲").await;
+    // The video's finish button waits for the player to reach the end.
+    let waiting = driver
+        .call(reqwest::Method::POST, "/execute/sync",
+            json!({"script": "return document.querySelector('[data-after-media]').disabled;", "args": []}))
+        .await;
+    assert_eq!(waiting, json!(true));
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-course-phone.png").await.display()
+    );
+    driver
+        .call(reqwest::Method::POST, "/execute/sync",
+            json!({"script": "var v = document.querySelector('video'); v.dispatchEvent(new Event('ended')); return document.querySelector('[data-after-media]').disabled;", "args": []}))
+        .await;
+    driver.click("[data-after-media]").await;
+    let page = driver.wait_for_text("已学完").await;
+    assert!(page.contains("已保存"));
+    driver.goto(&app.url("/study/me")).await;
+    let page = driver.wait_for_text("学时明细").await;
+    assert!(page.contains("网络课程") && page.contains("0.25"), "{page}");
+
+    // The exam: started, answered, handed in.
+    driver.goto(&app.url(&format!("/study/exams/{exam}"))).await;
+    driver.wait_for_text("开始考试").await;
+    driver.click("form[action$='/sittings'] button").await;
+    driver.wait_for_text("剩余时间").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-exam-phone.png").await.display()
+    );
+    // The right option of the choice question, wherever this sitting put it.
+    driver
+        .call(reqwest::Method::POST, "/execute/sync",
+            json!({"script": "document.querySelectorAll('label.check').forEach(function (l) { if (l.textContent.indexOf('全心全意为人民服务') >= 0 || l.textContent.trim() === '错') { l.querySelector('input').click(); } });", "args": []}))
+        .await;
+    driver.click("button[value=submit]").await;
+    let page = driver.wait_for_text("通过").await;
+    assert!(page.contains("100") && page.contains("答案"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("study-exam-result-phone.png")
+            .await
+            .display()
+    );
+}

@@ -631,7 +631,7 @@ async fn a_training_class_completes_those_who_attended_enough_and_the_ledger_fla
 }
 
 /// Adds a chapter over the API (multipart), with a file or a text body.
-async fn chapter(
+pub(crate) async fn chapter(
     app: &TestApp,
     token: &str,
     course: i64,

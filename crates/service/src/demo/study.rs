@@ -133,7 +133,12 @@ impl Services {
     }
 
     /// The roll of a branch on a day (member ids).
-    async fn demo_roll(&self, tx: &mut Conn, org: i64, on: NaiveDate) -> ServiceResult<Vec<i64>> {
+    pub(super) async fn demo_roll(
+        &self,
+        tx: &mut Conn,
+        org: i64,
+        on: NaiveDate,
+    ) -> ServiceResult<Vec<i64>> {
         let org = dangjian_store::orgs::get(tx, org)
             .await?
             .ok_or(crate::ServiceError::NotFound)?;

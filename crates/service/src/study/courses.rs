@@ -23,7 +23,7 @@ use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::blobs::Spool;
 use crate::error::{ServiceError, ServiceResult};
-use crate::orglife::{optional, required};
+use crate::orglife::{optional_long, required, required_long};
 use crate::rectification::invalid;
 
 pub use dangjian_store::study::{ChapterRow, CourseRow};
@@ -136,7 +136,7 @@ impl Services {
         let now = self.clock().now();
         let mut e = FieldErrors::new();
         let title = required(&form.title, "课程名称", 100, "title", &mut e);
-        let description = optional(&form.description, "课程简介", 2000, "description", &mut e)
+        let description = optional_long(&form.description, "课程简介", 2000, "description", &mut e)
             .unwrap_or_default();
         invalid(e)?;
         let mut tx = self.db().write().await?;
@@ -192,7 +192,13 @@ impl Services {
             }
         };
         let body = match media {
-            Some(MediaKind::Text) => Some(required(&form.body, "章节正文", 50_000, "body", &mut e)),
+            Some(MediaKind::Text) => Some(required_long(
+                &form.body,
+                "章节正文",
+                50_000,
+                "body",
+                &mut e,
+            )),
             _ => None,
         };
         let file_name = match (media, &file) {

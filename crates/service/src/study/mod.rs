@@ -41,7 +41,7 @@ use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::care::day_or_today;
 use crate::error::{ServiceError, ServiceResult};
-use crate::orglife::{optional, required, year_range};
+use crate::orglife::{optional, required, required_long, year_range};
 use crate::orgs::Org;
 use crate::rectification::invalid;
 use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref};
@@ -460,7 +460,7 @@ impl Services {
         let held_on = past_day(&form.held_on, today, "held_on", &mut e);
         let length = minutes(&form.minutes, &mut e);
         let topic = required(&form.topic, "学习主题", SHORT * 2, "topic", &mut e);
-        let materials = required(&form.materials, "学习内容与材料", LONG, "materials", &mut e);
+        let materials = required_long(&form.materials, "学习内容与材料", LONG, "materials", &mut e);
         let mut tx = self.db().write().await?;
         let org = orgs::get(&mut tx, org_id)
             .await?
@@ -553,7 +553,7 @@ impl Services {
         let mut e = FieldErrors::new();
         let length = minutes(&form.minutes, &mut e);
         let topic = required(&form.topic, "学习主题", SHORT * 2, "topic", &mut e);
-        let materials = required(&form.materials, "学习内容与材料", LONG, "materials", &mut e);
+        let materials = required_long(&form.materials, "学习内容与材料", LONG, "materials", &mut e);
         let c = &meeting.content;
         if !holds_study(c.kind) {
             e.add("topic", format!("{}不登记集中学习", c.kind.label()));
@@ -689,7 +689,7 @@ impl Services {
         if on < session.held_on {
             e.add("on", "补学日期不能早于学习日期");
         }
-        let note = required(&form.note, "补学方式与内容", LONG, "note", &mut e);
+        let note = required_long(&form.note, "补学方式与内容", LONG, "note", &mut e);
         invalid(e)?;
         let mut tx = self.db().write().await?;
         if !store::set_makeup(&mut tx, id, form.member_id, on, &note).await? {
