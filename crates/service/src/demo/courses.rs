@@ -14,6 +14,15 @@ use crate::study::{
 };
 
 const VIDEO: &[u8] = include_bytes!("media/lecture.mp4");
+
+/// A demo chapter: title, media, minutes, its file (name and bytes) or its text.
+type DemoChapter = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static [u8])>,
+    &'static str,
+);
 const PDF: &[u8] = include_bytes!("media/reading.pdf");
 
 /// (kind, stem, options one per line, key)
@@ -84,7 +93,7 @@ impl Services {
                 },
             )
             .await?;
-        let chapters: [(&str, &str, &str, Option<(&str, &[u8])>, &str); 3] = [
+        let chapters: [DemoChapter; 3] = [
             (
                 "第一讲 严管就是厚爱",
                 "video",
