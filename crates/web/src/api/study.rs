@@ -85,8 +85,8 @@ async fn org_or_home(
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AbsenceInput {
     pub member_id: i64,
     #[schema(pattern = r"^(business_trip|on_duty|watch|sick_leave|personal_leave|other)$")]
@@ -1095,9 +1095,11 @@ pub async fn add_chapter(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<CourseDetailJson>), ApiError> {
     use crate::pages::study::{UploadFail, receive_chapter};
+    let multipart = multipart
+        .map_err(|_| ApiError::BadRequest("请以 multipart/form-data 表单上传章节".to_owned()))?;
     let (_, form, spool) = match receive_chapter(&state.services, multipart).await {
         Ok(received) => received,
         Err(UploadFail::Field(e)) => return Err(e.into()),

@@ -1065,9 +1065,11 @@ pub async fn add_chapter(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
+    let multipart =
+        multipart.map_err(|_| PageError::BadRequest("上传内容无效，请从页面上传".to_owned()))?;
     let path = format!("/study/courses/{id}/chapters");
     let result = match receive_chapter(&state.services, multipart).await {
         Ok((csrf, form, spool)) => {
