@@ -1186,7 +1186,7 @@ impl Services {
             let mut conn = self.db().read().await?;
             let members = self.demo_roll(&mut conn, branch, today).await?;
             conn.commit().await?;
-            self.demo_courses(committee, &members).await?;
+            self.demo_courses(committee, branch, &members).await?;
         }
         progress("整理数据库", 0, 1);
         self.db().analyze().await?;

@@ -55,9 +55,10 @@ CREATE TABLE exam_sittings (
     submitted_at TEXT,
     score BIGINT,
     total BIGINT NOT NULL,
-    passed BIGINT,
-    UNIQUE (exam_id, member_id, attempt)
+    passed BIGINT
 );
+-- Two starts at once (a double click) make one sitting: the second is refused.
+CREATE UNIQUE INDEX uq__exam_sittings__attempt ON exam_sittings (exam_id, member_id, attempt);
 CREATE INDEX exam_sittings_member ON exam_sittings (member_id);
 
 -- The sitting's paper, in the order shown: each question with its points, the options'

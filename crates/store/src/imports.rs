@@ -105,7 +105,8 @@ pub async fn finish(conn: &mut Conn, id: i64, status: &str, now: DateTime<Utc>) 
 }
 
 /// How many of the batch's members changed since the import: edited, moved, appointed,
-/// transferred or with any event beyond their creation.
+/// transferred, with any event beyond their creation, or on the roll of a meeting, a study,
+/// a class, a course or an exam since (their records would be lost with them).
 pub async fn changed_since(conn: &mut Conn, batch: i64) -> StoreResult<i64> {
     sqlx::query(
         "SELECT COUNT(*) AS n FROM members m WHERE m.import_batch_id = $1 AND (\
@@ -115,6 +116,12 @@ pub async fn changed_since(conn: &mut Conn, batch: i64) -> StoreResult<i64> {
            OR EXISTS (SELECT 1 FROM member_transfers t WHERE t.member_id = m.id) \
            OR EXISTS (SELECT 1 FROM member_flows f WHERE f.member_id = m.id) \
            OR EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM meeting_attendees x WHERE x.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM study_attendees x WHERE x.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM study_credits x WHERE x.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM training_enrolments x WHERE x.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM chapter_completions x WHERE x.member_id = m.id) \
+           OR EXISTS (SELECT 1 FROM exam_sittings x WHERE x.member_id = m.id) \
            OR (SELECT COUNT(*) FROM member_branch_history h WHERE h.member_id = m.id) > 1 \
            OR (SELECT COUNT(*) FROM member_status_history h WHERE h.member_id = m.id) > 1)",
     )

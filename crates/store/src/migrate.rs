@@ -252,6 +252,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 34,
+        name: "study_plans",
+        sql: include_str!("../migrations/0034_study_plans.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

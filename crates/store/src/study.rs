@@ -1169,3 +1169,170 @@ pub async fn insert_credit(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Study plans
+// ---------------------------------------------------------------------------------------
+
+/// An org's study plan of a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub adopted_from: Option<i64>,
+    pub issued_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+/// A topic of a plan, in its month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanItemRow {
+    pub id: i64,
+    pub month: u32,
+    pub topic: String,
+    pub materials: String,
+}
+
+const PLAN_COLUMNS: &str = "SELECT p.id, p.org_id, o.name AS org_name, p.year, p.adopted_from, \
+     p.issued_on, p.version FROM study_plans p JOIN orgs o ON o.id = p.org_id WHERE 1 = 1";
+
+fn plan(row: &AnyRow) -> StoreResult<PlanRow> {
+    Ok(PlanRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        year: i32::try_from(row.int("year")?).unwrap_or_default(),
+        adopted_from: row.opt_int("adopted_from")?,
+        issued_on: row.opt_date("issued_on")?,
+        version: row.int("version")?,
+    })
+}
+
+pub async fn plan_of(conn: &mut Conn, org: i64, year: i32) -> StoreResult<Option<PlanRow>> {
+    let mut q = Sql::new(PLAN_COLUMNS);
+    q.push(" AND p.org_id = ")
+        .bind(org)
+        .push(" AND p.year = ")
+        .bind(i64::from(year));
+    sql::fetch_all(conn, q).await?.first().map(plan).transpose()
+}
+
+pub async fn plan_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<PlanRow>> {
+    let mut q = Sql::new(PLAN_COLUMNS);
+    q.push(" AND p.id = ").bind(id);
+    sql::fetch_all(conn, q).await?.first().map(plan).transpose()
+}
+
+/// The plans of the year issued by the orgs above `path` (not the org itself), nearest last.
+pub async fn issued_above(conn: &mut Conn, path: &OrgPath, year: i32) -> StoreResult<Vec<PlanRow>> {
+    let mut q = Sql::new(PLAN_COLUMNS);
+    q.push(" AND p.year = ")
+        .bind(i64::from(year))
+        .push(" AND p.issued_on IS NOT NULL AND o.path <> ")
+        .bind(path.as_str().to_owned())
+        .push(" AND substr(")
+        .bind(path.as_str().to_owned())
+        .push(", 1, length(o.path)) = o.path ORDER BY o.path");
+    sql::fetch_all(conn, q).await?.iter().map(plan).collect()
+}
+
+pub async fn insert_plan(
+    conn: &mut Conn,
+    org: i64,
+    year: i32,
+    adopted_from: Option<i64>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO study_plans (org_id, year, adopted_from, version, created_by, created_at) \
+         VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
+    )
+    .bind(org)
+    .bind(i64::from(year))
+    .bind(adopted_from)
+    .bind(by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// Raises a plan's version if it is still `version`; false otherwise.
+pub async fn touch_plan(conn: &mut Conn, id: i64, version: i64) -> StoreResult<bool> {
+    let done =
+        sqlx::query("UPDATE study_plans SET version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn issue_plan(conn: &mut Conn, id: i64, on: NaiveDate) -> StoreResult<()> {
+    sqlx::query("UPDATE study_plans SET issued_on = $1 WHERE id = $2")
+        .bind(date_text(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_adopted_from(conn: &mut Conn, id: i64, from: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE study_plans SET adopted_from = $1 WHERE id = $2")
+        .bind(from)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn plan_items(conn: &mut Conn, plan: i64) -> StoreResult<Vec<PlanItemRow>> {
+    sqlx::query(
+        "SELECT id, month, topic, materials FROM study_plan_items WHERE plan_id = $1 ORDER BY month, id",
+    )
+    .bind(plan)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PlanItemRow {
+            id: row.int("id")?,
+            month: u32::try_from(row.int("month")?).unwrap_or_default(),
+            topic: row.text("topic")?,
+            materials: row.text("materials")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn insert_plan_item(
+    conn: &mut Conn,
+    plan: i64,
+    month: u32,
+    topic: &str,
+    materials: &str,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO study_plan_items (plan_id, month, topic, materials) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(plan)
+    .bind(i64::from(month))
+    .bind(topic)
+    .bind(materials)
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+/// Removes a topic of a plan; false when the plan has no such topic.
+pub async fn delete_plan_item(conn: &mut Conn, plan: i64, item: i64) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM study_plan_items WHERE plan_id = $1 AND id = $2")
+        .bind(plan)
+        .bind(item)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1692,6 +1692,28 @@ async fn a_secretary_records_a_study_and_a_member_reads_their_hours_on_a_phone_i
         "screenshot: {}",
         driver.screenshot("study-class.png").await.display()
     );
+    // The branch's study plan: a topic added, shown beside the org-life plan.
+    driver
+        .goto(&app.url(&format!("/orgs/{}/study-plan?year=2026", f.a1)))
+        .await;
+    driver.wait_for_text("添加学习专题").await;
+    driver.set_value("#topic select[name=month]", "5").await;
+    driver
+        .type_into("#topic input[name=topic]", "学习反诈典型案例")
+        .await;
+    driver
+        .type_into("#topic textarea[name=materials]", "典型案例汇编第一至三篇")
+        .await;
+    driver.click("#topic button.primary").await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("学习反诈典型案例") && page.contains("5月"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-plan.png").await.display()
+    );
     driver.click("form[action='/logout'] button").await;
     driver.wait_for_text("请登录").await;
 

@@ -718,6 +718,17 @@ async fn a_course_is_served_in_ranges_and_a_finished_chapter_credits_its_hours_o
     )
     .await;
     assert_eq!((status, field(&refused)), (422, "file"));
+    // A member cannot make the server take a file at all: refused before the upload is read.
+    let (status, _) = chapter(
+        &app,
+        &member,
+        course,
+        v,
+        &[("title", "第一讲"), ("media", "video"), ("minutes", "35")],
+        Some(("讲座.mp4", video.clone())),
+    )
+    .await;
+    assert_eq!(status, 403);
     // Another branch's secretary cannot add to it.
     let (status, _) = chapter(
         &app,
@@ -1317,4 +1328,191 @@ async fn an_exam_is_drawn_shuffled_timed_graded_and_retaken_by_its_rule() {
     .await;
     assert!(mine["sittings"].as_array().unwrap().is_empty());
     assert_eq!(mine["mine"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_study_plan_is_issued_from_above_and_adopted_with_changes() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let sec = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let sec_b = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let (_, top) = call(&app, &office, Method::GET, "/study/hours?year=2026", None).await;
+    let root = top["org_id"].as_i64().unwrap();
+    let topic = |version: i64, month: u32, topic: &str| {
+        json!({"year": 2026, "version": version, "month": month, "topic": topic,
+            "materials": "原文\n讲话"})
+    };
+    let path = format!("/orgs/{root}/study-plan/topics");
+    for (bad, at) in [
+        (topic(0, 13, "学习条例"), "month"),
+        (topic(0, 3, " "), "topic"),
+    ] {
+        let (status, refused) = call(&app, &office, Method::POST, &path, Some(bad)).await;
+        assert_eq!((status, field(&refused)), (422, at), "{refused}");
+    }
+    let (status, plan) = call(
+        &app,
+        &office,
+        Method::POST,
+        &path,
+        Some(topic(0, 3, "学习纪律处分条例")),
+    )
+    .await;
+    assert_eq!(status, 201, "{plan}");
+    assert_eq!(plan["topics"][0]["materials"], "原文\n讲话");
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &path,
+        Some(topic(0, 4, "重复新建")),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let v = plan["version"].as_i64().unwrap();
+    let (_, plan) = call(
+        &app,
+        &office,
+        Method::POST,
+        &path,
+        Some(topic(v, 6, "学习党章")),
+    )
+    .await;
+    let v = plan["version"].as_i64().unwrap();
+    // Not yet issued: the branch sees nothing from above.
+    let (_, mine) = call(
+        &app,
+        &sec,
+        Method::GET,
+        &format!("/orgs/{}/study-plan?year=2026", f.a1),
+        None,
+    )
+    .await;
+    assert!(mine["issued_above"].as_array().unwrap().is_empty());
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &format!("/orgs/{root}/study-plan/issue"),
+        Some(json!({"year": 2026, "version": v})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, mine) = call(
+        &app,
+        &sec,
+        Method::GET,
+        &format!("/orgs/{}/study-plan?year=2026", f.a1),
+        None,
+    )
+    .await;
+    let issued = mine["issued_above"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        mine["issued_above"][0]["topics"].as_array().unwrap().len(),
+        2
+    );
+    // Adopted by the branch, then changed: a topic of its own added, one removed.
+    let (status, adopted) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &format!("/orgs/{}/study-plan/adopt", f.a1),
+        Some(json!({"year": 2026, "version": 0, "from": issued})),
+    )
+    .await;
+    assert_eq!(status, 200, "{adopted}");
+    assert_eq!(adopted["adopted_from"], "市公安局党委");
+    assert_eq!(adopted["topics"].as_array().unwrap().len(), 2);
+    let v = adopted["version"].as_i64().unwrap();
+    let (_, changed) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &format!("/orgs/{}/study-plan/topics", f.a1),
+        Some(topic(v, 5, "学习反诈典型案例")),
+    )
+    .await;
+    let v = changed["version"].as_i64().unwrap();
+    let first = changed["topics"][0]["id"].as_i64().unwrap();
+    let (status, changed) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &format!("/orgs/{}/study-plan/topics/{first}/delete", f.a1),
+        Some(json!({"year": 2026, "version": v})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let months: Vec<i64> = changed["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["month"].as_i64().unwrap())
+        .collect();
+    assert_eq!(months, vec![5, 6]);
+    // The upper plan is untouched; another branch's own plan cannot be adopted from.
+    let (_, upper) = call(
+        &app,
+        &office,
+        Method::GET,
+        &format!("/orgs/{root}/study-plan?year=2026"),
+        None,
+    )
+    .await;
+    assert_eq!(upper["topics"].as_array().unwrap().len(), 2);
+    let (status, _) = call(
+        &app,
+        &sec,
+        Method::POST,
+        &format!("/orgs/{}/study-plan/issue", f.a1),
+        Some(json!({"year": 2026, "version": changed["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, theirs) = call(
+        &app,
+        &sec_b,
+        Method::GET,
+        &format!("/orgs/{}/study-plan?year=2026", f.b),
+        None,
+    )
+    .await;
+    assert_eq!(theirs["issued_above"].as_array().unwrap().len(), 1);
+    let a1_plan = changed["plan_id"].as_i64().unwrap();
+    let (status, refused) = call(
+        &app,
+        &sec_b,
+        Method::POST,
+        &format!("/orgs/{}/study-plan/adopt", f.b),
+        Some(json!({"year": 2026, "version": 0, "from": a1_plan})),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "from"), "{refused}");
+    // Out of scope: B's secretary cannot read A1's plan.
+    let (status, _) = call(
+        &app,
+        &sec_b,
+        Method::GET,
+        &format!("/orgs/{}/study-plan?year=2026", f.a1),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Beside the org-life plan.
+    let web = app
+        .login_as("sec_web", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let page = web
+        .get(app.url(&format!("/orgs/{}/orglife/plan?year=2026", f.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("5月：学习反诈典型案例") && page.contains("6月：学习党章"),
+        "{page}"
+    );
 }

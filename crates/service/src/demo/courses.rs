@@ -1,5 +1,6 @@
-//! The demo's online classroom and exam, made through the use cases themselves once the rest
-//! of the demo is committed: a course of the committee with a video, a PDF and a text chapter
+//! The demo's study plan, online classroom and exam, made through the use cases themselves
+//! once the rest of the demo is committed: the committee's plan of the year, issued and
+//! adopted by the demo branch; a course of the committee with a video, a PDF and a text chapter
 //! (the first chapters finished by some of the demo branch), a question bank of every kind,
 //! and a published exam that some of the demo branch sat — one passed, one failed and may
 //! try again, the rest have not sat it.
@@ -10,7 +11,8 @@ use crate::Services;
 use crate::auth::Actor;
 use crate::error::ServiceResult;
 use crate::study::{
-    AnswersForm, ChapterForm, CourseForm, ExamForm, PartForm, PublishForm, QuestionForm,
+    AnswersForm, ChapterForm, CourseForm, ExamForm, PartForm, PlanItemForm, PublishForm,
+    QuestionForm,
 };
 
 const VIDEO: &[u8] = include_bytes!("media/lecture.mp4");
@@ -24,6 +26,14 @@ type DemoChapter = (
     &'static str,
 );
 const PDF: &[u8] = include_bytes!("media/reading.pdf");
+
+/// The committee's plan: (month, topic, materials).
+const PLAN: &[(u32, &str, &str)] = &[
+    (3, "学习《中国共产党纪律处分条例》", "条例原文；警示教育片"),
+    (5, "学习全国公安工作会议精神", "会议讲话全文"),
+    (7, "党的创新理论专题学习", "指定学习篇目"),
+    (10, "学习《中国共产党党员教育管理工作条例》", "条例原文"),
+];
 
 /// (kind, stem, options one per line, key)
 const QUESTIONS: &[(&str, &str, &str, &str)] = &[
@@ -68,6 +78,7 @@ impl Services {
     pub(super) async fn demo_courses(
         &self,
         committee: i64,
+        branch: i64,
         branch_members: &[i64],
     ) -> ServiceResult<()> {
         let office = Actor {
@@ -81,6 +92,25 @@ impl Services {
             ..Actor::cli()
         };
         let today = self.clock().today();
+        let year = chrono::Datelike::year(&today);
+
+        // The committee's study plan of the year, issued and adopted by the demo branch.
+        for (version, (month, topic, materials)) in PLAN.iter().enumerate() {
+            let form = PlanItemForm {
+                year,
+                version: version as i64,
+                month: month.to_string(),
+                topic: (*topic).to_owned(),
+                materials: (*materials).to_owned(),
+            };
+            self.add_plan_topic(&office, committee, &form).await?;
+        }
+        self.issue_study_plan(&office, committee, year, PLAN.len() as i64)
+            .await?;
+        let issued = self.study_plan(&office, committee, year).await?;
+        if let Some(plan) = issued.plan {
+            self.adopt_study_plan(&office, branch, plan.id, 0).await?;
+        }
 
         let course = self
             .create_course(

@@ -160,6 +160,26 @@ impl Services {
         Ok(id)
     }
 
+    /// Whether the actor may add a chapter to course `id` now: asked before an upload is
+    /// received, so that only those who keep the course can make the server spool a file.
+    pub async fn may_add_chapter(&self, actor: &Actor, id: i64) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordStudy, "course.chapter")
+            .await?;
+        let course = self.course_for(actor, id, "course.chapter").await?;
+        if !actor.scope.covers_org(&course.org_path) {
+            return Err(self
+                .out_of_scope(actor, "course.chapter", "course", id)
+                .await);
+        }
+        if course.published_on.is_some() {
+            return Err(ServiceError::conflict(
+                "version",
+                "课程已发布，不能再添加章节",
+            ));
+        }
+        Ok(())
+    }
+
     /// Adds a chapter to a draft course: its text, or a file (PDF, audio, video) checked by
     /// its first bytes and kept in the database. Its 学时 follow from its length by the rules.
     pub async fn add_chapter(
@@ -169,14 +189,7 @@ impl Services {
         form: &ChapterForm,
         file: Option<Spool>,
     ) -> ServiceResult<i64> {
-        self.require(actor, Permission::RecordStudy, "course.chapter")
-            .await?;
-        let course = self.course_for(actor, id, "course.chapter").await?;
-        if !actor.scope.covers_org(&course.org_path) {
-            return Err(self
-                .out_of_scope(actor, "course.chapter", "course", id)
-                .await);
-        }
+        self.may_add_chapter(actor, id).await?;
         let now = self.clock().now();
         let mut e = FieldErrors::new();
         let title = required(&form.title, "章节名称", 100, "title", &mut e);
@@ -237,15 +250,9 @@ impl Services {
         };
         let hours = course_credit(minutes, &self.rules().training.credit);
         let mut tx = self.db().write().await?;
+        // Published (or changed) since the check above: the version tells.
         if !store::touch_course(&mut tx, id, form.version).await? {
-            return Err(ServiceError::conflict(
-                "version",
-                if course.published_on.is_some() {
-                    "课程已发布，不能再添加章节"
-                } else {
-                    STALE
-                },
-            ));
+            return Err(ServiceError::conflict("version", STALE));
         }
         let digest = match (mime, file) {
             (Some(mime), Some(spool)) => Some(self.keep_spooled(&mut tx, spool, mime).await?),

@@ -25,7 +25,7 @@ use serde_json::json;
 use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
 use crate::excel::{Cell, Sheet};
 use crate::orglife::required;
 use crate::rectification::invalid;
@@ -33,6 +33,7 @@ use crate::rectification::invalid;
 pub use dangjian_store::exams::{ExamRow, PaperRow, Part, QuestionRow, SittingRow};
 
 const STALE: &str = "该考试已被他人修改，请刷新后重试";
+const STARTED: &str = "考试已经开始，请刷新后继续作答";
 /// The template's columns: kind, stem, six options, key.
 const TEMPLATE: [&str; 9] = [
     "题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案",
@@ -646,8 +647,17 @@ impl Services {
         }
         let attempt = store::sittings_of(&mut tx, id, member_id).await?.len() as i64 + 1;
         let deadline = now + TimeDelta::minutes(exam.minutes);
-        let sitting =
-            store::insert_sitting(&mut tx, id, member_id, attempt, now, deadline, &paper).await?;
+        let sitting = store::insert_sitting(&mut tx, id, member_id, attempt, now, deadline, &paper)
+            .await
+            .map_err(|e| {
+                duplicate_to_field(
+                    e,
+                    &[
+                        ("exam_sittings.exam_id", "exam", STARTED),
+                        ("exam_sittings.attempt", "exam", STARTED),
+                    ],
+                )
+            })?;
         let event = Event::new("exam.start")
             .object("exam", id)
             .detail(json!({ "sitting": sitting, "attempt": attempt }));

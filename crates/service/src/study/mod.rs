@@ -12,12 +12,15 @@
 
 mod courses;
 mod exams;
+mod plans;
 
 pub use courses::{ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm};
+pub use dangjian_store::study::{PlanItemRow, PlanRow};
 pub use exams::{
     AnswersForm, ExamDetail, ExamForm, ExamRow, PaperRow, Part, PartForm, QuestionForm,
     QuestionRow, SittingDetail, SittingRow,
 };
+pub use plans::{PlanItemForm, PlanView};
 
 use std::collections::{HashMap, HashSet};
 
@@ -40,7 +43,7 @@ use crate::Services;
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::care::day_or_today;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ServiceError, ServiceResult, duplicate_to_field};
 use crate::orglife::{optional, required, required_long, year_range};
 use crate::orgs::Org;
 use crate::rectification::invalid;
@@ -53,6 +56,7 @@ pub use dangjian_store::study::{
 const SHORT: usize = 100;
 const LONG: usize = 4000;
 const STALE: &str = "该记录已被他人修改，请刷新后重试";
+const LINKED: &str = "这次组织生活已登记过学习内容";
 /// The longest group study recorded in one sitting (a day and a night is a typo).
 const MAX_STUDY_MINUTES: i64 = 12 * 60;
 /// The most members enrolled in one request.
@@ -571,7 +575,7 @@ impl Services {
             .await?
             .is_some()
         {
-            e.add("topic", "这次组织生活已登记过学习内容");
+            e.add("topic", LINKED);
         }
         invalid(e)?;
         let hours = group_study_credit(length, &self.rule_book().on(c.held_on).training.credit);
@@ -590,7 +594,16 @@ impl Services {
             },
             now,
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            duplicate_to_field(
+                e,
+                &[
+                    ("study_sessions.meeting_id", "topic", LINKED),
+                    ("study_sessions.meeting", "topic", LINKED),
+                ],
+            )
+        })?;
         self.refresh_meeting_study(&mut tx, meeting_id).await?;
         let event = Event::new("study.link").object("study", id).detail(json!({
             "meeting": meeting_id, "minutes": length,

@@ -221,6 +221,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(study::start))
         .routes(routes!(study::sitting))
         .routes(routes!(study::answer))
+        .routes(routes!(study::study_plan))
+        .routes(routes!(study::add_plan_topic))
+        .routes(routes!(study::remove_plan_topic))
+        .routes(routes!(study::issue_plan))
+        .routes(routes!(study::adopt_plan))
 }
 
 /// The routes that take a spreadsheet as their body: served outside the small body limit

@@ -143,6 +143,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/study/classes/{id}/close", post(study::close))
         .route("/study/ledger", get(study::ledger))
+        .route("/orgs/{id}/study-plan", get(study::plan))
+        .route("/orgs/{id}/study-plan/items", post(study::add_plan_topic))
+        .route(
+            "/orgs/{id}/study-plan/items/{item}/delete",
+            post(study::remove_plan_topic),
+        )
+        .route("/orgs/{id}/study-plan/issue", post(study::issue_plan))
+        .route("/orgs/{id}/study-plan/adopt", post(study::adopt_plan))
         .route(
             "/study/courses",
             get(study::courses).post(study::create_course),

@@ -1910,6 +1910,8 @@ struct PlanPage {
     rows: Vec<PlanRowView>,
     errors: FieldErrors,
     add: PlanForm,
+    /// The study plan's topics of the year beside it: (month, topic).
+    study: Vec<(u32, String)>,
 }
 
 async fn plan_page(
@@ -1921,6 +1923,13 @@ async fn plan_page(
     add: PlanForm,
 ) -> Result<PlanPage, PageError> {
     let p = state.services.org_plan(actor, id, year).await?;
+    let study = state
+        .services
+        .study_plan_topics(actor, id, year)
+        .await?
+        .into_iter()
+        .map(|t| (t.month, t.topic))
+        .collect();
     let mut layout = Layout::new(
         actor,
         AREA,
@@ -1964,6 +1973,7 @@ async fn plan_page(
             .collect(),
         errors,
         add,
+        study,
     })
 }
 

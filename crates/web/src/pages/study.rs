@@ -17,8 +17,9 @@ use dangjian_service::study::Part;
 use dangjian_service::study::{
     AbsenceForm, AnswersForm, AttendanceForm, ChapterForm, ClassDetail, ClassForm, ClassRow,
     ClassSessionForm, CloseClassForm, CourseDetail, CourseForm, CourseRow, EnrolForm, ExamDetail,
-    ExamForm, ExamRow, LedgerLine, MeetingStudyForm, MemberYear, OrgYear, PartForm, PublishForm,
-    QuestionForm, SessionRow, SittingDetail, StudyDetail, StudyForm, StudyMakeupForm,
+    ExamForm, ExamRow, LedgerLine, MeetingStudyForm, MemberYear, OrgYear, PartForm, PlanItemForm,
+    PlanView, PublishForm, QuestionForm, SessionRow, SittingDetail, StudyDetail, StudyForm,
+    StudyMakeupForm,
 };
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
@@ -1070,6 +1071,7 @@ pub async fn add_chapter(
     let actor = &session.actor;
     let multipart =
         multipart.map_err(|_| PageError::BadRequest("上传内容无效，请从页面上传".to_owned()))?;
+    state.services.may_add_chapter(actor, id).await?;
     let path = format!("/study/courses/{id}/chapters");
     let result = match receive_chapter(&state.services, multipart).await {
         Ok((csrf, form, spool)) => {
@@ -1611,4 +1613,178 @@ pub async fn import_questions(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Study plans
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "study_plan.html")]
+struct PlanPage {
+    layout: Layout,
+    v: PlanView,
+    months: Vec<(String, String)>,
+    kept: Kept,
+}
+
+impl PlanPage {
+    fn version(&self) -> i64 {
+        self.v.plan.as_ref().map_or(0, |p| p.version)
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    actor: &Actor,
+    org: i64,
+    year: i32,
+    notice: Option<&str>,
+    kept: Kept,
+) -> Result<PlanPage, PageError> {
+    let v = state.services.study_plan(actor, org, year).await?;
+    Ok(PlanPage {
+        layout: layout(actor, "学习计划")
+            .crumb(format!("{} {}年", v.org.name, year), None)
+            .notice(notice),
+        months: (1..=12)
+            .map(|m| (m.to_string(), format!("{m}月")))
+            .collect(),
+        v,
+        kept,
+    })
+}
+
+/// An org's study plan of a year.
+pub async fn plan(
+    State(state): State<AppState>,
+    session: Session,
+    Path(org): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let q: YearQuery = query(raw.as_deref())?;
+    let year = this_year(&state, q.year);
+    let notice = (!q.saved.is_empty()).then_some("已保存");
+    render(&plan_page(&state, &session.actor, org, year, notice, Kept::default()).await?)
+}
+
+async fn after_plan_action(
+    state: &AppState,
+    actor: &Actor,
+    org: i64,
+    year: i32,
+    result: Result<(), ServiceError>,
+    kept: (&'static str, Vec<(String, String)>),
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/orgs/{org}/study-plan?year={year}&saved=1")).into_response(),
+        ),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: kept.0,
+                values: kept.1,
+                errors,
+            };
+            render_invalid(&plan_page(state, actor, org, year, None, kept).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn add_plan_topic(
+    State(state): State<AppState>,
+    Path(org): Path<i64>,
+    form: SessionForm<PlanItemForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .add_plan_topic(&session.actor, org, &form)
+        .await;
+    let kept = vec![
+        ("month".to_owned(), form.month),
+        ("topic".to_owned(), form.topic),
+        ("materials".to_owned(), form.materials),
+    ];
+    after_plan_action(
+        &state,
+        &session.actor,
+        org,
+        form.year,
+        result,
+        ("topic", kept),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanActionForm {
+    pub year: i32,
+    pub version: i64,
+    pub from: i64,
+}
+
+pub async fn remove_plan_topic(
+    State(state): State<AppState>,
+    Path((org, item)): Path<(i64, i64)>,
+    form: SessionForm<PlanActionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .remove_plan_topic(&session.actor, org, form.year, form.version, item)
+        .await;
+    after_plan_action(
+        &state,
+        &session.actor,
+        org,
+        form.year,
+        result,
+        ("remove", Vec::new()),
+    )
+    .await
+}
+
+pub async fn issue_plan(
+    State(state): State<AppState>,
+    Path(org): Path<i64>,
+    form: SessionForm<PlanActionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .issue_study_plan(&session.actor, org, form.year, form.version)
+        .await;
+    after_plan_action(
+        &state,
+        &session.actor,
+        org,
+        form.year,
+        result,
+        ("issue", Vec::new()),
+    )
+    .await
+}
+
+pub async fn adopt_plan(
+    State(state): State<AppState>,
+    Path(org): Path<i64>,
+    form: SessionForm<PlanActionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .adopt_study_plan(&session.actor, org, form.from, form.version)
+        .await;
+    after_plan_action(
+        &state,
+        &session.actor,
+        org,
+        form.year,
+        result,
+        ("adopt", Vec::new()),
+    )
+    .await
 }
