@@ -290,6 +290,25 @@ mod tests {
             vec!["options"]
         );
         assert!(Question::parse(QuestionKind::Single, " ", &four, "A").is_err());
+        // The limits, at their edges.
+        let long = |n: usize| "字".repeat(n);
+        assert!(Question::parse(QuestionKind::Single, &long(1000), &four, "A").is_ok());
+        assert!(
+            Question::parse(QuestionKind::Single, "题", &[long(200), "乙".into()], "A").is_ok()
+        );
+        assert!(Question::parse(QuestionKind::Multiple, "题", &four, "AB").is_ok());
+        assert_eq!(
+            Question::parse(QuestionKind::Single, &long(1001), &four, "A")
+                .unwrap_err()
+                .iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>(),
+            vec!["stem"]
+        );
+        assert_eq!(
+            err(QuestionKind::Single, &[long(201), "乙".into()], "A"),
+            vec!["options"]
+        );
         let nine = opts(&["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
         assert_eq!(err(QuestionKind::Single, &nine, "A"), vec!["options"]);
         // Empty options are dropped, not counted.
@@ -375,6 +394,10 @@ mod tests {
         assert_eq!(sorted, (0..10).collect::<Vec<_>>());
         assert_eq!(a, shuffle(10, 42));
         assert_ne!(a, shuffle(10, 43));
+        // Pinned: a change of the generator would be noticed (kept papers store their order,
+        // so it would not alter them, but it should be a decision).
+        assert_eq!(shuffle(8, 7), vec![7, 3, 1, 5, 2, 0, 6, 4]);
+        assert_eq!(shuffle(5, 42), vec![3, 2, 0, 1, 4]);
         assert_eq!(shuffle(0, 1), Vec::<usize>::new());
         assert_eq!(shuffle(1, 1), vec![0]);
     }

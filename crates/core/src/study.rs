@@ -341,6 +341,15 @@ mod tests {
         assert_eq!(Hours::parse("0.00", max).unwrap_err(), "学时须大于0");
         assert_eq!(Hours::parse("8.01", max).unwrap_err(), "学时不能超过8");
         assert_eq!(Hours::parse("1.234", max).unwrap_err(), "学时最多两位小数");
+        assert_eq!(Hours::parse("1000", Hours(1_000_000)), Ok(Hours(100_000)));
+        assert_eq!(
+            Hours::parse(".5", max).unwrap_err(),
+            "学时须为数字，如 2 或 1.5"
+        );
+        assert_eq!(
+            Hours::parse("99999", Hours(100_000_000)).unwrap_err(),
+            "学时须为数字，如 2 或 1.5"
+        );
         for bad in ["-1", "abc", ".5", "1,5", "1e2", "99999"] {
             assert!(Hours::parse(bad, max).is_err(), "{bad}");
         }
@@ -516,6 +525,11 @@ mod tests {
         assert_eq!(MediaKind::Video.sniff(b"%PDF-1.7"), None);
         assert_eq!(MediaKind::Text.sniff(b"hello"), None);
         assert_eq!(MediaKind::Video.sniff(b""), None);
+        // A frame sync needs both bytes; a RIFF is audio only when it is WAVE.
+        assert_eq!(MediaKind::Audio.sniff(b"\xff"), None);
+        assert_eq!(MediaKind::Audio.sniff(b"\xff\x00\x00"), None);
+        assert_eq!(MediaKind::Audio.sniff(b"\x00\xe0\x00"), None);
+        assert_eq!(MediaKind::Audio.sniff(b"RIFF\0\0\0\0AVI LIST"), None);
     }
 
     #[test]

@@ -1215,6 +1215,10 @@ async fn an_exam_is_drawn_shuffled_timed_graded_and_retaken_by_its_rule() {
     )
     .await;
     assert_eq!(status, 422, "{late}");
+    assert_eq!(
+        late["fields"][0]["message"],
+        "考试时间已到，已按保存的答案交卷"
+    );
     let (_, graded) = call(
         &app,
         &member,

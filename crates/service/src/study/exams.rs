@@ -732,8 +732,14 @@ impl Services {
         {
             return Err(ServiceError::NotFound);
         }
-        if detail.sitting.submitted_at.is_some() {
-            return Err(ServiceError::invalid("answers", "已交卷，不能再修改答案"));
+        if let Some(at) = detail.sitting.submitted_at {
+            // Handed in at its deadline: the time ran out (just now, or before).
+            let message = if at == detail.sitting.deadline_at {
+                "考试时间已到，已按保存的答案交卷"
+            } else {
+                "已交卷，不能再修改答案"
+            };
+            return Err(ServiceError::invalid("answers", message));
         }
         let SittingClock::Running { .. } =
             sitting_clock(detail.sitting.deadline_at, self.clock().now())
