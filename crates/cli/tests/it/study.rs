@@ -63,6 +63,21 @@ async fn a_study_inside_a_theme_day_credits_its_roll_once_and_make_ups_when_done
         .await
         .unwrap();
     assert!(page.contains("登记学习内容"));
+    // The study's form is for those who record study in the record's scope.
+    let member = app
+        .login_as("member_web", Role::Member, None, Some("200001"))
+        .await;
+    let other = app
+        .login_as("sec_b_web", Role::OrgSecretary, Some("B"), None)
+        .await;
+    for (client, status) in [(&member, 403), (&other, 404), (&secretary, 200)] {
+        let form = client
+            .get(app.url(&format!("/meetings/{meeting}/study")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), status);
+    }
 
     // Longer than the meeting, and empty topics, are refused at their fields.
     let study = |minutes: u32, topic: &str| json!({"minutes": minutes, "topic": topic, "materials": "《中国共产党纪律处分条例》第一章至第三章"});

@@ -540,6 +540,15 @@ impl Services {
         Ok(id)
     }
 
+    /// Whether the actor may record the study part of this record (asked by its form).
+    pub async fn may_link_study(&self, actor: &Actor, meeting_id: i64) -> ServiceResult<()> {
+        self.require(actor, Permission::RecordStudy, "study.link")
+            .await?;
+        self.meeting_for_study(actor, meeting_id, "study.link")
+            .await
+            .map(|_| ())
+    }
+
     /// Records the study that was a part of an organisational-life record: its day and roll
     /// are the record's, so nothing is typed twice. A record holds one study.
     pub async fn record_meeting_study(

@@ -467,6 +467,7 @@ pub async fn meeting_form(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let actor = &session.actor;
+    state.services.may_link_study(actor, id).await?;
     if let Some(study) = state.services.meeting_study(actor, id).await? {
         return Ok(Redirect::to(&format!("/study/sessions/{}", study.id)).into_response());
     }
