@@ -530,7 +530,9 @@ async fn open(settings: &Settings) -> anyhow::Result<Services> {
     };
     let mut services = services
         .with_attachment_dir(settings.data_dir.join("attachments"))
-        .with_media_limit(settings.media_max_mb.saturating_mul(1024 * 1024));
+        .with_media_limit(settings.media_max_mb.saturating_mul(1024 * 1024))
+        .with_search_dir(&settings.data_dir.join("search"))
+        .map_err(|e| anyhow!(e))?;
     if let Some(path) = &settings.audit_seal_file {
         services = services.with_seal_file(path.clone());
     }
@@ -588,6 +590,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     // The server records the meeting rules it runs with (a change takes effect today).
     services.apply_rule_versions(true).await?;
     print_admins(&settings, services.bootstrap().await?)?;
+    // The search index is a cache of the database: made anew when missing or behind.
+    let started = std::time::Instant::now();
+    let documents = services.refresh_search_index(false).await?;
+    tracing::info!(
+        documents,
+        ms = started.elapsed().as_millis() as u64,
+        "search index ready"
+    );
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("无法监听 {}", settings.listen))?;

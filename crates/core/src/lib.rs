@@ -32,6 +32,7 @@ pub mod rectification;
 pub mod role;
 pub mod rules;
 pub mod rules_second;
+pub mod search;
 pub mod stats;
 pub mod study;
 pub mod term;

@@ -205,6 +205,18 @@ impl OrgPath {
         bound
     }
 
+    /// The paths from the root down to this org, this one last.
+    pub fn lineage(&self) -> Vec<OrgPath> {
+        let mut path = String::from("/");
+        self.ids()
+            .into_iter()
+            .map(|id| {
+                path.push_str(&format!("{id}/"));
+                OrgPath(path.clone())
+            })
+            .collect()
+    }
+
     /// Whether this path is `ancestor` or lies below it.
     pub fn is_within(&self, ancestor: &OrgPath) -> bool {
         self.0.starts_with(&ancestor.0)
@@ -353,6 +365,15 @@ impl OrgForm {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_lineage_of_a_path_runs_from_the_root_to_itself() {
+        let path = OrgPath::root(1).child(5).child(23);
+        let lineage: Vec<String> = path.lineage().iter().map(|p| p.0.clone()).collect();
+        assert_eq!(lineage, ["/1/", "/1/5/", "/1/5/23/"]);
+        assert!(path.lineage().iter().all(|p| path.is_within(p)));
+        assert_eq!(OrgPath::root(7).lineage(), [OrgPath::root(7)]);
+    }
 
     /// Only a branch holds members (条例: every member in one 党支部); a group has only its
     /// leader's post, a committee its 班子成员 too.

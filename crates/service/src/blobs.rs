@@ -51,6 +51,11 @@ impl Spool {
             .map_err(|e| ServiceError::Internal(format!("上传暂存失败：{e}")))
     }
 
+    /// Where the upload is spooled (for reading it whole, as a PDF's text is).
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub fn size(&self) -> u64 {
         self.size
     }

@@ -151,6 +151,8 @@ pub struct Services {
     seal_file: Option<Arc<std::path::PathBuf>>,
     /// How many heavy requests (imports, exports, whole-scope reports) run at once.
     limits: Arc<limits::Limits>,
+    /// The search index of the study materials (none: it could not be made).
+    search: Option<Arc<study::SearchIndex>>,
 }
 
 /// The cached reports, by scope and parameters, and by today where the day changes them
@@ -209,6 +211,7 @@ impl Services {
             denials: Arc::default(),
             seal_file: None,
             limits: Arc::default(),
+            search: study::SearchIndex::in_memory().ok().map(Arc::new),
         }
     }
 
@@ -223,6 +226,13 @@ impl Services {
     pub fn with_media_limit(mut self, bytes: u64) -> Self {
         self.media_limit = bytes;
         self
+    }
+
+    /// The same services keeping the search index in `dir` (rebuilt from the database by
+    /// `refresh_search_index` when it is missing or behind).
+    pub fn with_search_dir(mut self, dir: &std::path::Path) -> Result<Self, String> {
+        self.search = Some(Arc::new(study::SearchIndex::open(dir)?));
+        Ok(self)
     }
 
     /// The same services keeping attachments in `dir` (created when first needed).

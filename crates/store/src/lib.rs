@@ -31,6 +31,7 @@ pub mod orglife;
 pub mod orgs;
 pub mod recruitment;
 pub mod rectification;
+pub mod search;
 pub mod stats;
 pub mod study;
 pub mod terms;

@@ -1034,6 +1034,8 @@ pub struct NewChapter<'a> {
     pub body: Option<&'a str>,
     pub file_digest: Option<&'a str>,
     pub file_name: Option<&'a str>,
+    /// The text taken from a PDF, by which the chapter is found.
+    pub file_text: Option<&'a str>,
     pub minutes: i64,
     pub hours: Hours,
 }
@@ -1058,9 +1060,10 @@ const CHAPTER_COLUMNS: &str = "SELECT id, course_id, position, title, media, bod
 
 pub async fn insert_chapter(conn: &mut Conn, c: &NewChapter<'_>) -> StoreResult<i64> {
     sqlx::query(
-        "INSERT INTO course_chapters (course_id, position, title, media, body, file_digest, file_name, minutes, hours) \
+        "INSERT INTO course_chapters (course_id, position, title, media, body, file_digest, file_name, \
+         file_text, minutes, hours) \
          VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM course_chapters WHERE course_id = $1), \
-         $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(c.course_id)
     .bind(c.title)
@@ -1068,6 +1071,7 @@ pub async fn insert_chapter(conn: &mut Conn, c: &NewChapter<'_>) -> StoreResult<
     .bind(c.body)
     .bind(c.file_digest)
     .bind(c.file_name)
+    .bind(c.file_text)
     .bind(c.minutes)
     .bind(c.hours.0)
     .fetch_one(conn)

@@ -210,8 +210,10 @@ impl TestApp {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
         let rules = dangjian_core::rules::RuleBook::load(None).unwrap();
-        let services =
-            Services::new(db, clock.clone(), crypto, rules).with_attachment_dir(attachments);
+        let services = Services::new(db, clock.clone(), crypto, rules)
+            .with_search_dir(&attachments.join("search"))
+            .unwrap()
+            .with_attachment_dir(attachments);
         let admins = services.bootstrap().await.unwrap().unwrap();
         let fixture = build_fixture(&services).await;
 

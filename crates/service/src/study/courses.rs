@@ -13,6 +13,7 @@ use dangjian_core::org::OrgPath;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_core::study::{HourSource, MediaKind, course_credit};
 use dangjian_store::blobs::BlobRow;
+use dangjian_store::search::Group;
 use dangjian_store::study::{self as store, Credit, NewChapter, NewCourse};
 use dangjian_store::{Page, members};
 use serde::Deserialize;
@@ -157,6 +158,7 @@ impl Services {
             .detail(json!({ "org": org.id, "title": title, "micro": form.micro }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Course(id)).await;
         Ok(id)
     }
 
@@ -249,6 +251,12 @@ impl Services {
             return Err(ServiceError::invalid("media", "请选择章节形式"));
         };
         let hours = course_credit(minutes, &self.rules().training.credit);
+        let file_text = match (media, &file) {
+            (MediaKind::Pdf, Some(spool)) => {
+                super::search::pdf_text(spool.path(), spool.size()).await
+            }
+            _ => None,
+        };
         let mut tx = self.db().write().await?;
         // Published (or changed) since the check above: the version tells.
         if !store::touch_course(&mut tx, id, form.version).await? {
@@ -267,6 +275,7 @@ impl Services {
                 body: body.as_deref(),
                 file_digest: digest.as_deref(),
                 file_name: digest.as_ref().map(|_| file_name.as_str()),
+                file_text: file_text.as_deref(),
                 minutes,
                 hours,
             },
@@ -279,6 +288,7 @@ impl Services {
             }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Course(id)).await;
         Ok(chapter)
     }
 
@@ -310,6 +320,7 @@ impl Services {
         let event = Event::new("course.publish").object("course", id);
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Course(id)).await;
         Ok(())
     }
 

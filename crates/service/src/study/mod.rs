@@ -13,8 +13,12 @@
 mod courses;
 mod exams;
 mod plans;
+mod search;
+
+pub use search::{Hit, SearchIndex};
 
 pub use courses::{ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm};
+pub use dangjian_store::search::DocKind;
 pub use dangjian_store::study::{PlanItemRow, PlanRow};
 pub use exams::{
     AnswersForm, ExamDetail, ExamForm, ExamRow, PaperRow, Part, PartForm, QuestionForm,
@@ -34,6 +38,7 @@ use dangjian_core::study::{
     Attainment, Holder, HourSource, Hours, StudyKind, Target, certificate_number,
     check_class_dates, completes, group_study_credit, target,
 };
+use dangjian_store::search::Group;
 use dangjian_store::study::{self as store, Credit, NewClass, NewSession};
 use dangjian_store::{Conn, Page, orgs};
 use serde::{Deserialize, Serialize};
@@ -537,6 +542,7 @@ impl Services {
             }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Study(id)).await;
         Ok(id)
     }
 
@@ -619,6 +625,7 @@ impl Services {
         }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Study(id)).await;
         Ok(id)
     }
 

@@ -5,6 +5,7 @@
 
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::Permission;
+use dangjian_store::search::Group;
 use dangjian_store::study::{self as store, PlanItemRow, PlanRow};
 use serde::Deserialize;
 use serde_json::json;
@@ -142,6 +143,7 @@ impl Services {
             .detail(json!({ "year": form.year, "added": item, "month": month }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Plan(plan)).await;
         Ok(())
     }
 
@@ -173,6 +175,7 @@ impl Services {
             .detail(json!({ "year": year, "removed": item }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Plan(plan.id)).await;
         Ok(())
     }
 
@@ -252,6 +255,7 @@ impl Services {
             .detail(json!({ "year": source.year, "from": source.id }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
+        self.reindex(Group::Plan(plan)).await;
         Ok(())
     }
 

@@ -195,6 +195,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(duty::report))
         .routes(routes!(duty::link))
         .routes(routes!(duty::duty_report))
+        .routes(routes!(study::search))
         .routes(routes!(study::studies, study::record))
         .routes(routes!(study::study))
         .routes(routes!(study::makeup))

@@ -143,6 +143,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/study/classes/{id}/close", post(study::close))
         .route("/study/ledger", get(study::ledger))
+        .route("/study/search", get(study::search))
         .route("/orgs/{id}/study-plan", get(study::plan))
         .route("/orgs/{id}/study-plan/items", post(study::add_plan_topic))
         .route(

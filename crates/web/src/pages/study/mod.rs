@@ -25,10 +25,14 @@ use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
 use super::{Kept, Path, query, render, render_invalid};
+
+mod search;
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
 use crate::session::{Session, SessionForm};
+pub use search::search;
+pub(crate) use search::{href as hit_href, kind_label};
 
 const AREA: &str = "/study";
 const PAGE_SIZE: u32 = 50;

@@ -24,6 +24,9 @@ use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
 use crate::session::ApiActor;
 
+mod search;
+pub use search::*;
+
 const PAGE_SIZE: u32 = 100;
 
 fn hours(h: Hours) -> f64 {
