@@ -11,7 +11,10 @@
 //! - `DANGJIAN_BENCH_DIR=dir` keeps the data directory; a second run on it (and on the same
 //!   PostgreSQL database) measures again without generating the demo;
 //! - `DANGJIAN_BENCH_SECONDS` is the length of each load (default 10);
-//! - `DANGJIAN_BENCH_PAGES=list` measures only the pages whose label contains `list`.
+//! - `DANGJIAN_BENCH_PAGES=list` measures only the pages whose label contains `list`;
+//! - `DANGJIAN_BENCH_MEDIA_MB=200` then uploads a video chapter of that many MB and serves
+//!   it to 32 viewers at once, sampling the server's resident memory (issue 15: it must stay
+//!   within the budget — the file is read from the database chunk by chunk).
 //!
 //! wrk comes from Debian (`apt-get install wrk`). Budgets (issue 7): city on SQLite p99 under
 //! 50 ms and at least 2,000 member-list requests a second; province on PostgreSQL p99 under
@@ -136,6 +139,146 @@ async fn main() {
     let (rss, peak) = server.memory();
     println!();
     println!("server resident memory after the load: {rss} MB (peak {peak} MB)");
+    if let Some(mb) = std::env::var("DANGJIAN_BENCH_MEDIA_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        media(&client, &base, mb, &server).await;
+    }
+}
+
+/// Uploads a video chapter of `mb` MB, then 32 viewers read it whole at once, and one seeks
+/// into its middle; the server's resident memory is sampled throughout.
+async fn media(client: &reqwest::Client, base: &str, mb: usize, server: &Server) {
+    let csrf = csrf_of(&get(client, base, "/study/courses").await);
+    let made = client
+        .post(format!("{base}/study/courses"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "压力测试：视频课"),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 303, "course made");
+    let course = location(&made)
+        .trim_start_matches("/study/courses/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = get(client, base, &format!("/study/courses/{course}")).await;
+    let version = page
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the course's version")
+        .to_owned();
+    let size = mb * 1024 * 1024;
+    let mut video = b"\0\0\0\x20ftypisom\0\0\x02\0".to_vec();
+    video.extend((video.len()..size).map(|i| (i % 251) as u8));
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("version", version)
+        .text("title", "第一讲")
+        .text("media", "video")
+        .text("minutes", "90")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(video).file_name("lecture.mp4"),
+        );
+    let (before_upload, _) = server.memory();
+    let started = Instant::now();
+    let uploaded = client
+        .post(format!("{base}/study/courses/{course}/chapters"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 303, "chapter uploaded");
+    let upload = started.elapsed();
+    let (after_upload, _) = server.memory();
+    let page = get(client, base, &format!("/study/courses/{course}")).await;
+    let chapter = page
+        .split("/study/chapters/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the chapter's file link")
+        .to_owned();
+    let url = format!("{base}/study/chapters/{chapter}/file");
+    println!();
+    println!(
+        "video of {mb} MB uploaded in {:.1} s; server resident {before_upload} MB before, {after_upload} MB after",
+        upload.as_secs_f64()
+    );
+
+    let pid = server.0.id();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut highest = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                highest = highest.max(memory_of(pid).0);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            highest
+        })
+    };
+    let started = Instant::now();
+    let mut viewers = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let client = client.clone();
+        let url = url.clone();
+        viewers.spawn(async move {
+            let mut response = client.get(&url).send().await.unwrap();
+            assert_eq!(response.status(), 200, "the video");
+            let mut read = 0usize;
+            while let Some(chunk) = response.chunk().await.unwrap() {
+                read += chunk.len();
+            }
+            read
+        });
+    }
+    // One viewer seeks into the middle meanwhile.
+    let middle = size / 2;
+    let seek = client
+        .get(&url)
+        .header("range", format!("bytes={middle}-{}", middle + 999))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seek.status(), 206, "a range");
+    let part = seek.bytes().await.unwrap();
+    assert_eq!(part.len(), 1000);
+    assert_eq!(part[0], (middle % 251) as u8, "the range's first byte");
+    while let Some(read) = viewers.join_next().await {
+        assert_eq!(read.unwrap(), size, "every viewer read the whole file");
+    }
+    let served = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let highest = sampler.await.unwrap();
+    let (rss, peak) = server.memory();
+    println!(
+        "32 viewers × {mb} MB at once: {:.1} s ({:.0} MB/s); server resident {highest} MB at most while serving (sampled every 20 ms), {rss} MB after, peak of the process {peak} MB (budget 200 MB)",
+        served.as_secs_f64(),
+        (32 * mb) as f64 / served.as_secs_f64()
+    );
+}
+
+/// Resident and peak resident memory in MB of process `pid`, from `/proc`.
+fn memory_of(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .unwrap()
+            / 1024
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// Runs a `dangjian` subcommand on the data directory, feeding `input` to its standard input.
@@ -182,16 +325,7 @@ impl Server {
 
     /// Resident and peak resident memory in MB, from `/proc`.
     fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-                .unwrap()
-                / 1024
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        memory_of(self.0.id())
     }
 }
 

@@ -249,6 +249,45 @@ pub fn may_retake(sat: u32, passed: bool, max_attempts: u32) -> Result<(), Retak
     }
 }
 
+/// The most questions a chapter's quiz holds: a check of the chapter, not an exam.
+pub const MAX_QUIZ: usize = 10;
+
+/// The form field of a quiz's question at `position` (1-based): `q1` … `q10`.
+pub fn quiz_field(position: usize) -> &'static str {
+    const FIELDS: [&str; MAX_QUIZ] = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"];
+    FIELDS
+        .get(position.wrapping_sub(1))
+        .copied()
+        .unwrap_or("answers")
+}
+
+/// Why a chapter's quiz was not passed, by question (1-based, in the chapter's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuizMiss {
+    Unanswered(usize),
+    Wrong(usize),
+}
+
+/// Marks a chapter's quiz (a completion by answering, issue 15, 3): the chapter is finished
+/// only when every question is answered right; `given` maps a position to its answer (the
+/// options shown in their own order). What is missed is told by position, never with the
+/// right answer, so the member studies the chapter again rather than copying a key.
+pub fn mark_quiz(questions: &[Question], given: &dyn Fn(usize) -> Option<String>) -> Vec<QuizMiss> {
+    questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let position = i + 1;
+            let shown: Vec<usize> = (0..q.options.len()).collect();
+            match given(position).filter(|a| !a.trim().is_empty()) {
+                None => Some(QuizMiss::Unanswered(position)),
+                Some(a) if q.is_right(&a, &shown) => None,
+                Some(_) => Some(QuizMiss::Wrong(position)),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +295,42 @@ mod tests {
 
     fn opts(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_quiz_passes_only_when_every_question_is_answered_right() {
+        let four = opts(&["甲", "乙", "丙", "丁"]);
+        let quiz = [
+            Question::parse(QuestionKind::Single, "单选", &four, "B").unwrap(),
+            Question::parse(QuestionKind::Multiple, "多选", &four, "AC").unwrap(),
+            Question::parse(QuestionKind::Judge, "判断", &[], "对").unwrap(),
+            Question::parse(QuestionKind::Blank, "填空", &[], "四个意识|4个意识").unwrap(),
+        ];
+        let answers =
+            |list: [&'static str; 4]| move |p: usize| list.get(p - 1).map(|a| (*a).to_owned());
+        assert_eq!(
+            mark_quiz(&quiz, &answers(["b", "CA", "对", " 4个意识 "])),
+            []
+        );
+        assert_eq!(
+            mark_quiz(&quiz, &answers(["A", "AC", "", "四个意识"])),
+            [QuizMiss::Wrong(1), QuizMiss::Unanswered(3)]
+        );
+        // A multiple choice with one right option short is wrong, as in an exam.
+        assert_eq!(
+            mark_quiz(&quiz, &answers(["B", "A", "错", "三个意识"])),
+            [QuizMiss::Wrong(2), QuizMiss::Wrong(3), QuizMiss::Wrong(4)]
+        );
+        assert_eq!(
+            mark_quiz(&quiz, &|_| None),
+            (1..=4).map(QuizMiss::Unanswered).collect::<Vec<_>>()
+        );
+        assert_eq!(mark_quiz(&[], &|_| None), []);
+        assert_eq!((quiz_field(1), quiz_field(MAX_QUIZ)), ("q1", "q10"));
+        assert_eq!(
+            (quiz_field(0), quiz_field(MAX_QUIZ + 1)),
+            ("answers", "answers")
+        );
     }
 
     #[test]

@@ -474,10 +474,14 @@ impl Services {
         }));
         audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         tx.commit().await?;
-        // The study materials are found by the paths of their orgs, which have changed.
-        if let Err(e) = self.refresh_search_index(true).await {
-            tracing::error!(error = %e, "检索索引重建失败");
-        }
+        // The study materials are found by the paths of their orgs, which have changed: the
+        // index is rebuilt apart, not in this request.
+        let services = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = services.refresh_search_index(true).await {
+                tracing::error!(error = %e, "检索索引重建失败");
+            }
+        });
         Ok(())
     }
 

@@ -116,6 +116,70 @@ pub async fn question_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<Ques
         .transpose()
 }
 
+/// The quizzes of a course's chapters: each chapter's questions in their order.
+pub async fn chapter_quizzes(conn: &mut Conn, course: i64) -> StoreResult<Vec<(i64, QuestionRow)>> {
+    let mut q = Sql::new(
+        "SELECT cq.chapter_id, q.id, q.org_id, o.path AS org_path, q.kind, q.stem, q.options, \
+         q.answer_key FROM chapter_questions cq JOIN exam_questions q ON q.id = cq.question_id \
+         JOIN orgs o ON o.id = q.org_id JOIN course_chapters ch ON ch.id = cq.chapter_id \
+         WHERE ch.course_id = ",
+    );
+    q.bind(course).push(" ORDER BY cq.chapter_id, cq.position");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| Ok((row.int("chapter_id")?, question(row)?)))
+        .collect()
+}
+
+/// The questions of one chapter's quiz in their order.
+pub async fn chapter_quiz(conn: &mut Conn, chapter: i64) -> StoreResult<Vec<QuestionRow>> {
+    let mut q = Sql::new(QUESTION_COLUMNS);
+    q.push(" AND q.id IN (SELECT question_id FROM chapter_questions WHERE chapter_id = ")
+        .bind(chapter)
+        .push(") ORDER BY (SELECT position FROM chapter_questions WHERE chapter_id = ")
+        .bind(chapter)
+        .push(" AND question_id = q.id)");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(question)
+        .collect()
+}
+
+/// Adds a question to the end of a chapter's quiz; false when it is there already.
+pub async fn add_chapter_question(
+    conn: &mut Conn,
+    chapter: i64,
+    question: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO chapter_questions (chapter_id, question_id, position) VALUES ($1, $2, \
+         (SELECT COALESCE(MAX(position), 0) + 1 FROM chapter_questions WHERE chapter_id = $1)) \
+         ON CONFLICT (chapter_id, question_id) DO NOTHING",
+    )
+    .bind(chapter)
+    .bind(question)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a question out of a chapter's quiz; false when it was not in it.
+pub async fn remove_chapter_question(
+    conn: &mut Conn,
+    chapter: i64,
+    question: i64,
+) -> StoreResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM chapter_questions WHERE chapter_id = $1 AND question_id = $2")
+            .bind(chapter)
+            .bind(question)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The ids of the questions of `kind` an exam at `path` may draw: those of its org and the
 /// orgs above it.
 pub async fn drawable(

@@ -266,6 +266,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 36,
+        name: "chapter_quizzes",
+        sql: include_str!("../migrations/0036_chapter_quizzes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

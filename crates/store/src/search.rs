@@ -2,6 +2,8 @@
 //! chapters (the text of a text chapter, the text taken from a PDF), the topics of study
 //! plans and group studies. The index is rebuilt from these; the database stays the truth.
 
+use std::collections::HashMap;
+
 use dangjian_core::org::OrgPath;
 use dangjian_core::study::StudyKind;
 use sqlx::any::AnyRow;
@@ -73,7 +75,6 @@ pub struct SearchDoc {
     pub parent: i64,
     pub org_id: i64,
     pub org_path: OrgPath,
-    pub org_name: String,
     /// A course or chapter is for the members below its org once published; the rest is
     /// for those whose scope holds the org.
     pub published: bool,
@@ -92,7 +93,6 @@ fn course(row: &AnyRow) -> StoreResult<SearchDoc> {
         parent: 0,
         org_id: row.int("org_id")?,
         org_path: row.org_path("path")?,
-        org_name: row.text("org_name")?,
         published: row.opt_text("published_on")?.is_some(),
         title: row.text("title")?,
         body: row.text("description")?,
@@ -109,7 +109,6 @@ fn chapter(row: &AnyRow) -> StoreResult<SearchDoc> {
         parent: course,
         org_id: row.int("org_id")?,
         org_path: row.org_path("path")?,
-        org_name: row.text("org_name")?,
         published: row.opt_text("published_on")?.is_some(),
         title: row.text("title")?,
         body: row.opt_text("body")?.unwrap_or_default(),
@@ -126,7 +125,6 @@ fn plan_topic(row: &AnyRow) -> StoreResult<SearchDoc> {
         parent: year,
         org_id: row.int("org_id")?,
         org_path: row.org_path("path")?,
-        org_name: row.text("org_name")?,
         published: false,
         title: row.text("topic")?,
         body: row.text("materials")?,
@@ -143,7 +141,6 @@ fn study(row: &AnyRow) -> StoreResult<SearchDoc> {
         parent: row.opt_int("meeting_id")?.unwrap_or(0),
         org_id: row.int("org_id")?,
         org_path: row.org_path("path")?,
-        org_name: row.text("org_name")?,
         published: false,
         title: row.text("topic")?,
         body: row.text("materials")?,
@@ -158,7 +155,7 @@ pub async fn documents(conn: &mut Conn, group: Option<Group>) -> StoreResult<Vec
     let mut docs = Vec::new();
     if matches!(group, None | Some(Group::Course(_))) {
         let mut q = Sql::new(
-            "SELECT c.id, c.org_id, o.path, o.name AS org_name, c.published_on, c.title, \
+            "SELECT c.id, c.org_id, o.path, c.published_on, c.title, \
              c.description FROM courses c JOIN orgs o ON o.id = c.org_id",
         );
         if let Some(Group::Course(id)) = group {
@@ -168,7 +165,7 @@ pub async fn documents(conn: &mut Conn, group: Option<Group>) -> StoreResult<Vec
             docs.push(course(&row)?);
         }
         let mut q = Sql::new(
-            "SELECT ch.id, ch.course_id, c.org_id, o.path, o.name AS org_name, c.published_on, \
+            "SELECT ch.id, ch.course_id, c.org_id, o.path, c.published_on, \
              ch.title, COALESCE(ch.body, ch.file_text) AS body, c.title AS course_title \
              FROM course_chapters ch JOIN courses c ON c.id = ch.course_id \
              JOIN orgs o ON o.id = c.org_id",
@@ -182,8 +179,8 @@ pub async fn documents(conn: &mut Conn, group: Option<Group>) -> StoreResult<Vec
     }
     if matches!(group, None | Some(Group::Plan(_))) {
         let mut q = Sql::new(
-            "SELECT i.id, i.plan_id, i.month, i.topic, i.materials, p.year, p.org_id, o.path, \
-             o.name AS org_name FROM study_plan_items i JOIN study_plans p ON p.id = i.plan_id \
+            "SELECT i.id, i.plan_id, i.month, i.topic, i.materials, p.year, p.org_id, o.path \
+             FROM study_plan_items i JOIN study_plans p ON p.id = i.plan_id \
              JOIN orgs o ON o.id = p.org_id",
         );
         if let Some(Group::Plan(id)) = group {
@@ -195,8 +192,8 @@ pub async fn documents(conn: &mut Conn, group: Option<Group>) -> StoreResult<Vec
     }
     if matches!(group, None | Some(Group::Study(_))) {
         let mut q = Sql::new(
-            "SELECT s.id, s.org_id, s.meeting_id, s.kind, s.topic, s.materials, o.path, \
-             o.name AS org_name FROM study_sessions s JOIN orgs o ON o.id = s.org_id",
+            "SELECT s.id, s.org_id, s.meeting_id, s.kind, s.topic, s.materials, o.path \
+             FROM study_sessions s JOIN orgs o ON o.id = s.org_id",
         );
         if let Some(Group::Study(id)) = group {
             q.push(" WHERE s.id = ").bind(id);
@@ -206,6 +203,25 @@ pub async fn documents(conn: &mut Conn, group: Option<Group>) -> StoreResult<Vec
         }
     }
     Ok(docs)
+}
+
+/// The names of orgs by id (shown with hits: a renamed org shows its new name).
+pub async fn org_names(conn: &mut Conn, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+    let mut names = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new("SELECT id, name FROM orgs WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(")");
+        for row in sql::fetch_all(conn, q).await? {
+            names.insert(row.int("id")?, row.text("name")?);
+        }
+    }
+    Ok(names)
 }
 
 /// How many documents there are: an index holding another number missed a change.

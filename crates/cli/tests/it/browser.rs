@@ -1792,15 +1792,6 @@ async fn a_member_finishes_a_chapter_and_takes_an_exam_on_a_phone_in_a_real_brow
     )
     .await;
     assert_eq!(status, 201);
-    let (status, _) = call(
-        &app,
-        &office,
-        reqwest::Method::POST,
-        &format!("/study/courses/{course}/publish"),
-        Some(json!({"version": 3})),
-    )
-    .await;
-    assert_eq!(status, 200);
     let (_, q1) = call(&app, &office, reqwest::Method::POST, "/study/questions",
         Some(json!({"kind": "single", "stem": "党的根本宗旨是", "options": ["全心全意为人民服务", "发展经济", "维护稳定"], "key": "A"}))).await;
     let (_, q2) = call(
@@ -1811,6 +1802,36 @@ async fn a_member_finishes_a_chapter_and_takes_an_exam_on_a_phone_in_a_real_brow
         Some(json!({"kind": "judge", "stem": "预备党员有表决权。", "key": "错"})),
     )
     .await;
+    // The text chapter is finished by its quiz: the two questions, both to be right.
+    let (_, d) = call(
+        &app,
+        &office,
+        reqwest::Method::GET,
+        &format!("/study/courses/{course}"),
+        None,
+    )
+    .await;
+    let text_chapter = d["chapters"][1]["id"].as_i64().unwrap();
+    for (n, q) in [&q1, &q2].into_iter().enumerate() {
+        let (status, _) = call(
+            &app,
+            &office,
+            reqwest::Method::POST,
+            &format!("/study/chapters/{text_chapter}/questions"),
+            Some(json!({"version": n + 3, "question": q["id"]})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let (status, _) = call(
+        &app,
+        &office,
+        reqwest::Method::POST,
+        &format!("/study/courses/{course}/publish"),
+        Some(json!({"version": 5})),
+    )
+    .await;
+    assert_eq!(status, 200);
     let (_, exam) = call(
         &app,
         &office,
@@ -1878,6 +1899,43 @@ async fn a_member_finishes_a_chapter_and_takes_an_exam_on_a_phone_in_a_real_brow
     driver.click("[data-after-media]").await;
     let page = driver.wait_for_text("已学完").await;
     assert!(page.contains("已保存"));
+    // The quiz of the text chapter: a wrong choice is marked at its question, then all
+    // right finishes the chapter.
+    let pick = |texts: &str| json!({"script": format!("var want = [{texts}]; document.querySelectorAll('form.quiz label.check').forEach(function (l) {{ if (want.indexOf(l.textContent.trim()) >= 0) {{ l.querySelector('input').click(); }} }});"), "args": []});
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            pick("'B. 发展经济', '错'"),
+        )
+        .await;
+    driver.click("form.quiz button[type=submit]").await;
+    let page = driver.wait_for_text("回答不正确").await;
+    assert!(
+        !page.contains("答案：A"),
+        "the key is never shown to a member"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-quiz-phone.png").await.display()
+    );
+    driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            pick("'A. 全心全意为人民服务'"),
+        )
+        .await;
+    driver.click("form.quiz button[type=submit]").await;
+    driver.wait_for_text("已保存").await;
+    let finished = driver
+        .call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": "return document.querySelectorAll('.tag.ok').length;", "args": []}),
+        )
+        .await;
+    assert_eq!(finished, json!(2), "both chapters finished");
     driver.goto(&app.url("/study/me")).await;
     let page = driver.wait_for_text("学时明细").await;
     assert!(page.contains("网络课程") && page.contains("0.25"), "{page}");

@@ -36,6 +36,7 @@ mod scope_property;
 mod second_factor;
 mod security;
 mod study;
+mod study_quiz;
 mod study_search;
 mod terms;
 mod tls;

@@ -12,7 +12,7 @@ use crate::auth::Actor;
 use crate::error::ServiceResult;
 use crate::study::{
     AnswersForm, ChapterForm, CourseForm, ExamForm, PartForm, PlanItemForm, PublishForm,
-    QuestionForm,
+    QuestionForm, QuizForm,
 };
 
 const VIDEO: &[u8] = include_bytes!("media/lecture.mp4");
@@ -112,6 +112,16 @@ impl Services {
             self.adopt_study_plan(&office, branch, plan.id, 0).await?;
         }
 
+        let mut questions = Vec::new();
+        for (kind, stem, options, key) in QUESTIONS {
+            let form = QuestionForm {
+                kind: (*kind).to_owned(),
+                stem: (*stem).to_owned(),
+                options: (*options).to_owned(),
+                key: (*key).to_owned(),
+            };
+            questions.push(self.add_question(&office, committee, &form).await?);
+        }
         let course = self
             .create_course(
                 &office,
@@ -165,25 +175,30 @@ impl Services {
             };
             self.add_chapter(&office, course, &form, spool).await?;
         }
-        self.publish_course(&office, course, &PublishForm { version: 4 })
-            .await?;
+        // The text chapter is finished by answering its quiz: the blank and a judgement.
         let detail = self.course(&office, course).await?;
+        let quizzed = detail.chapters.get(2).map(|c| c.id).unwrap_or_default();
+        for (n, q) in [questions[8], questions[5]].into_iter().enumerate() {
+            let form = QuizForm {
+                version: 4 + n as i64,
+                question: q.to_string(),
+            };
+            self.add_chapter_question(&office, quizzed, &form).await?;
+        }
+        self.publish_course(&office, course, &PublishForm { version: 6 })
+            .await?;
         for (i, id) in branch_members.iter().take(6).enumerate() {
             for chapter in detail.chapters.iter().take(3 - i % 3) {
-                self.complete_chapter(&member(*id), chapter.id).await?;
+                if chapter.id == quizzed {
+                    let answers = [(1, "治警".to_owned()), (2, "对".to_owned())];
+                    self.answer_chapter_quiz(&member(*id), chapter.id, &answers)
+                        .await?;
+                } else {
+                    self.complete_chapter(&member(*id), chapter.id).await?;
+                }
             }
         }
 
-        let mut questions = Vec::new();
-        for (kind, stem, options, key) in QUESTIONS {
-            let form = QuestionForm {
-                kind: (*kind).to_owned(),
-                stem: (*stem).to_owned(),
-                options: (*options).to_owned(),
-                key: (*key).to_owned(),
-            };
-            questions.push(self.add_question(&office, committee, &form).await?);
-        }
         let exam = self
             .create_exam(
                 &office,

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use dangjian_core::exam::{MAX_QUIZ, Question, QuestionKind, QuizMiss, mark_quiz, quiz_field};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::org::OrgPath;
 use dangjian_core::role::{Permission, Scope};
@@ -15,7 +16,7 @@ use dangjian_core::study::{HourSource, MediaKind, course_credit};
 use dangjian_store::blobs::BlobRow;
 use dangjian_store::search::Group;
 use dangjian_store::study::{self as store, Credit, NewChapter, NewCourse};
-use dangjian_store::{Page, members};
+use dangjian_store::{Page, exams, members};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -62,6 +63,24 @@ pub struct PublishForm {
     pub version: i64,
 }
 
+/// A question of the bank added to a chapter's quiz, by its number.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuizForm {
+    pub version: i64,
+    pub question: String,
+}
+
+/// A question of a chapter's quiz as shown: its key only to those who keep the course.
+#[derive(Debug, Clone)]
+pub struct QuizQuestion {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub key: Option<String>,
+}
+
 /// A course with its chapters, and what the actor has done of it.
 #[derive(Debug, Clone)]
 pub struct CourseDetail {
@@ -71,6 +90,8 @@ pub struct CourseDetail {
     pub done: Vec<(i64, NaiveDate)>,
     /// How many members finished each chapter (for those who keep the course).
     pub counts: HashMap<i64, i64>,
+    /// The quizzes of the chapters that have one: answered right, they finish the chapter.
+    pub quizzes: HashMap<i64, Vec<QuizQuestion>>,
     pub can_change: bool,
     pub can_complete: bool,
 }
@@ -81,6 +102,14 @@ impl CourseDetail {
             .iter()
             .find(|(c, _)| c == chapter)
             .map(|(_, d)| *d)
+    }
+
+    /// A chapter's quiz (empty: finished by reaching its end).
+    pub fn quiz(&self, chapter: &i64) -> &[QuizQuestion] {
+        self.quizzes
+            .get(chapter)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -342,6 +371,16 @@ impl Services {
         } else {
             HashMap::new()
         };
+        let mut quizzes: HashMap<i64, Vec<QuizQuestion>> = HashMap::new();
+        for (chapter, q) in exams::chapter_quizzes(&mut tx, id).await? {
+            quizzes.entry(chapter).or_default().push(QuizQuestion {
+                id: q.id,
+                kind: q.kind,
+                stem: q.stem,
+                options: q.options,
+                key: keeps.then_some(q.key),
+            });
+        }
         tx.commit().await?;
         Ok(CourseDetail {
             can_change: keeps && course.published_on.is_none(),
@@ -351,6 +390,7 @@ impl Services {
             chapters,
             done,
             counts,
+            quizzes,
         })
     }
 
@@ -372,8 +412,79 @@ impl Services {
     }
 
     /// A member finishes a chapter of a published course: its 学时 are credited that day,
-    /// once. Returns whether it was newly finished.
+    /// once. Returns whether it was newly finished. A chapter with a quiz is finished by
+    /// answering it (`answer_chapter_quiz`).
     pub async fn complete_chapter(&self, actor: &Actor, chapter: i64) -> ServiceResult<bool> {
+        let (member_id, row, course) = self.chapter_to_finish(actor, chapter).await?;
+        let quiz = {
+            let mut tx = self.db().read().await?;
+            let quiz = exams::chapter_quiz(&mut tx, chapter).await?;
+            tx.commit().await?;
+            quiz
+        };
+        if !quiz.is_empty() {
+            return Err(ServiceError::invalid(
+                "chapter",
+                "本章要答对测验题才算学完，请先作答",
+            ));
+        }
+        self.finish_chapter(actor, member_id, &row, course.id, None)
+            .await
+    }
+
+    /// A member answers a chapter's quiz: all right, the chapter is finished (its 学时
+    /// credited once); otherwise each question missed is told at its field — without the
+    /// right answer — and nothing is recorded. Returns whether it was newly finished.
+    pub async fn answer_chapter_quiz(
+        &self,
+        actor: &Actor,
+        chapter: i64,
+        answers: &[(i64, String)],
+    ) -> ServiceResult<bool> {
+        let (member_id, row, course) = self.chapter_to_finish(actor, chapter).await?;
+        let quiz = {
+            let mut tx = self.db().read().await?;
+            let quiz = exams::chapter_quiz(&mut tx, chapter).await?;
+            tx.commit().await?;
+            quiz
+        };
+        if quiz.is_empty() {
+            return Err(ServiceError::invalid("chapter", "本章没有测验题"));
+        }
+        let questions: Vec<Question> = quiz
+            .iter()
+            .map(|q| Question {
+                kind: q.kind,
+                stem: q.stem.clone(),
+                options: q.options.clone(),
+                key: q.key.clone(),
+            })
+            .collect();
+        let given = |position: usize| {
+            answers
+                .iter()
+                .find(|(p, _)| usize::try_from(*p).ok() == Some(position))
+                .map(|(_, a)| a.clone())
+        };
+        let mut e = FieldErrors::new();
+        for miss in mark_quiz(&questions, &given) {
+            match miss {
+                QuizMiss::Unanswered(p) => e.add(quiz_field(p), "请作答"),
+                QuizMiss::Wrong(p) => e.add(quiz_field(p), "回答不正确，请再学习本章后重答"),
+            }
+        }
+        invalid(e)?;
+        self.finish_chapter(actor, member_id, &row, course.id, Some(quiz.len()))
+            .await
+    }
+
+    /// The member, chapter and course of a finishing: the member's own account, a chapter
+    /// of a published course they may open.
+    async fn chapter_to_finish(
+        &self,
+        actor: &Actor,
+        chapter: i64,
+    ) -> ServiceResult<(i64, ChapterRow, CourseRow)> {
         self.require(actor, Permission::ReadStudy, "course.complete")
             .await?;
         let Scope::OwnRecord { member_id } = actor.scope else {
@@ -394,10 +505,22 @@ impl Services {
         if course.published_on.is_none() {
             return Err(ServiceError::NotFound);
         }
+        Ok((member_id, row, course))
+    }
+
+    /// Records a chapter finished today and credits its 学时, once.
+    async fn finish_chapter(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        row: &ChapterRow,
+        course: i64,
+        quiz: Option<usize>,
+    ) -> ServiceResult<bool> {
         let today = self.clock().today();
         let now = self.clock().now();
         let mut tx = self.db().write().await?;
-        let new = store::complete_chapter(&mut tx, chapter, member_id, today).await?;
+        let new = store::complete_chapter(&mut tx, row.id, member_id, today).await?;
         if new {
             let credit = Credit {
                 member_id,
@@ -405,16 +528,115 @@ impl Services {
                 hours: row.hours,
             };
             if credit.hours.0 > 0 {
-                store::insert_credit(&mut tx, HourSource::Course, course.id, chapter, &credit)
-                    .await?;
+                store::insert_credit(&mut tx, HourSource::Course, course, row.id, &credit).await?;
             }
             let event = Event::new("course.complete")
-                .object("course", course.id)
-                .detail(json!({ "chapter": chapter, "hours": row.hours.to_string() }));
+                .object("course", course)
+                .detail(json!({
+                    "chapter": row.id, "hours": row.hours.to_string(), "quiz": quiz,
+                }));
             audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
         }
         tx.commit().await?;
         Ok(new)
+    }
+
+    /// Adds a question of the bank (of the course's org or above) to a chapter's quiz, while
+    /// the course is a draft; returns the course.
+    pub async fn add_chapter_question(
+        &self,
+        actor: &Actor,
+        chapter: i64,
+        form: &QuizForm,
+    ) -> ServiceResult<i64> {
+        let (row, course) = self
+            .chapter_to_change(actor, chapter, "course.quiz")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        let question = match form.question.trim().parse::<i64>() {
+            Ok(id) => exams::question_by_id(&mut tx, id).await?,
+            Err(_) => None,
+        };
+        let question = match question {
+            Some(q) if course.org_path.is_within(&q.org_path) => q,
+            _ => {
+                return Err(ServiceError::invalid(
+                    "question",
+                    "题库中没有这道题，或不是本组织及上级的题",
+                ));
+            }
+        };
+        if exams::chapter_quiz(&mut tx, row.id).await?.len() >= MAX_QUIZ {
+            return Err(ServiceError::invalid(
+                "question",
+                format!("每章测验题不超过{MAX_QUIZ}道"),
+            ));
+        }
+        if !store::touch_course(&mut tx, course.id, form.version).await? {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        if !exams::add_chapter_question(&mut tx, row.id, question.id).await? {
+            return Err(ServiceError::invalid("question", "这道题已在本章测验中"));
+        }
+        let event = Event::new("course.quiz")
+            .object("course", course.id)
+            .detail(json!({ "chapter": row.id, "added": question.id }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(course.id)
+    }
+
+    /// Takes a question out of a chapter's quiz, while the course is a draft; returns the
+    /// course.
+    pub async fn remove_chapter_question(
+        &self,
+        actor: &Actor,
+        chapter: i64,
+        question: i64,
+        version: i64,
+    ) -> ServiceResult<i64> {
+        let (row, course) = self
+            .chapter_to_change(actor, chapter, "course.quiz")
+            .await?;
+        let now = self.clock().now();
+        let mut tx = self.db().write().await?;
+        if !store::touch_course(&mut tx, course.id, version).await? {
+            return Err(ServiceError::conflict("version", STALE));
+        }
+        if !exams::remove_chapter_question(&mut tx, row.id, question).await? {
+            return Err(ServiceError::NotFound);
+        }
+        let event = Event::new("course.quiz")
+            .object("course", course.id)
+            .detail(json!({ "chapter": row.id, "removed": question }));
+        audit::write(&mut tx, self.crypto(), actor.into(), now, event).await?;
+        tx.commit().await?;
+        Ok(course.id)
+    }
+
+    /// A chapter of a draft course the actor keeps.
+    async fn chapter_to_change(
+        &self,
+        actor: &Actor,
+        chapter: i64,
+        event: &'static str,
+    ) -> ServiceResult<(ChapterRow, CourseRow)> {
+        self.require(actor, Permission::RecordStudy, event).await?;
+        let row = {
+            let mut tx = self.db().read().await?;
+            let row = store::chapter_by_id(&mut tx, chapter).await?;
+            tx.commit().await?;
+            row.ok_or(ServiceError::NotFound)?
+        };
+        let course = self.course_for(actor, row.course_id, event).await?;
+        if !actor.scope.covers_org(&course.org_path) {
+            return Err(self.out_of_scope(actor, event, "course", course.id).await);
+        }
+        if course.published_on.is_some() {
+            return Err(ServiceError::invalid("version", "课程已发布，不能再修改"));
+        }
+        Ok((row, course))
     }
 
     /// The file of a chapter the actor may open: its stored facts and its name.

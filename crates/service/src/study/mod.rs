@@ -17,7 +17,10 @@ mod search;
 
 pub use search::{Hit, SearchIndex};
 
-pub use courses::{ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm};
+pub use courses::{
+    ChapterForm, ChapterRow, CourseDetail, CourseForm, CourseRow, PublishForm, QuizForm,
+    QuizQuestion,
+};
 pub use dangjian_store::search::DocKind;
 pub use dangjian_store::study::{PlanItemRow, PlanRow};
 pub use exams::{

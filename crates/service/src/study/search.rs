@@ -71,7 +71,6 @@ struct Fields {
     id: Field,
     parent: Field,
     org_id: Field,
-    org_name: Field,
     /// The org's path exactly, and every path above it (`under`): the scope filters.
     org: Field,
     under: Field,
@@ -106,7 +105,6 @@ fn schema() -> (Schema, Fields) {
         id: b.add_i64_field("id", STORED),
         parent: b.add_i64_field("parent", STORED),
         org_id: b.add_i64_field("org_id", STORED | INDEXED),
-        org_name: b.add_text_field("org_name", STORED),
         org: b.add_text_field("org", STRING),
         under: b.add_text_field("under", STRING),
         published: b.add_text_field("published", STRING),
@@ -256,7 +254,6 @@ impl SearchIndex {
         d.add_i64(f.id, doc.id);
         d.add_i64(f.parent, doc.parent);
         d.add_i64(f.org_id, doc.org_id);
-        d.add_text(f.org_name, &doc.org_name);
         d.add_text(f.org, doc.org_path.as_str());
         for above in doc.org_path.lineage() {
             d.add_text(f.under, above.as_str());
@@ -437,7 +434,7 @@ impl SearchIndex {
                 id: int(f.id),
                 parent: int(f.parent),
                 org_id: int(f.org_id),
-                org_name: text(f.org_name),
+                org_name: String::new(),
                 title: text(f.title),
                 context: text(f.context),
                 fragment,
@@ -551,10 +548,18 @@ impl Services {
             Scope::Nothing => return Ok((Vec::new(), 0)),
         };
         let index = self.search_index()?.clone();
-        let found = tokio::task::spawn_blocking(move || index.search(&q, &visibility, page))
-            .await
-            .map_err(failed)?
-            .map_err(failed)?;
-        Ok(found)
+        let (mut hits, total) =
+            tokio::task::spawn_blocking(move || index.search(&q, &visibility, page))
+                .await
+                .map_err(failed)?
+                .map_err(failed)?;
+        let ids: Vec<i64> = hits.iter().map(|h| h.org_id).collect();
+        let mut tx = self.db().read().await?;
+        let names = store::org_names(&mut tx, &ids).await?;
+        tx.commit().await?;
+        for hit in &mut hits {
+            hit.org_name = names.get(&hit.org_id).cloned().unwrap_or_default();
+        }
+        Ok((hits, total))
     }
 }

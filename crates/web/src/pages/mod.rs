@@ -178,6 +178,15 @@ pub fn router() -> Router<AppState> {
             "/study/chapters/{id}/complete",
             post(study::complete_chapter),
         )
+        .route("/study/chapters/{id}/answers", post(study::answer_quiz))
+        .route(
+            "/study/chapters/{id}/questions",
+            post(study::add_quiz_question),
+        )
+        .route(
+            "/study/chapters/{id}/questions/{question}/delete",
+            post(study::remove_quiz_question),
+        )
         .route("/dues", get(dues::home))
         .route("/dues/run", post(dues::run))
         .route("/dues/ledger.xlsx", get(dues::ledger_xlsx))

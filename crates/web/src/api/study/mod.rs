@@ -13,8 +13,8 @@ use dangjian_service::Page;
 use dangjian_service::study::{
     AbsenceForm, AnswersForm, AttendanceForm, ClassDetail, ClassForm, ClassRow, ClassSessionForm,
     CloseClassForm, CourseDetail, CourseForm, CourseRow, EnrolForm, ExamDetail, ExamForm, ExamRow,
-    MeetingStudyForm, MemberYear, PartForm, PublishForm, QuestionForm, QuestionRow, SessionRow,
-    SittingDetail, SittingRow, StudyDetail, StudyForm, StudyMakeupForm,
+    MeetingStudyForm, MemberYear, PartForm, PublishForm, QuestionForm, QuestionRow, QuizForm,
+    SessionRow, SittingDetail, SittingRow, StudyDetail, StudyForm, StudyMakeupForm,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -943,6 +943,21 @@ pub struct ChapterJson {
     pub hours: f64,
     /// The day the member finished it (a member's account).
     pub finished_on: Option<String>,
+    /// Its quiz: answered all right (`POST /study/chapters/{id}/answers`), it is finished.
+    pub questions: Vec<QuizQuestionJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuizQuestionJson {
+    /// The question's number in the bank.
+    pub id: i64,
+    /// `single`, `multiple`, `judge` or `blank`.
+    pub kind: String,
+    pub stem: String,
+    /// Lettered A, B, … in this order.
+    pub options: Vec<String>,
+    /// The right answer: only to those who keep the course.
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -969,6 +984,17 @@ impl From<&CourseDetail> for CourseDetailJson {
                     minutes: c.minutes,
                     hours: hours(c.hours),
                     finished_on: d.finished(&c.id).map(|d| d.to_string()),
+                    questions: d
+                        .quiz(&c.id)
+                        .iter()
+                        .map(|q| QuizQuestionJson {
+                            id: q.id,
+                            kind: q.kind.code().to_owned(),
+                            stem: q.stem.clone(),
+                            options: q.options.clone(),
+                            key: q.key.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -1055,15 +1081,110 @@ pub async fn complete(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MemberYearJson>, ApiError> {
     state.services.complete_chapter(&actor, id).await?;
+    own_year(&state, &actor).await
+}
+
+/// The member's own year of study (after finishing a chapter).
+async fn own_year(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+) -> Result<Json<MemberYearJson>, ApiError> {
     let dangjian_core::role::Scope::OwnRecord { member_id } = actor.scope else {
         return Err(dangjian_service::ServiceError::NotFound.into());
     };
-    let year = year_or_this(&state, None);
+    let year = year_or_this(state, None);
     let y = state
         .services
-        .member_study_year(&actor, member_id, year)
+        .member_study_year(actor, member_id, year)
         .await?;
     Ok(Json(MemberYearJson::from(&y)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuizAnswerInput {
+    /// 1-based, in the order of the chapter's `questions`.
+    pub position: i64,
+    /// A choice's letters (`B`, `AC`), `对` or `错`, or the words of a blank.
+    pub answer: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuizAnswersInput {
+    pub answers: Vec<QuizAnswerInput>,
+}
+
+/// A member answers a chapter's quiz: all right, the chapter is finished and its 学时
+/// credited once; otherwise 422 names each question missed (`q1`, `q2`, …) without the
+/// right answer, and nothing is recorded.
+#[utoipa::path(post, path = "/study/chapters/{id}/answers", tag = "study", params(("id" = i64, Path)),
+    request_body = QuizAnswersInput,
+    responses((status = 200, body = MemberYearJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn answer_quiz(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<QuizAnswersInput>,
+) -> Result<Json<MemberYearJson>, ApiError> {
+    let answers: Vec<(i64, String)> = i
+        .answers
+        .into_iter()
+        .map(|a| (a.position, a.answer))
+        .collect();
+    state
+        .services
+        .answer_chapter_quiz(&actor, id, &answers)
+        .await?;
+    own_year(&state, &actor).await
+}
+
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuizQuestionInput {
+    pub version: i64,
+    /// The number of a question in the bank of the course's org or an org above.
+    pub question: i64,
+}
+
+/// Adds a question of the bank to a chapter's quiz (a draft course).
+#[utoipa::path(post, path = "/study/chapters/{id}/questions", tag = "study", params(("id" = i64, Path)),
+    request_body = QuizQuestionInput,
+    responses((status = 201, body = CourseDetailJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn add_quiz_question(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<QuizQuestionInput>,
+) -> Result<(StatusCode, Json<CourseDetailJson>), ApiError> {
+    let form = QuizForm {
+        version: i.version,
+        question: i.question.to_string(),
+    };
+    let course = state
+        .services
+        .add_chapter_question(&actor, id, &form)
+        .await?;
+    let detail = state.services.course(&actor, course).await?;
+    Ok((StatusCode::CREATED, Json(CourseDetailJson::from(&detail))))
+}
+
+/// Takes a question out of a chapter's quiz (a draft course).
+#[utoipa::path(post, path = "/study/chapters/{id}/questions/{question}/delete", tag = "study",
+    params(("id" = i64, Path), ("question" = i64, Path)), request_body = PublishInput,
+    responses((status = 200, body = CourseDetailJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn remove_quiz_question(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath((id, question)): ApiPath<(i64, i64)>,
+    ApiJson(i): ApiJson<PublishInput>,
+) -> Result<Json<CourseDetailJson>, ApiError> {
+    let course = state
+        .services
+        .remove_chapter_question(&actor, id, question, i.version)
+        .await?;
+    let detail = state.services.course(&actor, course).await?;
+    Ok(Json(CourseDetailJson::from(&detail)))
 }
 
 /// A chapter's file; a `Range` request gets its part (206), so a player seeks.

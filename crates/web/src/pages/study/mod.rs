@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use dangjian_core::exam::QuestionKind;
+use dangjian_core::exam::{QuestionKind, letter, quiz_field};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::orglife::AbsenceReason;
 use dangjian_core::role::{Permission, Scope};
@@ -18,8 +18,8 @@ use dangjian_service::study::{
     AbsenceForm, AnswersForm, AttendanceForm, ChapterForm, ClassDetail, ClassForm, ClassRow,
     ClassSessionForm, CloseClassForm, CourseDetail, CourseForm, CourseRow, EnrolForm, ExamDetail,
     ExamForm, ExamRow, LedgerLine, MeetingStudyForm, MemberYear, OrgYear, PartForm, PlanItemForm,
-    PlanView, PublishForm, QuestionForm, SessionRow, SittingDetail, StudyDetail, StudyForm,
-    StudyMakeupForm,
+    PlanView, PublishForm, QuestionForm, QuizForm, SessionRow, SittingDetail, StudyDetail,
+    StudyForm, StudyMakeupForm,
 };
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
@@ -1026,11 +1026,57 @@ struct CoursePage {
     d: CourseDetail,
     media: Vec<(&'static str, &'static str)>,
     kept: Kept,
+    /// The chapter whose quiz (or quiz question form) `kept` is of.
+    quiz_chapter: Option<i64>,
 }
 
 impl CoursePage {
     fn count(&self, chapter: &i64) -> i64 {
         self.d.counts.get(chapter).copied().unwrap_or(0)
+    }
+
+    fn of_chapter(&self, chapter: &i64) -> bool {
+        self.quiz_chapter == Some(*chapter)
+    }
+
+    /// The refusal of question `n` of a chapter's quiz as last answered.
+    fn quiz_err(&self, chapter: &i64, n: &usize) -> Option<&str> {
+        self.of_chapter(chapter)
+            .then(|| self.kept.err("quiz", quiz_field(*n)))
+            .flatten()
+    }
+
+    /// What was answered to question `n` of a chapter's quiz (kept when it was refused).
+    fn given(&self, chapter: &i64, n: &usize) -> &str {
+        if self.of_chapter(chapter) {
+            self.kept.v("quiz", quiz_field(*n))
+        } else {
+            ""
+        }
+    }
+
+    fn chose(&self, chapter: &i64, n: &usize, value: &str) -> bool {
+        let given = self.given(chapter, n);
+        !given.is_empty() && (given == value || (value.len() == 1 && given.contains(value)))
+    }
+
+    fn question_err(&self, chapter: &i64) -> Option<&str> {
+        self.of_chapter(chapter)
+            .then(|| {
+                self.kept
+                    .err("question", "question")
+                    .or(self.kept.err("question", "version"))
+            })
+            .flatten()
+    }
+
+    /// The options of a quiz question with their letters.
+    fn lettered<'a>(&self, options: &'a [String]) -> Vec<(char, &'a String)> {
+        options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (letter(i), o))
+            .collect()
     }
 }
 
@@ -1052,6 +1098,7 @@ async fn course_page(
             .collect(),
         d,
         kept,
+        quiz_chapter: None,
     })
 }
 
@@ -1131,6 +1178,143 @@ pub async fn publish_course(
 #[serde(default, deny_unknown_fields)]
 pub struct CompleteForm {
     pub course: i64,
+}
+
+/// The course page again with a chapter's refused quiz or quiz question form.
+async fn course_with(
+    state: &AppState,
+    actor: &Actor,
+    course: i64,
+    chapter: i64,
+    kept: Kept,
+) -> Result<Response, PageError> {
+    let mut page = course_page(state, actor, course, None, kept).await?;
+    page.quiz_chapter = Some(chapter);
+    render_invalid(&page)
+}
+
+/// A member answers a chapter's quiz: all right, the chapter is finished; otherwise the
+/// questions missed are marked and the answers kept.
+pub async fn answer_quiz(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let mut course = 0;
+    let mut answers: Vec<(i64, String)> = Vec::new();
+    for (key, value) in form {
+        if key == "course" {
+            course = value.parse().unwrap_or(0);
+        } else if let Some(n) = key.strip_prefix('q').and_then(|n| n.parse::<i64>().ok()) {
+            match answers.iter_mut().find(|(p, _)| *p == n) {
+                Some((_, given)) => given.push_str(&value),
+                None => answers.push((n, value)),
+            }
+        }
+    }
+    match state
+        .services
+        .answer_chapter_quiz(&session.actor, id, &answers)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/study/courses/{course}?saved=1#chapter-{id}")).into_response(),
+        ),
+        Err(ServiceError::Invalid(errors)) => {
+            let values = answers
+                .into_iter()
+                .filter_map(|(n, v)| {
+                    let n = usize::try_from(n).ok()?;
+                    Some((quiz_field(n).to_owned(), v))
+                })
+                .collect();
+            let kept = Kept {
+                active: "quiz",
+                values,
+                errors,
+            };
+            course_with(&state, &session.actor, course, id, kept).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuizQuestionForm {
+    pub course: i64,
+    pub version: i64,
+    pub question: String,
+}
+
+/// Adds a question of the bank to a chapter's quiz.
+pub async fn add_quiz_question(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<QuizQuestionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let quiz = QuizForm {
+        version: form.version,
+        question: form.question.clone(),
+    };
+    match state
+        .services
+        .add_chapter_question(&session.actor, id, &quiz)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/study/courses/{}?saved=1#chapter-{id}",
+            form.course
+        ))
+        .into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "question",
+                values: vec![("question".to_owned(), form.question)],
+                errors,
+            };
+            course_with(&state, &session.actor, form.course, id, kept).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RemoveQuizForm {
+    pub course: i64,
+    pub version: i64,
+}
+
+/// Takes a question out of a chapter's quiz.
+pub async fn remove_quiz_question(
+    State(state): State<AppState>,
+    Path((id, question)): Path<(i64, i64)>,
+    form: SessionForm<RemoveQuizForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state
+        .services
+        .remove_chapter_question(&session.actor, id, question, form.version)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/study/courses/{}?saved=1#chapter-{id}",
+            form.course
+        ))
+        .into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active: "question",
+                values: Vec::new(),
+                errors,
+            };
+            course_with(&state, &session.actor, form.course, id, kept).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// A member marks a chapter finished.
