@@ -53,7 +53,9 @@ async fn main() {
         rules,
     )
     .await
-    .expect("open the database (PostgreSQL must be empty)");
+    .expect("open the database (PostgreSQL must be empty)")
+    // The demo's course media are spooled here on their way into the database.
+    .with_attachment_dir(dir.join("attachments"));
     println!(
         "database: {}",
         if url.is_some() {
@@ -631,7 +633,7 @@ async fn study(services: &Services, dir: &std::path::Path, year: i32) {
     for month in 1..=12u32 {
         sqlx::query(
             "INSERT INTO study_credits (member_id, source, record_id, part_id, credited_on, hours) \
-             SELECT id, 'group_study', $1, 0, $2, 200 FROM members \
+             SELECT id, 'group_study', $1, 0, $2, 200 FROM members WHERE 1 = 1 \
              ON CONFLICT DO NOTHING",
         )
         .bind(900_000_000i64 + i64::from(month))
@@ -640,6 +642,10 @@ async fn study(services: &Services, dir: &std::path::Path, year: i32) {
         .await
         .unwrap();
     }
+    // The year's sums are kept with the ledger; written in bulk here, they are recomputed.
+    dangjian_store::study::rebuild_year_hours(&mut tx)
+        .await
+        .unwrap();
     let orgs: Vec<(i64, String, String)> =
         sqlx::query("SELECT id, path, kind FROM orgs WHERE dissolved_on IS NULL ORDER BY id")
             .fetch_all(&mut *tx)

@@ -273,6 +273,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 37,
+        name: "study_year_hours",
+        sql: include_str!("../migrations/0037_study_year_hours.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

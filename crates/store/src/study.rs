@@ -2,9 +2,9 @@
 //! sessions, enrolment and attendance, and the credit ledger of 学时. A study or class keeps
 //! to a scope by the org that holds it; a member's hours by the member's branch today.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use dangjian_core::org::OrgPath;
 use dangjian_core::orglife::AbsenceReason;
 use dangjian_core::role::Scope;
@@ -247,6 +247,18 @@ pub async fn replace_credits(
     part: i64,
     credits: &[Credit],
 ) -> StoreResult<()> {
+    let mut touched: BTreeSet<(i64, i32)> = sqlx::query(
+        "SELECT member_id, credited_on FROM study_credits \
+         WHERE source = $1 AND record_id = $2 AND part_id = $3",
+    )
+    .bind(source.code())
+    .bind(record)
+    .bind(part)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| Ok((row.int("member_id")?, row.date("credited_on")?.year())))
+    .collect::<StoreResult<_>>()?;
     sqlx::query("DELETE FROM study_credits WHERE source = $1 AND record_id = $2 AND part_id = $3")
         .bind(source.code())
         .bind(record)
@@ -266,7 +278,47 @@ pub async fn replace_credits(
         .bind(c.hours.0)
         .execute(&mut *conn)
         .await?;
+        touched.insert((c.member_id, c.credited_on.year()));
     }
+    refresh_year_hours(conn, &touched).await
+}
+
+/// Recomputes the year's sums of these members and years from the ledger.
+async fn refresh_year_hours(conn: &mut Conn, touched: &BTreeSet<(i64, i32)>) -> StoreResult<()> {
+    for &(member, year) in touched {
+        sqlx::query("DELETE FROM study_year_hours WHERE year = $1 AND member_id = $2")
+            .bind(i64::from(year))
+            .bind(member)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO study_year_hours (year, member_id, source, hours) \
+             SELECT $1, member_id, source, SUM(hours) FROM study_credits \
+             WHERE member_id = $2 AND credited_on >= $3 AND credited_on < $4 \
+             GROUP BY member_id, source",
+        )
+        .bind(i64::from(year))
+        .bind(member)
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{:04}-01-01", year + 1))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes every year's sums from the ledger (after credits were written in bulk).
+pub async fn rebuild_year_hours(conn: &mut Conn) -> StoreResult<()> {
+    sqlx::query("DELETE FROM study_year_hours")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO study_year_hours (year, member_id, source, hours) \
+         SELECT CAST(SUBSTR(credited_on, 1, 4) AS BIGINT), member_id, source, SUM(hours) \
+         FROM study_credits GROUP BY CAST(SUBSTR(credited_on, 1, 4) AS BIGINT), member_id, source",
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -370,23 +422,19 @@ pub async fn roll_under(
         .collect()
 }
 
-/// Each member's credited hours in `[from, to)`, for the members on the roll at or below
-/// `root`, by source.
+/// Each member's credited hours in `year`, for the members on the roll at or below `root`,
+/// by source (from the year's sums kept with the ledger).
 pub async fn hours_under(
     conn: &mut Conn,
     root: &OrgPath,
-    from: NaiveDate,
-    to: NaiveDate,
+    year: i32,
 ) -> StoreResult<HashMap<i64, Vec<(HourSource, Hours)>>> {
     let mut q = Sql::new(
-        "SELECT c.member_id, c.source, CAST(SUM(c.hours) AS BIGINT) AS hours FROM study_credits c \
-         JOIN members m ON m.id = c.member_id JOIN orgs b ON b.id = m.branch_id WHERE c.credited_on >= ",
+        "SELECT h.member_id, h.source, h.hours FROM study_year_hours h \
+         JOIN members m ON m.id = h.member_id JOIN orgs b ON b.id = m.branch_id WHERE h.year = ",
     );
-    q.bind(date_text(from))
-        .push(" AND c.credited_on < ")
-        .bind(date_text(to));
+    q.bind(i64::from(year));
     push_within(&mut q, root, "b.path");
-    q.push(" GROUP BY c.member_id, c.source");
     let mut out: HashMap<i64, Vec<(HourSource, Hours)>> = HashMap::new();
     for row in sql::fetch_all(conn, q).await? {
         out.entry(row.int("member_id")?).or_default().push((
@@ -425,21 +473,14 @@ pub async fn trainings_under(
     Ok(out)
 }
 
-/// Whether anything at all was credited at or below `root` in `[from, to)`: a year without
+/// Whether anything at all was credited at or below `root` in `year`: a year without
 /// a single record is "no data", not a year of failures.
-pub async fn any_credit_under(
-    conn: &mut Conn,
-    root: &OrgPath,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> StoreResult<bool> {
+pub async fn any_credit_under(conn: &mut Conn, root: &OrgPath, year: i32) -> StoreResult<bool> {
     let mut q = Sql::new(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM study_credits c JOIN members m ON m.id = c.member_id \
-         JOIN orgs b ON b.id = m.branch_id WHERE c.credited_on >= ",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM study_year_hours h \
+         JOIN members m ON m.id = h.member_id JOIN orgs b ON b.id = m.branch_id WHERE h.year = ",
     );
-    q.bind(date_text(from))
-        .push(" AND c.credited_on < ")
-        .bind(date_text(to));
+    q.bind(i64::from(year));
     push_within(&mut q, root, "b.path");
     q.push(" LIMIT 1) x");
     Ok(sql::fetch_one(conn, q).await?.int("n")? > 0)
@@ -1169,9 +1210,10 @@ pub async fn insert_credit(
     .bind(part)
     .bind(date_text(credit.credited_on))
     .bind(credit.hours.0)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    let touched = BTreeSet::from([(credit.member_id, credit.credited_on.year())]);
+    refresh_year_hours(conn, &touched).await
 }
 
 // ---------------------------------------------------------------------------------------

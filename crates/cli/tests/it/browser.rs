@@ -1964,4 +1964,95 @@ async fn a_member_finishes_a_chapter_and_takes_an_exam_on_a_phone_in_a_real_brow
             .await
             .display()
     );
+    // The materials are found by what they say: the words of the query apart in the text.
+    driver
+        .goto(&app.url("/study/search?q=%E4%BB%8E%E4%B8%A5%E6%B2%BB%E8%AD%A6"))
+        .await;
+    let page = driver.wait_for_text("找到").await;
+    assert!(
+        page.contains("原文选读") && page.contains("从严管党治警"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-search-phone.png").await.display()
+    );
+}
+
+#[tokio::test]
+async fn an_office_adds_a_quiz_to_a_chapter_and_searches_the_materials_in_a_real_browser() {
+    use crate::harness::{api_call as call, bearer_token as token};
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let api = token(&app, "office_api", Role::CommitteeStaff, None, None).await;
+    app.login_as("bangongshi", Role::CommitteeStaff, None, None)
+        .await;
+    let (_, made) = call(
+        &app,
+        &api,
+        reqwest::Method::POST,
+        "/study/courses",
+        Some(json!({"title": "党章学习微党课", "description": "逐章学习党章", "micro": true})),
+    )
+    .await;
+    let course = made["course"]["id"].as_i64().unwrap();
+    let (status, _) = crate::study::chapter(
+        &app,
+        &api,
+        course,
+        1,
+        &[
+            ("title", "总纲"),
+            ("media", "text"),
+            ("minutes", "30"),
+            (
+                "body",
+                "全心全意为人民服务是党的根本宗旨。党章是立党、治党、管党的总章程。",
+            ),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, q) = call(&app, &api, reqwest::Method::POST, "/study/questions",
+        Some(json!({"kind": "single", "stem": "党的根本宗旨是", "options": ["全心全意为人民服务", "发展经济"], "key": "A"}))).await;
+    let driver = Driver::start().await;
+    driver.log_in(&app, "bangongshi").await;
+    driver
+        .goto(&app.url(&format!("/study/courses/{course}")))
+        .await;
+    driver.wait_for_text("加测验题").await;
+    // A number not in the bank is refused at the field, what was typed kept.
+    driver.type_into("input[name=question]", "99999").await;
+    driver.click("form[action*='/questions'] button").await;
+    let page = driver.wait_for_text("题库中没有这道题").await;
+    assert!(page.contains("value=\"99999\""), "what was typed is kept");
+    driver
+        .set_value("input[name=question]", &q["id"].to_string())
+        .await;
+    driver.click("form[action*='/questions'] button").await;
+    let page = driver.wait_for_text("答案：A").await;
+    assert!(page.contains("本章测验（1题"), "{page}");
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("study-course-keeper.png").await.display()
+    );
+    driver
+        .goto(&app.url("/study/search?q=%E5%85%9A%E7%AB%A0"))
+        .await;
+    let page = driver.wait_for_text("找到").await;
+    assert!(
+        page.contains("党章学习微党课") && page.contains("总纲"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("study-search-desktop.png")
+            .await
+            .display()
+    );
 }

@@ -216,6 +216,16 @@ async fn a_chapter_with_a_quiz_is_finished_only_by_answering_it_all_right() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(credited(&app, &member).await, 1.0);
+    // The branch's year counts it once too.
+    let (_, org) = call(
+        &app,
+        &office,
+        Method::GET,
+        &format!("/study/hours?org={}&year=2026", f.a1),
+        None,
+    )
+    .await;
+    assert_eq!(org["branches"][0]["hours"], 1.0, "{org}");
     let done = app.audit("course.complete", Some("success")).await;
     assert_eq!(done.len(), 1, "finished once: {done:?}");
     let detail = done[0].detail.as_deref().unwrap_or_default();

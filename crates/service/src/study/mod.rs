@@ -1279,9 +1279,9 @@ impl Services {
         let rules = self.training_rules(year);
         let mut tx = self.db().read().await?;
         let roll = store::roll_under(&mut tx, &org.path, None).await?;
-        let mut hours = store::hours_under(&mut tx, &org.path, from, to).await?;
+        let mut hours = store::hours_under(&mut tx, &org.path, year).await?;
         let trainings = store::trainings_under(&mut tx, &org.path, from, to).await?;
-        let any_data = store::any_credit_under(&mut tx, &org.path, from, to).await?;
+        let any_data = store::any_credit_under(&mut tx, &org.path, year).await?;
         tx.commit().await?;
         let mut members = Vec::with_capacity(roll.len());
         let mut branches: Vec<BranchLine> = Vec::new();
@@ -1343,7 +1343,7 @@ impl Services {
         let rules = self.training_rules(year);
         let mut tx = self.db().read().await?;
         let leaders = store::leaders_under(&mut tx, &org.path).await?;
-        let hours = store::hours_under(&mut tx, &org.path, from, to).await?;
+        let hours = store::hours_under(&mut tx, &org.path, year).await?;
         let trainings = store::trainings_under(&mut tx, &org.path, from, to).await?;
         let ids: Vec<i64> = leaders.iter().map(|l| l.member_id).collect();
         let histories = store::histories(&mut tx, &ids).await?;
