@@ -56,6 +56,9 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Rebuild the search index of the study materials from the database (it is a cache:
+    /// the server also rebuilds it on start when it is missing or behind), then exit.
+    Reindex,
     /// Fill an empty database with a synthetic bureau (fictional people, valid checksums).
     Demo {
         /// `city` (about 3,000 members, 250 branches) or `province` (about 100,000 and 8,000).
@@ -305,6 +308,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open(&settings).await?;
             print_admins(&settings, services.bootstrap().await?)?;
             println!("数据库已是最新版本。");
+            Ok(())
+        }
+        Command::Reindex => {
+            let services = open(&settings).await?;
+            let documents = services.refresh_search_index(true).await?;
+            println!("检索索引已从数据库重建：{documents} 篇资料。");
             Ok(())
         }
         Command::Demo { scale, seed } => demo(&settings, scale, seed).await,

@@ -210,6 +210,18 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
     let again = dangjian(&dir, &["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again).contains("只能写入空库"));
+    // The demo's study materials are in the search index beside the database; removed, it
+    // is rebuilt from the database by `reindex` with the same documents.
+    assert!(dir.join("search").join("meta.json").exists());
+    let reindexed = dangjian(&dir, &["reindex"], "");
+    assert!(reindexed.status.success(), "{}", text(&reindexed));
+    let first = text(&reindexed);
+    std::fs::remove_dir_all(dir.join("search")).unwrap();
+    let again = dangjian(&dir, &["reindex"], "");
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(text(&again), first);
+    assert!(first.contains("检索索引已从数据库重建"), "{first}");
+    assert!(!first.contains("：0 篇"), "{first}");
     // The demo inspection has items in every state, on the clock too: due soon and overdue;
     // the top committee has a responsibility list and a work plan issued to the orgs below.
     let url = format!("sqlite://{}", dir.join("dangjian.db").display());

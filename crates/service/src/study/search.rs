@@ -22,8 +22,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-    Value,
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
@@ -83,17 +82,13 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words = |stored: bool| {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
-    };
+    let words = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(WORDS)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
     let grams_options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(GRAMS)
@@ -104,12 +99,12 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         id: b.add_i64_field("id", STORED),
         parent: b.add_i64_field("parent", STORED),
-        org_id: b.add_i64_field("org_id", STORED | INDEXED),
+        org_id: b.add_i64_field("org_id", STORED),
         org: b.add_text_field("org", STRING),
         under: b.add_text_field("under", STRING),
         published: b.add_text_field("published", STRING),
-        title: b.add_text_field("title", words(true)),
-        body: b.add_text_field("body", words(true)),
+        title: b.add_text_field("title", words.clone()),
+        body: b.add_text_field("body", words),
         grams: b.add_text_field("grams", grams_options),
         context: b.add_text_field("context", STORED),
     };
