@@ -9,6 +9,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::org::OrgPath;
+use crate::role::Scope;
 use crate::rules_second::Training;
 
 labelled_enum! {
@@ -314,6 +316,13 @@ pub fn certificate_number(year: i32, class: i64, seq: usize) -> String {
     format!("{year}-{class:04}-{seq:03}")
 }
 
+/// Whether an account may open a course or an exam held by the org at `org`: one in its
+/// scope (drafts too), or one published by an org at or above `home` (the member's branch,
+/// the secretary's org). The store's lists and the search index apply the same rule.
+pub fn may_open(scope: &Scope, home: Option<&OrgPath>, org: &OrgPath, published: bool) -> bool {
+    scope.covers_org(org) || (published && home.is_some_and(|h| h.is_within(org)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,6 +335,31 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_course_is_opened_in_scope_or_published_at_or_above_home() {
+        let root = OrgPath::root(1);
+        let general = root.child(2);
+        let branch = general.child(3);
+        let other = root.child(9);
+        let secretary = Scope::Subtree {
+            org_id: 2,
+            path: general.clone(),
+        };
+        let member = Scope::OwnRecord { member_id: 7 };
+        // In scope: drafts too.
+        assert!(may_open(&secretary, Some(&general), &branch, false));
+        assert!(may_open(&Scope::Everything, None, &other, false));
+        // Above home: only once published.
+        assert!(may_open(&member, Some(&branch), &root, true));
+        assert!(may_open(&member, Some(&branch), &branch, true));
+        assert!(!may_open(&member, Some(&branch), &root, false));
+        assert!(may_open(&secretary, Some(&general), &root, true));
+        // Beside or below home: never, published or not.
+        assert!(!may_open(&member, Some(&branch), &other, true));
+        assert!(!may_open(&member, Some(&general), &branch, true));
+        assert!(!may_open(&Scope::Nothing, None, &root, true));
     }
 
     #[test]

@@ -10,7 +10,9 @@ use sqlx::any::AnyRow;
 
 use crate::db::Conn;
 use crate::error::StoreResult;
-use crate::sql::{self, Page, RowExt, Sql, date_text, push_org_scope, timestamp_text};
+use crate::sql::{
+    self, Page, RowExt, Sql, date_text, push_offered, push_org_scope, timestamp_text,
+};
 
 /// A question of the bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,28 +286,7 @@ pub async fn exams(
     scope: &Scope,
     page: Page,
 ) -> StoreResult<(Vec<ExamRow>, i64)> {
-    let conditions = |q: &mut Sql| {
-        q.push(" AND (1 = 0");
-        if let Some(path) = home {
-            q.push(" OR (e.published_on IS NOT NULL AND substr(")
-                .bind(path.as_str().to_owned())
-                .push(", 1, length(o.path)) = o.path)");
-        }
-        match scope {
-            Scope::Everything => {
-                q.push(" OR 1 = 1");
-            }
-            Scope::Subtree { path, .. } => {
-                q.push(" OR (o.path >= ")
-                    .bind(path.as_str().to_owned())
-                    .push(" AND o.path < ")
-                    .bind(path.upper_bound())
-                    .push(")");
-            }
-            Scope::OwnRecord { .. } | Scope::Nothing => {}
-        }
-        q.push(")");
-    };
+    let conditions = |q: &mut Sql| push_offered(q, "e.published_on", home, scope);
     let mut count =
         Sql::new("SELECT COUNT(*) AS n FROM exams e JOIN orgs o ON o.id = e.org_id WHERE 1 = 1");
     conditions(&mut count);

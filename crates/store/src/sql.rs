@@ -187,6 +187,41 @@ pub(crate) fn push_within(
         .bind(path.upper_bound());
 }
 
+/// Appends the condition of what is offered to an account (courses, exams): published by an
+/// org at or above `home` (its column `published` not null), or held by an org in `scope`
+/// (drafts too). The org's path is `o.path`. `core::study::may_open` is the same rule for
+/// one row.
+pub(crate) fn push_offered(
+    sql: &mut Sql,
+    published: &'static str,
+    home: Option<&dangjian_core::org::OrgPath>,
+    scope: &dangjian_core::role::Scope,
+) {
+    use dangjian_core::role::Scope;
+    sql.push(" AND (1 = 0");
+    if let Some(path) = home {
+        sql.push(" OR (")
+            .push(published)
+            .push(" IS NOT NULL AND substr(")
+            .bind(path.as_str().to_owned())
+            .push(", 1, length(o.path)) = o.path)");
+    }
+    match scope {
+        Scope::Everything => {
+            sql.push(" OR 1 = 1");
+        }
+        Scope::Subtree { path, .. } => {
+            sql.push(" OR (o.path >= ")
+                .bind(path.as_str().to_owned())
+                .push(" AND o.path < ")
+                .bind(path.upper_bound())
+                .push(")");
+        }
+        Scope::OwnRecord { .. } | Scope::Nothing => {}
+    }
+    sql.push(")");
+}
+
 /// `needle` with the `LIKE` wildcards in it escaped (by `\\`, declared with `ESCAPE`).
 fn like_escaped(needle: &str) -> String {
     let mut escaped = String::with_capacity(needle.len());

@@ -12,7 +12,7 @@ use dangjian_core::exam::{MAX_QUIZ, Question, QuestionKind, QuizMiss, mark_quiz,
 use dangjian_core::field::FieldErrors;
 use dangjian_core::org::OrgPath;
 use dangjian_core::role::{Permission, Scope};
-use dangjian_core::study::{HourSource, MediaKind, course_credit};
+use dangjian_core::study::{HourSource, MediaKind, course_credit, may_open};
 use dangjian_store::blobs::BlobRow;
 use dangjian_store::search::Group;
 use dangjian_store::study::{self as store, Credit, NewChapter, NewCourse};
@@ -142,9 +142,12 @@ impl Services {
         tx.commit().await?;
         match row {
             Some(c)
-                if actor.scope.covers_org(&c.org_path)
-                    || (c.published_on.is_some()
-                        && home.as_ref().is_some_and(|h| h.is_within(&c.org_path))) =>
+                if may_open(
+                    &actor.scope,
+                    home.as_ref(),
+                    &c.org_path,
+                    c.published_on.is_some(),
+                ) =>
             {
                 Ok(c)
             }

@@ -15,7 +15,7 @@ use dangjian_core::exam::{
 use dangjian_core::field::FieldErrors;
 use dangjian_core::member::parse_date;
 use dangjian_core::role::{Permission, Scope};
-use dangjian_core::study::{HourSource, Hours};
+use dangjian_core::study::{HourSource, Hours, may_open};
 use dangjian_store::Page;
 use dangjian_store::exams::{self as store, NewExam, NewQuestion};
 use dangjian_store::study::Credit;
@@ -386,9 +386,12 @@ impl Services {
         tx.commit().await?;
         match row {
             Some(x)
-                if actor.scope.covers_org(&x.org_path)
-                    || (x.published_on.is_some()
-                        && home.as_ref().is_some_and(|h| h.is_within(&x.org_path))) =>
+                if may_open(
+                    &actor.scope,
+                    home.as_ref(),
+                    &x.org_path,
+                    x.published_on.is_some(),
+                ) =>
             {
                 Ok(x)
             }

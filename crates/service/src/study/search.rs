@@ -288,7 +288,8 @@ impl SearchIndex {
         self.reader.reload()
     }
 
-    /// The filter of what the account may find.
+    /// The filter of what the account may find: `core::study::may_open` as a query, and for
+    /// plan topics and group studies the scope alone.
     fn filter(&self, visibility: &Visibility) -> Option<Box<dyn Query>> {
         let Visibility::Limited { subtree, home } = visibility else {
             return None;
