@@ -6,6 +6,7 @@
 #[macro_use]
 mod labelled;
 
+pub mod assess;
 pub mod care;
 pub mod clock;
 pub mod compliance;

@@ -52,6 +52,12 @@ labelled_enum! {
         ApproveFunds = ("approve_funds", "编制经费预算与审批支出"),
         ReadStudy = ("read_study", "查看学习教育与学时"),
         RecordStudy = ("record_study", "记录集中学习、举办培训班"),
+        /// Run a branch's 民主评议党员 and the 组织处置 that follows a 不合格.
+        ReviewMembers = ("review_members", "组织民主评议党员与组织处置"),
+        /// The upper committee's part: approve 优秀 beyond the share, and dispositions.
+        ApproveReviews = ("approve_reviews", "审批民主评议结果与组织处置"),
+        /// A member's part: their 自评 and their secret ballot.
+        TakePartInReview = ("take_part_in_review", "参加民主评议（自评、民主测评）"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -120,6 +126,8 @@ impl Role {
                     | ApproveFunds
                     | ReadStudy
                     | RecordStudy
+                    | ReviewMembers
+                    | ApproveReviews
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -139,6 +147,7 @@ impl Role {
                     | SpendFunds
                     | ReadStudy
                     | RecordStudy
+                    | ReviewMembers
             ),
             // A member may see their own numbers in full, their own organisational life and
             // the rectification measures they carry, their own dues and pay base, and their
@@ -152,6 +161,7 @@ impl Role {
                     | ReadDues
                     | ViewDuesBase
                     | ReadStudy
+                    | TakePartInReview
             ),
             // The discipline roles see the orgs and members their findings name (no personal
             // numbers) and the findings; the office alone records sanction decisions.
@@ -265,17 +275,17 @@ mod tests {
     #[test]
     fn the_permission_table_is_exactly_this() {
         const TABLE: [(Role, &str); 9] = [
-            (Role::SystemAdmin, "00000000000000000000000001000"),
-            (Role::SecurityAdmin, "00000000000000000000000000110"),
-            (Role::AuditAdmin, "00000000000000000000000000001"),
-            (Role::CommitteeStaff, "11111111111000111001111110000"),
-            (Role::OrgSecretary, "11111101111000101000110110000"),
-            (Role::Member, "00101001010000001010000100000"),
-            (Role::DisciplineOffice, "10100000000111000000000000000"),
-            (Role::DisciplineMember, "10100000000110000000000000000"),
-            (Role::DuesKeeper, "10100000000000001110110000000"),
+            (Role::SystemAdmin, "00000000000000000000000000001000"),
+            (Role::SecurityAdmin, "00000000000000000000000000000110"),
+            (Role::AuditAdmin, "00000000000000000000000000000001"),
+            (Role::CommitteeStaff, "11111111111000111001111111100000"),
+            (Role::OrgSecretary, "11111101111000101000110111000000"),
+            (Role::Member, "00101001010000001010000100010000"),
+            (Role::DisciplineOffice, "10100000000111000000000000000000"),
+            (Role::DisciplineMember, "10100000000110000000000000000000"),
+            (Role::DuesKeeper, "10100000000000001110110000000000"),
         ];
-        assert_eq!(Permission::ALL.len(), 29);
+        assert_eq!(Permission::ALL.len(), 32);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()

@@ -115,6 +115,11 @@ pub struct Disposition {
     /// 第三十条: 限期改正 at most this long.
     pub rectification_max_months: u32,
     pub rectification_default_months: u32,
+    /// The full members the branch sends to talk with the member (M4.10 ③).
+    pub talk_by_full_members: u32,
+    /// Who pre-reviews a 限期改正, and a 劝退 or 除名 (M4.10 ④).
+    pub pre_review_rectification: String,
+    pub pre_review_persuade_or_remove: String,
     pub quorum_exclusion_categories: Vec<String>,
     pub removal_cases: Vec<RemovalCase>,
 }

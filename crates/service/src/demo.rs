@@ -37,6 +37,7 @@ mod funds;
 mod life;
 mod recruitment;
 mod rectify;
+mod review;
 mod study;
 
 /// How big a bureau to generate.
@@ -1169,12 +1170,15 @@ impl Services {
             )
             .await?;
         progress("学习教育", 1, 1);
+        let reviews = self
+            .demo_review(&mut tx, demo_branch.and_then(|i| ids.get(i).copied()))
+            .await?;
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({
             "scale": match scale { DemoScale::City => "city", DemoScale::Province => "province" },
             "seed": seed, "units": plan.units.len(), "orgs": plan.orgs.len(), "members": plan.members.len(),
-            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses, "recruits": recruits, "studies": studies,
+            "meetings": meetings.len(), "rectifications": rectifications, "findings": findings, "honours": honours, "dues_payments": dues_payments, "fund_expenses": expenses, "recruits": recruits, "studies": studies, "reviews": reviews,
         }));
         audit::write(&mut tx, self.crypto(), (&Actor::cli()).into(), now, event).await?;
         tx.commit().await?;

@@ -4,6 +4,7 @@
 //! scope, runs in one transaction, and writes its audit record in that same transaction.
 
 pub mod accounts;
+pub mod assess;
 mod attachments;
 pub mod audit;
 pub mod auth;

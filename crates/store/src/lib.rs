@@ -10,6 +10,7 @@ mod migrate;
 mod sql;
 
 pub mod accounts;
+pub mod assess;
 pub mod audit;
 pub mod blobs;
 pub mod bulk;

@@ -2056,3 +2056,202 @@ async fn an_office_adds_a_quiz_to_a_chapter_and_searches_the_materials_in_a_real
             .display()
     );
 }
+
+/// Issue 19, 4: a member writes their 自评 and casts a secret ballot on a phone; the secretary
+/// reads the totals, is refused a 基本合格 without a plan at its member's form, decides the
+/// grades and records the first step of the 不合格 member's disposition.
+#[tokio::test]
+async fn a_member_votes_on_a_phone_and_the_branch_decides_the_review_in_a_real_browser() {
+    use crate::harness::{api_call as call, bearer_token as token, member_form, office};
+    use reqwest::Method;
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let mut ids = Vec::new();
+    for n in [11, 12] {
+        ids.push(
+            app.services
+                .create_member(&office(), &member_form(n, "A1"))
+                .await
+                .unwrap(),
+        );
+    }
+    let secretary = token(&app, "sec_api", Role::OrgSecretary, Some("A1"), None).await;
+    let (_, review) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/assess/reviews",
+        Some(json!({"org": "A1", "year": 2026})),
+    )
+    .await;
+    let id = review["review"]["id"].as_i64().unwrap();
+    app.login_as("zhibu", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    app.login_as("dangyuan", Role::Member, None, Some("200001"))
+        .await;
+
+    // The member, on a phone: 自评 and 党性分析.
+    let driver = Driver::start().await;
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=login]", "dangyuan").await;
+    driver.type_into("input[name=password]", PASSWORD).await;
+    driver.click("button[type=submit]").await;
+    driver.wait_for_text("工作台").await;
+    driver.goto(&app.url("/assess")).await;
+    driver.wait_for_text("2026年度").await;
+    driver.click("table a").await;
+    driver.wait_for_text("个人自评与党性分析").await;
+    driver
+        .type_into(
+            "textarea[name=evaluation]",
+            "一年来按时参加组织生活，认真完成反诈宣传任务。",
+        )
+        .await;
+    driver
+        .type_into(
+            "textarea[name=analysis]",
+            "对照入党誓词，理论学习联系实际还不够。",
+        )
+        .await;
+    driver.click("#self button.primary").await;
+    driver.wait_for_text("已保存").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("assess-self-phone.png").await.display()
+    );
+    // The ballot opens: the others on it, never oneself.
+    let (_, review) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        &format!("/assess/reviews/{id}/advance"),
+        Some(json!({"version": review["review"]["version"]})),
+    )
+    .await;
+    driver
+        .goto(&app.url(&format!("/assess/reviews/{id}")))
+        .await;
+    let page = driver.wait_for_text("提交测评票").await;
+    assert!(
+        !page.contains(&format!("name=\"g{}\"", f.member_a1)),
+        "{page}"
+    );
+    driver
+        .set_value(
+            &format!("select[name=g{}]", f.member_a1_second),
+            "excellent",
+        )
+        .await;
+    driver
+        .set_value(&format!("select[name=g{}]", ids[1]), "unqualified")
+        .await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("assess-ballot-phone.png").await.display()
+    );
+    driver.click("#ballot button.primary").await;
+    let page = driver.wait_for_text("您已提交测评票").await;
+    assert!(page.contains("任何人（包括管理员）都查不到您的选择"));
+    driver.click("form[action='/logout'] button").await;
+    driver.wait_for_text("请登录").await;
+
+    // The secretary, at a desk: the totals once the ballot is closed.
+    call(
+        &app,
+        &secretary,
+        Method::POST,
+        &format!("/assess/reviews/{id}/advance"),
+        Some(json!({"version": review["review"]["version"]})),
+    )
+    .await;
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 1280, "height": 900 }),
+        )
+        .await;
+    driver.log_in(&app, "zhibu").await;
+    driver
+        .goto(&app.url(&format!("/assess/reviews/{id}")))
+        .await;
+    driver.wait_for_text("支委会提出评定意见").await;
+    driver.click(&format!("#m{} summary", ids[0])).await;
+    driver.set_value(&format!("#pg{}", ids[0]), "basic").await;
+    driver
+        .type_into(&format!("#pr{}", ids[0]), "集中学习缺课较多")
+        .await;
+    driver.click(&format!("#m{} form button", ids[0])).await;
+    let page = driver.wait_for_text("须指出问题差距并制定改进措施").await;
+    assert!(page.contains("未保存"));
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("assess-proposal-refused.png")
+            .await
+            .display()
+    );
+    for body in [
+        json!({"member": f.member_a1, "grade": "excellent"}),
+        json!({"member": f.member_a1_second, "grade": "qualified"}),
+        json!({"member": ids[0], "grade": "basic", "reason": "集中学习缺课较多", "plan": "每月撰写一篇学习体会"}),
+        json!({"member": ids[1], "grade": "unqualified", "reason": "无正当理由长期不参加组织生活", "disposition": "rectify", "months": 6}),
+    ] {
+        let (status, body) = call(
+            &app,
+            &secretary,
+            Method::POST,
+            &format!("/assess/reviews/{id}/proposals"),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    driver
+        .goto(&app.url(&format!("/assess/reviews/{id}")))
+        .await;
+    driver.wait_for_text("党员大会评定").await;
+    driver.type_into("#decide input[name=expected]", "4").await;
+    driver.type_into("#decide input[name=present]", "4").await;
+    driver.click("#decide button.primary").await;
+    let page = driver.wait_for_text("组织处置").await;
+    assert!(
+        page.contains("已评定") && page.contains("基本合格"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("assess-review-decided.png")
+            .await
+            .display()
+    );
+    driver.click("a[href^='/assess/dispositions/']").await;
+    driver.wait_for_text("登记：组织谈话").await;
+    driver.type_into("input[name=talker_a]", "200001").await;
+    driver.type_into("input[name=talker_b]", "200002").await;
+    driver
+        .type_into("input[name=note]", "本人表示愿意限期改正")
+        .await;
+    driver.click("#step button.primary").await;
+    let page = driver.wait_for_text("已登记").await;
+    assert!(
+        page.contains("测试乙、测试丙") && page.contains("该步骤由上级党委"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("assess-disposition.png").await.display()
+    );
+}

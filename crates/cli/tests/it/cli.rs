@@ -262,6 +262,23 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
         .await
         .unwrap();
         assert_eq!(listed, 4);
+        // Last year's 民主评议 of the demo branch: decided, one 不合格 whose 限期改正 was
+        // talked through and pre-reviewed, the branch meeting next; totals but no voter's
+        // choice anywhere.
+        let review = sqlx::query(
+            "SELECT r.stage, (SELECT COUNT(*) FROM review_voters v WHERE v.review_id = r.id) AS voters, \
+             (SELECT COUNT(*) FROM review_entries e WHERE e.review_id = r.id AND e.final_grade = 'excellent') AS excellent, \
+             (SELECT COUNT(*) FROM review_entries e WHERE e.review_id = r.id AND e.final_grade IS NOT NULL) AS graded, \
+             (SELECT COUNT(*) FROM disposition_steps s JOIN dispositions d ON d.id = s.disposition_id \
+              WHERE d.review_id = r.id AND d.status = 'open') AS steps FROM member_reviews r",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(review.get::<String, _>("stage"), "decided");
+        assert!(review.get::<i64, _>("voters") > 3);
+        assert!(review.get::<i64, _>("excellent") * 3 <= review.get::<i64, _>("graded"));
+        assert_eq!(review.get::<i64, _>("steps"), 2);
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(

@@ -273,6 +273,7 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/study/export.xlsx",
         [403, 403, 403, 200, 200, 303, 403, 403, 403],
     ),
+    ("/assess", [403, 403, 403, 200, 200, 200, 403, 403, 403]),
     ("/care", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/care/commendations",
@@ -460,6 +461,14 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
     ("/care/todo", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
+    (
+        "/assess/reviews",
+        [403, 403, 403, 200, 200, 200, 403, 403, 403],
+    ),
+    (
+        "/assess/dispositions",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     // A member's study is their own year: lists of theirs are empty, an org's year refused.
     (
         "/study/sessions",

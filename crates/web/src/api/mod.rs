@@ -3,6 +3,7 @@
 //! behind the token. The OpenAPI document is generated from these handlers, so it cannot
 //! drift from them.
 
+mod assess;
 mod care;
 mod committees;
 mod conduct;
@@ -135,6 +136,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectification::file))
         .routes(routes!(rectification::todo))
         .routes(routes!(rectification::overview))
+        .routes(routes!(assess::reviews, assess::open))
+        .routes(routes!(assess::review))
+        .routes(routes!(assess::submit_self))
+        .routes(routes!(assess::peer))
+        .routes(routes!(assess::advance))
+        .routes(routes!(assess::ballot))
+        .routes(routes!(assess::propose))
+        .routes(routes!(assess::decide))
+        .routes(routes!(assess::approve))
+        .routes(routes!(assess::dispositions))
+        .routes(routes!(assess::disposition))
+        .routes(routes!(assess::record_step))
         .routes(routes!(care::commendations, care::propose))
         .routes(routes!(care::commendation))
         .routes(routes!(care::decide))

@@ -1,6 +1,7 @@
 //! The HTML pages, one module per area.
 
 mod accounts;
+mod assess;
 mod audit;
 mod auth;
 mod care;
@@ -245,6 +246,18 @@ pub fn router() -> Router<AppState> {
             "/funds/orgs/{id}/expenses/{expense}/decision",
             post(funds::decide),
         )
+        .route("/assess", get(assess::home))
+        .route("/assess/reviews", post(assess::open))
+        .route("/assess/reviews/{id}", get(assess::review))
+        .route("/assess/reviews/{id}/self", post(assess::submit_self))
+        .route("/assess/reviews/{id}/peer", post(assess::peer))
+        .route("/assess/reviews/{id}/advance", post(assess::advance))
+        .route("/assess/reviews/{id}/ballot", post(assess::ballot))
+        .route("/assess/reviews/{id}/proposals", post(assess::propose))
+        .route("/assess/reviews/{id}/decision", post(assess::decide))
+        .route("/assess/reviews/{id}/approval", post(assess::approve))
+        .route("/assess/dispositions/{id}", get(assess::disposition))
+        .route("/assess/dispositions/{id}/steps", post(assess::record_step))
         .route("/care", get(care::home))
         .route(
             "/care/commendations",
