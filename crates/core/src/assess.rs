@@ -482,6 +482,72 @@ pub fn check_step(
     }
 }
 
+/// The grade of the latest decided review that bars 评先评优 on `day`: one of this year or the
+/// last (a review decided in December speaks for the next 七一) below the rules' minimum
+/// (`min_label`, a grade's label). A label the rules misspell bars nothing rather than all.
+pub fn review_bar(
+    latest: Option<(i32, Grade)>,
+    day: NaiveDate,
+    min_label: &str,
+) -> Option<(i32, Grade)> {
+    use chrono::Datelike;
+    let (year, grade) = latest?;
+    let min = Grade::ALL.iter().find(|g| g.label() == min_label)?;
+    let recent = year == day.year() || year == day.year() - 1;
+    (recent && grade > *min).then_some((year, grade))
+}
+
+labelled_enum! {
+    /// The four grades of 书记抓党建述职评议 (综合评价, M5.2).
+    pub enum DutyGrade {
+        Good = ("good", "好"),
+        FairlyGood = ("fairly_good", "较好"),
+        Average = ("average", "一般"),
+        Poor = ("poor", "差"),
+    }
+}
+
+/// The 民主测评 of a 述职 as counted from the forms handed in by those present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DutyRatings {
+    pub attendees: u32,
+    pub good: u32,
+    pub fairly_good: u32,
+    pub average: u32,
+    pub poor: u32,
+}
+
+impl DutyRatings {
+    pub fn total(&self) -> u32 {
+        self.good + self.fairly_good + self.average + self.poor
+    }
+}
+
+/// Checks the counted forms: someone was there, and no more forms than people.
+pub fn check_duty_ratings(r: &DutyRatings) -> Result<(), FieldRefusal> {
+    if r.attendees == 0 {
+        return Err(("attendees", "请填写参加测评的人数".to_owned()));
+    }
+    if r.total() > r.attendees {
+        return Err((
+            "good",
+            format!("测评票共{}张，多于参加测评的{}人", r.total(), r.attendees),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the overall grade: 一般 and 差 say what is wrong, for the 整改清单 that follows.
+pub fn check_duty_grade(grade: DutyGrade, note: &str) -> Result<(), FieldRefusal> {
+    match grade {
+        DutyGrade::Average | DutyGrade::Poor if note.trim().is_empty() => Err((
+            "note",
+            format!("评为{}的，须写明主要问题和整改要求", grade.label()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -688,6 +754,75 @@ mod tests {
             (t.total(), t.of(Grade::Excellent), t.of(Grade::Qualified)),
             (3, 2, 0)
         );
+    }
+
+    #[test]
+    fn a_grade_below_the_minimum_bars_this_year_and_the_next() {
+        let day = d("2027-06-20");
+        assert_eq!(
+            review_bar(Some((2026, Grade::Basic)), day, "合格"),
+            Some((2026, Grade::Basic))
+        );
+        assert_eq!(
+            review_bar(Some((2027, Grade::Unqualified)), day, "合格"),
+            Some((2027, Grade::Unqualified))
+        );
+        assert_eq!(
+            review_bar(Some((2026, Grade::Qualified)), day, "合格"),
+            None
+        );
+        assert_eq!(
+            review_bar(Some((2026, Grade::Excellent)), day, "合格"),
+            None
+        );
+        // Two years back no longer speaks; nor does no review.
+        assert_eq!(
+            review_bar(Some((2025, Grade::Unqualified)), day, "合格"),
+            None
+        );
+        assert_eq!(review_bar(None, day, "合格"), None);
+        // A bureau that bars only 不合格; a misspelt minimum bars nothing.
+        assert_eq!(
+            review_bar(Some((2026, Grade::Basic)), day, "基本合格"),
+            None
+        );
+        assert_eq!(
+            review_bar(Some((2026, Grade::Unqualified)), day, "基本合格"),
+            Some((2026, Grade::Unqualified))
+        );
+        assert_eq!(
+            review_bar(Some((2026, Grade::Unqualified)), day, "及格"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_duty_review_counts_no_more_forms_than_people_and_a_low_grade_says_why() {
+        let r = DutyRatings {
+            attendees: 20,
+            good: 12,
+            fairly_good: 6,
+            average: 1,
+            poor: 0,
+        };
+        assert!(check_duty_ratings(&r).is_ok());
+        assert_eq!(r.total(), 19);
+        assert_eq!(
+            check_duty_ratings(&DutyRatings { good: 21, ..r })
+                .unwrap_err()
+                .0,
+            "good"
+        );
+        assert_eq!(
+            check_duty_ratings(&DutyRatings::default()).unwrap_err().0,
+            "attendees"
+        );
+        assert!(check_duty_grade(DutyGrade::Good, "").is_ok());
+        assert!(check_duty_grade(DutyGrade::FairlyGood, "").is_ok());
+        for g in [DutyGrade::Average, DutyGrade::Poor] {
+            assert_eq!(check_duty_grade(g, " ").unwrap_err().0, "note");
+            assert!(check_duty_grade(g, "组织生活不规范，限期整改").is_ok());
+        }
     }
 
     fn step(step: DispositionStep, on: &str) -> NewStep {

@@ -190,7 +190,11 @@ pub struct NominationBlocks {
     pub block_during_party_discipline_effect: bool,
     pub block_during_government_sanction_period: bool,
     pub block_during_open_investigation: bool,
+    /// The grade (a label of [`DemocraticReview::grades`]) below which the latest review bars.
     pub min_democratic_review_grade: String,
+    /// Dues unpaid for the lapse's months bar too (LOCAL).
+    #[serde(default)]
+    pub block_during_dues_lapse: bool,
 }
 
 /// The effect of a sanction on the annual appraisal, year by year from its decision.

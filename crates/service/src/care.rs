@@ -14,7 +14,7 @@ use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Category, MemberRef, parse_date};
 use dangjian_core::money::Fen;
 use dangjian_core::org::Code;
-use dangjian_core::role::Permission;
+use dangjian_core::role::{Permission, Scope};
 use dangjian_store::care::{self as store, Decision, NewCommendation, NewHardship, NewVisit};
 use dangjian_store::members::{self, Anniversary, MemberRow};
 use dangjian_store::{Conn, Page, orgs};
@@ -204,7 +204,20 @@ impl Services {
             eligibility: &eligibility,
             earlier_awards: &earlier,
         };
-        Ok(check_proposal(system, kind, &nominee, day, rules))
+        if let Err(refusal) = check_proposal(system, kind, &nominee, day, rules) {
+            return Ok(Err(refusal));
+        }
+        // The bars of the member's other records: the review grade, a disposition, dues.
+        let own = Scope::OwnRecord { member_id: m.id };
+        let standing = self
+            .standings_in(conn, &[m.id], &own, day, false)
+            .await?
+            .remove(&m.id)
+            .unwrap_or_default();
+        Ok(match standing.commend.first() {
+            Some(reason) => Err(("member", format!("该党员{reason}，不能提名"))),
+            None => Ok(()),
+        })
     }
 
     /// Proposes a commendation or award for a member or an org in scope; returns its id.

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::assess::{
-    DispositionKind, DispositionStatus, DispositionStep, Grade, ReviewStage, StepDone, Tally,
+    DispositionKind, DispositionStatus, DispositionStep, DutyGrade, DutyRatings, Grade,
+    ReviewStage, StepDone, Tally,
 };
 use dangjian_core::org::OrgPath;
 use dangjian_core::role::Scope;
@@ -257,6 +258,7 @@ pub struct ProposalRow<'a> {
     pub months: Option<u32>,
 }
 
+/// Keeps the proposal and moves the review's version on.
 pub async fn set_proposal(
     conn: &mut Conn,
     review_id: i64,
@@ -275,8 +277,13 @@ pub async fn set_proposal(
     .bind(p.months.map(i64::from))
     .bind(review_id)
     .bind(member)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // A decision is taken on the proposals its reader saw: any change makes it stale.
+    sqlx::query("UPDATE member_reviews SET version = version + 1 WHERE id = $1")
+        .bind(review_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -633,4 +640,278 @@ pub async fn record_step(
     .execute(conn)
     .await?;
     Ok(true)
+}
+
+/// Appends ` AND <column> IN (…)` for these members (an empty list matches nothing).
+fn push_members(q: &mut Sql, column: &'static str, members: &[i64]) {
+    if members.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND ").push(column).push(" IN (");
+    for (i, m) in members.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*m);
+    }
+    q.push(")");
+}
+
+/// Each member's grade in their latest decided review (year, grade).
+pub async fn latest_grades(
+    conn: &mut Conn,
+    members: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, (i32, Grade)>> {
+    let mut q = Sql::new(
+        "SELECT e.member_id, r.year, e.final_grade FROM review_entries e \
+         JOIN member_reviews r ON r.id = e.review_id \
+         WHERE r.stage = 'decided' AND e.final_grade IS NOT NULL",
+    );
+    push_members(&mut q, "e.member_id", members);
+    q.push(" ORDER BY r.year, r.id");
+    let mut found = std::collections::HashMap::new();
+    for row in sql::fetch_all(conn, q).await? {
+        let year = i32::try_from(row.int("year")?).unwrap_or_default();
+        let grade = row.code("final_grade", Grade::from_code)?;
+        found.insert(row.int("member_id")?, (year, grade));
+    }
+    Ok(found)
+}
+
+/// The kind of each member's open disposition.
+pub async fn open_disposition_kinds(
+    conn: &mut Conn,
+    members: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, DispositionKind>> {
+    let mut q = Sql::new("SELECT d.member_id, d.kind FROM dispositions d WHERE d.status = 'open'");
+    push_members(&mut q, "d.member_id", members);
+    let mut found = std::collections::HashMap::new();
+    for row in sql::fetch_all(conn, q).await? {
+        found.insert(
+            row.int("member_id")?,
+            row.code("kind", DispositionKind::from_code)?,
+        );
+    }
+    Ok(found)
+}
+
+/// A 述职评议 of an org's secretary, with the names the pages show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyReviewRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub year: i32,
+    pub secretary_id: Option<i64>,
+    pub secretary_name: Option<String>,
+    pub held_on: NaiveDate,
+    pub chaired_by: String,
+    pub leader_comment: String,
+    pub ratings: DutyRatings,
+    pub grade: Option<DutyGrade>,
+    pub graded_on: Option<NaiveDate>,
+    pub grade_note: Option<String>,
+    pub version: i64,
+}
+
+const DUTY_COLUMNS: &str = "SELECT d.id, d.org_id, o.name AS org_name, o.path AS org_path, d.year, \
+     d.secretary_id, m.name AS secretary_name, d.held_on, d.chaired_by, d.leader_comment, d.attendees, \
+     d.good, d.fairly_good, d.average, d.poor, d.grade, d.graded_on, d.grade_note, d.version \
+     FROM duty_reviews d JOIN orgs o ON o.id = d.org_id LEFT JOIN members m ON m.id = d.secretary_id \
+     WHERE 1 = 1";
+
+fn count(row: &AnyRow, column: &'static str) -> StoreResult<u32> {
+    Ok(u32::try_from(row.int(column)?).unwrap_or_default())
+}
+
+fn duty_review(row: &AnyRow) -> StoreResult<DutyReviewRow> {
+    Ok(DutyReviewRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        year: i32::try_from(row.int("year")?).unwrap_or_default(),
+        secretary_id: row.opt_int("secretary_id")?,
+        secretary_name: row.opt_text("secretary_name")?,
+        held_on: row.date("held_on")?,
+        chaired_by: row.text("chaired_by")?,
+        leader_comment: row.text("leader_comment")?,
+        ratings: DutyRatings {
+            attendees: count(row, "attendees")?,
+            good: count(row, "good")?,
+            fairly_good: count(row, "fairly_good")?,
+            average: count(row, "average")?,
+            poor: count(row, "poor")?,
+        },
+        grade: row.opt_code("grade", DutyGrade::from_code)?,
+        graded_on: row.opt_date("graded_on")?,
+        grade_note: row.opt_text("grade_note")?,
+        version: row.int("version")?,
+    })
+}
+
+/// A review session to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDutyReview<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub secretary_id: Option<i64>,
+    pub held_on: NaiveDate,
+    pub chaired_by: &'a str,
+    pub leader_comment: &'a str,
+    pub ratings: DutyRatings,
+    pub by: &'a str,
+}
+
+/// Records a review session; `None` when the org's secretary was reviewed for that year.
+pub async fn insert_duty_review(
+    conn: &mut Conn,
+    r: &NewDutyReview<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    let exists = sqlx::query("SELECT id FROM duty_reviews WHERE org_id = $1 AND year = $2")
+        .bind(r.org_id)
+        .bind(i64::from(r.year))
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let id = sqlx::query(
+        "INSERT INTO duty_reviews (org_id, year, secretary_id, held_on, chaired_by, leader_comment, \
+         attendees, good, fairly_good, average, poor, version, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
+    )
+    .bind(r.org_id)
+    .bind(i64::from(r.year))
+    .bind(r.secretary_id)
+    .bind(date_text(r.held_on))
+    .bind(r.chaired_by)
+    .bind(r.leader_comment)
+    .bind(i64::from(r.ratings.attendees))
+    .bind(i64::from(r.ratings.good))
+    .bind(i64::from(r.ratings.fairly_good))
+    .bind(i64::from(r.ratings.average))
+    .bind(i64::from(r.ratings.poor))
+    .bind(r.by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")?;
+    Ok(Some(id))
+}
+
+pub async fn duty_review_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<DutyReviewRow>> {
+    let mut q = Sql::new(DUTY_COLUMNS);
+    q.push(" AND d.id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(duty_review)
+        .transpose()
+}
+
+/// The reviews of the orgs in scope (of one year, or all), newest first.
+pub async fn duty_reviews(
+    conn: &mut Conn,
+    scope: &Scope,
+    year: Option<i32>,
+) -> StoreResult<Vec<DutyReviewRow>> {
+    let mut q = Sql::new(DUTY_COLUMNS);
+    push_org_scope(&mut q, scope, "o.path");
+    if let Some(year) = year {
+        q.push(" AND d.year = ").bind(i64::from(year));
+    }
+    q.push(" ORDER BY d.year DESC, o.path, d.id LIMIT 1000");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(duty_review)
+        .collect()
+}
+
+/// The latest graded review of an org's secretary.
+pub async fn latest_duty_grade(conn: &mut Conn, org_id: i64) -> StoreResult<Option<DutyReviewRow>> {
+    let mut q = Sql::new(DUTY_COLUMNS);
+    q.push(" AND d.org_id = ")
+        .bind(org_id)
+        .push(" AND d.grade IS NOT NULL ORDER BY d.year DESC LIMIT 1");
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(duty_review)
+        .transpose()
+}
+
+/// A reviewer's grade and comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DutyCommentRow {
+    pub reviewer: String,
+    pub grade: DutyGrade,
+    pub comment: String,
+}
+
+pub async fn duty_comments(conn: &mut Conn, review_id: i64) -> StoreResult<Vec<DutyCommentRow>> {
+    let rows = sqlx::query(
+        "SELECT reviewer, grade, comment FROM duty_review_comments WHERE review_id = $1 ORDER BY id",
+    )
+    .bind(review_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(DutyCommentRow {
+                reviewer: row.text("reviewer")?,
+                grade: row.code("grade", DutyGrade::from_code)?,
+                comment: row.text("comment")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_duty_comment(
+    conn: &mut Conn,
+    review_id: i64,
+    c: &DutyCommentRow,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO duty_review_comments (review_id, reviewer, grade, comment, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(review_id)
+    .bind(&c.reviewer)
+    .bind(c.grade.code())
+    .bind(&c.comment)
+    .bind(by)
+    .bind(timestamp_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the overall grade of a review still ungraded at `version`; false when it changed.
+pub async fn grade_duty_review(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    grade: DutyGrade,
+    on: NaiveDate,
+    note: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE duty_reviews SET grade = $1, graded_on = $2, grade_note = $3, version = version + 1 \
+         WHERE id = $4 AND version = $5 AND grade IS NULL",
+    )
+    .bind(grade.code())
+    .bind(date_text(on))
+    .bind(note)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -287,6 +287,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 39,
+        name: "duty_reviews",
+        sql: include_str!("../migrations/0039_duty_reviews.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

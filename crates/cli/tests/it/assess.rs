@@ -439,7 +439,8 @@ async fn a_branch_reviews_its_members_by_secret_ballot_within_the_share() {
     assert_eq!(status, 403);
 }
 
-/// A review decided with one member 不合格 (限期改正 six months); the disposition's id.
+/// A review of A1 decided with 200001 优秀, 200002 基本合格 and 200011 不合格 (限期改正 six
+/// months); the disposition's id.
 async fn decided_with_one_unqualified(app: &TestApp, secretary: &str) -> i64 {
     app.services
         .create_member(&office(), &member_form(11, "A1"))
@@ -469,7 +470,7 @@ async fn decided_with_one_unqualified(app: &TestApp, secretary: &str) -> i64 {
     }
     for body in [
         json!({"member": f.member_a1, "grade": "excellent"}),
-        json!({"member": f.member_a1_second, "grade": "qualified"}),
+        json!({"member": f.member_a1_second, "grade": "basic", "reason": "学习不够深入", "plan": "每月撰写一篇学习体会"}),
         json!({"member": m11, "grade": "unqualified", "reason": "无正当理由长期不参加组织生活", "disposition": "rectify", "months": 6}),
     ] {
         (_, review) = call(
@@ -863,4 +864,347 @@ async fn the_pages_walk_a_secretary_and_a_member_through_the_review() {
         "{page}"
     );
     assert!(page.contains("须指出问题差距并制定改进措施"));
+}
+
+/// Issue 19, 5: who may be nominated and promoted, with what bars the others — a sanction as
+/// its effect only, a review grade below 合格, an open disposition, six months of dues unpaid
+/// — and the 两优一先 list of those free of all; a proposal is refused for the same reasons.
+#[tokio::test]
+async fn the_standing_list_names_each_bar_and_the_nomination_check_follows_it() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let secretary = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let office_token = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let jiwei = token(&app, "jiwei", Role::DisciplineOffice, Some("DW"), None).await;
+    let keeper = token(&app, "keeper", Role::DuesKeeper, Some("A1"), None).await;
+    decided_with_one_unqualified(&app, &secretary).await;
+    let m11 = member_id(&app, "200011").await;
+    let (_, reviews) = call(&app, &secretary, Method::GET, "/assess/reviews", None).await;
+    assert_eq!(reviews[0]["stage"], "decided");
+    // Two more: one with a 警告, one with dues unpaid since last June.
+    for n in [12, 13] {
+        app.services
+            .create_member(&office(), &member_form(n, "A1"))
+            .await
+            .unwrap();
+    }
+    let (m12, m13) = (
+        member_id(&app, "200012").await,
+        member_id(&app, "200013").await,
+    );
+    let (status, _) = call(
+        &app,
+        &jiwei,
+        Method::POST,
+        "/conduct/sanctions",
+        Some(
+            json!({"member": "200012", "track": "party", "kind": "警告", "decided_on": "2026-03-01",
+            "deciding_body": "市公安局纪委", "document_ref": "公纪〔2026〕5号"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = call(
+        &app,
+        &keeper,
+        Method::POST,
+        &format!("/members/{m13}/dues/assessments"),
+        Some(crate::dues::assessment("2025-06", 600_000, 0)),
+    )
+    .await;
+    assert_eq!(status, 201);
+    for month in [
+        "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01",
+        "2026-02", "2026-03",
+    ] {
+        crate::dues::run(&app, &office_token, month).await;
+    }
+
+    let (status, list) = call(
+        &app,
+        &secretary,
+        Method::GET,
+        "/assess/standing?org=A1",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let bars = |id: i64| {
+        let m = list["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["member_id"] == id)
+            .unwrap();
+        (m["commend_bars"].clone(), m["promote_bars"].clone())
+    };
+    assert_eq!(bars(f.member_a1), (json!([]), json!([])));
+    assert_eq!(
+        bars(f.member_a1_second),
+        (json!(["2026年度民主评议为基本合格"]), json!([]))
+    );
+    assert_eq!(
+        bars(m11),
+        (
+            json!(["2026年度民主评议为不合格", "正在进行组织处置（限期改正）"]),
+            json!(["正在进行组织处置（限期改正）"])
+        )
+    );
+    let (commend, promote) = bars(m12);
+    assert_eq!(commend, json!(["处分影响期或接受调查（至 2027-03-01）"]));
+    assert!(!commend.to_string().contains("警告") && promote.as_array().unwrap().len() == 1);
+    assert_eq!(bars(m13), (json!(["连续9个月未交纳党费"]), json!([])));
+    // The 两优一先 list: full members free of every bar.
+    let (_, eligible) = call(
+        &app,
+        &secretary,
+        Method::GET,
+        "/assess/standing?org=A1&eligible=true",
+        None,
+    )
+    .await;
+    let ids: Vec<i64> = eligible["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["member_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![f.member_a1]);
+    // Out of scope, or no such org: refused at the field.
+    for org in ["B", "NOPE"] {
+        let (status, refused) = call(
+            &app,
+            &secretary,
+            Method::GET,
+            &format!("/assess/standing?org={org}"),
+            None,
+        )
+        .await;
+        assert_eq!((status, field(&refused)), (422, "org"));
+    }
+
+    // A nomination is refused for the same reasons, at the member.
+    let propose = |member: &str| {
+        json!({"system": "party", "kind": "优秀共产党员", "level": "municipal",
+        "member": member, "citation": "在反诈专项行动中成绩突出"})
+    };
+    for (member, reason) in [
+        ("200002", "2026年度民主评议为基本合格"),
+        ("200011", "2026年度民主评议为不合格"),
+        ("200013", "连续9个月未交纳党费"),
+    ] {
+        let (status, refused) = call(
+            &app,
+            &secretary,
+            Method::POST,
+            "/care/commendations",
+            Some(propose(member)),
+        )
+        .await;
+        assert_eq!((status, field(&refused)), (422, "member"), "{refused}");
+        assert!(
+            refused["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(reason),
+            "{refused}"
+        );
+    }
+    let (status, _) = call(
+        &app,
+        &secretary,
+        Method::POST,
+        "/care/commendations",
+        Some(propose("200001")),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // The page: the list with its reasons, and the refusal at the org field.
+    let web = app
+        .login_as("sec_web", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    let page = web
+        .get(app.url("/assess/standing?org=A1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("连续9个月未交纳党费") && page.contains("2026年度民主评议为基本合格"),
+        "{page}"
+    );
+    let refused = web
+        .get(app.url("/assess/standing?org=B"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+}
+
+/// Issue 19, 3: the org above records a secretary's 述职评议 — the leader's comment, the
+/// counted forms, each reviewer's grade and comment — and grades it once; the org page shows
+/// the grade where it said 无记录.
+#[tokio::test]
+async fn a_secretary_is_reviewed_from_above_and_the_org_page_shows_the_grade() {
+    let app = TestApp::spawn().await;
+    let f = &app.fixture;
+    let office_web = app
+        .login_as("office", Role::CommitteeStaff, None, None)
+        .await;
+    app.post_form(
+        &office_web,
+        &format!("/orgs/{}/secretary", f.a1),
+        &[("police_number", "200001"), ("on", "2026-01-01")],
+    )
+    .await;
+    let own = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let upper = token(&app, "sec_zza", Role::OrgSecretary, Some("ZZA"), None).await;
+    let session = |good: u32| {
+        json!({"org": "A1", "year": 2026, "held_on": "2026-03-20", "chaired_by": "总支书记 王某",
+        "leader_comment": "抓党建责任落实较好，组织生活规范，学习教育还需深入。", "attendees": 12,
+        "good": good, "fairly_good": 3, "average": 1})
+    };
+    let (status, refused) = call(
+        &app,
+        &own,
+        Method::POST,
+        "/assess/duty-reviews",
+        Some(session(8)),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "org"));
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("上级党组织")
+    );
+    let (status, refused) = call(
+        &app,
+        &upper,
+        Method::POST,
+        "/assess/duty-reviews",
+        Some(session(9)),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "good"), "{refused}");
+    let (status, review) = call(
+        &app,
+        &upper,
+        Method::POST,
+        "/assess/duty-reviews",
+        Some(session(8)),
+    )
+    .await;
+    assert_eq!(status, 201, "{review}");
+    assert_eq!(
+        (review["secretary_id"].as_i64(), review["grade"].is_null()),
+        (Some(f.member_a1), true)
+    );
+    let id = review["id"].as_i64().unwrap();
+    let (status, refused) = call(
+        &app,
+        &upper,
+        Method::POST,
+        "/assess/duty-reviews",
+        Some(session(8)),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "year"));
+
+    // Comments and the grade are the upper org's; 一般 says what is wrong; graded once.
+    let comment =
+        json!({"reviewer": "党委委员 李某", "grade": "fairly_good", "comment": "责任清单落实到位"});
+    let (status, _) = call(
+        &app,
+        &own,
+        Method::POST,
+        &format!("/assess/duty-reviews/{id}/comments"),
+        Some(comment.clone()),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, review) = call(
+        &app,
+        &upper,
+        Method::POST,
+        &format!("/assess/duty-reviews/{id}/comments"),
+        Some(comment),
+    )
+    .await;
+    assert_eq!(
+        (status, review["comments"][0]["grade"].as_str()),
+        (200, Some("fairly_good"))
+    );
+    let (status, refused) = call(
+        &app,
+        &upper,
+        Method::POST,
+        &format!("/assess/duty-reviews/{id}/grade"),
+        Some(json!({"version": review["version"], "grade": "average"})),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "note"));
+    let (status, graded) = call(&app, &upper, Method::POST, &format!("/assess/duty-reviews/{id}/grade"),
+        Some(json!({"version": review["version"], "grade": "average", "note": "学习教育不深入，限期整改"}))).await;
+    assert_eq!(
+        (status, graded["grade"].as_str()),
+        (200, Some("average")),
+        "{graded}"
+    );
+    let (status, _) = call(
+        &app,
+        &upper,
+        Method::POST,
+        &format!("/assess/duty-reviews/{id}/grade"),
+        Some(json!({"version": graded["version"], "grade": "good"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, _) = call(
+        &app,
+        &upper,
+        Method::POST,
+        &format!("/assess/duty-reviews/{id}/comments"),
+        Some(json!({"reviewer": "某", "grade": "good", "comment": "晚到的意见"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // Another branch's secretary does not see it.
+    let other = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let (status, _) = call(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/assess/duty-reviews/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(app.audit("duty_review.", Some("success")).await.len(), 3);
+
+    let page = office_web
+        .get(app.url(&format!("/orgs/{}", f.a1)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("一般（2026年度书记抓党建述职评议，2026-03-28）"),
+        "{page}"
+    );
+    let page = office_web
+        .get(app.url(&format!("/assess/duty-reviews/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("责任清单落实到位") && page.contains("学习教育不深入"));
 }

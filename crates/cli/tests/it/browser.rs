@@ -2254,4 +2254,15 @@ async fn a_member_votes_on_a_phone_and_the_branch_decides_the_review_in_a_real_b
         "screenshot: {}",
         driver.screenshot("assess-disposition.png").await.display()
     );
+    // The standing list: each bar in words, the sanction-free 优秀 member nominable.
+    driver.goto(&app.url("/assess/standing?org=A1")).await;
+    let page = driver.wait_for_text("评先评优资格").await;
+    assert!(
+        page.contains("2026年度民主评议为基本合格") && page.contains("正在进行组织处置"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("assess-standing.png").await.display()
+    );
 }

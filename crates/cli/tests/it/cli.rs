@@ -279,6 +279,11 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
         assert!(review.get::<i64, _>("voters") > 3);
         assert!(review.get::<i64, _>("excellent") * 3 <= review.get::<i64, _>("graded"));
         assert_eq!(review.get::<i64, _>("steps"), 2);
+        let duty: String = sqlx::query_scalar("SELECT grade FROM duty_reviews")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(duty, "fairly_good");
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(

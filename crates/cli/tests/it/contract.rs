@@ -52,41 +52,56 @@ async fn the_api_answers_as_its_document_says() {
     );
     // The spreadsheet uploads take a body no generator can make; they have tests of their own.
     let app_url = app.url("/api/v1");
-    let tested = tokio::task::spawn_blocking(move || {
-        Command::new("schemathesis")
-            .arg("run")
-            .arg(&file)
-            .args(["--url", &app_url])
-            .args(["-H", &format!("Authorization: Bearer {token}")])
-            .args([
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--max-examples",
-                "15",
-                "--seed",
-                "1",
-                "--workers",
-                "2",
-                "--exclude-path",
-                "/imports",
-                "--exclude-path",
-                "/units/import",
-                "--exclude-path",
-                "/dues/imports/{kind}",
-                "--continue-on-failure",
-            ])
-            .output()
-            .expect("schemathesis")
-    })
-    .await
-    .unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&tested.stdout),
-        String::from_utf8_lossy(&tested.stderr)
-    );
+    // Hypothesis sometimes fails inside itself under Python 3.11 ("AST constructor recursion
+    // depth mismatch", a runtime error of the tool, not a finding about the API). With the
+    // seed fixed, a real departure fails every run; only a run that broke down is repeated.
+    let mut attempt = 0;
+    let (tested, report) = loop {
+        attempt += 1;
+        let (file, app_url, token) = (file.clone(), app_url.clone(), token.clone());
+        let tested = tokio::task::spawn_blocking(move || {
+            Command::new("schemathesis")
+                .arg("run")
+                .arg(&file)
+                .args(["--url", &app_url])
+                .args(["-H", &format!("Authorization: Bearer {token}")])
+                .args([
+                    "--checks",
+                    "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                    "--phases",
+                    "examples,coverage,fuzzing",
+                    "--max-examples",
+                    "15",
+                    "--seed",
+                    "1",
+                    "--workers",
+                    "2",
+                    "--exclude-path",
+                    "/imports",
+                    "--exclude-path",
+                    "/units/import",
+                    "--exclude-path",
+                    "/dues/imports/{kind}",
+                    "--continue-on-failure",
+                ])
+                .output()
+                .expect("schemathesis")
+        })
+        .await
+        .unwrap();
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&tested.stdout),
+            String::from_utf8_lossy(&tested.stderr)
+        );
+        let broke_down = !tested.status.success()
+            && report.contains("Runtime Error")
+            && !report.contains("FAILURES");
+        if !broke_down || attempt == 2 {
+            break (tested, report);
+        }
+        eprintln!("schemathesis broke down (a runtime error of the tool); running it again");
+    };
     eprintln!(
         "{}",
         report

@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 
 use crate::harness::{TestApp, api_call as call, bearer_token as token, location};
 
-fn assessment(from: &str, income_fen: u64, tax_fen: u64) -> Value {
+pub(crate) fn assessment(from: &str, income_fen: u64, tax_fen: u64) -> Value {
     json!({"category": "employed", "from_month": from, "income_fen": income_fen,
         "income_tax_fen": tax_fen, "reason": "annual"})
 }
 
-async fn run(app: &TestApp, office: &str, month: &str) -> Value {
+pub(crate) async fn run(app: &TestApp, office: &str, month: &str) -> Value {
     let (status, body) = call(
         app,
         office,

@@ -274,6 +274,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         [403, 403, 403, 200, 200, 303, 403, 403, 403],
     ),
     ("/assess", [403, 403, 403, 200, 200, 200, 403, 403, 403]),
+    (
+        "/assess/standing",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/duty-reviews",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     ("/care", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/care/commendations",
@@ -467,6 +475,14 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
     ),
     (
         "/assess/dispositions",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/standing",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/duty-reviews",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
     // A member's study is their own year: lists of theirs are empty, an org's year refused.

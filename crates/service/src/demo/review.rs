@@ -1,12 +1,18 @@
 //! The demo's 民主评议党员: the demo branch's review of last year, decided in December — each
 //! member's 自评 and 党性分析, the 互评 summaries, the secret ballot's totals, about a quarter
 //! 优秀 (within the third), one 基本合格 with an improvement plan, one 不合格 whose 限期改正
-//! is under way (talked to and pre-reviewed; the branch meeting is next).
+//! is under way (talked to and pre-reviewed; the branch meeting is next) — and the same
+//! branch secretary's 述职评议 of that year, graded 较好 by the committee.
 
 use chrono::{Datelike, NaiveDate};
-use dangjian_core::assess::{DispositionKind, DispositionStep, Grade, ReviewStage, StepDone};
+use dangjian_core::assess::{
+    DispositionKind, DispositionStep, DutyGrade, DutyRatings, Grade, ReviewStage, StepDone,
+};
+use dangjian_core::org::Post;
 use dangjian_store::Conn;
-use dangjian_store::assess::{self as store, DecisionRow, NewStepRow, ProposalRow};
+use dangjian_store::assess::{
+    self as store, DecisionRow, DutyCommentRow, NewDutyReview, NewStepRow, ProposalRow,
+};
 
 use crate::Services;
 use crate::error::ServiceResult;
@@ -41,6 +47,7 @@ impl Services {
         let now = self.clock().now();
         let year = today.year() - 1;
         let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).unwrap_or(today);
+        self.demo_duty_review(tx, branch, year, day(12, 20)).await?;
         let Some((id, _)) = store::open_review(tx, branch, year, day(12, 1), AUTHOR, now).await?
         else {
             return Ok(0);
@@ -149,7 +156,9 @@ impl Services {
             excess_reason: None,
             stage: ReviewStage::Decided,
         };
-        store::decide(tx, id, 3, &decision).await?;
+        // Each proposal moved the version on.
+        let version = store::review_by_id(tx, id).await?.map_or(0, |r| r.version);
+        store::decide(tx, id, version, &decision).await?;
         let talkers: Vec<&str> = graded
             .iter()
             .filter(|g| grade_of(**g) == Some(Grade::Excellent) && !entries[**g].probationary)
@@ -197,5 +206,59 @@ impl Services {
             }
         }
         Ok(1)
+    }
+
+    /// The branch secretary's 述职评议 of `year`, held and graded by the committee.
+    async fn demo_duty_review(
+        &self,
+        tx: &mut Conn,
+        branch: i64,
+        year: i32,
+        held_on: NaiveDate,
+    ) -> ServiceResult<()> {
+        let now = self.clock().now();
+        let secretary = dangjian_store::history::posts::current(tx, branch, Post::Secretary.code())
+            .await?
+            .map(|(member, _)| member);
+        let review = NewDutyReview {
+            org_id: branch,
+            year,
+            secretary_id: secretary,
+            held_on,
+            chaired_by: "市公安局党委副书记",
+            leader_comment: "支部书记履行第一责任人职责到位，三会一课规范，整改任务按期完成；学习教育的针对性和群众工作方法还需加强。",
+            ratings: DutyRatings {
+                attendees: 15,
+                good: 9,
+                fairly_good: 5,
+                average: 1,
+                poor: 0,
+            },
+            by: AUTHOR,
+        };
+        let Some(id) = store::insert_duty_review(tx, &review, now).await? else {
+            return Ok(());
+        };
+        for (reviewer, grade, comment) in [
+            (
+                "党委委员、政治处主任",
+                DutyGrade::Good,
+                "责任清单和任务台账清楚，述职用数据和事例说话。",
+            ),
+            (
+                "党员代表",
+                DutyGrade::FairlyGood,
+                "支部活动贴近警务实战，希望多开展结对帮带。",
+            ),
+        ] {
+            let row = DutyCommentRow {
+                reviewer: reviewer.to_owned(),
+                grade,
+                comment: comment.to_owned(),
+            };
+            store::insert_duty_comment(tx, id, &row, AUTHOR, now).await?;
+        }
+        store::grade_duty_review(tx, id, 1, DutyGrade::FairlyGood, held_on, "").await?;
+        Ok(())
     }
 }

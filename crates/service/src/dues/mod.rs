@@ -315,6 +315,26 @@ async fn arrears_in(
         .collect())
 }
 
+/// The members in `scope` whose dues went unpaid for the rules' lapse months before `before`,
+/// with how many months (issue 19: a bar to nominations while it stands).
+pub(crate) async fn lapsed_in(
+    conn: &mut Conn,
+    scope: &Scope,
+    before: Month,
+    rules: &dangjian_core::dues::DuesRules,
+) -> ServiceResult<std::collections::HashMap<i64, u32>> {
+    let owing: Vec<Owing> = store::owing(conn, scope, before).await?;
+    Ok(owing
+        .into_iter()
+        .filter_map(
+            |o| match lapse(unpaid_streak(&o.months, before.plus(-1)), rules) {
+                Some(Lapse::Reached(months)) => Some((o.member_id, months)),
+                _ => None,
+            },
+        )
+        .collect())
+}
+
 impl Services {
     fn this_month(&self) -> Month {
         Month::of(self.clock().today())

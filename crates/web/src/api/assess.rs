@@ -1,14 +1,16 @@
 //! `/api/v1/assess/…` (issue 19): 民主评议党员 — reviews, 自评, 互评, the secret ballot, the
 //! committee's proposals, the decision and its approval — and the 组织处置 that follow a
-//! 不合格. What a member reads is their own entry; a ballot's choices are never returned.
+//! 不合格; 评先评优 standing and the 两优一先 list; 书记抓党建述职评议. What a member reads is
+//! their own entry; a ballot's choices are never returned.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_service::ServiceError;
 use dangjian_service::assess::{
-    ApprovalForm, DecisionForm, DispositionView, OpenReviewForm, PeerForm, ProposalForm, ReviewRow,
-    ReviewView, SelfForm, StageForm, StepForm,
+    ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyCommentRow, DutyGradeForm,
+    DutyReviewForm, DutyReviewRow, OpenReviewForm, PeerForm, ProposalForm, ReviewRow, ReviewView,
+    SelfForm, StageForm, StandingQuery, StepForm,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -611,4 +613,275 @@ pub async fn record_step(
         .await?;
     let v = state.services.disposition(&actor, id).await?;
     Ok(Json(DispositionJson::from(&v)))
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields, default)]
+pub struct StandingParams {
+    /// An org's code; the whole scope when absent.
+    pub org: Option<String>,
+    /// Only the full members who may be nominated (the 两优一先 list).
+    pub eligible: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingJson {
+    pub member_id: i64,
+    pub name: String,
+    pub police_number: Option<String>,
+    pub branch_name: String,
+    /// `full` or `probationary`.
+    pub category: String,
+    /// Empty when the member may be commended; otherwise what bars it (a sanction only as
+    /// its effect and end).
+    pub commend_bars: Vec<String>,
+    pub promote_bars: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingListJson {
+    pub members: Vec<StandingJson>,
+    /// Members on the roll there; more than listed when the list is cut at `limit`.
+    pub total: i64,
+    pub limit: u32,
+}
+
+/// Who may be nominated for 评先评优 and promoted today, with what bars the others.
+#[utoipa::path(get, path = "/assess/standing", tag = "assess", params(StandingParams),
+    responses((status = 200, body = StandingListJson), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn standing(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<StandingListJson>, ApiError> {
+    let p: StandingParams = api_query(raw.as_deref())?;
+    let q = StandingQuery {
+        org: p.org.unwrap_or_default(),
+        eligible: p.eligible.unwrap_or(false),
+    };
+    let list = state.services.standings(&actor, &q).await?;
+    Ok(Json(StandingListJson {
+        members: list
+            .rows
+            .into_iter()
+            .map(|(m, s)| StandingJson {
+                member_id: m.id,
+                name: m.name,
+                police_number: m.police_number,
+                branch_name: m.branch_name,
+                category: m.category.code().to_owned(),
+                commend_bars: s.commend,
+                promote_bars: s.promote,
+            })
+            .collect(),
+        total: list.total,
+        limit: list.limit,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyReviewInput {
+    /// The code of the org whose secretary reported.
+    pub org: String,
+    pub year: i32,
+    /// `YYYY-MM-DD`; today when empty.
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub held_on: String,
+    pub chaired_by: String,
+    pub leader_comment: String,
+    pub attendees: u32,
+    #[serde(default)]
+    pub good: u32,
+    #[serde(default)]
+    pub fairly_good: u32,
+    #[serde(default)]
+    pub average: u32,
+    #[serde(default)]
+    pub poor: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyCommentInput {
+    pub reviewer: String,
+    #[schema(pattern = r"^(good|fairly_good|average|poor)$")]
+    pub grade: String,
+    pub comment: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DutyGradeInput {
+    pub version: i64,
+    #[schema(pattern = r"^(good|fairly_good|average|poor)$")]
+    pub grade: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub graded_on: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyCommentJson {
+    pub reviewer: String,
+    pub grade: String,
+    pub comment: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyReviewJson {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub secretary_id: Option<i64>,
+    pub secretary_name: Option<String>,
+    #[schema(format = Date)]
+    pub held_on: String,
+    pub chaired_by: String,
+    pub leader_comment: String,
+    pub attendees: u32,
+    pub good: u32,
+    pub fairly_good: u32,
+    pub average: u32,
+    pub poor: u32,
+    /// `good`, `fairly_good`, `average` or `poor`; none until graded.
+    pub grade: Option<String>,
+    pub graded_on: Option<String>,
+    pub grade_note: Option<String>,
+    pub comments: Vec<DutyCommentJson>,
+    pub version: i64,
+}
+
+fn duty_json(r: &DutyReviewRow, comments: &[DutyCommentRow]) -> DutyReviewJson {
+    DutyReviewJson {
+        id: r.id,
+        org_id: r.org_id,
+        org_name: r.org_name.clone(),
+        year: r.year,
+        secretary_id: r.secretary_id,
+        secretary_name: r.secretary_name.clone(),
+        held_on: r.held_on.to_string(),
+        chaired_by: r.chaired_by.clone(),
+        leader_comment: r.leader_comment.clone(),
+        attendees: r.ratings.attendees,
+        good: r.ratings.good,
+        fairly_good: r.ratings.fairly_good,
+        average: r.ratings.average,
+        poor: r.ratings.poor,
+        grade: r.grade.map(|g| g.code().to_owned()),
+        graded_on: r.graded_on.map(|d| d.to_string()),
+        grade_note: r.grade_note.clone(),
+        comments: comments
+            .iter()
+            .map(|c| DutyCommentJson {
+                reviewer: c.reviewer.clone(),
+                grade: c.grade.code().to_owned(),
+                comment: c.comment.clone(),
+            })
+            .collect(),
+        version: r.version,
+    }
+}
+
+async fn duty_detail(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    id: i64,
+) -> Result<Json<DutyReviewJson>, ApiError> {
+    let v = state.services.duty_review(actor, id).await?;
+    Ok(Json(duty_json(&v.review, &v.comments)))
+}
+
+/// The 述职评议 of the orgs in scope, newest year first (comments on each review's own page).
+#[utoipa::path(get, path = "/assess/duty-reviews", tag = "assess", params(ReviewYearQuery),
+    responses((status = 200, body = Vec<DutyReviewJson>), (status = 403, body = ApiErrorBody)))]
+pub async fn duty_reviews(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<DutyReviewJson>>, ApiError> {
+    let q: ReviewYearQuery = api_query(raw.as_deref())?;
+    let rows = state.services.duty_reviews(&actor, q.year).await?;
+    Ok(Json(rows.iter().map(|r| duty_json(r, &[])).collect()))
+}
+
+/// Records the review session of a lower org's secretary.
+#[utoipa::path(post, path = "/assess/duty-reviews", tag = "assess", request_body = DutyReviewInput,
+    responses((status = 201, body = DutyReviewJson), (status = 422, body = ApiErrorBody)))]
+pub async fn record_duty_review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(i): ApiJson<DutyReviewInput>,
+) -> Result<(StatusCode, Json<DutyReviewJson>), ApiError> {
+    let form = DutyReviewForm {
+        org: i.org,
+        year: i.year.to_string(),
+        held_on: i.held_on,
+        chaired_by: i.chaired_by,
+        leader_comment: i.leader_comment,
+        attendees: i.attendees.to_string(),
+        good: i.good.to_string(),
+        fairly_good: i.fairly_good.to_string(),
+        average: i.average.to_string(),
+        poor: i.poor.to_string(),
+    };
+    let id = state.services.record_duty_review(&actor, &form).await?;
+    Ok((StatusCode::CREATED, duty_detail(&state, &actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/assess/duty-reviews/{id}", tag = "assess", params(("id" = i64, Path)),
+    responses((status = 200, body = DutyReviewJson), (status = 404, body = ApiErrorBody)))]
+pub async fn duty_review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DutyReviewJson>, ApiError> {
+    duty_detail(&state, &actor, id).await
+}
+
+/// Adds a reviewer's grade and comment.
+#[utoipa::path(post, path = "/assess/duty-reviews/{id}/comments", tag = "assess", params(("id" = i64, Path)),
+    request_body = DutyCommentInput,
+    responses((status = 200, body = DutyReviewJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn comment_duty_review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<DutyCommentInput>,
+) -> Result<Json<DutyReviewJson>, ApiError> {
+    let form = CommentForm {
+        reviewer: i.reviewer,
+        grade: i.grade,
+        comment: i.comment,
+    };
+    state
+        .services
+        .comment_duty_review(&actor, id, &form)
+        .await?;
+    duty_detail(&state, &actor, id).await
+}
+
+/// Sets the overall grade, once.
+#[utoipa::path(post, path = "/assess/duty-reviews/{id}/grade", tag = "assess", params(("id" = i64, Path)),
+    request_body = DutyGradeInput,
+    responses((status = 200, body = DutyReviewJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn grade_duty_review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<DutyGradeInput>,
+) -> Result<Json<DutyReviewJson>, ApiError> {
+    let form = DutyGradeForm {
+        version: i.version,
+        grade: i.grade,
+        graded_on: i.graded_on,
+        note: i.note,
+    };
+    state.services.grade_duty_review(&actor, id, &form).await?;
+    duty_detail(&state, &actor, id).await
 }

@@ -7,16 +7,17 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use dangjian_core::assess::{DispositionKind, DispositionStep, Grade, ReviewStage};
+use dangjian_core::assess::{DispositionKind, DispositionStep, DutyGrade, Grade, ReviewStage};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::assess::{
-    ApprovalForm, DecisionForm, DispositionView, EntryRow, OpenReviewForm, PeerForm, ProposalForm,
-    ReviewView, SelfForm, StageForm, StepForm, follow_up_overdue,
+    ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyGradeForm, DutyReviewForm,
+    DutyReviewRow, DutyReviewView, EntryRow, OpenReviewForm, PeerForm, ProposalForm, ReviewView,
+    SelfForm, StageForm, StandingQuery, StepForm, follow_up_overdue,
 };
 use dangjian_service::{Actor, ServiceError};
 
-use super::{Kept, Path, render, render_invalid};
+use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
@@ -583,4 +584,270 @@ pub async fn record_step(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A member's line of the standing list.
+pub struct StandingLine {
+    pub member_id: i64,
+    pub name: String,
+    pub police_number: String,
+    pub branch: String,
+    pub category: &'static str,
+    pub commend: Vec<String>,
+    pub promote: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "assess_standing.html")]
+struct StandingPage {
+    layout: Layout,
+    lines: Vec<StandingLine>,
+    org: String,
+    org_name: String,
+    eligible: bool,
+    total: i64,
+    cut: bool,
+    limit: u32,
+    error: Option<String>,
+}
+
+/// The query as the page reads it: a ticked box sends `eligible=1`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct StandingParams {
+    org: String,
+    eligible: String,
+}
+
+pub async fn standing(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let actor = &session.actor;
+    let p: StandingParams = query(raw.as_deref())?;
+    let q = StandingQuery {
+        org: p.org.clone(),
+        eligible: !p.eligible.is_empty(),
+    };
+    let title = if q.eligible {
+        "两优一先推荐名单"
+    } else {
+        "评先评优资格"
+    };
+    let mut page = StandingPage {
+        layout: layout(actor, title),
+        lines: Vec::new(),
+        org: p.org,
+        org_name: String::new(),
+        eligible: q.eligible,
+        total: 0,
+        cut: false,
+        limit: 0,
+        error: None,
+    };
+    match state.services.standings(actor, &q).await {
+        Ok(list) => {
+            page.org_name = list.org.map(|o| o.name).unwrap_or_default();
+            page.total = list.total;
+            page.limit = list.limit;
+            page.cut = list.total > i64::from(list.limit);
+            page.lines = list
+                .rows
+                .into_iter()
+                .map(|(m, s)| StandingLine {
+                    member_id: m.id,
+                    name: m.name,
+                    police_number: m.police_number.unwrap_or_default(),
+                    branch: m.branch_name,
+                    category: m.category.label(),
+                    commend: s.commend,
+                    promote: s.promote,
+                })
+                .collect();
+            render(&page)
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            page.error = errors.get("org").map(str::to_owned);
+            render_invalid(&page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn duty_grades() -> Vec<(&'static str, &'static str)> {
+    DutyGrade::ALL
+        .iter()
+        .map(|g| (g.code(), g.label()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "assess_duty_reviews.html")]
+struct DutyReviewsPage {
+    layout: Layout,
+    reviews: Vec<DutyReviewRow>,
+    window: String,
+    year_hint: String,
+    form: DutyReviewForm,
+    errors: FieldErrors,
+}
+
+async fn duty_reviews_page(
+    state: &AppState,
+    actor: &Actor,
+    form: DutyReviewForm,
+    errors: FieldErrors,
+) -> Result<DutyReviewsPage, PageError> {
+    let today = state.services.clock().today();
+    let rules = state.services.rules();
+    let report = &rules.assessment.secretary_report;
+    Ok(DutyReviewsPage {
+        layout: layout(actor, "书记抓党建述职评议"),
+        reviews: state.services.duty_reviews(actor, None).await?,
+        window: format!(
+            "一般在每年{}月至{}月进行",
+            report.window_start_month, report.window_end_month
+        ),
+        year_hint: format!("如 {}", today.year()),
+        form,
+        errors,
+    })
+}
+
+pub async fn duty_reviews(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let page = duty_reviews_page(
+        &state,
+        &session.actor,
+        DutyReviewForm::default(),
+        FieldErrors::new(),
+    )
+    .await?;
+    render(&page)
+}
+
+pub async fn record_duty_review(
+    State(state): State<AppState>,
+    form: SessionForm<DutyReviewForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state
+        .services
+        .record_duty_review(&session.actor, &form)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/assess/duty-reviews/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            render_invalid(&duty_reviews_page(&state, &session.actor, form, errors).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assess_duty_review.html")]
+struct DutyReviewPage {
+    layout: Layout,
+    v: DutyReviewView,
+    grades: Vec<(&'static str, &'static str)>,
+    kept: Kept,
+    saved: bool,
+}
+
+async fn duty_review_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    kept: Kept,
+    saved: bool,
+) -> Result<DutyReviewPage, PageError> {
+    let v = state.services.duty_review(actor, id).await?;
+    Ok(DutyReviewPage {
+        layout: Layout::new(
+            actor,
+            AREA,
+            format!("{}年度 · {}", v.review.year, v.review.org_name),
+        )
+        .crumb("民主评议党员", Some(AREA.to_owned()))
+        .crumb(
+            "书记抓党建述职评议",
+            Some("/assess/duty-reviews".to_owned()),
+        )
+        .crumb(v.review.org_name.clone(), None),
+        grades: duty_grades(),
+        v,
+        kept,
+        saved,
+    })
+}
+
+pub async fn duty_review(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let saved = raw.as_deref().is_some_and(|q| q.contains("saved"));
+    render(&duty_review_page(&state, &session.actor, id, Kept::default(), saved).await?)
+}
+
+async fn after_duty(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    result: Result<(), ServiceError>,
+    active: &'static str,
+    values: Vec<(&str, String)>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/assess/duty-reviews/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            let kept = Kept {
+                active,
+                values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                errors,
+            };
+            render_invalid(&duty_review_page(state, actor, id, kept, false).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn comment_duty_review(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<CommentForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .comment_duty_review(&session.actor, id, &form)
+        .await;
+    let values = vec![
+        ("reviewer", form.reviewer),
+        ("grade", form.grade),
+        ("comment", form.comment),
+    ];
+    after_duty(&state, &session.actor, id, result, "comment", values).await
+}
+
+pub async fn grade_duty_review(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<DutyGradeForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let result = state
+        .services
+        .grade_duty_review(&session.actor, id, &form)
+        .await;
+    let values = vec![
+        ("grade", form.grade),
+        ("graded_on", form.graded_on),
+        ("note", form.note),
+    ];
+    after_duty(&state, &session.actor, id, result, "grade", values).await
 }

@@ -256,6 +256,20 @@ pub fn router() -> Router<AppState> {
         .route("/assess/reviews/{id}/proposals", post(assess::propose))
         .route("/assess/reviews/{id}/decision", post(assess::decide))
         .route("/assess/reviews/{id}/approval", post(assess::approve))
+        .route("/assess/standing", get(assess::standing))
+        .route(
+            "/assess/duty-reviews",
+            get(assess::duty_reviews).post(assess::record_duty_review),
+        )
+        .route("/assess/duty-reviews/{id}", get(assess::duty_review))
+        .route(
+            "/assess/duty-reviews/{id}/comments",
+            post(assess::comment_duty_review),
+        )
+        .route(
+            "/assess/duty-reviews/{id}/grade",
+            post(assess::grade_duty_review),
+        )
         .route("/assess/dispositions/{id}", get(assess::disposition))
         .route("/assess/dispositions/{id}/steps", post(assess::record_step))
         .route("/care", get(care::home))

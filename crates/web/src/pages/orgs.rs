@@ -227,6 +227,8 @@ struct QualificationView {
     /// This year's training from the study area, and whether it falls short; none without
     /// the permission to read study.
     training: Option<(String, bool)>,
+    /// The latest overall grade of the org's 书记抓党建述职评议, in words.
+    duty_grade: Option<String>,
 }
 
 pub fn term_class(status: TermStatus) -> &'static str {
@@ -287,6 +289,7 @@ fn terms_view(t: OrgTerms, reminder: u32, max_years: u32) -> TermsView {
                 )
             }),
             training: None,
+            duty_grade: None,
         }),
     }
 }
@@ -456,7 +459,11 @@ pub(super) async fn full_detail(
             rules.reminder_before_expiry_months,
             rules.max_extension_or_advance_years,
         );
+        let duty_grade = state.services.latest_duty_grade(actor, id).await?;
         if let Some(q) = view.qualification.as_mut() {
+            q.duty_grade = duty_grade.map(|(year, grade, on)| {
+                format!("{}（{year}年度书记抓党建述职评议，{on}）", grade.label())
+            });
             q.training = training.map(|t| {
                 let short = t.completed.len() < t.trainings_required as usize;
                 let text = if t.completed.is_empty() {

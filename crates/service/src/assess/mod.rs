@@ -484,6 +484,13 @@ impl Services {
         check_ballot(&parsed, &graded, voter)
             .map_err(|(field, message)| ServiceError::invalid(field, message))?;
         let mut tx = self.db().write().await?;
+        // The ballot may have closed since it was read.
+        let still_open = store::review_by_id(&mut tx, id)
+            .await?
+            .is_some_and(|r| r.stage == ReviewStage::Balloting);
+        if !still_open {
+            return Err(ServiceError::invalid("ballot", "民主测评未开始或已结束"));
+        }
         if !store::cast_ballot(&mut tx, id, voter, &parsed).await? {
             return Err(ServiceError::conflict(
                 "ballot",
@@ -961,4 +968,11 @@ pub fn follow_up_overdue(view: &DispositionView, today: NaiveDate) -> bool {
     view.next == Some(DispositionStep::FollowUp) && view.follow_up_due.is_some_and(|d| d <= today)
 }
 
-pub use dangjian_store::assess::{DispositionRow, EntryRow, ReviewRow, StepRow};
+pub use dangjian_store::assess::{
+    DispositionRow, DutyCommentRow, DutyReviewRow, EntryRow, ReviewRow, StepRow,
+};
+pub use duty::{CommentForm, DutyGradeForm, DutyReviewForm, DutyReviewView};
+pub use standing::{Standing, StandingList, StandingQuery};
+
+mod duty;
+mod standing;
