@@ -17,7 +17,7 @@ use dangjian_service::assess::{
 };
 use dangjian_service::{Actor, ServiceError};
 
-use super::{Kept, Path, query, render, render_invalid};
+use super::{Kept, Path, after_action, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::Layout;
@@ -329,7 +329,8 @@ pub async fn review(
     render(&review_page(&state, &session.actor, id, Kept::default(), 0, saved).await?)
 }
 
-/// After a post on a review: back to it, or the page again with the refusal at its form.
+/// After a post on a review: back to it, or the page again with the refusal at the form
+/// `active` (of the participant `member`, or 0).
 async fn after(
     state: &AppState,
     actor: &Actor,
@@ -339,18 +340,14 @@ async fn after(
     member: i64,
     values: Vec<(&str, String)>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/assess/reviews/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let kept = Kept {
-                active,
-                values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-                errors,
-            };
-            render_invalid(&review_page(state, actor, id, kept, member, false).await?)
-        }
-        Err(other) => Err(other.into()),
-    }
+    let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    after_action(
+        result,
+        format!("/assess/reviews/{id}?saved=1"),
+        (active, values),
+        |kept| review_page(state, actor, id, kept, member, false),
+    )
+    .await
 }
 
 pub async fn submit_self(
@@ -553,37 +550,34 @@ pub async fn record_step(
     form: SessionForm<StepForm>,
 ) -> Result<Response, PageError> {
     let SessionForm { session, form } = form;
-    match state
+    let result = state
         .services
         .record_disposition_step(&session.actor, id, &form)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/assess/dispositions/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let kept = Kept {
-                active: "step",
-                values: [
-                    ("on", form.on),
-                    ("talker_a", form.talker_a),
-                    ("talker_b", form.talker_b),
-                    ("authority", form.authority),
-                    ("agreed", form.agreed),
-                    ("expected", form.expected),
-                    ("present", form.present),
-                    ("ayes", form.ayes),
-                    ("written_ayes", form.written_ayes),
-                    ("written_total", form.written_total),
-                    ("note", form.note),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-                errors,
-            };
-            render_invalid(&disposition_page(&state, &session.actor, id, kept, false).await?)
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let values = [
+        ("on", form.on),
+        ("talker_a", form.talker_a),
+        ("talker_b", form.talker_b),
+        ("authority", form.authority),
+        ("agreed", form.agreed),
+        ("expected", form.expected),
+        ("present", form.present),
+        ("ayes", form.ayes),
+        ("written_ayes", form.written_ayes),
+        ("written_total", form.written_total),
+        ("note", form.note),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let actor = &session.actor;
+    after_action(
+        result,
+        format!("/assess/dispositions/{id}?saved=1"),
+        ("step", values),
+        |kept| disposition_page(&state, actor, id, kept, false),
+    )
+    .await
 }
 
 /// A member's line of the standing list.
@@ -802,18 +796,14 @@ async fn after_duty(
     active: &'static str,
     values: Vec<(&str, String)>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/assess/duty-reviews/{id}?saved=1")).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let kept = Kept {
-                active,
-                values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-                errors,
-            };
-            render_invalid(&duty_review_page(state, actor, id, kept, false).await?)
-        }
-        Err(other) => Err(other.into()),
-    }
+    let values = values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    after_action(
+        result,
+        format!("/assess/duty-reviews/{id}?saved=1"),
+        (active, values),
+        |kept| duty_review_page(state, actor, id, kept, false),
+    )
+    .await
 }
 
 pub async fn comment_duty_review(

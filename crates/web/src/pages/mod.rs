@@ -531,6 +531,36 @@ pub async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "未找到", "您要找的页面不存在。")
 }
 
+/// Back to `back` on success, or the page `again` makes with the refusal at the form's
+/// fields (the form named by `kept.0`, what was typed in `kept.1`).
+pub(crate) async fn after_action<T, F, Fut>(
+    result: Result<(), dangjian_service::ServiceError>,
+    back: String,
+    kept: (&'static str, Vec<(String, String)>),
+    again: F,
+) -> Result<Response, PageError>
+where
+    T: Template,
+    F: FnOnce(Kept) -> Fut,
+    Fut: std::future::Future<Output = Result<T, PageError>>,
+{
+    match result {
+        Ok(()) => Ok(axum::response::Redirect::to(&back).into_response()),
+        Err(
+            dangjian_service::ServiceError::Invalid(errors)
+            | dangjian_service::ServiceError::Conflict(errors),
+        ) => {
+            let kept = Kept {
+                active: kept.0,
+                values: kept.1,
+                errors,
+            };
+            render_invalid(&again(kept).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// What a refused form keeps on a page that has several: which form it was, what was typed,
 /// and the refusal at its fields (shown at that form only).
 #[derive(Default)]

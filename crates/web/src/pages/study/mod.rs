@@ -19,6 +19,7 @@ use dangjian_service::study::{
 use dangjian_service::{Actor, Page, ServiceError};
 use serde::Deserialize;
 
+pub(super) use super::after_action;
 use super::{Kept, Path, query, render, render_invalid};
 use crate::AppState;
 use crate::error::PageError;
@@ -652,33 +653,6 @@ pub async fn class(
     let q: YearQuery = query(raw.as_deref())?;
     let notice = (!q.saved.is_empty()).then_some("已保存");
     render(&class_page(&state, &session.actor, id, notice, Kept::default()).await?)
-}
-
-/// Back to `back` on success, or the page `again` makes with the refusal at the form's
-/// fields (the form named by `kept.0`, what was typed in `kept.1`).
-async fn after_action<T, F, Fut>(
-    result: Result<(), ServiceError>,
-    back: String,
-    kept: (&'static str, Vec<(String, String)>),
-    again: F,
-) -> Result<Response, PageError>
-where
-    T: Template,
-    F: FnOnce(Kept) -> Fut,
-    Fut: std::future::Future<Output = Result<T, PageError>>,
-{
-    match result {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
-            let kept = Kept {
-                active: kept.0,
-                values: kept.1,
-                errors,
-            };
-            render_invalid(&again(kept).await?)
-        }
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// Back to the class on success, or its page with the refusal at the form's fields.
