@@ -548,6 +548,33 @@ pub fn check_duty_grade(grade: DutyGrade, note: &str) -> Result<(), FieldRefusal
     }
 }
 
+labelled_enum! {
+    /// Where a 典型经验 stands.
+    pub enum PracticeStatus {
+        Submitted = ("submitted", "待审核"),
+        /// Published to every org of the bureau.
+        Published = ("published", "已发布"),
+        /// Not published; the note says why.
+        Returned = ("returned", "未采用"),
+    }
+}
+
+/// Whether an org may record that it adopted a practice: a published one, from another org
+/// (an org does not adopt what it made).
+pub fn may_adopt(
+    status: PracticeStatus,
+    practice_org: i64,
+    adopting_org: i64,
+) -> Result<(), FieldRefusal> {
+    if status != PracticeStatus::Published {
+        return Err(("org", "只有已发布的典型经验可以学习借鉴".to_owned()));
+    }
+    if practice_org == adopting_org {
+        return Err(("org", "这是本组织的经验，不需登记学习借鉴".to_owned()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -822,6 +849,20 @@ mod tests {
         for g in [DutyGrade::Average, DutyGrade::Poor] {
             assert_eq!(check_duty_grade(g, " ").unwrap_err().0, "note");
             assert!(check_duty_grade(g, "组织生活不规范，限期整改").is_ok());
+        }
+    }
+
+    #[test]
+    fn only_a_published_practice_of_another_org_is_adopted() {
+        assert!(may_adopt(PracticeStatus::Published, 1, 2).is_ok());
+        assert!(
+            may_adopt(PracticeStatus::Published, 1, 1)
+                .unwrap_err()
+                .1
+                .contains("本组织")
+        );
+        for s in [PracticeStatus::Submitted, PracticeStatus::Returned] {
+            assert!(may_adopt(s, 1, 2).unwrap_err().1.contains("已发布"));
         }
     }
 

@@ -1173,6 +1173,21 @@ impl Services {
         let reviews = self
             .demo_review(&mut tx, demo_branch.and_then(|i| ids.get(i).copied()))
             .await?;
+        // Another open branch adopts the demo branch's practice.
+        let other_branch = plan
+            .orgs
+            .iter()
+            .enumerate()
+            .find(|(i, o)| {
+                o.kind == OrgKind::Branch && o.dissolved_on.is_none() && Some(*i) != demo_branch
+            })
+            .and_then(|(i, _)| ids.get(i).copied());
+        self.demo_practices(
+            &mut tx,
+            demo_branch.and_then(|i| ids.get(i).copied()),
+            other_branch,
+        )
+        .await?;
 
         let accounts = self.demo_accounts(&mut tx, &plan, &org_ids, scale).await?;
         let event = Event::new("demo.generate").detail(json!({

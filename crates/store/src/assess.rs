@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::assess::{
     DispositionKind, DispositionStatus, DispositionStep, DutyGrade, DutyRatings, Grade,
-    ReviewStage, StepDone, Tally,
+    PracticeStatus, ReviewStage, StepDone, Tally,
 };
 use dangjian_core::org::OrgPath;
 use dangjian_core::role::Scope;
@@ -911,6 +911,193 @@ pub async fn grade_duty_review(
     .bind(note)
     .bind(id)
     .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A 典型经验 as stored, with its org and how many orgs adopted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: OrgPath,
+    pub title: String,
+    pub problem: String,
+    pub practice: String,
+    pub effect: String,
+    pub status: PracticeStatus,
+    pub submitted_on: NaiveDate,
+    pub decided_on: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub adoptions: i64,
+    pub version: i64,
+}
+
+const PRACTICE_COLUMNS: &str = "SELECT p.id, p.org_id, o.name AS org_name, o.path AS org_path, p.title, \
+     p.problem, p.practice, p.effect, p.status, p.submitted_on, p.decided_on, p.decided_by, \
+     p.decision_note, p.version, \
+     (SELECT COUNT(*) FROM practice_adoptions a WHERE a.practice_id = p.id) AS adoptions \
+     FROM practices p JOIN orgs o ON o.id = p.org_id WHERE 1 = 1";
+
+fn practice(row: &AnyRow) -> StoreResult<PracticeRow> {
+    Ok(PracticeRow {
+        id: row.int("id")?,
+        org_id: row.int("org_id")?,
+        org_name: row.text("org_name")?,
+        org_path: row.org_path("org_path")?,
+        title: row.text("title")?,
+        problem: row.text("problem")?,
+        practice: row.text("practice")?,
+        effect: row.text("effect")?,
+        status: row.code("status", PracticeStatus::from_code)?,
+        submitted_on: row.date("submitted_on")?,
+        decided_on: row.opt_date("decided_on")?,
+        decided_by: row.opt_text("decided_by")?,
+        decision_note: row.opt_text("decision_note")?,
+        adoptions: row.int("adoptions")?,
+        version: row.int("version")?,
+    })
+}
+
+/// A practice to submit.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPractice<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub problem: &'a str,
+    pub practice: &'a str,
+    pub effect: &'a str,
+    pub submitted_on: NaiveDate,
+    pub by: &'a str,
+}
+
+pub async fn insert_practice(
+    conn: &mut Conn,
+    p: &NewPractice<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO practices (org_id, title, problem, practice, effect, status, submitted_on, \
+         version, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, 1, $7, $8) \
+         RETURNING id",
+    )
+    .bind(p.org_id)
+    .bind(p.title)
+    .bind(p.problem)
+    .bind(p.practice)
+    .bind(p.effect)
+    .bind(date_text(p.submitted_on))
+    .bind(p.by)
+    .bind(timestamp_text(now))
+    .fetch_one(conn)
+    .await?
+    .int("id")
+}
+
+pub async fn practice_by_id(conn: &mut Conn, id: i64) -> StoreResult<Option<PracticeRow>> {
+    let mut q = Sql::new(PRACTICE_COLUMNS);
+    q.push(" AND p.id = ").bind(id);
+    sql::fetch_all(conn, q)
+        .await?
+        .first()
+        .map(practice)
+        .transpose()
+}
+
+/// The practices a reader sees: every published one (they are spread to the whole bureau),
+/// and the others of the orgs in scope; those waiting first, then the newest.
+pub async fn practices(conn: &mut Conn, scope: &Scope) -> StoreResult<Vec<PracticeRow>> {
+    let mut q = Sql::new(PRACTICE_COLUMNS);
+    q.push(" AND (p.status = 'published' OR (1 = 1");
+    push_org_scope(&mut q, scope, "o.path");
+    q.push(
+        ")) ORDER BY CASE WHEN p.status = 'submitted' THEN 0 ELSE 1 END, \
+         p.submitted_on DESC, p.id DESC LIMIT 1000",
+    );
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(practice)
+        .collect()
+}
+
+/// Publishes or returns a practice still waiting at `version`; false when it changed.
+pub async fn decide_practice(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    status: PracticeStatus,
+    on: NaiveDate,
+    by: &str,
+    note: &str,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE practices SET status = $1, decided_on = $2, decided_by = $3, decision_note = $4, \
+         version = version + 1 WHERE id = $5 AND version = $6 AND status = 'submitted'",
+    )
+    .bind(status.code())
+    .bind(date_text(on))
+    .bind(by)
+    .bind(note)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An org's adoption of a practice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdoptionRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub adopted_on: NaiveDate,
+    pub result: String,
+}
+
+pub async fn adoptions(conn: &mut Conn, practice_id: i64) -> StoreResult<Vec<AdoptionRow>> {
+    let rows = sqlx::query(
+        "SELECT a.org_id, o.name AS org_name, a.adopted_on, a.result FROM practice_adoptions a \
+         JOIN orgs o ON o.id = a.org_id WHERE a.practice_id = $1 ORDER BY a.adopted_on, o.path",
+    )
+    .bind(practice_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AdoptionRow {
+                org_id: row.int("org_id")?,
+                org_name: row.text("org_name")?,
+                adopted_on: row.date("adopted_on")?,
+                result: row.text("result")?,
+            })
+        })
+        .collect()
+}
+
+/// Records an org's adoption; false when the org had recorded it already.
+pub async fn insert_adoption(
+    conn: &mut Conn,
+    practice_id: i64,
+    org_id: i64,
+    on: NaiveDate,
+    result: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO practice_adoptions (practice_id, org_id, adopted_on, result, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(practice_id)
+    .bind(org_id)
+    .bind(date_text(on))
+    .bind(result)
+    .bind(by)
+    .bind(timestamp_text(now))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

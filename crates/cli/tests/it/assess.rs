@@ -1208,3 +1208,159 @@ async fn a_secretary_is_reviewed_from_above_and_the_org_page_shows_the_grade() {
         .unwrap();
     assert!(page.contains("责任清单落实到位") && page.contains("学习教育不深入"));
 }
+
+/// Issue 19, 6: a branch submits a practice, the committee office publishes it (a return says
+/// why), every org then reads it and another branch records what adopting it brought.
+#[tokio::test]
+async fn a_practice_is_published_from_above_and_adopted_elsewhere() {
+    let app = TestApp::spawn().await;
+    let a1 = token(&app, "sec_a1", Role::OrgSecretary, Some("A1"), None).await;
+    let b = token(&app, "sec_b", Role::OrgSecretary, Some("B"), None).await;
+    let office_token = token(&app, "office", Role::CommitteeStaff, None, None).await;
+    let body = |org: &str| {
+        json!({"org": org, "title": "“支部建在所上”推动党建与警务融合",
+        "problem": "派出所民警分散值班，组织生活难以集中", "practice": "按警组设党小组，组织生活与晨会结合",
+        "effect": "全年三会一课按时召开率100%，群众满意度上升"})
+    };
+    let (status, refused) = call(
+        &app,
+        &a1,
+        Method::POST,
+        "/assess/practices",
+        Some(body("B")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "org"));
+    let (status, submitted) = call(
+        &app,
+        &a1,
+        Method::POST,
+        "/assess/practices",
+        Some(body("A1")),
+    )
+    .await;
+    assert_eq!(
+        (status, submitted["practice"]["status"].as_str()),
+        (201, Some("submitted")),
+        "{submitted}"
+    );
+    let id = submitted["practice"]["id"].as_i64().unwrap();
+    let path = format!("/assess/practices/{id}");
+    // Waiting, it stays within A1's line.
+    let (status, _) = call(&app, &b, Method::GET, &path, None).await;
+    assert_eq!(status, 404);
+    let (_, listed) = call(&app, &b, Method::GET, "/assess/practices", None).await;
+    assert!(listed.as_array().unwrap().is_empty());
+    let decision = |decision: &str, note: &str| json!({"version": submitted["practice"]["version"], "decision": decision, "note": note});
+    let (status, _) = call(
+        &app,
+        &a1,
+        Method::POST,
+        &format!("{path}/decision"),
+        Some(decision("publish", "")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, refused) = call(
+        &app,
+        &office_token,
+        Method::POST,
+        &format!("{path}/decision"),
+        Some(decision("return", "")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "note"));
+    let (status, published) = call(
+        &app,
+        &office_token,
+        Method::POST,
+        &format!("{path}/decision"),
+        Some(decision("publish", "全局推广")),
+    )
+    .await;
+    assert_eq!(
+        (status, published["practice"]["status"].as_str()),
+        (200, Some("published"))
+    );
+    let (status, _) = call(
+        &app,
+        &office_token,
+        Method::POST,
+        &format!("{path}/decision"),
+        Some(decision("return", "重复")),
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // Published, every org reads it; B adopts it once, for itself only; A1 not its own.
+    let (_, listed) = call(&app, &b, Method::GET, "/assess/practices", None).await;
+    assert_eq!(listed[0]["id"], id);
+    let adopt = |org: &str| json!({"org": org, "result": "组织生活到会率由七成提高到九成以上"});
+    let (status, refused) = call(
+        &app,
+        &b,
+        Method::POST,
+        &format!("{path}/adoptions"),
+        Some(adopt("A1")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "org"));
+    let (status, refused) = call(
+        &app,
+        &a1,
+        Method::POST,
+        &format!("{path}/adoptions"),
+        Some(adopt("A1")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "org"));
+    assert!(
+        refused["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("本组织")
+    );
+    let (status, adopted) = call(
+        &app,
+        &b,
+        Method::POST,
+        &format!("{path}/adoptions"),
+        Some(adopt("B")),
+    )
+    .await;
+    assert_eq!(
+        (status, adopted["practice"]["adopted_by"].as_i64()),
+        (200, Some(1)),
+        "{adopted}"
+    );
+    assert_eq!(
+        adopted["adoptions"][0]["result"],
+        "组织生活到会率由七成提高到九成以上"
+    );
+    let (status, refused) = call(
+        &app,
+        &b,
+        Method::POST,
+        &format!("{path}/adoptions"),
+        Some(adopt("B")),
+    )
+    .await;
+    assert_eq!((status, field(&refused)), (422, "org"));
+    assert_eq!(app.audit("practice.", Some("success")).await.len(), 3);
+
+    let web = app
+        .login_as("sec_b_web", Role::OrgSecretary, Some("B"), None)
+        .await;
+    let page = web
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("学习借鉴（1个党组织）") && page.contains("按警组设党小组"),
+        "{page}"
+    );
+}

@@ -2265,4 +2265,56 @@ async fn a_member_votes_on_a_phone_and_the_branch_decides_the_review_in_a_real_b
         "screenshot: {}",
         driver.screenshot("assess-standing.png").await.display()
     );
+    // A practice submitted on the page; the 述职评议 recorded from above, read on a phone.
+    driver.goto(&app.url("/assess/practices")).await;
+    driver.wait_for_text("报送典型经验").await;
+    driver.type_into("#submit input[name=org]", "A1").await;
+    driver
+        .type_into("#submit input[name=title]", "党小组建在警组上")
+        .await;
+    driver
+        .type_into("textarea[name=problem]", "民警轮班，组织生活难集中。")
+        .await;
+    driver
+        .type_into(
+            "textarea[name=practice]",
+            "按警组设党小组，党小组会与班前会结合。",
+        )
+        .await;
+    driver
+        .type_into("textarea[name=effect]", "到会率由七成提高到九成以上。")
+        .await;
+    driver.click("#submit button.primary").await;
+    let page = driver.wait_for_text("已保存").await;
+    assert!(
+        page.contains("待审核") && page.contains("按警组设党小组"),
+        "{page}"
+    );
+    let upper = token(&app, "sec_zza", Role::OrgSecretary, Some("ZZA"), None).await;
+    let (status, review) = call(&app, &upper, Method::POST, "/assess/duty-reviews",
+        Some(json!({"org": "A1", "year": 2026, "chaired_by": "总支书记 王某",
+            "leader_comment": "责任落实较好，学习教育还需深入。", "attendees": 12, "good": 8, "fairly_good": 3, "average": 1}))).await;
+    assert_eq!(status, 201, "{review}");
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver
+        .goto(&app.url(&format!("/assess/duty-reviews/{}", review["id"])))
+        .await;
+    let page = driver.wait_for_text("书记抓党建述职评议").await;
+    assert!(
+        page.contains("好 8，较好 3，一般 1") && page.contains("待评定"),
+        "{page}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("assess-duty-review-phone.png")
+            .await
+            .display()
+    );
 }

@@ -284,6 +284,12 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
             .await
             .unwrap();
         assert_eq!(duty, "fairly_good");
+        let practices: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM practices ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(practices, ["published", "submitted"]);
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(

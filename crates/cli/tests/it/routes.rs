@@ -282,6 +282,10 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/assess/duty-reviews",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
+    (
+        "/assess/practices",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     ("/care", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/care/commendations",
@@ -483,6 +487,10 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
     ),
     (
         "/assess/duty-reviews",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/practices",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
     // A member's study is their own year: lists of theirs are empty, an org's year refused.

@@ -4,6 +4,8 @@
 //! and records the general meeting's decision; more 优秀 than the share go to the committee
 //! office for approval. Each 不合格 opens a disposition whose steps are recorded in order.
 //! A member writes their own 自评, casts one ballot, and sees only their own grade.
+//! The other parts of the area are modules of their own: the secretaries' 述职评议
+//! (`duty`), 评先评优 standing (`standing`) and 典型经验 (`practice`).
 
 use chrono::{Datelike, NaiveDate};
 use dangjian_core::assess::{
@@ -968,11 +970,14 @@ pub fn follow_up_overdue(view: &DispositionView, today: NaiveDate) -> bool {
     view.next == Some(DispositionStep::FollowUp) && view.follow_up_due.is_some_and(|d| d <= today)
 }
 
+pub use dangjian_store::assess::{AdoptionRow, PracticeRow};
 pub use dangjian_store::assess::{
     DispositionRow, DutyCommentRow, DutyReviewRow, EntryRow, ReviewRow, StepRow,
 };
 pub use duty::{CommentForm, DutyGradeForm, DutyReviewForm, DutyReviewView};
+pub use practice::{AdoptionForm, PracticeDecisionForm, PracticeForm, PracticeView};
 pub use standing::{Standing, StandingList, StandingQuery};
 
 mod duty;
+mod practice;
 mod standing;

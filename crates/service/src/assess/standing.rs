@@ -28,10 +28,6 @@ impl Standing {
     pub fn may_commend(&self) -> bool {
         self.commend.is_empty()
     }
-
-    pub fn may_promote(&self) -> bool {
-        self.promote.is_empty()
-    }
 }
 
 /// The members of an org (or of the whole scope) with their standing.

@@ -2,16 +2,18 @@
 //! member's 自评 and 党性分析, the 互评 summaries, the secret ballot's totals, about a quarter
 //! 优秀 (within the third), one 基本合格 with an improvement plan, one 不合格 whose 限期改正
 //! is under way (talked to and pre-reviewed; the branch meeting is next) — and the same
-//! branch secretary's 述职评议 of that year, graded 较好 by the committee.
+//! branch secretary's 述职评议 of that year, graded 较好 by the committee; and 典型经验: the
+//! demo branch's, published and adopted by another branch, and one waiting for review.
 
 use chrono::{Datelike, NaiveDate};
 use dangjian_core::assess::{
-    DispositionKind, DispositionStep, DutyGrade, DutyRatings, Grade, ReviewStage, StepDone,
+    DispositionKind, DispositionStep, DutyGrade, DutyRatings, Grade, PracticeStatus, ReviewStage,
+    StepDone,
 };
 use dangjian_core::org::Post;
 use dangjian_store::Conn;
 use dangjian_store::assess::{
-    self as store, DecisionRow, DutyCommentRow, NewDutyReview, NewStepRow, ProposalRow,
+    self as store, DecisionRow, DutyCommentRow, NewDutyReview, NewPractice, NewStepRow, ProposalRow,
 };
 
 use crate::Services;
@@ -206,6 +208,74 @@ impl Services {
             }
         }
         Ok(1)
+    }
+
+    /// The demo branch's 典型经验 published and adopted by `other`, and `other`'s waiting.
+    pub(super) async fn demo_practices(
+        &self,
+        tx: &mut Conn,
+        branch: Option<i64>,
+        other: Option<i64>,
+    ) -> ServiceResult<()> {
+        let (Some(branch), Some(other)) = (branch, other) else {
+            return Ok(());
+        };
+        let today = self.clock().today();
+        let now = self.clock().now();
+        let back = |days: u64| {
+            today
+                .checked_sub_days(chrono::Days::new(days))
+                .unwrap_or(today)
+        };
+        let published = store::insert_practice(
+            tx,
+            &NewPractice {
+                org_id: branch,
+                title: "“党小组建在警组上”，组织生活与勤务安排同步",
+                problem: "民警轮班值守、警力分散，党员难以按时集中参加组织生活。",
+                practice: "按勤务警组设党小组，党小组会与班前会结合；每月主题党日提前纳入排班；轮休党员按规定补学并记录。",
+                effect: "全年三会一课按期召开，党员到会率由七成提高到九成以上，补学全部有记录（见支部组织生活台账）。",
+                submitted_on: back(90),
+                by: AUTHOR,
+            },
+            now,
+        )
+        .await?;
+        store::decide_practice(
+            tx,
+            published,
+            1,
+            PracticeStatus::Published,
+            back(80),
+            AUTHOR,
+            "经党委办公室审核，全局推广",
+        )
+        .await?;
+        store::insert_adoption(
+            tx,
+            published,
+            other,
+            back(60),
+            "参照设置三个警组党小组，两个月来组织生活无一缺课。",
+            AUTHOR,
+            now,
+        )
+        .await?;
+        store::insert_practice(
+            tx,
+            &NewPractice {
+                org_id: other,
+                title: "“民警夜校”：把学习教育放进值班间隙",
+                problem: "夜班民警难以参加白天的集中学习。",
+                practice: "每周两次夜间微党课，每次二十分钟，由支部委员轮流讲授。",
+                effect: "夜班民警学时全部达标，见学习教育学时台账。",
+                submitted_on: back(5),
+                by: AUTHOR,
+            },
+            now,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The branch secretary's 述职评议 of `year`, held and graded by the committee.

@@ -1,6 +1,6 @@
 //! `/api/v1/assess/…` (issue 19): 民主评议党员 — reviews, 自评, 互评, the secret ballot, the
 //! committee's proposals, the decision and its approval — and the 组织处置 that follow a
-//! 不合格; 评先评优 standing and the 两优一先 list; 书记抓党建述职评议. What a member reads is
+//! 不合格; 评先评优 standing and the 两优一先 list; 书记抓党建述职评议; 典型经验. What a member reads is
 //! their own entry; a ballot's choices are never returned.
 
 use axum::Json;
@@ -8,9 +8,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use dangjian_service::ServiceError;
 use dangjian_service::assess::{
-    ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyCommentRow, DutyGradeForm,
-    DutyReviewForm, DutyReviewRow, OpenReviewForm, PeerForm, ProposalForm, ReviewRow, ReviewView,
-    SelfForm, StageForm, StandingQuery, StepForm,
+    AdoptionForm, ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyCommentRow,
+    DutyGradeForm, DutyReviewForm, DutyReviewRow, OpenReviewForm, PeerForm, PracticeDecisionForm,
+    PracticeForm, PracticeRow, ProposalForm, ReviewRow, ReviewView, SelfForm, StageForm,
+    StandingQuery, StepForm,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -884,4 +885,199 @@ pub async fn grade_duty_review(
     };
     state.services.grade_duty_review(&actor, id, &form).await?;
     duty_detail(&state, &actor, id).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeInput {
+    /// The submitting org's code.
+    pub org: String,
+    pub title: String,
+    pub problem: String,
+    pub practice: String,
+    /// The effect and its evidence.
+    pub effect: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeDecisionInput {
+    pub version: i64,
+    #[schema(pattern = r"^(publish|return)$")]
+    pub decision: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub decided_on: String,
+    /// Required when returned.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdoptionInput {
+    /// The adopting org's code.
+    pub org: String,
+    #[schema(pattern = r"^(\d{4}-\d{2}-\d{2})?$")]
+    #[serde(default)]
+    pub adopted_on: String,
+    pub result: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdoptionJson {
+    pub org_id: i64,
+    pub org_name: String,
+    #[schema(format = Date)]
+    pub adopted_on: String,
+    pub result: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PracticeJson {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub problem: String,
+    pub practice: String,
+    pub effect: String,
+    /// `submitted`, `published` or `returned`.
+    pub status: String,
+    #[schema(format = Date)]
+    pub submitted_on: String,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+    /// How many orgs adopted it.
+    pub adopted_by: i64,
+    pub version: i64,
+}
+
+impl From<&PracticeRow> for PracticeJson {
+    fn from(p: &PracticeRow) -> Self {
+        PracticeJson {
+            id: p.id,
+            org_id: p.org_id,
+            org_name: p.org_name.clone(),
+            title: p.title.clone(),
+            problem: p.problem.clone(),
+            practice: p.practice.clone(),
+            effect: p.effect.clone(),
+            status: p.status.code().to_owned(),
+            submitted_on: p.submitted_on.to_string(),
+            decided_on: p.decided_on.map(|d| d.to_string()),
+            decision_note: p.decision_note.clone(),
+            adopted_by: p.adoptions,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PracticeDetailJson {
+    pub practice: PracticeJson,
+    pub adoptions: Vec<AdoptionJson>,
+}
+
+async fn practice_detail(
+    state: &AppState,
+    actor: &dangjian_service::Actor,
+    id: i64,
+) -> Result<Json<PracticeDetailJson>, ApiError> {
+    let v = state.services.practice(actor, id).await?;
+    Ok(Json(PracticeDetailJson {
+        practice: PracticeJson::from(&v.practice),
+        adoptions: v
+            .adoptions
+            .iter()
+            .map(|a| AdoptionJson {
+                org_id: a.org_id,
+                org_name: a.org_name.clone(),
+                adopted_on: a.adopted_on.to_string(),
+                result: a.result.clone(),
+            })
+            .collect(),
+    }))
+}
+
+/// Every published practice, and the others of the orgs in scope.
+#[utoipa::path(get, path = "/assess/practices", tag = "assess",
+    responses((status = 200, body = Vec<PracticeJson>), (status = 403, body = ApiErrorBody)))]
+pub async fn practices(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<PracticeJson>>, ApiError> {
+    let rows = state.services.practices(&actor).await?;
+    Ok(Json(rows.iter().map(PracticeJson::from).collect()))
+}
+
+/// Submits a practice of an org in scope.
+#[utoipa::path(post, path = "/assess/practices", tag = "assess", request_body = PracticeInput,
+    responses((status = 201, body = PracticeDetailJson), (status = 422, body = ApiErrorBody)))]
+pub async fn submit_practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(i): ApiJson<PracticeInput>,
+) -> Result<(StatusCode, Json<PracticeDetailJson>), ApiError> {
+    let form = PracticeForm {
+        org: i.org,
+        title: i.title,
+        problem: i.problem,
+        practice: i.practice,
+        effect: i.effect,
+    };
+    let id = state.services.submit_practice(&actor, &form).await?;
+    Ok((
+        StatusCode::CREATED,
+        practice_detail(&state, &actor, id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/assess/practices/{id}", tag = "assess", params(("id" = i64, Path)),
+    responses((status = 200, body = PracticeDetailJson), (status = 404, body = ApiErrorBody)))]
+pub async fn practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PracticeDetailJson>, ApiError> {
+    practice_detail(&state, &actor, id).await
+}
+
+/// The committee office publishes a practice or returns it with the reason.
+#[utoipa::path(post, path = "/assess/practices/{id}/decision", tag = "assess", params(("id" = i64, Path)),
+    request_body = PracticeDecisionInput,
+    responses((status = 200, body = PracticeDetailJson), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn decide_practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<PracticeDecisionInput>,
+) -> Result<Json<PracticeDetailJson>, ApiError> {
+    let form = PracticeDecisionForm {
+        version: i.version,
+        decision: i.decision,
+        decided_on: i.decided_on,
+        note: i.note,
+    };
+    state.services.decide_practice(&actor, id, &form).await?;
+    practice_detail(&state, &actor, id).await
+}
+
+/// An org in scope records that it adopted a published practice, with the result.
+#[utoipa::path(post, path = "/assess/practices/{id}/adoptions", tag = "assess", params(("id" = i64, Path)),
+    request_body = AdoptionInput,
+    responses((status = 200, body = PracticeDetailJson), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+pub async fn adopt_practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<AdoptionInput>,
+) -> Result<Json<PracticeDetailJson>, ApiError> {
+    let form = AdoptionForm {
+        org: i.org,
+        adopted_on: i.adopted_on,
+        result: i.result,
+    };
+    state.services.adopt_practice(&actor, id, &form).await?;
+    practice_detail(&state, &actor, id).await
 }

@@ -1,5 +1,6 @@
 //! 考核评价 pages (issue 19): the reviews of 民主评议党员 in scope (or a member's own), a
-//! review with the form its stage asks for, and a disposition with its next step.
+//! review with the form its stage asks for, a disposition with its next step; 评先评优
+//! standing; the secretaries' 述职评议; 典型经验.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +12,9 @@ use dangjian_core::assess::{DispositionKind, DispositionStep, DutyGrade, Grade, 
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::assess::{
-    ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyGradeForm, DutyReviewForm,
-    DutyReviewRow, DutyReviewView, EntryRow, OpenReviewForm, PeerForm, ProposalForm, ReviewView,
+    AdoptionForm, ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyGradeForm,
+    DutyReviewForm, DutyReviewRow, DutyReviewView, EntryRow, OpenReviewForm, PeerForm,
+    PracticeDecisionForm, PracticeForm, PracticeRow, PracticeView, ProposalForm, ReviewView,
     SelfForm, StageForm, StandingQuery, StepForm, follow_up_overdue,
 };
 use dangjian_service::{Actor, ServiceError};
@@ -840,4 +842,144 @@ pub async fn grade_duty_review(
         ("note", form.note),
     ];
     after_duty(&state, &session.actor, id, result, "grade", values).await
+}
+
+#[derive(Template)]
+#[template(path = "assess_practices.html")]
+struct PracticesPage {
+    layout: Layout,
+    practices: Vec<PracticeRow>,
+    form: PracticeForm,
+    errors: FieldErrors,
+}
+
+async fn practices_page(
+    state: &AppState,
+    actor: &Actor,
+    form: PracticeForm,
+    errors: FieldErrors,
+) -> Result<PracticesPage, PageError> {
+    Ok(PracticesPage {
+        layout: layout(actor, "典型经验"),
+        practices: state.services.practices(actor).await?,
+        form,
+        errors,
+    })
+}
+
+pub async fn practices(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let page = practices_page(
+        &state,
+        &session.actor,
+        PracticeForm::default(),
+        FieldErrors::new(),
+    )
+    .await?;
+    render(&page)
+}
+
+pub async fn submit_practice(
+    State(state): State<AppState>,
+    form: SessionForm<PracticeForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    match state.services.submit_practice(&session.actor, &form).await {
+        Ok(id) => Ok(Redirect::to(&format!("/assess/practices/{id}?saved=1")).into_response()),
+        Err(ServiceError::Invalid(errors) | ServiceError::Conflict(errors)) => {
+            render_invalid(&practices_page(&state, &session.actor, form, errors).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "assess_practice.html")]
+struct PracticePage {
+    layout: Layout,
+    v: PracticeView,
+    can_decide: bool,
+    decisions: [(&'static str, &'static str); 2],
+    kept: Kept,
+    saved: bool,
+}
+
+impl PracticePage {
+    fn is(&self, status: &str) -> bool {
+        self.v.practice.status.code() == status
+    }
+}
+
+async fn practice_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    kept: Kept,
+    saved: bool,
+) -> Result<PracticePage, PageError> {
+    let v = state.services.practice(actor, id).await?;
+    Ok(PracticePage {
+        layout: layout(actor, "典型经验").crumb(v.practice.title.clone(), None),
+        can_decide: actor.permits(Permission::ApproveReviews),
+        decisions: [("publish", "发布"), ("return", "不予发布")],
+        v,
+        kept,
+        saved,
+    })
+}
+
+pub async fn practice(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let saved = raw.as_deref().is_some_and(|q| q.contains("saved"));
+    render(&practice_page(&state, &session.actor, id, Kept::default(), saved).await?)
+}
+
+pub async fn decide_practice(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<PracticeDecisionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let actor = &session.actor;
+    let result = state.services.decide_practice(actor, id, &form).await;
+    let values = vec![
+        ("decision".to_owned(), form.decision),
+        ("decided_on".to_owned(), form.decided_on),
+        ("note".to_owned(), form.note),
+    ];
+    after_action(
+        result,
+        format!("/assess/practices/{id}?saved=1"),
+        ("decide", values),
+        |kept| practice_page(&state, actor, id, kept, false),
+    )
+    .await
+}
+
+pub async fn adopt_practice(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SessionForm<AdoptionForm>,
+) -> Result<Response, PageError> {
+    let SessionForm { session, form } = form;
+    let actor = &session.actor;
+    let result = state.services.adopt_practice(actor, id, &form).await;
+    let values = vec![
+        ("org".to_owned(), form.org),
+        ("adopted_on".to_owned(), form.adopted_on),
+        ("result".to_owned(), form.result),
+    ];
+    after_action(
+        result,
+        format!("/assess/practices/{id}?saved=1"),
+        ("adopt", values),
+        |kept| practice_page(&state, actor, id, kept, false),
+    )
+    .await
 }

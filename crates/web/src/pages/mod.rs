@@ -258,6 +258,19 @@ pub fn router() -> Router<AppState> {
         .route("/assess/reviews/{id}/approval", post(assess::approve))
         .route("/assess/standing", get(assess::standing))
         .route(
+            "/assess/practices",
+            get(assess::practices).post(assess::submit_practice),
+        )
+        .route("/assess/practices/{id}", get(assess::practice))
+        .route(
+            "/assess/practices/{id}/decision",
+            post(assess::decide_practice),
+        )
+        .route(
+            "/assess/practices/{id}/adoptions",
+            post(assess::adopt_practice),
+        )
+        .route(
             "/assess/duty-reviews",
             get(assess::duty_reviews).post(assess::record_duty_review),
         )
