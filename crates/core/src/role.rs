@@ -58,6 +58,9 @@ labelled_enum! {
         ApproveReviews = ("approve_reviews", "审批民主评议结果与组织处置"),
         /// A member's part: their 自评 and their secret ballot.
         TakePartInReview = ("take_part_in_review", "参加民主评议（自评、民主测评）"),
+        /// 党组织考核评价: an org's self-assessment and objections; rounds for the orgs below;
+        /// the bureau-wide indicator sets for the committee office (whole-tree scope).
+        AssessOrgs = ("assess_orgs", "党组织考核评价（自评、考核、异议）"),
         ManageAccounts = ("manage_accounts", "管理账号"),
         GrantRoles = ("grant_roles", "分配角色与范围"),
         ManageSecurity = ("manage_security", "安全策略与账号解锁"),
@@ -128,6 +131,7 @@ impl Role {
                     | RecordStudy
                     | ReviewMembers
                     | ApproveReviews
+                    | AssessOrgs
             ),
             Role::OrgSecretary => matches!(
                 permission,
@@ -148,6 +152,7 @@ impl Role {
                     | ReadStudy
                     | RecordStudy
                     | ReviewMembers
+                    | AssessOrgs
             ),
             // A member may see their own numbers in full, their own organisational life and
             // the rectification measures they carry, their own dues and pay base, and their
@@ -275,17 +280,17 @@ mod tests {
     #[test]
     fn the_permission_table_is_exactly_this() {
         const TABLE: [(Role, &str); 9] = [
-            (Role::SystemAdmin, "00000000000000000000000000001000"),
-            (Role::SecurityAdmin, "00000000000000000000000000000110"),
-            (Role::AuditAdmin, "00000000000000000000000000000001"),
-            (Role::CommitteeStaff, "11111111111000111001111111100000"),
-            (Role::OrgSecretary, "11111101111000101000110111000000"),
-            (Role::Member, "00101001010000001010000100010000"),
-            (Role::DisciplineOffice, "10100000000111000000000000000000"),
-            (Role::DisciplineMember, "10100000000110000000000000000000"),
-            (Role::DuesKeeper, "10100000000000001110110000000000"),
+            (Role::SystemAdmin, "000000000000000000000000000001000"),
+            (Role::SecurityAdmin, "000000000000000000000000000000110"),
+            (Role::AuditAdmin, "000000000000000000000000000000001"),
+            (Role::CommitteeStaff, "111111111110001110011111111010000"),
+            (Role::OrgSecretary, "111111011110001010001101110010000"),
+            (Role::Member, "001010010100000010100001000100000"),
+            (Role::DisciplineOffice, "101000000001110000000000000000000"),
+            (Role::DisciplineMember, "101000000001100000000000000000000"),
+            (Role::DuesKeeper, "101000000000000011101100000000000"),
         ];
-        assert_eq!(Permission::ALL.len(), 32);
+        assert_eq!(Permission::ALL.len(), 33);
         for (role, row) in TABLE {
             let got: String = Permission::ALL
                 .iter()

@@ -364,6 +364,8 @@ impl Rules {
                 &self.party_building_funds.funding_sources,
             )
             .map_err(RulesError::Value)?;
+        crate::assess::rating::check_scheme(&self.assessment.org_rating)
+            .map_err(RulesError::Value)?;
         if !(0.0..=1.0).contains(&self.compliance.min_existence_ratio) {
             return Err(RulesError::Value("组织存续比例须在0到1之间".to_owned()));
         }

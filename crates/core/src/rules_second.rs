@@ -139,6 +139,32 @@ pub struct RemovalCase {
 pub struct Assessment {
     pub secretary_report: SecretaryReport,
     pub four_strong_branch: FourStrong,
+    pub org_rating: OrgRating,
+}
+
+/// 党组织考核评价 (M5.2, M5.6; the bureau's own scheme): the full score of an indicator set,
+/// the grade bands a total earns, and the performance-appraisal export's columns.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct OrgRating {
+    pub total_points: u32,
+    /// Below this share of the set's weight with data, an org gets no grade (数据不足).
+    pub min_share_with_data: f64,
+    /// Best first; the last band starts at 0.
+    pub grades: Vec<GradeBand>,
+    pub performance_export: Vec<ExportColumn>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct GradeBand {
+    pub label: String,
+    pub min_points: u32,
+}
+
+/// One column of the performance-appraisal export: its header and the figure it carries.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct ExportColumn {
+    pub header: String,
+    pub field: String,
 }
 
 /// 书记抓基层党建述职评议.

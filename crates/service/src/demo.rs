@@ -35,6 +35,7 @@ mod courses;
 mod dues;
 mod funds;
 mod life;
+mod rating;
 mod recruitment;
 mod rectify;
 mod review;
@@ -1206,6 +1207,7 @@ impl Services {
             let members = self.demo_roll(&mut conn, branch, today).await?;
             conn.commit().await?;
             self.demo_courses(committee, branch, &members).await?;
+            self.demo_rating(branch).await?;
         }
         progress("整理数据库", 0, 1);
         self.db().analyze().await?;

@@ -1893,6 +1893,38 @@ impl Services {
         })
     }
 
+    /// Each org's own tally of organisational life over `[from, to)` within `scope` (the orgs
+    /// that owe none are left out): what the assessment's org-life indicator reads.
+    pub(crate) async fn org_life_tallies(
+        &self,
+        scope: &Scope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ServiceResult<HashMap<i64, Tally>> {
+        let facts = self.scope_facts(scope, from, to).await?;
+        let versions = self.versions();
+        let today = self.clock().today();
+        let mut out = HashMap::new();
+        for org in &facts.orgs {
+            let slots = compliance::evaluate(&Input {
+                versions: &versions,
+                settings: self.rules().compliance,
+                org,
+                records: records_of(&facts.records, org.id),
+                members: &[],
+                committee: &[],
+                from,
+                to,
+                today,
+            });
+            let tally = Tally::of(&slots);
+            if !tally.is_empty() {
+                out.insert(org.id, tally);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every org in scope with its tally for the year and the periods it missed, worst first;
     /// cached until the data changes (a province's year takes most of a second).
     pub async fn compliance_overview(

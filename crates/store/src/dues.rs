@@ -920,3 +920,26 @@ pub async fn voluntary(conn: &mut Conn, path: &OrgPath, year: i32) -> StoreResul
     let row = sql::fetch_one(conn, q).await?;
     Ok((Fen(row.int("total")?), Fen(row.int("centre")?)))
 }
+
+/// The members charged dues in the months `[from, to)` at or below `root`, with the path of
+/// the org they were charged in (what the assessment's dues indicator reads).
+pub async fn charged_under(
+    conn: &mut Conn,
+    root: &OrgPath,
+    from: Month,
+    to: Month,
+) -> StoreResult<Vec<(i64, OrgPath)>> {
+    let mut q = Sql::new(
+        "SELECT DISTINCT c.member_id, o.path FROM dues_charges c JOIN orgs o ON o.id = c.org_id \
+         WHERE c.month >= ",
+    );
+    q.bind(from.to_string())
+        .push(" AND c.month < ")
+        .bind(to.to_string());
+    push_within(&mut q, root, "o.path");
+    sql::fetch_all(conn, q)
+        .await?
+        .iter()
+        .map(|row| Ok((row.int("member_id")?, row.code("path", OrgPath::parse)?)))
+        .collect()
+}

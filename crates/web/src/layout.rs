@@ -47,7 +47,7 @@ const AREAS: &[(&str, &str, Option<Permission>)] = &[
     ("/conduct", "作风纪律", Some(Permission::ReadConduct)),
     ("/study", "学习教育", Some(Permission::ReadStudy)),
     ("/care", "关爱表彰", Some(Permission::RecordHonours)),
-    ("/assess", "民主评议", Some(Permission::ReviewMembers)),
+    ("/assess", "考核评价", Some(Permission::ReviewMembers)),
     ("/assess", "民主评议", Some(Permission::TakePartInReview)),
     ("/dues", "党费", Some(Permission::ReadDues)),
     ("/funds", "党建经费", Some(Permission::ReadFunds)),

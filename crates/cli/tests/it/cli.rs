@@ -290,6 +290,26 @@ fn the_city_demo_fills_an_empty_database_and_refuses_a_second_time() {
                 .await
                 .unwrap();
         assert_eq!(practices, ["published", "submitted"]);
+        // A published indicator set and last year's round, finished with an upheld objection
+        // and every branch graded (or found short of data).
+        let set: String = sqlx::query_scalar("SELECT status FROM indicator_sets")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(set, "published");
+        let round = sqlx::query(
+            "SELECT r.stage, (SELECT COUNT(*) FROM round_orgs x WHERE x.round_id = r.id) AS orgs, \
+             (SELECT COUNT(*) FROM round_results s WHERE s.round_id = r.id) AS results, \
+             (SELECT COUNT(*) FROM round_objections j WHERE j.round_id = r.id AND j.upheld = 1) AS upheld \
+             FROM assessment_rounds r",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(round.get::<String, _>("stage"), "published");
+        assert!(round.get::<i64, _>("orgs") > 1);
+        assert_eq!(round.get::<i64, _>("orgs"), round.get::<i64, _>("results"));
+        assert_eq!(round.get::<i64, _>("upheld"), 1);
         (stages, row.get::<i64, _>("soon"), row.get::<i64, _>("late"))
     });
     assert_eq!(

@@ -29,6 +29,7 @@ mod members;
 mod orglife;
 mod orgs;
 mod probe;
+mod rating;
 mod recruitment;
 mod rectification;
 mod routes;

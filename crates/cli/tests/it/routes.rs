@@ -286,6 +286,14 @@ const MATRIX: &[(&str, [u16; 9])] = &[
         "/assess/practices",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
+    (
+        "/assess/indicators",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/rounds",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
     ("/care", [403, 403, 403, 200, 200, 403, 403, 403, 403]),
     (
         "/care/commendations",
@@ -491,6 +499,14 @@ const API_MATRIX: &[(&str, [u16; 9])] = &[
     ),
     (
         "/assess/practices",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/indicator-sets",
+        [403, 403, 403, 200, 200, 403, 403, 403, 403],
+    ),
+    (
+        "/assess/rounds",
         [403, 403, 403, 200, 200, 403, 403, 403, 403],
     ),
     // A member's study is their own year: lists of theirs are empty, an org's year refused.

@@ -970,14 +970,22 @@ pub fn follow_up_overdue(view: &DispositionView, today: NaiveDate) -> bool {
     view.next == Some(DispositionStep::FollowUp) && view.follow_up_due.is_some_and(|d| d <= today)
 }
 
+pub use dangjian_store::assess::rating::{
+    IndicatorRow, ObjectionRow, ResultRow, RoundOrgRow, RoundRow, ScoreRow, SetRow,
+};
 pub use dangjian_store::assess::{AdoptionRow, PracticeRow};
 pub use dangjian_store::assess::{
     DispositionRow, DutyCommentRow, DutyReviewRow, EntryRow, ReviewRow, StepRow,
 };
 pub use duty::{CommentForm, DutyGradeForm, DutyReviewForm, DutyReviewView};
 pub use practice::{AdoptionForm, PracticeDecisionForm, PracticeForm, PracticeView};
+pub use rating::{
+    AnswerForm, IndicatorForm, ObjectionForm, RoundForm, RoundOrgView, RoundView, ScoreForm,
+    SelfSubmitForm, SetForm, SetView, VersionForm,
+};
 pub use standing::{Standing, StandingList, StandingQuery};
 
 mod duty;
 mod practice;
+mod rating;
 mod standing;

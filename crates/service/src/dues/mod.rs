@@ -336,6 +336,28 @@ pub(crate) async fn lapsed_in(
 }
 
 impl Services {
+    /// The members charged dues in the months `[from, to)` within `scope` (an org's subtree),
+    /// with the path of the org that charged them, and those among them whose dues had lapsed
+    /// by the end of the period: what the assessment's dues indicator reads.
+    pub(crate) async fn dues_standing_under(
+        &self,
+        scope: &Scope,
+        root: &dangjian_core::org::OrgPath,
+        from: Month,
+        to: Month,
+    ) -> ServiceResult<(
+        Vec<(i64, dangjian_core::org::OrgPath)>,
+        std::collections::HashSet<i64>,
+    )> {
+        let before = to.min(self.this_month().plus(1));
+        let rules = self.rule_book().on(before.first_day()).dues.clone();
+        let mut tx = self.db().read().await?;
+        let charged = store::charged_under(&mut tx, root, from, to).await?;
+        let lapsed = lapsed_in(&mut tx, scope, before, &rules).await?;
+        tx.commit().await?;
+        Ok((charged, lapsed.into_keys().collect()))
+    }
+
     fn this_month(&self) -> Month {
         Month::of(self.clock().today())
     }

@@ -950,6 +950,41 @@ impl Services {
         })
     }
 
+    /// Every member on the roll at or below `root` in `year`: (member, branch, reached the
+    /// year's hours, anything credited at all) — what the assessment's study indicator reads.
+    pub(crate) async fn attainment_under(
+        &self,
+        root: &dangjian_core::org::OrgPath,
+        year: i32,
+    ) -> ServiceResult<Vec<(i64, i64, bool, bool)>> {
+        let (from, to) = year_range(year)?;
+        let rules = self.training_rules(year);
+        let mut tx = self.db().read().await?;
+        let roll = store::roll_under(&mut tx, root, None).await?;
+        let hours = store::hours_under(&mut tx, root, year).await?;
+        let trainings = store::trainings_under(&mut tx, root, from, to).await?;
+        tx.commit().await?;
+        Ok(roll
+            .into_iter()
+            .map(|r| {
+                let by_source = hours.get(&r.member_id);
+                let attainment = Attainment {
+                    target: target(Holder::of(r.leader), r.joined_on, year, &rules),
+                    credited: by_source
+                        .map(|s| s.iter().map(|(_, h)| *h).sum())
+                        .unwrap_or(Hours::ZERO),
+                    trainings: trainings.get(&r.member_id).copied().unwrap_or(0),
+                };
+                (
+                    r.member_id,
+                    r.branch_id,
+                    attainment.met(),
+                    by_source.is_some_and(|s| !s.is_empty()),
+                )
+            })
+            .collect())
+    }
+
     /// The secretaries' and committee members' training ledger of a year: every committee
     /// post held today at or below the org, with the year's hours and classes; those short of
     /// the concentrated training are flagged.

@@ -283,6 +283,64 @@ pub fn router() -> Router<AppState> {
             "/assess/duty-reviews/{id}/grade",
             post(assess::grade_duty_review),
         )
+        .route(
+            "/assess/indicators",
+            get(assess::rating::sets).post(assess::rating::create_set),
+        )
+        .route("/assess/indicators/{id}", get(assess::rating::set))
+        .route(
+            "/assess/indicators/{id}/indicators",
+            post(assess::rating::add_indicator),
+        )
+        .route(
+            "/assess/indicators/{id}/indicators/{indicator}/delete",
+            post(assess::rating::remove_indicator),
+        )
+        .route(
+            "/assess/indicators/{id}/publish",
+            post(assess::rating::publish_set),
+        )
+        .route(
+            "/assess/indicators/{id}/revise",
+            post(assess::rating::revise_set),
+        )
+        .route(
+            "/assess/rounds",
+            get(assess::rating::rounds).post(assess::rating::open_round),
+        )
+        .route("/assess/rounds/{id}", get(assess::rating::round))
+        .route(
+            "/assess/rounds/{id}/advance",
+            post(assess::rating::advance_round),
+        )
+        .route(
+            "/assess/rounds/{id}/objections/{objection}/answer",
+            post(assess::rating::answer_objection),
+        )
+        .route(
+            "/assess/rounds/{id}/performance.xlsx",
+            get(assess::rating::performance_xlsx),
+        )
+        .route(
+            "/assess/rounds/{id}/orgs/{org}",
+            get(assess::rating::round_org),
+        )
+        .route(
+            "/assess/rounds/{id}/orgs/{org}/self-scores",
+            post(assess::rating::self_score),
+        )
+        .route(
+            "/assess/rounds/{id}/orgs/{org}/self-submit",
+            post(assess::rating::submit_self),
+        )
+        .route(
+            "/assess/rounds/{id}/orgs/{org}/scores",
+            post(assess::rating::upper_score),
+        )
+        .route(
+            "/assess/rounds/{id}/orgs/{org}/objections",
+            post(assess::rating::object),
+        )
         .route("/assess/dispositions/{id}", get(assess::disposition))
         .route("/assess/dispositions/{id}/steps", post(assess::record_step))
         .route("/care", get(care::home))

@@ -229,6 +229,8 @@ struct QualificationView {
     training: Option<(String, bool)>,
     /// The latest overall grade of the org's 书记抓党建述职评议, in words.
     duty_grade: Option<String>,
+    /// The org's grade in the latest published 党组织考核 that assessed it, in words.
+    org_grade: Option<String>,
 }
 
 pub fn term_class(status: TermStatus) -> &'static str {
@@ -290,6 +292,7 @@ fn terms_view(t: OrgTerms, reminder: u32, max_years: u32) -> TermsView {
             }),
             training: None,
             duty_grade: None,
+            org_grade: None,
         }),
     }
 }
@@ -460,7 +463,12 @@ pub(super) async fn full_detail(
             rules.max_extension_or_advance_years,
         );
         let duty_grade = state.services.latest_duty_grade(actor, id).await?;
+        let org_grade = state.services.latest_org_grade(actor, id).await?;
         if let Some(q) = view.qualification.as_mut() {
+            q.org_grade = org_grade.map(|(period, grade, total)| match total {
+                Some(t) => format!("{grade}（{period}党组织考核，{}分）", t as f64 / 10.0),
+                None => format!("{grade}（{period}党组织考核）"),
+            });
             q.duty_grade = duty_grade.map(|(year, grade, on)| {
                 format!("{}（{year}年度书记抓党建述职评议，{on}）", grade.label())
             });

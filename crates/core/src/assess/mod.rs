@@ -7,6 +7,8 @@
 //! of those graded unless the upper committee approves more with a reason; 基本合格 carries an
 //! improvement plan; 不合格 opens a disposition whose steps are checked here in their order.
 
+pub mod rating;
+
 use chrono::{Months, NaiveDate};
 
 use crate::dues::FieldRefusal;

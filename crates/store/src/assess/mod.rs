@@ -3,6 +3,8 @@
 //! `review_voters` and what was voted only as totals in `review_tallies`: nothing here reads
 //! or writes a link between the two.
 
+pub mod rating;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use dangjian_core::assess::{
     DispositionKind, DispositionStatus, DispositionStep, DutyGrade, DutyRatings, Grade,

@@ -25,6 +25,8 @@ use crate::error::PageError;
 use crate::layout::Layout;
 use crate::session::{Session, SessionForm};
 
+pub(super) mod rating;
+
 const AREA: &str = "/assess";
 
 fn layout(actor: &Actor, title: &str) -> Layout {

@@ -3,6 +3,8 @@
 //! 不合格; 评先评优 standing and the 两优一先 list; 书记抓党建述职评议; 典型经验. What a member reads is
 //! their own entry; a ballot's choices are never returned.
 
+pub(super) mod rating;
+
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
