@@ -921,25 +921,27 @@ pub async fn voluntary(conn: &mut Conn, path: &OrgPath, year: i32) -> StoreResul
     Ok((Fen(row.int("total")?), Fen(row.int("centre")?)))
 }
 
-/// The members charged dues in the months `[from, to)` at or below `root`, with the path of
-/// the org they were charged in (what the assessment's dues indicator reads).
-pub async fn charged_under(
+/// For each org at or below `root` that charged dues in the months `[from, to)`: how many
+/// monthly charges it made and how many of them are paid in full (what the assessment's
+/// dues indicator reads: 按月交纳率).
+pub async fn months_paid_under(
     conn: &mut Conn,
     root: &OrgPath,
     from: Month,
     to: Month,
-) -> StoreResult<Vec<(i64, OrgPath)>> {
+) -> StoreResult<Vec<(i64, i64, i64)>> {
     let mut q = Sql::new(
-        "SELECT DISTINCT c.member_id, o.path FROM dues_charges c JOIN orgs o ON o.id = c.org_id \
-         WHERE c.month >= ",
+        "SELECT c.org_id, COUNT(*) AS due, SUM(CASE WHEN c.paid_fen >= c.due_fen THEN 1 ELSE 0 END) AS paid \
+         FROM dues_charges c JOIN orgs o ON o.id = c.org_id WHERE c.month >= ",
     );
     q.bind(from.to_string())
         .push(" AND c.month < ")
         .bind(to.to_string());
     push_within(&mut q, root, "o.path");
+    q.push(" GROUP BY c.org_id");
     sql::fetch_all(conn, q)
         .await?
         .iter()
-        .map(|row| Ok((row.int("member_id")?, row.code("path", OrgPath::parse)?)))
+        .map(|row| Ok((row.int("org_id")?, row.int("due")?, row.int("paid")?)))
         .collect()
 }

@@ -2318,3 +2318,171 @@ async fn a_member_votes_on_a_phone_and_the_branch_decides_the_review_in_a_real_b
             .display()
     );
 }
+
+/// 党组织考核 in a real browser: a branch secretary self-assesses on a phone; the committee
+/// office reads the records in and scores from above on a desktop; the grade and the 无数据
+/// of areas without records show on the scorecard, and the published round exports.
+#[tokio::test]
+async fn a_branch_assesses_itself_on_a_phone_and_the_office_scores_it_in_a_real_browser() {
+    use crate::harness::{api_call as call, bearer_token as token};
+    use crate::rating::{indicator, published_set};
+    use reqwest::Method;
+    if std::env::var("DANGJIAN_BROWSER_TEST").as_deref() != Ok("1") {
+        eprintln!("skipped: set DANGJIAN_BROWSER_TEST=1 to run the browser test");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let a1 = app.fixture.a1;
+    let office_api = token(&app, "office_api", Role::CommitteeStaff, None, None).await;
+    let (set, detail) = published_set(&app, &office_api).await;
+    let assessor = indicator(&detail, "assessor");
+    let (_, opened) = call(
+        &app,
+        &office_api,
+        Method::POST,
+        "/assess/rounds",
+        Some(json!({"set": set, "year": 2026})),
+    )
+    .await;
+    let round = opened["round"]["id"].as_i64().unwrap();
+    app.login_as("zhibu", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    app.login_as("bangongshi", Role::CommitteeStaff, None, None)
+        .await;
+
+    // The secretary, on a phone: the round, the branch's card, a self score and the summary.
+    let driver = Driver::start().await;
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver.log_in(&app, "zhibu").await;
+    driver.goto(&app.url("/assess/rounds")).await;
+    driver.wait_for_text("2026年度").await;
+    driver.click("table a").await;
+    driver.wait_for_text("参评组织").await;
+    driver.click("table a").await;
+    driver.wait_for_text("自评打分").await;
+    driver
+        .set_value("#self select[name=indicator]", &assessor.to_string())
+        .await;
+    driver.type_into("#self input[name=points]", "26.5").await;
+    driver
+        .type_into(
+            "#self textarea[name=note]",
+            "便民服务活动12次，有活动记录和群众回访表。",
+        )
+        .await;
+    driver.click("#self button.primary").await;
+    driver.wait_for_text("已保存").await;
+    driver
+        .type_into(
+            "#submit textarea[name=summary]",
+            "对照指标逐项自查，特色工作成效明显。",
+        )
+        .await;
+    driver.click("#submit button.primary").await;
+    driver.wait_for_text("已提交").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("rating-self-phone.png").await.display()
+    );
+
+    // The committee office, on a desktop: read the records in, score A1 from above.
+    driver.call(Method::DELETE, "/cookie", Value::Null).await;
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 1280, "height": 900 }),
+        )
+        .await;
+    driver.log_in(&app, "bangongshi").await;
+    driver
+        .goto(&app.url(&format!("/assess/rounds/{round}")))
+        .await;
+    driver.wait_for_text("下一阶段").await;
+    driver.click("#advance button.primary").await;
+    driver.wait_for_text("记录取数时间").await;
+    driver
+        .goto(&app.url(&format!("/assess/rounds/{round}/orgs/{a1}")))
+        .await;
+    driver.wait_for_text("上级评分").await;
+    driver
+        .set_value("#score select[name=indicator]", &assessor.to_string())
+        .await;
+    driver.type_into("#score input[name=points]", "24").await;
+    driver.click("#score button.primary").await;
+    let refused = driver.wait_for_text("未得满分的，须写明扣分理由").await;
+    assert!(refused.contains("未保存"));
+    driver
+        .type_into("#score textarea[name=note]", "群众回访表未见签字，扣6分。")
+        .await;
+    driver.click("#score button.primary").await;
+    driver.wait_for_text("已保存").await;
+    for org in [app.fixture.a2, app.fixture.b] {
+        let (status, _) = call(
+            &app,
+            &office_api,
+            Method::POST,
+            &format!("/assess/rounds/{round}/orgs/{org}/scores"),
+            Some(json!({"indicator": assessor, "points": "30"})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    driver
+        .goto(&app.url(&format!("/assess/rounds/{round}")))
+        .await;
+    driver.wait_for_text("上级评分已全部完成").await;
+    driver.click("#advance button.primary").await;
+    driver.wait_for_text("待答复异议0条").await;
+    driver.click("#advance button.primary").await;
+    let page = driver.wait_for_text("导出绩效考核表").await;
+    assert!(page.contains("已公布"));
+    eprintln!(
+        "screenshot: {}",
+        driver
+            .screenshot("rating-round-desktop.png")
+            .await
+            .display()
+    );
+    driver
+        .goto(&app.url(&format!("/assess/rounds/{round}/orgs/{a1}")))
+        .await;
+    let card = driver.wait_for_text("评分表").await;
+    assert!(
+        card.contains("无数据") && card.contains("书记：空缺"),
+        "{card}"
+    );
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("rating-card-desktop.png").await.display()
+    );
+    driver
+        .goto(&app.url(&format!("/assess/indicators/{set}")))
+        .await;
+    driver.wait_for_text("另存新版本").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("rating-set-desktop.png").await.display()
+    );
+    driver
+        .call(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    driver
+        .goto(&app.url(&format!("/assess/rounds/{round}/orgs/{a1}")))
+        .await;
+    driver.wait_for_text("评分表").await;
+    eprintln!(
+        "screenshot: {}",
+        driver.screenshot("rating-card-phone.png").await.display()
+    );
+}

@@ -41,7 +41,7 @@ async fn add(
 
 /// A published branch set of org life 30, study 20, committee 10, sanctions 10 (5 a record)
 /// and 30 scored by the assessor; its id and indicator ids by method.
-async fn published_set(app: &TestApp, office: &str) -> (i64, Value) {
+pub(crate) async fn published_set(app: &TestApp, office: &str) -> (i64, Value) {
     let (status, created) = call(
         app,
         office,
@@ -76,7 +76,7 @@ async fn published_set(app: &TestApp, office: &str) -> (i64, Value) {
     (id, published)
 }
 
-fn indicator(set: &Value, method: &str) -> i64 {
+pub(crate) fn indicator(set: &Value, method: &str) -> i64 {
     set["indicators"]
         .as_array()
         .unwrap()
@@ -658,6 +658,18 @@ async fn a_round_reads_the_records_hears_an_objection_and_publishes_the_grades()
 
     // An objection; one open per indicator; publication waits for its answer.
     let object = format!("{card_path}/objections");
+    let (status, _) = call(
+        &app,
+        &office,
+        Method::POST,
+        &object,
+        Some(json!({"indicator": assessor, "reason": "组织方自己提"})),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the organiser answers objections, it does not raise them"
+    );
     let (status, refused) = call(
         &app,
         &a1,

@@ -26,7 +26,8 @@ labelled_enum! {
         Study = ("study", "党员学时达标率"),
         /// A secretary in post and the term not overdue at the end of the period.
         Committee = ("committee", "班子配备与按期换届"),
-        /// Members at or below the org whose dues did not lapse.
+        /// Monthly dues charged at or below the org in the period (before this month), paid
+        /// in full.
         Dues = ("dues", "党费按月交纳率"),
         /// Each sanction decided in the period on a member at or below the org takes its
         /// points off the weight.

@@ -1164,27 +1164,25 @@ impl Services {
                 }
             }
             Method::Dues => {
-                let (charged, lapsed) = self
-                    .dues_standing_under(
-                        &scope,
-                        &round.organiser_path,
-                        Month::of(from),
-                        Month::of(to),
-                    )
+                let months = self
+                    .dues_months_under(&round.organiser_path, Month::of(from), Month::of(to))
                     .await?;
-                for (member, path) in charged {
-                    for org in owners(&path, index) {
-                        let e = shares.entry(org).or_default();
-                        e.0 += u32::from(!lapsed.contains(&member));
-                        e.1 += 1;
+                let mut tx = self.db().read().await?;
+                let paths = store::paths_under(&mut tx, &round.organiser_path).await?;
+                tx.commit().await?;
+                for (org, due, paid) in months {
+                    let Some(path) = paths.get(&org) else {
+                        continue;
+                    };
+                    for owner in owners(path, index) {
+                        let e = shares.entry(owner).or_default();
+                        e.0 += paid;
+                        e.1 += due;
                     }
                 }
                 Reading {
                     facts: share_facts(shares, "期内无党费收缴记录", &|met, of| {
-                        format!(
-                            "期内应交党费党员{of}名，按月交纳{met}名，连续未交达规定月数{}名",
-                            of - met
-                        )
+                        format!("期内应按月交纳党费{of}人次，按月交清{met}人次")
                     }),
                     link: |o, _| format!("/dues/orgs/{}", o.org_id),
                 }
@@ -1242,7 +1240,7 @@ impl Services {
         org_id: i64,
         form: &ObjectionForm,
     ) -> ServiceResult<i64> {
-        let (_, _, indicators) = self
+        let (_, organiser_side, indicators) = self
             .round_org_for_change(
                 actor,
                 round_id,
@@ -1251,6 +1249,14 @@ impl Services {
                 "round.object",
             )
             .await?;
+        // The organiser answers objections; it does not raise them against its own scores.
+        if organiser_side {
+            let event = Event::new("round.object")
+                .object("round", round_id)
+                .detail(json!({ "reason": "organiser", "org": org_id }));
+            self.record_denial(actor, event).await?;
+            return Err(ServiceError::Forbidden);
+        }
         let mut e = FieldErrors::new();
         let indicator = indicator_of(&indicators, &form.indicator, &mut e).map(|i| i.id);
         let reason = required_long(&form.reason, "异议理由", LONG, "reason", &mut e);

@@ -336,26 +336,24 @@ pub(crate) async fn lapsed_in(
 }
 
 impl Services {
-    /// The members charged dues in the months `[from, to)` within `scope` (an org's subtree),
-    /// with the path of the org that charged them, and those among them whose dues had lapsed
-    /// by the end of the period: what the assessment's dues indicator reads.
-    pub(crate) async fn dues_standing_under(
+    /// For each org at or below `root` that charged dues in `[from, to)`: (org, monthly
+    /// charges, those paid in full). The current month is not counted: it is not late until
+    /// it ends.
+    pub(crate) async fn dues_months_under(
         &self,
-        scope: &Scope,
         root: &dangjian_core::org::OrgPath,
         from: Month,
         to: Month,
-    ) -> ServiceResult<(
-        Vec<(i64, dangjian_core::org::OrgPath)>,
-        std::collections::HashSet<i64>,
-    )> {
-        let before = to.min(self.this_month().plus(1));
-        let rules = self.rule_book().on(before.first_day()).dues.clone();
+    ) -> ServiceResult<Vec<(i64, u32, u32)>> {
+        let to = to.min(self.this_month());
         let mut tx = self.db().read().await?;
-        let charged = store::charged_under(&mut tx, root, from, to).await?;
-        let lapsed = lapsed_in(&mut tx, scope, before, &rules).await?;
+        let rows = store::months_paid_under(&mut tx, root, from, to).await?;
         tx.commit().await?;
-        Ok((charged, lapsed.into_keys().collect()))
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(rows
+            .into_iter()
+            .map(|(org, due, paid)| (org, count(due), count(paid)))
+            .collect())
     }
 
     fn this_month(&self) -> Month {

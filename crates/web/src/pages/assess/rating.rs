@@ -346,6 +346,15 @@ impl RoundPage {
         self.r.stage.code() == stage
     }
 
+    /// When the records were read, in Beijing time.
+    fn computed_at(&self) -> Option<String> {
+        self.r.computed_at.map(|t| {
+            (t + chrono::TimeDelta::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+    }
+
     fn before_points(&self, o: &ObjectionRow) -> String {
         shown(o.points_before, "无数据")
     }
@@ -506,6 +515,8 @@ struct RoundOrgPage {
     shows_result: bool,
     total: String,
     grade: String,
+    /// How the total was scaled when some indicators had no data.
+    scaled: Option<String>,
     kept: Kept,
     saved: bool,
 }
@@ -578,6 +589,17 @@ async fn round_org_page(
         ),
         _ => ("—".to_owned(), "—".to_owned()),
     };
+    let weight: i64 = indicators.iter().map(|i| i.weight).sum();
+    let scaled = org
+        .result
+        .as_ref()
+        .filter(|r| shows_result && r.weight_with_data < weight)
+        .map(|r| {
+            format!(
+                "有数据的指标合计{}分（共{weight}分），按比例折算",
+                r.weight_with_data
+            )
+        });
     let period = round.period().label();
     Ok(RoundOrgPage {
         layout: layout(actor, "党组织考核", Some("/assess/rounds"))
@@ -599,6 +621,7 @@ async fn round_org_page(
         shows_result,
         total,
         grade,
+        scaled,
         r: round,
         org,
         kept,
