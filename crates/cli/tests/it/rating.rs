@@ -545,6 +545,52 @@ async fn a_round_reads_the_records_hears_an_objection_and_publishes_the_grades()
         o["basis"].as_str().unwrap().contains("应按期开展") || o["points"].is_null(),
         "{o}"
     );
+    // Traceable: the org-life points are the branch's own compliance of the year, and every
+    // link opens the records for the branch's secretary (the conduct count has none).
+    let (_, compliance) = call(
+        &app,
+        &a1,
+        Method::GET,
+        &format!("/orgs/{a1_id}/compliance?year=2026"),
+        None,
+    )
+    .await;
+    let t = &compliance["tally"];
+    let (met, of) = (
+        t["met"].as_i64().unwrap(),
+        t["met"].as_i64().unwrap() + t["late"].as_i64().unwrap() + t["missing"].as_i64().unwrap(),
+    );
+    if of > 0 {
+        assert_eq!(
+            o["points"].as_i64(),
+            Some((2 * 300 * met + of) / (2 * of)),
+            "{o}"
+        );
+        assert!(
+            o["basis"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("应按期开展{of}次")),
+            "{o}"
+        );
+    } else {
+        assert!(o["points"].is_null(), "{o}");
+    }
+    assert!(score(&card, sanctions)["link"].is_null());
+    let secretary_pages = app
+        .login_as("sec_a1_pages", Role::OrgSecretary, Some("A1"), None)
+        .await;
+    for s in card["scores"].as_array().unwrap() {
+        if let Some(link) = s["link"].as_str() {
+            let status = secretary_pages
+                .get(app.url(link))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200, "{link}");
+        }
+    }
     assert!(
         score(&card, assessor)["points"].is_null(),
         "the upper score is not the org's to see yet"

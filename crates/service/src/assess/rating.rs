@@ -154,8 +154,12 @@ pub struct RoundOrgView {
     pub shows_result: bool,
 }
 
-/// The organiser's subtree as a scope (what the computed indicators read).
+/// The organiser's subtree as a scope (what the computed indicators read). The top of the
+/// tree reads as the whole tree: the same records, without narrowing every row by its path.
 fn organiser_scope(round: &RoundRow) -> Scope {
+    if round.organiser_path.depth() == 0 {
+        return Scope::Everything;
+    }
     Scope::Subtree {
         org_id: round.organiser_id,
         path: round.organiser_path.clone(),
@@ -238,7 +242,9 @@ fn owners<'a>(path: &OrgPath, index: &'a HashMap<String, i64>) -> impl Iterator<
 /// A computed indicator's fact for each org of a round, with what it read and where.
 struct Reading {
     facts: HashMap<i64, (Fact, String)>,
-    link: fn(&RoundOrgRow, i32) -> String,
+    /// The page of the records, where the reader may open them (the conduct area's records
+    /// are the discipline roles' alone: their count is given, not a link).
+    link: Option<fn(&RoundOrgRow, i32) -> String>,
 }
 
 impl Services {
@@ -993,9 +999,26 @@ impl Services {
             .map(|i| i.method)
             .filter(|m| m.is_computed())
             .collect();
-        let mut readings = HashMap::new();
+        // Each area is read on a task of its own: they are independent, and at a province's
+        // size they overlap on the second core.
+        let shared = std::sync::Arc::new((round.clone(), orgs.to_vec(), index));
+        let mut tasks = Vec::new();
         for method in methods {
-            let reading = self.reading(method, round, orgs, &index).await?;
+            let this = self.clone();
+            let shared = std::sync::Arc::clone(&shared);
+            tasks.push((
+                method,
+                tokio::spawn(async move {
+                    let (round, orgs, index) = &*shared;
+                    this.reading(method, round, orgs, index).await
+                }),
+            ));
+        }
+        let mut readings = HashMap::new();
+        for (method, task) in tasks {
+            let reading = task
+                .await
+                .map_err(|e| ServiceError::Internal(format!("读取考核记录的任务中断：{e}")))??;
             readings.insert(method, reading);
         }
         let mut out = Vec::new();
@@ -1022,7 +1045,7 @@ impl Services {
                     indicator_id: i.id,
                     points: points.map(tenths),
                     basis,
-                    link: (reading.link)(o, round.year),
+                    link: reading.link.map(|link| link(o, round.year)),
                 });
             }
         }
@@ -1078,7 +1101,7 @@ impl Services {
                     .collect();
                 Reading {
                     facts,
-                    link: |o, year| format!("/orgs/{}/orglife?year={year}", o.org_id),
+                    link: Some(|o, year| format!("/orgs/{}/orglife?year={year}", o.org_id)),
                 }
             }
             Method::Rectification => {
@@ -1100,7 +1123,7 @@ impl Services {
                     facts: share_facts(shares, "期内无到期的整改事项", &|met, of| {
                         format!("期内到期整改事项{of}项，按期销号{met}项")
                     }),
-                    link: |o, _| format!("/rectification/overview?org={}", o.code),
+                    link: Some(|o, _| format!("/rectification/overview?org={}", o.code)),
                 }
             }
             Method::Study => {
@@ -1129,7 +1152,7 @@ impl Services {
                     facts: share_facts(shares, "本年度无学时记录", &|met, of| {
                         format!("在册党员{of}名，全年学时达标{met}名")
                     }),
-                    link: |o, year| format!("/study?org={}&year={year}", o.org_id),
+                    link: Some(|o, year| format!("/study?org={}&year={year}", o.org_id)),
                 }
             }
             Method::Committee => {
@@ -1160,7 +1183,7 @@ impl Services {
                     .collect();
                 Reading {
                     facts,
-                    link: |o, _| format!("/orgs/{}", o.org_id),
+                    link: Some(|o, _| format!("/orgs/{}", o.org_id)),
                 }
             }
             Method::Dues => {
@@ -1184,7 +1207,7 @@ impl Services {
                     facts: share_facts(shares, "期内无党费收缴记录", &|met, of| {
                         format!("期内应按月交纳党费{of}人次，按月交清{met}人次")
                     }),
-                    link: |o, _| format!("/dues/orgs/{}", o.org_id),
+                    link: Some(|o, _| format!("/dues/orgs/{}", o.org_id)),
                 }
             }
             Method::Sanctions => {
@@ -1220,14 +1243,11 @@ impl Services {
                         (o.org_id, fact)
                     })
                     .collect();
-                Reading {
-                    facts,
-                    link: |_, _| "/conduct/sanctions".to_owned(),
-                }
+                Reading { facts, link: None }
             }
             Method::Assessor => Reading {
                 facts: HashMap::new(),
-                link: |_, _| String::new(),
+                link: None,
             },
         })
     }

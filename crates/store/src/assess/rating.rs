@@ -626,7 +626,7 @@ pub struct ComputedScore {
     pub indicator_id: i64,
     pub points: Option<i64>,
     pub basis: String,
-    pub link: String,
+    pub link: Option<String>,
 }
 
 /// Writes the computed scores of a round afresh (the computed indicators only ever hold
