@@ -13,11 +13,10 @@ use dangjian_core::care::{
 use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Category, MemberRef, parse_date};
 use dangjian_core::money::Fen;
-use dangjian_core::org::Code;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::care::{self as store, Decision, NewCommendation, NewHardship, NewVisit};
 use dangjian_store::members::{self, Anniversary, MemberRow};
-use dangjian_store::{Conn, Page, orgs};
+use dangjian_store::{Conn, Page};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -28,7 +27,7 @@ use crate::conduct::eligibility_in;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional, required};
 use crate::rectification::invalid;
-use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref};
+use crate::scope::{NO_SUCH_MEMBER, UNKNOWN_ORG, member_by_ref, org_by_code_in_scope};
 
 pub use dangjian_store::care::{CommendationRow, FollowUpRow, HardshipRow, VisitRow};
 
@@ -250,12 +249,7 @@ impl Services {
         let proposed_on = day_or_today(&form.proposed_on, today, "proposed_on", &mut e);
         let mut tx = self.db().write().await?;
         let (member, org_id) = if form.member.trim().is_empty() && !form.org.trim().is_empty() {
-            let org = match Code::parse(form.org.trim()) {
-                Ok(code) => orgs::by_code(&mut tx, code.as_str())
-                    .await?
-                    .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
-                Err(_) => None,
-            };
+            let org = org_by_code_in_scope(&mut tx, actor, &form.org).await?;
             if org.is_none() {
                 e.add("org", UNKNOWN_ORG);
             }

@@ -145,6 +145,11 @@ async fn unit_id_by_code(
 }
 
 impl Services {
+    /// An org's name, for the file name of one of its exports (within scope, as the export).
+    pub async fn org_name(&self, actor: &Actor, id: i64) -> ServiceResult<String> {
+        Ok(self.load_org(actor, id, "org.view").await?.name)
+    }
+
     /// The tree around `focus`, or the top of the actor's scope: their org for a secretary,
     /// the root for the bureau-wide role, nothing for anyone else.
     pub async fn org_tree(

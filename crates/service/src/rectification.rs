@@ -30,7 +30,7 @@ use crate::attachments::{Upload, check as check_upload};
 use crate::audit::{self, Event};
 use crate::auth::Actor;
 use crate::error::{ServiceError, ServiceResult};
-use crate::scope::{UNKNOWN_ORG, above_path};
+use crate::scope::{UNKNOWN_ORG, above_path, org_by_code_in_scope};
 
 pub use dangjian_store::rectification::{
     EventRow, FileRow, FindingRow, InspectionRow, ItemRow, MeasureRow, Milestone,
@@ -466,12 +466,7 @@ impl Services {
             e.add("feedback_on", "反馈日期不能晚于今天");
         }
         let now = self.clock().now();
-        let org = match Code::parse(&form.org) {
-            Ok(code) => orgs::by_code(&mut *tx, code.as_str())
-                .await?
-                .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
-            Err(_) => None,
-        };
+        let org = org_by_code_in_scope(&mut *tx, actor, &form.org).await?;
         if org.is_none() {
             e.add("org", UNKNOWN_ORG);
         }

@@ -135,6 +135,22 @@ impl Services {
     }
 }
 
+/// The standing org that a typed code names within the actor's scope, read inside a change's
+/// transaction; `None` for a malformed code, an unknown one, one out of scope or dissolved
+/// (the form says [`UNKNOWN_ORG`] for all four alike).
+pub(crate) async fn org_by_code_in_scope(
+    conn: &mut Conn,
+    actor: &Actor,
+    raw: &str,
+) -> ServiceResult<Option<Org>> {
+    Ok(match Code::parse(raw.trim()) {
+        Ok(code) => orgs::by_code(conn, code.as_str())
+            .await?
+            .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
+        Err(_) => None,
+    })
+}
+
 /// Loads an org inside a change's transaction, after [`Services::load_org`] passed.
 pub(crate) async fn visible_org(conn: &mut Conn, actor: &Actor, id: i64) -> ServiceResult<Org> {
     orgs::get(conn, id)

@@ -2470,6 +2470,25 @@ async fn a_branch_assesses_itself_on_a_phone_and_the_office_scores_it_in_a_real_
         "screenshot: {}",
         driver.screenshot("rating-set-desktop.png").await.display()
     );
+    // The area's other lists, as the office opens them from the 考核评价 page.
+    for (path, text, shot) in [
+        ("/assess", "党组织考核", "assess-home-desktop.png"),
+        ("/assess/rounds", "开展考核", "rating-rounds-desktop.png"),
+        (
+            "/assess/practices",
+            "报送典型经验",
+            "assess-practices-desktop.png",
+        ),
+        (
+            "/assess/duty-reviews",
+            "述职评议",
+            "assess-duty-reviews-desktop.png",
+        ),
+    ] {
+        driver.goto(&app.url(path)).await;
+        driver.wait_for_text(text).await;
+        eprintln!("screenshot: {}", driver.screenshot(shot).await.display());
+    }
     driver
         .call(
             Method::POST,

@@ -897,6 +897,9 @@ async fn the_year_is_disclosed_to_the_branch() {
         .await
         .unwrap();
     assert_eq!(month.status(), 200);
+    // Named with the org and the month, as an office files it.
+    let name = crate::exports::file_name(&month);
+    assert_eq!(name, "支部A1-党费收缴-2026-01.xlsx");
     let rows = crate::exports::cells(month.bytes().await.unwrap().to_vec());
     assert!(rows[0][0].contains("2026年1月党费收缴"), "{rows:?}");
     assert!(rows[1][0].contains("导出人：sec_web"), "watermarked");

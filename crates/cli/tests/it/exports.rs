@@ -122,3 +122,22 @@ async fn statistics_count_the_scope_on_screen_and_in_a_workbook() {
     assert_eq!(total[2], "3");
     assert_eq!(app.audit("stats.export", None).await.len(), 1);
 }
+
+/// The file name a download offers (the UTF-8 `filename*` of its disposition, decoded).
+pub(crate) fn file_name(response: &reqwest::Response) -> String {
+    let header = response.headers()["content-disposition"].to_str().unwrap();
+    let encoded = header.split("filename*=UTF-8''").nth(1).unwrap_or_default();
+    let mut bytes = Vec::new();
+    let mut rest = encoded.bytes();
+    while let Some(b) = rest.next() {
+        match b {
+            b'%' => {
+                let hex: String = rest.by_ref().take(2).map(char::from).collect();
+                bytes.push(u8::from_str_radix(&hex, 16).unwrap());
+            }
+            b'+' => bytes.push(b' '),
+            b => bytes.push(b),
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}

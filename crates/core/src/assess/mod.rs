@@ -368,6 +368,16 @@ pub fn follow_up_due(kind: DispositionKind, done: &[StepDone], months: u32) -> O
     announced.on.checked_add_months(Months::new(months))
 }
 
+/// Whether a disposition waits on its follow-up and the period has ended (the lists flag it:
+/// 期满待考察).
+pub fn follow_up_overdue(
+    next: Option<DispositionStep>,
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    next == Some(DispositionStep::FollowUp) && due.is_some_and(|d| d <= today)
+}
+
 /// What a disposition came to, said to a reader.
 pub fn outcome(kind: DispositionKind, done: &[StepDone]) -> Option<String> {
     if let Some(s) = done
@@ -589,6 +599,38 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_follow_up_is_overdue_from_the_day_the_period_ends() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        let due = Some(day(10));
+        assert!(!follow_up_overdue(
+            Some(DispositionStep::FollowUp),
+            due,
+            day(9)
+        ));
+        assert!(follow_up_overdue(
+            Some(DispositionStep::FollowUp),
+            due,
+            day(10)
+        ));
+        assert!(follow_up_overdue(
+            Some(DispositionStep::FollowUp),
+            due,
+            day(11)
+        ));
+        assert!(!follow_up_overdue(
+            Some(DispositionStep::Announce),
+            due,
+            day(11)
+        ));
+        assert!(!follow_up_overdue(
+            Some(DispositionStep::FollowUp),
+            None,
+            day(11)
+        ));
+        assert!(!follow_up_overdue(None, due, day(11)));
     }
 
     #[test]

@@ -72,17 +72,12 @@ pub struct DutyReviewView {
     pub may_review: bool,
 }
 
+/// Votes as counted from the forms; a blank is none.
 fn count(raw: &str, field: &'static str, e: &mut FieldErrors) -> u32 {
-    match raw.trim() {
-        "" => 0,
-        raw => match raw.parse::<u32>() {
-            Ok(n) if n <= 100_000 => n,
-            _ => {
-                e.add(field, "请填写票数（整数）");
-                0
-            }
-        },
+    if raw.trim().is_empty() {
+        return 0;
     }
+    super::parse_count(raw, field, "票数", e)
 }
 
 fn grade(raw: &str, e: &mut FieldErrors) -> Option<DutyGrade> {

@@ -15,11 +15,9 @@ use dangjian_core::assess::{
 };
 use dangjian_core::field::FieldErrors;
 use dangjian_core::member::{Category, MemberRef};
-use dangjian_core::org::Code;
 use dangjian_core::recruitment::Ballot;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_store::assess::{self as store, DecisionRow, NewStepRow, ProposalRow};
-use dangjian_store::orgs;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,7 +28,7 @@ use crate::care::day_or_today;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional_long, required, required_long};
 use crate::rectification::invalid;
-use crate::scope::{UNKNOWN_ORG, member_by_ref};
+use crate::scope::{UNKNOWN_ORG, member_by_ref, org_by_code_in_scope};
 
 const SHORT: usize = 100;
 const LONG: usize = 5000;
@@ -151,7 +149,8 @@ pub struct DispositionView {
     pub pre_reviewer: String,
 }
 
-fn parse_count(raw: &str, field: &'static str, label: &str, e: &mut FieldErrors) -> u32 {
+/// A count typed into a form (people, votes), at most 100,000; refused at `field`.
+pub(super) fn parse_count(raw: &str, field: &'static str, label: &str, e: &mut FieldErrors) -> u32 {
     match raw.trim().parse::<u32>() {
         Ok(n) if n <= 100_000 => n,
         _ => {
@@ -186,12 +185,7 @@ impl Services {
             }
         };
         let mut tx = self.db().write().await?;
-        let org = match Code::parse(form.org.trim()) {
-            Ok(code) => orgs::by_code(&mut tx, code.as_str())
-                .await?
-                .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
-            Err(_) => None,
-        };
+        let org = org_by_code_in_scope(&mut tx, actor, &form.org).await?;
         if org.is_none() {
             e.add("org", UNKNOWN_ORG);
         }
@@ -757,13 +751,16 @@ impl Services {
             .await?;
         let mut tx = self.db().read().await?;
         let rows = store::dispositions(&mut tx, &actor.scope).await?;
-        let mut views = Vec::with_capacity(rows.len());
-        for d in rows {
-            let steps = store::steps(&mut tx, d.id).await?;
-            views.push(self.disposition_view(d, steps));
-        }
+        let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+        let mut steps = store::steps_of(&mut tx, &ids).await?;
         tx.commit().await?;
-        Ok(views)
+        Ok(rows
+            .into_iter()
+            .map(|d| {
+                let steps = steps.remove(&d.id).unwrap_or_default();
+                self.disposition_view(d, steps)
+            })
+            .collect())
     }
 
     fn disposition_view(&self, d: DispositionRow, steps: Vec<StepRow>) -> DispositionView {
@@ -965,11 +962,6 @@ impl Services {
     }
 }
 
-/// Whether a disposition waits on a follow-up whose day has come.
-pub fn follow_up_overdue(view: &DispositionView, today: NaiveDate) -> bool {
-    view.next == Some(DispositionStep::FollowUp) && view.follow_up_due.is_some_and(|d| d <= today)
-}
-
 pub use dangjian_store::assess::rating::{
     IndicatorRow, ObjectionRow, ResultRow, RoundOrgRow, RoundRow, ScoreRow, SetRow,
 };
@@ -988,4 +980,5 @@ pub use standing::{Standing, StandingList, StandingQuery};
 mod duty;
 mod practice;
 mod rating;
+mod readings;
 mod standing;

@@ -6,10 +6,8 @@
 
 use dangjian_core::assess::{PracticeStatus, may_adopt};
 use dangjian_core::field::FieldErrors;
-use dangjian_core::org::Code;
 use dangjian_core::role::Permission;
 use dangjian_store::assess::{self as store, AdoptionRow, NewPractice, PracticeRow};
-use dangjian_store::orgs;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,7 +18,7 @@ use crate::care::day_or_today;
 use crate::error::{ServiceError, ServiceResult};
 use crate::orglife::{optional_long, required, required_long};
 use crate::rectification::invalid;
-use crate::scope::UNKNOWN_ORG;
+use crate::scope::{UNKNOWN_ORG, org_by_code_in_scope};
 
 const TITLE: usize = 100;
 const LONG: usize = 5000;
@@ -73,12 +71,7 @@ impl Services {
         raw: &str,
         e: &mut FieldErrors,
     ) -> ServiceResult<Option<dangjian_store::orgs::OrgRow>> {
-        let org = match Code::parse(raw.trim()) {
-            Ok(code) => orgs::by_code(conn, code.as_str())
-                .await?
-                .filter(|o| actor.scope.covers_org(&o.path) && o.dissolved_on.is_none()),
-            Err(_) => None,
-        };
+        let org = org_by_code_in_scope(conn, actor, raw).await?;
         if org.is_none() {
             e.add("org", UNKNOWN_ORG);
         }

@@ -556,36 +556,61 @@ pub struct StepRow {
     pub created_by: String,
 }
 
+fn step_row(row: &AnyRow) -> StoreResult<StepRow> {
+    Ok(StepRow {
+        done: StepDone {
+            step: row.code("step", DispositionStep::from_code)?,
+            on: row.date("done_on")?,
+            passed: row.int("passed")? != 0,
+        },
+        people: row.text("people")?,
+        note: row.text("note")?,
+        expected: row.opt_int("expected")?,
+        present: row.opt_int("present")?,
+        ayes: row.opt_int("ayes")?,
+        created_by: row.text("created_by")?,
+    })
+}
+
+/// Steps on one day keep their order of the procedure.
+fn in_order(mut steps: Vec<StepRow>) -> Vec<StepRow> {
+    steps.sort_by_key(|s| (s.done.on, s.done.step));
+    steps
+}
+
 /// The steps of a disposition in the order they were taken.
 pub async fn steps(conn: &mut Conn, id: i64) -> StoreResult<Vec<StepRow>> {
-    let rows = sqlx::query(
-        "SELECT step, done_on, passed, people, note, expected, present, ayes, created_by \
-         FROM disposition_steps WHERE disposition_id = $1 ORDER BY done_on, created_at",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
-    let mut steps = rows
-        .iter()
-        .map(|row| {
-            Ok(StepRow {
-                done: StepDone {
-                    step: row.code("step", DispositionStep::from_code)?,
-                    on: row.date("done_on")?,
-                    passed: row.int("passed")? != 0,
-                },
-                people: row.text("people")?,
-                note: row.text("note")?,
-                expected: row.opt_int("expected")?,
-                present: row.opt_int("present")?,
-                ayes: row.opt_int("ayes")?,
-                created_by: row.text("created_by")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    // Steps on one day keep their order of the procedure.
-    steps.sort_by_key(|s| (s.done.on, s.done.step));
-    Ok(steps)
+    Ok(steps_of(conn, &[id]).await?.remove(&id).unwrap_or_default())
+}
+
+/// The steps of each of these dispositions, in order (one query a chunk, for the lists).
+pub async fn steps_of(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, Vec<StepRow>>> {
+    let mut by: std::collections::HashMap<i64, Vec<StepRow>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new(
+            "SELECT disposition_id, step, done_on, passed, people, note, expected, present, ayes, \
+             created_by FROM disposition_steps WHERE disposition_id IN (",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(") ORDER BY disposition_id, done_on, created_at");
+        for row in sql::fetch_all(conn, q).await? {
+            by.entry(row.int("disposition_id")?)
+                .or_default()
+                .push(step_row(&row)?);
+        }
+    }
+    Ok(by
+        .into_iter()
+        .map(|(id, steps)| (id, in_order(steps)))
+        .collect())
 }
 
 /// A step to record.

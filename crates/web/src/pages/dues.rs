@@ -859,7 +859,14 @@ pub async fn ledger_xlsx(
         .services
         .dues_ledger_xlsx(&session.actor, q.org, from, to)
         .await?;
-    Ok(super::xlsx(bytes, &format!("党费对账-{from}至{to}.xlsx")))
+    let org = match q.org {
+        Some(id) => format!("{}-", state.services.org_name(&session.actor, id).await?),
+        None => String::new(),
+    };
+    Ok(super::xlsx(
+        bytes,
+        &format!("{org}党费对账-{from}至{to}.xlsx"),
+    ))
 }
 
 pub async fn sheet_xlsx(
@@ -874,7 +881,8 @@ pub async fn sheet_xlsx(
         .dues_month_xlsx(&session.actor, id, &q.month)
         .await?;
     let month = month_or_now(&state, &q.month)?;
-    Ok(super::xlsx(bytes, &format!("党费收缴-{month}.xlsx")))
+    let org = state.services.org_name(&session.actor, id).await?;
+    Ok(super::xlsx(bytes, &format!("{org}-党费收缴-{month}.xlsx")))
 }
 
 pub async fn disclosure_xlsx(
@@ -888,7 +896,11 @@ pub async fn disclosure_xlsx(
         .services
         .dues_disclosure_xlsx(&session.actor, id, year)
         .await?;
-    Ok(super::xlsx(bytes, &format!("党费收缴使用情况-{year}.xlsx")))
+    let org = state.services.org_name(&session.actor, id).await?;
+    Ok(super::xlsx(
+        bytes,
+        &format!("{org}-党费收缴使用情况-{year}年.xlsx"),
+    ))
 }
 
 #[derive(Template)]

@@ -663,8 +663,9 @@ pub async fn duty_report_docx(
         .services
         .duty_report_docx(&session.actor, id, year)
         .await?;
+    let org = state.services.org_name(&session.actor, id).await?;
     Ok(super::download(
-        &format!("抓党建述职材料-{year}.docx"),
+        &format!("{org}-抓党建述职材料-{year}年.docx"),
         "duty-report.docx",
         super::DOCX.to_owned(),
         bytes,

@@ -492,5 +492,6 @@ pub async fn report_xlsx(
         .year
         .unwrap_or_else(|| state.services.clock().today().year());
     let bytes = state.services.funds_xlsx(&session.actor, id, year).await?;
-    Ok(super::xlsx(bytes, &format!("党建经费-{year}.xlsx")))
+    let org = state.services.org_name(&session.actor, id).await?;
+    Ok(super::xlsx(bytes, &format!("{org}-党建经费-{year}年.xlsx")))
 }

@@ -1867,7 +1867,11 @@ pub async fn ledger_xlsx(
 ) -> Result<Response, PageError> {
     let year = year_param(&state, raw.as_deref())?;
     let bytes = state.services.ledger_xlsx(&session.actor, id, year).await?;
-    Ok(super::xlsx(bytes, &format!("组织生活台账-{year}.xlsx")))
+    let org = state.services.org_name(&session.actor, id).await?;
+    Ok(super::xlsx(
+        bytes,
+        &format!("{org}-组织生活台账-{year}年.xlsx"),
+    ))
 }
 
 /// The ledger as a Word document.
@@ -1879,8 +1883,9 @@ pub async fn ledger_docx(
 ) -> Result<Response, PageError> {
     let year = year_param(&state, raw.as_deref())?;
     let bytes = state.services.ledger_docx(&session.actor, id, year).await?;
+    let org = state.services.org_name(&session.actor, id).await?;
     Ok(super::download(
-        &format!("组织生活台账-{year}.docx"),
+        &format!("{org}-组织生活台账-{year}年.docx"),
         "ledger.docx",
         super::DOCX.to_owned(),
         bytes,

@@ -8,14 +8,16 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use dangjian_core::assess::{DispositionKind, DispositionStep, DutyGrade, Grade, ReviewStage};
+use dangjian_core::assess::{
+    DispositionKind, DispositionStep, DutyGrade, Grade, ReviewStage, follow_up_overdue,
+};
 use dangjian_core::field::FieldErrors;
 use dangjian_core::role::{Permission, Scope};
 use dangjian_service::assess::{
     AdoptionForm, ApprovalForm, CommentForm, DecisionForm, DispositionView, DutyGradeForm,
     DutyReviewForm, DutyReviewRow, DutyReviewView, EntryRow, OpenReviewForm, PeerForm,
     PracticeDecisionForm, PracticeForm, PracticeRow, PracticeView, ProposalForm, ReviewView,
-    SelfForm, StageForm, StandingQuery, StepForm, follow_up_overdue,
+    SelfForm, StageForm, StandingQuery, StepForm,
 };
 use dangjian_service::{Actor, ServiceError};
 
@@ -82,7 +84,7 @@ impl DispositionLine {
                 (Some(step), _) => step.label().to_owned(),
                 (None, _) => v.outcome.clone().unwrap_or_default(),
             },
-            overdue: follow_up_overdue(v, today),
+            overdue: follow_up_overdue(v.next, v.follow_up_due, today),
         }
     }
 }
