@@ -146,8 +146,8 @@ pub struct RoundOrgView {
     pub scores: HashMap<i64, ScoreRow>,
     pub objections: Vec<ObjectionRow>,
     pub organiser_side: bool,
-    /// What the org itself (or an org above it short of the organiser) may see: the upper
-    /// scores and the result only once the round is fed back.
+    /// The upper scores and the result are shown (the organiser, or the round fed back);
+    /// otherwise the service has left them out.
     pub shows_result: bool,
 }
 
@@ -603,7 +603,12 @@ impl Services {
         let (round, organiser_side) = self.round_for(actor, id, "round.view").await?;
         let mut tx = self.db().read().await?;
         let indicators = store::indicators(&mut tx, round.set_id).await?;
-        let orgs = store::round_orgs(&mut tx, id, &actor.scope).await?;
+        let mut orgs = store::round_orgs(&mut tx, id, &actor.scope).await?;
+        if !shows_result(&round, organiser_side) {
+            for o in &mut orgs {
+                o.result = None;
+            }
+        }
         let objections = store::objections(&mut tx, id, &actor.scope).await?;
         let unscored = if organiser_side && round.stage == RoundStage::Upper {
             let scores = store::scores(&mut tx, id, None).await?;
@@ -637,16 +642,34 @@ impl Services {
             return Err(self.out_of_scope(actor, "round.view", "org", org_id).await);
         };
         let indicators = store::indicators(&mut tx, round.set_id).await?;
-        let scores = store::scores(&mut tx, round_id, Some(org_id)).await?;
+        let mut scores = store::scores(&mut tx, round_id, Some(org_id)).await?;
         let objections = store::objections(&mut tx, round_id, &actor.scope)
             .await?
             .into_iter()
             .filter(|o| o.org_id == org_id)
             .collect();
         tx.commit().await?;
+        let shows = shows_result(&round, organiser_side);
+        let mut org = org;
+        if !shows {
+            // The upper scores and the result are the organiser's until fed back.
+            org.result = None;
+            let assessor: HashSet<i64> = indicators
+                .iter()
+                .filter(|i| i.method == Method::Assessor)
+                .map(|i| i.id)
+                .collect();
+            for s in scores
+                .iter_mut()
+                .filter(|s| assessor.contains(&s.indicator_id))
+            {
+                s.points = None;
+                s.note = None;
+                s.scored_by = None;
+            }
+        }
         Ok(RoundOrgView {
-            shows_result: organiser_side
-                || matches!(round.stage, RoundStage::Feedback | RoundStage::Published),
+            shows_result: shows,
             round,
             indicators,
             org,
@@ -1227,6 +1250,12 @@ impl Services {
             )
         }))
     }
+}
+
+/// Whether the reader sees the upper scores, totals and grades: the organiser always, the
+/// orgs assessed once the round is fed back.
+fn shows_result(round: &RoundRow, organiser_side: bool) -> bool {
+    organiser_side || matches!(round.stage, RoundStage::Feedback | RoundStage::Published)
 }
 
 /// Upper scores still missing: each org × assessor indicator without points.

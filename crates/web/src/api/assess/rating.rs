@@ -290,8 +290,8 @@ pub struct RoundOrgJson {
     pub open_objections: i64,
 }
 
-fn round_org_json(o: &RoundOrgRow, shows: bool) -> RoundOrgJson {
-    let result = o.result.as_ref().filter(|_| shows);
+fn round_org_json(o: &RoundOrgRow) -> RoundOrgJson {
+    let result = o.result.as_ref();
     RoundOrgJson {
         org_id: o.org_id,
         code: o.code.clone(),
@@ -353,16 +353,10 @@ async fn round_detail(
     id: i64,
 ) -> Result<Json<RoundDetailJson>, ApiError> {
     let v = state.services.assessment_round(actor, id).await?;
-    let shows = v.organiser_side
-        || matches!(
-            v.round.stage,
-            dangjian_core::assess::rating::RoundStage::Feedback
-                | dangjian_core::assess::rating::RoundStage::Published
-        );
     Ok(Json(RoundDetailJson {
         round: RoundJson::from(&v.round),
         indicators: v.indicators.iter().map(IndicatorJson::from).collect(),
-        orgs: v.orgs.iter().map(|o| round_org_json(o, shows)).collect(),
+        orgs: v.orgs.iter().map(round_org_json).collect(),
         objections: v.objections.iter().map(ObjectionJson::from).collect(),
         organiser_side: v.organiser_side,
         unscored: v.unscored,
@@ -501,28 +495,26 @@ async fn scorecard(
     id: i64,
     org: i64,
 ) -> Result<Json<ScorecardJson>, ApiError> {
-    use dangjian_core::assess::rating::Method;
     let v = state.services.round_org(actor, id, org).await?;
     let scores = v
         .indicators
         .iter()
         .filter_map(|i| {
             let s = v.scores.get(&i.id)?;
-            let visible = v.shows_result || i.method != Method::Assessor;
             Some(ScoreJson {
                 indicator_id: i.id,
                 self_points: s.self_points,
                 self_note: s.self_note.clone(),
-                points: s.points.filter(|_| visible),
+                points: s.points,
                 basis: s.basis.clone(),
                 link: s.link.clone(),
-                note: s.note.clone().filter(|_| visible),
+                note: s.note.clone(),
             })
         })
         .collect();
     Ok(Json(ScorecardJson {
         round: RoundJson::from(&v.round),
-        org: round_org_json(&v.org, v.shows_result),
+        org: round_org_json(&v.org),
         self_summary: v.org.self_summary.clone(),
         indicators: v.indicators.iter().map(IndicatorJson::from).collect(),
         scores,

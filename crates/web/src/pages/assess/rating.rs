@@ -9,9 +9,9 @@ use dangjian_core::assess::rating::{Method, RoundStage, points_text};
 use dangjian_core::org::OrgKind;
 use dangjian_core::role::Scope;
 use dangjian_service::assess::{
-    AnswerForm, IndicatorForm, IndicatorRow, ObjectionForm, ObjectionRow, RoundForm, RoundOrgRow,
-    RoundOrgView, RoundRow, RoundView, ScoreForm, SelfSubmitForm, SetForm, SetRow, SetView,
-    VersionForm,
+    AnswerForm, IndicatorForm, IndicatorRow, ObjectionForm, ObjectionRow, ResultRow, RoundForm,
+    RoundOrgRow, RoundOrgView, RoundRow, RoundView, ScoreForm, SelfSubmitForm, SetForm, SetRow,
+    SetView, VersionForm,
 };
 use dangjian_service::{Actor, ServiceError};
 
@@ -51,6 +51,17 @@ fn shown(points: Option<i64>, none: &str) -> String {
     points
         .and_then(|p| u32::try_from(p).ok())
         .map_or_else(|| none.to_owned(), points_text)
+}
+
+/// A result's total and grade as a line shows them ("—" when not computed or not shown yet).
+fn result_text(result: Option<&ResultRow>) -> (String, String) {
+    match result {
+        Some(r) => (
+            shown(r.total, "—"),
+            r.grade.clone().unwrap_or_else(|| "数据不足".to_owned()),
+        ),
+        None => ("—".to_owned(), "—".to_owned()),
+    }
 }
 
 #[derive(Template)]
@@ -379,8 +390,6 @@ async fn round_page(
         unscored,
         ..
     } = state.services.assessment_round(actor, id).await?;
-    let shows =
-        organiser_side || matches!(round.stage, RoundStage::Feedback | RoundStage::Published);
     let period = round.period().label();
     Ok(RoundPage {
         layout: layout(actor, "党组织考核", Some("/assess/rounds"))
@@ -392,13 +401,7 @@ async fn round_page(
         orgs: orgs
             .into_iter()
             .map(|o| {
-                let (total, grade) = match (&o.result, shows) {
-                    (Some(r), true) => (
-                        shown(r.total, "—"),
-                        r.grade.clone().unwrap_or_else(|| "数据不足".to_owned()),
-                    ),
-                    _ => ("—".to_owned(), "—".to_owned()),
-                };
+                let (total, grade) = result_text(o.result.as_ref());
                 OrgLine { o, total, grade }
             })
             .collect(),
@@ -554,7 +557,6 @@ async fn round_org_page(
             let s = scores.get(&i.id);
             let assessor = i.method == Method::Assessor;
             let points = s.and_then(|s| s.points);
-            let visible = shows_result || !assessor;
             let no_data = !assessor && computed_read && points.is_none();
             ScoreLine {
                 name: i.name.clone(),
@@ -564,36 +566,26 @@ async fn round_org_page(
                 guide: i.guide.clone(),
                 self_points: shown(s.and_then(|s| s.self_points), "—"),
                 self_note: s.and_then(|s| s.self_note.clone()).unwrap_or_default(),
-                points: match (visible, points) {
-                    (true, Some(_)) => shown(points, ""),
-                    (_, None) if no_data => "无数据".to_owned(),
-                    (_, None) if !assessor => "待读取".to_owned(),
+                points: match points {
+                    Some(_) => shown(points, ""),
+                    None if no_data => "无数据".to_owned(),
+                    None if !assessor => "待读取".to_owned(),
                     _ => "未评分".to_owned(),
                 },
                 no_data,
                 basis: s.and_then(|s| s.basis.clone()).unwrap_or_default(),
                 link: s.and_then(|s| s.link.clone()).unwrap_or_default(),
-                note: if visible {
-                    s.and_then(|s| s.note.clone()).unwrap_or_default()
-                } else {
-                    String::new()
-                },
+                note: s.and_then(|s| s.note.clone()).unwrap_or_default(),
             }
         })
         .collect();
     let option = |i: &IndicatorRow| (i.id.to_string(), i.name.clone());
-    let (total, grade) = match (&org.result, shows_result) {
-        (Some(r), true) => (
-            shown(r.total, "—"),
-            r.grade.clone().unwrap_or_else(|| "数据不足".to_owned()),
-        ),
-        _ => ("—".to_owned(), "—".to_owned()),
-    };
+    let (total, grade) = result_text(org.result.as_ref());
     let weight: i64 = indicators.iter().map(|i| i.weight).sum();
     let scaled = org
         .result
         .as_ref()
-        .filter(|r| shows_result && r.weight_with_data < weight)
+        .filter(|r| r.weight_with_data < weight)
         .map(|r| {
             format!(
                 "有数据的指标合计{}分（共{weight}分），按比例折算",
